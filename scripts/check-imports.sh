@@ -1,0 +1,23 @@
+#!/bin/sh
+# check-imports.sh enforces the one-way data flow of the house style:
+# a package imports only the stages to its left, plus topology/diag.
+set -eu
+mod=$(go list -m)
+fail=0
+check() { # package, forbidden import patterns...
+	pkg=$1; shift
+	imports=$(go list -f '{{join .Imports "\n"}}' "$pkg" 2>/dev/null || true)
+	for bad in "$@"; do
+		hit=$(printf '%s\n' "$imports" | grep -E "^$bad(/|\$)" || true)
+		if [ -n "$hit" ]; then
+			echo "import arrow broken: $pkg imports $hit"
+			fail=1
+		fi
+	done
+}
+check "$mod/topology/diag" "$mod" gopkg.in gonum.org github.com go4.org golang.org
+check "$mod/topology" "$mod/sim" "$mod/scenarios" "$mod/reports" "$mod/cmd" gonum.org/v1/gonum github.com/goccy/go-graphviz github.com/urfave/cli
+check "$mod/sim" gopkg.in/yaml.v3 "$mod/scenarios" "$mod/reports" "$mod/cmd" github.com/goccy/go-graphviz github.com/urfave/cli
+check "$mod/scenarios" "$mod/reports" "$mod/cmd" github.com/goccy/go-graphviz github.com/urfave/cli
+check "$mod/reports" "$mod/cmd" github.com/urfave/cli gopkg.in/yaml.v3
+exit $fail

@@ -2,6 +2,7 @@ package topology
 
 import (
 	"fmt"
+	"net/netip"
 	"strconv"
 	"strings"
 )
@@ -221,3 +222,20 @@ func (r PortRange) String() string {
 
 // MarshalText implements encoding.TextMarshaler.
 func (r PortRange) MarshalText() ([]byte, error) { return []byte(r.String()), nil }
+
+// ParseAddressMatch parses an ACL rule address: "*", "VirtualNetwork" or a
+// CIDR prefix. A prefix with host bits set is accepted as written; callers
+// that care compare it with its Masked form.
+func ParseAddressMatch(s string) (AddressMatch, error) {
+	switch s {
+	case "*":
+		return AddressMatch{Any: true}, nil
+	case "VirtualNetwork":
+		return AddressMatch{VirtualNetwork: true}, nil
+	}
+	p, err := netip.ParsePrefix(s)
+	if err != nil {
+		return AddressMatch{}, fmt.Errorf("%q is not \"*\", \"VirtualNetwork\" or an IP prefix", s)
+	}
+	return AddressMatch{Prefix: p}, nil
+}

@@ -1,13 +1,66 @@
 package topology
 
-import "github.com/vnetsim/vnetsim/topology/diag"
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"regexp"
+	"strconv"
+	"unicode/utf8"
+
+	"gopkg.in/yaml.v3"
+
+	"github.com/vnetsim/vnetsim/topology/diag"
+)
+
+// Limits on what Load accepts, so that a hostile or broken file is refused
+// in bounded time and memory (docs/limits.md).
+const (
+	// MaxFileSize is the largest file Load parses, in bytes. Larger input
+	// is refused before parsing.
+	MaxFileSize = 32 << 20
+	// MaxDepth is the deepest nesting of mappings and lists Load accepts;
+	// the format itself needs six levels.
+	MaxDepth = 64
+)
 
 // SourceMap turns model paths into file ranges and keeps the source text,
 // so that renderers can quote the offending line.
+//
+// Paths use the model's keys, one segment per map key, field name or list
+// index, exactly as the file spells them:
+//
+//	virtualNetworks.hub                         a named object: its key ("hub:")
+//	virtualNetworks.hub.peerings.hub-to-spoke1  a named object: its key
+//	virtualNetworks.hub.addressSpace            a list field: its key
+//	virtualNetworks.hub.addressSpace[1]         a list item: the item
+//	virtualNetworks.hub.gateway                 a mapping field: its key
+//	virtualNetworks.hub.subnets.nva.addressPrefix  a scalar field: its value
+//	routeTables.rt.routes[2]                    a list item: the item
+//	routeTables.rt.routes[2].nextHopIpAddress   a scalar field: its value
+//	accessControlLists.web-acl.rules[0].priority
+//	onPremises.dc1.hosts.op1                    a host: its address value
+//
+// Build paths with diag.P and Path.Child and Path.Index. The empty path is
+// the document itself.
 type SourceMap struct {
 	Filename string
 	Source   []byte
 	ranges   map[string]diag.Range // by diag.Path.Key
+	lines    []int                 // byte offset of each line's start, built on first use
+}
+
+// newSourceMap returns an empty source map for data.
+func newSourceMap(filename string, data []byte) *SourceMap {
+	return &SourceMap{Filename: filename, Source: data, ranges: map[string]diag.Range{}}
+}
+
+func (m *SourceMap) set(p diag.Path, r diag.Range) {
+	if m.ranges == nil {
+		m.ranges = map[string]diag.Range{}
+	}
+	m.ranges[p.Key()] = r
 }
 
 // Locate returns the range of the object or field at p. When p itself was
@@ -27,7 +80,202 @@ func (m *SourceMap) Locate(p diag.Path) (diag.Range, bool) {
 	}
 }
 
-// Load parses and resolves a topology file. TODO(issue 2): implemented by the loader.
-func Load(filename string, data []byte) (*Network, *SourceMap, diag.Diagnostics) {
-	return nil, &SourceMap{Filename: filename, Source: data}, nil
+// LocateAll fills the Subject of every diagnostic in ds whose Subject is
+// not yet valid, and the Subject of each of its Related entries, from their
+// Paths. Diagnostics that already carry a position are left alone.
+func (m *SourceMap) LocateAll(ds diag.Diagnostics) {
+	if m == nil {
+		return
+	}
+	for i := range ds {
+		d := &ds[i]
+		if !d.Subject.IsValid() {
+			d.Subject, _ = m.Locate(d.Path)
+		}
+		for j := range d.Related {
+			if r := &d.Related[j]; !r.Subject.IsValid() {
+				r.Subject, _ = m.Locate(r.Path)
+			}
+		}
+	}
 }
+
+// Line returns the text of line n (1-based) without its line ending, or ""
+// when the file has no such line.
+func (m *SourceMap) Line(n int) string {
+	if m == nil || n < 1 {
+		return ""
+	}
+	if m.lines == nil {
+		m.lines = []int{0}
+		for i, c := range m.Source {
+			if c == '\n' {
+				m.lines = append(m.lines, i+1)
+			}
+		}
+	}
+	if n > len(m.lines) {
+		return ""
+	}
+	start, end := m.lines[n-1], len(m.Source)
+	if n < len(m.lines) {
+		end = m.lines[n] - 1
+	}
+	return string(bytes.TrimSuffix(m.Source[start:end], []byte("\r")))
+}
+
+// Load parses and resolves a topology file. Every diagnostic it returns has
+// its Subject set. The *Network is nil only when the file cannot be loaded
+// at all: it is not YAML, not UTF-8, too big or too deep, not a mapping, or
+// it holds an unknown reference or a missing or invalid required value.
+// Otherwise the Network is usable even when diagnostics hold errors; the
+// semantic checks are Validate's (see Check for both).
+func Load(filename string, data []byte) (*Network, *SourceMap, diag.Diagnostics) {
+	sm := newSourceMap(filename, data)
+	l := &loader{file: filename, sm: sm}
+	root := l.parse(data)
+	if root == nil {
+		return nil, sm, l.diags
+	}
+	sm.set(nil, l.rangeOf(root))
+	n := l.resolve(root)
+	if n != nil && !l.fatal {
+		l.diags.Append(locate(sm, structuralChecks(n))...)
+	}
+	if l.fatal {
+		n = nil
+	}
+	l.diags.Sort()
+	return n, sm, l.diags
+}
+
+// Check loads a topology file and, when it loads, validates it: Load's
+// diagnostics plus Validate's semantic ones, located and sorted. Structural
+// checks that Validate repeats are reported once.
+func Check(filename string, data []byte) (*Network, *SourceMap, diag.Diagnostics) {
+	n, sm, ds := Load(filename, data)
+	if n != nil {
+		ds = append(ds, locate(sm, semanticChecks(n))...)
+	}
+	ds.Sort()
+	return n, sm, ds
+}
+
+// locate fills the Subjects of ds from sm and returns ds.
+func locate(sm *SourceMap, ds diag.Diagnostics) diag.Diagnostics {
+	sm.LocateAll(ds)
+	return ds
+}
+
+var yamlLine = regexp.MustCompile(`line (\d+)`)
+
+// parse checks the limits, parses data and returns the root mapping, or nil
+// after reporting why the file cannot be loaded.
+func (l *loader) parse(data []byte) *yaml.Node {
+	at := func(line int) diag.Range {
+		return diag.Range{Filename: l.file, Start: diag.Pos{Line: line, Column: 1}, End: diag.Pos{Line: line, Column: 1}}
+	}
+	fail := func(line int, detail, format string, args ...any) *yaml.Node {
+		l.diags.Append(diag.Errorf(diag.YAMLSyntax, nil, format, args...).WithDetail("%s", detail).At(at(line)))
+		return nil
+	}
+	if len(data) > MaxFileSize {
+		return fail(1, fmt.Sprintf("topology files are limited to %d MiB (docs/limits.md)", MaxFileSize>>20),
+			"file is too big: %d bytes", len(data))
+	}
+	if !utf8.Valid(data) {
+		line, off := badUTF8(data)
+		return fail(line, "save the file as UTF-8", "invalid UTF-8 byte 0x%02x", data[off])
+	}
+	if i := bytes.IndexByte(data, 0); i >= 0 {
+		return fail(1+bytes.Count(data[:i], []byte("\n")), "this looks like a binary file, not YAML", "NUL byte in file")
+	}
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	var doc yaml.Node
+	if err := dec.Decode(&doc); err != nil {
+		if errors.Is(err, io.EOF) {
+			return fail(1, "a topology file is a mapping with at least a name", "file is empty")
+		}
+		return fail(errLine(err), "fix the YAML syntax", "%s", cleanYAMLError(err))
+	}
+	var extra yaml.Node
+	if err := dec.Decode(&extra); err == nil {
+		return fail(extra.Line, "a topology file holds one YAML document; remove the \"---\" separator", "second YAML document")
+	} else if !errors.Is(err, io.EOF) {
+		return fail(errLine(err), "fix the YAML syntax", "%s", cleanYAMLError(err))
+	}
+	if doc.Kind != yaml.DocumentNode || len(doc.Content) == 0 || isNull(doc.Content[0]) {
+		return fail(1, "a topology file is a mapping with at least a name", "file is empty")
+	}
+	if bad, why := checkTree(doc.Content[0]); bad != nil {
+		return fail(bad.Line, why.detail, "%s", why.summary)
+	}
+	root := doc.Content[0]
+	if root.Kind != yaml.MappingNode {
+		l.errorf(true, diag.InvalidValue, nil, root, "a topology file is a mapping with at least a name",
+			"topology: want a mapping, got %s", kindName(root))
+		return nil
+	}
+	return root
+}
+
+type treeProblem struct{ summary, detail string }
+
+// checkTree enforces MaxDepth and rejects anchors and aliases, without
+// recursion so that deep input cannot exhaust the stack.
+func checkTree(root *yaml.Node) (*yaml.Node, treeProblem) {
+	type item struct {
+		n     *yaml.Node
+		depth int
+	}
+	stack := []item{{root, 1}}
+	for len(stack) > 0 {
+		it := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		switch {
+		case it.n.Kind == yaml.AliasNode || it.n.Anchor != "":
+			return it.n, treeProblem{"YAML anchors and aliases are not supported",
+				"write the value out; anchors are refused so that a small file cannot expand into a huge one (docs/limits.md)"}
+		case it.depth > MaxDepth:
+			return it.n, treeProblem{fmt.Sprintf("nesting deeper than %d levels", MaxDepth),
+				"a topology file needs only a few levels (docs/limits.md)"}
+		}
+		for _, c := range it.n.Content {
+			stack = append(stack, item{c, it.depth + 1})
+		}
+	}
+	return nil, treeProblem{}
+}
+
+// badUTF8 returns the 1-based line and the offset of the first byte of
+// data that is not UTF-8.
+func badUTF8(data []byte) (line, off int) {
+	line = 1
+	for off < len(data) {
+		r, size := utf8.DecodeRune(data[off:])
+		if r == utf8.RuneError && size <= 1 {
+			return line, off
+		}
+		if r == '\n' {
+			line++
+		}
+		off += size
+	}
+	return line, 0
+}
+
+// errLine returns the line a yaml.v3 error names, or 1.
+func errLine(err error) int {
+	if m := yamlLine.FindStringSubmatch(err.Error()); m != nil {
+		if n, err := strconv.Atoi(m[1]); err == nil && n > 0 {
+			return n
+		}
+	}
+	return 1
+}
+
+var yamlPrefix = regexp.MustCompile(`^yaml: (line \d+: )?`)
+
+// cleanYAMLError strips yaml.v3's "yaml: line N:" prefix, since the line
+// is in the diagnostic's position.
+func cleanYAMLError(err error) string { return yamlPrefix.ReplaceAllString(err.Error(), "") }

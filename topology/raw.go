@@ -1,0 +1,419 @@
+package topology
+
+import (
+	"fmt"
+	"net/netip"
+	"strconv"
+	"strings"
+
+	"gopkg.in/yaml.v3"
+
+	"github.com/vnetsim/vnetsim/topology/diag"
+)
+
+// field is one key an object of the topology format may hold.
+type field struct {
+	Key      string
+	Required bool
+}
+
+// objectKind is the table of keys one kind of object accepts. The loader
+// walks mappings against these tables, and the schema test compares them
+// with topology/schema.json, so the two cannot drift apart.
+type objectKind struct {
+	Name   string // the kind's name, also its $defs name in schema.json
+	Fields []field
+}
+
+func opt(keys ...string) []field {
+	out := make([]field, len(keys))
+	for i, k := range keys {
+		out[i] = field{Key: k}
+	}
+	return out
+}
+
+func req(keys ...string) []field {
+	out := opt(keys...)
+	for i := range out {
+		out[i].Required = true
+	}
+	return out
+}
+
+func kind(name string, groups ...[]field) *objectKind {
+	k := &objectKind{Name: name}
+	for _, g := range groups {
+		k.Fields = append(k.Fields, g...)
+	}
+	return k
+}
+
+// The object kinds of the topology format (contract §1).
+var (
+	kindTopology = kind("topology", req("name"),
+		opt("platform", "networkController", "virtualNetworks", "routeTables", "accessControlLists", "onPremises"))
+	kindVirtualNetwork = kind("virtualNetwork", req("addressSpace"),
+		opt("networkController", "region", "subnets", "gateway", "virtualMachines", "loadBalancers", "peerings"))
+	kindSubnet         = kind("subnet", req("addressPrefix"), opt("accessControlList", "routeTable"))
+	kindGateway        = kind("gateway", req("type"), opt("name", "sku", "connections"))
+	kindVirtualMachine = kind("virtualMachine", req("subnet", "ipAddress"),
+		opt("ipForwarding", "accessControlList", "running", "bandwidthMbps"))
+	kindLoadBalancer = kind("loadBalancer", req("subnet", "frontendIpAddress"), opt("sku", "backends", "rules"))
+	kindLBRule       = kind("loadBalancerRule", req("protocol", "frontendPort"), opt("backendPort"))
+	kindPeering      = kind("peering", req("remoteVirtualNetwork"),
+		opt("allowVirtualNetworkAccess", "allowForwardedTraffic", "allowGatewayTransit", "useRemoteGateways"))
+	kindRouteTable = kind("routeTable", opt("disableGatewayRoutePropagation", "routes"))
+	kindRoute      = kind("route", req("name", "addressPrefix", "nextHopType"), opt("nextHopIpAddress"))
+	kindACL        = kind("accessControlList", opt("inboundDefaultAction", "outboundDefaultAction", "rules"))
+	kindACLRule    = kind("aclRule", req("name", "priority", "type", "action"),
+		opt("protocol", "sourceAddressPrefix", "sourcePortRange", "destinationAddressPrefix", "destinationPortRange"))
+	kindOnPremises = kind("onPremises", req("addressSpace"), opt("hosts"))
+)
+
+// objectKinds lists every kind, for the schema test.
+func objectKinds() []*objectKind {
+	return []*objectKind{
+		kindTopology, kindVirtualNetwork, kindSubnet, kindGateway, kindVirtualMachine, kindLoadBalancer,
+		kindLBRule, kindPeering, kindRouteTable, kindRoute, kindACL, kindACLRule, kindOnPremises,
+	}
+}
+
+func (k *objectKind) field(key string) (field, bool) {
+	for _, f := range k.Fields {
+		if f.Key == key {
+			return f, true
+		}
+	}
+	return field{}, false
+}
+
+func (k *objectKind) keys() []string {
+	out := make([]string, len(k.Fields))
+	for i, f := range k.Fields {
+		out[i] = f.Key
+	}
+	return out
+}
+
+// obj is one mapping of the file, walked against its kind: the value node of
+// every known key, by key. Absent keys are nil.
+type obj struct {
+	kind   *objectKind
+	path   diag.Path
+	node   *yaml.Node
+	values map[string]*yaml.Node
+}
+
+// get returns the value node of key, or nil when it is absent or null.
+func (o obj) get(key string) *yaml.Node {
+	n := o.values[key]
+	if n == nil || isNull(n) {
+		return nil
+	}
+	return n
+}
+
+func isNull(n *yaml.Node) bool { return n.Kind == yaml.ScalarNode && n.Tag == "!!null" }
+
+// named is one entry of a mapping keyed by name.
+type named struct {
+	name  string
+	key   *yaml.Node
+	value *yaml.Node
+	path  diag.Path
+}
+
+// loader walks the as-written yaml.Node tree, records positions in the
+// source map and gathers diagnostics. It holds no state beyond one Load.
+type loader struct {
+	file  string
+	sm    *SourceMap
+	diags diag.Diagnostics
+	// fatal is set by problems that leave the model unusable: an unknown
+	// reference, or a required value missing or invalid.
+	fatal bool
+}
+
+// rangeOf returns the file range of n. A scalar's range ends after its
+// text when it is on one line.
+func (l *loader) rangeOf(n *yaml.Node) diag.Range {
+	r := diag.Range{Filename: l.file, Start: diag.Pos{Line: n.Line, Column: n.Column}}
+	r.End = r.Start
+	if n.Kind == yaml.ScalarNode && !strings.Contains(n.Value, "\n") {
+		w := len(n.Value)
+		if n.Style&(yaml.DoubleQuotedStyle|yaml.SingleQuotedStyle) != 0 {
+			w += 2
+		}
+		r.End.Column += w
+	}
+	return r
+}
+
+func (l *loader) record(p diag.Path, n *yaml.Node) { l.sm.set(p, l.rangeOf(n)) }
+
+// report appends d located at n; related, when given, locate d's Related
+// entries in order.
+func (l *loader) report(d diag.Diagnostic, n *yaml.Node, related ...*yaml.Node) {
+	if n != nil {
+		d = d.At(l.rangeOf(n))
+	}
+	for i, r := range related {
+		if i < len(d.Related) && r != nil {
+			d.Related[i].Subject = l.rangeOf(r)
+		}
+	}
+	l.diags.Append(d)
+}
+
+// errorf reports an error at n; fatal errors make Load return no network.
+func (l *loader) errorf(fatal bool, code diag.Code, p diag.Path, n *yaml.Node, detail, format string, args ...any) {
+	d := diag.Errorf(code, p, format, args...)
+	if detail != "" {
+		d.Detail = detail
+	}
+	l.report(d, n)
+	if fatal {
+		l.fatal = true
+	}
+}
+
+// kindName describes a node's kind for messages.
+func kindName(n *yaml.Node) string {
+	switch n.Kind {
+	case yaml.MappingNode:
+		return "a mapping"
+	case yaml.SequenceNode:
+		return "a list"
+	case yaml.ScalarNode:
+		if isNull(n) {
+			return "empty"
+		}
+		return fmt.Sprintf("%q", n.Value)
+	}
+	return "an alias"
+}
+
+// mapping reports whether n is a mapping; otherwise it reports
+// invalid-value for what at p.
+func (l *loader) mapping(n *yaml.Node, p diag.Path, what string, fatal bool) bool {
+	if n.Kind == yaml.MappingNode {
+		return true
+	}
+	l.errorf(fatal, diag.InvalidValue, p, n, "", "%s: want a mapping, got %s", what, kindName(n))
+	return false
+}
+
+// object walks a mapping of kind k at p: it reports unknown-field and
+// duplicate-key at the key, missing-field at the mapping, and records the
+// position of every field (a scalar's value node, else its key node).
+func (l *loader) object(n *yaml.Node, p diag.Path, k *objectKind, what string) (obj, bool) {
+	o := obj{kind: k, path: p, node: n, values: map[string]*yaml.Node{}}
+	if !l.mapping(n, p, what, true) {
+		return o, false
+	}
+	seen := map[string]*yaml.Node{}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		key, val := n.Content[i], n.Content[i+1]
+		fp := p.Child(key.Value)
+		if first, dup := seen[key.Value]; dup {
+			l.report(diag.Errorf(diag.DuplicateKey, fp, "%s: key %q is written twice", what, key.Value).
+				WithDetail("remove one of them; YAML keys must be unique in a mapping").
+				WithRelated(fp, "first written here"), key, first)
+			continue
+		}
+		seen[key.Value] = key
+		if _, ok := k.field(key.Value); !ok {
+			l.report(diag.Errorf(diag.UnknownField, fp, "%s: unknown field %q", what, key.Value).
+				WithDetail("%s takes %s", k.Name, strings.Join(k.keys(), ", ")), key)
+			continue
+		}
+		o.values[key.Value] = val
+		if val.Kind == yaml.ScalarNode && !isNull(val) {
+			l.record(fp, val)
+		} else {
+			l.record(fp, key)
+		}
+	}
+	for _, f := range k.Fields {
+		if f.Required && o.get(f.Key) == nil {
+			l.errorf(true, diag.MissingField, p, n, fmt.Sprintf("add %s: to %s", f.Key, what),
+				"%s: missing required field %q", what, f.Key)
+		}
+	}
+	return o, true
+}
+
+// namedMap walks a mapping keyed by name (virtualNetworks, subnets, …) at p
+// and returns its entries in file order. Each name is recorded at its key.
+func (l *loader) namedMap(n *yaml.Node, p diag.Path, what string) []named {
+	if n == nil || !l.mapping(n, p, what, true) {
+		return nil
+	}
+	var out []named
+	seen := map[string]*yaml.Node{}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		key, val := n.Content[i], n.Content[i+1]
+		np := p.Child(key.Value)
+		if key.Kind != yaml.ScalarNode || key.Value == "" || isNull(key) {
+			l.errorf(true, diag.InvalidValue, p, key, "", "%s: a name must be a non-empty string, got %s", what, kindName(key))
+			continue
+		}
+		if strings.Contains(key.Value, "/") {
+			l.errorf(true, diag.InvalidValue, np, key, "endpoint names use VNET/SUBNET, so a name cannot hold a slash",
+				"%s: name %q contains \"/\"", what, key.Value)
+			continue
+		}
+		if first, dup := seen[key.Value]; dup {
+			l.report(diag.Errorf(diag.DuplicateKey, np, "%s: %q is defined twice", what, key.Value).
+				WithDetail("names are unique within their map; rename or remove one").
+				WithRelated(np, "first defined here"), key, first)
+			continue
+		}
+		seen[key.Value] = key
+		l.record(np, key)
+		out = append(out, named{name: key.Value, key: key, value: val, path: np})
+	}
+	return out
+}
+
+// list returns the items of a sequence at p, recording each item's
+// position.
+func (l *loader) list(n *yaml.Node, p diag.Path, what string, fatal bool) []*yaml.Node {
+	if n == nil {
+		return nil
+	}
+	if n.Kind != yaml.SequenceNode {
+		l.errorf(fatal, diag.InvalidValue, p, n, "", "%s: want a list, got %s", what, kindName(n))
+		return nil
+	}
+	for i, it := range n.Content {
+		l.record(p.Index(i), it)
+	}
+	return n.Content
+}
+
+// scalar returns n's text when n is a scalar; otherwise it reports
+// invalid-value.
+func (l *loader) scalar(n *yaml.Node, p diag.Path, what string, fatal bool) (string, bool) {
+	if n.Kind != yaml.ScalarNode || isNull(n) {
+		l.errorf(fatal, diag.InvalidValue, p, n, "", "%s: want a string, got %s", what, kindName(n))
+		return "", false
+	}
+	return n.Value, true
+}
+
+// str returns the string at key of o, or "" when absent.
+func (l *loader) str(o obj, key, what string) string {
+	n := o.get(key)
+	if n == nil {
+		return ""
+	}
+	f, _ := o.kind.field(key)
+	s, _ := l.scalar(n, o.path.Child(key), what+" "+key, f.Required)
+	return s
+}
+
+// boolean returns the bool at key of o, or def when absent.
+func (l *loader) boolean(o obj, key, what string, def bool) bool {
+	n := o.get(key)
+	if n == nil {
+		return def
+	}
+	if n.Kind == yaml.ScalarNode && n.Tag == "!!bool" {
+		var b bool
+		if n.Decode(&b) == nil {
+			return b
+		}
+	}
+	l.errorf(false, diag.InvalidValue, o.path.Child(key), n, "write true or false",
+		"%s %s: want true or false, got %s", what, key, kindName(n))
+	return def
+}
+
+// integer returns the integer at key of o within [lo, hi].
+func (l *loader) integer(o obj, key, what string, lo, hi int64, fatal bool) (int64, bool) {
+	n := o.get(key)
+	if n == nil {
+		return 0, false
+	}
+	p := o.path.Child(key)
+	if n.Kind != yaml.ScalarNode || n.Tag != "!!int" {
+		l.errorf(fatal, diag.InvalidValue, p, n, "", "%s %s: want an integer, got %s", what, key, kindName(n))
+		return 0, false
+	}
+	v, err := strconv.ParseInt(strings.ReplaceAll(n.Value, "_", ""), 0, 64)
+	if err != nil || v < lo || v > hi {
+		l.errorf(fatal, diag.InvalidValue, p, n, "", "%s %s: %s is outside %d-%d", what, key, n.Value, lo, hi)
+		return 0, false
+	}
+	return v, true
+}
+
+// enumValue parses the scalar at key of o with parse, returning def when
+// the key is absent.
+func enumValue[T any](l *loader, o obj, key, what string, def T, fatal bool, parse func(string) (T, error)) T {
+	n := o.get(key)
+	if n == nil {
+		return def
+	}
+	p := o.path.Child(key)
+	s, ok := l.scalar(n, p, what+" "+key, fatal)
+	if !ok {
+		return def
+	}
+	v, err := parse(s)
+	if err != nil {
+		l.errorf(fatal, diag.InvalidValue, p, n, "", "%s %s: %v", what, key, err)
+		return def
+	}
+	return v
+}
+
+// prefix parses a prefix node at p. A prefix with host bits set is kept
+// masked and warned about.
+func (l *loader) prefix(n *yaml.Node, p diag.Path, what string) (netip.Prefix, bool) {
+	s, ok := l.scalar(n, p, what, true)
+	if !ok {
+		return netip.Prefix{}, false
+	}
+	pf, err := netip.ParsePrefix(strings.TrimSpace(s))
+	if err != nil {
+		l.errorf(true, diag.InvalidPrefix, p, n, "write an address and a length, e.g. 10.1.0.0/16",
+			"%s: %q is not an IP prefix", what, s)
+		return netip.Prefix{}, false
+	}
+	if m := pf.Masked(); m != pf {
+		l.report(diag.Warningf(diag.NonCanonicalPrefix, p, "%s: %s has host bits set; read as %s", what, pf, m).
+			WithDetail("write %s", m), n)
+		pf = m
+	}
+	return pf, true
+}
+
+// addr parses an address node at p.
+func (l *loader) addr(n *yaml.Node, p diag.Path, what string) (netip.Addr, bool) {
+	s, ok := l.scalar(n, p, what, true)
+	if !ok {
+		return netip.Addr{}, false
+	}
+	a, err := netip.ParseAddr(strings.TrimSpace(s))
+	if err != nil || a.Zone() != "" {
+		l.errorf(true, diag.InvalidAddress, p, n, "write an IPv4 or IPv6 address, e.g. 10.1.0.4",
+			"%s: %q is not an IP address", what, s)
+		return netip.Addr{}, false
+	}
+	return a.Unmap(), true
+}
+
+// prefixes parses a list of prefixes at key of o.
+func (l *loader) prefixes(o obj, key, what string) []netip.Prefix {
+	p := o.path.Child(key)
+	var out []netip.Prefix
+	for i, it := range l.list(o.get(key), p, what+" "+key, true) {
+		if pf, ok := l.prefix(it, p.Index(i), what+" "+key); ok {
+			out = append(out, pf)
+		}
+	}
+	return out
+}

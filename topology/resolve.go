@@ -1,0 +1,370 @@
+package topology
+
+import (
+	"fmt"
+	"math"
+	"net/netip"
+	"slices"
+	"strings"
+
+	"gopkg.in/yaml.v3"
+
+	"github.com/vnetsim/vnetsim/topology/diag"
+)
+
+// resolve turns the root mapping into a Network. References are resolved
+// by name; a name that refers to nothing is unknown-reference and fatal.
+func (l *loader) resolve(root *yaml.Node) *Network {
+	top, ok := l.object(root, nil, kindTopology, "topology")
+	if !ok {
+		return nil
+	}
+	n := &Network{
+		VirtualNetworks:    map[string]*VirtualNetwork{},
+		RouteTables:        map[string]*RouteTable{},
+		AccessControlLists: map[string]*ACL{},
+		OnPremises:         map[string]*OnPremises{},
+	}
+	n.Name = l.str(top, "name", "topology")
+	n.Platform = enumValue(l, top, "platform", "topology", WindowsSDN, false, ParsePlatform)
+	n.NetworkController = l.str(top, "networkController", "topology")
+
+	for _, e := range l.namedMap(top.get("routeTables"), diag.P("routeTables"), "routeTables") {
+		if rt := l.routeTable(e); rt != nil {
+			n.RouteTables[rt.Name] = rt
+		}
+	}
+	for _, e := range l.namedMap(top.get("accessControlLists"), diag.P("accessControlLists"), "accessControlLists") {
+		if a := l.acl(n, e); a != nil {
+			n.AccessControlLists[a.Name] = a
+		}
+	}
+	for _, e := range l.namedMap(top.get("onPremises"), diag.P("onPremises"), "onPremises") {
+		if o := l.onPremises(e); o != nil {
+			n.OnPremises[o.Name] = o
+		}
+	}
+	vnets := l.namedMap(top.get("virtualNetworks"), diag.P("virtualNetworks"), "virtualNetworks")
+	names := make([]string, len(vnets))
+	for i, e := range vnets {
+		names[i] = e.name
+	}
+	for _, e := range vnets {
+		if v := l.vnet(n, e, names); v != nil {
+			n.VirtualNetworks[v.Name] = v
+		}
+	}
+	// SyncedRemote starts as the remote's space as loaded: a file describes
+	// a network whose peerings are in sync.
+	for _, v := range n.VirtualNetworks {
+		for _, p := range v.Peerings {
+			if r := n.VirtualNetworks[p.RemoteVirtualNetwork]; r != nil {
+				p.SyncedRemote = slices.Clone(r.AddressSpace)
+			}
+		}
+	}
+	return n
+}
+
+func (l *loader) routeTable(e named) *RouteTable {
+	what := "route table " + e.name
+	o, ok := l.object(e.value, e.path, kindRouteTable, what)
+	if !ok {
+		return nil
+	}
+	rt := &RouteTable{Name: e.name, DisableGatewayRoutePropagation: l.boolean(o, "disableGatewayRoutePropagation", what, false)}
+	rp := e.path.Child("routes")
+	for i, it := range l.list(o.get("routes"), rp, what+" routes", true) {
+		ip := rp.Index(i)
+		ro, ok := l.object(it, ip, kindRoute, fmt.Sprintf("%s route %d", what, i))
+		if !ok {
+			continue
+		}
+		r := Route{Name: l.str(ro, "name", what+" route")}
+		rwhat := fmt.Sprintf("route %s/%s", e.name, r.Name)
+		if pn := ro.get("addressPrefix"); pn != nil {
+			r.AddressPrefix, _ = l.prefix(pn, ip.Child("addressPrefix"), rwhat+" addressPrefix")
+		}
+		r.NextHopType = enumValue(l, ro, "nextHopType", rwhat, NextHopNone, true, ParseNextHopType)
+		if an := ro.get("nextHopIpAddress"); an != nil {
+			r.NextHopIPAddress, _ = l.addr(an, ip.Child("nextHopIpAddress"), rwhat+" nextHopIpAddress")
+		}
+		rt.Routes = append(rt.Routes, r)
+	}
+	return rt
+}
+
+func (l *loader) acl(n *Network, e named) *ACL {
+	what := "access control list " + e.name
+	o, ok := l.object(e.value, e.path, kindACL, what)
+	if !ok {
+		return nil
+	}
+	a := &ACL{
+		Name:                  e.name,
+		InboundDefaultAction:  enumValue(l, o, "inboundDefaultAction", what, Allow, false, ParseAction),
+		OutboundDefaultAction: enumValue(l, o, "outboundDefaultAction", what, Allow, false, ParseAction),
+	}
+	rp := e.path.Child("rules")
+	for i, it := range l.list(o.get("rules"), rp, what+" rules", true) {
+		ip := rp.Index(i)
+		ro, ok := l.object(it, ip, kindACLRule, fmt.Sprintf("%s rule %d", what, i))
+		if !ok {
+			continue
+		}
+		r := ACLRule{Name: l.str(ro, "name", what+" rule")}
+		rwhat := fmt.Sprintf("rule %s/%s", e.name, r.Name)
+		// The platform range is checked by Validate (acl-priority-invalid);
+		// here only "is it an integer" is decided.
+		if pr, ok := l.integer(ro, "priority", rwhat, math.MinInt32, math.MaxInt32, true); ok {
+			r.Priority = int(pr)
+		}
+		r.Type = enumValue(l, ro, "type", rwhat, Inbound, true, ParseDirection)
+		r.Action = enumValue(l, ro, "action", rwhat, Deny, true, ParseAction)
+		r.Protocol = enumValue(l, ro, "protocol", rwhat, ProtocolAll, true, ParseProtocol)
+		r.SourceAddressPrefix = l.addressMatch(ro, "sourceAddressPrefix", rwhat)
+		r.DestinationAddressPrefix = l.addressMatch(ro, "destinationAddressPrefix", rwhat)
+		r.SourcePortRange = enumValue(l, ro, "sourcePortRange", rwhat, AnyPort, true, parsePortRangeScalar)
+		r.DestinationPortRange = enumValue(l, ro, "destinationPortRange", rwhat, AnyPort, true, parsePortRangeScalar)
+		a.Rules = append(a.Rules, r)
+	}
+	return a
+}
+
+// parsePortRangeScalar is ParsePortRange for a YAML scalar, which may be an
+// unquoted integer.
+func parsePortRangeScalar(s string) (PortRange, error) { return ParsePortRange(strings.TrimSpace(s)) }
+
+// addressMatch reads an ACL rule address: "*", VirtualNetwork or a prefix
+// (invalid-prefix when it is none of them; host bits are warned about).
+func (l *loader) addressMatch(o obj, key, what string) AddressMatch {
+	n := o.get(key)
+	if n == nil {
+		return AddressMatch{Any: true}
+	}
+	p := o.path.Child(key)
+	s, ok := l.scalar(n, p, what+" "+key, true)
+	if !ok {
+		return AddressMatch{Any: true}
+	}
+	m, err := ParseAddressMatch(strings.TrimSpace(s))
+	if err != nil {
+		l.errorf(true, diag.InvalidPrefix, p, n, `write "*", "VirtualNetwork" or a prefix such as 10.2.0.0/16`,
+			"%s %s: %q is not an address prefix", what, key, s)
+		return AddressMatch{Any: true}
+	}
+	if m.Prefix.IsValid() {
+		m.Prefix, _ = l.prefix(n, p, what+" "+key)
+	}
+	return m
+}
+
+func (l *loader) onPremises(e named) *OnPremises {
+	what := "on-premises site " + e.name
+	o, ok := l.object(e.value, e.path, kindOnPremises, what)
+	if !ok {
+		return nil
+	}
+	op := &OnPremises{Name: e.name, AddressSpace: l.prefixes(o, "addressSpace", what), Hosts: map[string]netip.Addr{}}
+	for _, h := range l.namedMap(o.get("hosts"), e.path.Child("hosts"), what+" hosts") {
+		l.record(h.path, h.value)
+		if a, ok := l.addr(h.value, h.path, "host "+h.name); ok {
+			op.Hosts[h.name] = a
+		}
+	}
+	return op
+}
+
+// ref resolves the name at key of o in names, reporting unknown-reference.
+func ref[V any](l *loader, o obj, key, what, targetKind string, m map[string]V) (V, bool) {
+	var zero V
+	n := o.get(key)
+	if n == nil {
+		return zero, false
+	}
+	p := o.path.Child(key)
+	s, ok := l.scalar(n, p, what+" "+key, true)
+	if !ok {
+		return zero, false
+	}
+	return refNode(l, n, p, s, what, targetKind, m)
+}
+
+func refNode[V any](l *loader, n *yaml.Node, p diag.Path, name, what, targetKind string, m map[string]V) (V, bool) {
+	v, ok := m[name]
+	if !ok {
+		l.errorf(true, diag.UnknownReference, p, n, fmt.Sprintf("define %s %q or fix the name%s", targetKind, name, candidates(m)),
+			"%s: unknown %s %q", what, targetKind, name)
+	}
+	return v, ok
+}
+
+// candidates lists the names a reference could have meant.
+func candidates[V any](m map[string]V) string {
+	keys := sortedKeys(m)
+	switch {
+	case len(keys) == 0:
+		return ""
+	case len(keys) > 8:
+		keys = append(keys[:8], "…")
+	}
+	return " (known: " + strings.Join(keys, ", ") + ")"
+}
+
+func (l *loader) vnet(n *Network, e named, vnetNames []string) *VirtualNetwork {
+	what := "virtual network " + e.name
+	o, ok := l.object(e.value, e.path, kindVirtualNetwork, what)
+	if !ok {
+		return nil
+	}
+	v := &VirtualNetwork{
+		Name:              e.name,
+		NetworkController: l.str(o, "networkController", what),
+		Region:            l.str(o, "region", what),
+		AddressSpace:      l.prefixes(o, "addressSpace", what),
+		Subnets:           map[string]*Subnet{},
+		VirtualMachines:   map[string]*VirtualMachine{},
+		LoadBalancers:     map[string]*LoadBalancer{},
+		Peerings:          map[string]*Peering{},
+	}
+	if v.NetworkController == "" {
+		v.NetworkController = n.NetworkController
+	}
+	for _, se := range l.namedMap(o.get("subnets"), e.path.Child("subnets"), what+" subnets") {
+		swhat := fmt.Sprintf("subnet %s/%s", e.name, se.name)
+		so, ok := l.object(se.value, se.path, kindSubnet, swhat)
+		if !ok {
+			continue
+		}
+		s := &Subnet{Name: se.name, VirtualNetwork: v}
+		if pn := so.get("addressPrefix"); pn != nil {
+			s.AddressPrefix, _ = l.prefix(pn, se.path.Child("addressPrefix"), swhat+" addressPrefix")
+		}
+		s.AccessControlList, _ = ref(l, so, "accessControlList", swhat, "access control list", n.AccessControlLists)
+		s.RouteTable, _ = ref(l, so, "routeTable", swhat, "route table", n.RouteTables)
+		v.Subnets[s.Name] = s
+	}
+	if gn := o.get("gateway"); gn != nil {
+		v.Gateway = l.gateway(n, gn, e.path.Child("gateway"), e.name)
+	}
+	for _, me := range l.namedMap(o.get("virtualMachines"), e.path.Child("virtualMachines"), what+" virtualMachines") {
+		mwhat := "virtual machine " + me.name
+		mo, ok := l.object(me.value, me.path, kindVirtualMachine, mwhat)
+		if !ok {
+			continue
+		}
+		vm := &VirtualMachine{
+			Name:         me.name,
+			IPForwarding: l.boolean(mo, "ipForwarding", mwhat, false),
+			Running:      l.boolean(mo, "running", mwhat, true),
+		}
+		vm.Subnet, _ = ref(l, mo, "subnet", mwhat, "subnet of "+e.name, v.Subnets)
+		if an := mo.get("ipAddress"); an != nil {
+			vm.IPAddress, _ = l.addr(an, me.path.Child("ipAddress"), mwhat+" ipAddress")
+		}
+		vm.AccessControlList, _ = ref(l, mo, "accessControlList", mwhat, "access control list", n.AccessControlLists)
+		if bw, ok := l.integer(mo, "bandwidthMbps", mwhat, 0, math.MaxInt32, false); ok {
+			vm.BandwidthMbps = int(bw)
+		}
+		v.VirtualMachines[vm.Name] = vm
+	}
+	for _, be := range l.namedMap(o.get("loadBalancers"), e.path.Child("loadBalancers"), what+" loadBalancers") {
+		if lb := l.loadBalancer(v, be); lb != nil {
+			v.LoadBalancers[lb.Name] = lb
+		}
+	}
+	for _, pe := range l.namedMap(o.get("peerings"), e.path.Child("peerings"), what+" peerings") {
+		pwhat := "peering " + pe.name
+		po, ok := l.object(pe.value, pe.path, kindPeering, pwhat)
+		if !ok {
+			continue
+		}
+		p := &Peering{
+			Name:                      pe.name,
+			AllowVirtualNetworkAccess: l.boolean(po, "allowVirtualNetworkAccess", pwhat, true),
+			AllowForwardedTraffic:     l.boolean(po, "allowForwardedTraffic", pwhat, false),
+			AllowGatewayTransit:       l.boolean(po, "allowGatewayTransit", pwhat, false),
+			UseRemoteGateways:         l.boolean(po, "useRemoteGateways", pwhat, false),
+		}
+		if rn := po.get("remoteVirtualNetwork"); rn != nil {
+			rp := pe.path.Child("remoteVirtualNetwork")
+			if s, ok := l.scalar(rn, rp, pwhat+" remoteVirtualNetwork", true); ok {
+				if slices.Contains(vnetNames, s) {
+					p.RemoteVirtualNetwork = s
+				} else {
+					l.errorf(true, diag.UnknownReference, rp, rn, fmt.Sprintf("define virtual network %q or fix the name", s),
+						"%s: remote virtual network %q is not in the file", pwhat, s)
+				}
+			}
+		}
+		v.Peerings[p.Name] = p
+	}
+	return v
+}
+
+func (l *loader) gateway(n *Network, gn *yaml.Node, p diag.Path, vnet string) *Gateway {
+	what := "gateway of " + vnet
+	o, ok := l.object(gn, p, kindGateway, what)
+	if !ok {
+		return nil
+	}
+	g := &Gateway{
+		Name: l.str(o, "name", what),
+		Type: enumValue(l, o, "type", what, Vpn, true, ParseGatewayType),
+		SKU:  l.str(o, "sku", what),
+	}
+	if g.Name == "" {
+		g.Name = vnet + "-gw"
+	}
+	cp := p.Child("connections")
+	for i, it := range l.list(o.get("connections"), cp, what+" connections", true) {
+		if s, ok := l.scalar(it, cp.Index(i), what+" connection", true); ok {
+			if op, ok := refNode(l, it, cp.Index(i), s, what, "on-premises site", n.OnPremises); ok {
+				g.Connections = append(g.Connections, op)
+			}
+		}
+	}
+	return g
+}
+
+func (l *loader) loadBalancer(v *VirtualNetwork, e named) *LoadBalancer {
+	what := "load balancer " + e.name
+	o, ok := l.object(e.value, e.path, kindLoadBalancer, what)
+	if !ok {
+		return nil
+	}
+	lb := &LoadBalancer{Name: e.name, SKU: enumValue(l, o, "sku", what, Standard, false, ParseLoadBalancerSKU)}
+	lb.Subnet, _ = ref(l, o, "subnet", what, "subnet of "+v.Name, v.Subnets)
+	if an := o.get("frontendIpAddress"); an != nil {
+		lb.FrontendIPAddress, _ = l.addr(an, e.path.Child("frontendIpAddress"), what+" frontendIpAddress")
+	}
+	bp := e.path.Child("backends")
+	for i, it := range l.list(o.get("backends"), bp, what+" backends", true) {
+		if s, ok := l.scalar(it, bp.Index(i), what+" backend", true); ok {
+			if vm, ok := refNode(l, it, bp.Index(i), s, what, "virtual machine of "+v.Name, v.VirtualMachines); ok {
+				lb.Backends = append(lb.Backends, vm)
+			}
+		}
+	}
+	rp := e.path.Child("rules")
+	if rn := o.get("rules"); rn != nil {
+		lb.Rules = []LoadBalancerRule{} // written, even if empty: balance nothing
+	}
+	for i, it := range l.list(o.get("rules"), rp, what+" rules", true) {
+		rwhat := fmt.Sprintf("%s rule %d", what, i)
+		ro, ok := l.object(it, rp.Index(i), kindLBRule, rwhat)
+		if !ok {
+			continue
+		}
+		r := LoadBalancerRule{Protocol: enumValue(l, ro, "protocol", rwhat, TCP, true, ParseProtocol)}
+		if fp, ok := l.integer(ro, "frontendPort", rwhat, 0, math.MaxUint16, true); ok {
+			r.FrontendPort = uint16(fp)
+		}
+		r.BackendPort = r.FrontendPort
+		if bp, ok := l.integer(ro, "backendPort", rwhat, 0, math.MaxUint16, true); ok {
+			r.BackendPort = uint16(bp)
+		}
+		lb.Rules = append(lb.Rules, r)
+	}
+	return lb
+}

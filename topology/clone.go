@@ -99,3 +99,8 @@ func (c *Network) routeTable(rt *RouteTable) *RouteTable {
 	}
 	return c.RouteTables[rt.Name]
 }
+
+// CloneVirtualNetwork returns a deep copy of v whose references to route
+// tables, ACLs and on-premises sites point, by name, into n's maps. It lets
+// an event copy only the VNets it touches instead of the whole network.
+func (n *Network) CloneVirtualNetwork(v *VirtualNetwork) *VirtualNetwork { return n.cloneVNet(v) }

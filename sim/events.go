@@ -1,0 +1,492 @@
+package sim
+
+import (
+	"net/netip"
+	"slices"
+
+	"github.com/vnetsim/vnetsim/topology"
+	"github.com/vnetsim/vnetsim/topology/diag"
+)
+
+// Event is one change to a network, as a scenario step or a diff plan writes
+// it (contract §2). The set of events is closed: every implementation lives
+// in this package, and Apply knows each of them.
+//
+// Names inside an event (VNets, peerings, route tables) are strings resolved
+// when the event is applied, so that an event can name an object an earlier
+// event created.
+type Event interface {
+	// Kind returns the event's contract key, e.g. "createPeering".
+	Kind() string
+	// Fields returns the event's arguments under their contract field
+	// names, in the order a person would write them. Optional fields that
+	// are not set are left out. See Field for the value types.
+	Fields() []Field
+
+	// apply changes the network held by tx, or refuses.
+	apply(tx *tx) *Refusal
+}
+
+// Field is one named argument of an event. Value is one of: string, bool,
+// int, []string, or []Field (a nested mapping, in order). Prefixes,
+// addresses and enumerations are given in their contract spelling.
+type Field struct {
+	Name  string
+	Value any
+}
+
+// EventArgs returns ev's fields as a map, nested mappings included, ready
+// for encoding/json: {"vnet": "A", "name": "a-to-b", ...}. Print an event as
+// map[string]any{ev.Kind(): EventArgs(ev)}.
+func EventArgs(ev Event) map[string]any { return fieldMap(ev.Fields()) }
+
+func fieldMap(fs []Field) map[string]any {
+	out := make(map[string]any, len(fs))
+	for _, f := range fs {
+		if nested, ok := f.Value.([]Field); ok {
+			out[f.Name] = fieldMap(nested)
+			continue
+		}
+		out[f.Name] = f.Value
+	}
+	return out
+}
+
+// EventKinds lists every event key, in contract order.
+var EventKinds = []string{
+	"createPeering", "updatePeering", "deletePeering", "syncPeering",
+	"addAddressPrefix", "removeAddressPrefix",
+	"createVirtualNetwork", "deleteVirtualNetwork",
+	"addSubnet", "removeSubnet",
+	"setGateway", "removeGateway",
+	"addRoute", "removeRoute",
+	"addAclRule", "removeAclRule",
+	"setVirtualMachine",
+}
+
+// Refusal is why the platform refused an event. The network it was applied
+// to is unchanged.
+type Refusal struct {
+	Code    diag.Code // a contract refused-event code or diagnostic error code
+	Message string    // one sentence naming the object and what to do
+}
+
+// Error implements error, so a Refusal can be returned or wrapped as one.
+func (r *Refusal) Error() string { return r.Message + " [" + string(r.Code) + "]" }
+
+// PeeringFlags are the four flags of a peering object. A nil field is "not
+// given": createPeering then uses the contract default (access true, the
+// rest false) and updatePeering leaves the flag as it is.
+type PeeringFlags struct {
+	AllowVirtualNetworkAccess *bool
+	AllowForwardedTraffic     *bool
+	AllowGatewayTransit       *bool
+	UseRemoteGateways         *bool
+}
+
+// Bool returns a pointer to b, for PeeringFlags and SetVirtualMachine
+// literals.
+func Bool(b bool) *bool { return &b }
+
+func (f PeeringFlags) fields() []Field {
+	var out []Field
+	for _, x := range []struct {
+		name string
+		v    *bool
+	}{
+		{"allowVirtualNetworkAccess", f.AllowVirtualNetworkAccess},
+		{"allowForwardedTraffic", f.AllowForwardedTraffic},
+		{"allowGatewayTransit", f.AllowGatewayTransit},
+		{"useRemoteGateways", f.UseRemoteGateways},
+	} {
+		if x.v != nil {
+			out = append(out, Field{x.name, *x.v})
+		}
+	}
+	return out
+}
+
+// PeeringRef names one peering object: the VNet that owns it, and either the
+// object's Name or its RemoteVirtualNetwork. When both are given they must
+// name the same object.
+type PeeringRef struct {
+	VNet                 string
+	Name                 string
+	RemoteVirtualNetwork string
+}
+
+func (r PeeringRef) fields() []Field {
+	out := []Field{{"vnet", r.VNet}}
+	if r.Name != "" {
+		out = append(out, Field{"name", r.Name})
+	}
+	if r.RemoteVirtualNetwork != "" {
+		out = append(out, Field{"remoteVirtualNetwork", r.RemoteVirtualNetwork})
+	}
+	return out
+}
+
+// CreatePeering creates P(VNet→RemoteVirtualNetwork) named Name.
+type CreatePeering struct {
+	VNet, Name, RemoteVirtualNetwork string
+	Flags                            PeeringFlags
+}
+
+// UpdatePeering re-puts a peering object, changing only the flags given.
+// Updating a Disconnected object makes it Initiated (semantics §1).
+type UpdatePeering struct {
+	Peering PeeringRef
+	Flags   PeeringFlags
+}
+
+// DeletePeering deletes a peering object. A Connected partner becomes
+// Disconnected.
+type DeletePeering struct{ Peering PeeringRef }
+
+// SyncPeering syncs an azure peering with the remote's current address
+// space; both objects of the pair become FullyInSync.
+type SyncPeering struct{ Peering PeeringRef }
+
+// AddAddressPrefix adds a range to a VNet's address space.
+type AddAddressPrefix struct {
+	VNet   string
+	Prefix netip.Prefix
+}
+
+// RemoveAddressPrefix removes a range from a VNet's address space.
+type RemoveAddressPrefix struct {
+	VNet   string
+	Prefix netip.Prefix
+}
+
+// SubnetSpec describes a subnet to create. AccessControlList and RouteTable
+// are names; "" means none.
+type SubnetSpec struct {
+	Name              string
+	AddressPrefix     netip.Prefix
+	AccessControlList string
+	RouteTable        string
+}
+
+func (s SubnetSpec) fields() []Field {
+	out := []Field{{"addressPrefix", s.AddressPrefix.String()}}
+	out = appendNonEmpty(out, "accessControlList", s.AccessControlList)
+	return appendNonEmpty(out, "routeTable", s.RouteTable)
+}
+
+// GatewaySpec describes a virtual network gateway. Connections are names of
+// on-premises sites.
+type GatewaySpec struct {
+	Name        string
+	Type        topology.GatewayType
+	SKU         string // "" when not given
+	Connections []string
+}
+
+func (g GatewaySpec) fields() []Field {
+	out := []Field{{"name", g.Name}, {"type", g.Type.String()}}
+	out = appendNonEmpty(out, "sku", g.SKU)
+	if len(g.Connections) > 0 {
+		out = append(out, Field{"connections", slices.Clone(g.Connections)})
+	}
+	return out
+}
+
+// VirtualMachineSpec describes a VM created with its VNet.
+type VirtualMachineSpec struct {
+	Name              string
+	Subnet            string
+	IPAddress         netip.Addr
+	IPForwarding      bool
+	AccessControlList string // the NIC ACL; "" means none
+	Running           bool   // the contract default is true
+}
+
+func (v VirtualMachineSpec) fields() []Field {
+	out := []Field{{"subnet", v.Subnet}, {"ipAddress", v.IPAddress.String()}}
+	if v.IPForwarding {
+		out = append(out, Field{"ipForwarding", true})
+	}
+	out = appendNonEmpty(out, "accessControlList", v.AccessControlList)
+	if !v.Running {
+		out = append(out, Field{"running", false})
+	}
+	return out
+}
+
+// CreateVirtualNetwork creates a VNet. It takes the topology file's virtual
+// network fields except peerings and loadBalancers: peerings are made with
+// createPeering, whose state machine they need. An empty NetworkController
+// inherits the file's.
+type CreateVirtualNetwork struct {
+	Name              string
+	NetworkController string
+	Region            string
+	AddressSpace      []netip.Prefix
+	Subnets           []SubnetSpec
+	Gateway           *GatewaySpec
+	VirtualMachines   []VirtualMachineSpec
+}
+
+// DeleteVirtualNetwork deletes a VNet with everything in it. It is always
+// accepted when the VNet exists; peering objects pointing at it become
+// Disconnected.
+type DeleteVirtualNetwork struct{ Name string }
+
+// AddSubnet adds a subnet to a VNet.
+type AddSubnet struct {
+	VNet   string
+	Subnet SubnetSpec
+}
+
+// RemoveSubnet removes an empty subnet from a VNet.
+type RemoveSubnet struct{ VNet, Name string }
+
+// SetGateway creates or replaces a VNet's gateway.
+type SetGateway struct {
+	VNet    string
+	Gateway GatewaySpec
+}
+
+// RemoveGateway removes a VNet's gateway.
+type RemoveGateway struct{ VNet string }
+
+// AddRoute appends a user route to a route table.
+type AddRoute struct {
+	RouteTable string
+	Route      topology.Route
+}
+
+// RemoveRoute removes a route from a route table by name.
+type RemoveRoute struct{ RouteTable, Name string }
+
+// AddACLRule appends a rule to an access control list (contract key
+// addAclRule).
+type AddACLRule struct {
+	AccessControlList string
+	Rule              topology.ACLRule
+}
+
+// RemoveACLRule removes a rule from an access control list by name
+// (contract key removeAclRule).
+type RemoveACLRule struct{ AccessControlList, Name string }
+
+// SetVirtualMachine changes the fields given of a VM, or creates it when
+// the VNet has no VM of that name (Subnet and IPAddress are then required).
+// A nil pointer, a zero address or an empty subnet means "not given".
+type SetVirtualMachine struct {
+	VNet, Name   string
+	Running      *bool
+	IPForwarding *bool
+	IPAddress    netip.Addr
+	Subnet       string
+}
+
+// Kind implements Event.
+func (CreatePeering) Kind() string { return "createPeering" }
+
+// Kind implements Event.
+func (UpdatePeering) Kind() string { return "updatePeering" }
+
+// Kind implements Event.
+func (DeletePeering) Kind() string { return "deletePeering" }
+
+// Kind implements Event.
+func (SyncPeering) Kind() string { return "syncPeering" }
+
+// Kind implements Event.
+func (AddAddressPrefix) Kind() string { return "addAddressPrefix" }
+
+// Kind implements Event.
+func (RemoveAddressPrefix) Kind() string { return "removeAddressPrefix" }
+
+// Kind implements Event.
+func (CreateVirtualNetwork) Kind() string { return "createVirtualNetwork" }
+
+// Kind implements Event.
+func (DeleteVirtualNetwork) Kind() string { return "deleteVirtualNetwork" }
+
+// Kind implements Event.
+func (AddSubnet) Kind() string { return "addSubnet" }
+
+// Kind implements Event.
+func (RemoveSubnet) Kind() string { return "removeSubnet" }
+
+// Kind implements Event.
+func (SetGateway) Kind() string { return "setGateway" }
+
+// Kind implements Event.
+func (RemoveGateway) Kind() string { return "removeGateway" }
+
+// Kind implements Event.
+func (AddRoute) Kind() string { return "addRoute" }
+
+// Kind implements Event.
+func (RemoveRoute) Kind() string { return "removeRoute" }
+
+// Kind implements Event.
+func (AddACLRule) Kind() string { return "addAclRule" }
+
+// Kind implements Event.
+func (RemoveACLRule) Kind() string { return "removeAclRule" }
+
+// Kind implements Event.
+func (SetVirtualMachine) Kind() string { return "setVirtualMachine" }
+
+// Fields implements Event.
+func (e CreatePeering) Fields() []Field {
+	return append([]Field{{"vnet", e.VNet}, {"name", e.Name}, {"remoteVirtualNetwork", e.RemoteVirtualNetwork}}, e.Flags.fields()...)
+}
+
+// Fields implements Event.
+func (e UpdatePeering) Fields() []Field { return append(e.Peering.fields(), e.Flags.fields()...) }
+
+// Fields implements Event.
+func (e DeletePeering) Fields() []Field { return e.Peering.fields() }
+
+// Fields implements Event.
+func (e SyncPeering) Fields() []Field { return e.Peering.fields() }
+
+// Fields implements Event.
+func (e AddAddressPrefix) Fields() []Field {
+	return []Field{{"vnet", e.VNet}, {"prefix", e.Prefix.String()}}
+}
+
+// Fields implements Event.
+func (e RemoveAddressPrefix) Fields() []Field {
+	return []Field{{"vnet", e.VNet}, {"prefix", e.Prefix.String()}}
+}
+
+// Fields implements Event.
+func (e CreateVirtualNetwork) Fields() []Field {
+	out := []Field{{"name", e.Name}}
+	out = appendNonEmpty(out, "networkController", e.NetworkController)
+	out = appendNonEmpty(out, "region", e.Region)
+	out = append(out, Field{"addressSpace", prefixTexts(e.AddressSpace)})
+	if len(e.Subnets) > 0 {
+		var subs []Field
+		for _, s := range e.Subnets {
+			subs = append(subs, Field{s.Name, s.fields()})
+		}
+		out = append(out, Field{"subnets", subs})
+	}
+	if e.Gateway != nil {
+		out = append(out, Field{"gateway", e.Gateway.fields()})
+	}
+	if len(e.VirtualMachines) > 0 {
+		var vms []Field
+		for _, v := range e.VirtualMachines {
+			vms = append(vms, Field{v.Name, v.fields()})
+		}
+		out = append(out, Field{"virtualMachines", vms})
+	}
+	return out
+}
+
+// Fields implements Event.
+func (e DeleteVirtualNetwork) Fields() []Field { return []Field{{"name", e.Name}} }
+
+// Fields implements Event.
+func (e AddSubnet) Fields() []Field {
+	return append([]Field{{"vnet", e.VNet}, {"name", e.Subnet.Name}}, e.Subnet.fields()...)
+}
+
+// Fields implements Event.
+func (e RemoveSubnet) Fields() []Field { return []Field{{"vnet", e.VNet}, {"name", e.Name}} }
+
+// Fields implements Event.
+func (e SetGateway) Fields() []Field {
+	return append([]Field{{"vnet", e.VNet}}, e.Gateway.fields()...)
+}
+
+// Fields implements Event.
+func (e RemoveGateway) Fields() []Field { return []Field{{"vnet", e.VNet}} }
+
+// Fields implements Event.
+func (e AddRoute) Fields() []Field {
+	r := e.Route
+	out := []Field{{"routeTable", e.RouteTable}, {"name", r.Name},
+		{"addressPrefix", r.AddressPrefix.String()}, {"nextHopType", r.NextHopType.String()}}
+	if r.NextHopIPAddress.IsValid() {
+		out = append(out, Field{"nextHopIpAddress", r.NextHopIPAddress.String()})
+	}
+	return out
+}
+
+// Fields implements Event.
+func (e RemoveRoute) Fields() []Field {
+	return []Field{{"routeTable", e.RouteTable}, {"name", e.Name}}
+}
+
+// Fields implements Event.
+func (e AddACLRule) Fields() []Field {
+	r := e.Rule
+	return []Field{
+		{"accessControlList", e.AccessControlList},
+		{"name", r.Name},
+		{"priority", r.Priority},
+		{"type", r.Type.String()},
+		{"action", r.Action.String()},
+		{"protocol", r.Protocol.String()},
+		{"sourceAddressPrefix", r.SourceAddressPrefix.String()},
+		{"sourcePortRange", r.SourcePortRange.String()},
+		{"destinationAddressPrefix", r.DestinationAddressPrefix.String()},
+		{"destinationPortRange", r.DestinationPortRange.String()},
+	}
+}
+
+// Fields implements Event.
+func (e RemoveACLRule) Fields() []Field {
+	return []Field{{"accessControlList", e.AccessControlList}, {"name", e.Name}}
+}
+
+// Fields implements Event.
+func (e SetVirtualMachine) Fields() []Field {
+	out := []Field{{"vnet", e.VNet}, {"name", e.Name}}
+	if e.Running != nil {
+		out = append(out, Field{"running", *e.Running})
+	}
+	if e.IPForwarding != nil {
+		out = append(out, Field{"ipForwarding", *e.IPForwarding})
+	}
+	if e.IPAddress.IsValid() {
+		out = append(out, Field{"ipAddress", e.IPAddress.String()})
+	}
+	return appendNonEmpty(out, "subnet", e.Subnet)
+}
+
+func appendNonEmpty(out []Field, name, v string) []Field {
+	if v == "" {
+		return out
+	}
+	return append(out, Field{name, v})
+}
+
+func prefixTexts(ps []netip.Prefix) []string {
+	out := make([]string, len(ps))
+	for i, p := range ps {
+		out[i] = p.String()
+	}
+	return out
+}
+
+// compile-time proof that every event implements Event.
+var (
+	_ Event = CreatePeering{}
+	_ Event = UpdatePeering{}
+	_ Event = DeletePeering{}
+	_ Event = SyncPeering{}
+	_ Event = AddAddressPrefix{}
+	_ Event = RemoveAddressPrefix{}
+	_ Event = CreateVirtualNetwork{}
+	_ Event = DeleteVirtualNetwork{}
+	_ Event = AddSubnet{}
+	_ Event = RemoveSubnet{}
+	_ Event = SetGateway{}
+	_ Event = RemoveGateway{}
+	_ Event = AddRoute{}
+	_ Event = RemoveRoute{}
+	_ Event = AddACLRule{}
+	_ Event = RemoveACLRule{}
+	_ Event = SetVirtualMachine{}
+)

@@ -1,0 +1,775 @@
+package sim
+
+import (
+	"fmt"
+	"maps"
+	"net/netip"
+	"slices"
+	"strings"
+
+	"github.com/vnetsim/vnetsim/topology"
+	"github.com/vnetsim/vnetsim/topology/diag"
+)
+
+// Apply applies ev to n the way the platform would (semantics §1 and §2)
+// and returns the resulting network. n is never modified: the result shares
+// every object the event did not touch with n and holds copies of the rest,
+// so keep treating both as read-only.
+//
+// When the platform refuses the event, Apply returns n itself and a Refusal
+// whose Code is a refused-event code (address-space-locked,
+// remote-peering-disconnected, address-range-in-use, not-found) or the first
+// diagnostic error code the event would introduce; errors n already had do
+// not count.
+func Apply(n *topology.Network, ev Event) (*topology.Network, *Refusal) {
+	if n == nil {
+		return n, &Refusal{Code: diag.MissingField, Message: "there is no network to apply the event to"}
+	}
+	if ev == nil {
+		return n, &Refusal{Code: diag.MissingField, Message: "the event is empty"}
+	}
+	t := newTx(n)
+	if r := ev.apply(t); r != nil {
+		return n, r
+	}
+	if !t.skipValidation {
+		if r := t.newError(); r != nil {
+			return n, r
+		}
+	}
+	return t.n, nil
+}
+
+// tx is one event being applied: a copy-on-write view of the old network.
+// The new network's maps are fresh, but their values are shared with the old
+// one until vnet, routeTable or acl hands out a private copy.
+type tx struct {
+	old, n *topology.Network
+	copied map[string]bool // VNets already copied into n
+	// touched VNets are the ones whose checks the event may change; the
+	// new-error check validates them and their peers.
+	touched map[string]bool
+	// skipValidation is set by events the platform always accepts
+	// (deleteVirtualNetwork).
+	skipValidation bool
+}
+
+func newTx(old *topology.Network) *tx {
+	n := *old
+	n.VirtualNetworks = cowMap(old.VirtualNetworks)
+	n.RouteTables = cowMap(old.RouteTables)
+	n.AccessControlLists = cowMap(old.AccessControlLists)
+	n.OnPremises = cowMap(old.OnPremises)
+	return &tx{old: old, n: &n, copied: map[string]bool{}, touched: map[string]bool{}}
+}
+
+// cowMap is maps.Clone that never returns nil, so events can insert.
+func cowMap[V any](m map[string]V) map[string]V {
+	if m == nil {
+		return map[string]V{}
+	}
+	return maps.Clone(m)
+}
+
+// vnet returns a private, writable copy of the named VNet in the new
+// network, or nil when there is none. It marks the VNet touched.
+func (t *tx) vnet(name string) *topology.VirtualNetwork {
+	v := t.n.VirtualNetworks[name]
+	if v == nil {
+		return nil
+	}
+	t.touched[name] = true
+	if !t.copied[name] {
+		v = t.n.CloneVirtualNetwork(v)
+		t.n.VirtualNetworks[name] = v
+		t.copied[name] = true
+	}
+	return v
+}
+
+// routeTable returns a private, writable copy of the named route table and
+// repoints every subnet that uses it; nil when there is none.
+func (t *tx) routeTable(name string) *topology.RouteTable {
+	rt := t.n.RouteTables[name]
+	if rt == nil {
+		return nil
+	}
+	if rt == t.old.RouteTables[name] {
+		rt = &topology.RouteTable{Name: rt.Name, DisableGatewayRoutePropagation: rt.DisableGatewayRoutePropagation, Routes: slices.Clone(rt.Routes)}
+		t.n.RouteTables[name] = rt
+		// Copying a VNet resolves its references by name in t.n, so the
+		// copies of the users point at the new table.
+		for _, vn := range namesOf(t.n.VirtualNetworks) {
+			for _, s := range t.n.VirtualNetworks[vn].Subnets {
+				if s.RouteTable != nil && s.RouteTable.Name == name {
+					t.vnet(vn)
+					break
+				}
+			}
+		}
+	}
+	return rt
+}
+
+// acl returns a private, writable copy of the named ACL and repoints every
+// subnet and NIC that uses it; nil when there is none.
+func (t *tx) acl(name string) *topology.ACL {
+	a := t.n.AccessControlLists[name]
+	if a == nil {
+		return nil
+	}
+	if a == t.old.AccessControlLists[name] {
+		a = &topology.ACL{Name: a.Name, InboundDefaultAction: a.InboundDefaultAction, OutboundDefaultAction: a.OutboundDefaultAction, Rules: slices.Clone(a.Rules)}
+		t.n.AccessControlLists[name] = a
+		for _, vn := range namesOf(t.n.VirtualNetworks) {
+			if usesACL(t.n.VirtualNetworks[vn], name) {
+				t.vnet(vn)
+			}
+		}
+	}
+	return a
+}
+
+func usesACL(v *topology.VirtualNetwork, name string) bool {
+	for _, s := range v.Subnets {
+		if s.AccessControlList != nil && s.AccessControlList.Name == name {
+			return true
+		}
+	}
+	for _, vm := range v.VirtualMachines {
+		if vm.AccessControlList != nil && vm.AccessControlList.Name == name {
+			return true
+		}
+	}
+	return false
+}
+
+func namesOf[V any](m map[string]V) []string { return slices.Sorted(maps.Keys(m)) }
+
+func refusef(code diag.Code, format string, args ...any) *Refusal {
+	return &Refusal{Code: code, Message: fmt.Sprintf(format, args...)}
+}
+
+func notFoundf(format string, args ...any) *Refusal { return refusef(diag.NotFound, format, args...) }
+
+// needVNet returns the writable VNet the event names, or a not-found refusal.
+func (t *tx) needVNet(name string) (*topology.VirtualNetwork, *Refusal) {
+	if name == "" {
+		return nil, refusef(diag.MissingField, "the event names no virtual network")
+	}
+	v := t.vnet(name)
+	if v == nil {
+		return nil, notFoundf("virtual network %q does not exist", name)
+	}
+	return v, nil
+}
+
+// peering resolves ref to a writable owner VNet and its peering object.
+func (t *tx) peering(ref PeeringRef) (*topology.VirtualNetwork, *topology.Peering, *Refusal) {
+	if ref.VNet == "" {
+		return nil, nil, refusef(diag.MissingField, "the event names no virtual network (vnet)")
+	}
+	old := t.n.VirtualNetworks[ref.VNet]
+	if old == nil {
+		return nil, nil, notFoundf("virtual network %q does not exist", ref.VNet)
+	}
+	var p *topology.Peering
+	switch {
+	case ref.Name != "":
+		p = old.Peerings[ref.Name]
+		if p == nil {
+			return nil, nil, notFoundf("virtual network %q has no peering named %q", ref.VNet, ref.Name)
+		}
+		if ref.RemoteVirtualNetwork != "" && p.RemoteVirtualNetwork != ref.RemoteVirtualNetwork {
+			return nil, nil, notFoundf("peering %s/%s points at %q, not %q", ref.VNet, ref.Name, p.RemoteVirtualNetwork, ref.RemoteVirtualNetwork)
+		}
+	case ref.RemoteVirtualNetwork != "":
+		p = old.PeeringTo(ref.RemoteVirtualNetwork)
+		if p == nil {
+			return nil, nil, notFoundf("virtual network %q has no peering to %q", ref.VNet, ref.RemoteVirtualNetwork)
+		}
+	default:
+		return nil, nil, refusef(diag.MissingField, "name the peering of %q by name or remoteVirtualNetwork", ref.VNet)
+	}
+	v := t.vnet(ref.VNet)
+	// The remote's checks (overlap with its other peers, transit) change too.
+	if t.n.VirtualNetworks[p.RemoteVirtualNetwork] != nil {
+		t.touched[p.RemoteVirtualNetwork] = true
+	}
+	return v, v.Peerings[p.Name], nil
+}
+
+// syncOnConnect makes a pair that has just become Connected start in sync:
+// each object syncs the other VNet's current space, as the platform does
+// when the second side is created.
+func (t *tx) syncOnConnect(owner *topology.VirtualNetwork, p *topology.Peering) {
+	remote := t.n.VirtualNetworks[p.RemoteVirtualNetwork]
+	if remote == nil {
+		return
+	}
+	p.SyncedRemote = slices.Clone(remote.AddressSpace)
+	if back := remote.PeeringTo(owner.Name); back != nil && !back.Disconnected && !p.Disconnected {
+		rv := t.vnet(remote.Name)
+		rv.Peerings[back.Name].SyncedRemote = slices.Clone(owner.AddressSpace)
+	}
+}
+
+func (f PeeringFlags) applyTo(p *topology.Peering) {
+	set := func(dst *bool, v *bool) {
+		if v != nil {
+			*dst = *v
+		}
+	}
+	set(&p.AllowVirtualNetworkAccess, f.AllowVirtualNetworkAccess)
+	set(&p.AllowForwardedTraffic, f.AllowForwardedTraffic)
+	set(&p.AllowGatewayTransit, f.AllowGatewayTransit)
+	set(&p.UseRemoteGateways, f.UseRemoteGateways)
+}
+
+func (e CreatePeering) apply(t *tx) *Refusal {
+	if e.Name == "" || e.RemoteVirtualNetwork == "" {
+		return refusef(diag.MissingField, "createPeering needs vnet, name and remoteVirtualNetwork")
+	}
+	v, r := t.needVNet(e.VNet)
+	if r != nil {
+		return r
+	}
+	if v.Peerings[e.Name] != nil {
+		return refusef(diag.DuplicateName, "virtual network %q already has a peering named %q", e.VNet, e.Name)
+	}
+	if e.RemoteVirtualNetwork == e.VNet {
+		return refusef(diag.PeeringSelf, "peering %s/%s points at its own virtual network", e.VNet, e.Name)
+	}
+	remote := t.n.VirtualNetworks[e.RemoteVirtualNetwork]
+	if remote == nil {
+		return notFoundf("remote virtual network %q of peering %s/%s does not exist", e.RemoteVirtualNetwork, e.VNet, e.Name)
+	}
+	if back := remote.PeeringTo(e.VNet); back != nil && back.Disconnected {
+		return refusef(diag.RemotePeeringDisconnected,
+			"peering %s/%s is Disconnected; update or delete and re-create it before creating %s/%s",
+			remote.Name, back.Name, e.VNet, e.Name)
+	}
+	p := &topology.Peering{Name: e.Name, RemoteVirtualNetwork: e.RemoteVirtualNetwork, AllowVirtualNetworkAccess: true}
+	e.Flags.applyTo(p)
+	if v.Peerings == nil {
+		v.Peerings = map[string]*topology.Peering{}
+	}
+	v.Peerings[e.Name] = p
+	t.touched[remote.Name] = true
+	t.syncOnConnect(v, p)
+	return nil
+}
+
+func (e UpdatePeering) apply(t *tx) *Refusal {
+	v, p, r := t.peering(e.Peering)
+	if r != nil {
+		return r
+	}
+	e.Flags.applyTo(p)
+	if p.Disconnected {
+		// Re-putting a Disconnected object is the documented recovery: it
+		// becomes Initiated (or Connected, should the partner exist).
+		p.Disconnected = false
+		p.SyncedRemote = nil
+		t.syncOnConnect(v, p)
+	}
+	return nil
+}
+
+func (e DeletePeering) apply(t *tx) *Refusal {
+	v, p, r := t.peering(e.Peering)
+	if r != nil {
+		return r
+	}
+	if t.n.PeeringState(v.Name, p) == topology.Connected {
+		if remote := t.n.VirtualNetworks[p.RemoteVirtualNetwork]; remote != nil {
+			back := remote.PeeringTo(v.Name)
+			t.vnet(remote.Name).Peerings[back.Name].Disconnected = true
+		}
+	}
+	delete(v.Peerings, p.Name)
+	return nil
+}
+
+func (e SyncPeering) apply(t *tx) *Refusal {
+	if !t.n.Platform.Rules().PeeringSync {
+		return refusef(diag.InvalidValue, "syncPeering is an azure operation; on %s a peered address space is locked instead", t.n.Platform)
+	}
+	v, p, r := t.peering(e.Peering)
+	if r != nil {
+		return r
+	}
+	if st := t.n.PeeringState(v.Name, p); st != topology.Connected {
+		return refusef(diag.PeeringNotConnected, "peering %s/%s is %s; only a Connected peering can be synced", v.Name, p.Name, st)
+	}
+	t.syncOnConnect(v, p)
+	return nil
+}
+
+// peeringObject names one peering object by its owner.
+type peeringObject struct{ owner, name, remote string }
+
+func (o peeringObject) String() string { return o.owner + "/" + o.name }
+
+// peeringObjectsOf returns the peering objects name takes part in: those it
+// owns and those that point at it, ordered by owner and name.
+func peeringObjectsOf(n *topology.Network, name string) []peeringObject {
+	var out []peeringObject
+	for _, vn := range namesOf(n.VirtualNetworks) {
+		for _, p := range n.VirtualNetworks[vn].SortedPeerings() {
+			if vn == name || p.RemoteVirtualNetwork == name {
+				out = append(out, peeringObject{vn, p.Name, p.RemoteVirtualNetwork})
+			}
+		}
+	}
+	return out
+}
+
+// checkAddressSpaceChange refuses a range change on windows-sdn while the
+// VNet takes part in any peering object (semantics §2), and otherwise marks
+// its peers touched: their overlap checks and, on azure, sync levels change.
+func (t *tx) checkAddressSpaceChange(v *topology.VirtualNetwork, verb string, pfx netip.Prefix) *Refusal {
+	objs := peeringObjectsOf(t.n, v.Name)
+	if len(objs) > 0 && t.n.Platform.Rules().AddressSpaceLockedWhilePeered {
+		return refusef(diag.AddressSpaceLocked,
+			"cannot %s %s on %q while it is peered (%s); delete the peering, change the address space, then re-create the peering",
+			verb, pfx, v.Name, listSome(objs, 3))
+	}
+	t.touchPeers(v.Name)
+	return nil
+}
+
+// listSome joins up to max items with commas and counts the rest.
+func listSome[T fmt.Stringer](items []T, max int) string {
+	var b strings.Builder
+	for i, s := range items {
+		if i == max {
+			fmt.Fprintf(&b, " and %d more", len(items)-max)
+			break
+		}
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString(s.String())
+	}
+	return b.String()
+}
+
+func (e AddAddressPrefix) apply(t *tx) *Refusal {
+	v, r := t.needVNet(e.VNet)
+	if r != nil {
+		return r
+	}
+	if !e.Prefix.IsValid() {
+		return refusef(diag.InvalidPrefix, "addAddressPrefix needs a prefix")
+	}
+	if slices.Contains(v.AddressSpace, e.Prefix) {
+		return refusef(diag.InvalidValue, "%s is already in the address space of %q", e.Prefix, e.VNet)
+	}
+	if r := t.checkAddressSpaceChange(v, "add", e.Prefix); r != nil {
+		return r
+	}
+	v.AddressSpace = append(v.AddressSpace, e.Prefix)
+	return nil
+}
+
+func (e RemoveAddressPrefix) apply(t *tx) *Refusal {
+	v, r := t.needVNet(e.VNet)
+	if r != nil {
+		return r
+	}
+	i := slices.Index(v.AddressSpace, e.Prefix)
+	if i < 0 {
+		return notFoundf("%s is not in the address space of %q", e.Prefix, e.VNet)
+	}
+	if r := t.checkAddressSpaceChange(v, "remove", e.Prefix); r != nil {
+		return r
+	}
+	rest := slices.Delete(slices.Clone(v.AddressSpace), i, i+1)
+	for _, s := range v.SortedSubnets() {
+		if e.Prefix.Overlaps(s.AddressPrefix) && !prefixCoveredBy(s.AddressPrefix, rest) {
+			return refusef(diag.AddressRangeInUse, "%s of %q still holds subnet %q (%s); remove the subnet first", e.Prefix, e.VNet, s.Name, s.AddressPrefix)
+		}
+	}
+	if len(rest) == 0 {
+		return refusef(diag.MissingField, "%s is the last range of %q; a virtual network needs an address space", e.Prefix, e.VNet)
+	}
+	v.AddressSpace = rest
+	return nil
+}
+
+// prefixCoveredBy reports whether one prefix of space contains all of p.
+func prefixCoveredBy(p netip.Prefix, space []netip.Prefix) bool {
+	for _, s := range space {
+		if s.Bits() <= p.Bits() && s.Contains(p.Addr()) {
+			return true
+		}
+	}
+	return false
+}
+
+func (e CreateVirtualNetwork) apply(t *tx) *Refusal {
+	if e.Name == "" {
+		return refusef(diag.MissingField, "createVirtualNetwork needs a name")
+	}
+	if t.n.VirtualNetworks[e.Name] != nil {
+		return refusef(diag.DuplicateName, "virtual network %q already exists", e.Name)
+	}
+	if len(e.AddressSpace) == 0 {
+		return refusef(diag.MissingField, "createVirtualNetwork %q needs an addressSpace", e.Name)
+	}
+	v := &topology.VirtualNetwork{
+		Name:              e.Name,
+		NetworkController: e.NetworkController,
+		Region:            e.Region,
+		AddressSpace:      slices.Clone(e.AddressSpace),
+		Subnets:           map[string]*topology.Subnet{},
+		VirtualMachines:   map[string]*topology.VirtualMachine{},
+		LoadBalancers:     map[string]*topology.LoadBalancer{},
+		Peerings:          map[string]*topology.Peering{},
+	}
+	if v.NetworkController == "" {
+		v.NetworkController = t.n.NetworkController
+	}
+	t.n.VirtualNetworks[e.Name] = v
+	t.copied[e.Name] = true
+	t.touched[e.Name] = true
+	for _, s := range e.Subnets {
+		if r := t.addSubnet(v, s); r != nil {
+			return r
+		}
+	}
+	if e.Gateway != nil {
+		if r := t.setGateway(v, *e.Gateway); r != nil {
+			return r
+		}
+	}
+	for _, vm := range e.VirtualMachines {
+		run, fwd := vm.Running, vm.IPForwarding
+		sv := SetVirtualMachine{VNet: e.Name, Name: vm.Name, Running: &run, IPForwarding: &fwd, IPAddress: vm.IPAddress, Subnet: vm.Subnet}
+		if v.VirtualMachines[vm.Name] != nil {
+			return refusef(diag.DuplicateName, "virtual network %q lists VM %q twice", e.Name, vm.Name)
+		}
+		if r := sv.apply(t); r != nil {
+			return r
+		}
+		if vm.AccessControlList != "" {
+			a := t.n.AccessControlLists[vm.AccessControlList]
+			if a == nil {
+				return refusef(diag.UnknownReference, "VM %q names access control list %q, which does not exist", vm.Name, vm.AccessControlList)
+			}
+			v.VirtualMachines[vm.Name].AccessControlList = a
+		}
+	}
+	return nil
+}
+
+func (e DeleteVirtualNetwork) apply(t *tx) *Refusal {
+	if t.n.VirtualNetworks[e.Name] == nil {
+		return notFoundf("virtual network %q does not exist", e.Name)
+	}
+	// Contract §2: deleteVirtualNetwork is accepted; it never introduces a
+	// check failure of its own that the platform would refuse.
+	t.skipValidation = true
+	delete(t.n.VirtualNetworks, e.Name)
+	for _, vn := range namesOf(t.n.VirtualNetworks) {
+		for _, p := range t.n.VirtualNetworks[vn].SortedPeerings() {
+			if p.RemoteVirtualNetwork == e.Name && !p.Disconnected {
+				// An object toward a VNet that no longer exists is
+				// Disconnected, whether it was Connected or Initiated.
+				t.vnet(vn).Peerings[p.Name].Disconnected = true
+			}
+		}
+	}
+	return nil
+}
+
+func (t *tx) addSubnet(v *topology.VirtualNetwork, s SubnetSpec) *Refusal {
+	if s.Name == "" || !s.AddressPrefix.IsValid() {
+		return refusef(diag.MissingField, "a subnet of %q needs a name and an addressPrefix", v.Name)
+	}
+	if v.Subnets[s.Name] != nil {
+		return refusef(diag.DuplicateName, "virtual network %q already has a subnet named %q", v.Name, s.Name)
+	}
+	ns := &topology.Subnet{Name: s.Name, VirtualNetwork: v, AddressPrefix: s.AddressPrefix}
+	if s.AccessControlList != "" {
+		if ns.AccessControlList = t.n.AccessControlLists[s.AccessControlList]; ns.AccessControlList == nil {
+			return refusef(diag.UnknownReference, "subnet %s/%s names access control list %q, which does not exist", v.Name, s.Name, s.AccessControlList)
+		}
+	}
+	if s.RouteTable != "" {
+		if ns.RouteTable = t.n.RouteTables[s.RouteTable]; ns.RouteTable == nil {
+			return refusef(diag.UnknownReference, "subnet %s/%s names route table %q, which does not exist", v.Name, s.Name, s.RouteTable)
+		}
+	}
+	if v.Subnets == nil {
+		v.Subnets = map[string]*topology.Subnet{}
+	}
+	v.Subnets[s.Name] = ns
+	return nil
+}
+
+func (e AddSubnet) apply(t *tx) *Refusal {
+	v, r := t.needVNet(e.VNet)
+	if r != nil {
+		return r
+	}
+	return t.addSubnet(v, e.Subnet)
+}
+
+func (e RemoveSubnet) apply(t *tx) *Refusal {
+	v, r := t.needVNet(e.VNet)
+	if r != nil {
+		return r
+	}
+	if v.Subnets[e.Name] == nil {
+		return notFoundf("virtual network %q has no subnet named %q", e.VNet, e.Name)
+	}
+	var users []noun
+	for _, vm := range v.SortedVirtualMachines() {
+		if vm.Subnet != nil && vm.Subnet.Name == e.Name {
+			users = append(users, noun("VM "+vm.Name))
+		}
+	}
+	for _, lb := range v.SortedLoadBalancers() {
+		if lb.Subnet != nil && lb.Subnet.Name == e.Name {
+			users = append(users, noun("load balancer "+lb.Name))
+		}
+	}
+	if len(users) > 0 {
+		return refusef(diag.AddressRangeInUse, "subnet %s/%s is in use by %s; move or remove them first", e.VNet, e.Name, listSome(users, 3))
+	}
+	delete(v.Subnets, e.Name)
+	return nil
+}
+
+// noun is a string that prints itself, for listSome.
+type noun string
+
+func (l noun) String() string { return string(l) }
+
+func (t *tx) setGateway(v *topology.VirtualNetwork, g GatewaySpec) *Refusal {
+	if g.Name == "" {
+		return refusef(diag.MissingField, "the gateway of %q needs a name", v.Name)
+	}
+	ng := &topology.Gateway{Name: g.Name, Type: g.Type, SKU: g.SKU}
+	for _, c := range g.Connections {
+		o := t.n.OnPremises[c]
+		if o == nil {
+			return refusef(diag.UnknownReference, "gateway %q of %q connects to on-premises site %q, which does not exist", g.Name, v.Name, c)
+		}
+		ng.Connections = append(ng.Connections, o)
+	}
+	v.Gateway = ng
+	t.touchPeers(v.Name)
+	return nil
+}
+
+// touchPeers marks every VNet peered with name (either direction) touched:
+// gateway changes alter their transit checks.
+func (t *tx) touchPeers(name string) {
+	for _, vn := range namesOf(t.n.VirtualNetworks) {
+		v := t.n.VirtualNetworks[vn]
+		if vn == name {
+			for _, p := range v.Peerings {
+				if t.n.VirtualNetworks[p.RemoteVirtualNetwork] != nil {
+					t.touched[p.RemoteVirtualNetwork] = true
+				}
+			}
+			continue
+		}
+		if v.PeeringTo(name) != nil {
+			t.touched[vn] = true
+		}
+	}
+}
+
+func (e SetGateway) apply(t *tx) *Refusal {
+	v, r := t.needVNet(e.VNet)
+	if r != nil {
+		return r
+	}
+	return t.setGateway(v, e.Gateway)
+}
+
+func (e RemoveGateway) apply(t *tx) *Refusal {
+	v, r := t.needVNet(e.VNet)
+	if r != nil {
+		return r
+	}
+	if v.Gateway == nil {
+		return notFoundf("virtual network %q has no gateway", e.VNet)
+	}
+	v.Gateway = nil
+	t.touchPeers(v.Name)
+	return nil
+}
+
+func (e AddRoute) apply(t *tx) *Refusal {
+	if e.Route.Name == "" || !e.Route.AddressPrefix.IsValid() {
+		return refusef(diag.MissingField, "addRoute needs a name and an addressPrefix")
+	}
+	rt := t.routeTable(e.RouteTable)
+	if rt == nil {
+		return notFoundf("route table %q does not exist", e.RouteTable)
+	}
+	if slices.ContainsFunc(rt.Routes, func(r topology.Route) bool { return r.Name == e.Route.Name }) {
+		return refusef(diag.DuplicateName, "route table %q already has a route named %q", e.RouteTable, e.Route.Name)
+	}
+	rt.Routes = append(rt.Routes, e.Route)
+	return nil
+}
+
+func (e RemoveRoute) apply(t *tx) *Refusal {
+	rt := t.routeTable(e.RouteTable)
+	if rt == nil {
+		return notFoundf("route table %q does not exist", e.RouteTable)
+	}
+	i := slices.IndexFunc(rt.Routes, func(r topology.Route) bool { return r.Name == e.Name })
+	if i < 0 {
+		return notFoundf("route table %q has no route named %q", e.RouteTable, e.Name)
+	}
+	rt.Routes = slices.Delete(rt.Routes, i, i+1)
+	return nil
+}
+
+func (e AddACLRule) apply(t *tx) *Refusal {
+	if e.Rule.Name == "" {
+		return refusef(diag.MissingField, "addAclRule needs a name")
+	}
+	a := t.acl(e.AccessControlList)
+	if a == nil {
+		return notFoundf("access control list %q does not exist", e.AccessControlList)
+	}
+	if slices.ContainsFunc(a.Rules, func(r topology.ACLRule) bool { return r.Name == e.Rule.Name }) {
+		return refusef(diag.DuplicateName, "access control list %q already has a rule named %q", e.AccessControlList, e.Rule.Name)
+	}
+	a.Rules = append(a.Rules, e.Rule)
+	return nil
+}
+
+func (e RemoveACLRule) apply(t *tx) *Refusal {
+	a := t.acl(e.AccessControlList)
+	if a == nil {
+		return notFoundf("access control list %q does not exist", e.AccessControlList)
+	}
+	i := slices.IndexFunc(a.Rules, func(r topology.ACLRule) bool { return r.Name == e.Name })
+	if i < 0 {
+		return notFoundf("access control list %q has no rule named %q", e.AccessControlList, e.Name)
+	}
+	a.Rules = slices.Delete(a.Rules, i, i+1)
+	return nil
+}
+
+func (e SetVirtualMachine) apply(t *tx) *Refusal {
+	if e.Name == "" {
+		return refusef(diag.MissingField, "setVirtualMachine needs a name")
+	}
+	v, r := t.needVNet(e.VNet)
+	if r != nil {
+		return r
+	}
+	vm := v.VirtualMachines[e.Name]
+	if vm == nil {
+		if e.Subnet == "" || !e.IPAddress.IsValid() {
+			return refusef(diag.MissingField, "VM %q does not exist in %q; creating it needs subnet and ipAddress", e.Name, e.VNet)
+		}
+		vm = &topology.VirtualMachine{Name: e.Name, Running: true}
+		if v.VirtualMachines == nil {
+			v.VirtualMachines = map[string]*topology.VirtualMachine{}
+		}
+		v.VirtualMachines[e.Name] = vm
+	}
+	if e.Subnet != "" {
+		s := v.Subnets[e.Subnet]
+		if s == nil {
+			return refusef(diag.UnknownReference, "VM %q names subnet %q, which %q does not have", e.Name, e.Subnet, e.VNet)
+		}
+		vm.Subnet = s
+	}
+	if e.IPAddress.IsValid() {
+		vm.IPAddress = e.IPAddress
+	}
+	if e.Running != nil {
+		vm.Running = *e.Running
+	}
+	if e.IPForwarding != nil {
+		vm.IPForwarding = *e.IPForwarding
+	}
+	// Routes in peered VNets may use this VM as their appliance.
+	t.touchPeers(v.Name)
+	return nil
+}
+
+// newError validates the VNets the event touched, and their peers, before
+// and after the event, and returns a refusal for the first error the event
+// introduced. Validating only that neighbourhood keeps an event on a large
+// estate cheap; every check the model can fail relates a VNet to itself, to
+// its peers or to its peers' peers, all of which the neighbourhood holds.
+func (t *tx) newError() *Refusal {
+	scope := t.scope()
+	before := map[string]bool{}
+	for _, d := range modelErrors(restrictVNets(t.old, scope)) {
+		before[diagKey(d)] = true
+	}
+	after := modelErrors(restrictVNets(t.n, scope))
+	for _, d := range after {
+		if !before[diagKey(d)] {
+			return &Refusal{Code: d.Code, Message: d.Message()}
+		}
+	}
+	return nil
+}
+
+func diagKey(d diag.Diagnostic) string { return string(d.Code) + "\x00" + d.Path.Key() }
+
+// scope returns the touched VNets and every VNet peered with one of them,
+// in either direction, in the old or the new network.
+func (t *tx) scope() map[string]bool {
+	scope := maps.Clone(t.touched)
+	for _, n := range []*topology.Network{t.old, t.n} {
+		for vn, v := range n.VirtualNetworks {
+			for _, p := range v.Peerings {
+				if t.touched[vn] {
+					scope[p.RemoteVirtualNetwork] = true
+				}
+				if t.touched[p.RemoteVirtualNetwork] {
+					scope[vn] = true
+				}
+			}
+		}
+	}
+	return scope
+}
+
+// restrict returns a shallow view of n holding only the VNets in scope, and
+// every route table, ACL and on-premises site.
+func restrictVNets(n *topology.Network, scope map[string]bool) *topology.Network {
+	r := *n
+	r.VirtualNetworks = make(map[string]*topology.VirtualNetwork, len(scope))
+	for name := range scope {
+		if v := n.VirtualNetworks[name]; v != nil {
+			r.VirtualNetworks[name] = v
+		}
+	}
+	return &r
+}
+
+// modelErrors returns the model errors of n, sorted by path and code so
+// that the first new one is chosen the same way every run.
+func modelErrors(n *topology.Network) diag.Diagnostics {
+	var errs diag.Diagnostics
+	for _, d := range topologyValidate(n) {
+		if d.Severity == diag.Error {
+			errs = append(errs, d)
+		}
+	}
+	slices.SortStableFunc(errs, func(a, b diag.Diagnostic) int {
+		return strings.Compare(diagKey(a), diagKey(b))
+	})
+	return errs
+}
+
+// topologyValidate is topology.Validate. TODO(issue 2): call it once the
+// loader engineer has committed it.
+func topologyValidate(n *topology.Network) diag.Diagnostics { return nil }

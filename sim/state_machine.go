@@ -759,7 +759,7 @@ func restrictVNets(n *topology.Network, scope map[string]bool) *topology.Network
 // that the first new one is chosen the same way every run.
 func modelErrors(n *topology.Network) diag.Diagnostics {
 	var errs diag.Diagnostics
-	for _, d := range topologyValidate(n) {
+	for _, d := range topology.Validate(n) {
 		if d.Severity == diag.Error {
 			errs = append(errs, d)
 		}
@@ -769,7 +769,3 @@ func modelErrors(n *topology.Network) diag.Diagnostics {
 	})
 	return errs
 }
-
-// topologyValidate is topology.Validate. TODO(issue 2): call it once the
-// loader engineer has committed it.
-func topologyValidate(n *topology.Network) diag.Diagnostics { return nil }

@@ -1,0 +1,212 @@
+package sim
+
+import (
+	"net/netip"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
+
+	"github.com/vnetsim/vnetsim/topology"
+	"github.com/vnetsim/vnetsim/topology/diag"
+)
+
+// pairYAML is two VNets A and B on one controller with a VM each and no
+// peering; every state of the table is reached from it by events.
+const pairYAML = `
+name: pair
+platform: PLATFORM
+networkController: nc1
+virtualNetworks:
+  A:
+    addressSpace: [10.1.0.0/16]
+    subnets: {s1: {addressPrefix: 10.1.1.0/24}}
+    virtualMachines: {a1: {subnet: s1, ipAddress: 10.1.1.4}}
+  B:
+    addressSpace: [10.2.0.0/16]
+    subnets: {s1: {addressPrefix: 10.2.1.0/24}}
+    virtualMachines: {b1: {subnet: s1, ipAddress: 10.2.1.4}}
+  C:
+    addressSpace: [10.1.128.0/17]
+    subnets: {s1: {addressPrefix: 10.1.129.0/24}}
+`
+
+// loadT loads a topology text and fails the test on any load error.
+func loadT(t testing.TB, text string) *topology.Network {
+	t.Helper()
+	n, _, ds := topology.Load("test.yaml", []byte(text))
+	if n == nil || ds.HasErrors() {
+		t.Fatalf("load: %v", ds.Err())
+	}
+	return n
+}
+
+func pair(t testing.TB, platform string) *topology.Network {
+	return loadT(t, strings.Replace(pairYAML, "PLATFORM", platform, 1))
+}
+
+func pfx(s string) netip.Prefix { return netip.MustParsePrefix(s) }
+func addr(s string) netip.Addr  { return netip.MustParseAddr(s) }
+
+// Events of the table, named the way the rows read.
+var (
+	createAB = CreatePeering{VNet: "A", Name: "ab", RemoteVirtualNetwork: "B"}
+	createBA = CreatePeering{VNet: "B", Name: "ba", RemoteVirtualNetwork: "A"}
+	updateAB = UpdatePeering{Peering: PeeringRef{VNet: "A", Name: "ab"}}
+	deleteAB = DeletePeering{Peering: PeeringRef{VNet: "A", Name: "ab"}}
+	deleteBA = DeletePeering{Peering: PeeringRef{VNet: "B", RemoteVirtualNetwork: "A"}}
+	deleteB  = DeleteVirtualNetwork{Name: "B"}
+	recreate = CreateVirtualNetwork{Name: "B", AddressSpace: []netip.Prefix{pfx("10.2.0.0/16")}}
+)
+
+// States of the pair, each the events that reach it from pairYAML.
+var (
+	none            []Event
+	abInitiated     = []Event{createAB}
+	connected       = []Event{createAB, createBA}
+	abDisconnected  = []Event{createAB, createBA, deleteBA}
+	remoteVNetGone  = []Event{createAB, createBA, deleteB}
+	abRecovered     = []Event{createAB, createBA, deleteBA, updateAB}
+	initiatedNoVNet = []Event{createAB, deleteB}
+)
+
+// applyAll applies events in order and fails the test on a refusal.
+func applyAll(t testing.TB, n *topology.Network, evs []Event) *topology.Network {
+	t.Helper()
+	for _, ev := range evs {
+		var r *Refusal
+		if n, r = Apply(n, ev); r != nil {
+			t.Fatalf("setup %s: refused: %v", ev.Kind(), r)
+		}
+	}
+	return n
+}
+
+// equalNetworks compares networks deeply, cycles and netip values included.
+var equalNetworks = cmp.Options{cmpopts.EquateComparable(netip.Addr{}, netip.Prefix{})}
+
+func stateOf(n *topology.Network, vnet, name string) topology.PeeringState {
+	v := n.VirtualNetworks[vnet]
+	if v == nil {
+		return topology.Absent
+	}
+	return n.PeeringState(vnet, v.Peerings[name])
+}
+
+// TestStateMachine is the peering state machine (semantics §1 and §2) as one
+// table: a state, reached by events, plus one event gives the states of both
+// objects and the refusal code.
+func TestStateMachine(t *testing.T) {
+	const (
+		I = topology.Initiated
+		C = topology.Connected
+		D = topology.Disconnected
+		X = topology.Absent
+	)
+	tests := []struct {
+		name     string
+		platform string
+		state    []Event
+		event    Event
+		ab, ba   topology.PeeringState
+		code     diag.Code
+	}{
+		// Creating sides.
+		{"create first side", "windows-sdn", none, createAB, I, X, ""},
+		{"create second side connects both", "windows-sdn", abInitiated, createBA, C, C, ""},
+		{"create same name again", "windows-sdn", connected, createAB, C, C, diag.DuplicateName},
+		{"create to missing VNet", "windows-sdn", none, CreatePeering{VNet: "A", Name: "ax", RemoteVirtualNetwork: "X"}, X, X, diag.NotFound},
+		{"create from missing VNet", "windows-sdn", none, CreatePeering{VNet: "X", Name: "xa", RemoteVirtualNetwork: "A"}, X, X, diag.NotFound},
+		{"create to itself", "windows-sdn", none, CreatePeering{VNet: "A", Name: "aa", RemoteVirtualNetwork: "A"}, X, X, diag.PeeringSelf},
+
+		// Losing the partner.
+		{"delete partner disconnects", "windows-sdn", connected, deleteBA, D, X, ""},
+		{"delete remote VNet disconnects", "windows-sdn", connected, deleteB, D, X, ""},
+		{"delete remote VNet of an initiated side", "windows-sdn", abInitiated, deleteB, D, X, ""},
+		{"delete initiated side leaves nothing", "windows-sdn", abInitiated, deleteAB, X, X, ""},
+		{"delete connected side", "windows-sdn", connected, deleteAB, X, D, ""},
+		{"delete missing side", "windows-sdn", abInitiated, deleteBA, I, X, diag.NotFound},
+
+		// Recovering from Disconnected.
+		{"create partner of disconnected side", "windows-sdn", abDisconnected, createBA, D, X, diag.RemotePeeringDisconnected},
+		{"create partner of disconnected side azure", "azure", abDisconnected, createBA, D, X, diag.RemotePeeringDisconnected},
+		{"re-created VNet does not revive", "windows-sdn", remoteVNetGone, recreate, D, X, ""},
+		{"update disconnected side", "windows-sdn", abDisconnected, updateAB, I, X, ""},
+		{"delete disconnected side", "windows-sdn", abDisconnected, deleteAB, X, X, ""},
+		{"create partner after update", "windows-sdn", abRecovered, createBA, C, C, ""},
+		{"update after remote VNet gone", "windows-sdn", initiatedNoVNet, updateAB, I, X, ""},
+
+		// Flags.
+		{"flag change keeps connected", "windows-sdn", connected,
+			UpdatePeering{Peering: PeeringRef{VNet: "A", RemoteVirtualNetwork: "B"}, Flags: PeeringFlags{AllowForwardedTraffic: Bool(true)}}, C, C, ""},
+		{"update by wrong remote", "windows-sdn", connected,
+			UpdatePeering{Peering: PeeringRef{VNet: "A", Name: "ab", RemoteVirtualNetwork: "C"}}, C, C, diag.NotFound},
+
+		// Address space while peered (semantics §2).
+		{"add range while owning a side", "windows-sdn", abInitiated, AddAddressPrefix{VNet: "A", Prefix: pfx("10.9.0.0/16")}, I, X, diag.AddressSpaceLocked},
+		{"add range while remote of a side", "windows-sdn", abInitiated, AddAddressPrefix{VNet: "B", Prefix: pfx("10.9.0.0/16")}, I, X, diag.AddressSpaceLocked},
+		{"remove range while disconnected", "windows-sdn", abDisconnected, RemoveAddressPrefix{VNet: "A", Prefix: pfx("10.1.0.0/16")}, D, X, diag.AddressSpaceLocked},
+		{"add range while peered azure", "azure", connected, AddAddressPrefix{VNet: "A", Prefix: pfx("10.9.0.0/16")}, C, C, ""},
+		{"sync on windows-sdn", "windows-sdn", connected, SyncPeering{Peering: PeeringRef{VNet: "A", Name: "ab"}}, C, C, diag.InvalidValue},
+		{"sync an initiated side", "azure", abInitiated, SyncPeering{Peering: PeeringRef{VNet: "A", Name: "ab"}}, I, X, diag.PeeringNotConnected},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			n := applyAll(t, pair(t, tc.platform), tc.state)
+			before := n.Clone()
+			got, r := Apply(n, tc.event)
+			if diff := cmp.Diff(before, n, equalNetworks); diff != "" {
+				t.Fatalf("Apply changed its input (-before +after):\n%s", diff)
+			}
+			var code diag.Code
+			if r != nil {
+				code = r.Code
+				if got != n {
+					t.Errorf("a refused event returned a new network")
+				}
+			}
+			if code != tc.code {
+				t.Fatalf("code = %q, want %q (refusal: %v)", code, tc.code, r)
+			}
+			if ab, ba := stateOf(got, "A", "ab"), stateOf(got, "B", "ba"); ab != tc.ab || ba != tc.ba {
+				t.Errorf("states = (%v, %v), want (%v, %v)", ab, ba, tc.ab, tc.ba)
+			}
+		})
+	}
+}
+
+// TestAzureSync follows semantics §2 on azure: a changed VNet's own object
+// is RemoteNotInSync, its partner LocalNotInSync, and syncPeering on the
+// partner makes both FullyInSync.
+func TestAzureSync(t *testing.T) {
+	n := applyAll(t, pair(t, "azure"), connected)
+	levels := func(n *topology.Network) [2]topology.SyncLevel {
+		return [2]topology.SyncLevel{
+			n.SyncLevel("A", n.VirtualNetworks["A"].Peerings["ab"]),
+			n.SyncLevel("B", n.VirtualNetworks["B"].Peerings["ba"]),
+		}
+	}
+	steps := []struct {
+		event Event
+		want  [2]topology.SyncLevel
+	}{
+		{AddAddressPrefix{VNet: "A", Prefix: pfx("10.9.0.0/16")}, [2]topology.SyncLevel{topology.RemoteNotInSync, topology.LocalNotInSync}},
+		{AddAddressPrefix{VNet: "B", Prefix: pfx("10.8.0.0/16")}, [2]topology.SyncLevel{topology.LocalAndRemoteNotInSync, topology.LocalAndRemoteNotInSync}},
+		{SyncPeering{Peering: PeeringRef{VNet: "B", Name: "ba"}}, [2]topology.SyncLevel{topology.FullyInSync, topology.FullyInSync}},
+		{RemoveAddressPrefix{VNet: "A", Prefix: pfx("10.9.0.0/16")}, [2]topology.SyncLevel{topology.RemoteNotInSync, topology.LocalNotInSync}},
+		{SyncPeering{Peering: PeeringRef{VNet: "A", RemoteVirtualNetwork: "B"}}, [2]topology.SyncLevel{topology.FullyInSync, topology.FullyInSync}},
+	}
+	for _, s := range steps {
+		var r *Refusal
+		if n, r = Apply(n, s.event); r != nil {
+			t.Fatalf("%s %v: refused: %v", s.event.Kind(), s.event.Fields(), r)
+		}
+		if got := levels(n); got != s.want {
+			t.Errorf("after %s %v: levels = %v, want %v", s.event.Kind(), s.event.Fields(), got, s.want)
+		}
+		if st := stateOf(n, "A", "ab"); st != topology.Connected {
+			t.Errorf("after %s: state = %v, want Connected", s.event.Kind(), st)
+		}
+	}
+}

@@ -1,23 +1,617 @@
 package topology
 
-import "github.com/vnetsim/vnetsim/topology/diag"
+import (
+	"cmp"
+	"fmt"
+	"net/netip"
+	"slices"
+	"strings"
 
-// Validate returns every problem decidable from the model alone
-// (semantics §2, §3, §4 next hops, §6 priorities), including the
-// structural ones Load also reports, with Path set and Subject unset:
-// callers locate them with SourceMap.LocateAll. The result is sorted by path
-// and code, whatever the map order.
+	"github.com/vnetsim/vnetsim/topology/diag"
+)
+
+// Validate returns every problem decidable from the model alone: names,
+// subnets and addresses (the structural checks Load also reports), peering
+// requirements and flags (semantics §2, §3), user-route next hops (§4), ACL
+// priorities (§6) and a peering-not-connected warning for every peering
+// object that is not Connected.
+//
+// Diagnostics carry a Path and no Subject; callers locate them with
+// SourceMap.LocateAll. The result is ordered by path, code and summary, so
+// it does not depend on map order. Validate never changes n.
 func Validate(n *Network) diag.Diagnostics {
 	if n == nil {
 		return nil
 	}
-	ds := append(structuralChecks(n), semanticChecks(n)...)
+	return sortByPath(append(structuralChecks(n), semanticChecks(n)...))
+}
+
+// Paths of model objects, as SourceMap records them.
+func vnetPath(v string) diag.Path          { return diag.P("virtualNetworks", v) }
+func subnetPath(v, s string) diag.Path     { return vnetPath(v).Child("subnets", s) }
+func vmPath(v, m string) diag.Path         { return vnetPath(v).Child("virtualMachines", m) }
+func lbPath(v, b string) diag.Path         { return vnetPath(v).Child("loadBalancers", b) }
+func peeringPath(v, p string) diag.Path    { return vnetPath(v).Child("peerings", p) }
+func gatewayPath(v string) diag.Path       { return vnetPath(v).Child("gateway") }
+func routePath(rt string, i int) diag.Path { return diag.P("routeTables", rt, "routes").Index(i) }
+func rulePath(acl string, i int) diag.Path { return diag.P("accessControlLists", acl, "rules").Index(i) }
+func spacePath(v string, i int) diag.Path  { return vnetPath(v).Child("addressSpace").Index(i) }
+func hostPath(site, h string) diag.Path    { return diag.P("onPremises", site, "hosts", h) }
+
+// sortByPath orders ds by path, code and summary.
+func sortByPath(ds diag.Diagnostics) diag.Diagnostics {
+	slices.SortStableFunc(ds, func(a, b diag.Diagnostic) int {
+		return cmp.Or(slices.Compare(a.Path, b.Path), cmp.Compare(a.Code, b.Code), cmp.Compare(a.Summary, b.Summary))
+	})
 	return ds
 }
 
-// structuralChecks are the model checks Load reports: names, subnets and
-// addresses.
-func structuralChecks(n *Network) diag.Diagnostics { return nil }
+// structuralChecks are the model checks that Load reports: unique endpoint,
+// route and rule names; subnets inside their VNet and apart from each
+// other; addresses inside their subnet and unique in their VNet.
+func structuralChecks(n *Network) diag.Diagnostics {
+	var ds diag.Diagnostics
+	ds = append(ds, checkEndpointNames(n)...)
+	for _, rt := range n.SortedRouteTables() {
+		ds = append(ds, checkUniqueNames(len(rt.Routes), func(i int) string { return rt.Routes[i].Name },
+			func(i int) diag.Path { return routePath(rt.Name, i) }, "route table "+rt.Name, "route")...)
+	}
+	for _, a := range n.SortedACLs() {
+		ds = append(ds, checkUniqueNames(len(a.Rules), func(i int) string { return a.Rules[i].Name },
+			func(i int) diag.Path { return rulePath(a.Name, i) }, "access control list "+a.Name, "rule")...)
+	}
+	for _, v := range n.SortedVirtualNetworks() {
+		ds = append(ds, checkSubnets(v)...)
+		ds = append(ds, checkAddresses(v)...)
+	}
+	return sortByPath(ds)
+}
 
-// semanticChecks are the peering, gateway, route and ACL checks.
-func semanticChecks(n *Network) diag.Diagnostics { return nil }
+// endpoint is one named endpoint: a VM, a load balancer or an on-premises
+// host.
+type endpoint struct {
+	kind string
+	path diag.Path
+}
+
+// checkEndpointNames reports duplicate-name for VM, load balancer and
+// on-premises host names used twice anywhere in the file: commands and
+// scenarios name endpoints without their VNet, so these names share one
+// namespace. The first definition (by path) is the Related location.
+func checkEndpointNames(n *Network) diag.Diagnostics {
+	byName := map[string][]endpoint{}
+	for _, v := range n.SortedVirtualNetworks() {
+		for _, m := range v.SortedVirtualMachines() {
+			byName[m.Name] = append(byName[m.Name], endpoint{"virtual machine", vmPath(v.Name, m.Name)})
+		}
+		for _, b := range v.SortedLoadBalancers() {
+			byName[b.Name] = append(byName[b.Name], endpoint{"load balancer", lbPath(v.Name, b.Name)})
+		}
+	}
+	for _, o := range n.SortedOnPremises() {
+		for _, h := range sortedKeys(o.Hosts) {
+			byName[h] = append(byName[h], endpoint{"on-premises host", hostPath(o.Name, h)})
+		}
+	}
+	var ds diag.Diagnostics
+	for _, name := range sortedKeys(byName) {
+		eps := byName[name]
+		for _, e := range eps[1:] {
+			ds = append(ds, diag.Errorf(diag.DuplicateName, e.path, "%s %s: name already used by %s %s",
+				e.kind, name, eps[0].kind, eps[0].path).
+				WithDetail("VM, load balancer and on-premises host names identify endpoints across the whole file; rename one").
+				WithRelated(eps[0].path, "%s %s first defined here", eps[0].kind, name))
+		}
+	}
+	return ds
+}
+
+// checkUniqueNames reports duplicate-name for list items of one container
+// that share a name.
+func checkUniqueNames(count int, name func(int) string, path func(int) diag.Path, container, item string) diag.Diagnostics {
+	var ds diag.Diagnostics
+	first := map[string]int{}
+	for i := range count {
+		nm := name(i)
+		if j, dup := first[nm]; dup {
+			ds = append(ds, diag.Errorf(diag.DuplicateName, path(i), "%s: %s name %q is used twice", container, item, nm).
+				WithDetail("%s names are unique within their %s; rename one", item, container).
+				WithRelated(path(j), "first %s %q", item, nm))
+			continue
+		}
+		first[nm] = i
+	}
+	return ds
+}
+
+// checkSubnets reports subnets outside the VNet's address space and
+// subnets that overlap each other.
+func checkSubnets(v *VirtualNetwork) diag.Diagnostics {
+	var ds diag.Diagnostics
+	var items []ownedPrefix
+	for _, s := range v.SortedSubnets() {
+		if !s.AddressPrefix.IsValid() {
+			continue
+		}
+		p := subnetPath(v.Name, s.Name).Child("addressPrefix")
+		items = append(items, ownedPrefix{prefix: s.AddressPrefix, owner: s.Name, path: p})
+		if !slices.ContainsFunc(v.AddressSpace, func(a netip.Prefix) bool { return containsPrefix(a, s.AddressPrefix) }) {
+			ds = append(ds, diag.Errorf(diag.SubnetOutsideAddressSpace, p,
+				"subnet %s/%s: %s is outside the address space %s of %s", v.Name, s.Name, s.AddressPrefix, joinPrefixes(v.AddressSpace), v.Name).
+				WithDetail("a subnet must lie inside one range of its VNet; change the prefix or add a range that holds it").
+				WithRelated(vnetPath(v.Name).Child("addressSpace"), "address space of %s", v.Name))
+		}
+	}
+	for _, o := range overlaps(items) {
+		ds = append(ds, diag.Errorf(diag.SubnetOverlap, o.b.path, "subnet %s/%s: %s overlaps %s of subnet %s",
+			v.Name, o.b.owner, o.b.prefix, o.a.prefix, o.a.owner).
+			WithDetail("subnets of one VNet must not overlap; change one prefix").
+			WithRelated(o.a.path, "subnet %s/%s", v.Name, o.a.owner))
+	}
+	return ds
+}
+
+// checkAddresses reports VM and frontend addresses outside their subnet
+// and addresses used twice in one VNet.
+func checkAddresses(v *VirtualNetwork) diag.Diagnostics {
+	var ds diag.Diagnostics
+	type holder struct {
+		what string
+		path diag.Path
+	}
+	seen := map[netip.Addr]holder{}
+	add := func(what string, p diag.Path, a netip.Addr, s *Subnet) {
+		if !a.IsValid() {
+			return
+		}
+		if s != nil && s.AddressPrefix.IsValid() && !s.AddressPrefix.Contains(a) {
+			ds = append(ds, diag.Errorf(diag.AddressOutsideSubnet, p, "%s: %s is outside subnet %s/%s (%s)",
+				what, a, v.Name, s.Name, s.AddressPrefix).
+				WithDetail("pick an address inside %s or move it to the subnet that holds %s", s.AddressPrefix, a).
+				WithRelated(subnetPath(v.Name, s.Name), "subnet %s/%s", v.Name, s.Name))
+		}
+		if first, dup := seen[a]; dup {
+			ds = append(ds, diag.Errorf(diag.DuplicateAddress, p, "%s: address %s is already used by %s", what, a, first.what).
+				WithDetail("addresses are unique within a VNet; change one of them").
+				WithRelated(first.path, "%s holds %s", first.what, a))
+			return
+		}
+		seen[a] = holder{what, p}
+	}
+	for _, m := range v.SortedVirtualMachines() {
+		add("virtual machine "+m.Name, vmPath(v.Name, m.Name).Child("ipAddress"), m.IPAddress, m.Subnet)
+	}
+	for _, b := range v.SortedLoadBalancers() {
+		add("load balancer "+b.Name, lbPath(v.Name, b.Name).Child("frontendIpAddress"), b.FrontendIPAddress, b.Subnet)
+	}
+	return ds
+}
+
+// containsPrefix reports whether outer holds all of inner.
+func containsPrefix(outer, inner netip.Prefix) bool {
+	return outer.Bits() <= inner.Bits() && outer.Contains(inner.Addr())
+}
+
+func joinPrefixes(ps []netip.Prefix) string {
+	s := make([]string, len(ps))
+	for i, p := range ps {
+		s[i] = p.String()
+	}
+	return strings.Join(s, ", ")
+}
+
+// ownedPrefix is a prefix with the object that holds it, for overlap
+// sweeps.
+type ownedPrefix struct {
+	prefix netip.Prefix
+	owner  string
+	path   diag.Path
+}
+
+// overlap is a pair of overlapping prefixes with different owners; a is
+// the earlier one in address order.
+type overlap struct{ a, b ownedPrefix }
+
+// overlaps returns the overlapping pairs of items with different owners,
+// at most one per pair of owners, in O(n log n). Prefixes are either nested
+// or disjoint, so after sorting by address and length a prefix overlaps an
+// earlier one exactly when the earlier prefix reaching farthest contains
+// its first address.
+func overlaps(items []ownedPrefix) []overlap {
+	items = slices.Clone(items)
+	slices.SortFunc(items, func(a, b ownedPrefix) int {
+		return cmp.Or(a.prefix.Addr().Compare(b.prefix.Addr()), cmp.Compare(a.prefix.Bits(), b.prefix.Bits()),
+			cmp.Compare(a.owner, b.owner))
+	})
+	var out []overlap
+	reported := map[[2]string]bool{}
+	var cover ownedPrefix
+	for _, it := range items {
+		if cover.prefix.IsValid() && cover.prefix.Contains(it.prefix.Addr()) {
+			key := [2]string{min(cover.owner, it.owner), max(cover.owner, it.owner)}
+			if cover.owner != it.owner && !reported[key] {
+				reported[key] = true
+				out = append(out, overlap{cover, it})
+			}
+			continue // cover reaches at least as far as it
+		}
+		cover = it
+	}
+	return out
+}
+
+// semanticChecks are the peering, gateway-transit, route and ACL checks.
+func semanticChecks(n *Network) diag.Diagnostics {
+	var ds diag.Diagnostics
+	rules := n.Platform.Rules()
+	for _, v := range n.SortedVirtualNetworks() {
+		ds = append(ds, checkPeerings(n, v, rules)...)
+		ds = append(ds, checkTransit(n, v, rules)...)
+	}
+	ds = append(ds, checkPeeredOverlaps(n, rules)...)
+	ds = append(ds, checkRoutes(n)...)
+	for _, a := range n.SortedACLs() {
+		ds = append(ds, checkPriorities(a, rules)...)
+	}
+	return sortByPath(ds)
+}
+
+// checkPeerings applies semantics §1 and §2 to the objects v owns.
+func checkPeerings(n *Network, v *VirtualNetwork, rules Rules) diag.Diagnostics {
+	var ds diag.Diagnostics
+	firstTo := map[string]*Peering{}
+	for _, p := range v.SortedPeerings() {
+		pp := peeringPath(v.Name, p.Name)
+		if p.RemoteVirtualNetwork == v.Name {
+			ds = append(ds, diag.Errorf(diag.PeeringSelf, pp, "peering %s: %s is peered with itself", p.Name, v.Name).
+				WithDetail("a VNet cannot peer with itself; set remoteVirtualNetwork to another VNet or remove the peering"))
+			continue
+		}
+		if first := firstTo[p.RemoteVirtualNetwork]; first != nil {
+			ds = append(ds, diag.Errorf(diag.PeeringDuplicate, pp, "peering %s: %s already has peering %s to %s",
+				p.Name, v.Name, first.Name, p.RemoteVirtualNetwork).
+				WithDetail("a VNet holds one peering object per remote; remove one").
+				WithRelated(peeringPath(v.Name, first.Name), "first peering from %s to %s", v.Name, p.RemoteVirtualNetwork))
+			continue
+		}
+		firstTo[p.RemoteVirtualNetwork] = p
+		r := n.VirtualNetworks[p.RemoteVirtualNetwork]
+		ds = append(ds, notConnected(n, v, p, r)...)
+		if r == nil {
+			continue
+		}
+		if a, b, ok := firstOverlap(v, r); ok {
+			ds = append(ds, diag.Errorf(diag.PeeringAddressOverlap, pp, "peering %s: address space %s of %s overlaps %s of %s",
+				p.Name, r.AddressSpace[b], r.Name, v.AddressSpace[a], v.Name).
+				WithDetail("peered VNets must not overlap; change one address space or remove the peering").
+				WithRelated(spacePath(r.Name, b), "%s of %s", r.AddressSpace[b], r.Name))
+		}
+		if rules.ControllerMustMatch && v.NetworkController != r.NetworkController {
+			ds = append(ds, diag.Errorf(diag.PeeringControllerMismatch, pp,
+				"peering %s: %s is managed by Network Controller %q, %s by %q", p.Name, v.Name, v.NetworkController, r.Name, r.NetworkController).
+				WithDetail("peered VNets must be managed by the same Network Controller; move one VNet or remove the peering").
+				WithRelated(vnetPath(r.Name), "virtual network %s", r.Name))
+		}
+	}
+	return ds
+}
+
+// notConnected warns about a peering object that is not Connected and
+// names the object to create.
+func notConnected(n *Network, v *VirtualNetwork, p *Peering, r *VirtualNetwork) diag.Diagnostics {
+	pp := peeringPath(v.Name, p.Name)
+	state := n.PeeringState(v.Name, p)
+	if state == Connected {
+		return nil
+	}
+	d := diag.Warningf(diag.PeeringNotConnected, pp, "peering %s: %s; create peering from %s to %s",
+		p.Name, state, p.RemoteVirtualNetwork, v.Name)
+	switch {
+	case state == Disconnected:
+		d.Summary = fmt.Sprintf("peering %s: Disconnected; update or re-create it, then create peering from %s to %s",
+			p.Name, p.RemoteVirtualNetwork, v.Name)
+		d = d.WithDetail("the other side or its VNet was deleted; traffic does not cross until both objects exist and this one has been re-put")
+	case r == nil:
+		d.Summary = fmt.Sprintf("peering %s: Initiated; virtual network %s does not exist", p.Name, p.RemoteVirtualNetwork)
+		d = d.WithDetail("create virtual network %s and its peering back to %s, or remove this peering", p.RemoteVirtualNetwork, v.Name)
+	default:
+		d = d.WithDetail("a peering is two objects; traffic crosses only when both exist").
+			WithRelated(vnetPath(r.Name).Child("peerings"), "peerings of %s", r.Name)
+	}
+	return diag.Diagnostics{d}
+}
+
+// firstOverlap returns the indexes of the first overlapping prefixes of a
+// and b.
+func firstOverlap(a, b *VirtualNetwork) (int, int, bool) {
+	for i, x := range a.AddressSpace {
+		for j, y := range b.AddressSpace {
+			if x.Overlaps(y) {
+				return i, j, true
+			}
+		}
+	}
+	return 0, 0, false
+}
+
+// checkTransit applies the gateway-transit rules of semantics §3 to the
+// objects v owns.
+func checkTransit(n *Network, v *VirtualNetwork, rules Rules) diag.Diagnostics {
+	var ds diag.Diagnostics
+	var firstUse *Peering
+	for _, p := range v.SortedPeerings() {
+		pp := peeringPath(v.Name, p.Name)
+		if p.AllowGatewayTransit {
+			switch {
+			case v.Gateway == nil:
+				ds = append(ds, diag.Warningf(diag.GatewayTransitWithoutGateway, pp.Child("allowGatewayTransit"),
+					"peering %s: allowGatewayTransit is set but %s has no gateway", p.Name, v.Name).
+					WithDetail("it does nothing until %s has a gateway; add one or clear the flag", v.Name))
+			case rules.BasicGatewayNoTransit && v.Gateway.IsBasic():
+				ds = append(ds, diag.Errorf(diag.GatewayTransitUnsupportedSKU, pp.Child("allowGatewayTransit"),
+					"peering %s: gateway %s of %s has SKU Basic, which cannot offer gateway transit", p.Name, v.Gateway.Name, v.Name).
+					WithDetail("resize the gateway to VpnGw1 or larger, or clear allowGatewayTransit").
+					WithRelated(gatewayPath(v.Name).Child("sku"), "gateway %s", v.Gateway.Name))
+			}
+		}
+		if !p.UseRemoteGateways || p.RemoteVirtualNetwork == v.Name {
+			continue
+		}
+		up := pp.Child("useRemoteGateways")
+		if firstUse != nil {
+			ds = append(ds, diag.Errorf(diag.RemoteGatewayMultiple, up,
+				"peering %s: %s already uses the gateway of %s through peering %s", p.Name, v.Name, firstUse.RemoteVirtualNetwork, firstUse.Name).
+				WithDetail("a VNet may use one remote gateway; clear useRemoteGateways on all but one peering").
+				WithRelated(peeringPath(v.Name, firstUse.Name).Child("useRemoteGateways"), "peering %s", firstUse.Name))
+		} else {
+			firstUse = p
+		}
+		if v.Gateway != nil {
+			ds = append(ds, diag.Errorf(diag.RemoteGatewayWithLocal, up,
+				"peering %s: %s has its own gateway %s and also sets useRemoteGateways", p.Name, v.Name, v.Gateway.Name).
+				WithDetail("a VNet with a gateway cannot use a remote one; remove the gateway or clear useRemoteGateways").
+				WithRelated(gatewayPath(v.Name), "gateway %s", v.Gateway.Name))
+		}
+		r := n.VirtualNetworks[p.RemoteVirtualNetwork]
+		if r == nil {
+			continue
+		}
+		if r.Gateway == nil {
+			ds = append(ds, diag.Errorf(diag.RemoteGatewayMissing, up,
+				"peering %s: useRemoteGateways is set but %s has no gateway", p.Name, r.Name).
+				WithDetail("add a gateway to %s or clear useRemoteGateways", r.Name).
+				WithRelated(vnetPath(r.Name), "virtual network %s", r.Name))
+		}
+		// Only an existing remote object can lack the flag; a missing one is
+		// peering-not-connected, which already names the object to create.
+		if back := r.PeeringTo(v.Name); back != nil && !back.AllowGatewayTransit {
+			ds = append(ds, diag.Errorf(diag.RemoteGatewayTransitDisabled, up,
+				"peering %s: useRemoteGateways is set but peering %s of %s does not allow gateway transit", p.Name, back.Name, r.Name).
+				WithDetail("set allowGatewayTransit: true on peering %s, or clear useRemoteGateways", back.Name).
+				WithRelated(peeringPath(r.Name, back.Name), "peering %s", back.Name))
+		}
+	}
+	return ds
+}
+
+// checkPeeredOverlaps reports VNets that overlap another VNet peered with
+// the same remote (two spokes of one hub): an error on azure, a warning on
+// windows-sdn. Each hub's peers are swept in address order, so an estate of
+// thousands of spokes costs O(n log n) per hub, not O(n²).
+func checkPeeredOverlaps(n *Network, rules Rules) diag.Diagnostics {
+	peers := map[string][]string{} // hub → VNets sharing any peering object with it
+	link := map[[2]string]diag.Path{}
+	add := func(hub, spoke string, p diag.Path) {
+		key := [2]string{hub, spoke}
+		if _, ok := link[key]; !ok {
+			peers[hub] = append(peers[hub], spoke)
+			link[key] = p
+		}
+	}
+	for _, v := range n.SortedVirtualNetworks() {
+		for _, p := range v.SortedPeerings() {
+			if r := n.VirtualNetworks[p.RemoteVirtualNetwork]; r != nil && r != v {
+				add(r.Name, v.Name, peeringPath(v.Name, p.Name)) // v's own object first
+			}
+		}
+	}
+	for _, v := range n.SortedVirtualNetworks() {
+		for _, p := range v.SortedPeerings() {
+			if r := n.VirtualNetworks[p.RemoteVirtualNetwork]; r != nil && r != v {
+				add(v.Name, r.Name, peeringPath(v.Name, p.Name))
+			}
+		}
+	}
+	mk := diag.Warningf
+	if rules.PeeredOverlapIsError {
+		mk = diag.Errorf
+	}
+	var ds diag.Diagnostics
+	for _, hub := range sortedKeys(peers) {
+		var items []ownedPrefix
+		for _, s := range peers[hub] {
+			for i, pf := range n.VirtualNetworks[s].AddressSpace {
+				items = append(items, ownedPrefix{prefix: pf, owner: s, path: spacePath(s, i)})
+			}
+		}
+		for _, o := range overlaps(items) {
+			// Report on the later VNet by name; the other is "already peered".
+			a, b := o.a, o.b
+			if a.owner > b.owner {
+				a, b = b, a
+			}
+			ds = append(ds, mk(diag.PeeredOverlapsHubPeer, link[[2]string{hub, b.owner}],
+				"%s (%s) overlaps %s (%s), which is already peered with %s", b.owner, b.prefix, a.owner, a.prefix, hub).
+				WithDetail("VNets peered with one hub must not overlap; change one address space").
+				WithRelated(a.path, "%s of %s", a.prefix, a.owner))
+		}
+	}
+	return ds
+}
+
+// addrHolder is a VM or load balancer frontend holding an address.
+type addrHolder struct {
+	vnet string
+	vm   *VirtualMachine // nil for a frontend
+	path diag.Path
+}
+
+// checkRoutes checks user routes (semantics §4): next-hop type and IP
+// combinations, and for each VNet whose subnets use a table, whether each
+// appliance address is held, reachable and forwarding.
+func checkRoutes(n *Network) diag.Diagnostics {
+	holders := map[netip.Addr][]addrHolder{}
+	users := map[string]map[string][]string{} // route table → VNet → subnets
+	for _, v := range n.SortedVirtualNetworks() {
+		for _, m := range v.SortedVirtualMachines() {
+			holders[m.IPAddress] = append(holders[m.IPAddress], addrHolder{v.Name, m, vmPath(v.Name, m.Name)})
+		}
+		for _, b := range v.SortedLoadBalancers() {
+			holders[b.FrontendIPAddress] = append(holders[b.FrontendIPAddress], addrHolder{v.Name, nil, lbPath(v.Name, b.Name)})
+		}
+		for _, s := range v.SortedSubnets() {
+			if s.RouteTable == nil {
+				continue
+			}
+			if users[s.RouteTable.Name] == nil {
+				users[s.RouteTable.Name] = map[string][]string{}
+			}
+			users[s.RouteTable.Name][v.Name] = append(users[s.RouteTable.Name][v.Name], s.Name)
+		}
+	}
+	var ds diag.Diagnostics
+	for _, rt := range n.SortedRouteTables() {
+		for i, r := range rt.Routes {
+			ds = append(ds, checkRoute(n, rt, i, r, users[rt.Name], holders)...)
+		}
+	}
+	return ds
+}
+
+func checkRoute(n *Network, rt *RouteTable, i int, r Route, users map[string][]string, holders map[netip.Addr][]addrHolder) diag.Diagnostics {
+	rp := routePath(rt.Name, i)
+	what := fmt.Sprintf("route %s/%s", rt.Name, r.Name)
+	var ds diag.Diagnostics
+	invalid := func(p diag.Path, detail, format string, args ...any) {
+		ds = append(ds, diag.Errorf(diag.RouteNextHopInvalid, p, "%s: "+format, append([]any{what}, args...)...).WithDetail("%s", detail))
+	}
+	switch {
+	case r.NextHopType == NextHopVirtualAppliance && !r.NextHopIPAddress.IsValid():
+		invalid(rp.Child("nextHopType"), "add nextHopIpAddress: the appliance's address", "next hop VirtualAppliance needs nextHopIpAddress")
+		return ds
+	case r.NextHopType != NextHopVirtualAppliance && r.NextHopIPAddress.IsValid():
+		invalid(rp.Child("nextHopIpAddress"), "remove nextHopIpAddress, or set nextHopType: VirtualAppliance",
+			"nextHopIpAddress %s is only valid with next hop VirtualAppliance, not %s", r.NextHopIPAddress, r.NextHopType)
+		return ds
+	}
+	for _, vname := range sortedKeys(users) {
+		v := n.VirtualNetworks[vname]
+		subnets := users[vname]
+		where := fmt.Sprintf("subnet %s/%s", vname, strings.Join(subnets, ", "+vname+"/"))
+		related := subnetPath(vname, subnets[0])
+		switch r.NextHopType {
+		case NextHopVirtualNetworkGateway:
+			if g, owner := effectiveGateway(n, v); g != nil && g.Type == ExpressRoute {
+				ds = append(ds, diag.Errorf(diag.RouteNextHopInvalid, rp.Child("nextHopType"),
+					"%s: next hop VirtualNetworkGateway for %s goes to ExpressRoute gateway %s", what, where, g.Name).
+					WithDetail("user routes cannot point at an ExpressRoute gateway; use routes it advertises instead").
+					WithRelated(gatewayPath(owner), "gateway %s", g.Name))
+			}
+		case NextHopVirtualAppliance:
+			ds = append(ds, checkAppliance(n, rp.Child("nextHopIpAddress"), what, where, related, v, r.NextHopIPAddress, holders)...)
+		}
+	}
+	return ds
+}
+
+// checkAppliance checks one appliance address as seen from VNet v.
+func checkAppliance(n *Network, p diag.Path, what, where string, subnet diag.Path, v *VirtualNetwork, ip netip.Addr, holders map[netip.Addr][]addrHolder) diag.Diagnostics {
+	all := holders[ip]
+	if len(all) == 0 {
+		return diag.Diagnostics{diag.Warningf(diag.RouteNextHopNotFound, p,
+			"%s: no VM or load balancer holds next hop %s (used by %s)", what, ip, where).
+			WithDetail("packets on this route are dropped (next-hop-not-found); fix the address or add the appliance").
+			WithRelated(subnet, "%s uses this route table", where)}
+	}
+	var reach *addrHolder
+	for i := range all {
+		if h := &all[i]; h.vnet == v.Name || n.Connected(v.Name, h.vnet) {
+			reach = h
+			break
+		}
+	}
+	if reach == nil {
+		return diag.Diagnostics{diag.Errorf(diag.RouteNextHopUnreachable, p,
+			"%s: next hop %s is in %s, which is neither the VNet of %s nor a Connected peer", what, ip, all[0].vnet, where).
+			WithDetail("peer %s with %s (both sides), or route to an appliance in reach", v.Name, all[0].vnet).
+			WithRelated(all[0].path, "holder of %s", ip)}
+	}
+	if reach.vm != nil && !reach.vm.IPForwarding {
+		return diag.Diagnostics{diag.Warningf(diag.RouteNextHopNotForwarding, p,
+			"%s: next hop %s is virtual machine %s, which has no ipForwarding (used by %s)", what, ip, reach.vm.Name, where).
+			WithDetail("set ipForwarding: true on %s, or packets it would forward are dropped", reach.vm.Name).
+			WithRelated(reach.path, "virtual machine %s", reach.vm.Name)}
+	}
+	return nil
+}
+
+// effectiveGateway returns the gateway v's subnets route to: its own, or
+// the gateway of the VNet it uses through gateway transit, with the name of
+// the VNet that owns it. It returns nil when there is none.
+func effectiveGateway(n *Network, v *VirtualNetwork) (*Gateway, string) {
+	if v.Gateway != nil {
+		return v.Gateway, v.Name
+	}
+	for _, p := range v.SortedPeerings() {
+		if !p.UseRemoteGateways {
+			continue
+		}
+		h := n.VirtualNetworks[p.RemoteVirtualNetwork]
+		if h == nil || h.Gateway == nil || !n.Connected(v.Name, h.Name) {
+			continue
+		}
+		if back := h.PeeringTo(v.Name); back != nil && back.AllowGatewayTransit {
+			return h.Gateway, h.Name
+		}
+	}
+	return nil, ""
+}
+
+// checkPriorities applies semantics §6 to the priorities of one ACL.
+func checkPriorities(a *ACL, rules Rules) diag.Diagnostics {
+	var ds diag.Diagnostics
+	type slot struct {
+		dir      Direction
+		priority int
+	}
+	first := map[slot]int{}
+	for i, r := range a.Rules {
+		p := rulePath(a.Name, i).Child("priority")
+		what := fmt.Sprintf("rule %s/%s", a.Name, r.Name)
+		switch {
+		case r.Priority < rules.ACLPriorityMin || r.Priority > rules.ACLPriorityMax:
+			ds = append(ds, diag.Errorf(diag.ACLPriorityInvalid, p, "%s: priority %d is outside %d-%d",
+				what, r.Priority, rules.ACLPriorityMin, rules.ACLPriorityMax).
+				WithDetail("pick a priority from %d to %d", rules.ACLPriorityMin, rules.ACLPriorityMax))
+			continue
+		case rules.ReservedPriorities != nil && rules.ReservedPriorities(r.Priority):
+			ds = append(ds, diag.Warningf(diag.ACLPriorityReserved, p, "%s: priority %d is in a reserved band", what, r.Priority).
+				WithDetail("user rules take priorities 101-65000; 1-100 and 65001-65535 are reserved"))
+		}
+		s := slot{priority: r.Priority}
+		scope := "this access control list"
+		if rules.PriorityUniquePerDirection {
+			s.dir = r.Type
+			scope = r.Type.String() + " rules of this network security group"
+		}
+		if j, dup := first[s]; dup {
+			ds = append(ds, diag.Errorf(diag.ACLPriorityDuplicate, p, "%s: priority %d is already used by rule %s",
+				what, r.Priority, a.Rules[j].Name).
+				WithDetail("priorities are unique among %s; change one", scope).
+				WithRelated(rulePath(a.Name, j).Child("priority"), "rule %s/%s", a.Name, a.Rules[j].Name))
+			continue
+		}
+		first[s] = i
+	}
+	return ds
+}

@@ -1,0 +1,589 @@
+package reports
+
+import (
+	"cmp"
+	"fmt"
+	"io"
+	"maps"
+	"slices"
+	"strings"
+
+	"gonum.org/v1/gonum/graph"
+	"gonum.org/v1/gonum/graph/encoding"
+	"gonum.org/v1/gonum/graph/encoding/dot"
+	"gonum.org/v1/gonum/graph/multi"
+
+	"github.com/vnetsim/vnetsim/sim"
+	"github.com/vnetsim/vnetsim/topology"
+)
+
+// DefaultFoldAbove is the number of VNets above which a diagram folds the
+// spokes of each hub into one group node: beyond it, graphviz layouts stop
+// being readable (and fast).
+const DefaultFoldAbove = 150
+
+// DiagramOptions tune a topology diagram.
+type DiagramOptions struct {
+	// Trace, when set, is overlaid: its hops are highlighted and joined in
+	// order, and a drop is marked with its reason.
+	Trace *sim.Trace
+	// FoldAbove overrides DefaultFoldAbove; a negative value never folds.
+	FoldAbove int
+}
+
+// The diagram is a gonum multigraph: dot.MarshalMulti walks nodes in ID
+// order and asks each for DOTID and Attributes. IDs are handed out in a
+// fixed order (VNets by name, then each VNet's subnets, gateway, VMs and
+// load balancers by name, then on-premises sites), so the DOT text is the
+// same on every run. Each VNet is a "cluster_" subgraph (dot.MultiStructurer);
+// edges inside a VNet live in its cluster, edges between VNets (peerings,
+// gateway connections, the trace overlay) at the top level, whose nodes are
+// bare references (no attributes) to nodes declared in their clusters.
+
+// dotNode is one node of the diagram.
+type dotNode struct {
+	id    int64
+	dotID string
+	attrs []encoding.Attribute
+}
+
+func (n *dotNode) ID() int64                        { return n.id }
+func (n *dotNode) DOTID() string                    { return n.dotID }
+func (n *dotNode) Attributes() []encoding.Attribute { return n.attrs }
+func (n *dotNode) set(key, value string)            { n.attrs = setAttr(n.attrs, key, value) }
+func (n *dotNode) ref() *refNode                    { return &refNode{n.id, n.dotID} }
+func (n *dotNode) get(key string) (string, bool)    { return getAttr(n.attrs, key) }
+func (n *dotNode) appendLabel(line string)          { l, _ := n.get("label"); n.set("label", l+"\n"+line) }
+func (n *refNode) ID() int64                        { return n.id }
+func (n *refNode) DOTID() string                    { return n.dotID }
+func (l *dotLine) From() graph.Node                 { return l.from }
+func (l *dotLine) To() graph.Node                   { return l.to }
+func (l *dotLine) ID() int64                        { return l.id }
+func (l *dotLine) Attributes() []encoding.Attribute { return l.attrs }
+func (l *dotLine) ReversedLine() graph.Line         { return &dotLine{l.to, l.from, l.id, l.attrs} }
+func (c *cluster) DOTID() string                    { return c.dotID }
+func (c *diagramGraph) DOTID() string               { return "vnetsim" }
+func (a attrList) Attributes() []encoding.Attribute { return a }
+func (c *cluster) DOTAttributers() (g, n, e encoding.Attributer) {
+	return c.attrs, nil, nil
+}
+func (c *diagramGraph) DOTAttributers() (g, n, e encoding.Attributer) {
+	return attrList{{Key: "rankdir", Value: "LR"}, {Key: "fontname", Value: "Helvetica"}, {Key: "newrank", Value: "true"},
+			{Key: "label", Value: c.label}, {Key: "labelloc", Value: "t"}},
+		attrList{{Key: "fontname", Value: "Helvetica"}, {Key: "fontsize", Value: "10"}},
+		attrList{{Key: "fontname", Value: "Helvetica"}, {Key: "fontsize", Value: "9"}}
+}
+
+// Structure returns the VNet clusters in ID order.
+func (c *diagramGraph) Structure() []dot.Multigraph {
+	out := make([]dot.Multigraph, len(c.clusters))
+	for i, cl := range c.clusters {
+		out[i] = cl
+	}
+	return out
+}
+
+// refNode stands at the top level for a node declared inside a cluster.
+type refNode struct {
+	id    int64
+	dotID string
+}
+
+type dotLine struct {
+	from, to graph.Node
+	id       int64
+	attrs    []encoding.Attribute
+}
+
+type attrList []encoding.Attribute
+
+type cluster struct {
+	*multi.DirectedGraph
+	dotID string
+	attrs attrList
+}
+
+type diagramGraph struct {
+	*multi.DirectedGraph
+	label    string
+	clusters []*cluster
+}
+
+var (
+	_ dot.Node            = (*dotNode)(nil)
+	_ encoding.Attributer = (*dotNode)(nil)
+	_ graph.Line          = (*dotLine)(nil)
+	_ dot.Multigraph      = (*cluster)(nil)
+	_ dot.Attributers     = (*cluster)(nil)
+	_ dot.MultiStructurer = (*diagramGraph)(nil)
+)
+
+func setAttr(attrs []encoding.Attribute, key, value string) []encoding.Attribute {
+	for i, a := range attrs {
+		if a.Key == key {
+			attrs[i].Value = value
+			return attrs
+		}
+	}
+	return append(attrs, encoding.Attribute{Key: key, Value: value})
+}
+
+func getAttr(attrs []encoding.Attribute, key string) (string, bool) {
+	for _, a := range attrs {
+		if a.Key == key {
+			return a.Value, true
+		}
+	}
+	return "", false
+}
+
+func attrs(kv ...string) []encoding.Attribute {
+	out := make([]encoding.Attribute, 0, len(kv)/2)
+	for i := 0; i+1 < len(kv); i += 2 {
+		out = append(out, encoding.Attribute{Key: kv[i], Value: kv[i+1]})
+	}
+	return out
+}
+
+// builder assembles a diagram.
+type builder struct {
+	n       *topology.Network
+	top     *diagramGraph
+	nextID  int64
+	lineID  int64
+	byName  map[string]*dotNode // endpoint names (VM, LB, gateway, site, VNet) → node, for the trace overlay
+	vnets   map[string]*dotNode
+	folded  map[string]*dotNode // folded spoke VNet → its group node
+	inTop   map[int64]bool      // nodes declared at the top level
+	cluster map[int64]*cluster  // node → the cluster that declares it
+}
+
+func (b *builder) node(dotID string, kv ...string) *dotNode {
+	n := &dotNode{id: b.nextID, dotID: dotID, attrs: attrs(kv...)}
+	b.nextID++
+	return n
+}
+
+// link adds an edge inside c, or at the top level when c is nil.
+func (b *builder) link(c *cluster, from, to *dotNode, kv ...string) {
+	b.lineID++
+	l := &dotLine{id: b.lineID, attrs: attrs(kv...)}
+	if c != nil {
+		l.from, l.to = from, to
+		c.SetLine(l)
+		return
+	}
+	l.from, l.to = b.topNode(from), b.topNode(to)
+	b.top.SetLine(l)
+}
+
+// topNode returns n itself when it is declared at the top level, else a
+// bare reference to its cluster's declaration.
+func (b *builder) topNode(n *dotNode) graph.Node {
+	if b.inTop[n.id] {
+		return n
+	}
+	return n.ref()
+}
+
+func (b *builder) declareTop(n *dotNode) {
+	b.inTop[n.id] = true
+	b.top.AddNode(n)
+}
+
+// DOT writes the network as a Graphviz DOT diagram: a cluster per VNet
+// with its subnets, gateway, VMs and load balancers; on-premises sites as
+// house shapes; one edge per peering pair, styled by the derived state
+// (Connected solid, Initiated dashed one-way, Disconnected red dotted) and
+// labelled with the flags of each side.
+func DOT(w io.Writer, n *topology.Network, opt DiagramOptions) error {
+	g := buildDiagram(n, opt)
+	b, err := dot.MarshalMulti(g, "", "", "  ")
+	if err != nil {
+		return fmt.Errorf("render dot: %w", err)
+	}
+	b = append(b, '\n')
+	if _, err := w.Write(b); err != nil {
+		return fmt.Errorf("render dot: %w", err)
+	}
+	return nil
+}
+
+func buildDiagram(n *topology.Network, opt DiagramOptions) *diagramGraph {
+	label := fmt.Sprintf("%s (%s)", n.Name, n.Platform)
+	b := &builder{
+		n:      n,
+		top:    &diagramGraph{DirectedGraph: multi.NewDirectedGraph(), label: label},
+		byName: map[string]*dotNode{}, vnets: map[string]*dotNode{}, folded: map[string]*dotNode{},
+		inTop: map[int64]bool{}, cluster: map[int64]*cluster{},
+	}
+	limit := cmp.Or(opt.FoldAbove, DefaultFoldAbove)
+	groups := map[string][]string{}
+	if limit > 0 && len(n.VirtualNetworks) > limit {
+		groups = foldableSpokes(n)
+	}
+	for _, v := range n.SortedVirtualNetworks() {
+		if _, isSpoke := spokeOf(groups, v.Name); isSpoke {
+			continue
+		}
+		b.addVNet(v)
+		if spokes := groups[v.Name]; len(spokes) > 0 {
+			b.addGroup(v.Name, spokes)
+		}
+	}
+	sites := map[string]*dotNode{}
+	for _, o := range n.SortedOnPremises() {
+		lines := []string{o.Name + " (on-premises)", prefixesText(o.AddressSpace)}
+		for _, h := range slices.Sorted(maps.Keys(o.Hosts)) {
+			lines = append(lines, h+" "+o.Hosts[h].String())
+		}
+		s := b.node("onprem:"+o.Name, "shape", "house", "style", "filled", "fillcolor", "#eeeeee", "label", strings.Join(lines, "\n"))
+		b.declareTop(s)
+		sites[o.Name] = s
+		b.byName[o.Name] = s
+		for h := range o.Hosts {
+			b.byName[h] = s
+		}
+	}
+	for _, v := range n.SortedVirtualNetworks() {
+		gwNode := b.byName["gateway:"+v.Name]
+		if v.Gateway == nil || gwNode == nil {
+			continue
+		}
+		for _, site := range v.Gateway.Connections {
+			if s := sites[site.Name]; s != nil {
+				b.link(nil, gwNode, s, "label", v.Gateway.Type.String(), "style", "bold", "dir", "both")
+			}
+		}
+	}
+	b.addPeerings()
+	if opt.Trace != nil {
+		b.overlay(opt.Trace)
+	}
+	return b.top
+}
+
+func prefixesText[P fmt.Stringer](ps []P) string {
+	s := make([]string, len(ps))
+	for i, p := range ps {
+		s[i] = p.String()
+	}
+	return strings.Join(s, ", ")
+}
+
+// addVNet declares the VNet's cluster and everything inside it.
+func (b *builder) addVNet(v *topology.VirtualNetwork) {
+	title := v.Name
+	if v.Region != "" {
+		title += " · " + v.Region
+	}
+	c := &cluster{DirectedGraph: multi.NewDirectedGraph(), dotID: "cluster_" + v.Name,
+		attrs: attrList(attrs("label", title, "style", "rounded", "color", "#4a6fa5"))}
+	b.top.clusters = append(b.top.clusters, c)
+	vn := b.node("vnet:"+v.Name, "shape", "box", "style", "rounded,bold", "label", v.Name+"\n"+prefixesText(v.AddressSpace))
+	c.AddNode(vn)
+	b.vnets[v.Name] = vn
+	b.byName[v.Name] = vn
+	subnets := map[string]*dotNode{}
+	for _, s := range v.SortedSubnets() {
+		lines := []string{s.Name, s.AddressPrefix.String()}
+		if s.RouteTable != nil {
+			lines = append(lines, "routes: "+s.RouteTable.Name)
+		}
+		if s.AccessControlList != nil {
+			lines = append(lines, "acl: "+s.AccessControlList.Name)
+		}
+		sn := b.node("subnet:"+v.Name+"/"+s.Name, "shape", "box", "label", strings.Join(lines, "\n"))
+		c.AddNode(sn)
+		subnets[s.Name] = sn
+		b.byName[v.Name+"/"+s.Name] = sn
+		b.link(c, vn, sn, "arrowhead", "none", "color", "#999999")
+	}
+	if gw := v.Gateway; gw != nil {
+		label := gw.Name + "\n" + gw.Type.String()
+		if gw.SKU != "" {
+			label += " " + gw.SKU
+		}
+		gn := b.node("gateway:"+v.Name+"/"+gw.Name, "shape", "hexagon", "style", "filled", "fillcolor", "#fff2cc", "label", label)
+		c.AddNode(gn)
+		b.byName["gateway:"+v.Name] = gn
+		b.byName[gw.Name] = gn
+		parent := vn
+		if s := subnets["GatewaySubnet"]; s != nil {
+			parent = s
+		}
+		b.link(c, parent, gn, "arrowhead", "none", "color", "#999999")
+	}
+	for _, m := range v.SortedVirtualMachines() {
+		lines := []string{m.Name, addrString(m.IPAddress)}
+		if m.IPForwarding {
+			lines = append(lines, "ip forwarding")
+		}
+		kv := []string{"shape", "ellipse", "label", strings.Join(lines, "\n")}
+		if !m.Running {
+			kv = append(kv, "style", "dashed", "fontcolor", "#888888")
+		}
+		mn := b.node("vm:"+m.Name, kv...)
+		c.AddNode(mn)
+		b.byName[m.Name] = mn
+		if m.Subnet != nil && subnets[m.Subnet.Name] != nil {
+			b.link(c, subnets[m.Subnet.Name], mn, "arrowhead", "none", "color", "#999999")
+		}
+	}
+	for _, lb := range v.SortedLoadBalancers() {
+		ln := b.node("lb:"+lb.Name, "shape", "trapezium", "label", lb.Name+"\n"+addrString(lb.FrontendIPAddress)+"\n"+lb.SKU.String()+" ILB")
+		c.AddNode(ln)
+		b.byName[lb.Name] = ln
+		if lb.Subnet != nil && subnets[lb.Subnet.Name] != nil {
+			b.link(c, subnets[lb.Subnet.Name], ln, "arrowhead", "none", "color", "#999999")
+		}
+		for _, be := range lb.Backends {
+			if bn := b.byName[be.Name]; bn != nil && strings.HasPrefix(bn.dotID, "vm:") {
+				b.link(c, ln, bn, "style", "dashed", "color", "#6a9955")
+			}
+		}
+	}
+}
+
+// foldableSpokes returns, per hub, the VNets whose only peer is that hub
+// and that have no gateway of their own; hubs with fewer than two such
+// spokes are left alone.
+func foldableSpokes(n *topology.Network) map[string][]string {
+	peers := map[string]map[string]bool{}
+	addPeer := func(a, b string) {
+		if peers[a] == nil {
+			peers[a] = map[string]bool{}
+		}
+		peers[a][b] = true
+	}
+	for _, v := range n.SortedVirtualNetworks() {
+		for _, p := range v.SortedPeerings() {
+			if _, ok := n.VirtualNetworks[p.RemoteVirtualNetwork]; ok && p.RemoteVirtualNetwork != v.Name {
+				addPeer(v.Name, p.RemoteVirtualNetwork)
+				addPeer(p.RemoteVirtualNetwork, v.Name)
+			}
+		}
+	}
+	groups := map[string][]string{}
+	for _, v := range n.SortedVirtualNetworks() {
+		if len(peers[v.Name]) != 1 || v.Gateway != nil {
+			continue
+		}
+		for hub := range peers[v.Name] {
+			if len(peers[hub]) > 1 {
+				groups[hub] = append(groups[hub], v.Name)
+			}
+		}
+	}
+	for hub, spokes := range groups {
+		if len(spokes) < 2 {
+			delete(groups, hub)
+		}
+	}
+	return groups
+}
+
+// spokeOf returns the hub a VNet is folded into.
+func spokeOf(groups map[string][]string, vnet string) (string, bool) {
+	for hub, spokes := range groups {
+		if _, found := slices.BinarySearch(spokes, vnet); found {
+			return hub, true
+		}
+	}
+	return "", false
+}
+
+// addGroup adds the node standing for a hub's folded spokes, with counts
+// of their peering states.
+func (b *builder) addGroup(hub string, spokes []string) {
+	counts := map[topology.PeeringState]int{}
+	for _, s := range spokes {
+		counts[b.pairState(hub, s)]++
+	}
+	var parts []string
+	for _, st := range []topology.PeeringState{topology.Connected, topology.Initiated, topology.Disconnected} {
+		if counts[st] > 0 {
+			parts = append(parts, fmt.Sprintf("%d %s", counts[st], st))
+		}
+	}
+	g := b.node("group:"+hub, "shape", "folder", "style", "filled", "fillcolor", "#dde7f3",
+		"label", fmt.Sprintf("%d spokes of %s\n%s\n%s … %s", len(spokes), hub, strings.Join(parts, ", "), spokes[0], spokes[len(spokes)-1]))
+	b.declareTop(g)
+	for _, s := range spokes {
+		b.folded[s] = g
+		b.byName[s] = g
+		for _, m := range b.n.VirtualNetworks[s].SortedVirtualMachines() {
+			b.byName[m.Name] = g
+		}
+		for _, lb := range b.n.VirtualNetworks[s].SortedLoadBalancers() {
+			b.byName[lb.Name] = g
+		}
+	}
+	style := "solid"
+	if counts[topology.Connected] != len(spokes) {
+		style = "dashed"
+	}
+	b.link(nil, b.vnets[hub], g, "dir", "both", "style", style, "label", plural(len(spokes), "peering"))
+}
+
+// pairState is the state of the weaker side of a peering pair: Connected
+// only when both objects are.
+func (b *builder) pairState(x, y string) topology.PeeringState {
+	vx, vy := b.n.VirtualNetworks[x], b.n.VirtualNetworks[y]
+	sx := b.n.PeeringState(x, vx.PeeringTo(y))
+	var sy topology.PeeringState
+	if vy != nil {
+		sy = b.n.PeeringState(y, vy.PeeringTo(x))
+	}
+	if sx == topology.Connected && sy == topology.Connected {
+		return topology.Connected
+	}
+	if sx == topology.Disconnected || sy == topology.Disconnected {
+		return topology.Disconnected
+	}
+	return topology.Initiated
+}
+
+// flagsText is the short label of a peering object's flags.
+func flagsText(p *topology.Peering) string {
+	var f []string
+	if !p.AllowVirtualNetworkAccess {
+		f = append(f, "no-access")
+	}
+	if p.AllowForwardedTraffic {
+		f = append(f, "fwd")
+	}
+	if p.AllowGatewayTransit {
+		f = append(f, "gw-transit")
+	}
+	if p.UseRemoteGateways {
+		f = append(f, "use-gw")
+	}
+	return strings.Join(f, ",")
+}
+
+// addPeerings draws one edge per VNet pair when both objects are
+// Connected, else one edge per object from its owner.
+func (b *builder) addPeerings() {
+	n := b.n
+	for _, v := range n.SortedVirtualNetworks() {
+		for _, p := range v.SortedPeerings() {
+			remote := p.RemoteVirtualNetwork
+			from, to := b.vnets[v.Name], b.vnets[remote]
+			if from == nil || b.folded[remote] != nil {
+				continue // a folded spoke's pair is drawn by its group
+			}
+			state := n.PeeringState(v.Name, p)
+			back := n.Reverse(v.Name, p)
+			if state == topology.Connected && n.PeeringState(remote, back) == topology.Connected {
+				if remote < v.Name {
+					continue // drawn once, from the smaller name
+				}
+				kv := []string{"dir", "both", "style", "solid", "taillabel", flagsText(p), "headlabel", flagsText(back),
+					"tooltip", fmt.Sprintf("%s ↔ %s: Connected", p.Name, back.Name)}
+				if transit(n, v.Name, p, back) || transit(n, remote, back, p) {
+					kv = append(kv, "color", "#1f5fbf", "penwidth", "2", "label", "gateway transit")
+				}
+				if to != nil {
+					b.link(nil, from, to, kv...)
+				}
+				continue
+			}
+			if to == nil {
+				// The remote VNet was deleted: draw the dangling object to a
+				// placeholder so that the Disconnected state stays visible.
+				to = b.node("missing:"+remote, "shape", "box", "style", "dashed", "color", "#c00000", "label", remote+"\n(deleted)")
+				b.declareTop(to)
+				b.vnets[remote] = to
+			}
+			label := p.Name + ": " + state.String()
+			if f := flagsText(p); f != "" {
+				label += "\n" + f
+			}
+			kv := []string{"label", label}
+			switch state {
+			case topology.Disconnected:
+				kv = append(kv, "style", "dotted", "color", "#c00000", "fontcolor", "#c00000", "penwidth", "2")
+			default:
+				kv = append(kv, "style", "dashed")
+			}
+			b.link(nil, from, to, kv...)
+		}
+	}
+}
+
+// transit reports whether spoke uses hub's gateway over the pair: the
+// spoke's object sets useRemoteGateways and the hub's allows transit (the
+// state and gateway conditions of semantics §3 are the caller's; here both
+// are Connected, so only the gateway itself is left to check).
+func transit(n *topology.Network, spoke string, ps, ph *topology.Peering) bool {
+	hub := n.VirtualNetworks[ps.RemoteVirtualNetwork]
+	return ps.UseRemoteGateways && ph.AllowGatewayTransit && hub != nil && hub.Gateway != nil &&
+		!(n.Platform == topology.Azure && hub.Gateway.IsBasic())
+}
+
+// traceColor marks the overlaid path.
+const traceColor = "#e07000"
+
+// overlay highlights the hops of t in order and marks how it ended.
+func (b *builder) overlay(t *sim.Trace) {
+	var path []*dotNode
+	for _, h := range t.Hops {
+		n := b.byName[h.Node]
+		if n == nil && h.VirtualNetwork != "" {
+			if n = b.byName[h.VirtualNetwork+"/"+h.Subnet]; n == nil {
+				n = b.byName[h.VirtualNetwork]
+			}
+		}
+		if n == nil || len(path) > 0 && path[len(path)-1] == n {
+			continue
+		}
+		path = append(path, n)
+	}
+	for i, n := range path {
+		n.set("color", traceColor)
+		n.set("penwidth", "2.5")
+		if i > 0 {
+			b.link(nil, path[i-1], n, "color", traceColor, "penwidth", "2.5", "label", fmt.Sprint(i),
+				"fontcolor", traceColor, "constraint", "false")
+		}
+	}
+	if len(path) == 0 {
+		return
+	}
+	last := path[len(path)-1]
+	switch t.Result {
+	case sim.Dropped:
+		detail := string(t.Reason)
+		if hs := t.Hops; len(hs) > 0 {
+			if ss := hs[len(hs)-1].Steps; len(ss) > 0 {
+				detail += "\n" + wrap(ss[len(ss)-1].Detail, 40)
+			}
+		}
+		drop := b.node("trace:dropped", "shape", "octagon", "style", "filled", "fillcolor", "#f4cccc",
+			"color", "#c00000", "fontcolor", "#c00000", "label", "dropped: "+detail)
+		b.declareTop(drop)
+		b.link(nil, last, drop, "color", "#c00000", "penwidth", "2.5", "style", "bold")
+	default:
+		last.appendLabel(t.Result.String())
+	}
+	b.top.label += fmt.Sprintf("\ntrace %s → %s: %s", t.Flow.From, t.Flow.To, traceVerdict(t))
+}
+
+// wrap breaks s into lines of about width characters at spaces.
+func wrap(s string, width int) string {
+	var out, line []string
+	n := 0
+	for _, w := range strings.Fields(s) {
+		if n > 0 && n+len(w) > width {
+			out = append(out, strings.Join(line, " "))
+			line, n = nil, 0
+		}
+		line = append(line, w)
+		n += len(w) + 1
+	}
+	if len(line) > 0 {
+		out = append(out, strings.Join(line, " "))
+	}
+	return strings.Join(out, "\n")
+}

@@ -1,0 +1,71 @@
+package reports
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+)
+
+// Options tune the text renderers. The zero value is plain, uncoloured
+// output, what files and pipes get.
+type Options struct {
+	// Color adds ANSI colours. The command decides: only for a terminal,
+	// and never when NO_COLOR is set.
+	Color bool
+	// Strict makes warnings count as failures (validate --strict) in the
+	// formats that mark failures (JUnit, GitHub annotations' level stays).
+	Strict bool
+}
+
+// errWriter remembers the first write error, so that renderers can print
+// freely and report once.
+type errWriter struct {
+	w   io.Writer
+	err error
+}
+
+func (e *errWriter) printf(format string, args ...any) {
+	if e.err != nil {
+		return
+	}
+	_, e.err = fmt.Fprintf(e.w, format, args...)
+}
+
+func (e *errWriter) print(s string) {
+	if e.err != nil {
+		return
+	}
+	_, e.err = io.WriteString(e.w, s)
+}
+
+// writeJSON writes v indented, with a final newline and without escaping
+// <, > and & (nobody embeds this JSON in HTML).
+func writeJSON(w io.Writer, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return fmt.Errorf("write json: %w", err)
+	}
+	return nil
+}
+
+// style holds the text decorations; every func is the identity when colour
+// is off.
+type style struct {
+	bold, dim, err, warning, note, help, caret, ok, fail func(string) string
+}
+
+func styles(color bool) style {
+	if !color {
+		id := func(s string) string { return s }
+		return style{id, id, id, id, id, id, id, id, id}
+	}
+	sgr := func(code string) func(string) string {
+		return func(s string) string { return "\x1b[" + code + "m" + s + "\x1b[0m" }
+	}
+	return style{
+		bold: sgr("1"), dim: sgr("2"), err: sgr("1;31"), warning: sgr("1;33"),
+		note: sgr("1;36"), help: sgr("1;32"), caret: sgr("1;31"), ok: sgr("32"), fail: sgr("1;31"),
+	}
+}

@@ -1,0 +1,163 @@
+package reports
+
+import (
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/vnetsim/vnetsim/sim"
+)
+
+// flowText describes a flow in one line: "a1 (10.1.1.4) → b1 (10.2.1.4), TCP 443".
+func flowText(f sim.Flow) string {
+	s := fmt.Sprintf("%s (%s) → %s (%s), %s", f.From, f.Src, f.To, f.Dst, f.Protocol)
+	if f.Protocol.HasPorts() {
+		s += fmt.Sprintf(" %d", f.Port)
+	}
+	return s
+}
+
+// traceVerdict is the outcome in a few words: "dropped [acl-denied]".
+func traceVerdict(t *sim.Trace) string {
+	if t.Reason != "" {
+		return fmt.Sprintf("%s [%s]", t.Result, t.Reason)
+	}
+	return t.Result.String()
+}
+
+// hopPlace returns "VNET/SUBNET", "VNET" or "" for a hop.
+func hopPlace(h sim.Hop) string {
+	switch {
+	case h.VirtualNetwork != "" && h.Subnet != "":
+		return h.VirtualNetwork + "/" + h.Subnet
+	default:
+		return h.VirtualNetwork
+	}
+}
+
+// hopSummary is one line per hop for places with room for one line only
+// (SARIF code flows): "nva1 in hub/nva: route …; forward …".
+func hopSummary(h sim.Hop) string {
+	var steps []string
+	for _, s := range h.Steps {
+		steps = append(steps, s.Kind.String()+" "+s.Detail)
+	}
+	head := h.Node
+	if p := hopPlace(h); p != "" {
+		head += " in " + p
+	}
+	if len(steps) == 0 {
+		return head
+	}
+	return head + ": " + strings.Join(steps, "; ")
+}
+
+// TraceText writes a trace for people: the flow and its fate with the
+// explanation first, then every hop and its decisions.
+func TraceText(w io.Writer, t *sim.Trace, opt Options) error {
+	ew := &errWriter{w: w}
+	writeTraceText(ew, styles(opt.Color), t, "")
+	return ew.err
+}
+
+// writeTraceText is shared with the run report, which indents traces under
+// their check.
+func writeTraceText(ew *errWriter, st style, t *sim.Trace, indent string) {
+	verdict := traceVerdict(t)
+	if t.Result == sim.Dropped {
+		verdict = st.fail(verdict)
+	} else {
+		verdict = st.ok(verdict)
+	}
+	ew.printf("%s%s: %s\n", indent, flowText(t.Flow), verdict)
+	if t.Explanation != "" {
+		ew.printf("%s  why: %s\n", indent, t.Explanation)
+	}
+	for i, h := range t.Hops {
+		place := ""
+		if p := hopPlace(h); p != "" {
+			place = " in " + p
+		}
+		ew.printf("%s  hop %d: %s%s\n", indent, i+1, st.bold(h.Node), place)
+		for _, s := range h.Steps {
+			kind := fmt.Sprintf("%-8s", s.Kind)
+			if s.Kind == sim.StepDrop {
+				kind = st.fail(kind)
+			}
+			ew.printf("%s    %s %s\n", indent, kind, s.Detail)
+		}
+	}
+}
+
+// Contract §4 "trace".
+type (
+	jsonTrace struct {
+		Flow        jsonFlow  `json:"flow"`
+		Result      string    `json:"result"`
+		Reason      string    `json:"reason"`
+		Explanation string    `json:"explanation"`
+		Hops        []jsonHop `json:"hops"`
+	}
+	jsonFlow struct {
+		From        string `json:"from"`
+		To          string `json:"to"`
+		Source      string `json:"source"`
+		Destination string `json:"destination"`
+		Protocol    string `json:"protocol"`
+		Port        uint16 `json:"port"`
+	}
+	jsonHop struct {
+		Node           string     `json:"node"`
+		VirtualNetwork string     `json:"virtualNetwork"`
+		Subnet         string     `json:"subnet"`
+		Steps          []jsonStep `json:"steps"`
+	}
+	jsonStep struct {
+		Kind   string `json:"kind"`
+		Detail string `json:"detail"`
+	}
+)
+
+func toJSONTrace(t *sim.Trace) jsonTrace {
+	f := t.Flow
+	jt := jsonTrace{
+		Flow: jsonFlow{
+			From: f.From, To: f.To, Source: addrString(f.Src), Destination: addrString(f.Dst),
+			Protocol: f.Protocol.String(), Port: f.Port,
+		},
+		Result: t.Result.String(), Reason: string(t.Reason), Explanation: t.Explanation,
+		Hops: make([]jsonHop, 0, len(t.Hops)),
+	}
+	for _, h := range t.Hops {
+		jh := jsonHop{Node: h.Node, VirtualNetwork: h.VirtualNetwork, Subnet: h.Subnet, Steps: make([]jsonStep, 0, len(h.Steps))}
+		for _, s := range h.Steps {
+			jh.Steps = append(jh.Steps, jsonStep{s.Kind.String(), s.Detail})
+		}
+		jt.Hops = append(jt.Hops, jh)
+	}
+	return jt
+}
+
+// addrString returns "" for the zero address rather than "invalid IP".
+func addrString(a interface {
+	IsValid() bool
+	String() string
+}) string {
+	if !a.IsValid() {
+		return ""
+	}
+	return a.String()
+}
+
+// TraceJSON writes the contract §4 "trace" document.
+func TraceJSON(w io.Writer, t *sim.Trace) error { return writeJSON(w, toJSONTrace(t)) }
+
+// TracesJSON writes several traces (a flow and its return) as a JSON array
+// of contract §4 "trace" documents.
+func TracesJSON(w io.Writer, ts []*sim.Trace) error {
+	out := make([]jsonTrace, 0, len(ts))
+	for _, t := range ts {
+		out = append(out, toJSONTrace(t))
+	}
+	return writeJSON(w, out)
+}

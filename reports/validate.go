@@ -1,0 +1,204 @@
+package reports
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/vnetsim/vnetsim/topology/diag"
+)
+
+// File is one checked input file: its name as the user gave it, its text
+// (so that text reports can quote the offending line) and its diagnostics,
+// already located by the loader's source map.
+type File struct {
+	Path        string
+	Source      []byte // nil: lines are not quoted
+	Diagnostics diag.Diagnostics
+}
+
+// line returns line n (1-based) of the file's source without its line
+// ending, and whether it exists.
+func (f File) line(n int) (string, bool) { return sourceLine(f.Source, n) }
+
+func sourceLine(src []byte, n int) (string, bool) {
+	if n < 1 || src == nil {
+		return "", false
+	}
+	for i := 1; ; i++ {
+		j := bytes.IndexByte(src, '\n')
+		if i == n {
+			if j < 0 {
+				j = len(src)
+			}
+			return strings.TrimRight(string(src[:j]), "\r"), true
+		}
+		if j < 0 {
+			return "", false
+		}
+		src = src[j+1:]
+	}
+}
+
+// Totals counts errors and warnings over files.
+type Totals struct {
+	Errors   int `json:"errors"`
+	Warnings int `json:"warnings"`
+}
+
+// CountFiles returns the errors and warnings of every file.
+func CountFiles(files []File) Totals {
+	var t Totals
+	for _, f := range files {
+		t.Errors += f.Diagnostics.Errors()
+		t.Warnings += f.Diagnostics.Warnings()
+	}
+	return t
+}
+
+// Failed reports whether the totals fail a run: any error, or with strict
+// any warning.
+func (t Totals) Failed(strict bool) bool { return t.Errors > 0 || strict && t.Warnings > 0 }
+
+// String returns "2 errors, 1 warning".
+func (t Totals) String() string {
+	return plural(t.Errors, "error") + ", " + plural(t.Warnings, "warning")
+}
+
+func plural(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
+}
+
+// location returns where d is, falling back to the file when the loader
+// could not locate it.
+func location(f File, r diag.Range) string {
+	if r.Filename == "" {
+		r.Filename = f.Path
+	}
+	return r.String()
+}
+
+// ValidateText writes diagnostics like a compiler: file:line:col, severity
+// and code, the message, the source line with a caret under the column, the
+// fix as help and related locations as notes; then a summary line.
+func ValidateText(w io.Writer, files []File, opt Options) error {
+	ew := &errWriter{w: w}
+	st := styles(opt.Color)
+	for _, f := range files {
+		for _, d := range f.Diagnostics {
+			sev := st.warning
+			if d.Severity == diag.Error {
+				sev = st.err
+			}
+			ew.printf("%s: %s: %s\n", st.bold(location(f, d.Subject)),
+				sev(fmt.Sprintf("%s[%s]", d.Severity, d.Code)), st.bold(d.Summary))
+			quote(ew, st, f, d.Subject)
+			if d.Detail != "" {
+				ew.printf("  %s %s\n", st.help("help:"), d.Detail)
+			}
+			for _, r := range d.Related {
+				ew.printf("%s: %s %s\n", st.bold(location(f, r.Subject)), st.note("note:"), r.Message)
+				if r.Subject.Filename == "" || r.Subject.Filename == f.Path {
+					quote(ew, st, f, r.Subject)
+				}
+			}
+		}
+	}
+	ew.printf("%s in %s\n", CountFiles(files), plural(len(files), "file"))
+	return ew.err
+}
+
+// quote writes the source line of r with a caret under its column.
+func quote(ew *errWriter, st style, f File, r diag.Range) {
+	text, ok := f.line(r.Start.Line)
+	if !ok {
+		return
+	}
+	num := fmt.Sprint(r.Start.Line)
+	gutter := strings.Repeat(" ", len(num))
+	ew.printf(" %s | %s\n", st.dim(num), text)
+	ew.printf(" %s | %s%s\n", gutter, caretIndent(text, r.Start.Column), st.caret("^"))
+}
+
+// caretIndent returns the blank space that puts a caret under column col
+// (1-based, in characters) of text, keeping tabs so that it lines up.
+func caretIndent(text string, col int) string {
+	var b strings.Builder
+	i := 1
+	for _, r := range text {
+		if i >= col {
+			break
+		}
+		if r == '\t' {
+			b.WriteByte('\t')
+		} else {
+			b.WriteByte(' ')
+		}
+		i++
+	}
+	return b.String()
+}
+
+// jsonValidate is contract §4 "validate".
+type jsonValidate struct {
+	Files   []jsonFile `json:"files"`
+	Summary Totals     `json:"summary"`
+}
+
+type jsonFile struct {
+	Path        string           `json:"path"`
+	Diagnostics []jsonDiagnostic `json:"diagnostics"`
+}
+
+type jsonDiagnostic struct {
+	Severity string        `json:"severity"`
+	Code     string        `json:"code"`
+	Message  string        `json:"message"`
+	Detail   string        `json:"detail,omitempty"`
+	Path     string        `json:"path,omitempty"` // model path, e.g. virtualNetworks.hub.peerings.p1
+	Line     int           `json:"line"`
+	Column   int           `json:"column"`
+	Related  []jsonRelated `json:"related"`
+}
+
+type jsonRelated struct {
+	Path    string `json:"path"`
+	Line    int    `json:"line"`
+	Column  int    `json:"column"`
+	Message string `json:"message"`
+}
+
+// jsonDiagnostics converts diagnostics to their contract JSON shape; file
+// names related locations without a file of their own.
+func jsonDiagnostics(file string, ds diag.Diagnostics) []jsonDiagnostic {
+	out := make([]jsonDiagnostic, 0, len(ds))
+	for _, d := range ds {
+		jd := jsonDiagnostic{
+			Severity: d.Severity.String(), Code: string(d.Code), Message: d.Summary, Detail: d.Detail,
+			Path: d.Path.String(), Line: d.Subject.Start.Line, Column: d.Subject.Start.Column,
+			Related: make([]jsonRelated, 0, len(d.Related)),
+		}
+		for _, r := range d.Related {
+			p := r.Subject.Filename
+			if p == "" {
+				p = file
+			}
+			jd.Related = append(jd.Related, jsonRelated{p, r.Subject.Start.Line, r.Subject.Start.Column, r.Message})
+		}
+		out = append(out, jd)
+	}
+	return out
+}
+
+// ValidateJSON writes the contract §4 "validate" document.
+func ValidateJSON(w io.Writer, files []File) error {
+	doc := jsonValidate{Files: make([]jsonFile, 0, len(files)), Summary: CountFiles(files)}
+	for _, f := range files {
+		doc.Files = append(doc.Files, jsonFile{Path: f.Path, Diagnostics: jsonDiagnostics(f.Path, f.Diagnostics)})
+	}
+	return writeJSON(w, doc)
+}

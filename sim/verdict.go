@@ -99,6 +99,14 @@ type Flow struct {
 	Src, Dst netip.Addr // resolved addresses
 	Protocol topology.Protocol
 	Port     uint16 // destination port; 0 for ICMP
+
+	// DstSubnet is "VNET/SUBNET" when the destination is a subnet: the
+	// packet counts as delivered when it enters that subnet (contract §1),
+	// whether or not a VM holds Dst. "" for every other destination.
+	DstSubnet string
+	// Reply marks the reply of an allowed flow: ACLs are stateful, so a
+	// reply is not filtered (semantics §5.7). TraceReturn sets it.
+	Reply bool
 }
 
 // Trace is a packet's answer: a small tree, never a bare bool.
@@ -108,6 +116,19 @@ type Trace struct {
 	Reason      Reason // a contract drop reason; "" unless Dropped
 	Explanation string // one sentence a person can act on
 	Hops        []Hop
+
+	// HopCount is len(Hops), kept as a fact for renderers and JSON.
+	HopCount int
+	// BandwidthMbps is the smallest bandwidthMbps declared by a VM the
+	// packet visited (source, appliances, destination); 0 when none declared.
+	BandwidthMbps int
+	// Facts are path facts in visiting order, one sentence each, e.g.
+	// "peering hub-to-spoke1 is intra-region: it adds no latency".
+	Facts []string
+	// Asymmetry is set on a reply trace (TraceReturn) whose path does not
+	// mirror the request's, e.g. a reply that bypasses the appliance the
+	// request went through; "" when the paths match.
+	Asymmetry string
 }
 
 // Hop is one node the packet visited: a VM, load balancer, gateway or

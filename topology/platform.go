@@ -41,6 +41,10 @@ type Rules struct {
 	// BasicILBNotOverGlobalPeering is true when a Basic internal load
 	// balancer cannot be reached across regions (azure).
 	BasicILBNotOverGlobalPeering bool
+	// FirstHostOffset is the offset of a subnet's first usable host
+	// address from its network address: azure reserves .0-.3, the
+	// windows-sdn distributed router takes .1.
+	FirstHostOffset int
 }
 
 // Rules returns the platform's rules.
@@ -57,6 +61,7 @@ func (p Platform) Rules() Rules {
 			DefaultInternetRoute:         true,
 			LocalRoutesBeatGatewayRoutes: true,
 			BasicILBNotOverGlobalPeering: true,
+			FirstHostOffset:              4,
 		}
 	}
 	return Rules{
@@ -66,5 +71,6 @@ func (p Platform) Rules() Rules {
 		ReservedPriorities:            func(p int) bool { return p <= 100 || p > 65000 },
 		ControllerMustMatch:           true,
 		AddressSpaceLockedWhilePeered: true,
+		FirstHostOffset:               2,
 	}
 }

@@ -1,0 +1,261 @@
+package sim
+
+import (
+	"cmp"
+	"fmt"
+	"net/netip"
+	"slices"
+
+	"github.com/vnetsim/vnetsim/topology"
+	"github.com/vnetsim/vnetsim/topology/diag"
+)
+
+// EphemeralPort is the source port of every traced packet: the first port
+// of the dynamic range Windows and Linux clients draw from. A rule with a
+// restricted source port range is matched against it.
+const EphemeralPort uint16 = 49152
+
+// aclRule is one rule ready for matching, with where it came from.
+type aclRule struct {
+	topology.ACLRule
+	path    diag.Path // accessControlLists.NAME.rules[i]; the ACL for defaults
+	builtin bool      // an azure default rule
+}
+
+// sortedACL is an ACL's rules per direction in evaluation order.
+type sortedACL struct {
+	acl                   *topology.ACL
+	in, out               []aclRule
+	inDefault, outDefault topology.Action
+}
+
+// sortACL orders a's rules by priority, file order breaking ties.
+func sortACL(a *topology.ACL) *sortedACL {
+	s := &sortedACL{acl: a, inDefault: a.InboundDefaultAction, outDefault: a.OutboundDefaultAction}
+	for i, r := range a.Rules {
+		ar := aclRule{ACLRule: r, path: diag.P("accessControlLists", a.Name, "rules").Index(i)}
+		if r.Type == topology.Outbound {
+			s.out = append(s.out, ar)
+		} else {
+			s.in = append(s.in, ar)
+		}
+	}
+	byPriority := func(x, y aclRule) int { return cmp.Compare(x.Priority, y.Priority) }
+	slices.SortStableFunc(s.in, byPriority)
+	slices.SortStableFunc(s.out, byPriority)
+	return s
+}
+
+// azureLoadBalancerAddr is the AzureLoadBalancer service tag's address.
+var azureLoadBalancerAddr = netip.MustParsePrefix("168.63.129.16/32")
+
+// nsgDefaults returns azure's default NSG rules for a direction
+// (semantics §6), which follow the user's rules.
+func nsgDefaults(a *topology.ACL, dir topology.Direction) []aclRule {
+	any := topology.AddressMatch{Any: true}
+	vnet := topology.AddressMatch{VirtualNetwork: true}
+	rule := func(name string, prio int, src, dst topology.AddressMatch, act topology.Action) aclRule {
+		return aclRule{ACLRule: topology.ACLRule{
+			Name: name, Priority: prio, Type: dir, Action: act, Protocol: topology.ProtocolAll,
+			SourceAddressPrefix: src, SourcePortRange: topology.AnyPort,
+			DestinationAddressPrefix: dst, DestinationPortRange: topology.AnyPort,
+		}, path: diag.P("accessControlLists", a.Name), builtin: true}
+	}
+	if dir == topology.Inbound {
+		return []aclRule{
+			rule("AllowVnetInBound", 65000, vnet, vnet, topology.Allow),
+			rule("AllowAzureLoadBalancerInBound", 65001, topology.AddressMatch{Prefix: azureLoadBalancerAddr}, any, topology.Allow),
+			rule("DenyAllInBound", 65500, any, any, topology.Deny),
+		}
+	}
+	return []aclRule{
+		rule("AllowVnetOutBound", 65000, vnet, vnet, topology.Allow),
+		// The Internet tag: every address outside the VirtualNetwork tag.
+		rule("AllowInternetOutBound", 65001, any, topology.AddressMatch{}, topology.Allow),
+		rule("DenyAllOutBound", 65500, any, any, topology.Deny),
+	}
+}
+
+// packet is what an ACL sees.
+type packet struct {
+	src, dst netip.Addr
+	proto    topology.Protocol
+	port     uint16
+}
+
+// aclCheck is one ACL evaluation point: the ACL and where it is attached.
+type aclCheck struct {
+	acl   *topology.ACL
+	where string // "NIC of web1" or "subnet hub/nva"
+}
+
+// filter evaluates the ACLs a packet meets entering (Inbound) or leaving
+// (Outbound) a VM or subnet in VNet v (semantics §6). nic is the VM's own
+// ACL (nil when none), subnet the subnet's. It returns whether the packet
+// passes and the steps that decided; no ACL at all allows with no step.
+func (e *Engine) filter(v *topology.VirtualNetwork, dir topology.Direction, nic, subnet *topology.ACL, p packet) (bool, []Step) {
+	if nic == nil && subnet == nil {
+		return true, nil
+	}
+	tag := e.vnetTag(v)
+	if !e.rules.NSGDefaultRules {
+		// windows-sdn: NIC rules first, then subnet rules; the first match
+		// decides, else either ACL's default Deny denies.
+		var lists []*sortedACL
+		for _, a := range []*topology.ACL{nic, subnet} {
+			if a != nil {
+				lists = append(lists, e.sorted(a))
+			}
+		}
+		for _, s := range lists {
+			for _, r := range s.rules(dir) {
+				if r.matches(p, tag) {
+					return r.Action == topology.Allow, []Step{ruleStep(s.acl, r)}
+				}
+			}
+		}
+		for _, s := range lists {
+			if s.defaultAction(dir) == topology.Deny {
+				return false, []Step{defaultStep(s.acl, dir, topology.Deny)}
+			}
+		}
+		return true, []Step{defaultStep(lists[0].acl, dir, topology.Allow)}
+	}
+	// azure: each NSG decides on its own, inbound subnet then NIC,
+	// outbound NIC then subnet; both must allow.
+	order := []*topology.ACL{subnet, nic}
+	if dir == topology.Outbound {
+		order = []*topology.ACL{nic, subnet}
+	}
+	var steps []Step
+	for _, a := range order {
+		if a == nil {
+			continue
+		}
+		s := e.sorted(a)
+		rules := append(slices.Clip(s.rules(dir)), nsgDefaults(a, dir)...)
+		for _, r := range rules {
+			if r.matches(p, tag) {
+				steps = append(steps, ruleStep(a, r))
+				if r.Action == topology.Deny {
+					return false, steps
+				}
+				break
+			}
+		}
+	}
+	return true, steps
+}
+
+// sorted returns a's evaluation order, from the index built by New or, for
+// an ACL New did not see, computed now.
+func (e *Engine) sorted(a *topology.ACL) *sortedACL {
+	if s := e.aclRules[a]; s != nil {
+		return s
+	}
+	return sortACL(a)
+}
+
+func (s *sortedACL) rules(dir topology.Direction) []aclRule {
+	if dir == topology.Outbound {
+		return s.out
+	}
+	return s.in
+}
+
+func (s *sortedACL) defaultAction(dir topology.Direction) topology.Action {
+	if dir == topology.Outbound {
+		return s.outDefault
+	}
+	return s.inDefault
+}
+
+// matches reports whether r matches p; tag is the VirtualNetwork service
+// tag of the VNet the ACL is applied in.
+func (r aclRule) matches(p packet, tag *prefixSet) bool {
+	if r.Protocol != topology.ProtocolAll && r.Protocol != p.proto {
+		return false
+	}
+	if !matchAddr(r.SourceAddressPrefix, p.src, tag) || !matchAddr(r.DestinationAddressPrefix, p.dst, tag) {
+		return false
+	}
+	if p.proto.HasPorts() {
+		if !r.SourcePortRange.Contains(EphemeralPort) || !r.DestinationPortRange.Contains(p.port) {
+			return false
+		}
+	}
+	return true
+}
+
+// matchAddr matches an ACL address. The zero AddressMatch (no prefix) is
+// used by the default rules for the Internet tag: outside VirtualNetwork.
+func matchAddr(m topology.AddressMatch, a netip.Addr, tag *prefixSet) bool {
+	switch {
+	case m.Any:
+		return true
+	case m.VirtualNetwork:
+		return tag.contains(a)
+	case !m.Prefix.IsValid():
+		return !tag.contains(a)
+	}
+	return m.Prefix.Contains(a)
+}
+
+func verb(a topology.Action) string {
+	if a == topology.Allow {
+		return "allows"
+	}
+	return "denies"
+}
+
+func ruleStep(a *topology.ACL, r aclRule) Step {
+	return Step{Kind: StepACL, Source: r.path,
+		Detail: fmt.Sprintf("%s/%s (priority %d) %s", a.Name, r.Name, r.Priority, verb(r.Action))}
+}
+
+func defaultStep(a *topology.ACL, dir topology.Direction, act topology.Action) Step {
+	return Step{Kind: StepACL, Source: diag.P("accessControlLists", a.Name),
+		Detail: fmt.Sprintf("%s default %s action %s", a.Name, dirWord(dir), verb(act))}
+}
+
+func dirWord(d topology.Direction) string {
+	if d == topology.Outbound {
+		return "outbound"
+	}
+	return "inbound"
+}
+
+// vnetTag returns the VirtualNetwork service tag of v: its ranges, the
+// ranges of Connected peers whose access is allowed on both objects, and the
+// on-premises prefixes learned by its own or its hub's gateway (semantics §6).
+func (e *Engine) vnetTag(v *topology.VirtualNetwork) *prefixSet {
+	e.mu.Lock()
+	s, ok := e.vnetTags[v.Name]
+	e.mu.Unlock()
+	if ok {
+		return s
+	}
+	lists := [][]netip.Prefix{v.AddressSpace}
+	for _, p := range v.SortedPeerings() {
+		remote := e.net.VirtualNetworks[p.RemoteVirtualNetwork]
+		if remote != nil && e.accessAllowed(v, remote) {
+			lists = append(lists, e.peeredRanges(p, remote))
+		}
+	}
+	gw := v
+	if hub := e.transitHub[v.Name]; hub != nil {
+		gw = hub
+	}
+	if gw.Gateway != nil {
+		for _, o := range gw.Gateway.Connections {
+			if o != nil {
+				lists = append(lists, o.AddressSpace)
+			}
+		}
+	}
+	s = newPrefixSet(lists...)
+	e.mu.Lock()
+	e.vnetTags[v.Name] = s
+	e.mu.Unlock()
+	return s
+}

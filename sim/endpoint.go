@@ -1,0 +1,219 @@
+package sim
+
+import (
+	"fmt"
+	"net/netip"
+	"strings"
+
+	"github.com/vnetsim/vnetsim/topology"
+)
+
+// EndpointKind says what an endpoint name resolved to.
+type EndpointKind uint8
+
+const (
+	EndpointVM           EndpointKind = iota + 1 // a virtual machine
+	EndpointLoadBalancer                         // an internal load balancer frontend
+	EndpointHost                                 // a named on-premises host
+	EndpointSubnet                               // VNET/SUBNET
+	EndpointAddress                              // a literal IP address
+)
+
+var endpointKindNames = [...]string{"", "vm", "loadBalancer", "host", "subnet", "address"}
+
+// String returns vm, loadBalancer, host, subnet or address.
+func (k EndpointKind) String() string {
+	if k > 0 && int(k) < len(endpointKindNames) {
+		return endpointKindNames[k]
+	}
+	return "invalid"
+}
+
+// Endpoint is a resolved endpoint name (contract §1).
+type Endpoint struct {
+	Name string // as written
+	Kind EndpointKind
+	// Addr is the address the endpoint sends from and is reached at: the
+	// VM's or frontend's address, the host's, the literal address, or a
+	// subnet's first usable host address.
+	Addr netip.Addr
+	// VirtualNetwork and Subnet locate the endpoint inside a VNet; both are
+	// "" for on-premises endpoints and for a literal address that no VNet
+	// (or more than one VNet) holds.
+	VirtualNetwork, Subnet string
+	// OnPremises is the site of an on-premises endpoint.
+	OnPremises string
+	// Prefix is the subnet's prefix for a subnet endpoint.
+	Prefix netip.Prefix
+	// VM is the VM that holds Addr, when one does (a VM endpoint, or a
+	// literal address held by a VM); it sends through its NIC ACL.
+	VM string
+}
+
+// located reports whether the endpoint can send: it lies in a VNet subnet
+// or an on-premises site.
+func (ep Endpoint) located() bool {
+	return ep.Subnet != "" || ep.OnPremises != ""
+}
+
+// Resolve resolves an endpoint name: a VM name, a load balancer name, an
+// on-premises host name, VNET/SUBNET or a literal IP address, in that order
+// (contract §1). A name that several objects of the first matching kind
+// carry is an error listing the candidates; an unknown name is an error.
+func (e *Engine) Resolve(name string) (Endpoint, error) {
+	var cands []Endpoint
+	for _, v := range e.vnets {
+		if vm := v.VirtualMachines[name]; vm != nil && vm.Subnet != nil {
+			cands = append(cands, Endpoint{Name: name, Kind: EndpointVM, Addr: vm.IPAddress,
+				VirtualNetwork: v.Name, Subnet: vm.Subnet.Name, VM: vm.Name})
+		}
+	}
+	if len(cands) == 0 {
+		for _, v := range e.vnets {
+			if lb := v.LoadBalancers[name]; lb != nil && lb.Subnet != nil {
+				cands = append(cands, Endpoint{Name: name, Kind: EndpointLoadBalancer, Addr: lb.FrontendIPAddress,
+					VirtualNetwork: v.Name, Subnet: lb.Subnet.Name})
+			}
+		}
+	}
+	if len(cands) == 0 {
+		for _, o := range e.sites {
+			if a, ok := o.Hosts[name]; ok {
+				cands = append(cands, Endpoint{Name: name, Kind: EndpointHost, Addr: a, OnPremises: o.Name})
+			}
+		}
+	}
+	if len(cands) == 0 {
+		if vn, sn, ok := strings.Cut(name, "/"); ok {
+			if v := e.net.VirtualNetworks[vn]; v != nil {
+				if s := v.Subnets[sn]; s != nil {
+					cands = append(cands, Endpoint{Name: name, Kind: EndpointSubnet, Addr: e.firstHost(s.AddressPrefix),
+						VirtualNetwork: vn, Subnet: sn, Prefix: s.AddressPrefix.Masked()})
+				}
+			}
+		}
+	}
+	switch len(cands) {
+	case 1:
+		return cands[0], nil
+	case 0:
+	default:
+		var where []string
+		for _, c := range cands {
+			where = append(where, c.describe())
+		}
+		return Endpoint{}, fmt.Errorf("endpoint %q is ambiguous: it names %s", name, strings.Join(where, ", "))
+	}
+	a, err := netip.ParseAddr(name)
+	if err != nil {
+		return Endpoint{}, fmt.Errorf("unknown endpoint %q: not a VM, load balancer, on-premises host, VNET/SUBNET or IP address", name)
+	}
+	return e.locateAddr(name, a), nil
+}
+
+// describe names the endpoint's kind and place for error messages.
+func (ep Endpoint) describe() string {
+	switch {
+	case ep.OnPremises != "":
+		return fmt.Sprintf("%s in on-premises site %s", ep.Kind, ep.OnPremises)
+	case ep.VirtualNetwork != "":
+		return fmt.Sprintf("%s in virtual network %s", ep.Kind, ep.VirtualNetwork)
+	}
+	return ep.Kind.String()
+}
+
+// locateAddr places a literal address: the VM or frontend holding it, else
+// the subnet containing it, else the on-premises site containing it. When
+// several VNets could hold it (overlapping, unpeered VNets), it is left
+// unlocated: it can be a destination but not a source.
+func (e *Engine) locateAddr(name string, a netip.Addr) Endpoint {
+	a = a.Unmap()
+	ep := Endpoint{Name: name, Kind: EndpointAddress, Addr: a}
+	if vs := e.holderVNets[a]; len(vs) == 1 {
+		h := e.holders[vs[0]][a]
+		ep.VirtualNetwork = vs[0]
+		if h.vm != nil {
+			ep.Subnet, ep.VM = h.vm.Subnet.Name, h.vm.Name
+		} else if h.lb != nil && h.lb.Subnet != nil {
+			ep.Subnet = h.lb.Subnet.Name
+		}
+		return ep
+	}
+	var found []*topology.Subnet
+	for _, v := range e.vnetsContaining(a) {
+		if s := subnetOf(v, a); s != nil {
+			found = append(found, s)
+		}
+	}
+	if len(found) == 1 {
+		ep.VirtualNetwork, ep.Subnet = found[0].VirtualNetwork.Name, found[0].Name
+		return ep
+	}
+	if len(found) == 0 {
+		if o := e.siteOf(a); o != nil {
+			ep.OnPremises = o.Name
+		}
+	}
+	return ep
+}
+
+// firstHost returns the first usable host address of p on this platform,
+// or p's last address when p is too small.
+func (e *Engine) firstHost(p netip.Prefix) netip.Addr {
+	p = p.Masked()
+	a := p.Addr()
+	for range e.rules.FirstHostOffset {
+		n := a.Next()
+		if !n.IsValid() || !p.Contains(n) {
+			break
+		}
+		a = n
+	}
+	return a
+}
+
+// NewFlow resolves from and to and returns the flow between them. A port of
+// 0 with TCP or UDP means 443, the contract's default; ICMP and All flows
+// carry no port. The source must be located: a VM, a subnet, an on-premises
+// host or an address inside exactly one VNet subnet or site.
+func (e *Engine) NewFlow(from, to string, proto topology.Protocol, port uint16) (Flow, error) {
+	src, err := e.Resolve(from)
+	if err != nil {
+		return Flow{}, fmt.Errorf("source: %w", err)
+	}
+	if !src.located() {
+		return Flow{}, fmt.Errorf("source %q (%s) lies in no subnet or on-premises site, or in several VNets: name a VM or VNET/SUBNET instead", from, src.Addr)
+	}
+	dst, err := e.Resolve(to)
+	if err != nil {
+		return Flow{}, fmt.Errorf("destination: %w", err)
+	}
+	switch {
+	case !proto.HasPorts():
+		port = 0
+	case port == 0:
+		port = 443
+	}
+	f := Flow{From: from, To: to, Src: src.Addr, Dst: dst.Addr, Protocol: proto, Port: port}
+	if dst.Kind == EndpointSubnet {
+		f.DstSubnet = dst.VirtualNetwork + "/" + dst.Subnet
+	}
+	return f, nil
+}
+
+// source places the flow's sender: the endpoint From names when it sends
+// from Src (or a subnet containing Src), else Src itself.
+func (e *Engine) source(f Flow) Endpoint {
+	if f.From != "" {
+		if ep, err := e.Resolve(f.From); err == nil {
+			switch {
+			case ep.Addr == f.Src && ep.located():
+				return ep
+			case ep.Kind == EndpointSubnet && ep.Prefix.Contains(f.Src):
+				ep.Addr = f.Src
+				return ep
+			}
+		}
+	}
+	return e.locateAddr(f.Src.String(), f.Src)
+}

@@ -1,0 +1,250 @@
+package sim
+
+import (
+	"net/netip"
+	"slices"
+	"sync"
+
+	"github.com/vnetsim/vnetsim/topology"
+)
+
+// Engine answers route, trace and reachability questions about one
+// *topology.Network. It is built once per network state by New, which only
+// indexes addresses; effective route tables are computed lazily, per subnet,
+// and cached. An Engine is safe for concurrent use; it must be rebuilt after
+// the network changes.
+type Engine struct {
+	net   *topology.Network
+	rules topology.Rules
+
+	vnets []*topology.VirtualNetwork // ordered by name
+
+	// holders indexes VMs and load balancer frontends by VNet, then address.
+	holders map[string]map[netip.Addr]holder
+	// holderVNets lists, per address, the VNets holding it, ordered by name.
+	holderVNets map[netip.Addr][]string
+	// vnetIndex finds the VNets whose address space contains an address.
+	vnetIndex prefixIndex[*topology.VirtualNetwork]
+	// transitHub maps a spoke VNet to the hub whose gateway it uses.
+	transitHub map[string]*topology.VirtualNetwork
+	// transitSpokes lists, per hub, the spokes using its gateway, by name.
+	transitSpokes map[string][]*topology.VirtualNetwork
+	// sitesLearned indexes, per on-premises site, the prefixes the site
+	// learns through its gateways and the gateway VNet for each.
+	sitesLearned map[string]*prefixIndex[*topology.VirtualNetwork]
+	// hostIndex maps an on-premises host address to its site, when unique.
+	sites []*topology.OnPremises
+
+	aclRules map[*topology.ACL]*sortedACL
+
+	mu        sync.Mutex
+	tables    map[*topology.Subnet]*RouteTable
+	gwTables  map[string]*RouteTable // per gateway VNet without a GatewaySubnet
+	vnetTags  map[string]*prefixSet  // the VirtualNetwork service tag per VNet
+	subnetKey map[*topology.Subnet]string
+}
+
+// holder is what holds an address in a VNet: a VM or a load balancer
+// frontend.
+type holder struct {
+	vm   *topology.VirtualMachine
+	lb   *topology.LoadBalancer
+	vnet *topology.VirtualNetwork
+}
+
+// name returns the VM or load balancer name.
+func (h holder) name() string {
+	if h.vm != nil {
+		return h.vm.Name
+	}
+	if h.lb != nil {
+		return h.lb.Name
+	}
+	return ""
+}
+
+// New indexes n for the simulator. It does not change n; a nil n yields an
+// engine over an empty network.
+func New(n *topology.Network) *Engine {
+	if n == nil {
+		n = &topology.Network{}
+	}
+	e := &Engine{
+		net:           n,
+		rules:         n.Platform.Rules(),
+		vnets:         n.SortedVirtualNetworks(),
+		holders:       make(map[string]map[netip.Addr]holder, len(n.VirtualNetworks)),
+		holderVNets:   make(map[netip.Addr][]string),
+		transitHub:    make(map[string]*topology.VirtualNetwork),
+		transitSpokes: make(map[string][]*topology.VirtualNetwork),
+		sitesLearned:  make(map[string]*prefixIndex[*topology.VirtualNetwork]),
+		sites:         n.SortedOnPremises(),
+		aclRules:      make(map[*topology.ACL]*sortedACL, len(n.AccessControlLists)),
+		tables:        make(map[*topology.Subnet]*RouteTable),
+		gwTables:      make(map[string]*RouteTable),
+		vnetTags:      make(map[string]*prefixSet),
+		subnetKey:     make(map[*topology.Subnet]string),
+	}
+	for _, v := range e.vnets {
+		hs := make(map[netip.Addr]holder, len(v.VirtualMachines)+len(v.LoadBalancers))
+		// Load balancers first, then VMs, so that a (duplicate-address)
+		// VM wins over a frontend deterministically.
+		for _, lb := range v.SortedLoadBalancers() {
+			if lb.FrontendIPAddress.IsValid() {
+				hs[lb.FrontendIPAddress] = holder{lb: lb, vnet: v}
+			}
+		}
+		for _, vm := range v.SortedVirtualMachines() {
+			if vm.IPAddress.IsValid() && vm.Subnet != nil {
+				hs[vm.IPAddress] = holder{vm: vm, vnet: v}
+			}
+		}
+		e.holders[v.Name] = hs
+		for a := range hs {
+			e.holderVNets[a] = append(e.holderVNets[a], v.Name) // vnets are visited in name order
+		}
+		for _, p := range v.AddressSpace {
+			e.vnetIndex.add(p, v)
+		}
+		for _, s := range v.Subnets {
+			e.subnetKey[s] = v.Name + "/" + s.Name
+		}
+	}
+	for _, v := range e.vnets {
+		if hub := e.findTransitHub(v); hub != nil {
+			e.transitHub[v.Name] = hub
+			e.transitSpokes[hub.Name] = append(e.transitSpokes[hub.Name], v)
+		}
+	}
+	for _, v := range e.vnets {
+		if v.Gateway == nil {
+			continue
+		}
+		for _, site := range v.Gateway.Connections {
+			if site == nil {
+				continue
+			}
+			idx := e.sitesLearned[site.Name]
+			if idx == nil {
+				idx = &prefixIndex[*topology.VirtualNetwork]{}
+				e.sitesLearned[site.Name] = idx
+			}
+			// On-premises learns the gateway VNet's ranges and those of
+			// its transit spokes (semantics §5.3).
+			for _, p := range v.AddressSpace {
+				idx.add(p, v)
+			}
+			for _, s := range e.transitSpokes[v.Name] {
+				for _, p := range s.AddressSpace {
+					idx.add(p, v)
+				}
+			}
+		}
+	}
+	for _, a := range n.SortedACLs() {
+		e.aclRules[a] = sortACL(a)
+	}
+	return e
+}
+
+// Network returns the network the engine was built from.
+func (e *Engine) Network() *topology.Network { return e.net }
+
+// findTransitHub returns the hub whose gateway v uses through gateway
+// transit (semantics §3), or nil. A VNet with its own gateway uses it.
+func (e *Engine) findTransitHub(v *topology.VirtualNetwork) *topology.VirtualNetwork {
+	if v.Gateway != nil {
+		return nil
+	}
+	for _, p := range v.SortedPeerings() {
+		if !p.UseRemoteGateways {
+			continue
+		}
+		hub := e.net.VirtualNetworks[p.RemoteVirtualNetwork]
+		if hub == nil || hub.Gateway == nil || !e.net.Connected(v.Name, hub.Name) {
+			continue
+		}
+		back := hub.PeeringTo(v.Name)
+		if back == nil || !back.AllowGatewayTransit {
+			continue
+		}
+		if e.rules.BasicGatewayNoTransit && hub.Gateway.IsBasic() {
+			continue
+		}
+		return hub
+	}
+	return nil
+}
+
+// subnetName returns "VNET/SUBNET".
+func (e *Engine) subnetName(s *topology.Subnet) string {
+	if k, ok := e.subnetKey[s]; ok {
+		return k
+	}
+	if s.VirtualNetwork != nil {
+		return s.VirtualNetwork.Name + "/" + s.Name
+	}
+	return s.Name
+}
+
+// subnetOf returns the subnet of v that contains a, the longest prefix
+// winning, or nil.
+func subnetOf(v *topology.VirtualNetwork, a netip.Addr) *topology.Subnet {
+	var best *topology.Subnet
+	for _, s := range v.Subnets {
+		if s.AddressPrefix.Contains(a) &&
+			(best == nil || s.AddressPrefix.Bits() > best.AddressPrefix.Bits() ||
+				(s.AddressPrefix.Bits() == best.AddressPrefix.Bits() && s.Name < best.Name)) {
+			best = s
+		}
+	}
+	return best
+}
+
+// vnetsContaining returns the VNets whose address space contains a,
+// ordered by name.
+func (e *Engine) vnetsContaining(a netip.Addr) []*topology.VirtualNetwork {
+	out := e.vnetIndex.all(a)
+	slices.SortFunc(out, func(x, y *topology.VirtualNetwork) int {
+		switch {
+		case x.Name < y.Name:
+			return -1
+		case x.Name > y.Name:
+			return 1
+		}
+		return 0
+	})
+	return slices.Compact(out)
+}
+
+// siteOf returns the on-premises site whose address space contains a, or
+// nil; the first site by name wins when several do.
+func (e *Engine) siteOf(a netip.Addr) *topology.OnPremises {
+	for _, o := range e.sites {
+		for _, p := range o.AddressSpace {
+			if p.Contains(a) {
+				return o
+			}
+		}
+	}
+	return nil
+}
+
+// isConnected reports whether the pair is Connected and access is allowed
+// on both objects.
+func (e *Engine) accessAllowed(a, b *topology.VirtualNetwork) bool {
+	if !e.net.Connected(a.Name, b.Name) {
+		return false
+	}
+	return a.PeeringTo(b.Name).AllowVirtualNetworkAccess && b.PeeringTo(a.Name).AllowVirtualNetworkAccess
+}
+
+// peeredRanges returns the ranges owner routes to over p: the synced
+// remote ranges on platforms that sync (azure), else the remote's current
+// address space.
+func (e *Engine) peeredRanges(p *topology.Peering, remote *topology.VirtualNetwork) []netip.Prefix {
+	if e.rules.PeeringSync && p.SyncedRemote != nil {
+		return p.SyncedRemote
+	}
+	return remote.AddressSpace
+}

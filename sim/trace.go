@@ -1,0 +1,613 @@
+package sim
+
+import (
+	"fmt"
+	"net/netip"
+	"slices"
+
+	"github.com/vnetsim/vnetsim/topology"
+	"github.com/vnetsim/vnetsim/topology/diag"
+)
+
+// maxHops bounds a walk; a packet that passes it is a loop (semantics §5.5).
+const maxHops = 32
+
+// walk is the state of one packet's trip.
+type walk struct {
+	e *Engine
+	f Flow
+	t Trace
+
+	visited map[visitKey]bool
+	// viaGateway is set once a VPN gateway forwarded the packet: crossing a
+	// peering after that needs no allowForwardedTraffic (semantics §5.3).
+	viaGateway bool
+	// global is set when the last peering crossed joins two regions.
+	global     bool
+	fromRegion string
+}
+
+// visitKey is a (node, route table) pair; a packet that revisits one loops.
+type visitKey struct{ node, table string }
+
+// Trace walks f hop by hop (semantics §5) and returns its fate, the hops
+// and steps that decided it, and facts about the path. It never panics;
+// a flow whose source lies nowhere is dropped with an explanation.
+func (e *Engine) Trace(f Flow) Trace {
+	w := &walk{e: e, f: f, t: Trace{Flow: f}, visited: make(map[visitKey]bool, 4)}
+	w.start()
+	w.finish()
+	return w.t
+}
+
+func (w *walk) start() {
+	e, f := w.e, w.f
+	src := e.source(f)
+	switch {
+	case src.OnPremises != "":
+		w.fromSite(e.net.OnPremises[src.OnPremises])
+		return
+	case !src.located():
+		w.hop(nameOr(f.From, f.Src.String()), "", "")
+		w.drop(NoRoute, diag.Path{}, fmt.Sprintf("source %s lies in no subnet or on-premises site (or in several overlapping VNets): send from a VM or VNET/SUBNET", f.Src))
+		return
+	}
+	v := e.net.VirtualNetworks[src.VirtualNetwork]
+	s := v.Subnets[src.Subnet]
+	node := src.Name
+	var nic *topology.ACL
+	if src.VM != "" {
+		vm := v.VirtualMachines[src.VM]
+		node, nic = vm.Name, vm.AccessControlList
+		w.bandwidth(vm)
+	}
+	w.hop(node, v.Name, s.Name)
+	if !w.acl(v, topology.Outbound, nic, s.AccessControlList, f.Src, f.Dst, f.Port) {
+		return
+	}
+	w.forward(v, e.subnetRoutes(s), node)
+}
+
+func nameOr(a, b string) string {
+	if a != "" {
+		return a
+	}
+	return b
+}
+
+// fromSite sends a packet from an on-premises site: it enters through the
+// gateway that advertised the longest prefix containing the destination
+// and follows that gateway VNet's routes (semantics §5.3).
+func (w *walk) fromSite(site *topology.OnPremises) {
+	e, dst := w.e, w.f.Dst
+	w.hop(site.Name, "", "")
+	idx := e.sitesLearned[site.Name]
+	var gws []*topology.VirtualNetwork
+	var learned netip.Prefix
+	if idx != nil {
+		gws, learned = idx.longest(dst)
+	}
+	if len(gws) == 0 {
+		if idx == nil {
+			w.drop(GatewayNotAvailable, diag.P("onPremises", site.Name),
+				fmt.Sprintf("no gateway connects on-premises site %s: add %s to a gateway's connections", site.Name, site.Name))
+			return
+		}
+		fix := "no gateway advertises it to " + site.Name
+		if vs := e.vnetsContaining(dst); len(vs) > 0 {
+			fix = fmt.Sprintf("%s is not advertised to %s: give %s a gateway connected to %s, or let it use a hub's gateway (useRemoteGateways on its peering, allowGatewayTransit on the hub's)",
+				vs[0].Name, site.Name, vs[0].Name, site.Name)
+		}
+		w.drop(NoRoute, diag.P("onPremises", site.Name), fmt.Sprintf("on-premises site %s has no route to %s: %s", site.Name, dst, fix))
+		return
+	}
+	gwv := gws[0]
+	w.step(StepGateway, diag.P("virtualNetworks", gwv.Name, "gateway"),
+		fmt.Sprintf("%s learned %s from gateway %s in %s", site.Name, learned, gwv.Gateway.Name, gwv.Name))
+	w.hop(gwv.Gateway.Name, gwv.Name, gatewaySubnet(gwv))
+	w.viaGateway = true
+	w.forward(gwv, e.gatewayRoutes(gwv), gwv.Gateway.Name)
+}
+
+// gatewaySubnet returns "GatewaySubnet" when v has one, else "".
+func gatewaySubnet(v *topology.VirtualNetwork) string {
+	if v.Subnets["GatewaySubnet"] != nil {
+		return "GatewaySubnet"
+	}
+	return ""
+}
+
+// forward routes the packet from node, using table, until it is delivered,
+// exits or is dropped.
+func (w *walk) forward(v *topology.VirtualNetwork, table *RouteTable, node string) {
+	e, dst := w.e, w.f.Dst
+	for {
+		key := visitKey{node, table.Subnet}
+		if w.visited[key] || len(w.t.Hops) > maxHops {
+			w.drop(Loop, diag.Path{}, fmt.Sprintf("the packet comes back to %s with the routes of %s, a forwarding loop: fix the user routes on the way so that one of them leads out", node, table.Subnet))
+			return
+		}
+		w.visited[key] = true
+		r, ok := table.Lookup(dst)
+		if !ok {
+			w.unroutable(v, table, nil)
+			return
+		}
+		w.step(StepRoute, r.Origin, "route "+r.String())
+		switch r.NextHopType {
+		case topology.NextHopVnetLocal:
+			w.deliverIn(v)
+			return
+		case topology.NextHopVNetPeering:
+			x := e.net.VirtualNetworks[r.Remote]
+			if x == nil || !w.cross(v, x, dst) {
+				return
+			}
+			w.deliverIn(x)
+			return
+		case topology.NextHopVirtualAppliance:
+			nv, nt, nn, ok := w.appliance(v, r)
+			if !ok {
+				return
+			}
+			v, table, node = nv, nt, nn
+		case topology.NextHopVirtualNetworkGateway:
+			nv, nt, nn, ok := w.gateway(v, r)
+			if !ok {
+				return
+			}
+			v, table, node = nv, nt, nn
+		case topology.NextHopNone:
+			if r.Source == SourceUser {
+				w.drop(NullRoute, r.Origin, fmt.Sprintf("user route %s/%s sends %s to None: remove the route or give it a next hop", r.Origin[1], r.Name, r.AddressPrefix))
+				return
+			}
+			w.unroutable(v, table, &r)
+			return
+		case topology.NextHopInternet:
+			w.step(StepForward, r.Origin, "leaves through the Internet")
+			w.t.Result = Exited
+			w.t.Explanation = fmt.Sprintf("the packet leaves %s through the Internet route %s", table.Subnet, r.AddressPrefix)
+			return
+		default:
+			w.drop(NoRoute, r.Origin, fmt.Sprintf("route %s has an unknown next hop type", r.AddressPrefix))
+			return
+		}
+	}
+}
+
+// unroutable drops a packet that matched no route, or a system None route,
+// with the reason precedence of semantics §5.6.
+func (w *walk) unroutable(v *topology.VirtualNetwork, table *RouteTable, none *EffectiveRoute) {
+	e, dst := w.e, w.f.Dst
+	for _, x := range e.vnetsContaining(dst) {
+		if x == v {
+			continue
+		}
+		pvx, pxv := v.PeeringTo(x.Name), x.PeeringTo(v.Name)
+		if e.rules.PeeringSync && e.net.Connected(v.Name, x.Name) && !containsAny(e.peeredRanges(pvx, x), dst) {
+			w.drop(AddressSpaceNotSynced, diag.P("virtualNetworks", v.Name, "peerings", pvx.Name),
+				fmt.Sprintf("%s has not synced %s's new address range holding %s: sync peering %s (syncPeering on %s)", v.Name, x.Name, dst, pvx.Name, v.Name))
+			return
+		}
+		if pvx != nil || pxv != nil {
+			w.drop(PeeringNotConnected, peeringPath(v, pvx, x, pxv), e.peeringFix(v, x))
+			return
+		}
+		w.drop(NotPeered, diag.P("virtualNetworks", v.Name),
+			fmt.Sprintf("%s and %s are not peered (peering is not transitive): create the peering from %s to %s and from %s to %s", v.Name, x.Name, v.Name, x.Name, x.Name, v.Name))
+		return
+	}
+	if none != nil {
+		w.drop(NullRoute, none.Origin, fmt.Sprintf("%s is in the private range %s, which azure drops (system route None) unless a VNet or peering covers it: peer with the VNet holding it or add a route", dst, none.AddressPrefix))
+		return
+	}
+	w.drop(NoRoute, diag.Path{}, fmt.Sprintf("no route of %s matches %s: add a peering, a gateway or a user route that covers it", table.Subnet, dst))
+}
+
+// peeringPath returns the path of the object that exists between a and b.
+func peeringPath(a *topology.VirtualNetwork, pab *topology.Peering, b *topology.VirtualNetwork, pba *topology.Peering) diag.Path {
+	if pab != nil {
+		return diag.P("virtualNetworks", a.Name, "peerings", pab.Name)
+	}
+	if pba != nil {
+		return diag.P("virtualNetworks", b.Name, "peerings", pba.Name)
+	}
+	return diag.P("virtualNetworks", a.Name)
+}
+
+// peeringFix says why a and b are not Connected and what to change.
+func (e *Engine) peeringFix(a, b *topology.VirtualNetwork) string {
+	pab, pba := a.PeeringTo(b.Name), b.PeeringTo(a.Name)
+	switch {
+	case pab == nil && pba == nil:
+		return fmt.Sprintf("%s and %s are not peered: create the peering from %s to %s and from %s to %s", a.Name, b.Name, a.Name, b.Name, b.Name, a.Name)
+	case pab != nil && pab.Disconnected:
+		return fmt.Sprintf("peering %s is Disconnected: update or re-create it, then make sure %s has a peering back to %s", pab.Name, b.Name, a.Name)
+	case pba != nil && pba.Disconnected:
+		return fmt.Sprintf("peering %s is Disconnected: update or re-create it, then make sure %s has a peering back to %s", pba.Name, a.Name, b.Name)
+	case pba == nil:
+		return fmt.Sprintf("peering %s is Initiated: create the peering from %s to %s", pab.Name, b.Name, a.Name)
+	default:
+		return fmt.Sprintf("peering %s is Initiated: create the peering from %s to %s", pba.Name, a.Name, b.Name)
+	}
+}
+
+// cross checks a packet crossing from VNet y into VNet x toward addr, in
+// the order of semantics §5.3: both objects Connected, access allowed on
+// both, (azure) addr in a synced range, and the forwarded-traffic rule on
+// the receiving side's object P(x→y).
+func (w *walk) cross(y, x *topology.VirtualNetwork, addr netip.Addr) bool {
+	e, src := w.e, w.f.Src
+	pyx, pxy := y.PeeringTo(x.Name), x.PeeringTo(y.Name)
+	if !e.net.Connected(y.Name, x.Name) {
+		w.drop(PeeringNotConnected, peeringPath(y, pyx, x, pxy), e.peeringFix(y, x))
+		return false
+	}
+	ypath := diag.P("virtualNetworks", y.Name, "peerings", pyx.Name)
+	xpath := diag.P("virtualNetworks", x.Name, "peerings", pxy.Name)
+	for _, side := range []struct {
+		p    *topology.Peering
+		path diag.Path
+	}{{pyx, ypath}, {pxy, xpath}} {
+		if !side.p.AllowVirtualNetworkAccess {
+			w.drop(PeeringAccessDisabled, side.path,
+				fmt.Sprintf("peering %s disables access between %s and %s: set allowVirtualNetworkAccess on %s", side.p.Name, y.Name, x.Name, side.p.Name))
+			return false
+		}
+	}
+	if e.rules.PeeringSync && !containsAny(e.peeredRanges(pyx, x), addr) {
+		w.drop(AddressSpaceNotSynced, ypath,
+			fmt.Sprintf("%s has not synced %s's address range holding %s: sync peering %s (syncPeering on %s)", y.Name, x.Name, addr, pyx.Name, y.Name))
+		return false
+	}
+	if !y.ContainsAddr(src) && !pxy.AllowForwardedTraffic && !w.viaGateway {
+		w.drop(ForwardedTrafficBlocked, xpath,
+			fmt.Sprintf("%s does not accept forwarded traffic from %s (source %s is outside %s): set allowForwardedTraffic on peering %s", x.Name, y.Name, src, y.Name, pxy.Name))
+		return false
+	}
+	w.step(StepPeering, ypath, fmt.Sprintf("crosses peering %s into %s", pyx.Name, x.Name))
+	w.global = y.Region != x.Region
+	if w.global {
+		w.fromRegion = y.Region
+		w.fact(fmt.Sprintf("peering %s is global (%s to %s): it adds inter-region latency", pyx.Name, regionName(y.Region), regionName(x.Region)))
+	} else {
+		w.fact(fmt.Sprintf("peering %s is intra-region: it adds no latency", pyx.Name))
+	}
+	return true
+}
+
+func regionName(r string) string {
+	if r == "" {
+		return "default region"
+	}
+	return r
+}
+
+// appliance sends the packet to a VirtualAppliance next hop (semantics
+// §5.3) and returns where routing continues: the appliance's VNet, its
+// subnet's routes and its name.
+func (w *walk) appliance(v *topology.VirtualNetwork, r EffectiveRoute) (*topology.VirtualNetwork, *RouteTable, string, bool) {
+	e, ip := w.e, r.NextHopIPAddress
+	routeName := r.Name
+	if len(r.Origin) > 1 {
+		routeName = r.Origin[1] + "/" + r.Name
+	}
+	h, ok := e.holders[v.Name][ip]
+	if !ok {
+		for _, p := range v.SortedPeerings() {
+			if !e.net.Connected(v.Name, p.RemoteVirtualNetwork) {
+				continue
+			}
+			if h, ok = e.holders[p.RemoteVirtualNetwork][ip]; ok {
+				break
+			}
+		}
+	}
+	if !ok {
+		if vs := e.holderVNets[ip]; len(vs) > 0 {
+			w.drop(NextHopUnreachable, r.Origin, fmt.Sprintf("appliance %s is in %s, which is neither %s nor a Connected peer of it: peer %s with %s or change route %s", ip, vs[0], v.Name, v.Name, vs[0], routeName))
+		} else {
+			w.drop(NextHopNotFound, r.Origin, fmt.Sprintf("no VM or load balancer frontend holds %s: deploy the appliance or fix route %s", ip, routeName))
+		}
+		return nil, nil, "", false
+	}
+	hv := h.vnet
+	if hv != v && !w.cross(v, hv, ip) {
+		return nil, nil, "", false
+	}
+	vm := h.vm
+	if h.lb != nil {
+		w.hop(h.lb.Name, hv.Name, h.lb.Subnet.Name)
+		b, ok := w.backend(h.lb, w.f.Port)
+		if !ok {
+			return nil, nil, "", false
+		}
+		vm = b
+	}
+	w.hop(vm.Name, hv.Name, vm.Subnet.Name)
+	w.bandwidth(vm)
+	if !vm.Running {
+		w.drop(NextHopDown, diag.P("virtualNetworks", hv.Name, "virtualMachines", vm.Name),
+			fmt.Sprintf("appliance %s (%s) is not running: start it or change route %s", vm.Name, vm.IPAddress, routeName))
+		return nil, nil, "", false
+	}
+	if !vm.IPForwarding {
+		w.drop(IPForwardingDisabled, diag.P("virtualNetworks", hv.Name, "virtualMachines", vm.Name),
+			fmt.Sprintf("appliance %s does not forward packets: set ipForwarding on %s", vm.Name, vm.Name))
+		return nil, nil, "", false
+	}
+	if !w.acl(hv, topology.Inbound, vm.AccessControlList, vm.Subnet.AccessControlList, w.f.Src, w.f.Dst, w.f.Port) {
+		return nil, nil, "", false
+	}
+	w.step(StepForward, diag.P("virtualNetworks", hv.Name, "virtualMachines", vm.Name),
+		fmt.Sprintf("%s forwards the packet, source %s unchanged", vm.Name, w.f.Src))
+	if !w.acl(hv, topology.Outbound, vm.AccessControlList, vm.Subnet.AccessControlList, w.f.Src, w.f.Dst, w.f.Port) {
+		return nil, nil, "", false
+	}
+	return hv, e.subnetRoutes(vm.Subnet), vm.Name, true
+}
+
+// backend picks the load balancer backend for a packet to port: the first
+// running backend in file order, when a rule balances the protocol and
+// port. It drops the packet otherwise.
+func (w *walk) backend(lb *topology.LoadBalancer, port uint16) (*topology.VirtualMachine, bool) {
+	lbPath := diag.P("virtualNetworks", lb.Subnet.VirtualNetwork.Name, "loadBalancers", lb.Name)
+	if _, ok := lbRule(lb, w.f.Protocol, port); !ok {
+		what := w.f.Protocol.String()
+		if w.f.Protocol.HasPorts() {
+			what = fmt.Sprintf("%s port %d", w.f.Protocol, port)
+		}
+		w.drop(LoadBalancerNoBackend, lbPath.Child("rules"), fmt.Sprintf("load balancer %s has no rule for %s: add one", lb.Name, what))
+		return nil, false
+	}
+	for _, b := range lb.Backends {
+		if b != nil && b.Running && b.Subnet != nil {
+			w.step(StepForward, lbPath, fmt.Sprintf("%s balances to backend %s (%s)", lb.Name, b.Name, b.IPAddress))
+			return b, true
+		}
+	}
+	w.drop(LoadBalancerNoBackend, lbPath.Child("backends"), fmt.Sprintf("load balancer %s has no running backend: start one of its backends or add one", lb.Name))
+	return nil, false
+}
+
+// lbRule returns the rule of lb that balances proto and port; a load
+// balancer without rules balances everything, keeping the port.
+func lbRule(lb *topology.LoadBalancer, proto topology.Protocol, port uint16) (topology.LoadBalancerRule, bool) {
+	if lb.Rules == nil {
+		return topology.LoadBalancerRule{Protocol: topology.ProtocolAll, FrontendPort: port, BackendPort: port}, true
+	}
+	for _, r := range lb.Rules {
+		if (r.Protocol == topology.ProtocolAll || r.Protocol == proto) && (!proto.HasPorts() || r.FrontendPort == port) {
+			return r, true
+		}
+	}
+	return topology.LoadBalancerRule{}, false
+}
+
+// gateway sends the packet to a VirtualNetworkGateway next hop (semantics
+// §5.3): the VNet's own gateway or its hub's through transit. Destinations
+// in the gateway's on-premises prefixes are delivered there; a VPN gateway
+// re-routes other destinations with its own VNet's routes.
+func (w *walk) gateway(v *topology.VirtualNetwork, r EffectiveRoute) (*topology.VirtualNetwork, *RouteTable, string, bool) {
+	e, dst := w.e, w.f.Dst
+	gwv := v
+	if v.Gateway == nil {
+		gwv = e.transitHub[v.Name]
+	}
+	if gwv == nil {
+		w.drop(GatewayNotAvailable, r.Origin, fmt.Sprintf("%s has no gateway and uses none through transit: add a gateway to %s, or set useRemoteGateways on its peering to a hub whose peering back allows gateway transit", v.Name, v.Name))
+		return nil, nil, "", false
+	}
+	gw := gwv.Gateway
+	gwPath := diag.P("virtualNetworks", gwv.Name, "gateway")
+	if gwv != v {
+		if !e.accessAllowed(v, gwv) {
+			p := v.PeeringTo(gwv.Name)
+			if !p.AllowVirtualNetworkAccess {
+				w.drop(PeeringAccessDisabled, diag.P("virtualNetworks", v.Name, "peerings", p.Name),
+					fmt.Sprintf("peering %s disables access to the hub gateway: set allowVirtualNetworkAccess on %s", p.Name, p.Name))
+			} else {
+				q := gwv.PeeringTo(v.Name)
+				w.drop(PeeringAccessDisabled, diag.P("virtualNetworks", gwv.Name, "peerings", q.Name),
+					fmt.Sprintf("peering %s disables access to the hub gateway: set allowVirtualNetworkAccess on %s", q.Name, q.Name))
+			}
+			return nil, nil, "", false
+		}
+		w.step(StepGateway, gwPath, fmt.Sprintf("uses gateway %s of %s through gateway transit", gw.Name, gwv.Name))
+	}
+	w.hop(gw.Name, gwv.Name, gatewaySubnet(gwv))
+	for _, site := range gw.Connections {
+		if site != nil && containsAny(site.AddressSpace, dst) {
+			w.step(StepGateway, gwPath, fmt.Sprintf("%s gateway %s sends the packet to on-premises site %s", gw.Type, gw.Name, site.Name))
+			w.hop(site.Name, "", "")
+			w.deliver(diag.P("onPremises", site.Name), fmt.Sprintf("delivered to %s in on-premises site %s", dst, site.Name))
+			return nil, nil, "", false
+		}
+	}
+	if gw.Type != topology.Vpn {
+		w.drop(NoRoute, gwPath, fmt.Sprintf("%s gateway %s has no on-premises route to %s and does not route between virtual networks: change the route that sends %s to it", gw.Type, gw.Name, dst, dst))
+		return nil, nil, "", false
+	}
+	w.step(StepGateway, gwPath, fmt.Sprintf("VPN gateway %s re-routes %s with the routes of %s", gw.Name, dst, gwv.Name))
+	w.viaGateway = true
+	return gwv, e.gatewayRoutes(gwv), gw.Name, true
+}
+
+// deliverIn delivers the packet inside VNet x (semantics §5.4): into the
+// destination subnet, to a running VM or to a load balancer backend, after
+// the destination's inbound ACLs.
+func (w *walk) deliverIn(x *topology.VirtualNetwork) {
+	e, f := w.e, w.f
+	s := subnetOf(x, f.Dst)
+	if f.DstSubnet != "" && s != nil && e.subnetName(s) == f.DstSubnet {
+		w.hop(f.DstSubnet, x.Name, s.Name)
+		if w.acl(x, topology.Inbound, nil, s.AccessControlList, f.Src, f.Dst, f.Port) {
+			w.deliver(diag.P("virtualNetworks", x.Name, "subnets", s.Name), fmt.Sprintf("delivered into subnet %s", f.DstSubnet))
+		}
+		return
+	}
+	h, ok := e.holders[x.Name][f.Dst]
+	if !ok {
+		where := x.Name
+		if s != nil {
+			where = x.Name + "/" + s.Name
+		}
+		w.drop(DestinationNotFound, diag.P("virtualNetworks", x.Name),
+			fmt.Sprintf("no VM or load balancer frontend in %s holds %s: check the destination address", where, f.Dst))
+		return
+	}
+	if h.lb != nil {
+		w.deliverLB(x, h.lb)
+		return
+	}
+	w.deliverVM(x, h.vm, f.Dst, f.Port)
+}
+
+func (w *walk) deliverVM(x *topology.VirtualNetwork, vm *topology.VirtualMachine, dst netip.Addr, port uint16) {
+	w.hop(vm.Name, x.Name, vm.Subnet.Name)
+	w.bandwidth(vm)
+	vmPath := diag.P("virtualNetworks", x.Name, "virtualMachines", vm.Name)
+	if !vm.Running {
+		w.drop(DestinationNotFound, vmPath, fmt.Sprintf("VM %s is not running: start it", vm.Name))
+		return
+	}
+	if !w.acl(x, topology.Inbound, vm.AccessControlList, vm.Subnet.AccessControlList, w.f.Src, dst, port) {
+		return
+	}
+	w.deliver(vmPath, fmt.Sprintf("delivered to %s (%s) in %s/%s", vm.Name, vm.IPAddress, x.Name, vm.Subnet.Name))
+}
+
+func (w *walk) deliverLB(x *topology.VirtualNetwork, lb *topology.LoadBalancer) {
+	lbPath := diag.P("virtualNetworks", x.Name, "loadBalancers", lb.Name)
+	w.hop(lb.Name, x.Name, lb.Subnet.Name)
+	if w.e.rules.BasicILBNotOverGlobalPeering && lb.SKU == topology.Basic && w.global {
+		w.drop(LoadBalancerUnreachable, lbPath,
+			fmt.Sprintf("Basic load balancer %s in %s is not reachable over global peering from %s: use the Standard SKU or a source in %s", lb.Name, regionName(x.Region), regionName(w.fromRegion), regionName(x.Region)))
+		return
+	}
+	rule, _ := lbRule(lb, w.f.Protocol, w.f.Port)
+	b, ok := w.backend(lb, w.f.Port)
+	if !ok {
+		return
+	}
+	port := w.f.Port
+	if w.f.Protocol.HasPorts() {
+		port = rule.BackendPort
+	}
+	w.deliverVM(x, b, b.IPAddress, port)
+}
+
+// acl applies the ACLs a packet meets leaving or entering a VM or subnet;
+// replies skip them (semantics §5.7). It reports whether the packet passes.
+func (w *walk) acl(v *topology.VirtualNetwork, dir topology.Direction, nic, subnet *topology.ACL, src, dst netip.Addr, port uint16) bool {
+	if w.f.Reply {
+		return true
+	}
+	ok, steps := w.e.filter(v, dir, nic, subnet, packet{src: src, dst: dst, proto: w.f.Protocol, port: port})
+	for _, s := range steps {
+		w.stepS(s)
+	}
+	if !ok {
+		last := steps[len(steps)-1]
+		what := w.f.Protocol.String()
+		if w.f.Protocol.HasPorts() {
+			what = fmt.Sprintf("%s port %d", w.f.Protocol, port)
+		}
+		w.drop(ACLDenied, last.Source, fmt.Sprintf("%s %s %s from %s to %s: allow it with a rule of higher priority (lower number) or change the rule", last.Detail, dirWord(dir), what, src, dst))
+	}
+	return ok
+}
+
+func (w *walk) hop(node, vnet, subnet string) {
+	w.t.Hops = append(w.t.Hops, Hop{Node: node, VirtualNetwork: vnet, Subnet: subnet})
+}
+
+func (w *walk) step(kind StepKind, src diag.Path, detail string) {
+	w.stepS(Step{Kind: kind, Detail: detail, Source: src})
+}
+
+func (w *walk) stepS(s Step) {
+	if len(w.t.Hops) == 0 {
+		w.hop(nameOr(w.f.From, w.f.Src.String()), "", "")
+	}
+	h := &w.t.Hops[len(w.t.Hops)-1]
+	h.Steps = append(h.Steps, s)
+}
+
+func (w *walk) drop(r Reason, src diag.Path, explanation string) {
+	w.step(StepDrop, src, string(r)+": "+explanation)
+	w.t.Result, w.t.Reason, w.t.Explanation = Dropped, r, explanation
+}
+
+func (w *walk) deliver(src diag.Path, explanation string) {
+	w.step(StepDeliver, src, explanation)
+	w.t.Result, w.t.Explanation = Delivered, explanation
+}
+
+func (w *walk) fact(s string) { w.t.Facts = append(w.t.Facts, s) }
+
+// bandwidth lowers the path's bandwidth bound to vm's, when declared.
+func (w *walk) bandwidth(vm *topology.VirtualMachine) {
+	if vm.BandwidthMbps > 0 && (w.t.BandwidthMbps == 0 || vm.BandwidthMbps < w.t.BandwidthMbps) {
+		w.t.BandwidthMbps = vm.BandwidthMbps
+	}
+}
+
+func (w *walk) finish() {
+	w.t.HopCount = len(w.t.Hops)
+	if w.t.Result == Undecided {
+		w.drop(NoRoute, diag.Path{}, "the simulator could not decide this packet's fate")
+		w.t.HopCount = len(w.t.Hops)
+	}
+	if w.t.BandwidthMbps > 0 {
+		w.fact(fmt.Sprintf("the path is bounded by %d Mbps, the smallest bandwidth a VM on it declares", w.t.BandwidthMbps))
+	}
+}
+
+// TraceReturn walks the reply of a delivered trace: from the destination
+// back to the source, with ACLs skipped because they are stateful
+// (semantics §5.7). The reply's Asymmetry says when its path does not mirror
+// the request's, e.g. when it bypasses the appliance the request went
+// through. A trace that was not delivered has no reply: the result is a
+// dropped trace whose explanation says so.
+func (e *Engine) TraceReturn(t Trace) Trace {
+	f := t.Flow
+	r := Flow{From: f.To, To: f.From, Src: f.Dst, Dst: f.Src, Protocol: f.Protocol, Reply: true}
+	if f.Protocol.HasPorts() {
+		r.Port = EphemeralPort
+	}
+	if ep, err := e.Resolve(f.From); err == nil && ep.Kind == EndpointSubnet {
+		r.DstSubnet = ep.VirtualNetwork + "/" + ep.Subnet
+	}
+	if t.Result != Delivered {
+		return Trace{Flow: r, Result: Dropped, Reason: t.Reason,
+			Explanation: "the request was not delivered, so there is no reply"}
+	}
+	rt := e.Trace(r)
+	rt.Asymmetry = asymmetry(t, rt)
+	return rt
+}
+
+// asymmetry compares the middle nodes of a request and its reply.
+func asymmetry(req, rep Trace) string {
+	middle := func(t Trace) []string {
+		var out []string
+		for i := 1; i < len(t.Hops)-1; i++ {
+			out = append(out, t.Hops[i].Node)
+		}
+		return out
+	}
+	a, b := middle(req), middle(rep)
+	for _, n := range a {
+		if !slices.Contains(b, n) {
+			return fmt.Sprintf("the reply bypasses %s, which the request went through: a stateful appliance drops such replies; route the return traffic through %s too", n, n)
+		}
+	}
+	for _, n := range b {
+		if !slices.Contains(a, n) {
+			return fmt.Sprintf("the reply goes through %s, which the request bypassed: a stateful appliance drops such replies; route both directions the same way", n)
+		}
+	}
+	return ""
+}

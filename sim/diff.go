@@ -1,0 +1,193 @@
+package sim
+
+import (
+	"cmp"
+	"errors"
+	"fmt"
+	"slices"
+
+	"github.com/vnetsim/vnetsim/topology"
+	"github.com/vnetsim/vnetsim/topology/diag"
+)
+
+// DiffInput is one side of a diff: a loaded network, its source map (nil
+// leaves lines unknown) and the file's diagnostics as topology.Check
+// returns them.
+type DiffInput struct {
+	Network     *topology.Network
+	Source      *topology.SourceMap
+	Diagnostics diag.Diagnostics
+}
+
+// DiffOptions tunes a diff.
+type DiffOptions struct {
+	// Protocol and Ports are the header space reachability is computed
+	// over. The zero value, every protocol and every port, makes a pair
+	// "all" only when every packet between the two subnets is delivered.
+	Protocol topology.Protocol
+	Ports    []topology.PortRange
+	// NoImpact skips the per-step reachability of the plan, the costly
+	// part of a diff on a large estate.
+	NoImpact bool
+}
+
+// DiffResult is the pre-change review of an after-file against a
+// before-file (contract §3 diff, §4 JSON).
+type DiffResult struct {
+	Before, After string // the files' names
+	Platform      topology.Platform
+	Changes       []Change
+	// Violations are the direct edits the platform would refuse and the
+	// errors the after-file introduces.
+	Violations []Violation
+	// Preexisting are errors the after-file still has that the before-file
+	// already had (same code at the same model path); they do not fail the
+	// diff.
+	Preexisting  []Violation
+	Plan         Plan
+	Reachability ReachDelta
+}
+
+// ReachDelta is the subnet-level reachability gained and lost between two
+// states. Pairs are compared over the subnets both states hold, plus pairs
+// that involve a new subnet and reach something (gained); pairs of a
+// removed subnet are left out, since the change list already says it goes.
+type ReachDelta struct {
+	Gained, Lost []ReachChange
+}
+
+// ReachChange is one subnet pair whose reachability changed.
+type ReachChange struct {
+	From, To string  // VNET/SUBNET
+	Result   Outcome // in the later state
+	Before   Outcome // in the earlier state; OutcomeUnknown for a new subnet
+	// Reason and Explanation say why packets are now dropped (lost pairs).
+	Reason      Reason
+	Explanation string
+}
+
+// Failed reports whether the diff fails (exit 1): a violation that is not
+// resolved by the plan, or, with failOnLost, any reachability lost.
+func (r *DiffResult) Failed(failOnLost bool) bool {
+	if slices.ContainsFunc(r.Violations, Violation.Fails) {
+		return true
+	}
+	return failOnLost && len(r.Reachability.Lost) > 0
+}
+
+// Diff reviews a change from before to after: the structural changes, the
+// edits the platform would refuse, a verified plan of events with each
+// step's transient impact, and the reachability gained and lost. It fails
+// only when a network is missing or the two files are on different
+// platforms, which no plan can bridge.
+func Diff(before, after DiffInput, opts DiffOptions) (*DiffResult, error) {
+	b, a := before.Network, after.Network
+	if b == nil || a == nil {
+		return nil, errors.New("diff: both files must load")
+	}
+	if b.Platform != a.Platform {
+		return nil, fmt.Errorf("diff: the before-file is %s and the after-file %s; a network cannot change platform", b.Platform, a.Platform)
+	}
+	res := &DiffResult{Platform: a.Platform}
+	if before.Source != nil {
+		res.Before = before.Source.Filename
+	}
+	if after.Source != nil {
+		res.After = after.Source.Filename
+	}
+	where := func(kind ChangeKind, p diag.Path) diag.Range {
+		src := after.Source
+		if kind == Removed {
+			src = before.Source
+		}
+		r, _ := src.Locate(p)
+		return r
+	}
+
+	res.Changes = Changes(b, a)
+	for i := range res.Changes {
+		res.Changes[i].Subject = where(res.Changes[i].Kind, res.Changes[i].Path)
+	}
+	for _, v := range addressSpaceViolations(b, a) {
+		v.Subject = where(v.kind, v.Path)
+		res.Violations = append(res.Violations, v)
+	}
+	introduced, preexisting := introducedErrors(before.Diagnostics, after.Diagnostics)
+	for _, list := range [][]Violation{introduced, preexisting} {
+		for i := range list {
+			if !list[i].Subject.IsValid() {
+				list[i].Subject = where(Changed, list[i].Path)
+			}
+		}
+	}
+	res.Violations = append(res.Violations, introduced...)
+	res.Preexisting = preexisting
+
+	res.Plan = MakePlan(b, a)
+	for i := range res.Plan.Unplanned {
+		u := &res.Plan.Unplanned[i]
+		u.Subject = where(u.Kind, u.Path)
+	}
+
+	ropts := ReachOptions{Level: LevelSubnet, Protocol: opts.Protocol, Ports: opts.Ports}
+	rb := subnetReach(b, ropts)
+	res.Reachability = compareReach(rb, subnetReach(a, ropts))
+	if !opts.NoImpact {
+		for i := range res.Plan.Steps {
+			step := &res.Plan.Steps[i]
+			step.Impact.Lost = compareReach(rb, subnetReach(step.network, ropts)).Lost
+		}
+	}
+	return res, nil
+}
+
+// reachTable is subnet-level reachability keyed by (from, to).
+type reachTable map[[2]string]ReachPair
+
+func subnetReach(n *topology.Network, opts ReachOptions) reachTable {
+	r := &Reach{} // TODO(diff): New(n).Reach(opts) once the engine publishes it
+	t := make(reachTable, len(r.Pairs))
+	for _, p := range r.Pairs {
+		t[[2]string{p.From, p.To}] = p
+	}
+	return t
+}
+
+// rank orders outcomes from worst to best.
+func rank(o Outcome) int {
+	switch o {
+	case OutcomeAll:
+		return 2
+	case OutcomeSome:
+		return 1
+	}
+	return 0
+}
+
+// compareReach returns the pairs whose outcome got better (gained) or
+// worse (lost) from earlier to later, sorted by (from, to).
+func compareReach(earlier, later reachTable) ReachDelta {
+	var d ReachDelta
+	for key, lp := range later {
+		ep, known := earlier[key]
+		c := ReachChange{From: lp.From, To: lp.To, Result: lp.Result}
+		switch {
+		case !known:
+			if lp.Result == OutcomeNone {
+				continue
+			}
+			d.Gained = append(d.Gained, c)
+		case rank(lp.Result) > rank(ep.Result):
+			c.Before = ep.Result
+			d.Gained = append(d.Gained, c)
+		case rank(lp.Result) < rank(ep.Result):
+			c.Before = ep.Result
+			c.Reason, c.Explanation = lp.Reason, lp.Explanation
+			d.Lost = append(d.Lost, c)
+		}
+	}
+	byPair := func(x, y ReachChange) int { return cmp.Or(cmp.Compare(x.From, y.From), cmp.Compare(x.To, y.To)) }
+	slices.SortFunc(d.Gained, byPair)
+	slices.SortFunc(d.Lost, byPair)
+	return d
+}

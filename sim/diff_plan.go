@@ -1,0 +1,762 @@
+package sim
+
+import (
+	"fmt"
+	"net/netip"
+	"slices"
+	"strings"
+
+	"github.com/vnetsim/vnetsim/topology"
+	"github.com/vnetsim/vnetsim/topology/diag"
+)
+
+// Plan is an ordered list of events that turns the before network into the
+// after network through states the platform accepts (contract §4).
+type Plan struct {
+	Steps []PlanStep
+	// Verified reports that every step was accepted and the network the
+	// last step leaves equals the after network, except for Unplanned
+	// changes, with every peering that the after network defines on both
+	// sides Connected (and, on azure, FullyInSync).
+	Verified bool
+	// Problems says why the plan is not verified: a refused step, a
+	// difference left at the end, a peering not Connected. Empty when
+	// Verified.
+	Problems []string
+	// Unplanned are the changes no scenario event expresses (load
+	// balancers, removing a VM, on-premises sites, new route tables or
+	// ACLs, default actions, NIC ACLs): an engineer makes them out of band.
+	// Verification ignores them.
+	Unplanned []Change
+}
+
+// PlanStep is one event of a plan, why it comes where it does, and what it
+// costs while the network sits in the state it leaves.
+type PlanStep struct {
+	Event Event
+	Why   string // why this step is needed here, for people
+	// Impact is the subnet-level reachability lost in the state this step
+	// leaves, compared with the before network.
+	Impact Impact
+	// network is the state after this step.
+	network *topology.Network
+}
+
+// Impact is the transient cost of a plan step.
+type Impact struct {
+	Lost []ReachChange
+}
+
+// planner builds a plan by applying each event as it is chosen, so that
+// every later choice sees the network the platform would hold by then.
+type planner struct {
+	before, after *topology.Network
+	cur           *topology.Network
+	plan          Plan
+
+	recreated map[string]bool // VNets in both files that must be deleted and created again
+	rebuilt   map[string]bool // windows-sdn: VNets whose peerings must go while their space changes
+}
+
+// MakePlan returns a plan from before to after and verifies it by applying
+// it with Apply. It does not compute impacts (Diff does).
+func MakePlan(before, after *topology.Network) Plan {
+	p := &planner{before: before, after: after, cur: before, recreated: map[string]bool{}, rebuilt: map[string]bool{}}
+	p.classify()
+	p.teardown()
+	p.build()
+	p.verify()
+	return p.plan
+}
+
+// do applies ev to the current network and records it as a step, or
+// records the refusal as a problem and leaves the network as it was.
+func (p *planner) do(ev Event, why string, args ...any) {
+	next, r := Apply(p.cur, ev)
+	if r != nil {
+		p.plan.Problems = append(p.plan.Problems, fmt.Sprintf("%s %s was refused: %s [%s]", ev.Kind(), eventTarget(ev), r.Message, r.Code))
+		return
+	}
+	p.cur = next
+	p.plan.Steps = append(p.plan.Steps, PlanStep{Event: ev, Why: fmt.Sprintf(why, args...), network: next})
+}
+
+// unplanned records a change no event can make.
+func (p *planner) unplanned(kind ChangeKind, path diag.Path, format string, args ...any) {
+	p.plan.Unplanned = append(p.plan.Unplanned, Change{Kind: kind, Path: path, Message: fmt.Sprintf(format, args...)})
+}
+
+// eventTarget names what an event acts on, for messages: "hub/hub-to-spoke1".
+func eventTarget(ev Event) string {
+	var parts []string
+	for _, f := range ev.Fields() {
+		switch f.Name {
+		case "vnet", "name", "routeTable", "accessControlList", "prefix":
+			if s, ok := f.Value.(string); ok {
+				parts = append(parts, s)
+			}
+		}
+	}
+	return strings.Join(parts, "/")
+}
+
+// classify finds the VNets that cannot be changed in place.
+func (p *planner) classify() {
+	rules := p.after.Platform.Rules()
+	for _, a := range p.after.SortedVirtualNetworks() {
+		b := p.before.VirtualNetworks[a.Name]
+		if b == nil {
+			continue
+		}
+		// Region and controller are fixed when a VNet is created.
+		if a.Region != b.Region || a.NetworkController != b.NetworkController {
+			p.recreated[a.Name] = true
+			continue
+		}
+		added, removed := prefixDelta(b.AddressSpace, a.AddressSpace)
+		if rules.AddressSpaceLockedWhilePeered && len(added)+len(removed) > 0 && len(peersOf(p.before, a.Name)) > 0 {
+			p.rebuilt[a.Name] = true
+		}
+	}
+}
+
+// gone reports whether VNet name is deleted by the plan (removed or
+// re-created).
+func (p *planner) gone(name string) bool {
+	return p.recreated[name] || (p.before.VirtualNetworks[name] != nil && p.after.VirtualNetworks[name] == nil)
+}
+
+// keptPeering returns the after-file's version of before's peering object
+// owner/b when the object survives the change in place, else nil.
+func (p *planner) keptPeering(owner string, b *topology.Peering) *topology.Peering {
+	av := p.after.VirtualNetworks[owner]
+	if av == nil || p.gone(owner) || p.gone(b.RemoteVirtualNetwork) || p.rebuilt[owner] || p.rebuilt[b.RemoteVirtualNetwork] {
+		return nil
+	}
+	a := av.Peerings[b.Name]
+	if a == nil || a.RemoteVirtualNetwork != b.RemoteVirtualNetwork {
+		return nil
+	}
+	return a
+}
+
+// flagDelta returns the flags of a that differ from b, as updatePeering
+// takes them.
+func flagDelta(b, a *topology.Peering) (PeeringFlags, bool) {
+	var f PeeringFlags
+	changed := false
+	set := func(dst **bool, before, after bool) {
+		if before != after {
+			*dst = Bool(after)
+			changed = true
+		}
+	}
+	set(&f.AllowVirtualNetworkAccess, b.AllowVirtualNetworkAccess, a.AllowVirtualNetworkAccess)
+	set(&f.AllowForwardedTraffic, b.AllowForwardedTraffic, a.AllowForwardedTraffic)
+	set(&f.AllowGatewayTransit, b.AllowGatewayTransit, a.AllowGatewayTransit)
+	set(&f.UseRemoteGateways, b.UseRemoteGateways, a.UseRemoteGateways)
+	return f, changed
+}
+
+// createFlags returns a new object's flags, leaving defaults unsaid.
+func createFlags(a *topology.Peering) PeeringFlags {
+	f, _ := flagDelta(&topology.Peering{AllowVirtualNetworkAccess: true}, a)
+	return f
+}
+
+// peeringUpdate is a flag change on a peering object that survives.
+type peeringUpdate struct {
+	owner string
+	b, a  *topology.Peering
+}
+
+func (p *planner) updates() []peeringUpdate {
+	var out []peeringUpdate
+	for _, bv := range p.before.SortedVirtualNetworks() {
+		for _, b := range bv.SortedPeerings() {
+			if a := p.keptPeering(bv.Name, b); a != nil {
+				if _, changed := flagDelta(b, a); changed {
+					out = append(out, peeringUpdate{bv.Name, b, a})
+				}
+			}
+		}
+	}
+	return out
+}
+
+func (p *planner) update(u peeringUpdate, why string) {
+	f, _ := flagDelta(u.b, u.a)
+	p.do(UpdatePeering{Peering: PeeringRef{VNet: u.owner, Name: u.a.Name}, Flags: f}, "%s", why)
+}
+
+// teardown removes what the after network no longer has, in the order the
+// platform accepts: gateway use before peerings, peerings before the
+// gateways and VNets they depend on, routes and rules before what they
+// point at.
+func (p *planner) teardown() {
+	// A spoke stops using the hub's gateway before anything it relies on
+	// (the hub's allowGatewayTransit, its gateway) goes.
+	for _, u := range p.updates() {
+		if u.b.UseRemoteGateways && !u.a.UseRemoteGateways {
+			p.update(u, fmt.Sprintf("stop using %s's gateway before the transit it relies on changes", u.a.RemoteVirtualNetwork))
+		}
+	}
+	p.deletePeerings()
+
+	for _, rt := range p.before.SortedRouteTables() {
+		art := p.after.RouteTables[rt.Name]
+		if art == nil {
+			continue // the whole table is unplanned
+		}
+		for _, r := range rt.Routes {
+			if i := slices.IndexFunc(art.Routes, func(x topology.Route) bool { return x.Name == r.Name }); i < 0 || art.Routes[i] != r {
+				p.do(RemoveRoute{RouteTable: rt.Name, Name: r.Name}, "%s", removedOrChanged("route", i))
+			}
+		}
+	}
+	for _, acl := range p.before.SortedACLs() {
+		aacl := p.after.AccessControlLists[acl.Name]
+		if aacl == nil {
+			continue
+		}
+		for _, r := range acl.Rules {
+			if i := slices.IndexFunc(aacl.Rules, func(x topology.ACLRule) bool { return x.Name == r.Name }); i < 0 || aacl.Rules[i] != r {
+				p.do(RemoveACLRule{AccessControlList: acl.Name, Name: r.Name}, "%s", removedOrChanged("rule", i))
+			}
+		}
+	}
+	for _, bv := range p.before.SortedVirtualNetworks() {
+		if av := p.after.VirtualNetworks[bv.Name]; av != nil && !p.gone(bv.Name) && bv.Gateway != nil && av.Gateway == nil {
+			p.do(RemoveGateway{VNet: bv.Name}, "no peering uses this gateway for transit any more")
+		}
+	}
+	for _, bv := range p.before.SortedVirtualNetworks() {
+		if p.gone(bv.Name) {
+			why := "the after-file removes this VNet"
+			if p.recreated[bv.Name] {
+				why = "region and networkController are fixed at creation: the VNet is deleted and created again"
+			}
+			p.do(DeleteVirtualNetwork{Name: bv.Name}, "%s", why)
+		}
+	}
+}
+
+// removedOrChanged explains removing a route or rule; i is its index in
+// the after-file, -1 when it is gone there.
+func removedOrChanged(what string, i int) string {
+	if i < 0 {
+		return "the after-file removes this " + what
+	}
+	return "the after-file changes this " + what + ", and no event edits one in place: remove it now, add it back once what it points at is ready"
+}
+
+// deletePeerings deletes every peering object that does not survive in
+// place: removed ones, those of VNets that go, and on windows-sdn those of
+// a VNet whose address space changes. Objects that use a remote gateway go
+// first, so that no spoke is left using a transit that is gone.
+func (p *planner) deletePeerings() {
+	type victim struct {
+		owner string
+		peer  *topology.Peering
+	}
+	var first, rest []victim
+	for _, bv := range p.before.SortedVirtualNetworks() {
+		for _, b := range bv.SortedPeerings() {
+			if p.keptPeering(bv.Name, b) != nil {
+				continue
+			}
+			v := victim{bv.Name, b}
+			if b.UseRemoteGateways {
+				first = append(first, v)
+			} else {
+				rest = append(rest, v)
+			}
+		}
+	}
+	for _, v := range append(first, rest...) {
+		p.do(DeletePeering{Peering: PeeringRef{VNet: v.owner, Name: v.peer.Name}}, "%s", p.deleteWhy(v.owner, v.peer))
+	}
+}
+
+func (p *planner) deleteWhy(owner string, b *topology.Peering) string {
+	switch {
+	case p.rebuilt[owner]:
+		return fmt.Sprintf("windows-sdn locks %s's address space while it is peered: remove the peering, change the space, re-create it", owner)
+	case p.rebuilt[b.RemoteVirtualNetwork]:
+		return fmt.Sprintf("windows-sdn locks %s's address space while it is peered: remove the peering, change the space, re-create it", b.RemoteVirtualNetwork)
+	case p.gone(owner):
+		return fmt.Sprintf("%s is deleted; remove its peerings first so none is left Disconnected", owner)
+	case p.gone(b.RemoteVirtualNetwork):
+		return fmt.Sprintf("%s is deleted; remove the peerings toward it first so none is left Disconnected", b.RemoteVirtualNetwork)
+	}
+	if a := p.after.VirtualNetworks[owner].Peerings[b.Name]; a != nil {
+		return fmt.Sprintf("the after-file points this peering at %s instead of %s", a.RemoteVirtualNetwork, b.RemoteVirtualNetwork)
+	}
+	return "the after-file removes this peering"
+}
+
+// build adds and changes what the after network has, in the order the
+// platform accepts: VNets and address ranges, subnets, VMs, gateways, then
+// routes and rules that point at them, then peerings (the side offering
+// gateway transit before the side using it), then azure syncs.
+func (p *planner) build() {
+	for _, av := range p.after.SortedVirtualNetworks() {
+		if p.before.VirtualNetworks[av.Name] == nil || p.recreated[av.Name] {
+			p.createVNet(av)
+		}
+	}
+	kept := p.keptVNets()
+	for _, av := range kept {
+		added, _ := prefixDelta(p.before.VirtualNetworks[av.Name].AddressSpace, av.AddressSpace)
+		for _, pfx := range added {
+			p.do(AddAddressPrefix{VNet: av.Name, Prefix: pfx}, "the after-file adds this range; subnets in it come next")
+		}
+	}
+	for _, av := range kept {
+		p.subnetsAndVMs(p.before.VirtualNetworks[av.Name], av)
+	}
+	for _, av := range kept {
+		_, removed := prefixDelta(p.before.VirtualNetworks[av.Name].AddressSpace, av.AddressSpace)
+		for _, pfx := range removed {
+			if s := subnetWithin(p.cur.VirtualNetworks[av.Name], pfx); s != "" {
+				p.unplanned(Removed, diag.P("virtualNetworks", av.Name, "addressSpace"), "%s: address range %s removed, but subnet %s still holds it", av.Name, pfx, s)
+				continue
+			}
+			p.do(RemoveAddressPrefix{VNet: av.Name, Prefix: pfx}, "the after-file removes this range, now that no subnet holds it")
+		}
+	}
+	p.sync("peers route to the changed address space only after syncPeering")
+	for _, av := range kept {
+		bv := p.before.VirtualNetworks[av.Name]
+		if av.Gateway != nil && (bv.Gateway == nil || !sameFields(gatewayFields(bv.Gateway), gatewayFields(av.Gateway))) {
+			p.do(SetGateway{VNet: av.Name, Gateway: gatewaySpec(av.Gateway)}, "the gateway must exist before routes and peerings that use it")
+		}
+	}
+	p.addRoutesAndRules()
+	p.peerings()
+	p.sync("a pair created or changed must end FullyInSync")
+	p.unplannedObjects()
+}
+
+// keptVNets returns the after-file's VNets that the plan changes in place.
+func (p *planner) keptVNets() []*topology.VirtualNetwork {
+	var out []*topology.VirtualNetwork
+	for _, av := range p.after.SortedVirtualNetworks() {
+		if p.before.VirtualNetworks[av.Name] != nil && !p.recreated[av.Name] {
+			out = append(out, av)
+		}
+	}
+	return out
+}
+
+func sameFields(a, b []field) bool { return slices.Equal(a, b) }
+
+// createVNet creates a VNet with its subnets, gateway and VMs. References to
+// route tables and ACLs the current network lacks are left out and reported
+// unplanned, as are load balancers, which no event creates.
+func (p *planner) createVNet(av *topology.VirtualNetwork) {
+	path := diag.P("virtualNetworks", av.Name)
+	ev := CreateVirtualNetwork{Name: av.Name, Region: av.Region, AddressSpace: slices.Clone(av.AddressSpace)}
+	if av.NetworkController != p.after.NetworkController {
+		ev.NetworkController = av.NetworkController
+	}
+	for _, s := range av.SortedSubnets() {
+		ev.Subnets = append(ev.Subnets, p.subnetSpec(path, s))
+	}
+	if av.Gateway != nil {
+		g := gatewaySpec(av.Gateway)
+		ev.Gateway = &g
+	}
+	for _, vm := range av.SortedVirtualMachines() {
+		spec := VirtualMachineSpec{Name: vm.Name, Subnet: vm.Subnet.Name, IPAddress: vm.IPAddress, IPForwarding: vm.IPForwarding, Running: vm.Running}
+		if vm.AccessControlList != nil {
+			if p.cur.AccessControlLists[vm.AccessControlList.Name] != nil {
+				spec.AccessControlList = vm.AccessControlList.Name
+			} else {
+				p.unplanned(Changed, path.Child("virtualMachines", vm.Name, "accessControlList"), "VM %s: attach ACL %s once it exists", vm.Name, vm.AccessControlList.Name)
+			}
+		}
+		ev.VirtualMachines = append(ev.VirtualMachines, spec)
+	}
+	for _, lb := range av.SortedLoadBalancers() {
+		p.unplanned(Added, path.Child("loadBalancers", lb.Name), "%s: load balancer %s (no event creates a load balancer)", av.Name, lb.Name)
+	}
+	why := "the after-file adds this VNet"
+	if p.recreated[av.Name] {
+		why = "re-create the VNet with its new region or networkController"
+	}
+	p.do(ev, "%s", why)
+}
+
+// subnetSpec describes s for addSubnet or createVirtualNetwork, leaving out
+// references the current network cannot resolve yet.
+func (p *planner) subnetSpec(vnetPath diag.Path, s *topology.Subnet) SubnetSpec {
+	spec := SubnetSpec{Name: s.Name, AddressPrefix: s.AddressPrefix}
+	path := vnetPath.Child("subnets", s.Name)
+	if a := s.AccessControlList; a != nil {
+		if p.cur.AccessControlLists[a.Name] != nil {
+			spec.AccessControlList = a.Name
+		} else {
+			p.unplanned(Changed, path.Child("accessControlList"), "subnet %s: attach ACL %s once it exists (no event creates an ACL)", s.Name, a.Name)
+		}
+	}
+	if rt := s.RouteTable; rt != nil {
+		if p.cur.RouteTables[rt.Name] != nil {
+			spec.RouteTable = rt.Name
+		} else {
+			p.unplanned(Changed, path.Child("routeTable"), "subnet %s: attach route table %s once it exists (no event creates a route table)", s.Name, rt.Name)
+		}
+	}
+	return spec
+}
+
+func gatewaySpec(g *topology.Gateway) GatewaySpec {
+	spec := GatewaySpec{Name: g.Name, Type: g.Type, SKU: g.SKU}
+	for _, o := range g.Connections {
+		spec.Connections = append(spec.Connections, o.Name)
+	}
+	return spec
+}
+
+// subnetsAndVMs changes a kept VNet's subnets and VMs: new subnets first,
+// then VMs (which may move into them), then removed subnets, now empty. A
+// subnet whose fields change is removed and added again when it is empty;
+// otherwise the change is unplanned, since no event edits a subnet in
+// place.
+func (p *planner) subnetsAndVMs(bv, av *topology.VirtualNetwork) {
+	path := diag.P("virtualNetworks", av.Name)
+	var replace []*topology.Subnet
+	for _, as := range av.SortedSubnets() {
+		bs := bv.Subnets[as.Name]
+		switch {
+		case bs == nil:
+			p.do(AddSubnet{VNet: av.Name, Subnet: p.subnetSpec(path, as)}, "the after-file adds this subnet")
+		case !sameFields(subnetFields(bs), subnetFields(as)):
+			replace = append(replace, as)
+		}
+	}
+	for _, avm := range av.SortedVirtualMachines() {
+		p.setVM(path, bv.VirtualMachines[avm.Name], avm)
+	}
+	for _, bvm := range bv.SortedVirtualMachines() {
+		if av.VirtualMachines[bvm.Name] == nil {
+			p.unplanned(Removed, path.Child("virtualMachines", bvm.Name), "%s: VM %s removed (no event removes a VM)", av.Name, bvm.Name)
+		}
+	}
+	for _, bs := range bv.SortedSubnets() {
+		switch {
+		case av.Subnets[bs.Name] != nil:
+		case subnetInUse(p.cur.VirtualNetworks[av.Name], bs.Name):
+			p.unplanned(Removed, path.Child("subnets", bs.Name), "%s: subnet %s removed, but VMs or load balancers still use it (no event removes them)", av.Name, bs.Name)
+		default:
+			p.do(RemoveSubnet{VNet: av.Name, Name: bs.Name}, "the after-file removes this subnet")
+		}
+	}
+	for _, as := range replace {
+		if subnetInUse(p.cur.VirtualNetworks[av.Name], as.Name) {
+			p.unplanned(Changed, path.Child("subnets", as.Name), "%s: subnet %s changes while VMs or load balancers use it (no event edits a subnet in place)", av.Name, as.Name)
+			continue
+		}
+		p.do(RemoveSubnet{VNet: av.Name, Name: as.Name}, "no event edits a subnet in place: remove the empty subnet and add it back changed")
+		p.do(AddSubnet{VNet: av.Name, Subnet: p.subnetSpec(path, as)}, "add the subnet back with its new fields")
+	}
+	for _, alb := range av.SortedLoadBalancers() {
+		if blb := bv.LoadBalancers[alb.Name]; blb == nil || !sameFields(lbFields(blb), lbFields(alb)) {
+			p.unplanned(changeKind(blb == nil), path.Child("loadBalancers", alb.Name), "%s: load balancer %s (no event changes a load balancer)", av.Name, alb.Name)
+		}
+	}
+	for _, blb := range bv.SortedLoadBalancers() {
+		if av.LoadBalancers[blb.Name] == nil {
+			p.unplanned(Removed, path.Child("loadBalancers", blb.Name), "%s: load balancer %s removed (no event removes a load balancer)", av.Name, blb.Name)
+		}
+	}
+}
+
+func changeKind(added bool) ChangeKind {
+	if added {
+		return Added
+	}
+	return Changed
+}
+
+func subnetInUse(v *topology.VirtualNetwork, subnet string) bool {
+	if v == nil {
+		return false
+	}
+	for _, vm := range v.VirtualMachines {
+		if vm.Subnet != nil && vm.Subnet.Name == subnet {
+			return true
+		}
+	}
+	for _, lb := range v.LoadBalancers {
+		if lb.Subnet != nil && lb.Subnet.Name == subnet {
+			return true
+		}
+	}
+	return false
+}
+
+// subnetWithin returns the name of a subnet of v inside pfx, or "".
+func subnetWithin(v *topology.VirtualNetwork, pfx netip.Prefix) string {
+	if v == nil {
+		return ""
+	}
+	for _, s := range v.SortedSubnets() {
+		if pfx.Overlaps(s.AddressPrefix) {
+			return s.Name
+		}
+	}
+	return ""
+}
+
+// setVM creates or changes a VM with setVirtualMachine, giving only the
+// fields that differ.
+func (p *planner) setVM(vnetPath diag.Path, b, a *topology.VirtualMachine) {
+	path := vnetPath.Child("virtualMachines", a.Name)
+	ev := SetVirtualMachine{VNet: a.Subnet.VirtualNetwork.Name, Name: a.Name}
+	if b == nil {
+		ev.Subnet, ev.IPAddress = a.Subnet.Name, a.IPAddress
+		if !a.Running {
+			ev.Running = Bool(false)
+		}
+		if a.IPForwarding {
+			ev.IPForwarding = Bool(true)
+		}
+		if a.AccessControlList != nil {
+			p.unplanned(Changed, path.Child("accessControlList"), "VM %s: attach NIC ACL %s (setVirtualMachine does not set ACLs)", a.Name, a.AccessControlList.Name)
+		}
+		if a.BandwidthMbps != 0 {
+			p.unplanned(Changed, path.Child("bandwidthMbps"), "VM %s: bandwidthMbps %d (setVirtualMachine does not set it)", a.Name, a.BandwidthMbps)
+		}
+		p.do(ev, "the after-file adds this VM")
+		return
+	}
+	changed := false
+	if b.Subnet.Name != a.Subnet.Name {
+		ev.Subnet, changed = a.Subnet.Name, true
+	}
+	if b.IPAddress != a.IPAddress {
+		ev.IPAddress, changed = a.IPAddress, true
+	}
+	if b.Running != a.Running {
+		ev.Running, changed = Bool(a.Running), true
+	}
+	if b.IPForwarding != a.IPForwarding {
+		ev.IPForwarding, changed = Bool(a.IPForwarding), true
+	}
+	if aclName(b.AccessControlList) != aclName(a.AccessControlList) {
+		p.unplanned(Changed, path.Child("accessControlList"), "VM %s: NIC ACL %s → %s (setVirtualMachine does not set ACLs)", a.Name, quoteEmpty(aclName(b.AccessControlList)), quoteEmpty(aclName(a.AccessControlList)))
+	}
+	if b.BandwidthMbps != a.BandwidthMbps {
+		p.unplanned(Changed, path.Child("bandwidthMbps"), "VM %s: bandwidthMbps (setVirtualMachine does not set it)", a.Name)
+	}
+	if changed {
+		p.do(ev, "the after-file changes this VM")
+	}
+}
+
+// addRoutesAndRules adds routes and ACL rules that are new or changed, once
+// the appliances and gateways they point at exist.
+func (p *planner) addRoutesAndRules() {
+	for _, art := range p.after.SortedRouteTables() {
+		if p.cur.RouteTables[art.Name] == nil {
+			continue
+		}
+		brt := p.before.RouteTables[art.Name]
+		for _, r := range art.Routes {
+			if brt == nil || !slices.Contains(brt.Routes, r) {
+				p.do(AddRoute{RouteTable: art.Name, Route: r}, "the after-file adds or changes this route; its next hop exists by now")
+			}
+		}
+	}
+	for _, aacl := range p.after.SortedACLs() {
+		if p.cur.AccessControlLists[aacl.Name] == nil {
+			continue
+		}
+		bacl := p.before.AccessControlLists[aacl.Name]
+		for _, r := range aacl.Rules {
+			if bacl == nil || !slices.Contains(bacl.Rules, r) {
+				p.do(AddACLRule{AccessControlList: aacl.Name, Rule: r}, "the after-file adds or changes this rule")
+			}
+		}
+	}
+}
+
+// peerings creates and updates peering objects: flag updates that do not
+// turn on useRemoteGateways, then new objects that do not use a remote
+// gateway (hub sides offering transit among them), then new objects that
+// do, then updates turning useRemoteGateways on. A spoke thus never uses a
+// gateway before the hub offers it.
+func (p *planner) peerings() {
+	var late []peeringUpdate
+	for _, u := range p.updates() {
+		switch {
+		case u.b.UseRemoteGateways && !u.a.UseRemoteGateways:
+			// done in teardown
+		case !u.b.UseRemoteGateways && u.a.UseRemoteGateways:
+			late = append(late, u)
+		default:
+			p.update(u, "the after-file changes these flags")
+		}
+	}
+	var users []PeeringRef
+	for _, av := range p.after.SortedVirtualNetworks() {
+		for _, a := range av.SortedPeerings() {
+			if cv := p.cur.VirtualNetworks[av.Name]; cv != nil && cv.Peerings[a.Name] != nil {
+				continue
+			}
+			if a.UseRemoteGateways {
+				users = append(users, PeeringRef{VNet: av.Name, Name: a.Name})
+				continue
+			}
+			p.createPeering(av.Name, a)
+		}
+	}
+	for _, ref := range users {
+		p.createPeering(ref.VNet, p.after.VirtualNetworks[ref.VNet].Peerings[ref.Name])
+	}
+	for _, u := range late {
+		p.update(u, fmt.Sprintf("use %s's gateway now that it offers transit", u.a.RemoteVirtualNetwork))
+	}
+}
+
+func (p *planner) createPeering(owner string, a *topology.Peering) {
+	why := "the after-file adds this peering object"
+	switch {
+	case a.UseRemoteGateways:
+		why = fmt.Sprintf("created after %s offers gateway transit", a.RemoteVirtualNetwork)
+	case a.AllowGatewayTransit:
+		why = "the side offering gateway transit comes before the side using it"
+	case p.rebuilt[owner] || p.rebuilt[a.RemoteVirtualNetwork]:
+		why = "re-create the peering now that the address space has changed"
+	}
+	p.do(CreatePeering{VNet: owner, Name: a.Name, RemoteVirtualNetwork: a.RemoteVirtualNetwork, Flags: createFlags(a)}, "%s", why)
+}
+
+// sync syncs every azure peering object that is not FullyInSync.
+func (p *planner) sync(why string) {
+	if !p.cur.Platform.Rules().PeeringSync {
+		return
+	}
+	for _, v := range p.cur.SortedVirtualNetworks() {
+		for _, pe := range v.SortedPeerings() {
+			// Look the object up again: an earlier sync in this loop may
+			// have replaced it.
+			cur := p.cur.VirtualNetworks[v.Name].Peerings[pe.Name]
+			if p.cur.PeeringState(v.Name, cur) == topology.Connected && p.cur.SyncLevel(v.Name, cur) != topology.FullyInSync {
+				p.do(SyncPeering{Peering: PeeringRef{VNet: v.Name, Name: pe.Name}}, "%s", why)
+			}
+		}
+	}
+}
+
+// unplannedObjects records the changes to objects no event touches: the
+// file's own fields, route tables and ACLs as a whole, their settings, and
+// on-premises sites.
+func (p *planner) unplannedObjects() {
+	for i, f := range topologyFields(p.after) {
+		if b := topologyFields(p.before)[i]; b.value != f.value {
+			p.unplanned(Changed, diag.P(f.key), "topology %s %s → %s (not an event: edit the file)", f.key, quoteEmpty(b.value), quoteEmpty(f.value))
+		}
+	}
+	objects := func(kind, key string, inBefore, inAfter func(string) bool, names []string, settingsChanged func(string) bool) {
+		for _, name := range names {
+			path := diag.P(key, name)
+			switch {
+			case !inBefore(name):
+				p.unplanned(Added, path, "%s %s added (no event creates one)", kind, name)
+			case !inAfter(name):
+				p.unplanned(Removed, path, "%s %s removed (no event removes one)", kind, name)
+			case settingsChanged(name):
+				p.unplanned(Changed, path, "%s %s: settings changed (no event changes them)", kind, name)
+			}
+		}
+	}
+	objects("route table", "routeTables",
+		func(n string) bool { return p.before.RouteTables[n] != nil },
+		func(n string) bool { return p.after.RouteTables[n] != nil },
+		unionNames(p.before.RouteTables, p.after.RouteTables),
+		func(n string) bool {
+			return !sameFields(routeTableFields(p.before.RouteTables[n]), routeTableFields(p.after.RouteTables[n]))
+		})
+	objects("ACL", "accessControlLists",
+		func(n string) bool { return p.before.AccessControlLists[n] != nil },
+		func(n string) bool { return p.after.AccessControlLists[n] != nil },
+		unionNames(p.before.AccessControlLists, p.after.AccessControlLists),
+		func(n string) bool {
+			return !sameFields(aclFields(p.before.AccessControlLists[n]), aclFields(p.after.AccessControlLists[n]))
+		})
+	objects("on-premises site", "onPremises",
+		func(n string) bool { return p.before.OnPremises[n] != nil },
+		func(n string) bool { return p.after.OnPremises[n] != nil },
+		unionNames(p.before.OnPremises, p.after.OnPremises),
+		func(n string) bool {
+			b, a := p.before.OnPremises[n], p.after.OnPremises[n]
+			return !slices.Equal(b.AddressSpace, a.AddressSpace) || !sameHosts(b.Hosts, a.Hosts)
+		})
+}
+
+func sameHosts(a, b map[string]netip.Addr) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for k, v := range a {
+		if w, ok := b[k]; !ok || w != v {
+			return false
+		}
+	}
+	return true
+}
+
+func unionNames[V any](a, b map[string]V) []string {
+	var out []string
+	for k := range a {
+		out = append(out, k)
+	}
+	for k := range b {
+		if _, ok := a[k]; !ok {
+			out = append(out, k)
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+// verify compares the network the plan leaves with the after network.
+func (p *planner) verify() {
+	for _, c := range Changes(p.cur, p.after) {
+		if !p.isUnplanned(c.Path) {
+			p.plan.Problems = append(p.plan.Problems, "after the plan, still different: "+c.Message)
+		}
+	}
+	for _, av := range p.after.SortedVirtualNetworks() {
+		for _, a := range av.SortedPeerings() {
+			if p.after.Reverse(av.Name, a) == nil {
+				continue // one-sided in the after-file: Initiated is what it asks for
+			}
+			cv := p.cur.VirtualNetworks[av.Name]
+			if cv == nil || cv.Peerings[a.Name] == nil {
+				continue // already reported as a difference
+			}
+			c := cv.Peerings[a.Name]
+			if st := p.cur.PeeringState(av.Name, c); st != topology.Connected {
+				p.plan.Problems = append(p.plan.Problems, fmt.Sprintf("after the plan, peering %s/%s is %s, not Connected", av.Name, a.Name, st))
+			} else if p.cur.Platform.Rules().PeeringSync {
+				if l := p.cur.SyncLevel(av.Name, c); l != topology.FullyInSync {
+					p.plan.Problems = append(p.plan.Problems, fmt.Sprintf("after the plan, peering %s/%s is %s, not FullyInSync", av.Name, a.Name, l))
+				}
+			}
+		}
+	}
+	p.plan.Verified = len(p.plan.Problems) == 0
+}
+
+// isUnplanned reports whether path lies at or under an unplanned change.
+func (p *planner) isUnplanned(path diag.Path) bool {
+	for _, u := range p.plan.Unplanned {
+		if len(u.Path) <= len(path) && slices.Equal(u.Path, path[:len(u.Path)]) {
+			return true
+		}
+	}
+	return false
+}

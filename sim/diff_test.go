@@ -1,0 +1,210 @@
+package sim
+
+import (
+	"bytes"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"golang.org/x/tools/txtar"
+
+	"github.com/vnetsim/vnetsim/topology"
+	"github.com/vnetsim/vnetsim/topology/diag"
+)
+
+// The package's golden files are rewritten with -update. Another test file
+// of the package may declare the flag; declare it here only when none has,
+// so the two never clash.
+func init() {
+	if flag.Lookup("update") == nil {
+		flag.Bool("update", false, "rewrite golden files")
+	}
+}
+
+func updating() bool {
+	f := flag.Lookup("update")
+	return f != nil && f.Value.String() == "true"
+}
+
+// diffCase is one before/after pair from testdata/diff/NAME.txtar.
+type diffCase struct {
+	name          string
+	before, after DiffInput
+}
+
+func loadDiffCase(t testing.TB, path string) diffCase {
+	t.Helper()
+	ar, err := txtar.ParseFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := diffCase{name: strings.TrimSuffix(filepath.Base(path), ".txtar")}
+	for _, f := range ar.Files {
+		in := checkInput(t, f.Name, f.Data)
+		switch f.Name {
+		case "before.yaml":
+			c.before = in
+		case "after.yaml":
+			c.after = in
+		default:
+			t.Fatalf("%s: unexpected file %s", path, f.Name)
+		}
+	}
+	if c.before.Network == nil || c.after.Network == nil {
+		t.Fatalf("%s: needs before.yaml and after.yaml", path)
+	}
+	return c
+}
+
+// checkInput loads a topology the way the CLI does, failing loudly when it
+// does not load at all.
+func checkInput(t testing.TB, name string, data []byte) DiffInput {
+	t.Helper()
+	n, sm, ds := topology.Check(name, data)
+	if n == nil {
+		t.Fatalf("%s does not load: %v", name, ds.Err())
+	}
+	return DiffInput{Network: n, Source: sm, Diagnostics: ds}
+}
+
+func TestDiffGolden(t *testing.T) {
+	files, err := filepath.Glob("testdata/diff/*.txtar")
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no diff cases: %v", err)
+	}
+	for _, file := range files {
+		c := loadDiffCase(t, file)
+		t.Run(c.name, func(t *testing.T) {
+			res, err := Diff(c.before, c.after, DiffOptions{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := formatDiff(res)
+			golden := filepath.Join("testdata", "diff", c.name+".golden")
+			if updating() {
+				if err := os.WriteFile(golden, got, 0o644); err != nil {
+					t.Fatal(err)
+				}
+				return
+			}
+			want, err := os.ReadFile(golden)
+			if err != nil {
+				t.Fatalf("%v (run go test ./sim -run TestDiffGolden -update)", err)
+			}
+			if !bytes.Equal(got, want) {
+				t.Errorf("diff of %s differs from %s:\n%s", c.name, golden, got)
+			}
+		})
+	}
+}
+
+// TestDiffPlanBothWays checks that every case's plan, and the plan of the
+// same change undone, is accepted step by step and ends in the target.
+func TestDiffPlanBothWays(t *testing.T) {
+	files, _ := filepath.Glob("testdata/diff/*.txtar")
+	for _, file := range files {
+		c := loadDiffCase(t, file)
+		for _, dir := range []struct {
+			name          string
+			before, after *topology.Network
+		}{
+			{"forward", c.before.Network, c.after.Network},
+			{"reverse", c.after.Network, c.before.Network},
+		} {
+			t.Run(c.name+"/"+dir.name, func(t *testing.T) {
+				plan := MakePlan(dir.before, dir.after)
+				if c.name == "introduced" && dir.name == "forward" {
+					// The after-file's overlap is an error the platform
+					// refuses: no plan can reach it.
+					if plan.Verified {
+						t.Fatal("a plan into an overlapping peering was verified")
+					}
+					return
+				}
+				if !plan.Verified {
+					t.Fatalf("plan not verified:\n%s", strings.Join(plan.Problems, "\n"))
+				}
+				n := dir.before
+				for i, s := range plan.Steps {
+					var r *Refusal
+					if n, r = Apply(n, s.Event); r != nil {
+						t.Fatalf("step %d %s refused on replay: %v", i+1, s.Event.Kind(), r)
+					}
+				}
+			})
+		}
+	}
+}
+
+// formatDiff renders a diff compactly for golden files; the user-facing
+// renderings live in package reports.
+func formatDiff(r *DiffResult) []byte {
+	var b bytes.Buffer
+	fmt.Fprintf(&b, "platform %s\n\nchanges:\n", r.Platform)
+	for _, c := range r.Changes {
+		fmt.Fprintf(&b, "  %-7s %s @%s\n          %s\n", c.Kind, c.Path, short(c.Subject), c.Message)
+	}
+	violations := func(title string, vs []Violation) {
+		fmt.Fprintf(&b, "\n%s:\n", title)
+		for _, v := range vs {
+			resolved := ""
+			if v.ResolvedByPlan {
+				resolved = " (resolved by plan)"
+			}
+			fmt.Fprintf(&b, "  %s @%s%s\n          %s\n", v.Code, short(v.Subject), resolved, v.Message)
+		}
+	}
+	violations("violations", r.Violations)
+	violations("preexisting", r.Preexisting)
+	fmt.Fprintf(&b, "\nplan (verified %t):\n", r.Plan.Verified)
+	for i, s := range r.Plan.Steps {
+		fmt.Fprintf(&b, "  %d. %s\n     why: %s\n", i+1, eventLine(s.Event), s.Why)
+		for _, l := range s.Impact.Lost {
+			fmt.Fprintf(&b, "     lost: %s\n", reachLine(l))
+		}
+	}
+	for _, p := range r.Plan.Problems {
+		fmt.Fprintf(&b, "  problem: %s\n", p)
+	}
+	for _, u := range r.Plan.Unplanned {
+		fmt.Fprintf(&b, "  unplanned %s %s @%s: %s\n", u.Kind, u.Path, short(u.Subject), u.Message)
+	}
+	b.WriteString("\nreachability:\n")
+	for _, g := range r.Reachability.Gained {
+		fmt.Fprintf(&b, "  gained: %s\n", reachLine(g))
+	}
+	for _, l := range r.Reachability.Lost {
+		fmt.Fprintf(&b, "  lost: %s\n", reachLine(l))
+	}
+	return b.Bytes()
+}
+
+func short(r diag.Range) string {
+	return fmt.Sprintf("%s:%d", r.Filename, r.Start.Line)
+}
+
+func reachLine(c ReachChange) string {
+	s := fmt.Sprintf("%s → %s %s (was %s)", c.From, c.To, c.Result, c.Before)
+	if c.Reason != "" {
+		s += " " + string(c.Reason)
+	}
+	return s
+}
+
+func eventLine(ev Event) string { return ev.Kind() + " " + fieldsLine(ev.Fields()) }
+
+func fieldsLine(fs []Field) string {
+	parts := make([]string, len(fs))
+	for i, f := range fs {
+		switch v := f.Value.(type) {
+		case []Field:
+			parts[i] = f.Name + ": " + fieldsLine(v)
+		default:
+			parts[i] = fmt.Sprintf("%s: %v", f.Name, v)
+		}
+	}
+	return "{" + strings.Join(parts, ", ") + "}"
+}

@@ -1,0 +1,196 @@
+package sim
+
+import (
+	"fmt"
+	"net/netip"
+	"slices"
+	"strings"
+
+	"github.com/vnetsim/vnetsim/topology"
+	"github.com/vnetsim/vnetsim/topology/diag"
+)
+
+// PeeringSyncRequired is the code of an azure address-space change on a
+// peered VNet: the platform accepts the edit, but until syncPeering runs on
+// each peer the peers keep routing to the old ranges only
+// (address-space-not-synced). It is a diff code, added to the contract's
+// vocabulary as contract §0 allows.
+const PeeringSyncRequired diag.Code = "peering-sync-required"
+
+// Violation is a change the platform would refuse as a direct edit, or an
+// error the after-file introduces.
+type Violation struct {
+	Code    diag.Code
+	Message string
+	Path    diag.Path
+	Subject diag.Range
+	// ResolvedByPlan reports that the edit is not forbidden but needs extra
+	// steps that the plan includes (azure syncPeering); such a violation
+	// does not fail the diff.
+	ResolvedByPlan bool
+
+	kind ChangeKind // Removed when Path is in the before-file
+}
+
+// Fails reports whether v makes the diff fail (exit 1).
+func (v Violation) Fails() bool { return !v.ResolvedByPlan }
+
+// addressSpaceViolations returns the direct-edit refusals of address-space
+// changes on VNets that are peered in both files (semantics §2): windows-sdn
+// refuses the edit (address-space-locked); azure accepts it but needs
+// syncPeering on each peer (PeeringSyncRequired, resolved by the plan).
+func addressSpaceViolations(before, after *topology.Network) []Violation {
+	rules := after.Platform.Rules()
+	var out []Violation
+	for _, a := range after.SortedVirtualNetworks() {
+		b := before.VirtualNetworks[a.Name]
+		if b == nil {
+			continue
+		}
+		added, removed := prefixDelta(b.AddressSpace, a.AddressSpace)
+		if len(added)+len(removed) == 0 {
+			continue
+		}
+		switch {
+		case rules.AddressSpaceLockedWhilePeered:
+			peersBefore, peersAfter := peersOf(before, b.Name), peersOf(after, a.Name)
+			if len(peersBefore) == 0 || len(peersAfter) == 0 {
+				continue
+			}
+			for _, c := range prefixChanges(a, b, added, removed) {
+				out = append(out, Violation{
+					Code: diag.AddressSpaceLocked,
+					Path: c.path,
+					kind: c.kind,
+					Message: fmt.Sprintf("virtual network %s: %s address range %s while peered with %s is refused; the plan deletes the peerings, changes the range and re-creates them",
+						a.Name, c.verb, c.prefix, joinNames(peersBefore)),
+				})
+			}
+		case rules.PeeringSync:
+			peers := connectedPeers(before, b.Name)
+			peers = slices.DeleteFunc(peers, func(x string) bool { return !after.Connected(a.Name, x) })
+			if len(peers) == 0 {
+				continue
+			}
+			for _, c := range prefixChanges(a, b, added, removed) {
+				out = append(out, Violation{
+					Code:           PeeringSyncRequired,
+					Path:           c.path,
+					kind:           c.kind,
+					ResolvedByPlan: true,
+					Message: fmt.Sprintf("virtual network %s: %s address range %s leaves the peerings with %s not in sync until syncPeering runs on each; the plan includes the syncs",
+						a.Name, c.verb, c.prefix, joinNames(peers)),
+				})
+			}
+		}
+	}
+	return out
+}
+
+// prefixChange is one address range added to or removed from a VNet, with
+// its path in the file that holds it.
+type prefixChange struct {
+	kind   ChangeKind
+	verb   string // "adding" or "removing"
+	prefix netip.Prefix
+	path   diag.Path
+}
+
+func prefixChanges(a, b *topology.VirtualNetwork, added, removed []netip.Prefix) []prefixChange {
+	var out []prefixChange
+	for _, p := range added {
+		out = append(out, prefixChange{Added, "adding", p, diag.P("virtualNetworks", a.Name, "addressSpace").Index(slices.Index(a.AddressSpace, p))})
+	}
+	for _, p := range removed {
+		out = append(out, prefixChange{Removed, "removing", p, diag.P("virtualNetworks", b.Name, "addressSpace").Index(slices.Index(b.AddressSpace, p))})
+	}
+	return out
+}
+
+// prefixDelta returns the ranges only in after and those only in before,
+// each in its file's order.
+func prefixDelta(before, after []netip.Prefix) (added, removed []netip.Prefix) {
+	for _, p := range after {
+		if !slices.Contains(before, p) {
+			added = append(added, p)
+		}
+	}
+	for _, p := range before {
+		if !slices.Contains(after, p) {
+			removed = append(removed, p)
+		}
+	}
+	return added, removed
+}
+
+// peersOf returns, sorted, the VNets that vnet owns a peering object
+// toward or that own one toward vnet: what locks its address space on
+// windows-sdn.
+func peersOf(n *topology.Network, vnet string) []string {
+	var out []string
+	for _, v := range n.SortedVirtualNetworks() {
+		for _, p := range v.SortedPeerings() {
+			switch {
+			case v.Name == vnet && !slices.Contains(out, p.RemoteVirtualNetwork):
+				out = append(out, p.RemoteVirtualNetwork)
+			case p.RemoteVirtualNetwork == vnet && !slices.Contains(out, v.Name):
+				out = append(out, v.Name)
+			}
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+// connectedPeers returns, sorted, the VNets that vnet is Connected with.
+func connectedPeers(n *topology.Network, vnet string) []string {
+	v := n.VirtualNetworks[vnet]
+	if v == nil {
+		return nil
+	}
+	var out []string
+	for _, p := range v.SortedPeerings() {
+		if n.Connected(vnet, p.RemoteVirtualNetwork) && !slices.Contains(out, p.RemoteVirtualNetwork) {
+			out = append(out, p.RemoteVirtualNetwork)
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+func joinNames(names []string) string {
+	switch len(names) {
+	case 0:
+		return ""
+	case 1:
+		return names[0]
+	}
+	return fmt.Sprintf("%s and %s", strings.Join(names[:len(names)-1], ", "), names[len(names)-1])
+}
+
+// introducedErrors splits the after-file's errors into those it introduces
+// and those the before-file already had: an error is preexisting when the
+// before-file has an error with the same code at the same model path.
+func introducedErrors(before, after diag.Diagnostics) (introduced, preexisting []Violation) {
+	had := make(map[string]bool)
+	for _, d := range before {
+		if d.Severity == diag.Error {
+			had[string(d.Code)+"\x01"+d.Path.Key()] = true
+		}
+	}
+	seen := make(map[string]bool)
+	for _, d := range after {
+		key := string(d.Code) + "\x01" + d.Path.Key()
+		if d.Severity != diag.Error || seen[key+"\x01"+d.Summary] {
+			continue
+		}
+		seen[key+"\x01"+d.Summary] = true
+		v := Violation{Code: d.Code, Message: d.Message(), Path: d.Path, Subject: d.Subject}
+		if had[key] {
+			preexisting = append(preexisting, v)
+		} else {
+			introduced = append(introduced, v)
+		}
+	}
+	return introduced, preexisting
+}

@@ -479,8 +479,16 @@ func (b *builder) addPeerings() {
 				if remote < v.Name {
 					continue // drawn once, from the smaller name
 				}
-				kv := []string{"dir", "both", "style", "solid", "taillabel", flagsText(p), "headlabel", flagsText(back),
-					"tooltip", fmt.Sprintf("%s ↔ %s: Connected", p.Name, back.Name)}
+				kv := []string{"dir", "both", "style", "solid", "tooltip", fmt.Sprintf("%s ↔ %s: Connected", p.Name, back.Name)}
+				if f := flagsText(p); f != "" {
+					kv = append(kv, "taillabel", f)
+				}
+				if f := flagsText(back); f != "" {
+					kv = append(kv, "headlabel", f)
+				}
+				if !p.AllowVirtualNetworkAccess || !back.AllowVirtualNetworkAccess {
+					kv = append(kv, "color", "#999999") // Connected, but no traffic crosses
+				}
 				if transit(n, v.Name, p, back) || transit(n, remote, back, p) {
 					kv = append(kv, "color", "#1f5fbf", "penwidth", "2", "label", "gateway transit")
 				}
@@ -555,10 +563,8 @@ func (b *builder) overlay(t *sim.Trace) {
 	switch t.Result {
 	case sim.Dropped:
 		detail := string(t.Reason)
-		if hs := t.Hops; len(hs) > 0 {
-			if ss := hs[len(hs)-1].Steps; len(ss) > 0 {
-				detail += "\n" + wrap(ss[len(ss)-1].Detail, 40)
-			}
+		if t.Explanation != "" {
+			detail += "\n" + wrap(t.Explanation, 40)
 		}
 		drop := b.node("trace:dropped", "shape", "octagon", "style", "filled", "fillcolor", "#f4cccc",
 			"color", "#c00000", "fontcolor", "#c00000", "label", "dropped: "+detail)

@@ -37,12 +37,15 @@ type (
 		Classname string        `xml:"classname,attr"`
 		Time      string        `xml:"time,attr"`
 		Failure   *junitFailure `xml:"failure,omitempty"`
-		SystemOut string        `xml:"system-out,omitempty"`
+		SystemOut *junitText    `xml:"system-out,omitempty"`
 	}
 	junitFailure struct {
 		Message string `xml:"message,attr"`
 		Type    string `xml:"type,attr"`
-		Text    string `xml:",chardata"`
+		Text    string `xml:",cdata"`
+	}
+	junitText struct {
+		Text string `xml:",cdata"`
 	}
 )
 
@@ -102,7 +105,7 @@ func ValidateJUnit(w io.Writer, files []File, opt Options) error {
 			if d.Severity == diag.Error || opt.Strict {
 				c.Failure = &junitFailure{Message: d.Summary, Type: string(d.Code), Text: text}
 			} else {
-				c.SystemOut = "warning: " + text
+				c.SystemOut = &junitText{"warning: " + text}
 			}
 			s.add(c)
 		}

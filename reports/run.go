@@ -34,8 +34,17 @@ func CountRun(res *scenarios.Result) RunTotals {
 // valueText formats an expectation value: strings as they are, anything
 // else as compact JSON (whose map keys are sorted).
 func valueText(v any) string {
-	if s, ok := v.(string); ok {
-		return s
+	switch v := v.(type) {
+	case string:
+		return v
+	case []string:
+		return "[" + strings.Join(v, " ") + "]"
+	case []any:
+		parts := make([]string, len(v))
+		for i, e := range v {
+			parts[i] = valueText(e)
+		}
+		return "[" + strings.Join(parts, " ") + "]"
 	}
 	b, err := json.Marshal(v)
 	if err != nil {
@@ -44,8 +53,12 @@ func valueText(v any) string {
 	return string(b)
 }
 
-// fieldsText formats a map of expectation fields as "k=v k=v", keys sorted.
+// fieldsText formats a map of expectation fields as "k=v k=v", keys sorted,
+// or "{}" for none.
 func fieldsText(m map[string]any) string {
+	if len(m) == 0 {
+		return "{}"
+	}
 	var parts []string
 	for _, k := range slices.Sorted(maps.Keys(m)) {
 		parts = append(parts, k+"="+valueText(m[k]))
@@ -261,7 +274,7 @@ func RunMarkdown(w io.Writer, res *scenarios.Result) error {
 		}
 		ew.print("| step | result | detail |\n|---|---|---|\n")
 		for i, s := range sc.Steps {
-			detail := fmt.Sprintf("%d events, %d checks", len(s.Events), len(s.Checks))
+			detail := plural(len(s.Events), "event") + ", " + plural(len(s.Checks), "check")
 			if !s.Passed {
 				var why []string
 				for _, c := range s.Checks {

@@ -1,0 +1,474 @@
+package reports
+
+import (
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/vnetsim/vnetsim/sim"
+	"github.com/vnetsim/vnetsim/topology/diag"
+)
+
+// ReachabilityLost is the SARIF rule of a subnet pair the change makes
+// worse. It is not a contract code.
+const ReachabilityLost diag.Code = "reachability-lost"
+
+// diffHelp explains the codes only diff reports use, which Help does not
+// know.
+var diffHelp = []CodeHelp{
+	{sim.PeeringSyncRequired, "azure: a peered VNet's address space changes; peers keep routing to the old ranges until syncPeering.",
+		"Run syncPeering on every peering of the changed VNet after the change; the diff plan includes it (semantics §2)."},
+	{ReachabilityLost, "A subnet pair delivers fewer packets after the change.",
+		"Check that the loss is intended; the reason and explanation name what drops the packets."},
+}
+
+func diffCodeHelp(code diag.Code) CodeHelp {
+	for _, h := range diffHelp {
+		if h.Code == code {
+			return h
+		}
+	}
+	return Help(code)
+}
+
+// eventText formats a plan event the way a scenario writes it, fields in
+// the event's own order: createPeering {vnet: hub, name: hub-to-spoke1}.
+func eventText(ev sim.Event) string { return ev.Kind() + " " + eventFieldsText(ev.Fields()) }
+
+func eventFieldsText(fs []sim.Field) string {
+	parts := make([]string, len(fs))
+	for i, f := range fs {
+		switch v := f.Value.(type) {
+		case []sim.Field:
+			parts[i] = f.Name + ": " + eventFieldsText(v)
+		case []string:
+			parts[i] = f.Name + ": [" + strings.Join(v, ", ") + "]"
+		default:
+			parts[i] = fmt.Sprintf("%s: %v", f.Name, v)
+		}
+	}
+	return "{" + strings.Join(parts, ", ") + "}"
+}
+
+// pairText formats a changed pair: "A/s1 → B/s1: all (was none)".
+func pairText(c sim.ReachChange) string {
+	s := fmt.Sprintf("%s → %s: %s", c.From, c.To, c.Result)
+	if c.Before != sim.OutcomeUnknown {
+		s += fmt.Sprintf(" (was %s)", c.Before)
+	} else {
+		s += " (new subnet)"
+	}
+	return s
+}
+
+// lostText adds why packets of a lost pair are dropped.
+func lostText(c sim.ReachChange) string {
+	s := pairText(c)
+	if c.Reason != "" {
+		s += " [" + string(c.Reason) + "]"
+	}
+	if c.Explanation != "" {
+		s += ": " + c.Explanation
+	}
+	return s
+}
+
+// failingViolations counts the violations that fail the diff.
+func failingViolations(r *sim.DiffResult) int {
+	n := 0
+	for _, v := range r.Violations {
+		if v.Fails() {
+			n++
+		}
+	}
+	return n
+}
+
+// diffVerdict is the one-line outcome of a diff.
+func diffVerdict(r *sim.DiffResult, failOnLost bool) string {
+	switch {
+	case failingViolations(r) > 0:
+		return fmt.Sprintf("FAIL: %s", plural(failingViolations(r), "violation"))
+	case failOnLost && len(r.Reachability.Lost) > 0:
+		return fmt.Sprintf("FAIL: %s lost (--fail-on-lost)", plural(len(r.Reachability.Lost), "subnet pair"))
+	}
+	return "OK"
+}
+
+// rangeText is "file:line", or the file alone when the line is unknown.
+func rangeText(r diag.Range) string {
+	if r.Start.Line > 0 {
+		return fmt.Sprintf("%s:%d", r.Filename, r.Start.Line)
+	}
+	return r.Filename
+}
+
+// maxImpactLines caps the lost pairs a text or Markdown plan step lists;
+// JSON lists them all.
+const maxImpactLines = 5
+
+// DiffOptions tune the diff renderers.
+type DiffOptions struct {
+	Options
+	// FailOnLost counts lost reachability as a failure in the verdict.
+	FailOnLost bool
+}
+
+// DiffText writes a diff for a person at a terminal: the changes with their
+// lines, the violations like compiler errors, the plan step by step with
+// its transient impact, the unplanned changes, the reachability gained and
+// lost, and a verdict.
+func DiffText(w io.Writer, r *sim.DiffResult, opt DiffOptions) error {
+	ew := &errWriter{w: w}
+	st := styles(opt.Color)
+	ew.printf("%s %s → %s (%s)\n", st.bold("vnetsim diff"), r.Before, r.After, r.Platform)
+
+	ew.printf("\n%s\n", st.bold(fmt.Sprintf("Changes (%d)", len(r.Changes))))
+	for _, c := range r.Changes {
+		ew.printf("  %-7s %s  %s\n", c.Kind, st.dim(rangeText(c.Subject)), c.Message)
+	}
+
+	ew.printf("\n%s\n", st.bold(fmt.Sprintf("Violations (%d)", len(r.Violations))))
+	for _, v := range r.Violations {
+		level := st.err("error")
+		if !v.Fails() {
+			level = st.note("note")
+		}
+		ew.printf("  %s: %s[%s]: %s\n", rangeText(v.Subject), level, v.Code, v.Message)
+	}
+	if len(r.Preexisting) > 0 {
+		ew.printf("\n%s\n", st.bold(fmt.Sprintf("Errors the before-file already had (%d, not counted)", len(r.Preexisting))))
+		for _, v := range r.Preexisting {
+			ew.printf("  %s: [%s]: %s\n", rangeText(v.Subject), v.Code, v.Message)
+		}
+	}
+
+	verified := st.ok("verified")
+	if !r.Plan.Verified {
+		verified = st.fail("NOT verified")
+	}
+	ew.printf("\n%s\n", st.bold(fmt.Sprintf("Plan (%s, %s)", plural(len(r.Plan.Steps), "step"), verified)))
+	for i, s := range r.Plan.Steps {
+		ew.printf("  %2d. %s\n      %s\n", i+1, eventText(s.Event), st.dim("why: "+s.Why))
+		writeImpactText(ew, st, s.Impact.Lost)
+	}
+	for _, p := range r.Plan.Problems {
+		ew.printf("  %s %s\n", st.fail("problem:"), p)
+	}
+	if len(r.Plan.Unplanned) > 0 {
+		ew.printf("\n%s\n", st.bold(fmt.Sprintf("Not expressible as events; make these out of band (%d)", len(r.Plan.Unplanned))))
+		for _, u := range r.Plan.Unplanned {
+			ew.printf("  %-7s %s  %s\n", u.Kind, st.dim(rangeText(u.Subject)), u.Message)
+		}
+	}
+
+	ew.printf("\n%s\n", st.bold(fmt.Sprintf("Reachability (subnet level): %d gained, %d lost", len(r.Reachability.Gained), len(r.Reachability.Lost))))
+	for _, g := range r.Reachability.Gained {
+		ew.printf("  %s %s\n", st.ok("gained"), pairText(g))
+	}
+	for _, l := range r.Reachability.Lost {
+		ew.printf("  %s   %s\n", st.fail("lost"), lostText(l))
+	}
+
+	verdict := diffVerdict(r, opt.FailOnLost)
+	if verdict == "OK" {
+		verdict = st.ok(verdict)
+	} else {
+		verdict = st.fail(verdict)
+	}
+	ew.printf("\n%s\n", verdict)
+	return ew.err
+}
+
+func writeImpactText(ew *errWriter, st style, lost []sim.ReachChange) {
+	if len(lost) == 0 {
+		return
+	}
+	ew.printf("      %s\n", st.warning(fmt.Sprintf("while in this state: %s lost", plural(len(lost), "subnet pair"))))
+	for i, l := range lost {
+		if i == maxImpactLines {
+			ew.printf("        … and %d more\n", len(lost)-i)
+			break
+		}
+		ew.printf("        %s\n", lostText(l))
+	}
+}
+
+// The JSON shape of a diff (contract §4), plus additive fields: the files,
+// each change's file, violations' path and resolvedByPlan, preexisting
+// errors, each step's why, the plan's verification and unplanned changes.
+type (
+	jsonDiff struct {
+		Before       string          `json:"before"`
+		After        string          `json:"after"`
+		Platform     string          `json:"platform"`
+		Changes      []jsonChange    `json:"changes"`
+		Violations   []jsonViolation `json:"violations"`
+		Preexisting  []jsonViolation `json:"preexisting"`
+		Plan         []jsonPlanStep  `json:"plan"`
+		PlanVerified bool            `json:"planVerified"`
+		PlanProblems []string        `json:"planProblems"`
+		Unplanned    []jsonChange    `json:"unplanned"`
+		Reachability jsonReachDelta  `json:"reachability"`
+		Summary      jsonDiffSummary `json:"summary"`
+	}
+	jsonChange struct {
+		Kind    string `json:"kind"`
+		Path    string `json:"path"`
+		File    string `json:"file"`
+		Line    int    `json:"line"`
+		Message string `json:"message"`
+	}
+	jsonViolation struct {
+		Code           string `json:"code"`
+		Message        string `json:"message"`
+		File           string `json:"file"`
+		Line           int    `json:"line"`
+		Path           string `json:"path"`
+		ResolvedByPlan bool   `json:"resolvedByPlan"`
+	}
+	jsonPlanStep struct {
+		Event  map[string]any `json:"event"`
+		Why    string         `json:"why"`
+		Impact jsonImpact     `json:"impact"`
+	}
+	jsonImpact struct {
+		Lost []jsonPair `json:"lost"`
+	}
+	jsonReachDelta struct {
+		Gained []jsonPair `json:"gained"`
+		Lost   []jsonPair `json:"lost"`
+	}
+	jsonPair struct {
+		From        string `json:"from"`
+		To          string `json:"to"`
+		Result      string `json:"result"`
+		Before      string `json:"before,omitempty"`
+		Reason      string `json:"reason,omitempty"`
+		Explanation string `json:"explanation,omitempty"`
+	}
+	jsonDiffSummary struct {
+		Changes    int  `json:"changes"`
+		Violations int  `json:"violations"`
+		Steps      int  `json:"steps"`
+		Gained     int  `json:"gained"`
+		Lost       int  `json:"lost"`
+		Failed     bool `json:"failed"`
+	}
+)
+
+func toJSONChanges(cs []sim.Change) []jsonChange {
+	out := make([]jsonChange, len(cs))
+	for i, c := range cs {
+		out[i] = jsonChange{Kind: c.Kind.String(), Path: c.Path.String(), File: c.Subject.Filename, Line: c.Subject.Start.Line, Message: c.Message}
+	}
+	return out
+}
+
+func toJSONViolations(vs []sim.Violation) []jsonViolation {
+	out := make([]jsonViolation, len(vs))
+	for i, v := range vs {
+		out[i] = jsonViolation{Code: string(v.Code), Message: v.Message, File: v.Subject.Filename,
+			Line: v.Subject.Start.Line, Path: v.Path.String(), ResolvedByPlan: v.ResolvedByPlan}
+	}
+	return out
+}
+
+func toJSONPairs(cs []sim.ReachChange) []jsonPair {
+	out := make([]jsonPair, len(cs))
+	for i, c := range cs {
+		p := jsonPair{From: c.From, To: c.To, Result: c.Result.String(), Reason: string(c.Reason), Explanation: c.Explanation}
+		if c.Before != sim.OutcomeUnknown {
+			p.Before = c.Before.String()
+		}
+		out[i] = p
+	}
+	return out
+}
+
+// DiffJSON writes a diff as JSON with the contract §4 field names. Every
+// list is present, empty rather than null.
+func DiffJSON(w io.Writer, r *sim.DiffResult, failOnLost bool) error {
+	out := jsonDiff{
+		Before: r.Before, After: r.After, Platform: r.Platform.String(),
+		Changes:      toJSONChanges(r.Changes),
+		Violations:   toJSONViolations(r.Violations),
+		Preexisting:  toJSONViolations(r.Preexisting),
+		Plan:         make([]jsonPlanStep, len(r.Plan.Steps)),
+		PlanVerified: r.Plan.Verified,
+		PlanProblems: append([]string{}, r.Plan.Problems...),
+		Unplanned:    toJSONChanges(r.Plan.Unplanned),
+		Reachability: jsonReachDelta{Gained: toJSONPairs(r.Reachability.Gained), Lost: toJSONPairs(r.Reachability.Lost)},
+		Summary: jsonDiffSummary{
+			Changes: len(r.Changes), Violations: failingViolations(r), Steps: len(r.Plan.Steps),
+			Gained: len(r.Reachability.Gained), Lost: len(r.Reachability.Lost), Failed: r.Failed(failOnLost),
+		},
+	}
+	for i, s := range r.Plan.Steps {
+		out.Plan[i] = jsonPlanStep{
+			Event:  map[string]any{s.Event.Kind(): sim.EventArgs(s.Event)},
+			Why:    s.Why,
+			Impact: jsonImpact{Lost: toJSONPairs(s.Impact.Lost)},
+		}
+	}
+	return writeJSON(w, out)
+}
+
+// DiffMarkdown writes a diff as a pull request comment: a verdict heading,
+// then tables of violations, changes, the plan with each step's impact, and
+// reachability, long sections folded.
+func DiffMarkdown(w io.Writer, r *sim.DiffResult, failOnLost bool) error {
+	ew := &errWriter{w: w}
+	mark := "✅"
+	if r.Failed(failOnLost) {
+		mark = "❌"
+	}
+	ew.printf("## %s vnetsim diff: %s\n\n", mark, mdEscape(diffVerdict(r, failOnLost)))
+	ew.printf("`%s` → `%s` (%s): %s, %s, %s, %d gained, %d lost.\n\n", r.Before, r.After, r.Platform,
+		plural(len(r.Changes), "change"), plural(failingViolations(r), "violation"), plural(len(r.Plan.Steps), "plan step"),
+		len(r.Reachability.Gained), len(r.Reachability.Lost))
+
+	if len(r.Violations) > 0 {
+		ew.print("### Violations\n\n| | code | where | message |\n|---|---|---|---|\n")
+		for _, v := range r.Violations {
+			m := "❌"
+			if !v.Fails() {
+				m = "ℹ️ resolved by plan"
+			}
+			ew.printf("| %s | `%s` | `%s` | %s |\n", m, v.Code, rangeText(v.Subject), mdEscape(v.Message))
+		}
+		ew.print("\n")
+	}
+	if len(r.Preexisting) > 0 {
+		ew.printf("<details><summary>%s the before-file already had (not counted)</summary>\n\n| code | where | message |\n|---|---|---|\n", plural(len(r.Preexisting), "error"))
+		for _, v := range r.Preexisting {
+			ew.printf("| `%s` | `%s` | %s |\n", v.Code, rangeText(v.Subject), mdEscape(v.Message))
+		}
+		ew.print("\n</details>\n\n")
+	}
+
+	ew.printf("<details><summary>%s</summary>\n\n| kind | where | change |\n|---|---|---|\n", plural(len(r.Changes), "change"))
+	for _, c := range r.Changes {
+		ew.printf("| %s | `%s` | %s |\n", c.Kind, rangeText(c.Subject), mdEscape(c.Message))
+	}
+	ew.print("\n</details>\n\n")
+
+	status := "verified: every step is accepted and the last one leaves the after-file's network"
+	if !r.Plan.Verified {
+		status = "**not verified**"
+	}
+	ew.printf("### Plan (%s)\n\n", status)
+	if len(r.Plan.Steps) > 0 {
+		ew.print("| # | event | why | lost while in this state |\n|---|---|---|---|\n")
+		for i, s := range r.Plan.Steps {
+			ew.printf("| %d | `%s` | %s | %s |\n", i+1, mdEscape(eventText(s.Event)), mdEscape(s.Why), mdEscape(impactSummary(s.Impact.Lost)))
+		}
+		ew.print("\n")
+	}
+	for _, p := range r.Plan.Problems {
+		ew.printf("- ❌ %s\n", mdEscape(p))
+	}
+	if len(r.Plan.Unplanned) > 0 {
+		ew.print("\nNot expressible as events; make these out of band:\n\n")
+		for _, u := range r.Plan.Unplanned {
+			ew.printf("- `%s` %s\n", rangeText(u.Subject), mdEscape(u.Message))
+		}
+	}
+
+	ew.print("\n### Reachability (subnet level)\n\n")
+	if len(r.Reachability.Gained)+len(r.Reachability.Lost) == 0 {
+		ew.print("No subnet pair changes.\n")
+		return ew.err
+	}
+	ew.print("| | from | to | result | was | why |\n|---|---|---|---|---|---|\n")
+	for _, g := range r.Reachability.Gained {
+		ew.printf("| ➕ | `%s` | `%s` | %s | %s | |\n", g.From, g.To, g.Result, wasText(g.Before))
+	}
+	for _, l := range r.Reachability.Lost {
+		why := string(l.Reason)
+		if l.Explanation != "" {
+			why += ": " + l.Explanation
+		}
+		ew.printf("| ➖ | `%s` | `%s` | %s | %s | %s |\n", l.From, l.To, l.Result, wasText(l.Before), mdEscape(why))
+	}
+	return ew.err
+}
+
+func wasText(o sim.Outcome) string {
+	if o == sim.OutcomeUnknown {
+		return "new"
+	}
+	return o.String()
+}
+
+// impactSummary lists a step's lost pairs briefly, capped.
+func impactSummary(lost []sim.ReachChange) string {
+	if len(lost) == 0 {
+		return "nothing"
+	}
+	var parts []string
+	for i, l := range lost {
+		if i == maxImpactLines {
+			parts = append(parts, fmt.Sprintf("… and %d more", len(lost)-i))
+			break
+		}
+		parts = append(parts, fmt.Sprintf("%s → %s (%s)", l.From, l.To, l.Reason))
+	}
+	return strings.Join(parts, ", ")
+}
+
+// DiffSARIF writes a diff for code scanning: each violation as an error at
+// its line (a violation the plan resolves as a note), each preexisting
+// error as a note, and each lost subnet pair as a warning on the
+// after-file.
+func DiffSARIF(w io.Writer, r *sim.DiffResult) error {
+	var b sarifBuilder
+	add := func(v sim.Violation, level string) {
+		file := v.Subject.Filename
+		if file == "" {
+			file = r.After
+		}
+		loc := sarifLocation{PhysicalLocation: physical(file, v.Subject.Start.Line, v.Subject.Start.Column)}
+		if len(v.Path) > 0 {
+			loc.LogicalLocations = []sarifLogicalLocation{{FullyQualifiedName: v.Path.String(), Kind: "object"}}
+		}
+		b.add(sarifResult{
+			RuleID: string(v.Code), Level: level, Message: sarifMessage{v.Message},
+			Locations: []sarifLocation{loc}, PartialFingerprints: fingerprint(string(v.Code), file, v.Path.String()),
+		})
+	}
+	for _, v := range r.Violations {
+		level := sarifLevelError
+		if !v.Fails() {
+			level = sarifLevelRecord
+		}
+		add(v, level)
+	}
+	for _, v := range r.Preexisting {
+		add(v, sarifLevelRecord)
+	}
+	for _, l := range r.Reachability.Lost {
+		b.add(sarifResult{
+			RuleID: string(ReachabilityLost), Level: sarifLevelWarn, Message: sarifMessage{lostText(l)},
+			Locations: []sarifLocation{{
+				PhysicalLocation: physical(r.After, 0, 0),
+				LogicalLocations: []sarifLogicalLocation{{FullyQualifiedName: l.From + " -> " + l.To, Kind: "flow"}},
+			}},
+			PartialFingerprints: fingerprint(string(ReachabilityLost), r.After, l.From, l.To),
+		})
+	}
+	log := b.log()
+	// The builder knows contract codes; fill in the diff's own.
+	for i := range log.Runs[0].Tool.Driver.Rules {
+		rule := &log.Runs[0].Tool.Driver.Rules[i]
+		h := diffCodeHelp(diag.Code(rule.ID))
+		rule.ShortDescription, rule.Help, rule.HelpURI = sarifMessage{h.Short}, sarifMessage{h.Help}, h.URI()
+		switch h.Code {
+		case ReachabilityLost:
+			rule.DefaultConfiguration.Level = sarifLevelWarn
+		case sim.PeeringSyncRequired:
+			rule.DefaultConfiguration.Level = sarifLevelRecord
+		}
+	}
+	return writeJSON(w, log)
+}

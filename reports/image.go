@@ -1,0 +1,69 @@
+package reports
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"regexp"
+
+	"github.com/goccy/go-graphviz"
+)
+
+// ImageFormat is an output format graphviz lays out: svg or png.
+type ImageFormat string
+
+// Image formats.
+const (
+	SVG ImageFormat = "svg"
+	PNG ImageFormat = "png"
+)
+
+// RenderImage lays out DOT text with graphviz (compiled to WebAssembly and
+// run by wazero, so no graphviz install is needed) and writes it as an
+// image. Each call uses its own graphviz instance and closes it, so renders
+// share no state.
+func RenderImage(ctx context.Context, w io.Writer, dotText []byte, format ImageFormat) error {
+	var gf graphviz.Format
+	switch format {
+	case SVG:
+		gf = graphviz.SVG
+	case PNG:
+		gf = graphviz.PNG
+	default:
+		return fmt.Errorf("render: unknown image format %q (want svg or png)", format)
+	}
+	gv, err := graphviz.New(ctx)
+	if err != nil {
+		return fmt.Errorf("render %s: start graphviz: %w", format, err)
+	}
+	// Close frees the instance; its error is not ours to report: graphviz
+	// returns the count of every error its WebAssembly module has logged,
+	// including parse errors of earlier, unrelated renders.
+	defer func() { _ = gv.Close() }()
+	g, err := graphviz.ParseBytes(dotText)
+	if err != nil {
+		return fmt.Errorf("render %s: parse dot: %w", format, err)
+	}
+	defer g.Close()
+	var buf bytes.Buffer
+	if err := gv.Render(ctx, g, gf, &buf); err != nil {
+		return fmt.Errorf("render %s: %w", format, err)
+	}
+	out := buf.Bytes()
+	if format == SVG {
+		out = stripSVGComments(out)
+	}
+	if _, err := w.Write(out); err != nil {
+		return fmt.Errorf("render %s: %w", format, err)
+	}
+	return nil
+}
+
+// svgComment matches the comments graphviz writes (its version, the graph
+// and node names), which add nothing to the picture.
+var svgComment = regexp.MustCompile(`(?s)<!--.*?-->\n?`)
+
+// stripSVGComments drops graphviz's comments, which name its version and
+// would change the output with every graphviz upgrade.
+func stripSVGComments(svg []byte) []byte { return svgComment.ReplaceAll(svg, nil) }

@@ -1,0 +1,161 @@
+package reports
+
+import (
+	"bytes"
+	"io"
+	"strings"
+	"testing"
+
+	"github.com/vnetsim/vnetsim/topology/diag"
+)
+
+// Every format of every report is a golden file; each golden is named
+// after its subtest.
+
+func TestValidateFormats(t *testing.T) {
+	files := validateFiles()
+	for _, tc := range []struct {
+		name   string
+		render func(w io.Writer) error
+	}{
+		{"text", func(w io.Writer) error { return ValidateText(w, files, Options{}) }},
+		{"text-color", func(w io.Writer) error { return ValidateText(w, files, Options{Color: true}) }},
+		{"json", func(w io.Writer) error { return ValidateJSON(w, files) }},
+		{"sarif", func(w io.Writer) error { return ValidateSARIF(w, files) }},
+		{"github", func(w io.Writer) error { return ValidateGitHub(w, files) }},
+		{"markdown", func(w io.Writer) error { return ValidateMarkdown(w, files) }},
+		{"junit", func(w io.Writer) error { return ValidateJUnit(w, files, Options{}) }},
+		{"junit-strict", func(w io.Writer) error { return ValidateJUnit(w, files, Options{Strict: true}) }},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			golden(t, "validate-"+tc.name, render(t, func(w *bytes.Buffer) error { return tc.render(w) }))
+		})
+	}
+}
+
+func TestRunFormats(t *testing.T) {
+	res := runFixture()
+	for _, tc := range []struct {
+		name   string
+		render func(w io.Writer) error
+	}{
+		{"text", func(w io.Writer) error { return RunText(w, res, Options{}) }},
+		{"json", func(w io.Writer) error { return RunJSON(w, res) }},
+		{"junit", func(w io.Writer) error { return RunJUnit(w, res) }},
+		{"markdown", func(w io.Writer) error { return RunMarkdown(w, res) }},
+		{"sarif", func(w io.Writer) error { return RunSARIF(w, res) }},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			golden(t, "run-"+tc.name, render(t, func(w *bytes.Buffer) error { return tc.render(w) }))
+		})
+	}
+}
+
+func TestTraceFormats(t *testing.T) {
+	tr := traceFixture()
+	t.Run("text", func(t *testing.T) {
+		golden(t, "trace-text", render(t, func(w *bytes.Buffer) error { return TraceText(w, tr, Options{}) }))
+	})
+	t.Run("json", func(t *testing.T) {
+		golden(t, "trace-json", render(t, func(w *bytes.Buffer) error { return TraceJSON(w, tr) }))
+	})
+}
+
+// The text report quotes the line and puts the caret under the column,
+// keeping tabs so that the caret lines up in a terminal.
+func TestCaretIndent(t *testing.T) {
+	for _, tc := range []struct {
+		name, line string
+		col        int
+		want       string
+	}{
+		{"first column", "name: x", 1, ""},
+		{"spaces", "    addressSpace: [x]", 5, "    "},
+		{"tab kept", "\taddressSpace: [x]", 2, "\t"},
+		{"past the end", "ab", 9, "  "},
+		{"multibyte counted once", "é: x", 3, "  "},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := caretIndent(tc.line, tc.col); got != tc.want {
+				t.Errorf("caretIndent(%q, %d) = %q, want %q", tc.line, tc.col, got, tc.want)
+			}
+		})
+	}
+}
+
+// GitHub workflow commands escape %, CR and LF in data, and also : and ,
+// in properties; otherwise a message could end the command early.
+func TestGitHubEscaping(t *testing.T) {
+	var b bytes.Buffer
+	files := []File{{Path: "dir,with:odd%name.yaml", Diagnostics: diag.Diagnostics{{
+		Severity: diag.Error, Code: diag.InvalidValue, Summary: "100% wrong\r\nsecond: line, too",
+		Subject: at("", 3, 4)}}}}
+	if err := ValidateGitHub(&b, files); err != nil {
+		t.Fatal(err)
+	}
+	want := "::error file=dir%2Cwith%3Aodd%25name.yaml,line=3,col=4,title=invalid-value::100%25 wrong%0D%0Asecond: line, too\n"
+	if got := b.String(); got != want {
+		t.Errorf("got  %q\nwant %q", got, want)
+	}
+}
+
+// Colour is off unless asked for: no escape codes reach a file or a pipe.
+func TestNoColorByDefault(t *testing.T) {
+	var b bytes.Buffer
+	if err := ValidateText(&b, validateFiles(), Options{}); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(b.String(), "\x1b[") {
+		t.Error("plain text output contains ANSI escapes")
+	}
+}
+
+func TestTotalsText(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		t    Totals
+		want string
+	}{
+		{"none", Totals{}, "0 errors, 0 warnings"},
+		{"singular", Totals{1, 1}, "1 error, 1 warning"},
+		{"plural", Totals{2, 3}, "2 errors, 3 warnings"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := tc.t.String(); got != tc.want {
+				t.Errorf("got %q, want %q", got, tc.want)
+			}
+		})
+	}
+}
+
+// Every contract code has help, and no help is the generic fallback.
+func TestEveryCodeHasHelp(t *testing.T) {
+	for _, list := range [][]diag.Code{diag.ErrorCodes, diag.WarningCodes, diag.RefusalCodes} {
+		for _, c := range list {
+			h := Help(c)
+			if h.Help == "See the vnetsim documentation." || h.Short == "" {
+				t.Errorf("code %s has no help", c)
+			}
+			if !strings.HasSuffix(h.URI(), "#"+string(c)) {
+				t.Errorf("code %s: help URI %s does not end in its anchor", c, h.URI())
+			}
+		}
+	}
+}
+
+// A fingerprint ignores the line, so a finding keeps its identity when the
+// file is edited above it.
+func TestFingerprintIgnoresLine(t *testing.T) {
+	d := validateFiles()[0].Diagnostics[0]
+	moved := d
+	moved.Subject = at("overlap.yaml", 60, 3)
+	a, b := diagnosticResult("overlap.yaml", d), diagnosticResult("overlap.yaml", moved)
+	if a.PartialFingerprints[fingerprintKey] != b.PartialFingerprints[fingerprintKey] {
+		t.Error("fingerprint changed with the line")
+	}
+	other := d
+	other.Code = diag.SubnetOverlap
+	if c := diagnosticResult("overlap.yaml", other); c.PartialFingerprints[fingerprintKey] == a.PartialFingerprints[fingerprintKey] {
+		t.Error("fingerprint ignores the code")
+	}
+}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"regexp"
+	"slices"
 	"strconv"
 	"unicode/utf8"
 
@@ -172,12 +173,14 @@ var yamlLine = regexp.MustCompile(`line (\d+)`)
 // parse checks the limits, parses data and returns the root mapping, or nil
 // after reporting why the file cannot be loaded.
 func (l *loader) parse(data []byte) *yaml.Node {
-	at := func(line int) diag.Range {
-		return diag.Range{Filename: l.file, Start: diag.Pos{Line: line, Column: 1}, End: diag.Pos{Line: line, Column: 1}}
+	failAt := func(line, col int, detail, format string, args ...any) *yaml.Node {
+		pos := diag.Pos{Line: max(line, 1), Column: max(col, 1)}
+		r := diag.Range{Filename: l.file, Start: pos, End: pos}
+		l.diags.Append(diag.Errorf(diag.YAMLSyntax, nil, format, args...).WithDetail("%s", detail).At(r))
+		return nil
 	}
 	fail := func(line int, detail, format string, args ...any) *yaml.Node {
-		l.diags.Append(diag.Errorf(diag.YAMLSyntax, nil, format, args...).WithDetail("%s", detail).At(at(line)))
-		return nil
+		return failAt(line, 1, detail, format, args...)
 	}
 	if len(data) > MaxFileSize {
 		return fail(1, fmt.Sprintf("topology files are limited to %d MiB (docs/limits.md)", MaxFileSize>>20),
@@ -200,7 +203,7 @@ func (l *loader) parse(data []byte) *yaml.Node {
 	}
 	var extra yaml.Node
 	if err := dec.Decode(&extra); err == nil {
-		return fail(extra.Line, "a topology file holds one YAML document; remove the \"---\" separator", "second YAML document")
+		return failAt(extra.Line, extra.Column, "a topology file holds one YAML document; remove the \"---\" separator", "second YAML document")
 	} else if !errors.Is(err, io.EOF) {
 		return fail(errLine(err), "fix the YAML syntax", "%s", cleanYAMLError(err))
 	}
@@ -208,7 +211,7 @@ func (l *loader) parse(data []byte) *yaml.Node {
 		return fail(1, "a topology file is a mapping with at least a name", "file is empty")
 	}
 	if bad, why := checkTree(doc.Content[0]); bad != nil {
-		return fail(bad.Line, why.detail, "%s", why.summary)
+		return failAt(bad.Line, bad.Column, why.detail, "%s", why.summary)
 	}
 	root := doc.Content[0]
 	if root.Kind != yaml.MappingNode {
@@ -240,8 +243,9 @@ func checkTree(root *yaml.Node) (*yaml.Node, treeProblem) {
 			return it.n, treeProblem{fmt.Sprintf("nesting deeper than %d levels", MaxDepth),
 				"a topology file needs only a few levels (docs/limits.md)"}
 		}
-		for _, c := range it.n.Content {
-			stack = append(stack, item{c, it.depth + 1})
+		// Push in reverse so that the first problem in file order is found.
+		for i := len(it.n.Content) - 1; i >= 0; i-- {
+			stack = append(stack, item{it.n.Content[i], it.depth + 1})
 		}
 	}
 	return nil, treeProblem{}
@@ -264,14 +268,30 @@ func badUTF8(data []byte) (line, off int) {
 	return line, 0
 }
 
-// errLine returns the line a yaml.v3 error names, or 1.
+// parserProblems are the messages of yaml.v3's parser (parserc.go), as
+// opposed to its scanner. yaml.v3 prints a parser error's line 0-based and a
+// scanner error's 1-based.
+var parserProblems = []string{
+	"did not find expected <stream-start>", "did not find expected <document start>",
+	"found undefined tag handle", "did not find expected node content", "did not find expected '-' indicator",
+	"did not find expected key", "did not find expected ',' or ']'", "did not find expected ',' or '}'",
+	"found duplicate %YAML directive", "found incompatible YAML document", "found duplicate %TAG directive",
+}
+
+// errLine returns the 1-based line a yaml.v3 error names, or 1.
 func errLine(err error) int {
-	if m := yamlLine.FindStringSubmatch(err.Error()); m != nil {
-		if n, err := strconv.Atoi(m[1]); err == nil && n > 0 {
-			return n
-		}
+	m := yamlLine.FindStringSubmatch(err.Error())
+	if m == nil {
+		return 1
 	}
-	return 1
+	n, convErr := strconv.Atoi(m[1])
+	if convErr != nil || n < 1 {
+		return 1
+	}
+	if slices.Contains(parserProblems, cleanYAMLError(err)) {
+		n++
+	}
+	return n
 }
 
 var yamlPrefix = regexp.MustCompile(`^yaml: (line \d+: )?`)

@@ -237,8 +237,17 @@ func (l *loader) object(n *yaml.Node, p diag.Path, k *objectKind, what string) (
 	}
 	for _, f := range k.Fields {
 		if f.Required && o.get(f.Key) == nil {
-			l.errorf(true, diag.MissingField, p, n, fmt.Sprintf("add %s: to %s", f.Key, what),
-				"%s: missing required field %q", what, f.Key)
+			// A named object is reported at its name, the place a reader
+			// looks for it, rather than at its first field.
+			d := diag.Errorf(diag.MissingField, p, "%s: missing required field %q", what, f.Key).
+				WithDetail("add %s: to %s", f.Key, what)
+			if r, ok := l.sm.ranges[p.Key()]; ok {
+				d = d.At(r)
+			} else {
+				d = d.At(l.rangeOf(n))
+			}
+			l.diags.Append(d)
+			l.fatal = true
 		}
 	}
 	return o, true

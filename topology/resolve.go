@@ -175,7 +175,8 @@ func (l *loader) onPremises(e named) *OnPremises {
 	return op
 }
 
-// ref resolves the name at key of o in names, reporting unknown-reference.
+// ref resolves the name at key of o in m, reporting unknown-reference for
+// a name that is not there. targetKind names what m holds ("subnet of A").
 func ref[V any](l *loader, o obj, key, what, targetKind string, m map[string]V) (V, bool) {
 	var zero V
 	n := o.get(key)
@@ -190,11 +191,16 @@ func ref[V any](l *loader, o obj, key, what, targetKind string, m map[string]V) 
 	return refNode(l, n, p, s, what, targetKind, m)
 }
 
+// refNode resolves name, written at n, in m.
 func refNode[V any](l *loader, n *yaml.Node, p diag.Path, name, what, targetKind string, m map[string]V) (V, bool) {
 	v, ok := m[name]
 	if !ok {
-		l.errorf(true, diag.UnknownReference, p, n, fmt.Sprintf("define %s %q or fix the name%s", targetKind, name, candidates(m)),
-			"%s: unknown %s %q", what, targetKind, name)
+		kind, scope, _ := strings.Cut(targetKind, " of ")
+		if scope != "" {
+			scope = " in " + scope
+		}
+		l.errorf(true, diag.UnknownReference, p, n, fmt.Sprintf("define %s %q%s or fix the name%s", kind, name, scope, candidates(m)),
+			"%s: unknown %s %q", what, kind, name)
 	}
 	return v, ok
 }

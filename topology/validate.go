@@ -34,9 +34,11 @@ func lbPath(v, b string) diag.Path         { return vnetPath(v).Child("loadBalan
 func peeringPath(v, p string) diag.Path    { return vnetPath(v).Child("peerings", p) }
 func gatewayPath(v string) diag.Path       { return vnetPath(v).Child("gateway") }
 func routePath(rt string, i int) diag.Path { return diag.P("routeTables", rt, "routes").Index(i) }
-func rulePath(acl string, i int) diag.Path { return diag.P("accessControlLists", acl, "rules").Index(i) }
-func spacePath(v string, i int) diag.Path  { return vnetPath(v).Child("addressSpace").Index(i) }
-func hostPath(site, h string) diag.Path    { return diag.P("onPremises", site, "hosts", h) }
+func rulePath(acl string, i int) diag.Path {
+	return diag.P("accessControlLists", acl, "rules").Index(i)
+}
+func spacePath(v string, i int) diag.Path { return vnetPath(v).Child("addressSpace").Index(i) }
+func hostPath(site, h string) diag.Path   { return diag.P("onPremises", site, "hosts", h) }
 
 // sortByPath orders ds by path, code and summary.
 func sortByPath(ds diag.Diagnostics) diag.Diagnostics {
@@ -70,7 +72,7 @@ func structuralChecks(n *Network) diag.Diagnostics {
 // endpoint is one named endpoint: a VM, a load balancer or an on-premises
 // host.
 type endpoint struct {
-	kind string
+	desc string // "virtual machine web1 of A"
 	path diag.Path
 }
 
@@ -82,25 +84,25 @@ func checkEndpointNames(n *Network) diag.Diagnostics {
 	byName := map[string][]endpoint{}
 	for _, v := range n.SortedVirtualNetworks() {
 		for _, m := range v.SortedVirtualMachines() {
-			byName[m.Name] = append(byName[m.Name], endpoint{"virtual machine", vmPath(v.Name, m.Name)})
+			byName[m.Name] = append(byName[m.Name], endpoint{"virtual machine " + m.Name + " of " + v.Name, vmPath(v.Name, m.Name)})
 		}
 		for _, b := range v.SortedLoadBalancers() {
-			byName[b.Name] = append(byName[b.Name], endpoint{"load balancer", lbPath(v.Name, b.Name)})
+			byName[b.Name] = append(byName[b.Name], endpoint{"load balancer " + b.Name + " of " + v.Name, lbPath(v.Name, b.Name)})
 		}
 	}
 	for _, o := range n.SortedOnPremises() {
 		for _, h := range sortedKeys(o.Hosts) {
-			byName[h] = append(byName[h], endpoint{"on-premises host", hostPath(o.Name, h)})
+			byName[h] = append(byName[h], endpoint{"on-premises host " + h + " of " + o.Name, hostPath(o.Name, h)})
 		}
 	}
 	var ds diag.Diagnostics
 	for _, name := range sortedKeys(byName) {
 		eps := byName[name]
 		for _, e := range eps[1:] {
-			ds = append(ds, diag.Errorf(diag.DuplicateName, e.path, "%s %s: name already used by %s %s",
-				e.kind, name, eps[0].kind, eps[0].path).
+			ds = append(ds, diag.Errorf(diag.DuplicateName, e.path, "%s: name %s is already used by %s",
+				e.desc, name, eps[0].desc).
 				WithDetail("VM, load balancer and on-premises host names identify endpoints across the whole file; rename one").
-				WithRelated(eps[0].path, "%s %s first defined here", eps[0].kind, name))
+				WithRelated(eps[0].path, "%s", eps[0].desc))
 		}
 	}
 	return ds
@@ -440,8 +442,10 @@ func checkPeeredOverlaps(n *Network, rules Rules) diag.Diagnostics {
 			if a.owner > b.owner {
 				a, b = b, a
 			}
-			ds = append(ds, mk(diag.PeeredOverlapsHubPeer, link[[2]string{hub, b.owner}],
-				"%s (%s) overlaps %s (%s), which is already peered with %s", b.owner, b.prefix, a.owner, a.prefix, hub).
+			lp := link[[2]string{hub, b.owner}]
+			ds = append(ds, mk(diag.PeeredOverlapsHubPeer, lp,
+				"peering %s: %s (%s) overlaps %s (%s), which is already peered with %s",
+				lp[len(lp)-1], b.owner, b.prefix, a.owner, a.prefix, hub).
 				WithDetail("VNets peered with one hub must not overlap; change one address space").
 				WithRelated(a.path, "%s of %s", a.prefix, a.owner))
 		}
@@ -453,6 +457,7 @@ func checkPeeredOverlaps(n *Network, rules Rules) diag.Diagnostics {
 type addrHolder struct {
 	vnet string
 	vm   *VirtualMachine // nil for a frontend
+	desc string          // "virtual machine nva1 of hub"
 	path diag.Path
 }
 
@@ -464,10 +469,10 @@ func checkRoutes(n *Network) diag.Diagnostics {
 	users := map[string]map[string][]string{} // route table → VNet → subnets
 	for _, v := range n.SortedVirtualNetworks() {
 		for _, m := range v.SortedVirtualMachines() {
-			holders[m.IPAddress] = append(holders[m.IPAddress], addrHolder{v.Name, m, vmPath(v.Name, m.Name)})
+			holders[m.IPAddress] = append(holders[m.IPAddress], addrHolder{v.Name, m, "virtual machine " + m.Name + " of " + v.Name, vmPath(v.Name, m.Name)})
 		}
 		for _, b := range v.SortedLoadBalancers() {
-			holders[b.FrontendIPAddress] = append(holders[b.FrontendIPAddress], addrHolder{v.Name, nil, lbPath(v.Name, b.Name)})
+			holders[b.FrontendIPAddress] = append(holders[b.FrontendIPAddress], addrHolder{v.Name, nil, "load balancer " + b.Name + " of " + v.Name, lbPath(v.Name, b.Name)})
 		}
 		for _, s := range v.SortedSubnets() {
 			if s.RouteTable == nil {
@@ -544,7 +549,7 @@ func checkAppliance(n *Network, p diag.Path, what, where string, subnet diag.Pat
 		return diag.Diagnostics{diag.Errorf(diag.RouteNextHopUnreachable, p,
 			"%s: next hop %s is in %s, which is neither the VNet of %s nor a Connected peer", what, ip, all[0].vnet, where).
 			WithDetail("peer %s with %s (both sides), or route to an appliance in reach", v.Name, all[0].vnet).
-			WithRelated(all[0].path, "holder of %s", ip)}
+			WithRelated(all[0].path, "%s holds %s", all[0].desc, ip)}
 	}
 	if reach.vm != nil && !reach.vm.IPForwarding {
 		return diag.Diagnostics{diag.Warningf(diag.RouteNextHopNotForwarding, p,
@@ -599,15 +604,15 @@ func checkPriorities(a *ACL, rules Rules) diag.Diagnostics {
 				WithDetail("user rules take priorities 101-65000; 1-100 and 65001-65535 are reserved"))
 		}
 		s := slot{priority: r.Priority}
-		scope := "this access control list"
+		scope := "within an access control list, whatever the direction"
 		if rules.PriorityUniquePerDirection {
 			s.dir = r.Type
-			scope = r.Type.String() + " rules of this network security group"
+			scope = "among the " + r.Type.String() + " rules of a network security group"
 		}
 		if j, dup := first[s]; dup {
 			ds = append(ds, diag.Errorf(diag.ACLPriorityDuplicate, p, "%s: priority %d is already used by rule %s",
 				what, r.Priority, a.Rules[j].Name).
-				WithDetail("priorities are unique among %s; change one", scope).
+				WithDetail("priorities are unique %s; change one", scope).
 				WithRelated(rulePath(a.Name, j).Child("priority"), "rule %s/%s", a.Name, a.Rules[j].Name))
 			continue
 		}

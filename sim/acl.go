@@ -29,8 +29,9 @@ type sortedACL struct {
 	inDefault, outDefault topology.Action
 }
 
-// sortACL orders a's rules by priority, file order breaking ties.
-func sortACL(a *topology.ACL) *sortedACL {
+// sortACL orders a's rules by priority, file order breaking ties; with
+// nsg, azure's default rules follow the user's.
+func sortACL(a *topology.ACL, nsg bool) *sortedACL {
 	s := &sortedACL{acl: a, inDefault: a.InboundDefaultAction, outDefault: a.OutboundDefaultAction}
 	for i, r := range a.Rules {
 		ar := aclRule{ACLRule: r, path: diag.P("accessControlLists", a.Name, "rules").Index(i)}
@@ -43,6 +44,10 @@ func sortACL(a *topology.ACL) *sortedACL {
 	byPriority := func(x, y aclRule) int { return cmp.Compare(x.Priority, y.Priority) }
 	slices.SortStableFunc(s.in, byPriority)
 	slices.SortStableFunc(s.out, byPriority)
+	if nsg {
+		s.in = append(s.in, nsgDefaults(a, topology.Inbound)...)
+		s.out = append(s.out, nsgDefaults(a, topology.Outbound)...)
+	}
 	return s
 }
 
@@ -93,7 +98,9 @@ type aclCheck struct {
 // (Outbound) a VM or subnet in VNet v (semantics §6). nic is the VM's own
 // ACL (nil when none), subnet the subnet's. It returns whether the packet
 // passes and the steps that decided; no ACL at all allows with no step.
-func (e *Engine) filter(v *topology.VirtualNetwork, dir topology.Direction, nic, subnet *topology.ACL, p packet) (bool, []Step) {
+//
+// quiet skips building steps.
+func (e *Engine) filter(v *topology.VirtualNetwork, dir topology.Direction, nic, subnet *topology.ACL, p packet, quiet bool) (bool, []Step) {
 	if nic == nil && subnet == nil {
 		return true, nil
 	}
@@ -110,16 +117,16 @@ func (e *Engine) filter(v *topology.VirtualNetwork, dir topology.Direction, nic,
 		for _, s := range lists {
 			for _, r := range s.rules(dir) {
 				if r.matches(p, tag) {
-					return r.Action == topology.Allow, []Step{ruleStep(s.acl, r)}
+					return r.Action == topology.Allow, ruleSteps(quiet, s.acl, r)
 				}
 			}
 		}
 		for _, s := range lists {
 			if s.defaultAction(dir) == topology.Deny {
-				return false, []Step{defaultStep(s.acl, dir, topology.Deny)}
+				return false, defaultSteps(quiet, s.acl, dir, topology.Deny)
 			}
 		}
-		return true, []Step{defaultStep(lists[0].acl, dir, topology.Allow)}
+		return true, defaultSteps(quiet, lists[0].acl, dir, topology.Allow)
 	}
 	// azure: each NSG decides on its own, inbound subnet then NIC,
 	// outbound NIC then subnet; both must allow.
@@ -133,10 +140,9 @@ func (e *Engine) filter(v *topology.VirtualNetwork, dir topology.Direction, nic,
 			continue
 		}
 		s := e.sorted(a)
-		rules := append(slices.Clip(s.rules(dir)), nsgDefaults(a, dir)...)
-		for _, r := range rules {
+		for _, r := range s.rules(dir) {
 			if r.matches(p, tag) {
-				steps = append(steps, ruleStep(a, r))
+				steps = append(steps, ruleSteps(quiet, a, r)...)
 				if r.Action == topology.Deny {
 					return false, steps
 				}
@@ -153,7 +159,7 @@ func (e *Engine) sorted(a *topology.ACL) *sortedACL {
 	if s := e.aclRules[a]; s != nil {
 		return s
 	}
-	return sortACL(a)
+	return sortACL(a, e.rules.NSGDefaultRules)
 }
 
 func (s *sortedACL) rules(dir topology.Direction) []aclRule {
@@ -208,14 +214,20 @@ func verb(a topology.Action) string {
 	return "denies"
 }
 
-func ruleStep(a *topology.ACL, r aclRule) Step {
-	return Step{Kind: StepACL, Source: r.path,
-		Detail: fmt.Sprintf("%s/%s (priority %d) %s", a.Name, r.Name, r.Priority, verb(r.Action))}
+func ruleSteps(quiet bool, a *topology.ACL, r aclRule) []Step {
+	if quiet {
+		return nil
+	}
+	return []Step{{Kind: StepACL, Source: r.path,
+		Detail: fmt.Sprintf("%s/%s (priority %d) %s", a.Name, r.Name, r.Priority, verb(r.Action))}}
 }
 
-func defaultStep(a *topology.ACL, dir topology.Direction, act topology.Action) Step {
-	return Step{Kind: StepACL, Source: diag.P("accessControlLists", a.Name),
-		Detail: fmt.Sprintf("%s default %s action %s", a.Name, dirWord(dir), verb(act))}
+func defaultSteps(quiet bool, a *topology.ACL, dir topology.Direction, act topology.Action) []Step {
+	if quiet {
+		return nil
+	}
+	return []Step{{Kind: StepACL, Source: diag.P("accessControlLists", a.Name),
+		Detail: fmt.Sprintf("%s default %s action %s", a.Name, dirWord(dir), verb(act))}}
 }
 
 func dirWord(d topology.Direction) string {
@@ -229,11 +241,8 @@ func dirWord(d topology.Direction) string {
 // ranges of Connected peers whose access is allowed on both objects, and the
 // on-premises prefixes learned by its own or its hub's gateway (semantics §6).
 func (e *Engine) vnetTag(v *topology.VirtualNetwork) *prefixSet {
-	e.mu.Lock()
-	s, ok := e.vnetTags[v.Name]
-	e.mu.Unlock()
-	if ok {
-		return s
+	if s, ok := e.vnetTags.Load(v.Name); ok {
+		return s.(*prefixSet)
 	}
 	lists := [][]netip.Prefix{v.AddressSpace}
 	for _, p := range v.SortedPeerings() {
@@ -253,9 +262,6 @@ func (e *Engine) vnetTag(v *topology.VirtualNetwork) *prefixSet {
 			}
 		}
 	}
-	s = newPrefixSet(lists...)
-	e.mu.Lock()
-	e.vnetTags[v.Name] = s
-	e.mu.Unlock()
-	return s
+	s, _ := e.vnetTags.LoadOrStore(v.Name, newPrefixSet(lists...))
+	return s.(*prefixSet)
 }

@@ -62,25 +62,9 @@ func (ep Endpoint) located() bool {
 // carry is an error listing the candidates; an unknown name is an error.
 func (e *Engine) Resolve(name string) (Endpoint, error) {
 	var cands []Endpoint
-	for _, v := range e.vnets {
-		if vm := v.VirtualMachines[name]; vm != nil && vm.Subnet != nil {
-			cands = append(cands, Endpoint{Name: name, Kind: EndpointVM, Addr: vm.IPAddress,
-				VirtualNetwork: v.Name, Subnet: vm.Subnet.Name, VM: vm.Name})
-		}
-	}
-	if len(cands) == 0 {
-		for _, v := range e.vnets {
-			if lb := v.LoadBalancers[name]; lb != nil && lb.Subnet != nil {
-				cands = append(cands, Endpoint{Name: name, Kind: EndpointLoadBalancer, Addr: lb.FrontendIPAddress,
-					VirtualNetwork: v.Name, Subnet: lb.Subnet.Name})
-			}
-		}
-	}
-	if len(cands) == 0 {
-		for _, o := range e.sites {
-			if a, ok := o.Hosts[name]; ok {
-				cands = append(cands, Endpoint{Name: name, Kind: EndpointHost, Addr: a, OnPremises: o.Name})
-			}
+	for _, idx := range e.byName {
+		if cands = idx[name]; len(cands) > 0 {
+			break
 		}
 	}
 	if len(cands) == 0 {

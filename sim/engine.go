@@ -1,6 +1,7 @@
 package sim
 
 import (
+	"maps"
 	"net/netip"
 	"slices"
 	"sync"
@@ -36,11 +37,15 @@ type Engine struct {
 	sites []*topology.OnPremises
 
 	aclRules map[*topology.ACL]*sortedACL
+	// byName indexes VM, load balancer and on-premises host names, in
+	// that resolution order (contract §1); candidates in VNet/site order.
+	byName [3]map[string][]Endpoint
 
-	mu        sync.Mutex
-	tables    map[*topology.Subnet]*RouteTable
-	gwTables  map[string]*RouteTable // per gateway VNet without a GatewaySubnet
-	vnetTags  map[string]*prefixSet  // the VirtualNetwork service tag per VNet
+	// Lazily computed, read-mostly caches, safe for concurrent walks.
+	tables   sync.Map // *topology.Subnet → *RouteTable
+	gwTables sync.Map // gateway VNet name → *RouteTable, for a VNet without a GatewaySubnet
+	vnetTags sync.Map // VNet name → *prefixSet, the VirtualNetwork service tag
+
 	subnetKey map[*topology.Subnet]string
 }
 
@@ -80,9 +85,6 @@ func New(n *topology.Network) *Engine {
 		sitesLearned:  make(map[string]*prefixIndex[*topology.VirtualNetwork]),
 		sites:         n.SortedOnPremises(),
 		aclRules:      make(map[*topology.ACL]*sortedACL, len(n.AccessControlLists)),
-		tables:        make(map[*topology.Subnet]*RouteTable),
-		gwTables:      make(map[string]*RouteTable),
-		vnetTags:      make(map[string]*prefixSet),
 		subnetKey:     make(map[*topology.Subnet]string),
 	}
 	for _, v := range e.vnets {
@@ -100,6 +102,18 @@ func New(n *topology.Network) *Engine {
 			}
 		}
 		e.holders[v.Name] = hs
+		for _, vm := range v.SortedVirtualMachines() {
+			if vm.Subnet != nil {
+				e.addName(0, Endpoint{Name: vm.Name, Kind: EndpointVM, Addr: vm.IPAddress,
+					VirtualNetwork: v.Name, Subnet: vm.Subnet.Name, VM: vm.Name})
+			}
+		}
+		for _, lb := range v.SortedLoadBalancers() {
+			if lb.Subnet != nil {
+				e.addName(1, Endpoint{Name: lb.Name, Kind: EndpointLoadBalancer, Addr: lb.FrontendIPAddress,
+					VirtualNetwork: v.Name, Subnet: lb.Subnet.Name})
+			}
+		}
 		for a := range hs {
 			e.holderVNets[a] = append(e.holderVNets[a], v.Name) // vnets are visited in name order
 		}
@@ -141,11 +155,26 @@ func New(n *topology.Network) *Engine {
 			}
 		}
 	}
+	for _, o := range e.sites {
+		for _, h := range sortedKeys(o.Hosts) {
+			e.addName(2, Endpoint{Name: h, Kind: EndpointHost, Addr: o.Hosts[h], OnPremises: o.Name})
+		}
+	}
 	for _, a := range n.SortedACLs() {
-		e.aclRules[a] = sortACL(a)
+		e.aclRules[a] = sortACL(a, e.rules.NSGDefaultRules)
 	}
 	return e
 }
+
+func (e *Engine) addName(kind int, ep Endpoint) {
+	if e.byName[kind] == nil {
+		e.byName[kind] = make(map[string][]Endpoint)
+	}
+	e.byName[kind][ep.Name] = append(e.byName[kind][ep.Name], ep)
+}
+
+// sortedKeys returns m's keys in ascending order.
+func sortedKeys[V any](m map[string]V) []string { return slices.Sorted(maps.Keys(m)) }
 
 // Network returns the network the engine was built from.
 func (e *Engine) Network() *topology.Network { return e.net }

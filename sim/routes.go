@@ -148,21 +148,11 @@ func (e *Engine) Routes(vnet, subnet string) (*RouteTable, error) {
 
 // subnetRoutes returns s's cached effective routes, computing them once.
 func (e *Engine) subnetRoutes(s *topology.Subnet) *RouteTable {
-	e.mu.Lock()
-	t, ok := e.tables[s]
-	e.mu.Unlock()
-	if ok {
-		return t
+	if t, ok := e.tables.Load(s); ok {
+		return t.(*RouteTable)
 	}
-	t = e.buildRoutes(s.VirtualNetwork, s.RouteTable, e.subnetName(s))
-	e.mu.Lock()
-	if old, ok := e.tables[s]; ok {
-		t = old
-	} else {
-		e.tables[s] = t
-	}
-	e.mu.Unlock()
-	return t
+	t, _ := e.tables.LoadOrStore(s, e.buildRoutes(s.VirtualNetwork, s.RouteTable, e.subnetName(s)))
+	return t.(*RouteTable)
 }
 
 // gatewayRoutes returns the table a gateway in v routes with: the
@@ -171,17 +161,11 @@ func (e *Engine) gatewayRoutes(v *topology.VirtualNetwork) *RouteTable {
 	if s := v.Subnets["GatewaySubnet"]; s != nil {
 		return e.subnetRoutes(s)
 	}
-	e.mu.Lock()
-	t, ok := e.gwTables[v.Name]
-	e.mu.Unlock()
-	if ok {
-		return t
+	if t, ok := e.gwTables.Load(v.Name); ok {
+		return t.(*RouteTable)
 	}
-	t = e.buildRoutes(v, nil, v.Name+"/(gateway)")
-	e.mu.Lock()
-	e.gwTables[v.Name] = t
-	e.mu.Unlock()
-	return t
+	t, _ := e.gwTables.LoadOrStore(v.Name, e.buildRoutes(v, nil, v.Name+"/(gateway)"))
+	return t.(*RouteTable)
 }
 
 // buildRoutes computes the effective routes of a subnet of v using rt

@@ -18,7 +18,11 @@ type walk struct {
 	f Flow
 	t Trace
 
-	visited map[visitKey]bool
+	visited []visitKey
+	hops    int // hops visited, counted even when quiet
+	// quiet skips recording hops, steps, facts and explanations: reach
+	// needs only the result and reason, and strings are the walk's main cost.
+	quiet bool
 	// viaGateway is set once a VPN gateway forwarded the packet: crossing a
 	// peering after that needs no allowForwardedTraffic (semantics §5.3).
 	viaGateway bool
@@ -34,22 +38,28 @@ type visitKey struct{ node, table string }
 // and steps that decided it, and facts about the path. It never panics;
 // a flow whose source lies nowhere is dropped with an explanation.
 func (e *Engine) Trace(f Flow) Trace {
-	w := &walk{e: e, f: f, t: Trace{Flow: f}, visited: make(map[visitKey]bool, 4)}
-	w.start()
+	return e.trace(f, e.source(f), false)
+}
+
+// trace walks f from src; quiet walks record only the result and reason.
+func (e *Engine) trace(f Flow, src Endpoint, quiet bool) Trace {
+	w := &walk{e: e, f: f, t: Trace{Flow: f}, quiet: quiet}
+	var seen [8]visitKey
+	w.visited = seen[:0]
+	w.start(src)
 	w.finish()
 	return w.t
 }
 
-func (w *walk) start() {
+func (w *walk) start(src Endpoint) {
 	e, f := w.e, w.f
-	src := e.source(f)
 	switch {
 	case src.OnPremises != "":
 		w.fromSite(e.net.OnPremises[src.OnPremises])
 		return
 	case !src.located():
 		w.hop(nameOr(f.From, f.Src.String()), "", "")
-		w.drop(NoRoute, diag.Path{}, fmt.Sprintf("source %s lies in no subnet or on-premises site (or in several overlapping VNets): send from a VM or VNET/SUBNET", f.Src))
+		w.dropf(NoRoute, diag.Path{}, "source %s lies in no subnet or on-premises site (or in several overlapping VNets): send from a VM or VNET/SUBNET", f.Src)
 		return
 	}
 	v := e.net.VirtualNetworks[src.VirtualNetwork]
@@ -89,8 +99,8 @@ func (w *walk) fromSite(site *topology.OnPremises) {
 	}
 	if len(gws) == 0 {
 		if idx == nil {
-			w.drop(GatewayNotAvailable, diag.P("onPremises", site.Name),
-				fmt.Sprintf("no gateway connects on-premises site %s: add %s to a gateway's connections", site.Name, site.Name))
+			w.dropf(GatewayNotAvailable, diag.P("onPremises", site.Name),
+				"no gateway connects on-premises site %s: add %s to a gateway's connections", site.Name, site.Name)
 			return
 		}
 		fix := "no gateway advertises it to " + site.Name
@@ -98,12 +108,12 @@ func (w *walk) fromSite(site *topology.OnPremises) {
 			fix = fmt.Sprintf("%s is not advertised to %s: give %s a gateway connected to %s, or let it use a hub's gateway (useRemoteGateways on its peering, allowGatewayTransit on the hub's)",
 				vs[0].Name, site.Name, vs[0].Name, site.Name)
 		}
-		w.drop(NoRoute, diag.P("onPremises", site.Name), fmt.Sprintf("on-premises site %s has no route to %s: %s", site.Name, dst, fix))
+		w.dropf(NoRoute, diag.P("onPremises", site.Name), "on-premises site %s has no route to %s: %s", site.Name, dst, fix)
 		return
 	}
 	gwv := gws[0]
-	w.step(StepGateway, diag.P("virtualNetworks", gwv.Name, "gateway"),
-		fmt.Sprintf("%s learned %s from gateway %s in %s", site.Name, learned, gwv.Gateway.Name, gwv.Name))
+	w.stepf(StepGateway, diag.P("virtualNetworks", gwv.Name, "gateway"),
+		"%s learned %s from gateway %s in %s", site.Name, learned, gwv.Gateway.Name, gwv.Name)
 	w.hop(gwv.Gateway.Name, gwv.Name, gatewaySubnet(gwv))
 	w.viaGateway = true
 	w.forward(gwv, e.gatewayRoutes(gwv), gwv.Gateway.Name)
@@ -122,18 +132,18 @@ func gatewaySubnet(v *topology.VirtualNetwork) string {
 func (w *walk) forward(v *topology.VirtualNetwork, table *RouteTable, node string) {
 	e, dst := w.e, w.f.Dst
 	for {
-		key := visitKey{node, table.Subnet}
-		if w.visited[key] || len(w.t.Hops) > maxHops {
-			w.drop(Loop, diag.Path{}, fmt.Sprintf("the packet comes back to %s with the routes of %s, a forwarding loop: fix the user routes on the way so that one of them leads out", node, table.Subnet))
+		if w.visit(visitKey{node, table.Subnet}) || w.hops > maxHops {
+			w.dropf(Loop, diag.Path{}, "the packet comes back to %s with the routes of %s, a forwarding loop: fix the user routes on the way so that one of them leads out", node, table.Subnet)
 			return
 		}
-		w.visited[key] = true
 		r, ok := table.Lookup(dst)
 		if !ok {
 			w.unroutable(v, table, nil)
 			return
 		}
-		w.step(StepRoute, r.Origin, "route "+r.String())
+		if !w.quiet {
+			w.step(StepRoute, r.Origin, "route "+r.String())
+		}
 		switch r.NextHopType {
 		case topology.NextHopVnetLocal:
 			w.deliverIn(v)
@@ -159,7 +169,7 @@ func (w *walk) forward(v *topology.VirtualNetwork, table *RouteTable, node strin
 			v, table, node = nv, nt, nn
 		case topology.NextHopNone:
 			if r.Source == SourceUser {
-				w.drop(NullRoute, r.Origin, fmt.Sprintf("user route %s/%s sends %s to None: remove the route or give it a next hop", r.Origin[1], r.Name, r.AddressPrefix))
+				w.dropf(NullRoute, r.Origin, "user route %s/%s sends %s to None: remove the route or give it a next hop", r.Origin[1], r.Name, r.AddressPrefix)
 				return
 			}
 			w.unroutable(v, table, &r)
@@ -167,10 +177,12 @@ func (w *walk) forward(v *topology.VirtualNetwork, table *RouteTable, node strin
 		case topology.NextHopInternet:
 			w.step(StepForward, r.Origin, "leaves through the Internet")
 			w.t.Result = Exited
-			w.t.Explanation = fmt.Sprintf("the packet leaves %s through the Internet route %s", table.Subnet, r.AddressPrefix)
+			if !w.quiet {
+				w.t.Explanation = fmt.Sprintf("the packet leaves %s through the Internet route %s", table.Subnet, r.AddressPrefix)
+			}
 			return
 		default:
-			w.drop(NoRoute, r.Origin, fmt.Sprintf("route %s has an unknown next hop type", r.AddressPrefix))
+			w.dropf(NoRoute, r.Origin, "route %s has an unknown next hop type", r.AddressPrefix)
 			return
 		}
 	}
@@ -186,23 +198,23 @@ func (w *walk) unroutable(v *topology.VirtualNetwork, table *RouteTable, none *E
 		}
 		pvx, pxv := v.PeeringTo(x.Name), x.PeeringTo(v.Name)
 		if e.rules.PeeringSync && e.net.Connected(v.Name, x.Name) && !containsAny(e.peeredRanges(pvx, x), dst) {
-			w.drop(AddressSpaceNotSynced, diag.P("virtualNetworks", v.Name, "peerings", pvx.Name),
-				fmt.Sprintf("%s has not synced %s's new address range holding %s: sync peering %s (syncPeering on %s)", v.Name, x.Name, dst, pvx.Name, v.Name))
+			w.dropf(AddressSpaceNotSynced, diag.P("virtualNetworks", v.Name, "peerings", pvx.Name),
+				"%s has not synced %s's new address range holding %s: sync peering %s (syncPeering on %s)", v.Name, x.Name, dst, pvx.Name, v.Name)
 			return
 		}
 		if pvx != nil || pxv != nil {
 			w.drop(PeeringNotConnected, peeringPath(v, pvx, x, pxv), e.peeringFix(v, x))
 			return
 		}
-		w.drop(NotPeered, diag.P("virtualNetworks", v.Name),
-			fmt.Sprintf("%s and %s are not peered (peering is not transitive): create the peering from %s to %s and from %s to %s", v.Name, x.Name, v.Name, x.Name, x.Name, v.Name))
+		w.dropf(NotPeered, diag.P("virtualNetworks", v.Name),
+			"%s and %s are not peered (peering is not transitive): create the peering from %s to %s and from %s to %s", v.Name, x.Name, v.Name, x.Name, x.Name, v.Name)
 		return
 	}
 	if none != nil {
-		w.drop(NullRoute, none.Origin, fmt.Sprintf("%s is in the private range %s, which azure drops (system route None) unless a VNet or peering covers it: peer with the VNet holding it or add a route", dst, none.AddressPrefix))
+		w.dropf(NullRoute, none.Origin, "%s is in the private range %s, which azure drops (system route None) unless a VNet or peering covers it: peer with the VNet holding it or add a route", dst, none.AddressPrefix)
 		return
 	}
-	w.drop(NoRoute, diag.Path{}, fmt.Sprintf("no route of %s matches %s: add a peering, a gateway or a user route that covers it", table.Subnet, dst))
+	w.dropf(NoRoute, diag.Path{}, "no route of %s matches %s: add a peering, a gateway or a user route that covers it", table.Subnet, dst)
 }
 
 // peeringPath returns the path of the object that exists between a and b.
@@ -251,28 +263,28 @@ func (w *walk) cross(y, x *topology.VirtualNetwork, addr netip.Addr) bool {
 		path diag.Path
 	}{{pyx, ypath}, {pxy, xpath}} {
 		if !side.p.AllowVirtualNetworkAccess {
-			w.drop(PeeringAccessDisabled, side.path,
-				fmt.Sprintf("peering %s disables access between %s and %s: set allowVirtualNetworkAccess on %s", side.p.Name, y.Name, x.Name, side.p.Name))
+			w.dropf(PeeringAccessDisabled, side.path,
+				"peering %s disables access between %s and %s: set allowVirtualNetworkAccess on %s", side.p.Name, y.Name, x.Name, side.p.Name)
 			return false
 		}
 	}
 	if e.rules.PeeringSync && !containsAny(e.peeredRanges(pyx, x), addr) {
-		w.drop(AddressSpaceNotSynced, ypath,
-			fmt.Sprintf("%s has not synced %s's address range holding %s: sync peering %s (syncPeering on %s)", y.Name, x.Name, addr, pyx.Name, y.Name))
+		w.dropf(AddressSpaceNotSynced, ypath,
+			"%s has not synced %s's address range holding %s: sync peering %s (syncPeering on %s)", y.Name, x.Name, addr, pyx.Name, y.Name)
 		return false
 	}
 	if !y.ContainsAddr(src) && !pxy.AllowForwardedTraffic && !w.viaGateway {
-		w.drop(ForwardedTrafficBlocked, xpath,
-			fmt.Sprintf("%s does not accept forwarded traffic from %s (source %s is outside %s): set allowForwardedTraffic on peering %s", x.Name, y.Name, src, y.Name, pxy.Name))
+		w.dropf(ForwardedTrafficBlocked, xpath,
+			"%s does not accept forwarded traffic from %s (source %s is outside %s): set allowForwardedTraffic on peering %s", x.Name, y.Name, src, y.Name, pxy.Name)
 		return false
 	}
-	w.step(StepPeering, ypath, fmt.Sprintf("crosses peering %s into %s", pyx.Name, x.Name))
+	w.stepf(StepPeering, ypath, "crosses peering %s into %s", pyx.Name, x.Name)
 	w.global = y.Region != x.Region
 	if w.global {
 		w.fromRegion = y.Region
-		w.fact(fmt.Sprintf("peering %s is global (%s to %s): it adds inter-region latency", pyx.Name, regionName(y.Region), regionName(x.Region)))
+		w.factf("peering %s is global (%s to %s): it adds inter-region latency", pyx.Name, regionName(y.Region), regionName(x.Region))
 	} else {
-		w.fact(fmt.Sprintf("peering %s is intra-region: it adds no latency", pyx.Name))
+		w.factf("peering %s is intra-region: it adds no latency", pyx.Name)
 	}
 	return true
 }
@@ -306,9 +318,9 @@ func (w *walk) appliance(v *topology.VirtualNetwork, r EffectiveRoute) (*topolog
 	}
 	if !ok {
 		if vs := e.holderVNets[ip]; len(vs) > 0 {
-			w.drop(NextHopUnreachable, r.Origin, fmt.Sprintf("appliance %s is in %s, which is neither %s nor a Connected peer of it: peer %s with %s or change route %s", ip, vs[0], v.Name, v.Name, vs[0], routeName))
+			w.dropf(NextHopUnreachable, r.Origin, "appliance %s is in %s, which is neither %s nor a Connected peer of it: peer %s with %s or change route %s", ip, vs[0], v.Name, v.Name, vs[0], routeName)
 		} else {
-			w.drop(NextHopNotFound, r.Origin, fmt.Sprintf("no VM or load balancer frontend holds %s: deploy the appliance or fix route %s", ip, routeName))
+			w.dropf(NextHopNotFound, r.Origin, "no VM or load balancer frontend holds %s: deploy the appliance or fix route %s", ip, routeName)
 		}
 		return nil, nil, "", false
 	}
@@ -328,20 +340,20 @@ func (w *walk) appliance(v *topology.VirtualNetwork, r EffectiveRoute) (*topolog
 	w.hop(vm.Name, hv.Name, vm.Subnet.Name)
 	w.bandwidth(vm)
 	if !vm.Running {
-		w.drop(NextHopDown, diag.P("virtualNetworks", hv.Name, "virtualMachines", vm.Name),
-			fmt.Sprintf("appliance %s (%s) is not running: start it or change route %s", vm.Name, vm.IPAddress, routeName))
+		w.dropf(NextHopDown, diag.P("virtualNetworks", hv.Name, "virtualMachines", vm.Name),
+			"appliance %s (%s) is not running: start it or change route %s", vm.Name, vm.IPAddress, routeName)
 		return nil, nil, "", false
 	}
 	if !vm.IPForwarding {
-		w.drop(IPForwardingDisabled, diag.P("virtualNetworks", hv.Name, "virtualMachines", vm.Name),
-			fmt.Sprintf("appliance %s does not forward packets: set ipForwarding on %s", vm.Name, vm.Name))
+		w.dropf(IPForwardingDisabled, diag.P("virtualNetworks", hv.Name, "virtualMachines", vm.Name),
+			"appliance %s does not forward packets: set ipForwarding on %s", vm.Name, vm.Name)
 		return nil, nil, "", false
 	}
 	if !w.acl(hv, topology.Inbound, vm.AccessControlList, vm.Subnet.AccessControlList, w.f.Src, w.f.Dst, w.f.Port) {
 		return nil, nil, "", false
 	}
-	w.step(StepForward, diag.P("virtualNetworks", hv.Name, "virtualMachines", vm.Name),
-		fmt.Sprintf("%s forwards the packet, source %s unchanged", vm.Name, w.f.Src))
+	w.stepf(StepForward, diag.P("virtualNetworks", hv.Name, "virtualMachines", vm.Name),
+		"%s forwards the packet, source %s unchanged", vm.Name, w.f.Src)
 	if !w.acl(hv, topology.Outbound, vm.AccessControlList, vm.Subnet.AccessControlList, w.f.Src, w.f.Dst, w.f.Port) {
 		return nil, nil, "", false
 	}
@@ -358,16 +370,16 @@ func (w *walk) backend(lb *topology.LoadBalancer, port uint16) (*topology.Virtua
 		if w.f.Protocol.HasPorts() {
 			what = fmt.Sprintf("%s port %d", w.f.Protocol, port)
 		}
-		w.drop(LoadBalancerNoBackend, lbPath.Child("rules"), fmt.Sprintf("load balancer %s has no rule for %s: add one", lb.Name, what))
+		w.dropf(LoadBalancerNoBackend, lbPath.Child("rules"), "load balancer %s has no rule for %s: add one", lb.Name, what)
 		return nil, false
 	}
 	for _, b := range lb.Backends {
 		if b != nil && b.Running && b.Subnet != nil {
-			w.step(StepForward, lbPath, fmt.Sprintf("%s balances to backend %s (%s)", lb.Name, b.Name, b.IPAddress))
+			w.stepf(StepForward, lbPath, "%s balances to backend %s (%s)", lb.Name, b.Name, b.IPAddress)
 			return b, true
 		}
 	}
-	w.drop(LoadBalancerNoBackend, lbPath.Child("backends"), fmt.Sprintf("load balancer %s has no running backend: start one of its backends or add one", lb.Name))
+	w.dropf(LoadBalancerNoBackend, lbPath.Child("backends"), "load balancer %s has no running backend: start one of its backends or add one", lb.Name)
 	return nil, false
 }
 
@@ -396,7 +408,7 @@ func (w *walk) gateway(v *topology.VirtualNetwork, r EffectiveRoute) (*topology.
 		gwv = e.transitHub[v.Name]
 	}
 	if gwv == nil {
-		w.drop(GatewayNotAvailable, r.Origin, fmt.Sprintf("%s has no gateway and uses none through transit: add a gateway to %s, or set useRemoteGateways on its peering to a hub whose peering back allows gateway transit", v.Name, v.Name))
+		w.dropf(GatewayNotAvailable, r.Origin, "%s has no gateway and uses none through transit: add a gateway to %s, or set useRemoteGateways on its peering to a hub whose peering back allows gateway transit", v.Name, v.Name)
 		return nil, nil, "", false
 	}
 	gw := gwv.Gateway
@@ -405,31 +417,31 @@ func (w *walk) gateway(v *topology.VirtualNetwork, r EffectiveRoute) (*topology.
 		if !e.accessAllowed(v, gwv) {
 			p := v.PeeringTo(gwv.Name)
 			if !p.AllowVirtualNetworkAccess {
-				w.drop(PeeringAccessDisabled, diag.P("virtualNetworks", v.Name, "peerings", p.Name),
-					fmt.Sprintf("peering %s disables access to the hub gateway: set allowVirtualNetworkAccess on %s", p.Name, p.Name))
+				w.dropf(PeeringAccessDisabled, diag.P("virtualNetworks", v.Name, "peerings", p.Name),
+					"peering %s disables access to the hub gateway: set allowVirtualNetworkAccess on %s", p.Name, p.Name)
 			} else {
 				q := gwv.PeeringTo(v.Name)
-				w.drop(PeeringAccessDisabled, diag.P("virtualNetworks", gwv.Name, "peerings", q.Name),
-					fmt.Sprintf("peering %s disables access to the hub gateway: set allowVirtualNetworkAccess on %s", q.Name, q.Name))
+				w.dropf(PeeringAccessDisabled, diag.P("virtualNetworks", gwv.Name, "peerings", q.Name),
+					"peering %s disables access to the hub gateway: set allowVirtualNetworkAccess on %s", q.Name, q.Name)
 			}
 			return nil, nil, "", false
 		}
-		w.step(StepGateway, gwPath, fmt.Sprintf("uses gateway %s of %s through gateway transit", gw.Name, gwv.Name))
+		w.stepf(StepGateway, gwPath, "uses gateway %s of %s through gateway transit", gw.Name, gwv.Name)
 	}
 	w.hop(gw.Name, gwv.Name, gatewaySubnet(gwv))
 	for _, site := range gw.Connections {
 		if site != nil && containsAny(site.AddressSpace, dst) {
-			w.step(StepGateway, gwPath, fmt.Sprintf("%s gateway %s sends the packet to on-premises site %s", gw.Type, gw.Name, site.Name))
+			w.stepf(StepGateway, gwPath, "%s gateway %s sends the packet to on-premises site %s", gw.Type, gw.Name, site.Name)
 			w.hop(site.Name, "", "")
-			w.deliver(diag.P("onPremises", site.Name), fmt.Sprintf("delivered to %s in on-premises site %s", dst, site.Name))
+			w.deliverf(diag.P("onPremises", site.Name), "delivered to %s in on-premises site %s", dst, site.Name)
 			return nil, nil, "", false
 		}
 	}
 	if gw.Type != topology.Vpn {
-		w.drop(NoRoute, gwPath, fmt.Sprintf("%s gateway %s has no on-premises route to %s and does not route between virtual networks: change the route that sends %s to it", gw.Type, gw.Name, dst, dst))
+		w.dropf(NoRoute, gwPath, "%s gateway %s has no on-premises route to %s and does not route between virtual networks: change the route that sends %s to it", gw.Type, gw.Name, dst, dst)
 		return nil, nil, "", false
 	}
-	w.step(StepGateway, gwPath, fmt.Sprintf("VPN gateway %s re-routes %s with the routes of %s", gw.Name, dst, gwv.Name))
+	w.stepf(StepGateway, gwPath, "VPN gateway %s re-routes %s with the routes of %s", gw.Name, dst, gwv.Name)
 	w.viaGateway = true
 	return gwv, e.gatewayRoutes(gwv), gw.Name, true
 }
@@ -443,7 +455,7 @@ func (w *walk) deliverIn(x *topology.VirtualNetwork) {
 	if f.DstSubnet != "" && s != nil && e.subnetName(s) == f.DstSubnet {
 		w.hop(f.DstSubnet, x.Name, s.Name)
 		if w.acl(x, topology.Inbound, nil, s.AccessControlList, f.Src, f.Dst, f.Port) {
-			w.deliver(diag.P("virtualNetworks", x.Name, "subnets", s.Name), fmt.Sprintf("delivered into subnet %s", f.DstSubnet))
+			w.deliverf(diag.P("virtualNetworks", x.Name, "subnets", s.Name), "delivered into subnet %s", f.DstSubnet)
 		}
 		return
 	}
@@ -453,8 +465,8 @@ func (w *walk) deliverIn(x *topology.VirtualNetwork) {
 		if s != nil {
 			where = x.Name + "/" + s.Name
 		}
-		w.drop(DestinationNotFound, diag.P("virtualNetworks", x.Name),
-			fmt.Sprintf("no VM or load balancer frontend in %s holds %s: check the destination address", where, f.Dst))
+		w.dropf(DestinationNotFound, diag.P("virtualNetworks", x.Name),
+			"no VM or load balancer frontend in %s holds %s: check the destination address", where, f.Dst)
 		return
 	}
 	if h.lb != nil {
@@ -469,21 +481,21 @@ func (w *walk) deliverVM(x *topology.VirtualNetwork, vm *topology.VirtualMachine
 	w.bandwidth(vm)
 	vmPath := diag.P("virtualNetworks", x.Name, "virtualMachines", vm.Name)
 	if !vm.Running {
-		w.drop(DestinationNotFound, vmPath, fmt.Sprintf("VM %s is not running: start it", vm.Name))
+		w.dropf(DestinationNotFound, vmPath, "VM %s is not running: start it", vm.Name)
 		return
 	}
 	if !w.acl(x, topology.Inbound, vm.AccessControlList, vm.Subnet.AccessControlList, w.f.Src, dst, port) {
 		return
 	}
-	w.deliver(vmPath, fmt.Sprintf("delivered to %s (%s) in %s/%s", vm.Name, vm.IPAddress, x.Name, vm.Subnet.Name))
+	w.deliverf(vmPath, "delivered to %s (%s) in %s/%s", vm.Name, vm.IPAddress, x.Name, vm.Subnet.Name)
 }
 
 func (w *walk) deliverLB(x *topology.VirtualNetwork, lb *topology.LoadBalancer) {
 	lbPath := diag.P("virtualNetworks", x.Name, "loadBalancers", lb.Name)
 	w.hop(lb.Name, x.Name, lb.Subnet.Name)
 	if w.e.rules.BasicILBNotOverGlobalPeering && lb.SKU == topology.Basic && w.global {
-		w.drop(LoadBalancerUnreachable, lbPath,
-			fmt.Sprintf("Basic load balancer %s in %s is not reachable over global peering from %s: use the Standard SKU or a source in %s", lb.Name, regionName(x.Region), regionName(w.fromRegion), regionName(x.Region)))
+		w.dropf(LoadBalancerUnreachable, lbPath,
+			"Basic load balancer %s in %s is not reachable over global peering from %s: use the Standard SKU or a source in %s", lb.Name, regionName(x.Region), regionName(w.fromRegion), regionName(x.Region))
 		return
 	}
 	rule, _ := lbRule(lb, w.f.Protocol, w.f.Port)
@@ -504,30 +516,51 @@ func (w *walk) acl(v *topology.VirtualNetwork, dir topology.Direction, nic, subn
 	if w.f.Reply {
 		return true
 	}
-	ok, steps := w.e.filter(v, dir, nic, subnet, packet{src: src, dst: dst, proto: w.f.Protocol, port: port})
+	ok, steps := w.e.filter(v, dir, nic, subnet, packet{src: src, dst: dst, proto: w.f.Protocol, port: port}, w.quiet)
 	for _, s := range steps {
 		w.stepS(s)
 	}
-	if !ok {
+	if !ok && w.quiet {
+		w.drop(ACLDenied, nil, "")
+	} else if !ok {
 		last := steps[len(steps)-1]
 		what := w.f.Protocol.String()
 		if w.f.Protocol.HasPorts() {
 			what = fmt.Sprintf("%s port %d", w.f.Protocol, port)
 		}
-		w.drop(ACLDenied, last.Source, fmt.Sprintf("%s %s %s from %s to %s: allow it with a rule of higher priority (lower number) or change the rule", last.Detail, dirWord(dir), what, src, dst))
+		w.dropf(ACLDenied, last.Source, "%s %s %s from %s to %s: allow it with a rule of higher priority (lower number) or change the rule", last.Detail, dirWord(dir), what, src, dst)
 	}
 	return ok
 }
 
 func (w *walk) hop(node, vnet, subnet string) {
+	w.hops++
+	if w.quiet {
+		return
+	}
 	w.t.Hops = append(w.t.Hops, Hop{Node: node, VirtualNetwork: vnet, Subnet: subnet})
 }
 
 func (w *walk) step(kind StepKind, src diag.Path, detail string) {
+	if w.quiet {
+		return
+	}
 	w.stepS(Step{Kind: kind, Detail: detail, Source: src})
 }
 
+// stepf adds a step whose detail is formatted only when the walk records
+// its steps.
+func (w *walk) stepf(kind StepKind, src diag.Path, format string, args ...any) {
+	if w.quiet {
+		return
+	}
+	w.stepS(Step{Kind: kind, Detail: fmt.Sprintf(format, args...), Source: src})
+}
+
 func (w *walk) stepS(s Step) {
+	if w.quiet {
+		return
+	}
 	if len(w.t.Hops) == 0 {
 		w.hop(nameOr(w.f.From, w.f.Src.String()), "", "")
 	}
@@ -535,17 +568,50 @@ func (w *walk) stepS(s Step) {
 	h.Steps = append(h.Steps, s)
 }
 
+// drop ends the walk: the packet is dropped for r. The explanation names
+// what to change; it is also the drop step's detail.
 func (w *walk) drop(r Reason, src diag.Path, explanation string) {
+	w.t.Result, w.t.Reason = Dropped, r
+	if w.quiet {
+		return
+	}
+	w.t.Explanation = explanation
 	w.step(StepDrop, src, string(r)+": "+explanation)
-	w.t.Result, w.t.Reason, w.t.Explanation = Dropped, r, explanation
 }
 
-func (w *walk) deliver(src diag.Path, explanation string) {
-	w.step(StepDeliver, src, explanation)
-	w.t.Result, w.t.Explanation = Delivered, explanation
+func (w *walk) dropf(r Reason, src diag.Path, format string, args ...any) {
+	w.t.Result, w.t.Reason = Dropped, r
+	if w.quiet {
+		return
+	}
+	w.drop(r, src, fmt.Sprintf(format, args...))
 }
 
-func (w *walk) fact(s string) { w.t.Facts = append(w.t.Facts, s) }
+func (w *walk) deliverf(src diag.Path, format string, args ...any) {
+	w.t.Result = Delivered
+	if w.quiet {
+		return
+	}
+	w.t.Explanation = fmt.Sprintf(format, args...)
+	w.step(StepDeliver, src, w.t.Explanation)
+}
+
+func (w *walk) factf(format string, args ...any) {
+	if w.quiet {
+		return
+	}
+	w.t.Facts = append(w.t.Facts, fmt.Sprintf(format, args...))
+}
+
+// visit records a (node, route table) pair and reports whether the packet
+// had been there before.
+func (w *walk) visit(k visitKey) bool {
+	if slices.Contains(w.visited, k) {
+		return true
+	}
+	w.visited = append(w.visited, k)
+	return false
+}
 
 // bandwidth lowers the path's bandwidth bound to vm's, when declared.
 func (w *walk) bandwidth(vm *topology.VirtualMachine) {
@@ -555,13 +621,12 @@ func (w *walk) bandwidth(vm *topology.VirtualMachine) {
 }
 
 func (w *walk) finish() {
-	w.t.HopCount = len(w.t.Hops)
 	if w.t.Result == Undecided {
 		w.drop(NoRoute, diag.Path{}, "the simulator could not decide this packet's fate")
-		w.t.HopCount = len(w.t.Hops)
 	}
+	w.t.HopCount = len(w.t.Hops)
 	if w.t.BandwidthMbps > 0 {
-		w.fact(fmt.Sprintf("the path is bounded by %d Mbps, the smallest bandwidth a VM on it declares", w.t.BandwidthMbps))
+		w.factf("the path is bounded by %d Mbps, the smallest bandwidth a VM on it declares", w.t.BandwidthMbps)
 	}
 }
 

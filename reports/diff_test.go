@@ -1,0 +1,199 @@
+package reports
+
+import (
+	"bytes"
+	"encoding/json"
+	"io"
+	"net/netip"
+	"testing"
+
+	"github.com/santhosh-tekuri/jsonschema/v6"
+
+	"github.com/vnetsim/vnetsim/sim"
+	"github.com/vnetsim/vnetsim/topology"
+	"github.com/vnetsim/vnetsim/topology/diag"
+)
+
+// diffFixture is the fixed input of every diff format: a change of each
+// kind, a forbidden edit, a violation the plan resolves, a preexisting
+// error, a plan whose steps lose and keep reachability, an unplanned
+// change, and reachability gained and lost.
+func diffFixture() *sim.DiffResult {
+	path := func(s ...string) diag.Path { return diag.P(s...) }
+	return &sim.DiffResult{
+		Before: "before.yaml", After: "after.yaml", Platform: topology.WindowsSDN,
+		Changes: []sim.Change{
+			{Kind: sim.Added, Path: path("virtualNetworks", "spoke1", "addressSpace", "1"), Subject: at("after.yaml", 12, 7),
+				Message: "virtual network spoke1: address range 10.11.0.0/16 added"},
+			{Kind: sim.Changed, Path: path("virtualNetworks", "hub", "peerings", "hub-to-spoke1", "allowForwardedTraffic"), Subject: at("after.yaml", 9, 30),
+				Message: "virtual network hub: peering hub-to-spoke1: allowForwardedTraffic false → true"},
+			{Kind: sim.Removed, Path: path("virtualNetworks", "spoke2"), Subject: at("before.yaml", 20, 3),
+				Message: "virtual network spoke2 removed"},
+		},
+		Violations: []sim.Violation{
+			{Code: diag.AddressSpaceLocked, Path: path("virtualNetworks", "spoke1", "addressSpace", "1"), Subject: at("after.yaml", 12, 7),
+				Message: "virtual network spoke1: adding address range 10.11.0.0/16 while peered with hub is refused"},
+			{Code: sim.PeeringSyncRequired, ResolvedByPlan: true, Path: path("virtualNetworks", "spoke1", "addressSpace", "1"), Subject: at("after.yaml", 12, 7),
+				Message: "virtual network spoke1: the plan syncs the peerings | with a pipe"},
+		},
+		Preexisting: []sim.Violation{
+			{Code: diag.RouteNextHopInvalid, Path: path("routeTables", "rt", "routes", "0"), Subject: at("after.yaml", 30, 9),
+				Message: "route rt/bad: nextHopIpAddress is only valid with VirtualAppliance"},
+		},
+		Plan: sim.Plan{
+			Verified: true,
+			Steps: []sim.PlanStep{
+				{Event: sim.DeletePeering{Peering: sim.PeeringRef{VNet: "hub", Name: "hub-to-spoke1"}}, Why: "windows-sdn locks spoke1's address space while it is peered",
+					Impact: sim.Impact{Lost: []sim.ReachChange{
+						{From: "hub/shared", To: "spoke1/app", Result: sim.OutcomeNone, Before: sim.OutcomeAll, Reason: sim.PeeringNotConnected, Explanation: "create the peering from hub to spoke1"},
+						{From: "spoke1/app", To: "hub/shared", Result: sim.OutcomeNone, Before: sim.OutcomeAll, Reason: sim.PeeringNotConnected},
+					}}},
+				{Event: sim.AddAddressPrefix{VNet: "spoke1", Prefix: netip.MustParsePrefix("10.11.0.0/16")}, Why: "the after-file adds this range"},
+				{Event: sim.CreatePeering{VNet: "hub", Name: "hub-to-spoke1", RemoteVirtualNetwork: "spoke1", Flags: sim.PeeringFlags{AllowForwardedTraffic: sim.Bool(true)}},
+					Why: "re-create the peering now that the address space has changed"},
+			},
+			Unplanned: []sim.Change{{Kind: sim.Added, Path: path("onPremises", "dc2"), Subject: at("after.yaml", 40, 3), Message: "on-premises site dc2 added (no event creates one)"}},
+		},
+		Reachability: sim.ReachDelta{
+			Gained: []sim.ReachChange{{From: "hub/shared", To: "spoke1/data", Result: sim.OutcomeAll}},
+			Lost: []sim.ReachChange{{From: "hub/shared", To: "spoke2/app", Result: sim.OutcomeSome, Before: sim.OutcomeAll,
+				Reason: sim.ACLDenied, Explanation: "web-acl/deny-rdp (priority 210) denies TCP 3389"}},
+		},
+	}
+}
+
+func TestDiffFormats(t *testing.T) {
+	res := diffFixture()
+	for _, tc := range []struct {
+		name   string
+		render func(w io.Writer) error
+	}{
+		{"text", func(w io.Writer) error { return DiffText(w, res, DiffOptions{}) }},
+		{"text-fail-on-lost", func(w io.Writer) error { return DiffText(w, res, DiffOptions{FailOnLost: true}) }},
+		{"json", func(w io.Writer) error { return DiffJSON(w, res, false) }},
+		{"markdown", func(w io.Writer) error { return DiffMarkdown(w, res, false) }},
+		{"sarif", func(w io.Writer) error { return DiffSARIF(w, res) }},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			golden(t, "diff-"+tc.name, render(t, func(w *bytes.Buffer) error { return tc.render(w) }))
+		})
+	}
+}
+
+// TestDiffJSONContract pins the contract §4 field names: renaming one
+// breaks this test, not a pipeline.
+func TestDiffJSONContract(t *testing.T) {
+	var buf bytes.Buffer
+	if err := DiffJSON(&buf, diffFixture(), false); err != nil {
+		t.Fatal(err)
+	}
+	var doc map[string]any
+	if err := json.Unmarshal(buf.Bytes(), &doc); err != nil {
+		t.Fatal(err)
+	}
+	object := func(v any) map[string]any { m, _ := v.(map[string]any); return m }
+	first := func(v any) map[string]any {
+		if l, ok := v.([]any); ok && len(l) > 0 {
+			return object(l[0])
+		}
+		return nil
+	}
+	reach := object(doc["reachability"])
+	step := first(doc["plan"])
+	for _, tc := range []struct {
+		name string
+		obj  map[string]any
+		keys []string
+	}{
+		{"top", doc, []string{"changes", "violations", "plan", "reachability"}},
+		{"change", first(doc["changes"]), []string{"kind", "path", "line", "message"}},
+		{"violation", first(doc["violations"]), []string{"code", "message", "line"}},
+		{"plan step", step, []string{"event", "impact"}},
+		{"impact", object(step["impact"]), []string{"lost"}},
+		{"reachability", reach, []string{"gained", "lost"}},
+		{"gained", first(reach["gained"]), []string{"from", "to", "result"}},
+		{"lost", first(reach["lost"]), []string{"from", "to", "result", "reason"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if tc.obj == nil {
+				t.Fatal("missing")
+			}
+			for _, k := range tc.keys {
+				if _, ok := tc.obj[k]; !ok {
+					t.Errorf("no %q in %v", k, tc.obj)
+				}
+			}
+		})
+	}
+	// An event is one scenario event: {"deletePeering": {"vnet": ..., "name": ...}}.
+	ev := object(step["event"])
+	if args := object(ev["deletePeering"]); len(ev) != 1 || args["vnet"] != "hub" || args["name"] != "hub-to-spoke1" {
+		t.Errorf("event = %v, want {deletePeering: {vnet: hub, name: hub-to-spoke1}}", ev)
+	}
+	if got := object(first(doc["changes"]))["path"]; got != "virtualNetworks.spoke1.addressSpace[1]" {
+		t.Errorf("change path = %v, want the model path string", got)
+	}
+}
+
+// An empty diff still prints every list, as [] rather than null.
+func TestDiffJSONEmptyLists(t *testing.T) {
+	var buf bytes.Buffer
+	if err := DiffJSON(&buf, &sim.DiffResult{Plan: sim.Plan{Verified: true}}, false); err != nil {
+		t.Fatal(err)
+	}
+	for _, key := range []string{`"changes": []`, `"violations": []`, `"plan": []`, `"gained": []`, `"lost": []`} {
+		if !bytes.Contains(buf.Bytes(), []byte(key)) {
+			t.Errorf("empty diff JSON lacks %s:\n%s", key, buf.Bytes())
+		}
+	}
+}
+
+// The verdict follows DiffResult.Failed: violations the plan resolves do not
+// fail, lost reachability fails only with --fail-on-lost.
+func TestDiffVerdict(t *testing.T) {
+	resolved := sim.Violation{Code: sim.PeeringSyncRequired, ResolvedByPlan: true}
+	forbidden := sim.Violation{Code: diag.AddressSpaceLocked}
+	lost := sim.ReachDelta{Lost: []sim.ReachChange{{From: "a/s", To: "b/s", Result: sim.OutcomeNone}}}
+	for _, tc := range []struct {
+		name       string
+		r          sim.DiffResult
+		failOnLost bool
+		want       string
+	}{
+		{"nothing", sim.DiffResult{}, false, "OK"},
+		{"resolved by plan", sim.DiffResult{Violations: []sim.Violation{resolved}}, false, "OK"},
+		{"forbidden", sim.DiffResult{Violations: []sim.Violation{resolved, forbidden}}, false, "FAIL: 1 violation"},
+		{"lost without flag", sim.DiffResult{Reachability: lost}, false, "OK"},
+		{"lost with flag", sim.DiffResult{Reachability: lost}, true, "FAIL: 1 subnet pair lost (--fail-on-lost)"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := diffVerdict(&tc.r, tc.failOnLost); got != tc.want {
+				t.Errorf("verdict = %q, want %q", got, tc.want)
+			}
+			if failed := tc.r.Failed(tc.failOnLost); failed != (tc.want != "OK") {
+				t.Errorf("Failed = %t, verdict %q", failed, tc.want)
+			}
+		})
+	}
+}
+
+// The diff's SARIF log validates against the SARIF 2.1.0 schema kept in
+// testdata.
+func TestDiffSARIFSchema(t *testing.T) {
+	var buf bytes.Buffer
+	if err := DiffSARIF(&buf, diffFixture()); err != nil {
+		t.Fatal(err)
+	}
+	c := jsonschema.NewCompiler()
+	sch, err := c.Compile("testdata/sarif-2.1.0.schema.json")
+	if err != nil {
+		t.Fatalf("compile schema: %v", err)
+	}
+	doc, err := jsonschema.UnmarshalJSON(&buf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := sch.Validate(doc); err != nil {
+		t.Errorf("diff SARIF does not validate: %v", err)
+	}
+}

@@ -29,7 +29,9 @@ type ScenarioResult struct {
 	Path        string // the scenario file as given, or "lab:NAME" for a built-in lab
 	Description string // shown to learners
 	Passed      bool
-	Steps       []StepResult
+	// Hints are the scenario's hints, set only when it failed.
+	Hints []string
+	Steps []StepResult
 	// Score is the number of passed checks and MaxScore the number of
 	// checks, the grade a lab shows.
 	Score, MaxScore int
@@ -63,8 +65,11 @@ type EventResult struct {
 // syncLevel}, trace {result, reason, via}, valid {errors, warnings}, routes
 // {routes}, reach {result}.
 type CheckResult struct {
-	Kind     string // the expectation key: peering, trace, valid, routes, reach
-	Passed   bool
+	Kind   string // the expectation key: peering, trace, valid, routes, reach; or expectRejected
+	Passed bool
+	// Target says what the check looked at, for people: "peering A/a-to-b",
+	// "trace a1 → b1 TCP/443".
+	Target   string
 	Expected map[string]any
 	Actual   map[string]any
 	Message  string     // why it failed, for people; "" when it passed

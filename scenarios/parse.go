@@ -1,0 +1,847 @@
+package scenarios
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"math"
+	"net/netip"
+	"os"
+	"path"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"gopkg.in/yaml.v3"
+
+	"github.com/vnetsim/vnetsim/sim"
+	"github.com/vnetsim/vnetsim/topology"
+	"github.com/vnetsim/vnetsim/topology/diag"
+)
+
+// MaxFileSize is the largest scenario file Parse reads, in bytes.
+const MaxFileSize = topology.MaxFileSize
+
+// Parse parses a scenario file and loads its topology: an inline mapping,
+// or a path relative to filename read from the operating system's file
+// system. Diagnostics carry file positions; those of a topology file are
+// located in that file. The Scenario is nil when a diagnostic is an error.
+func Parse(filename string, data []byte) (*Scenario, diag.Diagnostics) {
+	return parse(filename, data, func(rel string) (string, []byte, error) {
+		name := rel
+		if !filepath.IsAbs(rel) {
+			name = filepath.Join(filepath.Dir(filename), filepath.FromSlash(rel))
+		}
+		b, err := os.ReadFile(name)
+		return name, b, err
+	})
+}
+
+// ParseFile reads and parses a scenario file.
+func ParseFile(filename string) (*Scenario, diag.Diagnostics) {
+	data, err := os.ReadFile(filename)
+	if err != nil {
+		return nil, diag.Diagnostics{fileError(filename, err)}
+	}
+	return Parse(filename, data)
+}
+
+// ParseFS parses the scenario file name of fsys; a topology path is read
+// from fsys too, relative to name. Built-in labs are parsed this way.
+func ParseFS(fsys fs.FS, name string) (*Scenario, diag.Diagnostics) {
+	data, err := fs.ReadFile(fsys, name)
+	if err != nil {
+		return nil, diag.Diagnostics{fileError(name, err)}
+	}
+	return parse(name, data, func(rel string) (string, []byte, error) {
+		full := path.Join(path.Dir(name), rel)
+		b, err := fs.ReadFile(fsys, full)
+		return full, b, err
+	})
+}
+
+func fileError(name string, err error) diag.Diagnostic {
+	return diag.Errorf(diag.YAMLSyntax, nil, "cannot read %s: %v", name, errors.Unwrap(err)).
+		At(diag.Range{Filename: name})
+}
+
+// readFunc reads a topology path written in a scenario and returns the name
+// its diagnostics use.
+type readFunc func(rel string) (name string, data []byte, err error)
+
+func parse(filename string, data []byte, read readFunc) (*Scenario, diag.Diagnostics) {
+	p := &parser{file: filename}
+	root := p.document(data)
+	if root == nil {
+		return nil, p.diags
+	}
+	sc := p.scenario(root)
+	if sc != nil && !p.diags.HasErrors() {
+		p.topology(sc, data, root, read)
+	}
+	p.diags.Sort()
+	if p.diags.HasErrors() {
+		return nil, p.diags
+	}
+	return sc, p.diags
+}
+
+// parser walks a scenario's yaml.Node tree and gathers diagnostics.
+type parser struct {
+	file  string
+	diags diag.Diagnostics
+}
+
+func (p *parser) rangeOf(n *yaml.Node) diag.Range {
+	r := diag.Range{Filename: p.file, Start: diag.Pos{Line: n.Line, Column: n.Column}}
+	r.End = r.Start
+	if n.Kind == yaml.ScalarNode && !strings.Contains(n.Value, "\n") {
+		r.End.Column += len(n.Value)
+	}
+	return r
+}
+
+func (p *parser) errorf(code diag.Code, at diag.Path, n *yaml.Node, format string, args ...any) {
+	d := diag.Errorf(code, at, format, args...)
+	if n != nil {
+		d = d.At(p.rangeOf(n))
+	} else {
+		d = d.At(diag.Range{Filename: p.file})
+	}
+	p.diags.Append(d)
+}
+
+var yamlLine = regexp.MustCompile(`^yaml: line (\d+): `)
+
+// document parses data into its root node, or reports why it cannot.
+func (p *parser) document(data []byte) *yaml.Node {
+	at := func(line int) *yaml.Node { return &yaml.Node{Line: line, Column: 1} }
+	if len(data) > MaxFileSize {
+		p.errorf(diag.YAMLSyntax, nil, at(1), "scenario file is too big: %d bytes (the limit is %d MiB)", len(data), MaxFileSize>>20)
+		return nil
+	}
+	if !utf8.Valid(data) {
+		line := 1
+		for i := 0; i < len(data); {
+			r, size := utf8.DecodeRune(data[i:])
+			if r == utf8.RuneError && size <= 1 {
+				break
+			}
+			if r == '\n' {
+				line++
+			}
+			i += size
+		}
+		p.errorf(diag.YAMLSyntax, nil, at(line), "invalid UTF-8: save the file as UTF-8")
+		return nil
+	}
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	var doc yaml.Node
+	if err := dec.Decode(&doc); err != nil {
+		if errors.Is(err, io.EOF) {
+			p.errorf(diag.YAMLSyntax, nil, at(1), "scenario file is empty")
+			return nil
+		}
+		line, msg := 1, err.Error()
+		if m := yamlLine.FindStringSubmatch(msg); m != nil {
+			line, _ = strconv.Atoi(m[1])
+			msg = msg[len(m[0]):]
+		}
+		p.errorf(diag.YAMLSyntax, nil, at(line), "%s", strings.TrimPrefix(msg, "yaml: "))
+		return nil
+	}
+	if len(doc.Content) == 0 {
+		p.errorf(diag.YAMLSyntax, nil, at(1), "scenario file is empty")
+		return nil
+	}
+	return doc.Content[0]
+}
+
+// object is one mapping walked against its allowed keys: the value node of
+// every present key.
+type object struct {
+	node *yaml.Node
+	path diag.Path
+	what string
+	vals map[string]*yaml.Node
+}
+
+// object walks n as a mapping with the required and optional keys,
+// reporting a wrong kind, duplicate keys, unknown keys and missing keys. A
+// null node is an empty mapping.
+func (p *parser) object(n *yaml.Node, at diag.Path, what string, required, optional []string) (object, bool) {
+	o := object{node: n, path: at, what: what, vals: map[string]*yaml.Node{}}
+	if isNull(n) {
+		n = &yaml.Node{Kind: yaml.MappingNode, Line: n.Line, Column: n.Column}
+	}
+	if n.Kind != yaml.MappingNode {
+		p.errorf(diag.InvalidValue, at, n, "%s: want a mapping, got %s", what, kindName(n))
+		return o, false
+	}
+	ok := true
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k, v := n.Content[i], n.Content[i+1]
+		switch {
+		case o.vals[k.Value] != nil:
+			p.errorf(diag.DuplicateKey, at.Child(k.Value), k, "%s: key %q is written twice", what, k.Value)
+			ok = false
+		case !slices.Contains(required, k.Value) && !slices.Contains(optional, k.Value):
+			p.errorf(diag.UnknownField, at.Child(k.Value), k, "%s: unknown key %q (want %s)", what, k.Value,
+				strings.Join(append(slices.Clone(required), optional...), ", "))
+			ok = false
+		default:
+			o.vals[k.Value] = v
+		}
+	}
+	for _, k := range required {
+		if v := o.vals[k]; v == nil || isNull(v) {
+			p.errorf(diag.MissingField, at.Child(k), n, "%s: %q is required", what, k)
+			ok = false
+		}
+	}
+	return o, ok
+}
+
+// get returns the value node of key, or nil when absent or null.
+func (o object) get(key string) *yaml.Node {
+	if n := o.vals[key]; n != nil && !isNull(n) {
+		return n
+	}
+	return nil
+}
+
+func isNull(n *yaml.Node) bool { return n.Kind == yaml.ScalarNode && n.Tag == "!!null" }
+
+func kindName(n *yaml.Node) string {
+	switch n.Kind {
+	case yaml.MappingNode:
+		return "a mapping"
+	case yaml.SequenceNode:
+		return "a list"
+	case yaml.ScalarNode:
+		if isNull(n) {
+			return "nothing"
+		}
+		return strconv.Quote(n.Value)
+	}
+	return "an alias"
+}
+
+// scalar returns n's text, or reports that n is not a scalar.
+func (p *parser) scalar(n *yaml.Node, at diag.Path, what string) (string, bool) {
+	if n.Kind != yaml.ScalarNode || isNull(n) {
+		p.errorf(diag.InvalidValue, at, n, "%s: want a value, got %s", what, kindName(n))
+		return "", false
+	}
+	return n.Value, true
+}
+
+// str returns the string at key, or "" when absent.
+func (p *parser) str(o object, key string) string {
+	n := o.get(key)
+	if n == nil {
+		return ""
+	}
+	s, _ := p.scalar(n, o.path.Child(key), o.what+" "+key)
+	return s
+}
+
+// boolean returns the bool at key, or nil when absent.
+func (p *parser) boolean(o object, key string) *bool {
+	n := o.get(key)
+	if n == nil {
+		return nil
+	}
+	var b bool
+	if n.Kind != yaml.ScalarNode || n.Tag != "!!bool" || n.Decode(&b) != nil {
+		p.errorf(diag.InvalidValue, o.path.Child(key), n, "%s %s: want true or false, got %s", o.what, key, kindName(n))
+		return nil
+	}
+	return &b
+}
+
+// integer returns the integer at key within [lo, hi].
+func (p *parser) integer(o object, key string, lo, hi int64) (int64, bool) {
+	n := o.get(key)
+	if n == nil {
+		return 0, false
+	}
+	v, err := strconv.ParseInt(n.Value, 10, 64)
+	if n.Kind != yaml.ScalarNode || n.Tag != "!!int" || err != nil || v < lo || v > hi {
+		p.errorf(diag.InvalidValue, o.path.Child(key), n, "%s %s: want an integer from %d to %d, got %s", o.what, key, lo, hi, kindName(n))
+		return 0, false
+	}
+	return v, true
+}
+
+// enum parses the scalar at key with parse; def when absent.
+func enum[T any](p *parser, o object, key string, def T, parse func(string) (T, error)) T {
+	n := o.get(key)
+	if n == nil {
+		return def
+	}
+	s, ok := p.scalar(n, o.path.Child(key), o.what+" "+key)
+	if !ok {
+		return def
+	}
+	v, err := parse(strings.TrimSpace(s))
+	if err != nil {
+		p.errorf(diag.InvalidValue, o.path.Child(key), n, "%s %s: %v", o.what, key, err)
+		return def
+	}
+	return v
+}
+
+// prefixNode parses one prefix node; host bits are masked with a warning,
+// as the topology loader does.
+func (p *parser) prefixNode(n *yaml.Node, at diag.Path, what string) netip.Prefix {
+	s, ok := p.scalar(n, at, what)
+	if !ok {
+		return netip.Prefix{}
+	}
+	pf, err := netip.ParsePrefix(strings.TrimSpace(s))
+	if err != nil {
+		p.errorf(diag.InvalidPrefix, at, n, "%s: %q is not an IP prefix", what, s)
+		return netip.Prefix{}
+	}
+	if m := pf.Masked(); m != pf {
+		p.diags.Append(diag.Warningf(diag.NonCanonicalPrefix, at, "%s: %s has host bits set; read as %s", what, pf, m).At(p.rangeOf(n)))
+		pf = m
+	}
+	return pf
+}
+
+func (p *parser) prefix(o object, key string) netip.Prefix {
+	if n := o.get(key); n != nil {
+		return p.prefixNode(n, o.path.Child(key), o.what+" "+key)
+	}
+	return netip.Prefix{}
+}
+
+func (p *parser) addr(o object, key string) netip.Addr {
+	n := o.get(key)
+	if n == nil {
+		return netip.Addr{}
+	}
+	s, ok := p.scalar(n, o.path.Child(key), o.what+" "+key)
+	if !ok {
+		return netip.Addr{}
+	}
+	a, err := netip.ParseAddr(strings.TrimSpace(s))
+	if err != nil || a.Zone() != "" {
+		p.errorf(diag.InvalidAddress, o.path.Child(key), n, "%s %s: %q is not an IP address", o.what, key, s)
+		return netip.Addr{}
+	}
+	return a.Unmap()
+}
+
+// list returns the items of the list at key; nil when absent.
+func (p *parser) list(o object, key string) []*yaml.Node {
+	n := o.get(key)
+	if n == nil {
+		return nil
+	}
+	if n.Kind != yaml.SequenceNode {
+		p.errorf(diag.InvalidValue, o.path.Child(key), n, "%s %s: want a list, got %s", o.what, key, kindName(n))
+		return nil
+	}
+	return n.Content
+}
+
+// strings returns the list of strings at key; nil when absent, non-nil
+// (possibly empty) when present.
+func (p *parser) strings(o object, key string) []string {
+	if o.get(key) == nil {
+		return nil
+	}
+	out := []string{}
+	for i, it := range p.list(o, key) {
+		if s, ok := p.scalar(it, o.path.Child(key).Index(i), o.what+" "+key); ok {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// codes returns the list of contract codes at key.
+func (p *parser) codes(o object, key string) []diag.Code {
+	if o.get(key) == nil {
+		return nil
+	}
+	out := []diag.Code{}
+	for i, it := range p.list(o, key) {
+		s, ok := p.scalar(it, o.path.Child(key).Index(i), o.what+" "+key)
+		if !ok {
+			continue
+		}
+		if c := diag.Code(s); !c.Known() {
+			p.errorf(diag.InvalidValue, o.path.Child(key).Index(i), it, "%s %s: %q is not a contract code", o.what, key, s)
+			continue
+		}
+		out = append(out, diag.Code(s))
+	}
+	return out
+}
+
+// named walks a mapping keyed by name, in file order.
+func (p *parser) named(o object, key string, fn func(name string, n *yaml.Node, at diag.Path)) {
+	n := o.get(key)
+	if n == nil {
+		return
+	}
+	at := o.path.Child(key)
+	if n.Kind != yaml.MappingNode {
+		p.errorf(diag.InvalidValue, at, n, "%s %s: want a mapping keyed by name, got %s", o.what, key, kindName(n))
+		return
+	}
+	seen := map[string]bool{}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k := n.Content[i]
+		if seen[k.Value] {
+			p.errorf(diag.DuplicateKey, at.Child(k.Value), k, "%s %s: %q is written twice", o.what, key, k.Value)
+			continue
+		}
+		seen[k.Value] = true
+		fn(k.Value, n.Content[i+1], at.Child(k.Value))
+	}
+}
+
+// single reads a one-key mapping such as `- createPeering: {...}` and
+// returns its key and value nodes.
+func (p *parser) single(n *yaml.Node, at diag.Path, what string, keys []string) (string, *yaml.Node, *yaml.Node, bool) {
+	if n.Kind != yaml.MappingNode || len(n.Content) != 2 {
+		p.errorf(diag.InvalidValue, at, n, "%s: want a mapping with one key (%s), got %s", what, strings.Join(keys, ", "), kindName(n))
+		return "", nil, nil, false
+	}
+	k, v := n.Content[0], n.Content[1]
+	if !slices.Contains(keys, k.Value) {
+		p.errorf(diag.UnknownField, at.Child(k.Value), k, "%s: unknown key %q (want one of %s)", what, k.Value, strings.Join(keys, ", "))
+		return "", nil, nil, false
+	}
+	return k.Value, k, v, true
+}
+
+func (p *parser) scenario(root *yaml.Node) *Scenario {
+	o, ok := p.object(root, nil, "scenario", []string{"name", "topology", "steps"}, []string{"description", "hints"})
+	if !ok && root.Kind != yaml.MappingNode {
+		return nil
+	}
+	sc := &Scenario{
+		Name:        p.str(o, "name"),
+		Description: p.str(o, "description"),
+		Hints:       p.strings(o, "hints"),
+		Filename:    p.file,
+	}
+	for i, it := range p.list(o, "steps") {
+		if st, ok := p.step(it, diag.P("steps").Index(i), i); ok {
+			sc.Steps = append(sc.Steps, st)
+		}
+	}
+	if o.get("steps") != nil && len(p.list(o, "steps")) == 0 && !p.diags.HasErrors() {
+		p.errorf(diag.MissingField, diag.P("steps"), o.get("steps"), "scenario: steps is empty; write at least one step")
+	}
+	return sc
+}
+
+func (p *parser) step(n *yaml.Node, at diag.Path, i int) (Step, bool) {
+	o, ok := p.object(n, at, fmt.Sprintf("step %d", i+1), nil, []string{"name", "do", "expect", "expectRejected", "hints"})
+	if !ok {
+		return Step{}, false
+	}
+	st := Step{Name: p.str(o, "name"), Line: n.Line, Hints: p.strings(o, "hints")}
+	if st.Name == "" {
+		st.Name = fmt.Sprintf("step %d", i+1)
+	}
+	o.what = fmt.Sprintf("step %q", st.Name)
+	if rn := o.get("expectRejected"); rn != nil {
+		if s, ok := p.scalar(rn, at.Child("expectRejected"), o.what+" expectRejected"); ok {
+			if c := diag.Code(s); c.Known() {
+				st.ExpectRejected = c
+			} else {
+				p.errorf(diag.InvalidValue, at.Child("expectRejected"), rn, "%s expectRejected: %q is not a contract code", o.what, s)
+			}
+		}
+	}
+	for j, it := range p.list(o, "do") {
+		jat := at.Child("do").Index(j)
+		kind, _, v, ok := p.single(it, jat, o.what+" event", sim.EventKinds)
+		if !ok {
+			continue
+		}
+		if ev := eventParsers[kind](p, v, jat.Child(kind), kind); ev != nil {
+			st.Do = append(st.Do, Do{Event: ev, Line: it.Line})
+		}
+	}
+	for j, it := range p.list(o, "expect") {
+		jat := at.Child("expect").Index(j)
+		kind, _, v, ok := p.single(it, jat, o.what+" expectation", expectationKinds)
+		if !ok {
+			continue
+		}
+		if ex := expectationParsers[kind](p, v, jat.Child(kind)); ex != nil {
+			st.Expect = append(st.Expect, Check{Expectation: ex, Line: it.Line})
+		}
+	}
+	return st, true
+}
+
+// topology loads the scenario's topology: an inline mapping, loaded with
+// the scenario file's positions, or a path read with read.
+func (p *parser) topology(sc *Scenario, data []byte, root *yaml.Node, read readFunc) {
+	var tn *yaml.Node
+	for i := 0; i+1 < len(root.Content); i += 2 {
+		if root.Content[i].Value == "topology" {
+			tn = root.Content[i+1]
+		}
+	}
+	if tn == nil {
+		return
+	}
+	var (
+		n  *topology.Network
+		sm *topology.SourceMap
+		ds diag.Diagnostics
+	)
+	switch tn.Kind {
+	case yaml.MappingNode:
+		sc.inline = tn
+		n, sm, ds = topology.LoadNode(p.file, data, tn)
+	case yaml.ScalarNode:
+		sc.TopologyPath = tn.Value
+		name, b, err := read(tn.Value)
+		if err != nil {
+			p.errorf(diag.InvalidValue, diag.P("topology"), tn, "cannot read topology %s: %v", tn.Value, unwrapPathError(err))
+			return
+		}
+		n, sm, ds = topology.Load(name, b)
+	default:
+		p.errorf(diag.InvalidValue, diag.P("topology"), tn, "topology: want a file path or an inline mapping, got %s", kindName(tn))
+		return
+	}
+	sc.Topology, sc.TopologySource = n, sm
+	if n == nil {
+		// Only what stops the scenario is reported; a topology that loads
+		// with semantic errors still runs, and `valid` checks grade it.
+		for _, d := range ds {
+			if d.Severity == diag.Error {
+				p.diags.Append(d)
+			}
+		}
+	}
+}
+
+func unwrapPathError(err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	return err
+}
+
+// eventParsers reads each event kind's arguments (contract §2).
+var eventParsers = map[string]func(p *parser, n *yaml.Node, at diag.Path, kind string) sim.Event{
+	"createPeering": func(p *parser, n *yaml.Node, at diag.Path, kind string) sim.Event {
+		o, ok := p.object(n, at, kind, []string{"vnet", "name", "remoteVirtualNetwork"}, flagKeys)
+		if !ok {
+			return nil
+		}
+		return sim.CreatePeering{VNet: p.str(o, "vnet"), Name: p.str(o, "name"), RemoteVirtualNetwork: p.str(o, "remoteVirtualNetwork"), Flags: p.flags(o)}
+	},
+	"updatePeering": func(p *parser, n *yaml.Node, at diag.Path, kind string) sim.Event {
+		o, ref, ok := p.peeringRef(n, at, kind, flagKeys...)
+		if !ok {
+			return nil
+		}
+		return sim.UpdatePeering{Peering: ref, Flags: p.flags(o)}
+	},
+	"deletePeering": func(p *parser, n *yaml.Node, at diag.Path, kind string) sim.Event {
+		if _, ref, ok := p.peeringRef(n, at, kind); ok {
+			return sim.DeletePeering{Peering: ref}
+		}
+		return nil
+	},
+	"syncPeering": func(p *parser, n *yaml.Node, at diag.Path, kind string) sim.Event {
+		if _, ref, ok := p.peeringRef(n, at, kind); ok {
+			return sim.SyncPeering{Peering: ref}
+		}
+		return nil
+	},
+	"addAddressPrefix": func(p *parser, n *yaml.Node, at diag.Path, kind string) sim.Event {
+		if o, ok := p.object(n, at, kind, []string{"vnet", "prefix"}, nil); ok {
+			return sim.AddAddressPrefix{VNet: p.str(o, "vnet"), Prefix: p.prefix(o, "prefix")}
+		}
+		return nil
+	},
+	"removeAddressPrefix": func(p *parser, n *yaml.Node, at diag.Path, kind string) sim.Event {
+		if o, ok := p.object(n, at, kind, []string{"vnet", "prefix"}, nil); ok {
+			return sim.RemoveAddressPrefix{VNet: p.str(o, "vnet"), Prefix: p.prefix(o, "prefix")}
+		}
+		return nil
+	},
+	"createVirtualNetwork": func(p *parser, n *yaml.Node, at diag.Path, kind string) sim.Event {
+		o, ok := p.object(n, at, kind, []string{"name", "addressSpace"}, []string{"networkController", "region", "subnets", "gateway", "virtualMachines"})
+		if !ok {
+			return nil
+		}
+		ev := sim.CreateVirtualNetwork{Name: p.str(o, "name"), NetworkController: p.str(o, "networkController"), Region: p.str(o, "region")}
+		for i, it := range p.list(o, "addressSpace") {
+			ev.AddressSpace = append(ev.AddressSpace, p.prefixNode(it, at.Child("addressSpace").Index(i), kind+" addressSpace"))
+		}
+		p.named(o, "subnets", func(name string, n *yaml.Node, at diag.Path) {
+			if so, ok := p.object(n, at, "subnet "+name, []string{"addressPrefix"}, []string{"accessControlList", "routeTable"}); ok {
+				ev.Subnets = append(ev.Subnets, p.subnet(name, so))
+			}
+		})
+		if gn := o.get("gateway"); gn != nil {
+			if g, ok := p.gateway(gn, at.Child("gateway")); ok {
+				ev.Gateway = &g
+			}
+		}
+		p.named(o, "virtualMachines", func(name string, n *yaml.Node, at diag.Path) {
+			vo, ok := p.object(n, at, "virtual machine "+name, []string{"subnet", "ipAddress"}, []string{"ipForwarding", "accessControlList", "running"})
+			if !ok {
+				return
+			}
+			vm := sim.VirtualMachineSpec{Name: name, Subnet: p.str(vo, "subnet"), IPAddress: p.addr(vo, "ipAddress"),
+				AccessControlList: p.str(vo, "accessControlList"), Running: true}
+			if b := p.boolean(vo, "ipForwarding"); b != nil {
+				vm.IPForwarding = *b
+			}
+			if b := p.boolean(vo, "running"); b != nil {
+				vm.Running = *b
+			}
+			ev.VirtualMachines = append(ev.VirtualMachines, vm)
+		})
+		return ev
+	},
+	"deleteVirtualNetwork": func(p *parser, n *yaml.Node, at diag.Path, kind string) sim.Event {
+		if o, ok := p.object(n, at, kind, []string{"name"}, nil); ok {
+			return sim.DeleteVirtualNetwork{Name: p.str(o, "name")}
+		}
+		return nil
+	},
+	"addSubnet": func(p *parser, n *yaml.Node, at diag.Path, kind string) sim.Event {
+		if o, ok := p.object(n, at, kind, []string{"vnet", "name", "addressPrefix"}, []string{"accessControlList", "routeTable"}); ok {
+			return sim.AddSubnet{VNet: p.str(o, "vnet"), Subnet: p.subnet(p.str(o, "name"), o)}
+		}
+		return nil
+	},
+	"removeSubnet": func(p *parser, n *yaml.Node, at diag.Path, kind string) sim.Event {
+		if o, ok := p.object(n, at, kind, []string{"vnet", "name"}, nil); ok {
+			return sim.RemoveSubnet{VNet: p.str(o, "vnet"), Name: p.str(o, "name")}
+		}
+		return nil
+	},
+	"setGateway": func(p *parser, n *yaml.Node, at diag.Path, kind string) sim.Event {
+		o, ok := p.object(n, at, kind, []string{"vnet", "type"}, []string{"name", "sku", "connections"})
+		if !ok {
+			return nil
+		}
+		return sim.SetGateway{VNet: p.str(o, "vnet"), Gateway: p.gatewayFields(o)}
+	},
+	"removeGateway": func(p *parser, n *yaml.Node, at diag.Path, kind string) sim.Event {
+		if o, ok := p.object(n, at, kind, []string{"vnet"}, nil); ok {
+			return sim.RemoveGateway{VNet: p.str(o, "vnet")}
+		}
+		return nil
+	},
+	"addRoute": func(p *parser, n *yaml.Node, at diag.Path, kind string) sim.Event {
+		o, ok := p.object(n, at, kind, []string{"routeTable", "name", "addressPrefix", "nextHopType"}, []string{"nextHopIpAddress"})
+		if !ok {
+			return nil
+		}
+		return sim.AddRoute{RouteTable: p.str(o, "routeTable"), Route: topology.Route{
+			Name:             p.str(o, "name"),
+			AddressPrefix:    p.prefix(o, "addressPrefix"),
+			NextHopType:      enum(p, o, "nextHopType", topology.NextHopNone, topology.ParseNextHopType),
+			NextHopIPAddress: p.addr(o, "nextHopIpAddress"),
+		}}
+	},
+	"removeRoute": func(p *parser, n *yaml.Node, at diag.Path, kind string) sim.Event {
+		if o, ok := p.object(n, at, kind, []string{"routeTable", "name"}, nil); ok {
+			return sim.RemoveRoute{RouteTable: p.str(o, "routeTable"), Name: p.str(o, "name")}
+		}
+		return nil
+	},
+	"addAclRule": func(p *parser, n *yaml.Node, at diag.Path, kind string) sim.Event {
+		o, ok := p.object(n, at, kind, []string{"accessControlList", "name", "priority", "type", "action"},
+			[]string{"protocol", "sourceAddressPrefix", "sourcePortRange", "destinationAddressPrefix", "destinationPortRange"})
+		if !ok {
+			return nil
+		}
+		// The platform's priority range is Validate's (acl-priority-invalid);
+		// here only "is it an integer" is decided, as in the loader.
+		pr, _ := p.integer(o, "priority", math.MinInt32, math.MaxInt32)
+		anyAddr := topology.AddressMatch{Any: true}
+		return sim.AddACLRule{AccessControlList: p.str(o, "accessControlList"), Rule: topology.ACLRule{
+			Name:                     p.str(o, "name"),
+			Priority:                 int(pr),
+			Type:                     enum(p, o, "type", topology.Inbound, topology.ParseDirection),
+			Action:                   enum(p, o, "action", topology.Deny, topology.ParseAction),
+			Protocol:                 enum(p, o, "protocol", topology.ProtocolAll, topology.ParseProtocol),
+			SourceAddressPrefix:      enum(p, o, "sourceAddressPrefix", anyAddr, topology.ParseAddressMatch),
+			SourcePortRange:          enum(p, o, "sourcePortRange", topology.AnyPort, topology.ParsePortRange),
+			DestinationAddressPrefix: enum(p, o, "destinationAddressPrefix", anyAddr, topology.ParseAddressMatch),
+			DestinationPortRange:     enum(p, o, "destinationPortRange", topology.AnyPort, topology.ParsePortRange),
+		}}
+	},
+	"removeAclRule": func(p *parser, n *yaml.Node, at diag.Path, kind string) sim.Event {
+		if o, ok := p.object(n, at, kind, []string{"accessControlList", "name"}, nil); ok {
+			return sim.RemoveACLRule{AccessControlList: p.str(o, "accessControlList"), Name: p.str(o, "name")}
+		}
+		return nil
+	},
+	"setVirtualMachine": func(p *parser, n *yaml.Node, at diag.Path, kind string) sim.Event {
+		o, ok := p.object(n, at, kind, []string{"vnet", "name"}, []string{"running", "ipForwarding", "ipAddress", "subnet"})
+		if !ok {
+			return nil
+		}
+		return sim.SetVirtualMachine{VNet: p.str(o, "vnet"), Name: p.str(o, "name"), Running: p.boolean(o, "running"),
+			IPForwarding: p.boolean(o, "ipForwarding"), IPAddress: p.addr(o, "ipAddress"), Subnet: p.str(o, "subnet")}
+	},
+}
+
+var flagKeys = []string{"allowVirtualNetworkAccess", "allowForwardedTraffic", "allowGatewayTransit", "useRemoteGateways"}
+
+func (p *parser) flags(o object) sim.PeeringFlags {
+	return sim.PeeringFlags{
+		AllowVirtualNetworkAccess: p.boolean(o, "allowVirtualNetworkAccess"),
+		AllowForwardedTraffic:     p.boolean(o, "allowForwardedTraffic"),
+		AllowGatewayTransit:       p.boolean(o, "allowGatewayTransit"),
+		UseRemoteGateways:         p.boolean(o, "useRemoteGateways"),
+	}
+}
+
+// peeringRef reads {vnet, name|remoteVirtualNetwork, extra...}.
+func (p *parser) peeringRef(n *yaml.Node, at diag.Path, what string, extra ...string) (object, sim.PeeringRef, bool) {
+	o, ok := p.object(n, at, what, []string{"vnet"}, append([]string{"name", "remoteVirtualNetwork"}, extra...))
+	if !ok {
+		return o, sim.PeeringRef{}, false
+	}
+	ref := sim.PeeringRef{VNet: p.str(o, "vnet"), Name: p.str(o, "name"), RemoteVirtualNetwork: p.str(o, "remoteVirtualNetwork")}
+	if ref.Name == "" && ref.RemoteVirtualNetwork == "" {
+		p.errorf(diag.MissingField, at.Child("name"), n, "%s: name the peering by name or remoteVirtualNetwork", what)
+		return o, ref, false
+	}
+	return o, ref, true
+}
+
+func (p *parser) subnet(name string, o object) sim.SubnetSpec {
+	return sim.SubnetSpec{Name: name, AddressPrefix: p.prefix(o, "addressPrefix"),
+		AccessControlList: p.str(o, "accessControlList"), RouteTable: p.str(o, "routeTable")}
+}
+
+func (p *parser) gateway(n *yaml.Node, at diag.Path) (sim.GatewaySpec, bool) {
+	o, ok := p.object(n, at, "gateway", []string{"type"}, []string{"name", "sku", "connections"})
+	if !ok {
+		return sim.GatewaySpec{}, false
+	}
+	return p.gatewayFields(o), true
+}
+
+func (p *parser) gatewayFields(o object) sim.GatewaySpec {
+	return sim.GatewaySpec{Name: p.str(o, "name"), Type: enum(p, o, "type", topology.Vpn, topology.ParseGatewayType),
+		SKU: p.str(o, "sku"), Connections: p.strings(o, "connections")}
+}
+
+var expectationKinds = []string{"peering", "trace", "valid", "routes", "reach"}
+
+// expectationParsers reads each expectation kind (contract §2).
+var expectationParsers = map[string]func(p *parser, n *yaml.Node, at diag.Path) Expectation{
+	"peering": func(p *parser, n *yaml.Node, at diag.Path) Expectation {
+		o, ref, ok := p.peeringRef(n, at, "peering", "state", "syncLevel")
+		if !ok {
+			return nil
+		}
+		if o.get("state") == nil {
+			p.errorf(diag.MissingField, at.Child("state"), n, "peering: %q is required", "state")
+			return nil
+		}
+		e := PeeringExpectation{Peering: ref, State: enum(p, o, "state", topology.Absent, topology.ParsePeeringState)}
+		if o.get("syncLevel") != nil {
+			l := enum(p, o, "syncLevel", topology.FullyInSync, topology.ParseSyncLevel)
+			e.SyncLevel = &l
+		}
+		return e
+	},
+	"trace": func(p *parser, n *yaml.Node, at diag.Path) Expectation {
+		o, ok := p.object(n, at, "trace", []string{"from", "to", "result"}, []string{"protocol", "port", "reason", "via"})
+		if !ok {
+			return nil
+		}
+		e := TraceExpectation{From: p.str(o, "from"), To: p.str(o, "to"),
+			Protocol: enum(p, o, "protocol", topology.TCP, topology.ParseProtocol),
+			Result:   enum(p, o, "result", sim.Undecided, parseResult),
+			Reason:   enum(p, o, "reason", sim.Reason(""), parseReason),
+			Via:      p.strings(o, "via")}
+		if e.Protocol.HasPorts() {
+			e.Port = 443
+		}
+		if port, ok := p.integer(o, "port", 0, 65535); ok {
+			e.Port = uint16(port)
+		}
+		return e
+	},
+	"valid": func(p *parser, n *yaml.Node, at diag.Path) Expectation {
+		o, ok := p.object(n, at, "valid", nil, []string{"errors", "warnings"})
+		if !ok {
+			return nil
+		}
+		return ValidExpectation{Errors: p.codes(o, "errors"), Warnings: p.codes(o, "warnings")}
+	},
+	"routes": func(p *parser, n *yaml.Node, at diag.Path) Expectation {
+		o, ok := p.object(n, at, "routes", []string{"vnet", "subnet", "contains"}, nil)
+		if !ok {
+			return nil
+		}
+		e := RoutesExpectation{VNet: p.str(o, "vnet"), Subnet: p.str(o, "subnet")}
+		for i, it := range p.list(o, "contains") {
+			ro, ok := p.object(it, at.Child("contains").Index(i), "route", []string{"addressPrefix", "nextHopType"}, []string{"nextHopIpAddress"})
+			if !ok {
+				continue
+			}
+			e.Contains = append(e.Contains, RouteSpec{AddressPrefix: p.prefix(ro, "addressPrefix"),
+				NextHopType: enum(p, ro, "nextHopType", topology.NextHopNone, parseEffectiveNextHop), NextHopIPAddress: p.addr(ro, "nextHopIpAddress")})
+		}
+		return e
+	},
+	"reach": func(p *parser, n *yaml.Node, at diag.Path) Expectation {
+		o, ok := p.object(n, at, "reach", []string{"from", "to", "result"}, nil)
+		if !ok {
+			return nil
+		}
+		return ReachExpectation{From: p.str(o, "from"), To: p.str(o, "to"), Result: enum(p, o, "result", sim.OutcomeUnknown, sim.ParseOutcome)}
+	},
+}
+
+// parseResult parses a trace result: delivered, exited or dropped.
+func parseResult(s string) (sim.Result, error) {
+	for _, r := range []sim.Result{sim.Delivered, sim.Exited, sim.Dropped} {
+		if r.String() == s {
+			return r, nil
+		}
+	}
+	return 0, fmt.Errorf("%q is not a trace result (want delivered, exited or dropped)", s)
+}
+
+// parseReason parses a contract drop reason.
+func parseReason(s string) (sim.Reason, error) {
+	if r := sim.Reason(s); slices.Contains(sim.Reasons, r) {
+		return r, nil
+	}
+	return "", fmt.Errorf("%q is not a drop reason", s)
+}
+
+// parseEffectiveNextHop parses an effective route's next hop type, which,
+// unlike a user route's, may be VNetPeering.
+func parseEffectiveNextHop(s string) (topology.NextHopType, error) {
+	if s == topology.NextHopVNetPeering.String() {
+		return topology.NextHopVNetPeering, nil
+	}
+	return topology.ParseNextHopType(s)
+}

@@ -1,0 +1,225 @@
+package scenarios
+
+import (
+	"context"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/vnetsim/vnetsim/sim"
+	"github.com/vnetsim/vnetsim/topology"
+	"github.com/vnetsim/vnetsim/topology/diag"
+)
+
+// Options tune a run.
+type Options struct {
+	// Clock returns the current time for Duration fields; nil leaves every
+	// Duration zero, which keeps output byte-identical between runs (tests
+	// and golden files rely on it).
+	Clock func() time.Time
+}
+
+func (o Options) since(start time.Time) time.Duration {
+	if o.Clock == nil {
+		return 0
+	}
+	return o.Clock().Sub(start)
+}
+
+func (o Options) now() time.Time {
+	if o.Clock == nil {
+		return time.Time{}
+	}
+	return o.Clock()
+}
+
+// Run runs a parsed scenario: each step applies its events in order, then
+// checks its expectations against the resulting network. A failed step does
+// not stop the run, so a learner sees every failure at once. A cancelled ctx
+// stops before the next step; the steps not run are missing from the result,
+// which then fails.
+func Run(ctx context.Context, sc *Scenario, opts Options) ScenarioResult {
+	start := opts.now()
+	res := ScenarioResult{Name: sc.Name, Path: sc.Filename, Description: sc.Description, Passed: true}
+	if sc.Topology == nil {
+		res.Passed = false
+		res.Diagnostics = diag.Diagnostics{diag.Errorf(diag.MissingField, diag.P("topology"), "scenario %q has no loaded topology", sc.Name).
+			At(diag.Range{Filename: sc.Filename})}
+		return res
+	}
+	r := &runner{net: sc.Topology}
+	for _, st := range sc.Steps {
+		if err := ctx.Err(); err != nil {
+			res.Passed = false
+			res.Diagnostics = append(res.Diagnostics, diag.Errorf(diag.InvalidValue, nil, "run stopped before step %q: %v", st.Name, err).
+				At(diag.Range{Filename: sc.Filename, Start: diag.Pos{Line: st.Line, Column: 1}}))
+			break
+		}
+		sr := r.step(st, opts)
+		res.Steps = append(res.Steps, sr)
+		for _, c := range sr.Checks {
+			res.MaxScore++
+			if c.Passed {
+				res.Score++
+			}
+		}
+		res.Passed = res.Passed && sr.Passed
+	}
+	if !res.Passed {
+		res.Hints = slices.Clone(sc.Hints)
+	}
+	res.Duration = opts.since(start)
+	return res
+}
+
+// runner holds the network as the steps evolve it, and an engine built
+// lazily for the current network.
+type runner struct {
+	net    *topology.Network
+	engine *sim.Engine
+}
+
+func (r *runner) eng() *sim.Engine {
+	if r.engine == nil {
+		r.engine = sim.New(r.net)
+	}
+	return r.engine
+}
+
+func (r *runner) step(st Step, opts Options) StepResult {
+	start := opts.now()
+	sr := StepResult{Name: st.Name, Passed: true}
+	var refusals []*sim.Refusal
+	for _, do := range st.Do {
+		next, ref := sim.Apply(r.net, do.Event)
+		er := EventResult{Event: do.Event.Kind(), Accepted: ref == nil, Line: do.Line}
+		if ref != nil {
+			er.Code, er.Message = ref.Code, ref.Message
+			refusals = append(refusals, ref)
+		} else if next != r.net {
+			r.net, r.engine = next, nil
+		}
+		sr.Events = append(sr.Events, er)
+	}
+	if st.ExpectRejected != "" {
+		sr.Checks = append(sr.Checks, rejectedCheck(st.ExpectRejected, refusals))
+	} else if len(refusals) > 0 {
+		sr.Passed = false
+	}
+	for _, c := range st.Expect {
+		cr := c.Expectation.check(r)
+		cr.Kind, cr.Line = c.Expectation.Kind(), c.Line
+		sr.Checks = append(sr.Checks, cr)
+	}
+	for _, c := range sr.Checks {
+		sr.Passed = sr.Passed && c.Passed
+	}
+	if !sr.Passed {
+		sr.Hints = slices.Clone(st.Hints)
+	}
+	sr.Duration = opts.since(start)
+	return sr
+}
+
+// RejectedKind is the Kind of the check a step's expectRejected makes: it
+// passes when an event was refused with exactly the expected code and no
+// event was refused with another.
+const RejectedKind = "expectRejected"
+
+func rejectedCheck(want diag.Code, refusals []*sim.Refusal) CheckResult {
+	c := CheckResult{Kind: RejectedKind, Target: "the step's events",
+		Expected: map[string]any{"code": string(want)}, Actual: map[string]any{"code": ""}}
+	var codes []string
+	for _, r := range refusals {
+		codes = append(codes, string(r.Code))
+	}
+	if len(codes) > 0 {
+		c.Actual["code"] = strings.Join(codes, ", ")
+	}
+	switch {
+	case len(refusals) == 0:
+		c.Message = fmt.Sprintf("every event was accepted; expected a refusal with %s", want)
+	case slices.ContainsFunc(refusals, func(r *sim.Refusal) bool { return r.Code != want }):
+		c.Message = fmt.Sprintf("an event was refused with %s, expected %s", c.Actual["code"], want)
+	default:
+		c.Passed = true
+	}
+	return c
+}
+
+// RunFiles runs scenario files and folders. A folder is searched, in name
+// order and recursively, for *.yaml and *.yml files whose top-level mapping
+// has a steps key; other YAML files in it (topologies) are skipped. Files
+// named directly are always run. Scenarios appear in the order their paths
+// were given, folders expanded in sorted order. An unreadable or invalid
+// file gives a failed ScenarioResult with its diagnostics; only a path that
+// does not exist is an error.
+func RunFiles(ctx context.Context, paths []string, opts Options) (*Result, error) {
+	var files []string
+	for _, p := range paths {
+		found, err := scenarioFiles(p)
+		if err != nil {
+			return nil, err
+		}
+		files = append(files, found...)
+	}
+	res := &Result{}
+	for _, f := range files {
+		sc, ds := ParseFile(f)
+		if sc == nil {
+			res.Scenarios = append(res.Scenarios, ScenarioResult{Name: f, Path: f, Diagnostics: ds})
+			continue
+		}
+		res.Scenarios = append(res.Scenarios, Run(ctx, sc, opts))
+	}
+	return res, nil
+}
+
+func scenarioFiles(p string) ([]string, error) {
+	info, err := os.Stat(p)
+	if err != nil {
+		return nil, fmt.Errorf("run %s: %w", p, err)
+	}
+	if !info.IsDir() {
+		return []string{p}, nil
+	}
+	var out []string
+	err = filepath.WalkDir(p, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		ext := filepath.Ext(path)
+		if d.IsDir() || (ext != ".yaml" && ext != ".yml") {
+			return nil
+		}
+		if data, err := os.ReadFile(path); err == nil && looksLikeScenario(data) {
+			out = append(out, path)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("run %s: %w", p, err)
+	}
+	slices.Sort(out)
+	return out, nil
+}
+
+// looksLikeScenario reports whether data's top-level mapping has a steps
+// key, which topology files never have.
+func looksLikeScenario(data []byte) bool {
+	p := &parser{}
+	root := p.document(data)
+	if root == nil {
+		return false
+	}
+	for i := 0; i+1 < len(root.Content); i += 2 {
+		if root.Content[i].Value == "steps" {
+			return true
+		}
+	}
+	return false
+}

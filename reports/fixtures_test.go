@@ -6,6 +6,7 @@ import (
 	"net/netip"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/vnetsim/vnetsim/scenarios"
@@ -31,7 +32,18 @@ func golden(t *testing.T, name string, got []byte) {
 		t.Fatalf("%v (run go test -update to create it)", err)
 	}
 	if !bytes.Equal(want, got) {
-		t.Errorf("%s differs from the golden file; run go test ./reports -update and review git diff\n--- got ---\n%s", path, got)
+		wl, gl := strings.Split(string(want), "\n"), strings.Split(string(got), "\n")
+		i := 0
+		for i < len(wl) && i < len(gl) && wl[i] == gl[i] {
+			i++
+		}
+		line := func(ls []string) string {
+			if i < len(ls) {
+				return ls[i]
+			}
+			return "(end of file)"
+		}
+		t.Errorf("%s differs at line %d (run go test ./reports -update and review git diff):\nwant %q\ngot  %q", path, i+1, line(wl), line(gl))
 	}
 }
 

@@ -87,6 +87,15 @@ func writeTraceText(ew *errWriter, st style, t *sim.Trace, indent string) {
 			ew.printf("%s    %s %s\n", indent, kind, s.Detail)
 		}
 	}
+	for _, f := range t.Facts {
+		ew.printf("%s  note: %s\n", indent, f)
+	}
+	if t.BandwidthMbps > 0 {
+		ew.printf("%s  note: the path's narrowest declared bandwidth is %d Mbps\n", indent, t.BandwidthMbps)
+	}
+	if t.Asymmetry != "" {
+		ew.printf("%s  asymmetric: %s\n", indent, t.Asymmetry)
+	}
 }
 
 // Contract §4 "trace".
@@ -97,6 +106,11 @@ type (
 		Reason      string    `json:"reason"`
 		Explanation string    `json:"explanation"`
 		Hops        []jsonHop `json:"hops"`
+		// Path facts, added to the contract's fields.
+		HopCount      int      `json:"hopCount"`
+		BandwidthMbps int      `json:"bandwidthMbps,omitempty"`
+		Facts         []string `json:"facts,omitempty"`
+		Asymmetry     string   `json:"asymmetry,omitempty"`
 	}
 	jsonFlow struct {
 		From        string `json:"from"`
@@ -126,7 +140,8 @@ func toJSONTrace(t *sim.Trace) jsonTrace {
 			Protocol: f.Protocol.String(), Port: f.Port,
 		},
 		Result: t.Result.String(), Reason: string(t.Reason), Explanation: t.Explanation,
-		Hops: make([]jsonHop, 0, len(t.Hops)),
+		Hops:     make([]jsonHop, 0, len(t.Hops)),
+		HopCount: len(t.Hops), BandwidthMbps: t.BandwidthMbps, Facts: t.Facts, Asymmetry: t.Asymmetry,
 	}
 	for _, h := range t.Hops {
 		jh := jsonHop{Node: h.Node, VirtualNetwork: h.VirtualNetwork, Subnet: h.Subnet, Steps: make([]jsonStep, 0, len(h.Steps))}

@@ -1,0 +1,87 @@
+package reports
+
+import (
+	"bytes"
+	"context"
+	"image/png"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// demoHTML renders the run fixture with the diagram of testdata/diagram.yaml.
+func demoHTML(t *testing.T) []byte {
+	t.Helper()
+	var dot, svg bytes.Buffer
+	if err := DOT(&dot, loadDiagram(t), DiagramOptions{Trace: traceFixture()}); err != nil {
+		t.Fatal(err)
+	}
+	if err := RenderImage(context.Background(), &svg, dot.Bytes(), SVG); err != nil {
+		t.Fatal(err)
+	}
+	return render(t, func(w *bytes.Buffer) error { return RunHTML(w, runFixture(), [][]byte{nil, svg.Bytes()}) })
+}
+
+func TestRunHTML(t *testing.T) {
+	out := demoHTML(t)
+	golden(t, "run-html", out)
+	s := string(out)
+	// Self-contained: nothing is fetched when the page opens.
+	for _, bad := range []string{"<script", "<link", "<img", "<image", "@import", "url(", "src="} {
+		if strings.Contains(s, bad) {
+			t.Errorf("report contains %q; it must not fetch anything", bad)
+		}
+	}
+	for _, want := range []string{"<svg", "ACLs &lt;across&gt; peerings", "expected delivered, got dropped [acl-denied]", "Hint: Look at the ACL"} {
+		if !strings.Contains(s, want) {
+			t.Errorf("report lacks %q", want)
+		}
+	}
+	if strings.Contains(s, "<?xml") || strings.Contains(s, "<!DOCTYPE svg") {
+		t.Error("the inline SVG kept its XML prolog")
+	}
+}
+
+// A browser shows the diagram: headless Chromium takes a screenshot, and
+// the part where the diagram sits is not blank.
+func TestRunHTMLInChromium(t *testing.T) {
+	chromium := "/usr/bin/chromium"
+	if _, err := os.Stat(chromium); err != nil {
+		t.Skip("no /usr/bin/chromium")
+	}
+	dir := t.TempDir()
+	page := filepath.Join(dir, "report.html")
+	if err := os.WriteFile(page, demoHTML(t), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	shot := filepath.Join(dir, "shot.png")
+	cmd := exec.Command(chromium, "--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars",
+		"--window-size=1200,2400", "--screenshot="+shot, "file://"+page)
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("chromium: %v\n%s", err, out)
+	}
+	f, err := os.Open(shot)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	img, err := png.Decode(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := img.Bounds()
+	coloured := 0
+	for y := b.Min.Y; y < b.Max.Y; y += 4 {
+		for x := b.Min.X; x < b.Max.X; x += 4 {
+			r, g, bl, _ := img.At(x, y).RGBA()
+			if r < 0xe000 || g < 0xe000 || bl < 0xe000 {
+				coloured++
+			}
+		}
+	}
+	if total := (b.Dx() / 4) * (b.Dy() / 4); coloured < total/50 {
+		t.Errorf("screenshot is nearly blank: %d of %d sampled pixels drawn", coloured, total)
+	}
+}

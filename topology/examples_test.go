@@ -119,3 +119,5 @@ func TestEveryStaticCodeIsExercised(t *testing.T) {
 		}
 	}
 }
+
+func readExample(path string) ([]byte, error) { return os.ReadFile(path) }

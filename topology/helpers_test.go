@@ -45,7 +45,10 @@ func dedent(s string) string {
 		}
 	}
 	for i, l := range lines {
-		if len(l) >= prefix && prefix > 0 {
+		switch {
+		case strings.TrimSpace(l) == "":
+			lines[i] = ""
+		case prefix > 0:
 			lines[i] = l[prefix:]
 		}
 	}

@@ -70,7 +70,21 @@ func lostText(c sim.ReachChange) string {
 	if c.Explanation != "" {
 		s += ": " + c.Explanation
 	}
+	if c.Lasting {
+		s += " (lasting: lost after the change too)"
+	}
 	return s
+}
+
+// transient counts the lost pairs that the finished change gets back.
+func transient(lost []sim.ReachChange) int {
+	n := 0
+	for _, l := range lost {
+		if !l.Lasting {
+			n++
+		}
+	}
+	return n
 }
 
 // failingViolations counts the violations that fail the diff.
@@ -184,7 +198,7 @@ func writeImpactText(ew *errWriter, st style, lost []sim.ReachChange) {
 	if len(lost) == 0 {
 		return
 	}
-	ew.printf("      %s\n", st.warning(fmt.Sprintf("while in this state: %s lost", plural(len(lost), "subnet pair"))))
+	ew.printf("      %s\n", st.warning(fmt.Sprintf("while in this state: %s lost, %d of them transient", plural(len(lost), "subnet pair"), transient(lost))))
 	for i, l := range lost {
 		if i == maxImpactLines {
 			ew.printf("        … and %d more\n", len(lost)-i)
@@ -246,6 +260,7 @@ type (
 		Before      string `json:"before,omitempty"`
 		Reason      string `json:"reason,omitempty"`
 		Explanation string `json:"explanation,omitempty"`
+		Lasting     bool   `json:"lasting,omitempty"`
 	}
 	jsonDiffSummary struct {
 		Changes    int  `json:"changes"`
@@ -277,7 +292,7 @@ func toJSONViolations(vs []sim.Violation) []jsonViolation {
 func toJSONPairs(cs []sim.ReachChange) []jsonPair {
 	out := make([]jsonPair, len(cs))
 	for i, c := range cs {
-		p := jsonPair{From: c.From, To: c.To, Result: c.Result.String(), Reason: string(c.Reason), Explanation: c.Explanation}
+		p := jsonPair{From: c.From, To: c.To, Result: c.Result.String(), Reason: string(c.Reason), Explanation: c.Explanation, Lasting: c.Lasting}
 		if c.Before != sim.OutcomeUnknown {
 			p.Before = c.Before.String()
 		}
@@ -412,7 +427,11 @@ func impactSummary(lost []sim.ReachChange) string {
 			parts = append(parts, fmt.Sprintf("… and %d more", len(lost)-i))
 			break
 		}
-		parts = append(parts, fmt.Sprintf("%s → %s (%s)", l.From, l.To, l.Reason))
+		lasting := ""
+		if l.Lasting {
+			lasting = ", lasting"
+		}
+		parts = append(parts, fmt.Sprintf("%s → %s (%s%s)", l.From, l.To, l.Reason, lasting))
 	}
 	return strings.Join(parts, ", ")
 }

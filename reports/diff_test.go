@@ -47,6 +47,7 @@ func diffFixture() *sim.DiffResult {
 					Impact: sim.Impact{Lost: []sim.ReachChange{
 						{From: "hub/shared", To: "spoke1/app", Result: sim.OutcomeNone, Before: sim.OutcomeAll, Reason: sim.PeeringNotConnected, Explanation: "create the peering from hub to spoke1"},
 						{From: "spoke1/app", To: "hub/shared", Result: sim.OutcomeNone, Before: sim.OutcomeAll, Reason: sim.PeeringNotConnected},
+						{From: "spoke2/app", To: "hub/shared", Result: sim.OutcomeNone, Before: sim.OutcomeAll, Reason: sim.NotPeered, Lasting: true},
 					}}},
 				{Event: sim.AddAddressPrefix{VNet: "spoke1", Prefix: netip.MustParsePrefix("10.11.0.0/16")}, Why: "the after-file adds this range"},
 				{Event: sim.CreatePeering{VNet: "hub", Name: "hub-to-spoke1", RemoteVirtualNetwork: "spoke1", Flags: sim.PeeringFlags{AllowForwardedTraffic: sim.Bool(true)}},

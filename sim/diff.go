@@ -46,7 +46,37 @@ type DiffResult struct {
 	Preexisting  []Violation
 	Plan         Plan
 	Reachability ReachDelta
+	// Expect is what a scenario replaying the plan should find at its end.
+	Expect ScenarioChecks
 }
+
+// ScenarioChecks are the expectations a scenario replaying a plan ends
+// with: the after network's subnet reachability over every protocol and
+// port, its peering states, and no errors when the after-file has none.
+type ScenarioChecks struct {
+	// Reach holds every subnet pair of the after network, or, beyond
+	// MaxScenarioReach pairs, the pairs the change affects followed by an
+	// evenly spread sample of the rest (Sampled is then set).
+	Reach   []ReachPair
+	Sampled bool
+	// Peerings are the after network's peering objects with their states
+	// (and azure sync levels).
+	Peerings []PeeringCheck
+	// Valid reports that the after-file has no errors, so the scenario can
+	// expect valid: {}.
+	Valid bool
+}
+
+// PeeringCheck is one peering object's expected state.
+type PeeringCheck struct {
+	VNet, Name string
+	State      topology.PeeringState
+	SyncLevel  *topology.SyncLevel // azure only
+}
+
+// MaxScenarioReach caps the reach expectations of an emitted scenario, so
+// that a scenario for a large estate stays readable and quick to run.
+const MaxScenarioReach = 200
 
 // ReachDelta is the subnet-level reachability gained and lost between two
 // states. Pairs are compared over the subnets both states hold, plus pairs
@@ -64,6 +94,10 @@ type ReachChange struct {
 	// Reason and Explanation say why packets are now dropped (lost pairs).
 	Reason      Reason
 	Explanation string
+	// Lasting marks a pair a plan step loses that stays lost after the
+	// whole change (or whose subnet the change removes): an intended loss
+	// rather than a transient one.
+	Lasting bool
 }
 
 // Failed reports whether the diff fails (exit 1): a violation that is not
@@ -131,11 +165,19 @@ func Diff(before, after DiffInput, opts DiffOptions) (*DiffResult, error) {
 
 	ropts := ReachOptions{Level: LevelSubnet, Protocol: opts.Protocol, Ports: opts.Ports}
 	rb := subnetReach(b, ropts)
-	res.Reachability = compareReach(rb, subnetReach(a, ropts))
+	ra := subnetReach(a, ropts)
+	res.Reachability = compareReach(rb, ra)
+	res.Expect = scenarioChecks(a, after.Diagnostics.HasErrors(), ra, res, opts)
 	if !opts.NoImpact {
 		for i := range res.Plan.Steps {
 			step := &res.Plan.Steps[i]
 			step.Impact.Lost = compareReach(rb, subnetReach(step.network, ropts)).Lost
+			for j := range step.Impact.Lost {
+				l := &step.Impact.Lost[j]
+				key := [2]string{l.From, l.To}
+				end, kept := ra[key]
+				l.Lasting = !kept || rank(end.Result) < rank(l.Before)
+			}
 		}
 	}
 	return res, nil
@@ -145,7 +187,7 @@ func Diff(before, after DiffInput, opts DiffOptions) (*DiffResult, error) {
 type reachTable map[[2]string]ReachPair
 
 func subnetReach(n *topology.Network, opts ReachOptions) reachTable {
-	r := &Reach{} // TODO(diff): New(n).Reach(opts) once the engine publishes it
+	r := New(n).Reach(opts)
 	t := make(reachTable, len(r.Pairs))
 	for _, p := range r.Pairs {
 		t[[2]string{p.From, p.To}] = p
@@ -190,4 +232,53 @@ func compareReach(earlier, later reachTable) ReachDelta {
 	slices.SortFunc(d.Gained, byPair)
 	slices.SortFunc(d.Lost, byPair)
 	return d
+}
+
+// scenarioChecks chooses the expectations of a scenario that replays the
+// plan. ra is the after network's reachability under opts; scenarios check
+// reach over every protocol and port, so it is recomputed when opts
+// narrowed the header space.
+func scenarioChecks(a *topology.Network, afterHasErrors bool, ra reachTable, res *DiffResult, opts DiffOptions) ScenarioChecks {
+	if opts.Protocol != topology.ProtocolAll || opts.Ports != nil {
+		ra = subnetReach(a, ReachOptions{Level: LevelSubnet})
+	}
+	var c ScenarioChecks
+	c.Valid = !afterHasErrors
+	all := make([]ReachPair, 0, len(ra))
+	for _, p := range ra {
+		all = append(all, p)
+	}
+	slices.SortFunc(all, func(x, y ReachPair) int { return cmp.Or(cmp.Compare(x.From, y.From), cmp.Compare(x.To, y.To)) })
+	if len(all) <= MaxScenarioReach {
+		c.Reach = all
+	} else {
+		c.Sampled = true
+		affected := map[[2]string]bool{}
+		for _, d := range slices.Concat(res.Reachability.Gained, res.Reachability.Lost) {
+			if len(c.Reach) == MaxScenarioReach/2 {
+				break
+			}
+			key := [2]string{d.From, d.To}
+			affected[key] = true
+			c.Reach = append(c.Reach, ra[key])
+		}
+		rest := MaxScenarioReach - len(c.Reach)
+		step := max(1, len(all)/rest)
+		for i := 0; i < len(all) && len(c.Reach) < MaxScenarioReach; i += step {
+			if !affected[[2]string{all[i].From, all[i].To}] {
+				c.Reach = append(c.Reach, all[i])
+			}
+		}
+	}
+	for _, v := range a.SortedVirtualNetworks() {
+		for _, p := range v.SortedPeerings() {
+			pc := PeeringCheck{VNet: v.Name, Name: p.Name, State: a.PeeringState(v.Name, p)}
+			if a.Platform.Rules().PeeringSync && pc.State == topology.Connected {
+				l := a.SyncLevel(v.Name, p)
+				pc.SyncLevel = &l
+			}
+			c.Peerings = append(c.Peerings, pc)
+		}
+	}
+	return c
 }

@@ -191,6 +191,9 @@ func reachLine(c ReachChange) string {
 	if c.Reason != "" {
 		s += " " + string(c.Reason)
 	}
+	if c.Lasting {
+		s += " (lasting)"
+	}
 	return s
 }
 

@@ -1,7 +1,7 @@
 package scenarios
 
 import (
-	"fmt"
+	"github.com/vnetsim/vnetsim/topology"
 
 	"github.com/vnetsim/vnetsim/sim"
 	"github.com/vnetsim/vnetsim/topology/diag"
@@ -11,8 +11,8 @@ import (
 // the like). TODO(issue 3): call the engine's lints once published.
 func lint(e *sim.Engine) diag.Diagnostics { return nil }
 
-// reachPair answers reachability for one pair of VNets or VNET/SUBNET names.
-// TODO(issue 3): call Engine.Reach once published.
+// reachPair answers reachability for one pair of VNets or VNET/SUBNET names,
+// over every protocol and port.
 func reachPair(e *sim.Engine, from, to string) (sim.ReachPair, error) {
-	return sim.ReachPair{}, fmt.Errorf("reach %s → %s: the reach engine is not available yet", from, to)
+	return e.ReachPair(from, to, sim.ReachOptions{Protocol: topology.ProtocolAll})
 }

@@ -245,7 +245,7 @@ func (e *Engine) vnetTag(v *topology.VirtualNetwork) *prefixSet {
 		return s.(*prefixSet)
 	}
 	lists := [][]netip.Prefix{v.AddressSpace}
-	for _, p := range v.SortedPeerings() {
+	for _, p := range e.peeringList[v.Name] {
 		remote := e.net.VirtualNetworks[p.RemoteVirtualNetwork]
 		if remote != nil && e.accessAllowed(v, remote) {
 			lists = append(lists, e.peeredRanges(p, remote))

@@ -37,6 +37,11 @@ type Engine struct {
 	sites []*topology.OnPremises
 
 	aclRules map[*topology.ACL]*sortedACL
+	// peerings indexes the peering objects by owner, then remote (the
+	// smallest name wins among duplicates, as VirtualNetwork.PeeringTo);
+	// peeringList holds each owner's objects ordered by name.
+	peerings    map[string]map[string]*topology.Peering
+	peeringList map[string][]*topology.Peering
 	// byName indexes VM, load balancer and on-premises host names, in
 	// that resolution order (contract §1); candidates in VNet/site order.
 	byName [3]map[string][]Endpoint
@@ -86,6 +91,18 @@ func New(n *topology.Network) *Engine {
 		sites:         n.SortedOnPremises(),
 		aclRules:      make(map[*topology.ACL]*sortedACL, len(n.AccessControlLists)),
 		subnetKey:     make(map[*topology.Subnet]string),
+		peerings:      make(map[string]map[string]*topology.Peering, len(n.VirtualNetworks)),
+		peeringList:   make(map[string][]*topology.Peering, len(n.VirtualNetworks)),
+	}
+	for _, v := range e.vnets {
+		list := v.SortedPeerings()
+		byRemote := make(map[string]*topology.Peering, len(list))
+		for _, p := range list {
+			if _, dup := byRemote[p.RemoteVirtualNetwork]; !dup {
+				byRemote[p.RemoteVirtualNetwork] = p
+			}
+		}
+		e.peerings[v.Name], e.peeringList[v.Name] = byRemote, list
 	}
 	for _, v := range e.vnets {
 		hs := make(map[netip.Addr]holder, len(v.VirtualMachines)+len(v.LoadBalancers))
@@ -179,21 +196,34 @@ func sortedKeys[V any](m map[string]V) []string { return slices.Sorted(maps.Keys
 // Network returns the network the engine was built from.
 func (e *Engine) Network() *topology.Network { return e.net }
 
+// peeringTo returns the object owner owns toward remote, or nil.
+func (e *Engine) peeringTo(owner, remote string) *topology.Peering {
+	return e.peerings[owner][remote]
+}
+
+// connected reports whether traffic may cross between a and b: both
+// objects exist and neither is Disconnected (Network.Connected, indexed).
+func (e *Engine) connected(a, b string) bool {
+	pa, pb := e.peeringTo(a, b), e.peeringTo(b, a)
+	return pa != nil && pb != nil && !pa.Disconnected && !pb.Disconnected &&
+		e.net.VirtualNetworks[a] != nil && e.net.VirtualNetworks[b] != nil
+}
+
 // findTransitHub returns the hub whose gateway v uses through gateway
 // transit (semantics §3), or nil. A VNet with its own gateway uses it.
 func (e *Engine) findTransitHub(v *topology.VirtualNetwork) *topology.VirtualNetwork {
 	if v.Gateway != nil {
 		return nil
 	}
-	for _, p := range v.SortedPeerings() {
+	for _, p := range e.peeringList[v.Name] {
 		if !p.UseRemoteGateways {
 			continue
 		}
 		hub := e.net.VirtualNetworks[p.RemoteVirtualNetwork]
-		if hub == nil || hub.Gateway == nil || !e.net.Connected(v.Name, hub.Name) {
+		if hub == nil || hub.Gateway == nil || !e.connected(v.Name, hub.Name) {
 			continue
 		}
-		back := hub.PeeringTo(v.Name)
+		back := e.peeringTo(hub.Name, v.Name)
 		if back == nil || !back.AllowGatewayTransit {
 			continue
 		}
@@ -262,10 +292,10 @@ func (e *Engine) siteOf(a netip.Addr) *topology.OnPremises {
 // isConnected reports whether the pair is Connected and access is allowed
 // on both objects.
 func (e *Engine) accessAllowed(a, b *topology.VirtualNetwork) bool {
-	if !e.net.Connected(a.Name, b.Name) {
+	if !e.connected(a.Name, b.Name) {
 		return false
 	}
-	return a.PeeringTo(b.Name).AllowVirtualNetworkAccess && b.PeeringTo(a.Name).AllowVirtualNetworkAccess
+	return e.peeringTo(a.Name, b.Name).AllowVirtualNetworkAccess && e.peeringTo(b.Name, a.Name).AllowVirtualNetworkAccess
 }
 
 // peeredRanges returns the ranges owner routes to over p: the synced

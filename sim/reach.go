@@ -293,7 +293,7 @@ func (e *Engine) boundariesInside() map[*topology.Subnet][]netip.Prefix {
 		for _, p := range v.AddressSpace {
 			add(p)
 		}
-		for _, pe := range v.SortedPeerings() {
+		for _, pe := range e.peeringList[v.Name] {
 			for _, p := range pe.SyncedRemote {
 				add(p)
 			}

@@ -179,9 +179,9 @@ func (e *Engine) buildRoutes(v *topology.VirtualNetwork, rt *topology.RouteTable
 			Source: SourceDefault, Origin: vpath.Child("addressSpace").Index(i),
 		})
 	}
-	for _, p := range v.SortedPeerings() {
+	for _, p := range e.peeringList[v.Name] {
 		remote := e.net.VirtualNetworks[p.RemoteVirtualNetwork]
-		if remote == nil || !e.net.Connected(v.Name, remote.Name) {
+		if remote == nil || !e.connected(v.Name, remote.Name) {
 			continue
 		}
 		for _, rp := range e.peeredRanges(p, remote) {

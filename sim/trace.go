@@ -196,8 +196,8 @@ func (w *walk) unroutable(v *topology.VirtualNetwork, table *RouteTable, none *E
 		if x == v {
 			continue
 		}
-		pvx, pxv := v.PeeringTo(x.Name), x.PeeringTo(v.Name)
-		if e.rules.PeeringSync && e.net.Connected(v.Name, x.Name) && !containsAny(e.peeredRanges(pvx, x), dst) {
+		pvx, pxv := e.peeringTo(v.Name, x.Name), e.peeringTo(x.Name, v.Name)
+		if e.rules.PeeringSync && e.connected(v.Name, x.Name) && !containsAny(e.peeredRanges(pvx, x), dst) {
 			w.dropf(AddressSpaceNotSynced, diag.P("virtualNetworks", v.Name, "peerings", pvx.Name),
 				"%s has not synced %s's new address range holding %s: sync peering %s (syncPeering on %s)", v.Name, x.Name, dst, pvx.Name, v.Name)
 			return
@@ -230,7 +230,7 @@ func peeringPath(a *topology.VirtualNetwork, pab *topology.Peering, b *topology.
 
 // peeringFix says why a and b are not Connected and what to change.
 func (e *Engine) peeringFix(a, b *topology.VirtualNetwork) string {
-	pab, pba := a.PeeringTo(b.Name), b.PeeringTo(a.Name)
+	pab, pba := e.peeringTo(a.Name, b.Name), e.peeringTo(b.Name, a.Name)
 	switch {
 	case pab == nil && pba == nil:
 		return fmt.Sprintf("%s and %s are not peered: create the peering from %s to %s and from %s to %s", a.Name, b.Name, a.Name, b.Name, b.Name, a.Name)
@@ -251,8 +251,8 @@ func (e *Engine) peeringFix(a, b *topology.VirtualNetwork) string {
 // the receiving side's object P(x→y).
 func (w *walk) cross(y, x *topology.VirtualNetwork, addr netip.Addr) bool {
 	e, src := w.e, w.f.Src
-	pyx, pxy := y.PeeringTo(x.Name), x.PeeringTo(y.Name)
-	if !e.net.Connected(y.Name, x.Name) {
+	pyx, pxy := e.peeringTo(y.Name, x.Name), e.peeringTo(x.Name, y.Name)
+	if !e.connected(y.Name, x.Name) {
 		w.drop(PeeringNotConnected, peeringPath(y, pyx, x, pxy), e.peeringFix(y, x))
 		return false
 	}
@@ -307,8 +307,8 @@ func (w *walk) appliance(v *topology.VirtualNetwork, r EffectiveRoute) (*topolog
 	}
 	h, ok := e.holders[v.Name][ip]
 	if !ok {
-		for _, p := range v.SortedPeerings() {
-			if !e.net.Connected(v.Name, p.RemoteVirtualNetwork) {
+		for _, p := range e.peeringList[v.Name] {
+			if !e.connected(v.Name, p.RemoteVirtualNetwork) {
 				continue
 			}
 			if h, ok = e.holders[p.RemoteVirtualNetwork][ip]; ok {
@@ -415,12 +415,12 @@ func (w *walk) gateway(v *topology.VirtualNetwork, r EffectiveRoute) (*topology.
 	gwPath := diag.P("virtualNetworks", gwv.Name, "gateway")
 	if gwv != v {
 		if !e.accessAllowed(v, gwv) {
-			p := v.PeeringTo(gwv.Name)
+			p := e.peeringTo(v.Name, gwv.Name)
 			if !p.AllowVirtualNetworkAccess {
 				w.dropf(PeeringAccessDisabled, diag.P("virtualNetworks", v.Name, "peerings", p.Name),
 					"peering %s disables access to the hub gateway: set allowVirtualNetworkAccess on %s", p.Name, p.Name)
 			} else {
-				q := gwv.PeeringTo(v.Name)
+				q := e.peeringTo(gwv.Name, v.Name)
 				w.dropf(PeeringAccessDisabled, diag.P("virtualNetworks", gwv.Name, "peerings", q.Name),
 					"peering %s disables access to the hub gateway: set allowVirtualNetworkAccess on %s", q.Name, q.Name)
 			}

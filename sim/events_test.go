@@ -1,0 +1,308 @@
+package sim
+
+import (
+	"encoding/json"
+	"net/netip"
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/vnetsim/vnetsim/topology"
+	"github.com/vnetsim/vnetsim/topology/diag"
+)
+
+// applyChecked applies ev and fails the test when Apply changed its input,
+// or when a refusal did not hand back the input itself.
+func applyChecked(t *testing.T, n *topology.Network, ev Event) (*topology.Network, *Refusal) {
+	t.Helper()
+	before := n.Clone()
+	got, r := Apply(n, ev)
+	if diff := cmp.Diff(before, n, equalNetworks); diff != "" {
+		t.Fatalf("Apply changed its input (-before +after):\n%s", diff)
+	}
+	if r != nil && got != n {
+		t.Fatalf("a refused event returned a new network")
+	}
+	return got, r
+}
+
+// fate traces from → to over TCP and returns "delivered", "exited" or
+// "dropped:REASON", followed by " via a,b,c".
+func fate(t *testing.T, n *topology.Network, from, to string, port uint16) string {
+	t.Helper()
+	tr := traceT(t, New(n), from, to, port)
+	s := tr.Result.String()
+	if tr.Reason != "" {
+		s += ":" + string(tr.Reason)
+	}
+	return s + " via " + via(tr)
+}
+
+func hubSpoke(t testing.TB) *topology.Network { return loadFileT(t, "../examples/hub-spoke.yaml") }
+
+// TestEventsChangeTheNetwork applies every event kind to a working estate
+// and checks the state and the reachability after it: a packet's fate
+// (with its hops) and a fact about the changed object.
+func TestEventsChangeTheNetwork(t *testing.T) {
+	// spoke1 ↔ spoke2 as a direct peering, for rows that start from it.
+	directPeering := []Event{
+		CreatePeering{VNet: "spoke1", Name: "s1-to-s2", RemoteVirtualNetwork: "spoke2"},
+		CreatePeering{VNet: "spoke2", Name: "s2-to-s1", RemoteVirtualNetwork: "spoke1"},
+	}
+	// Without the appliance route, spokes may leave the hub: no route
+	// would point at an appliance out of reach.
+	noChaining := RemoveRoute{RouteTable: "rt-spoke", Name: "to-hub-nva"}
+	unpeerSpoke3 := []Event{noChaining,
+		DeletePeering{Peering: PeeringRef{VNet: "spoke3", Name: "spoke3-to-hub"}},
+		DeletePeering{Peering: PeeringRef{VNet: "hub", Name: "hub-to-spoke3"}}}
+	state := func(vnet, name string, want topology.PeeringState) func(*testing.T, *topology.Network) {
+		return func(t *testing.T, n *topology.Network) {
+			if got := stateOf(n, vnet, name); got != want {
+				t.Errorf("%s/%s is %v, want %v", vnet, name, got, want)
+			}
+		}
+	}
+	tests := []struct {
+		name     string
+		setup    []Event
+		event    Event
+		from, to string
+		port     uint16
+		want     string
+		fact     func(*testing.T, *topology.Network)
+	}{
+		// Peerings. Creating one causes no downtime (semantics §1).
+		{"createPeering one side keeps the appliance path", nil,
+			directPeering[0], "app1", "app2", 443, "delivered via app1,nva1,app2", state("spoke1", "s1-to-s2", topology.Initiated)},
+		{"createPeering second side goes direct", directPeering[:1],
+			directPeering[1], "app1", "app2", 443, "delivered via app1,app2", state("spoke2", "s2-to-s1", topology.Connected)},
+		{"updatePeering forwarded traffic off", nil,
+			UpdatePeering{Peering: PeeringRef{VNet: "spoke2", Name: "spoke2-to-hub"}, Flags: PeeringFlags{AllowForwardedTraffic: Bool(false)}},
+			"app1", "app2", 443, "dropped:forwarded-traffic-blocked via app1,nva1", state("spoke2", "spoke2-to-hub", topology.Connected)},
+		{"updatePeering access off", nil,
+			UpdatePeering{Peering: PeeringRef{VNet: "spoke1", RemoteVirtualNetwork: "hub"}, Flags: PeeringFlags{AllowVirtualNetworkAccess: Bool(false)}},
+			"app1", "web1", 443, "dropped:peering-access-disabled via app1", state("spoke1", "spoke1-to-hub", topology.Connected)},
+		{"deletePeering disconnects the other side", []Event{noChaining},
+			DeletePeering{Peering: PeeringRef{VNet: "spoke2", Name: "spoke2-to-hub"}},
+			"app2", "web1", 443, "dropped:peering-not-connected via app2", state("hub", "hub-to-spoke2", topology.Disconnected)},
+
+		// Virtual networks, subnets and VMs.
+		{"createVirtualNetwork is not peered", nil,
+			CreateVirtualNetwork{Name: "spoke4", AddressSpace: []netip.Prefix{pfx("10.4.0.0/16")},
+				Subnets:         []SubnetSpec{{Name: "app", AddressPrefix: pfx("10.4.1.0/24")}},
+				VirtualMachines: []VirtualMachineSpec{{Name: "app4", Subnet: "app", IPAddress: addr("10.4.1.4"), Running: true}}},
+			"app4", "web1", 443, "dropped:not-peered via app4", func(t *testing.T, n *topology.Network) {
+				if c := n.VirtualNetworks["spoke4"].NetworkController; c != "nc1" {
+					t.Errorf("spoke4's controller = %q, want the file's nc1", c)
+				}
+			}},
+		{"deleteVirtualNetwork disconnects its peers", nil,
+			DeleteVirtualNetwork{Name: "spoke3"},
+			"app1", "web1", 443, "delivered via app1,web1", state("hub", "hub-to-spoke3", topology.Disconnected)},
+		{"addSubnet and a VM in it are reachable", []Event{AddSubnet{VNet: "spoke3", Subnet: SubnetSpec{Name: "db", AddressPrefix: pfx("10.3.2.0/24")}}},
+			SetVirtualMachine{VNet: "spoke3", Name: "db3", Subnet: "db", IPAddress: addr("10.3.2.4")},
+			"app1", "db3", 443, "delivered via app1,nva1,db3", nil},
+		{"removeSubnet of an empty subnet", nil,
+			RemoveSubnet{VNet: "hub", Name: "GatewaySubnet"},
+			"app1", "web1", 443, "delivered via app1,web1", func(t *testing.T, n *topology.Network) {
+				if n.VirtualNetworks["hub"].Subnets["GatewaySubnet"] != nil {
+					t.Error("GatewaySubnet is still there")
+				}
+			}},
+		{"setVirtualMachine stops the appliance", nil,
+			SetVirtualMachine{VNet: "hub", Name: "nva1", Running: Bool(false)},
+			"app1", "app2", 443, "dropped:next-hop-down via app1,nva1", nil},
+		{"setVirtualMachine moves a VM", nil,
+			SetVirtualMachine{VNet: "spoke1", Name: "db1", Subnet: "app", IPAddress: addr("10.1.1.9")},
+			"app2", "db1", 22, "dropped:acl-denied via app2,nva1,db1", nil},
+
+		// Address space (azure allows it while peered, windows-sdn does not).
+		{"addAddressPrefix once unpeered", unpeerSpoke3,
+			AddAddressPrefix{VNet: "spoke3", Prefix: pfx("10.33.0.0/16")},
+			"app1", "app3", 443, "dropped:not-peered via app1", func(t *testing.T, n *topology.Network) {
+				if got := n.VirtualNetworks["spoke3"].AddressSpace; len(got) != 2 || got[1] != pfx("10.33.0.0/16") {
+					t.Errorf("spoke3's space = %v, want 10.3.0.0/16 and 10.33.0.0/16", got)
+				}
+			}},
+		{"removeAddressPrefix once unpeered", append(unpeerSpoke3, AddAddressPrefix{VNet: "spoke3", Prefix: pfx("10.33.0.0/16")},
+			AddSubnet{VNet: "spoke3", Subnet: SubnetSpec{Name: "new", AddressPrefix: pfx("10.33.1.0/24")}},
+			SetVirtualMachine{VNet: "spoke3", Name: "app3", Subnet: "new", IPAddress: addr("10.33.1.4")},
+			RemoveSubnet{VNet: "spoke3", Name: "app"}),
+			RemoveAddressPrefix{VNet: "spoke3", Prefix: pfx("10.3.0.0/16")},
+			"app3", "web1", 443, "dropped:not-peered via app3", func(t *testing.T, n *topology.Network) {
+				if got := n.VirtualNetworks["spoke3"].AddressSpace; len(got) != 1 || got[0] != pfx("10.33.0.0/16") {
+					t.Errorf("spoke3's space = %v, want 10.33.0.0/16 alone", got)
+				}
+			}},
+
+		// Gateways.
+		{"setGateway without connections", nil,
+			SetGateway{VNet: "hub", Gateway: GatewaySpec{Name: "hub-gw", Type: topology.Vpn, SKU: "VpnGw1"}},
+			"app1", "op1", 443, "dropped:no-route via app1", nil},
+
+		// Routes and ACLs.
+		{"addRoute null-routes a spoke", nil,
+			AddRoute{RouteTable: "rt-spoke", Route: topology.Route{Name: "blackhole", AddressPrefix: pfx("10.2.0.0/16"), NextHopType: topology.NextHopNone}},
+			"app1", "app2", 443, "dropped:null-route via app1", nil},
+		{"removeRoute ends service chaining", nil,
+			RemoveRoute{RouteTable: "rt-spoke", Name: "to-hub-nva"},
+			"app1", "app2", 443, "dropped:not-peered via app1", nil},
+		{"addAclRule denies HTTPS from the hub", nil,
+			AddACLRule{AccessControlList: "app-acl", Rule: topology.ACLRule{Name: "deny-hub", Priority: 150, Type: topology.Inbound,
+				Action: topology.Deny, Protocol: topology.TCP, SourceAddressPrefix: topology.AddressMatch{Prefix: pfx("10.0.0.0/16")},
+				SourcePortRange: topology.AnyPort, DestinationAddressPrefix: topology.AddressMatch{Any: true}, DestinationPortRange: topology.PortRange{Lo: 443, Hi: 443}}},
+			"web1", "app1", 443, "dropped:acl-denied via web1,app1", nil},
+		{"removeAclRule lets SSH in", nil,
+			RemoveACLRule{AccessControlList: "app-acl", Name: "deny-spoke2-ssh"},
+			"app2", "app1", 22, "delivered via app2,nva1,app1", nil},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			n := applyAll(t, hubSpoke(t), tc.setup)
+			got, r := applyChecked(t, n, tc.event)
+			if r != nil {
+				t.Fatalf("refused: %v", r)
+			}
+			if f := fate(t, got, tc.from, tc.to, tc.port); f != tc.want {
+				t.Errorf("%s → %s: %s, want %s", tc.from, tc.to, f, tc.want)
+			}
+			if tc.fact != nil {
+				tc.fact(t, got)
+			}
+		})
+	}
+}
+
+// TestEventRefusals proves each refusal code with the smallest event that
+// earns it; applyChecked proves the network is unchanged.
+func TestEventRefusals(t *testing.T) {
+	tests := []struct {
+		name  string
+		setup []Event
+		event Event
+		code  diag.Code
+	}{
+		// Names that do not exist.
+		{"deletePeering unknown", nil, DeletePeering{Peering: PeeringRef{VNet: "hub", Name: "nope"}}, diag.NotFound},
+		{"addAddressPrefix unknown VNet", nil, AddAddressPrefix{VNet: "nope", Prefix: pfx("10.9.0.0/16")}, diag.NotFound},
+		{"removeAddressPrefix absent range", nil, RemoveAddressPrefix{VNet: "hub", Prefix: pfx("10.9.0.0/16")}, diag.NotFound},
+		{"deleteVirtualNetwork unknown", nil, DeleteVirtualNetwork{Name: "nope"}, diag.NotFound},
+		{"removeSubnet unknown", nil, RemoveSubnet{VNet: "hub", Name: "nope"}, diag.NotFound},
+		{"removeGateway none", nil, RemoveGateway{VNet: "spoke1"}, diag.NotFound},
+		{"addRoute unknown table", nil, AddRoute{RouteTable: "nope", Route: topology.Route{Name: "r", AddressPrefix: pfx("10.0.0.0/8")}}, diag.NotFound},
+		{"removeRoute unknown route", nil, RemoveRoute{RouteTable: "rt-spoke", Name: "nope"}, diag.NotFound},
+		{"addAclRule unknown ACL", nil, AddACLRule{AccessControlList: "nope", Rule: topology.ACLRule{Name: "r", Priority: 200}}, diag.NotFound},
+		{"removeAclRule unknown rule", nil, RemoveACLRule{AccessControlList: "app-acl", Name: "nope"}, diag.NotFound},
+		{"setVirtualMachine unknown VNet", nil, SetVirtualMachine{VNet: "nope", Name: "vm"}, diag.NotFound},
+
+		// Refused-event codes.
+		{"address space locked on the hub", nil, AddAddressPrefix{VNet: "hub", Prefix: pfx("10.9.0.0/16")}, diag.AddressSpaceLocked},
+		{"range holds a subnet", []Event{RemoveRoute{RouteTable: "rt-spoke", Name: "to-hub-nva"},
+			DeletePeering{Peering: PeeringRef{VNet: "spoke3", Name: "spoke3-to-hub"}}, DeletePeering{Peering: PeeringRef{VNet: "hub", Name: "hub-to-spoke3"}},
+			AddAddressPrefix{VNet: "spoke3", Prefix: pfx("10.33.0.0/16")}},
+			RemoveAddressPrefix{VNet: "spoke3", Prefix: pfx("10.3.0.0/16")}, diag.AddressRangeInUse},
+		{"last range", []Event{CreateVirtualNetwork{Name: "x", AddressSpace: []netip.Prefix{pfx("10.9.0.0/16")}}},
+			RemoveAddressPrefix{VNet: "x", Prefix: pfx("10.9.0.0/16")}, diag.MissingField},
+		{"peering an appliance route needs", nil, DeletePeering{Peering: PeeringRef{VNet: "spoke2", Name: "spoke2-to-hub"}}, diag.RouteNextHopUnreachable},
+		{"subnet in use by a VM", nil, RemoveSubnet{VNet: "spoke1", Name: "data"}, diag.AddressRangeInUse},
+
+		// Errors the event would introduce (topology.Validate).
+		{"duplicate peering name", nil, CreatePeering{VNet: "hub", Name: "hub-to-spoke1", RemoteVirtualNetwork: "spoke1"}, diag.DuplicateName},
+		{"second peering to one remote", nil, CreatePeering{VNet: "hub", Name: "again", RemoteVirtualNetwork: "spoke1"}, diag.PeeringDuplicate},
+		{"peering overlapping VNets", []Event{CreateVirtualNetwork{Name: "x", AddressSpace: []netip.Prefix{pfx("10.1.128.0/17")}}},
+			CreatePeering{VNet: "x", Name: "x-to-spoke1", RemoteVirtualNetwork: "spoke1"}, diag.PeeringAddressOverlap},
+		{"peering across controllers", []Event{CreateVirtualNetwork{Name: "x", NetworkController: "nc2", AddressSpace: []netip.Prefix{pfx("10.9.0.0/16")}}},
+			CreatePeering{VNet: "x", Name: "x-to-hub", RemoteVirtualNetwork: "hub"}, diag.PeeringControllerMismatch},
+		{"subnet outside the space", nil, AddSubnet{VNet: "spoke2", Subnet: SubnetSpec{Name: "x", AddressPrefix: pfx("10.9.0.0/24")}}, diag.SubnetOutsideAddressSpace},
+		{"subnet overlap", nil, AddSubnet{VNet: "spoke2", Subnet: SubnetSpec{Name: "x", AddressPrefix: pfx("10.2.1.128/25")}}, diag.SubnetOverlap},
+		{"duplicate subnet", nil, AddSubnet{VNet: "spoke2", Subnet: SubnetSpec{Name: "app", AddressPrefix: pfx("10.2.9.0/24")}}, diag.DuplicateName},
+		{"subnet names a missing ACL", nil, AddSubnet{VNet: "spoke2", Subnet: SubnetSpec{Name: "x", AddressPrefix: pfx("10.2.9.0/24"), AccessControlList: "nope"}}, diag.UnknownReference},
+		{"VM address taken", nil, SetVirtualMachine{VNet: "spoke1", Name: "x", Subnet: "app", IPAddress: addr("10.1.1.4")}, diag.DuplicateAddress},
+		{"VM outside its subnet", nil, SetVirtualMachine{VNet: "spoke1", Name: "x", Subnet: "app", IPAddress: addr("10.1.2.9")}, diag.AddressOutsideSubnet},
+		{"new VM without an address", nil, SetVirtualMachine{VNet: "spoke1", Name: "x", Subnet: "app"}, diag.MissingField},
+		{"appliance route without its address", nil,
+			AddRoute{RouteTable: "rt-spoke", Route: topology.Route{Name: "x", AddressPrefix: pfx("192.168.0.0/16"), NextHopType: topology.NextHopVirtualAppliance}}, diag.RouteNextHopInvalid},
+		{"ACL priority taken", nil, AddACLRule{AccessControlList: "app-acl", Rule: topology.ACLRule{Name: "x", Priority: 200}}, diag.ACLPriorityDuplicate},
+		{"ACL priority out of range", nil, AddACLRule{AccessControlList: "app-acl", Rule: topology.ACLRule{Name: "x", Priority: 70000}}, diag.ACLPriorityInvalid},
+		{"gateway removed under transit", nil, RemoveGateway{VNet: "hub"}, diag.RemoteGatewayMissing},
+		{"transit flag withdrawn", nil, UpdatePeering{Peering: PeeringRef{VNet: "hub", Name: "hub-to-spoke1"}, Flags: PeeringFlags{AllowGatewayTransit: Bool(false)}}, diag.RemoteGatewayTransitDisabled},
+		{"own gateway under transit", nil, SetGateway{VNet: "spoke1", Gateway: GatewaySpec{Name: "gw", Type: topology.Vpn}}, diag.RemoteGatewayWithLocal},
+		{"gateway to a missing site", nil, SetGateway{VNet: "hub", Gateway: GatewaySpec{Name: "gw", Connections: []string{"nope"}}}, diag.UnknownReference},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			n := applyAll(t, hubSpoke(t), tc.setup)
+			_, r := applyChecked(t, n, tc.event)
+			if r == nil {
+				t.Fatalf("accepted, want refusal %s", tc.code)
+			}
+			if r.Code != tc.code {
+				t.Errorf("refused with %s (%s), want %s", r.Code, r.Message, tc.code)
+			}
+			if r.Message == "" {
+				t.Error("refusal without a message")
+			}
+		})
+	}
+}
+
+// TestEventFields pins the contract spelling of every event kind's key and
+// arguments, as reports print them and diff plans encode them.
+func TestEventFields(t *testing.T) {
+	events := []Event{
+		CreatePeering{VNet: "A", Name: "a-to-b", RemoteVirtualNetwork: "B", Flags: PeeringFlags{UseRemoteGateways: Bool(true)}},
+		UpdatePeering{Peering: PeeringRef{VNet: "A", RemoteVirtualNetwork: "B"}, Flags: PeeringFlags{AllowForwardedTraffic: Bool(false)}},
+		DeletePeering{Peering: PeeringRef{VNet: "A", Name: "a-to-b"}},
+		SyncPeering{Peering: PeeringRef{VNet: "B", Name: "b-to-a"}},
+		AddAddressPrefix{VNet: "A", Prefix: pfx("10.9.0.0/16")},
+		RemoveAddressPrefix{VNet: "A", Prefix: pfx("10.9.0.0/16")},
+		CreateVirtualNetwork{Name: "D", Region: "westeurope", AddressSpace: []netip.Prefix{pfx("10.4.0.0/16")},
+			Subnets: []SubnetSpec{{Name: "s1", AddressPrefix: pfx("10.4.1.0/24"), RouteTable: "rt"}},
+			Gateway: &GatewaySpec{Name: "gw", Type: topology.ExpressRoute, Connections: []string{"dc1"}},
+			VirtualMachines: []VirtualMachineSpec{{Name: "d1", Subnet: "s1", IPAddress: addr("10.4.1.4"), IPForwarding: true, Running: true}}},
+		DeleteVirtualNetwork{Name: "D"},
+		AddSubnet{VNet: "A", Subnet: SubnetSpec{Name: "s2", AddressPrefix: pfx("10.1.2.0/24"), AccessControlList: "acl"}},
+		RemoveSubnet{VNet: "A", Name: "s2"},
+		SetGateway{VNet: "A", Gateway: GatewaySpec{Name: "gw", Type: topology.Vpn, SKU: "VpnGw1"}},
+		RemoveGateway{VNet: "A"},
+		AddRoute{RouteTable: "rt", Route: topology.Route{Name: "r", AddressPrefix: pfx("0.0.0.0/0"), NextHopType: topology.NextHopVirtualAppliance, NextHopIPAddress: addr("10.0.2.4")}},
+		RemoveRoute{RouteTable: "rt", Name: "r"},
+		AddACLRule{AccessControlList: "acl", Rule: topology.ACLRule{Name: "r", Priority: 200, Type: topology.Outbound, Action: topology.Allow,
+			Protocol: topology.UDP, SourceAddressPrefix: topology.AddressMatch{VirtualNetwork: true}, SourcePortRange: topology.AnyPort,
+			DestinationAddressPrefix: topology.AddressMatch{Prefix: pfx("10.2.0.0/16")}, DestinationPortRange: topology.PortRange{Lo: 53, Hi: 53}}},
+		RemoveACLRule{AccessControlList: "acl", Name: "r"},
+		SetVirtualMachine{VNet: "A", Name: "a1", Running: Bool(false)},
+	}
+	var b strings.Builder
+	for i, ev := range events {
+		if ev.Kind() != EventKinds[i] {
+			t.Errorf("event %d: kind %q, want %q (EventKinds order)", i, ev.Kind(), EventKinds[i])
+		}
+		line, err := json.Marshal(map[string]any{ev.Kind(): EventArgs(ev)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		b.Write(line)
+		b.WriteByte('\n')
+	}
+	eventsGolden(t, "testdata/events.golden", b.String())
+}
+
+// eventsGolden compares got with the file, or rewrites it under -update.
+func eventsGolden(t *testing.T, path, got string) {
+	t.Helper()
+	if *update {
+		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run with -update to create it)", err)
+	}
+	if got != string(want) {
+		t.Errorf("%s differs (-want +got):\n%s", path, cmp.Diff(string(want), got))
+	}
+}

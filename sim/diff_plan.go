@@ -190,9 +190,9 @@ func (p *planner) update(u peeringUpdate, why string) {
 }
 
 // teardown removes what the after network no longer has, in the order the
-// platform accepts: gateway use before peerings, peerings before the
-// gateways and VNets they depend on, routes and rules before what they
-// point at.
+// platform accepts: gateway use first, then routes and rules that go, then
+// VNets that go (their own peering objects with them), then the peering
+// objects that do not survive, then gateways nobody uses any more.
 func (p *planner) teardown() {
 	// A spoke stops using the hub's gateway before anything it relies on
 	// (the hub's allowGatewayTransit, its gateway) goes.
@@ -201,8 +201,6 @@ func (p *planner) teardown() {
 			p.update(u, fmt.Sprintf("stop using %s's gateway before the transit it relies on changes", u.a.RemoteVirtualNetwork))
 		}
 	}
-	p.deletePeerings()
-
 	for _, rt := range p.before.SortedRouteTables() {
 		art := p.after.RouteTables[rt.Name]
 		if art == nil {
@@ -225,11 +223,9 @@ func (p *planner) teardown() {
 			}
 		}
 	}
-	for _, bv := range p.before.SortedVirtualNetworks() {
-		if av := p.after.VirtualNetworks[bv.Name]; av != nil && !p.gone(bv.Name) && bv.Gateway != nil && av.Gateway == nil {
-			p.do(RemoveGateway{VNet: bv.Name}, "no peering uses this gateway for transit any more")
-		}
-	}
+	// Deleting a VNet is always accepted and takes its own peering objects
+	// with it; deleting its peerings first could be refused (a route of
+	// its subnets would lose its appliance).
 	for _, bv := range p.before.SortedVirtualNetworks() {
 		if p.gone(bv.Name) {
 			why := "the after-file removes this VNet"
@@ -237,6 +233,12 @@ func (p *planner) teardown() {
 				why = "region and networkController are fixed at creation: the VNet is deleted and created again"
 			}
 			p.do(DeleteVirtualNetwork{Name: bv.Name}, "%s", why)
+		}
+	}
+	p.deletePeerings()
+	for _, bv := range p.before.SortedVirtualNetworks() {
+		if av := p.after.VirtualNetworks[bv.Name]; av != nil && !p.gone(bv.Name) && bv.Gateway != nil && av.Gateway == nil {
+			p.do(RemoveGateway{VNet: bv.Name}, "no peering uses this gateway for transit any more")
 		}
 	}
 }
@@ -251,9 +253,12 @@ func removedOrChanged(what string, i int) string {
 }
 
 // deletePeerings deletes every peering object that does not survive in
-// place: removed ones, those of VNets that go, and on windows-sdn those of
-// a VNet whose address space changes. Objects that use a remote gateway go
-// first, so that no spoke is left using a transit that is gone.
+// place: removed ones, those toward VNets that were deleted (now
+// Disconnected), and on windows-sdn those of a VNet whose address space
+// changes. Objects that use a remote gateway go first, so that no spoke is
+// left using a transit that is gone. Routes whose appliance sits across a
+// peering about to go are removed first (the platform refuses a route to an
+// appliance out of reach); build adds them back once the peering is back.
 func (p *planner) deletePeerings() {
 	type victim struct {
 		owner string
@@ -261,6 +266,9 @@ func (p *planner) deletePeerings() {
 	}
 	var first, rest []victim
 	for _, bv := range p.before.SortedVirtualNetworks() {
+		if p.gone(bv.Name) {
+			continue // deleted with its VNet
+		}
 		for _, b := range bv.SortedPeerings() {
 			if p.keptPeering(bv.Name, b) != nil {
 				continue
@@ -274,8 +282,40 @@ func (p *planner) deletePeerings() {
 		}
 	}
 	for _, v := range append(first, rest...) {
+		p.clearRoutesAcross(v.owner, v.peer.RemoteVirtualNetwork)
 		p.do(DeletePeering{Peering: PeeringRef{VNet: v.owner, Name: v.peer.Name}}, "%s", p.deleteWhy(v.owner, v.peer))
 	}
+}
+
+// clearRoutesAcross removes the routes that send a subnet of a or b to an
+// appliance in the other while the two are Connected: once the peering
+// goes, such a route points out of reach.
+func (p *planner) clearRoutesAcross(a, b string) {
+	if !p.cur.Connected(a, b) {
+		return
+	}
+	va, vb := p.cur.VirtualNetworks[a], p.cur.VirtualNetworks[b]
+	for _, rt := range p.cur.SortedRouteTables() {
+		for _, r := range rt.Routes {
+			if r.NextHopType != topology.NextHopVirtualAppliance || !r.NextHopIPAddress.IsValid() {
+				continue
+			}
+			if (usesTable(va, rt.Name) && vb.ContainsAddr(r.NextHopIPAddress)) || (usesTable(vb, rt.Name) && va.ContainsAddr(r.NextHopIPAddress)) {
+				p.do(RemoveRoute{RouteTable: rt.Name, Name: r.Name},
+					"route %s sends %s or %s to an appliance across the peering about to go; it is added back once the peering is", r.Name, a, b)
+			}
+		}
+	}
+}
+
+// usesTable reports whether a subnet of v uses the route table.
+func usesTable(v *topology.VirtualNetwork, table string) bool {
+	for _, s := range v.Subnets {
+		if s.RouteTable != nil && s.RouteTable.Name == table {
+			return true
+		}
+	}
+	return false
 }
 
 func (p *planner) deleteWhy(owner string, b *topology.Peering) string {
@@ -284,10 +324,8 @@ func (p *planner) deleteWhy(owner string, b *topology.Peering) string {
 		return fmt.Sprintf("windows-sdn locks %s's address space while it is peered: remove the peering, change the space, re-create it", owner)
 	case p.rebuilt[b.RemoteVirtualNetwork]:
 		return fmt.Sprintf("windows-sdn locks %s's address space while it is peered: remove the peering, change the space, re-create it", b.RemoteVirtualNetwork)
-	case p.gone(owner):
-		return fmt.Sprintf("%s is deleted; remove its peerings first so none is left Disconnected", owner)
 	case p.gone(b.RemoteVirtualNetwork):
-		return fmt.Sprintf("%s is deleted; remove the peerings toward it first so none is left Disconnected", b.RemoteVirtualNetwork)
+		return fmt.Sprintf("%s was deleted, which left this object Disconnected; remove it", b.RemoteVirtualNetwork)
 	}
 	if a := p.after.VirtualNetworks[owner].Peerings[b.Name]; a != nil {
 		return fmt.Sprintf("the after-file points this peering at %s instead of %s", a.RemoteVirtualNetwork, b.RemoteVirtualNetwork)
@@ -300,12 +338,15 @@ func (p *planner) deleteWhy(owner string, b *topology.Peering) string {
 // routes and rules that point at them, then peerings (the side offering
 // gateway transit before the side using it), then azure syncs.
 func (p *planner) build() {
+	kept := p.keptVNets()
+	// Shrink first where nothing stands in the way, so that a range or a
+	// subnet prefix moving from one VNet to another is free when added.
+	p.shrink(kept, false)
 	for _, av := range p.after.SortedVirtualNetworks() {
 		if p.before.VirtualNetworks[av.Name] == nil || p.recreated[av.Name] {
 			p.createVNet(av)
 		}
 	}
-	kept := p.keptVNets()
 	for _, av := range kept {
 		added, _ := prefixDelta(p.before.VirtualNetworks[av.Name].AddressSpace, av.AddressSpace)
 		for _, pfx := range added {
@@ -315,16 +356,8 @@ func (p *planner) build() {
 	for _, av := range kept {
 		p.subnetsAndVMs(p.before.VirtualNetworks[av.Name], av)
 	}
-	for _, av := range kept {
-		_, removed := prefixDelta(p.before.VirtualNetworks[av.Name].AddressSpace, av.AddressSpace)
-		for _, pfx := range removed {
-			if s := subnetWithin(p.cur.VirtualNetworks[av.Name], pfx); s != "" {
-				p.unplanned(Removed, diag.P("virtualNetworks", av.Name, "addressSpace"), "%s: address range %s removed, but subnet %s still holds it", av.Name, pfx, s)
-				continue
-			}
-			p.do(RemoveAddressPrefix{VNet: av.Name, Prefix: pfx}, "the after-file removes this range, now that no subnet holds it")
-		}
-	}
+	// What VMs had to leave first can go now.
+	p.shrink(kept, true)
 	p.sync("peers route to the changed address space only after syncPeering")
 	for _, av := range kept {
 		bv := p.before.VirtualNetworks[av.Name]
@@ -332,10 +365,46 @@ func (p *planner) build() {
 			p.do(SetGateway{VNet: av.Name, Gateway: gatewaySpec(av.Gateway)}, "the gateway must exist before routes and peerings that use it")
 		}
 	}
-	p.addRoutesAndRules()
 	p.peerings()
+	p.addRoutesAndRules()
 	p.sync("a pair created or changed must end FullyInSync")
 	p.unplannedObjects()
+}
+
+// shrink removes the subnets and address ranges of kept VNets that the
+// after-file drops. A subnet still used by a VM, or a range still holding a
+// subnet, waits for the final pass (final false) and is reported unplanned
+// if it is still blocked then (final true).
+func (p *planner) shrink(kept []*topology.VirtualNetwork, final bool) {
+	for _, av := range kept {
+		bv := p.before.VirtualNetworks[av.Name]
+		path := diag.P("virtualNetworks", av.Name)
+		for _, bs := range bv.SortedSubnets() {
+			cv := p.cur.VirtualNetworks[av.Name]
+			switch {
+			case av.Subnets[bs.Name] != nil || cv.Subnets[bs.Name] == nil:
+			case subnetInUse(cv, bs.Name):
+				if final {
+					p.unplanned(Removed, path.Child("subnets", bs.Name), "%s: subnet %s removed, but VMs or load balancers still use it (no event removes them)", av.Name, bs.Name)
+				}
+			default:
+				p.do(RemoveSubnet{VNet: av.Name, Name: bs.Name}, "the after-file removes this subnet")
+			}
+		}
+		_, removed := prefixDelta(bv.AddressSpace, av.AddressSpace)
+		for _, pfx := range removed {
+			cv := p.cur.VirtualNetworks[av.Name]
+			switch s := subnetWithin(cv, pfx); {
+			case !slices.Contains(cv.AddressSpace, pfx):
+			case s != "":
+				if final {
+					p.unplanned(Removed, path.Child("addressSpace"), "%s: address range %s removed, but subnet %s still holds it", av.Name, pfx, s)
+				}
+			default:
+				p.do(RemoveAddressPrefix{VNet: av.Name, Prefix: pfx}, "the after-file removes this range, now that no subnet holds it")
+			}
+		}
+	}
 }
 
 // keptVNets returns the after-file's VNets that the plan changes in place.
@@ -443,15 +512,6 @@ func (p *planner) subnetsAndVMs(bv, av *topology.VirtualNetwork) {
 			p.unplanned(Removed, path.Child("virtualMachines", bvm.Name), "%s: VM %s removed (no event removes a VM)", av.Name, bvm.Name)
 		}
 	}
-	for _, bs := range bv.SortedSubnets() {
-		switch {
-		case av.Subnets[bs.Name] != nil:
-		case subnetInUse(p.cur.VirtualNetworks[av.Name], bs.Name):
-			p.unplanned(Removed, path.Child("subnets", bs.Name), "%s: subnet %s removed, but VMs or load balancers still use it (no event removes them)", av.Name, bs.Name)
-		default:
-			p.do(RemoveSubnet{VNet: av.Name, Name: bs.Name}, "the after-file removes this subnet")
-		}
-	}
 	for _, as := range replace {
 		if subnetInUse(p.cur.VirtualNetworks[av.Name], as.Name) {
 			p.unplanned(Changed, path.Child("subnets", as.Name), "%s: subnet %s changes while VMs or load balancers use it (no event edits a subnet in place)", av.Name, as.Name)
@@ -555,17 +615,17 @@ func (p *planner) setVM(vnetPath diag.Path, b, a *topology.VirtualMachine) {
 	}
 }
 
-// addRoutesAndRules adds routes and ACL rules that are new or changed, once
-// the appliances and gateways they point at exist.
+// addRoutesAndRules adds the after-file's routes and ACL rules that the
+// current network lacks (new, changed, or removed while a peering was
+// rebuilt), once the appliances, gateways and peerings they rely on exist.
 func (p *planner) addRoutesAndRules() {
 	for _, art := range p.after.SortedRouteTables() {
 		if p.cur.RouteTables[art.Name] == nil {
 			continue
 		}
-		brt := p.before.RouteTables[art.Name]
 		for _, r := range art.Routes {
-			if brt == nil || !slices.Contains(brt.Routes, r) {
-				p.do(AddRoute{RouteTable: art.Name, Route: r}, "the after-file adds or changes this route; its next hop exists by now")
+			if !slices.Contains(p.cur.RouteTables[art.Name].Routes, r) {
+				p.do(AddRoute{RouteTable: art.Name, Route: r}, "%s", p.addRouteWhy(art.Name, r))
 			}
 		}
 	}
@@ -573,13 +633,21 @@ func (p *planner) addRoutesAndRules() {
 		if p.cur.AccessControlLists[aacl.Name] == nil {
 			continue
 		}
-		bacl := p.before.AccessControlLists[aacl.Name]
 		for _, r := range aacl.Rules {
-			if bacl == nil || !slices.Contains(bacl.Rules, r) {
+			if !slices.Contains(p.cur.AccessControlLists[aacl.Name].Rules, r) {
 				p.do(AddACLRule{AccessControlList: aacl.Name, Rule: r}, "the after-file adds or changes this rule")
 			}
 		}
 	}
+}
+
+// addRouteWhy explains adding a route: new, changed, or back after its
+// peering was rebuilt.
+func (p *planner) addRouteWhy(table string, r topology.Route) string {
+	if brt := p.before.RouteTables[table]; brt != nil && slices.Contains(brt.Routes, r) {
+		return "put the route back now that its appliance is reachable again"
+	}
+	return "the after-file adds or changes this route; its next hop is reachable by now"
 }
 
 // peerings creates and updates peering objects: flag updates that do not

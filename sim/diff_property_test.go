@@ -1,0 +1,198 @@
+package sim
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"net/netip"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/vnetsim/vnetsim/topology"
+)
+
+// estateMutation changes a generated estate the way an engineer might in a
+// change window. Each one leaves the estate loadable and is a no-op when
+// the object it picks is gone.
+type estateMutation struct {
+	name  string
+	apply func(r *rand.Rand, n *topology.Network, k int)
+}
+
+var estateMutations = []estateMutation{
+	{"unpeer a spoke", func(r *rand.Rand, n *topology.Network, _ int) {
+		if s, hub := pickSpoke(r, n); s != nil {
+			deletePeeringTo(s, hub.Name)
+			deletePeeringTo(hub, s.Name)
+		}
+	}},
+	{"drop gateway transit of a spoke", func(r *rand.Rand, n *topology.Network, _ int) {
+		if s, hub := pickSpoke(r, n); s != nil {
+			if p := s.PeeringTo(hub.Name); p != nil {
+				p.UseRemoteGateways = false
+			}
+		}
+	}},
+	{"refuse forwarded traffic at a spoke", func(r *rand.Rand, n *topology.Network, _ int) {
+		if s, hub := pickSpoke(r, n); s != nil {
+			if p := s.PeeringTo(hub.Name); p != nil {
+				p.AllowForwardedTraffic = false
+			}
+		}
+	}},
+	{"remove a spoke", func(r *rand.Rand, n *topology.Network, _ int) {
+		if s, hub := pickSpoke(r, n); s != nil {
+			deletePeeringTo(hub, s.Name)
+			delete(n.VirtualNetworks, s.Name)
+		}
+	}},
+	{"grow a spoke", func(r *rand.Rand, n *topology.Network, k int) {
+		if s, _ := pickSpoke(r, n); s != nil && s.Subnets["extra"] == nil {
+			pfx := netip.PrefixFrom(netip.AddrFrom4([4]byte{192, 168, byte(k), 0}), 24)
+			s.AddressSpace = append(s.AddressSpace, pfx)
+			s.Subnets["extra"] = &topology.Subnet{Name: "extra", VirtualNetwork: s, AddressPrefix: pfx}
+		}
+	}},
+	{"add a spoke", func(r *rand.Rand, n *topology.Network, k int) {
+		hub := n.VirtualNetworks["hub00"]
+		name := fmt.Sprintf("new%02d", k)
+		pfx := netip.PrefixFrom(netip.AddrFrom4([4]byte{192, 168, byte(100 + k), 0}), 24)
+		v := &topology.VirtualNetwork{Name: name, NetworkController: "nc1", AddressSpace: []netip.Prefix{pfx},
+			Subnets: map[string]*topology.Subnet{}, VirtualMachines: map[string]*topology.VirtualMachine{},
+			LoadBalancers: map[string]*topology.LoadBalancer{}, Peerings: map[string]*topology.Peering{}}
+		v.Subnets["app"] = &topology.Subnet{Name: "app", VirtualNetwork: v, AddressPrefix: pfx}
+		n.VirtualNetworks[name] = v
+		v.Peerings[name+"-to-hub00"] = &topology.Peering{Name: name + "-to-hub00", RemoteVirtualNetwork: "hub00", AllowVirtualNetworkAccess: true, UseRemoteGateways: hub.Gateway != nil}
+		hub.Peerings["hub00-to-"+name] = &topology.Peering{Name: "hub00-to-" + name, RemoteVirtualNetwork: name, AllowVirtualNetworkAccess: true, AllowGatewayTransit: true}
+	}},
+	{"stop the appliance", func(_ *rand.Rand, n *topology.Network, _ int) {
+		n.VirtualNetworks["hub00"].VirtualMachines["nva-00"].Running = false
+	}},
+	{"remove a spoke route", func(_ *rand.Rand, n *topology.Network, _ int) {
+		if rt := n.RouteTables["rt-hub00-spokes"]; rt != nil && len(rt.Routes) > 1 {
+			rt.Routes = rt.Routes[:1]
+		}
+	}},
+	{"deny RDP between spokes", func(_ *rand.Rand, n *topology.Network, _ int) {
+		acl := n.AccessControlLists["acl-hub00-spokes"]
+		if acl == nil || slices.ContainsFunc(acl.Rules, func(r topology.ACLRule) bool { return r.Name == "deny-rdp" }) {
+			return
+		}
+		acl.Rules = append(acl.Rules, topology.ACLRule{Name: "deny-rdp", Priority: 250, Type: topology.Inbound, Action: topology.Deny,
+			Protocol: topology.TCP, SourceAddressPrefix: topology.AddressMatch{Any: true}, SourcePortRange: topology.AnyPort,
+			DestinationAddressPrefix: topology.AddressMatch{Any: true}, DestinationPortRange: topology.PortRange{Lo: 3389, Hi: 3389}})
+	}},
+	{"retire the hub gateway", func(_ *rand.Rand, n *topology.Network, _ int) {
+		hub := n.VirtualNetworks["hub00"]
+		hub.Gateway = nil
+		for _, p := range hub.Peerings {
+			p.AllowGatewayTransit = false
+			if back := n.Reverse(hub.Name, p); back != nil {
+				back.UseRemoteGateways = false
+			}
+		}
+	}},
+}
+
+// pickSpoke returns a random remaining spoke of a generated estate and the
+// hub it hangs off, or nil when none is left.
+func pickSpoke(r *rand.Rand, n *topology.Network) (*topology.VirtualNetwork, *topology.VirtualNetwork) {
+	var spokes []*topology.VirtualNetwork
+	for _, v := range n.SortedVirtualNetworks() {
+		if strings.HasPrefix(v.Name, "hub") {
+			continue
+		}
+		for _, p := range v.SortedPeerings() {
+			if hub := n.VirtualNetworks[p.RemoteVirtualNetwork]; hub != nil && strings.HasPrefix(hub.Name, "hub") {
+				spokes = append(spokes, v)
+				break
+			}
+		}
+	}
+	if len(spokes) == 0 {
+		return nil, nil
+	}
+	s := spokes[r.IntN(len(spokes))]
+	for _, p := range s.SortedPeerings() {
+		if strings.HasPrefix(p.RemoteVirtualNetwork, "hub") {
+			return s, n.VirtualNetworks[p.RemoteVirtualNetwork]
+		}
+	}
+	return nil, nil
+}
+
+func deletePeeringTo(v *topology.VirtualNetwork, remote string) {
+	if p := v.PeeringTo(remote); p != nil {
+		delete(v.Peerings, p.Name)
+	}
+}
+
+// mutate returns a copy of base with a few random mutations, synced the way
+// the loader leaves a file: every object has synced its remote's space.
+func mutate(r *rand.Rand, base *topology.Network) (*topology.Network, []string) {
+	n := base.Clone()
+	var names []string
+	for k := range 1 + r.IntN(3) {
+		m := estateMutations[r.IntN(len(estateMutations))]
+		m.apply(r, n, k+10*r.IntN(8))
+		names = append(names, m.name)
+	}
+	for _, v := range n.VirtualNetworks {
+		for _, p := range v.Peerings {
+			if remote := n.VirtualNetworks[p.RemoteVirtualNetwork]; remote != nil {
+				p.SyncedRemote = slices.Clone(remote.AddressSpace)
+			}
+		}
+	}
+	return n, names
+}
+
+// Applying the plan between two random variations of a generated estate
+// reaches the after network: every step is accepted, and the subnet
+// reachability of the plan's last state equals the after network's.
+func TestDiffPlanProperty(t *testing.T) {
+	const cases = 60
+	verified := 0
+	for i := range cases {
+		platform := topology.WindowsSDN
+		if i%2 == 1 {
+			platform = topology.Azure
+		}
+		base := topology.Generate(topology.GenerateOptions{Platform: platform, Hubs: 1 + i%3/2, Spokes: 4, SubnetsPerSpoke: 2})
+		r := rand.New(rand.NewPCG(uint64(i), 7))
+		before, bm := mutate(r, base)
+		after, am := mutate(r, base)
+		if topology.Validate(before).HasErrors() || topology.Validate(after).HasErrors() {
+			continue // a mutation mix the platform itself would refuse
+		}
+		t.Run(fmt.Sprintf("%d-%s", i, platform), func(t *testing.T) {
+			plan := MakePlan(before, after)
+			if !plan.Verified {
+				t.Fatalf("before %v, after %v: plan not verified:\n%s", bm, am, strings.Join(plan.Problems, "\n"))
+			}
+			n := before
+			for j, s := range plan.Steps {
+				var ref *Refusal
+				if n, ref = Apply(n, s.Event); ref != nil {
+					t.Fatalf("step %d %s refused on replay: %v", j+1, s.Event.Kind(), ref)
+				}
+			}
+			opts := ReachOptions{Level: LevelSubnet}
+			got, want := New(n).Reach(opts), New(after).Reach(opts)
+			if len(got.Pairs) != len(want.Pairs) {
+				t.Fatalf("%d pairs after the plan, %d in the after network", len(got.Pairs), len(want.Pairs))
+			}
+			for k := range want.Pairs {
+				g, w := got.Pairs[k], want.Pairs[k]
+				if g.From != w.From || g.To != w.To || g.Result != w.Result {
+					t.Errorf("before %v, after %v: %s → %s is %s after the plan, %s in the after network",
+						bm, am, w.From, w.To, g.Result, w.Result)
+				}
+			}
+		})
+		verified++
+	}
+	if verified < cases/2 {
+		t.Errorf("only %d of %d random cases were valid estates; the mutations need fixing", verified, cases)
+	}
+}

@@ -593,3 +593,64 @@ func wrap(s string, width int) string {
 	}
 	return strings.Join(out, "\n")
 }
+
+// Diagram JSON: the nodes and edges DOT draws, for tools that lay out
+// diagrams themselves.
+type (
+	jsonDiagram struct {
+		Nodes []jsonDiagramNode `json:"nodes"`
+		Edges []jsonDiagramEdge `json:"edges"`
+	}
+	jsonDiagramNode struct {
+		ID         string            `json:"id"`
+		Cluster    string            `json:"cluster,omitempty"` // the VNet whose box holds the node
+		Attributes map[string]string `json:"attributes"`
+	}
+	jsonDiagramEdge struct {
+		From       string            `json:"from"`
+		To         string            `json:"to"`
+		Attributes map[string]string `json:"attributes"`
+	}
+)
+
+// DiagramJSON writes the diagram DOT would draw as JSON: every node with
+// its VNet and DOT attributes, every edge with its attributes, in the DOT
+// output's order.
+func DiagramJSON(w io.Writer, n *topology.Network, opt DiagramOptions) error {
+	g := buildDiagram(n, opt)
+	doc := jsonDiagram{Nodes: []jsonDiagramNode{}, Edges: []jsonDiagramEdge{}}
+	add := func(gr graph.Multigraph, cluster string) {
+		nodes := graph.NodesOf(gr.Nodes())
+		slices.SortFunc(nodes, func(a, b graph.Node) int { return cmp.Compare(a.ID(), b.ID()) })
+		for _, nd := range nodes {
+			if dn, ok := nd.(*dotNode); ok {
+				doc.Nodes = append(doc.Nodes, jsonDiagramNode{dn.dotID, cluster, attrMap(dn.attrs)})
+			}
+		}
+		for _, from := range nodes {
+			to := graph.NodesOf(gr.From(from.ID()))
+			slices.SortFunc(to, func(a, b graph.Node) int { return cmp.Compare(a.ID(), b.ID()) })
+			for _, t := range to {
+				lines := graph.LinesOf(gr.Lines(from.ID(), t.ID()))
+				slices.SortFunc(lines, func(a, b graph.Line) int { return cmp.Compare(a.ID(), b.ID()) })
+				for _, l := range lines {
+					dl := l.(*dotLine)
+					doc.Edges = append(doc.Edges, jsonDiagramEdge{from.(dot.Node).DOTID(), t.(dot.Node).DOTID(), attrMap(dl.attrs)})
+				}
+			}
+		}
+	}
+	for _, c := range g.clusters {
+		add(c, strings.TrimPrefix(c.dotID, "cluster_"))
+	}
+	add(g, "")
+	return writeJSON(w, doc)
+}
+
+func attrMap(attrs []encoding.Attribute) map[string]string {
+	m := make(map[string]string, len(attrs))
+	for _, a := range attrs {
+		m[a.Key] = a.Value
+	}
+	return m
+}

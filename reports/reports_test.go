@@ -54,10 +54,10 @@ func TestRunFormats(t *testing.T) {
 func TestTraceFormats(t *testing.T) {
 	tr := traceFixture()
 	t.Run("text", func(t *testing.T) {
-		golden(t, "trace-text", render(t, func(w *bytes.Buffer) error { return TraceText(w, tr, Options{}) }))
+		golden(t, "trace-text", render(t, func(w *bytes.Buffer) error { return TraceText(w, tr, nil, Options{}) }))
 	})
 	t.Run("json", func(t *testing.T) {
-		golden(t, "trace-json", render(t, func(w *bytes.Buffer) error { return TraceJSON(w, tr) }))
+		golden(t, "trace-json", render(t, func(w *bytes.Buffer) error { return TraceJSON(w, tr, nil) }))
 	})
 }
 

@@ -123,7 +123,11 @@ func RunText(w io.Writer, res *scenarios.Result, opt Options) error {
 				}
 			}
 			for _, c := range s.Checks {
-				ew.printf("      %s %-8s %s\n", passWord(st, c.Passed), c.Kind, fieldsText(c.Expected))
+				at := ""
+				if c.Line > 0 {
+					at = fmt.Sprintf("  (%s:%d)", sc.Path, c.Line)
+				}
+				ew.printf("      %s %-8s %s%s\n", passWord(st, c.Passed), c.Kind, fieldsText(c.Expected), st.dim(at))
 				if c.Passed {
 					continue
 				}

@@ -53,10 +53,16 @@ func hopSummary(h sim.Hop) string {
 }
 
 // TraceText writes a trace for people: the flow and its fate with the
-// explanation first, then every hop and its decisions.
-func TraceText(w io.Writer, t *sim.Trace, opt Options) error {
+// explanation first, then every hop and its decisions. reply, when not nil,
+// is the reply's trace and follows.
+func TraceText(w io.Writer, t, reply *sim.Trace, opt Options) error {
 	ew := &errWriter{w: w}
-	writeTraceText(ew, styles(opt.Color), t, "")
+	st := styles(opt.Color)
+	writeTraceText(ew, st, t, "")
+	if reply != nil {
+		ew.print("\nreply:\n")
+		writeTraceText(ew, st, reply, "")
+	}
 	return ew.err
 }
 
@@ -111,6 +117,8 @@ type (
 		BandwidthMbps int      `json:"bandwidthMbps,omitempty"`
 		Facts         []string `json:"facts,omitempty"`
 		Asymmetry     string   `json:"asymmetry,omitempty"`
+		// Reply is the reply's trace (trace --return).
+		Reply *jsonTrace `json:"reply,omitempty"`
 	}
 	jsonFlow struct {
 		From        string `json:"from"`
@@ -164,15 +172,13 @@ func addrString(a interface {
 	return a.String()
 }
 
-// TraceJSON writes the contract §4 "trace" document.
-func TraceJSON(w io.Writer, t *sim.Trace) error { return writeJSON(w, toJSONTrace(t)) }
-
-// TracesJSON writes several traces (a flow and its return) as a JSON array
-// of contract §4 "trace" documents.
-func TracesJSON(w io.Writer, ts []*sim.Trace) error {
-	out := make([]jsonTrace, 0, len(ts))
-	for _, t := range ts {
-		out = append(out, toJSONTrace(t))
+// TraceJSON writes the contract §4 "trace" document. reply, when not nil,
+// is added as the "reply" field, a trace document of its own.
+func TraceJSON(w io.Writer, t, reply *sim.Trace) error {
+	doc := toJSONTrace(t)
+	if reply != nil {
+		r := toJSONTrace(reply)
+		doc.Reply = &r
 	}
-	return writeJSON(w, out)
+	return writeJSON(w, doc)
 }

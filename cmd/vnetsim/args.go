@@ -1,0 +1,88 @@
+package main
+
+import (
+	"strings"
+
+	"github.com/urfave/cli/v2"
+)
+
+// interspersed moves a command's flags in front of its positional
+// arguments, so that `vnetsim trace FILE --from a --to b` works as the
+// contract writes it: urfave/cli v2, like the standard flag package, stops
+// reading flags at the first positional argument. Whether a flag takes a
+// value comes from the command's own flag definitions; "--" ends flags.
+func interspersed(app *cli.App, args []string) []string {
+	if len(args) < 2 {
+		return args
+	}
+	out := []string{args[0]}
+	rest := args[1:]
+	flags := app.Flags
+	cmds := app.Commands
+	// Global flags, then the command and subcommand names.
+	for len(rest) > 0 {
+		tok := rest[0]
+		if isFlag(tok) {
+			n := flagTokens(flags, rest)
+			out = append(out, rest[:n]...)
+			rest = rest[n:]
+			continue
+		}
+		cmd := findCommand(cmds, tok)
+		if cmd == nil {
+			break
+		}
+		out = append(out, tok)
+		rest = rest[1:]
+		flags, cmds = cmd.Flags, cmd.Subcommands
+	}
+	var positional []string
+	for len(rest) > 0 {
+		tok := rest[0]
+		switch {
+		case tok == "--":
+			positional = append(positional, rest[1:]...)
+			rest = nil
+		case isFlag(tok):
+			n := flagTokens(flags, rest)
+			out = append(out, rest[:n]...)
+			rest = rest[n:]
+		default:
+			positional = append(positional, tok)
+			rest = rest[1:]
+		}
+	}
+	return append(out, positional...)
+}
+
+func isFlag(tok string) bool { return len(tok) > 1 && tok[0] == '-' && tok != "--" }
+
+func findCommand(cmds []*cli.Command, name string) *cli.Command {
+	for _, c := range cmds {
+		if c.HasName(name) {
+			return c
+		}
+	}
+	return nil
+}
+
+// flagTokens returns how many tokens the flag at toks[0] uses: two when it
+// takes a value given as the next token, else one.
+func flagTokens(flags []cli.Flag, toks []string) int {
+	name := strings.TrimLeft(toks[0], "-")
+	if strings.Contains(name, "=") || len(toks) < 2 {
+		return 1
+	}
+	for _, f := range flags {
+		for _, n := range f.Names() {
+			if n != name {
+				continue
+			}
+			if tv, ok := f.(interface{ TakesValue() bool }); ok && tv.TakesValue() {
+				return 2
+			}
+			return 1
+		}
+	}
+	return 1
+}

@@ -1,0 +1,109 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"text/tabwriter"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/vnetsim/vnetsim/scenarios"
+)
+
+var labListFormats = []string{"text", "json"}
+
+// labCommand is `vnetsim lab list | run NAME | export NAME DIR`.
+func labCommand() *cli.Command {
+	return &cli.Command{
+		Name:  "lab",
+		Usage: "built-in training labs",
+		Subcommands: []*cli.Command{
+			{
+				Name:  "list",
+				Usage: "list the labs",
+				Flags: []cli.Flag{formatFlag(labListFormats...)},
+				Action: func(c *cli.Context) error {
+					f, err := format(c, labListFormats...)
+					if err != nil {
+						return err
+					}
+					labs := scenarios.Labs()
+					if f == "json" {
+						type lab struct {
+							Name        string `json:"name"`
+							Title       string `json:"title"`
+							Description string `json:"description"`
+						}
+						doc := struct {
+							Labs []lab `json:"labs"`
+						}{Labs: []lab{}}
+						for _, l := range labs {
+							doc.Labs = append(doc.Labs, lab{l.Name, l.Title, l.Description})
+						}
+						return writeJSONTo(c, doc)
+					}
+					tw := tabwriter.NewWriter(c.App.Writer, 0, 4, 2, ' ', 0)
+					fmt.Fprintln(tw, "NAME\tTITLE")
+					for _, l := range labs {
+						fmt.Fprintf(tw, "%s\t%s\n", l.Name, l.Title)
+					}
+					if err := tw.Flush(); err != nil {
+						return usageError("lab list: %v", err)
+					}
+					return nil
+				},
+			},
+			{
+				Name:      "run",
+				Usage:     "run a lab and grade it; exit 1 when a check fails",
+				ArgsUsage: "NAME",
+				Flags:     runFlags(),
+				Action: func(c *cli.Context) error {
+					if _, err := format(c, runFormats...); err != nil {
+						return err
+					}
+					if c.NArg() != 1 {
+						return usageError("lab run: name one lab (see vnetsim lab list)")
+					}
+					sc, err := scenarios.LoadLab(c.Args().First())
+					if err != nil {
+						return labError("lab run", err)
+					}
+					r := scenarios.Run(c.Context, sc, scenarios.Options{})
+					return renderRun(c, &scenarios.Result{Scenarios: []scenarios.ScenarioResult{r}}, nil)
+				},
+			},
+			{
+				Name:      "export",
+				Usage:     "write a lab's files into a folder, to edit and run them",
+				ArgsUsage: "NAME DIR",
+				Flags:     []cli.Flag{&cli.BoolFlag{Name: "force", Usage: "replace existing files"}},
+				Action: func(c *cli.Context) error {
+					if c.NArg() != 2 {
+						return usageError("lab export: want NAME DIR")
+					}
+					files, err := scenarios.ExportLab(c.Args().Get(0), c.Args().Get(1), c.Bool("force"))
+					if err != nil {
+						return labError("lab export", err)
+					}
+					for _, f := range files {
+						fmt.Fprintln(c.App.Writer, f)
+					}
+					return nil
+				},
+			},
+		},
+	}
+}
+
+// labError turns a lab error into exit 2, listing the labs for a wrong name.
+func labError(cmd string, err error) error {
+	if errors.Is(err, scenarios.ErrUnknownLab) {
+		var names []string
+		for _, l := range scenarios.Labs() {
+			names = append(names, l.Name)
+		}
+		return usageError("%s: %v (labs: %v)", cmd, err, names)
+	}
+	return usageError("%s: %v", cmd, err)
+}

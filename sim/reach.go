@@ -398,7 +398,8 @@ func (q *question) pair(from, to reachUnit) ReachPair {
 						if tr.Result == Delivered {
 							p.DeliveredClasses++
 						} else if p.Example == nil {
-							p.Example = &f
+							ex := f
+							p.Example = &ex
 							p.Reason = tr.Reason
 						}
 					}

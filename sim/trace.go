@@ -18,7 +18,8 @@ type walk struct {
 	f Flow
 	t Trace
 
-	visited []visitKey
+	visited  [maxHops + 2]visitKey // a fixed array keeps the walk off the heap
+	nvisited int
 	hops    int // hops visited, counted even when quiet
 	// quiet skips recording hops, steps, facts and explanations: reach
 	// needs only the result and reason, and strings are the walk's main cost.
@@ -44,8 +45,6 @@ func (e *Engine) Trace(f Flow) Trace {
 // trace walks f from src; quiet walks record only the result and reason.
 func (e *Engine) trace(f Flow, src Endpoint, quiet bool) Trace {
 	w := &walk{e: e, f: f, t: Trace{Flow: f}, quiet: quiet}
-	var seen [8]visitKey
-	w.visited = seen[:0]
 	w.start(src)
 	w.finish()
 	return w.t
@@ -112,8 +111,10 @@ func (w *walk) fromSite(site *topology.OnPremises) {
 		return
 	}
 	gwv := gws[0]
-	w.stepf(StepGateway, diag.P("virtualNetworks", gwv.Name, "gateway"),
-		"%s learned %s from gateway %s in %s", site.Name, learned, gwv.Gateway.Name, gwv.Name)
+	if !w.quiet {
+		w.stepf(StepGateway, diag.P("virtualNetworks", gwv.Name, "gateway"),
+			"%s learned %s from gateway %s in %s", site.Name, learned, gwv.Gateway.Name, gwv.Name)
+	}
 	w.hop(gwv.Gateway.Name, gwv.Name, gatewaySubnet(gwv))
 	w.viaGateway = true
 	w.forward(gwv, e.gatewayRoutes(gwv), gwv.Gateway.Name)
@@ -256,37 +257,67 @@ func (w *walk) cross(y, x *topology.VirtualNetwork, addr netip.Addr) bool {
 		w.drop(PeeringNotConnected, peeringPath(y, pyx, x, pxy), e.peeringFix(y, x))
 		return false
 	}
-	ypath := diag.P("virtualNetworks", y.Name, "peerings", pyx.Name)
-	xpath := diag.P("virtualNetworks", x.Name, "peerings", pxy.Name)
-	for _, side := range []struct {
-		p    *topology.Peering
-		path diag.Path
-	}{{pyx, ypath}, {pxy, xpath}} {
+	for _, side := range [2]struct {
+		owner *topology.VirtualNetwork
+		p     *topology.Peering
+	}{{y, pyx}, {x, pxy}} {
 		if !side.p.AllowVirtualNetworkAccess {
-			w.dropf(PeeringAccessDisabled, side.path,
+			w.dropf(PeeringAccessDisabled, objPath(side.owner, side.p),
 				"peering %s disables access between %s and %s: set allowVirtualNetworkAccess on %s", side.p.Name, y.Name, x.Name, side.p.Name)
 			return false
 		}
 	}
 	if e.rules.PeeringSync && !containsAny(e.peeredRanges(pyx, x), addr) {
-		w.dropf(AddressSpaceNotSynced, ypath,
+		w.dropf(AddressSpaceNotSynced, objPath(y, pyx),
 			"%s has not synced %s's address range holding %s: sync peering %s (syncPeering on %s)", y.Name, x.Name, addr, pyx.Name, y.Name)
 		return false
 	}
-	if !y.ContainsAddr(src) && !pxy.AllowForwardedTraffic && !w.viaGateway {
-		w.dropf(ForwardedTrafficBlocked, xpath,
+	if !w.viaGateway && !pxy.AllowForwardedTraffic && !y.ContainsAddr(src) {
+		w.dropf(ForwardedTrafficBlocked, objPath(x, pxy),
 			"%s does not accept forwarded traffic from %s (source %s is outside %s): set allowForwardedTraffic on peering %s", x.Name, y.Name, src, y.Name, pxy.Name)
 		return false
 	}
-	w.stepf(StepPeering, ypath, "crosses peering %s into %s", pyx.Name, x.Name)
+	if !w.quiet {
+		w.stepf(StepPeering, objPath(y, pyx), "crosses peering %s into %s", pyx.Name, x.Name)
+	}
 	w.global = y.Region != x.Region
 	if w.global {
 		w.fromRegion = y.Region
-		w.factf("peering %s is global (%s to %s): it adds inter-region latency", pyx.Name, regionName(y.Region), regionName(x.Region))
+		if !w.quiet {
+			w.factf("peering %s is global (%s to %s): it adds inter-region latency", pyx.Name, regionName(y.Region), regionName(x.Region))
+		}
 	} else {
-		w.factf("peering %s is intra-region: it adds no latency", pyx.Name)
+		if !w.quiet {
+			w.factf("peering %s is intra-region: it adds no latency", pyx.Name)
+		}
 	}
 	return true
+}
+
+// routeName names a user route "TABLE/ROUTE".
+func routeName(r EffectiveRoute) string {
+	if len(r.Origin) > 1 {
+		return r.Origin[1] + "/" + r.Name
+	}
+	return r.Name
+}
+
+// vmPath returns the path of a VM of v.
+func vmPath(v *topology.VirtualNetwork, vm *topology.VirtualMachine) diag.Path {
+	return diag.P("virtualNetworks", v.Name, "virtualMachines", vm.Name)
+}
+
+// lbPath returns the path of a load balancer.
+func lbPath(lb *topology.LoadBalancer) diag.Path {
+	return diag.P("virtualNetworks", lb.Subnet.VirtualNetwork.Name, "loadBalancers", lb.Name)
+}
+
+// gwPath returns the path of v's gateway.
+func gwPath(v *topology.VirtualNetwork) diag.Path { return diag.P("virtualNetworks", v.Name, "gateway") }
+
+// objPath returns the path of peering object p owned by v.
+func objPath(v *topology.VirtualNetwork, p *topology.Peering) diag.Path {
+	return diag.P("virtualNetworks", v.Name, "peerings", p.Name)
 }
 
 func regionName(r string) string {
@@ -301,10 +332,6 @@ func regionName(r string) string {
 // subnet's routes and its name.
 func (w *walk) appliance(v *topology.VirtualNetwork, r EffectiveRoute) (*topology.VirtualNetwork, *RouteTable, string, bool) {
 	e, ip := w.e, r.NextHopIPAddress
-	routeName := r.Name
-	if len(r.Origin) > 1 {
-		routeName = r.Origin[1] + "/" + r.Name
-	}
 	h, ok := e.holders[v.Name][ip]
 	if !ok {
 		for _, p := range e.peeringList[v.Name] {
@@ -318,9 +345,9 @@ func (w *walk) appliance(v *topology.VirtualNetwork, r EffectiveRoute) (*topolog
 	}
 	if !ok {
 		if vs := e.holderVNets[ip]; len(vs) > 0 {
-			w.dropf(NextHopUnreachable, r.Origin, "appliance %s is in %s, which is neither %s nor a Connected peer of it: peer %s with %s or change route %s", ip, vs[0], v.Name, v.Name, vs[0], routeName)
+			w.dropf(NextHopUnreachable, r.Origin, "appliance %s is in %s, which is neither %s nor a Connected peer of it: peer %s with %s or change route %s", ip, vs[0], v.Name, v.Name, vs[0], routeName(r))
 		} else {
-			w.dropf(NextHopNotFound, r.Origin, "no VM or load balancer frontend holds %s: deploy the appliance or fix route %s", ip, routeName)
+			w.dropf(NextHopNotFound, r.Origin, "no VM or load balancer frontend holds %s: deploy the appliance or fix route %s", ip, routeName(r))
 		}
 		return nil, nil, "", false
 	}
@@ -340,20 +367,22 @@ func (w *walk) appliance(v *topology.VirtualNetwork, r EffectiveRoute) (*topolog
 	w.hop(vm.Name, hv.Name, vm.Subnet.Name)
 	w.bandwidth(vm)
 	if !vm.Running {
-		w.dropf(NextHopDown, diag.P("virtualNetworks", hv.Name, "virtualMachines", vm.Name),
-			"appliance %s (%s) is not running: start it or change route %s", vm.Name, vm.IPAddress, routeName)
+		w.dropf(NextHopDown, vmPath(hv, vm),
+			"appliance %s (%s) is not running: start it or change route %s", vm.Name, vm.IPAddress, routeName(r))
 		return nil, nil, "", false
 	}
 	if !vm.IPForwarding {
-		w.dropf(IPForwardingDisabled, diag.P("virtualNetworks", hv.Name, "virtualMachines", vm.Name),
+		w.dropf(IPForwardingDisabled, vmPath(hv, vm),
 			"appliance %s does not forward packets: set ipForwarding on %s", vm.Name, vm.Name)
 		return nil, nil, "", false
 	}
 	if !w.acl(hv, topology.Inbound, vm.AccessControlList, vm.Subnet.AccessControlList, w.f.Src, w.f.Dst, w.f.Port) {
 		return nil, nil, "", false
 	}
-	w.stepf(StepForward, diag.P("virtualNetworks", hv.Name, "virtualMachines", vm.Name),
-		"%s forwards the packet, source %s unchanged", vm.Name, w.f.Src)
+	if !w.quiet {
+		w.stepf(StepForward, vmPath(hv, vm),
+			"%s forwards the packet, source %s unchanged", vm.Name, w.f.Src)
+	}
 	if !w.acl(hv, topology.Outbound, vm.AccessControlList, vm.Subnet.AccessControlList, w.f.Src, w.f.Dst, w.f.Port) {
 		return nil, nil, "", false
 	}
@@ -364,22 +393,23 @@ func (w *walk) appliance(v *topology.VirtualNetwork, r EffectiveRoute) (*topolog
 // running backend in file order, when a rule balances the protocol and
 // port. It drops the packet otherwise.
 func (w *walk) backend(lb *topology.LoadBalancer, port uint16) (*topology.VirtualMachine, bool) {
-	lbPath := diag.P("virtualNetworks", lb.Subnet.VirtualNetwork.Name, "loadBalancers", lb.Name)
 	if _, ok := lbRule(lb, w.f.Protocol, port); !ok {
 		what := w.f.Protocol.String()
 		if w.f.Protocol.HasPorts() {
 			what = fmt.Sprintf("%s port %d", w.f.Protocol, port)
 		}
-		w.dropf(LoadBalancerNoBackend, lbPath.Child("rules"), "load balancer %s has no rule for %s: add one", lb.Name, what)
+		w.dropf(LoadBalancerNoBackend, lbPath(lb).Child("rules"), "load balancer %s has no rule for %s: add one", lb.Name, what)
 		return nil, false
 	}
 	for _, b := range lb.Backends {
 		if b != nil && b.Running && b.Subnet != nil {
-			w.stepf(StepForward, lbPath, "%s balances to backend %s (%s)", lb.Name, b.Name, b.IPAddress)
+			if !w.quiet {
+				w.stepf(StepForward, lbPath(lb), "%s balances to backend %s (%s)", lb.Name, b.Name, b.IPAddress)
+			}
 			return b, true
 		}
 	}
-	w.dropf(LoadBalancerNoBackend, lbPath.Child("backends"), "load balancer %s has no running backend: start one of its backends or add one", lb.Name)
+	w.dropf(LoadBalancerNoBackend, lbPath(lb).Child("backends"), "load balancer %s has no running backend: start one of its backends or add one", lb.Name)
 	return nil, false
 }
 
@@ -412,7 +442,6 @@ func (w *walk) gateway(v *topology.VirtualNetwork, r EffectiveRoute) (*topology.
 		return nil, nil, "", false
 	}
 	gw := gwv.Gateway
-	gwPath := diag.P("virtualNetworks", gwv.Name, "gateway")
 	if gwv != v {
 		if !e.accessAllowed(v, gwv) {
 			p := e.peeringTo(v.Name, gwv.Name)
@@ -426,22 +455,32 @@ func (w *walk) gateway(v *topology.VirtualNetwork, r EffectiveRoute) (*topology.
 			}
 			return nil, nil, "", false
 		}
-		w.stepf(StepGateway, gwPath, "uses gateway %s of %s through gateway transit", gw.Name, gwv.Name)
+		if !w.quiet {
+			w.stepf(StepGateway, gwPath(gwv), "uses gateway %s of %s through gateway transit", gw.Name, gwv.Name)
+		}
 	}
 	w.hop(gw.Name, gwv.Name, gatewaySubnet(gwv))
 	for _, site := range gw.Connections {
 		if site != nil && containsAny(site.AddressSpace, dst) {
-			w.stepf(StepGateway, gwPath, "%s gateway %s sends the packet to on-premises site %s", gw.Type, gw.Name, site.Name)
+			if !w.quiet {
+				w.stepf(StepGateway, gwPath(gwv), "%s gateway %s sends the packet to on-premises site %s", gw.Type, gw.Name, site.Name)
+			}
 			w.hop(site.Name, "", "")
-			w.deliverf(diag.P("onPremises", site.Name), "delivered to %s in on-premises site %s", dst, site.Name)
+			if w.quiet {
+				w.t.Result = Delivered
+			} else {
+				w.deliverf(diag.P("onPremises", site.Name), "delivered to %s in on-premises site %s", dst, site.Name)
+			}
 			return nil, nil, "", false
 		}
 	}
 	if gw.Type != topology.Vpn {
-		w.dropf(NoRoute, gwPath, "%s gateway %s has no on-premises route to %s and does not route between virtual networks: change the route that sends %s to it", gw.Type, gw.Name, dst, dst)
+		w.dropf(NoRoute, gwPath(gwv), "%s gateway %s has no on-premises route to %s and does not route between virtual networks: change the route that sends %s to it", gw.Type, gw.Name, dst, dst)
 		return nil, nil, "", false
 	}
-	w.stepf(StepGateway, gwPath, "VPN gateway %s re-routes %s with the routes of %s", gw.Name, dst, gwv.Name)
+	if !w.quiet {
+		w.stepf(StepGateway, gwPath(gwv), "VPN gateway %s re-routes %s with the routes of %s", gw.Name, dst, gwv.Name)
+	}
 	w.viaGateway = true
 	return gwv, e.gatewayRoutes(gwv), gw.Name, true
 }
@@ -455,7 +494,11 @@ func (w *walk) deliverIn(x *topology.VirtualNetwork) {
 	if f.DstSubnet != "" && s != nil && e.subnetName(s) == f.DstSubnet {
 		w.hop(f.DstSubnet, x.Name, s.Name)
 		if w.acl(x, topology.Inbound, nil, s.AccessControlList, f.Src, f.Dst, f.Port) {
-			w.deliverf(diag.P("virtualNetworks", x.Name, "subnets", s.Name), "delivered into subnet %s", f.DstSubnet)
+			if w.quiet {
+				w.t.Result = Delivered
+			} else {
+				w.deliverf(diag.P("virtualNetworks", x.Name, "subnets", s.Name), "delivered into subnet %s", f.DstSubnet)
+			}
 		}
 		return
 	}
@@ -479,22 +522,24 @@ func (w *walk) deliverIn(x *topology.VirtualNetwork) {
 func (w *walk) deliverVM(x *topology.VirtualNetwork, vm *topology.VirtualMachine, dst netip.Addr, port uint16) {
 	w.hop(vm.Name, x.Name, vm.Subnet.Name)
 	w.bandwidth(vm)
-	vmPath := diag.P("virtualNetworks", x.Name, "virtualMachines", vm.Name)
 	if !vm.Running {
-		w.dropf(DestinationNotFound, vmPath, "VM %s is not running: start it", vm.Name)
+		w.dropf(DestinationNotFound, vmPath(x, vm), "VM %s is not running: start it", vm.Name)
 		return
 	}
 	if !w.acl(x, topology.Inbound, vm.AccessControlList, vm.Subnet.AccessControlList, w.f.Src, dst, port) {
 		return
 	}
-	w.deliverf(vmPath, "delivered to %s (%s) in %s/%s", vm.Name, vm.IPAddress, x.Name, vm.Subnet.Name)
+	if w.quiet {
+		w.t.Result = Delivered
+	} else {
+		w.deliverf(vmPath(x, vm), "delivered to %s (%s) in %s/%s", vm.Name, vm.IPAddress, x.Name, vm.Subnet.Name)
+	}
 }
 
 func (w *walk) deliverLB(x *topology.VirtualNetwork, lb *topology.LoadBalancer) {
-	lbPath := diag.P("virtualNetworks", x.Name, "loadBalancers", lb.Name)
 	w.hop(lb.Name, x.Name, lb.Subnet.Name)
 	if w.e.rules.BasicILBNotOverGlobalPeering && lb.SKU == topology.Basic && w.global {
-		w.dropf(LoadBalancerUnreachable, lbPath,
+		w.dropf(LoadBalancerUnreachable, lbPath(lb),
 			"Basic load balancer %s in %s is not reachable over global peering from %s: use the Standard SKU or a source in %s", lb.Name, regionName(x.Region), regionName(w.fromRegion), regionName(x.Region))
 		return
 	}
@@ -606,10 +651,13 @@ func (w *walk) factf(format string, args ...any) {
 // visit records a (node, route table) pair and reports whether the packet
 // had been there before.
 func (w *walk) visit(k visitKey) bool {
-	if slices.Contains(w.visited, k) {
+	if slices.Contains(w.visited[:w.nvisited], k) {
 		return true
 	}
-	w.visited = append(w.visited, k)
+	if w.nvisited < len(w.visited) {
+		w.visited[w.nvisited] = k
+		w.nvisited++
+	}
 	return false
 }
 
@@ -626,7 +674,9 @@ func (w *walk) finish() {
 	}
 	w.t.HopCount = len(w.t.Hops)
 	if w.t.BandwidthMbps > 0 {
-		w.factf("the path is bounded by %d Mbps, the smallest bandwidth a VM on it declares", w.t.BandwidthMbps)
+		if !w.quiet {
+			w.factf("the path is bounded by %d Mbps, the smallest bandwidth a VM on it declares", w.t.BandwidthMbps)
+		}
 	}
 }
 

@@ -20,7 +20,7 @@ type walk struct {
 
 	visited  [maxHops + 2]visitKey // a fixed array keeps the walk off the heap
 	nvisited int
-	hops    int // hops visited, counted even when quiet
+	hops     int // hops visited, counted even when quiet
 	// quiet skips recording hops, steps, facts and explanations: reach
 	// needs only the result and reason, and strings are the walk's main cost.
 	quiet bool
@@ -313,7 +313,9 @@ func lbPath(lb *topology.LoadBalancer) diag.Path {
 }
 
 // gwPath returns the path of v's gateway.
-func gwPath(v *topology.VirtualNetwork) diag.Path { return diag.P("virtualNetworks", v.Name, "gateway") }
+func gwPath(v *topology.VirtualNetwork) diag.Path {
+	return diag.P("virtualNetworks", v.Name, "gateway")
+}
 
 // objPath returns the path of peering object p owned by v.
 func objPath(v *topology.VirtualNetwork, p *topology.Peering) diag.Path {

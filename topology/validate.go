@@ -242,27 +242,83 @@ func overlaps(items []ownedPrefix) []overlap {
 	return out
 }
 
+// validator holds what the semantic checks share for one Validate call:
+// the VNets in name order and an index of peering objects, so that
+// questions like "are A and B Connected" cost a map lookup rather than a
+// walk over a hub's thousands of peerings.
+type validator struct {
+	n        *Network
+	rules    Rules
+	vnets    []*VirtualNetwork              // sorted by name
+	peerings map[*VirtualNetwork][]*Peering // each VNet's objects, sorted by name
+	to       map[[2]string]*Peering         // (owner, remote) → owner.PeeringTo(remote)
+}
+
+func newValidator(n *Network) *validator {
+	x := &validator{n: n, rules: n.Platform.Rules(), vnets: n.SortedVirtualNetworks(),
+		peerings: map[*VirtualNetwork][]*Peering{}, to: map[[2]string]*Peering{}}
+	for _, v := range x.vnets {
+		x.peerings[v] = v.SortedPeerings()
+		for _, p := range x.peerings[v] { // by name, so the smallest name wins, as in PeeringTo
+			key := [2]string{v.Name, p.RemoteVirtualNetwork}
+			if x.to[key] == nil {
+				x.to[key] = p
+			}
+		}
+	}
+	return x
+}
+
+// peeringTo is owner's PeeringTo(remote), or nil when owner does not exist.
+func (x *validator) peeringTo(owner, remote string) *Peering {
+	if x.n.VirtualNetworks[owner] == nil {
+		return nil
+	}
+	return x.to[[2]string{owner, remote}]
+}
+
+// state is Network.PeeringState through the index.
+func (x *validator) state(owner string, p *Peering) PeeringState {
+	switch {
+	case p == nil:
+		return Absent
+	case p.Disconnected:
+		return Disconnected
+	}
+	if back := x.peeringTo(p.RemoteVirtualNetwork, owner); back != nil && !back.Disconnected {
+		return Connected
+	}
+	return Initiated
+}
+
+// connected is Network.Connected through the index.
+func (x *validator) connected(a, b string) bool {
+	pa, pb := x.peeringTo(a, b), x.peeringTo(b, a)
+	return pa != nil && pb != nil && !pa.Disconnected && !pb.Disconnected
+}
+
 // semanticChecks are the peering, gateway-transit, route and ACL checks.
 func semanticChecks(n *Network) diag.Diagnostics {
 	var ds diag.Diagnostics
-	rules := n.Platform.Rules()
-	for _, v := range n.SortedVirtualNetworks() {
-		ds = append(ds, checkPeerings(n, v, rules)...)
-		ds = append(ds, checkTransit(n, v, rules)...)
+	x := newValidator(n)
+	for _, v := range x.vnets {
+		ds = append(ds, x.checkPeerings(v)...)
+		ds = append(ds, x.checkTransit(v)...)
 	}
-	ds = append(ds, checkPeeredOverlaps(n, rules)...)
-	ds = append(ds, checkRoutes(n)...)
+	ds = append(ds, x.checkPeeredOverlaps()...)
+	ds = append(ds, x.checkRoutes()...)
 	for _, a := range n.SortedACLs() {
-		ds = append(ds, checkPriorities(a, rules)...)
+		ds = append(ds, checkPriorities(a, x.rules)...)
 	}
 	return sortByPath(ds)
 }
 
 // checkPeerings applies semantics §1 and §2 to the objects v owns.
-func checkPeerings(n *Network, v *VirtualNetwork, rules Rules) diag.Diagnostics {
+func (x *validator) checkPeerings(v *VirtualNetwork) diag.Diagnostics {
+	n, rules := x.n, x.rules
 	var ds diag.Diagnostics
 	firstTo := map[string]*Peering{}
-	for _, p := range v.SortedPeerings() {
+	for _, p := range x.peerings[v] {
 		pp := peeringPath(v.Name, p.Name)
 		if p.RemoteVirtualNetwork == v.Name {
 			ds = append(ds, diag.Errorf(diag.PeeringSelf, pp, "peering %s: %s is peered with itself", p.Name, v.Name).
@@ -278,7 +334,7 @@ func checkPeerings(n *Network, v *VirtualNetwork, rules Rules) diag.Diagnostics 
 		}
 		firstTo[p.RemoteVirtualNetwork] = p
 		r := n.VirtualNetworks[p.RemoteVirtualNetwork]
-		ds = append(ds, notConnected(n, v, p, r)...)
+		ds = append(ds, x.notConnected(v, p, r)...)
 		if r == nil {
 			continue
 		}
@@ -300,9 +356,9 @@ func checkPeerings(n *Network, v *VirtualNetwork, rules Rules) diag.Diagnostics 
 
 // notConnected warns about a peering object that is not Connected and
 // names the object to create.
-func notConnected(n *Network, v *VirtualNetwork, p *Peering, r *VirtualNetwork) diag.Diagnostics {
+func (x *validator) notConnected(v *VirtualNetwork, p *Peering, r *VirtualNetwork) diag.Diagnostics {
 	pp := peeringPath(v.Name, p.Name)
-	state := n.PeeringState(v.Name, p)
+	state := x.state(v.Name, p)
 	if state == Connected {
 		return nil
 	}
@@ -338,10 +394,11 @@ func firstOverlap(a, b *VirtualNetwork) (int, int, bool) {
 
 // checkTransit applies the gateway-transit rules of semantics §3 to the
 // objects v owns.
-func checkTransit(n *Network, v *VirtualNetwork, rules Rules) diag.Diagnostics {
+func (x *validator) checkTransit(v *VirtualNetwork) diag.Diagnostics {
+	n, rules := x.n, x.rules
 	var ds diag.Diagnostics
 	var firstUse *Peering
-	for _, p := range v.SortedPeerings() {
+	for _, p := range x.peerings[v] {
 		pp := peeringPath(v.Name, p.Name)
 		if p.AllowGatewayTransit {
 			switch {
@@ -386,7 +443,7 @@ func checkTransit(n *Network, v *VirtualNetwork, rules Rules) diag.Diagnostics {
 		}
 		// Only an existing remote object can lack the flag; a missing one is
 		// peering-not-connected, which already names the object to create.
-		if back := r.PeeringTo(v.Name); back != nil && !back.AllowGatewayTransit {
+		if back := x.peeringTo(r.Name, v.Name); back != nil && !back.AllowGatewayTransit {
 			ds = append(ds, diag.Errorf(diag.RemoteGatewayTransitDisabled, up,
 				"peering %s: useRemoteGateways is set but peering %s of %s does not allow gateway transit", p.Name, back.Name, r.Name).
 				WithDetail("set allowGatewayTransit: true on peering %s, or clear useRemoteGateways", back.Name).
@@ -400,7 +457,8 @@ func checkTransit(n *Network, v *VirtualNetwork, rules Rules) diag.Diagnostics {
 // the same remote (two spokes of one hub): an error on azure, a warning on
 // windows-sdn. Each hub's peers are swept in address order, so an estate of
 // thousands of spokes costs O(n log n) per hub, not O(n²).
-func checkPeeredOverlaps(n *Network, rules Rules) diag.Diagnostics {
+func (x *validator) checkPeeredOverlaps() diag.Diagnostics {
+	n := x.n
 	peers := map[string][]string{} // hub → VNets sharing any peering object with it
 	link := map[[2]string]diag.Path{}
 	add := func(hub, spoke string, p diag.Path) {
@@ -410,22 +468,22 @@ func checkPeeredOverlaps(n *Network, rules Rules) diag.Diagnostics {
 			link[key] = p
 		}
 	}
-	for _, v := range n.SortedVirtualNetworks() {
-		for _, p := range v.SortedPeerings() {
+	for _, v := range x.vnets {
+		for _, p := range x.peerings[v] {
 			if r := n.VirtualNetworks[p.RemoteVirtualNetwork]; r != nil && r != v {
 				add(r.Name, v.Name, peeringPath(v.Name, p.Name)) // v's own object first
 			}
 		}
 	}
-	for _, v := range n.SortedVirtualNetworks() {
-		for _, p := range v.SortedPeerings() {
+	for _, v := range x.vnets {
+		for _, p := range x.peerings[v] {
 			if r := n.VirtualNetworks[p.RemoteVirtualNetwork]; r != nil && r != v {
 				add(v.Name, r.Name, peeringPath(v.Name, p.Name))
 			}
 		}
 	}
 	mk := diag.Warningf
-	if rules.PeeredOverlapIsError {
+	if x.rules.PeeredOverlapIsError {
 		mk = diag.Errorf
 	}
 	var ds diag.Diagnostics
@@ -464,10 +522,11 @@ type addrHolder struct {
 // checkRoutes checks user routes (semantics §4): next-hop type and IP
 // combinations, and for each VNet whose subnets use a table, whether each
 // appliance address is held, reachable and forwarding.
-func checkRoutes(n *Network) diag.Diagnostics {
+func (x *validator) checkRoutes() diag.Diagnostics {
+	n := x.n
 	holders := map[netip.Addr][]addrHolder{}
 	users := map[string]map[string][]string{} // route table → VNet → subnets
-	for _, v := range n.SortedVirtualNetworks() {
+	for _, v := range x.vnets {
 		for _, m := range v.SortedVirtualMachines() {
 			holders[m.IPAddress] = append(holders[m.IPAddress], addrHolder{v.Name, m, "virtual machine " + m.Name + " of " + v.Name, vmPath(v.Name, m.Name)})
 		}
@@ -487,13 +546,13 @@ func checkRoutes(n *Network) diag.Diagnostics {
 	var ds diag.Diagnostics
 	for _, rt := range n.SortedRouteTables() {
 		for i, r := range rt.Routes {
-			ds = append(ds, checkRoute(n, rt, i, r, users[rt.Name], holders)...)
+			ds = append(ds, x.checkRoute(rt, i, r, users[rt.Name], holders)...)
 		}
 	}
 	return ds
 }
 
-func checkRoute(n *Network, rt *RouteTable, i int, r Route, users map[string][]string, holders map[netip.Addr][]addrHolder) diag.Diagnostics {
+func (x *validator) checkRoute(rt *RouteTable, i int, r Route, users map[string][]string, holders map[netip.Addr][]addrHolder) diag.Diagnostics {
 	rp := routePath(rt.Name, i)
 	what := fmt.Sprintf("route %s/%s", rt.Name, r.Name)
 	var ds diag.Diagnostics
@@ -510,27 +569,27 @@ func checkRoute(n *Network, rt *RouteTable, i int, r Route, users map[string][]s
 		return ds
 	}
 	for _, vname := range sortedKeys(users) {
-		v := n.VirtualNetworks[vname]
+		v := x.n.VirtualNetworks[vname]
 		subnets := users[vname]
 		where := fmt.Sprintf("subnet %s/%s", vname, strings.Join(subnets, ", "+vname+"/"))
 		related := subnetPath(vname, subnets[0])
 		switch r.NextHopType {
 		case NextHopVirtualNetworkGateway:
-			if g, owner := effectiveGateway(n, v); g != nil && g.Type == ExpressRoute {
+			if g, owner := x.effectiveGateway(v); g != nil && g.Type == ExpressRoute {
 				ds = append(ds, diag.Errorf(diag.RouteNextHopInvalid, rp.Child("nextHopType"),
 					"%s: next hop VirtualNetworkGateway for %s goes to ExpressRoute gateway %s", what, where, g.Name).
 					WithDetail("user routes cannot point at an ExpressRoute gateway; use routes it advertises instead").
 					WithRelated(gatewayPath(owner), "gateway %s", g.Name))
 			}
 		case NextHopVirtualAppliance:
-			ds = append(ds, checkAppliance(n, rp.Child("nextHopIpAddress"), what, where, related, v, r.NextHopIPAddress, holders)...)
+			ds = append(ds, x.checkAppliance(rp.Child("nextHopIpAddress"), what, where, related, v, r.NextHopIPAddress, holders)...)
 		}
 	}
 	return ds
 }
 
 // checkAppliance checks one appliance address as seen from VNet v.
-func checkAppliance(n *Network, p diag.Path, what, where string, subnet diag.Path, v *VirtualNetwork, ip netip.Addr, holders map[netip.Addr][]addrHolder) diag.Diagnostics {
+func (x *validator) checkAppliance(p diag.Path, what, where string, subnet diag.Path, v *VirtualNetwork, ip netip.Addr, holders map[netip.Addr][]addrHolder) diag.Diagnostics {
 	all := holders[ip]
 	if len(all) == 0 {
 		return diag.Diagnostics{diag.Warningf(diag.RouteNextHopNotFound, p,
@@ -540,7 +599,7 @@ func checkAppliance(n *Network, p diag.Path, what, where string, subnet diag.Pat
 	}
 	var reach *addrHolder
 	for i := range all {
-		if h := &all[i]; h.vnet == v.Name || n.Connected(v.Name, h.vnet) {
+		if h := &all[i]; h.vnet == v.Name || x.connected(v.Name, h.vnet) {
 			reach = h
 			break
 		}
@@ -563,19 +622,19 @@ func checkAppliance(n *Network, p diag.Path, what, where string, subnet diag.Pat
 // effectiveGateway returns the gateway v's subnets route to: its own, or
 // the gateway of the VNet it uses through gateway transit, with the name of
 // the VNet that owns it. It returns nil when there is none.
-func effectiveGateway(n *Network, v *VirtualNetwork) (*Gateway, string) {
+func (x *validator) effectiveGateway(v *VirtualNetwork) (*Gateway, string) {
 	if v.Gateway != nil {
 		return v.Gateway, v.Name
 	}
-	for _, p := range v.SortedPeerings() {
+	for _, p := range x.peerings[v] {
 		if !p.UseRemoteGateways {
 			continue
 		}
-		h := n.VirtualNetworks[p.RemoteVirtualNetwork]
-		if h == nil || h.Gateway == nil || !n.Connected(v.Name, h.Name) {
+		h := x.n.VirtualNetworks[p.RemoteVirtualNetwork]
+		if h == nil || h.Gateway == nil || !x.connected(v.Name, h.Name) {
 			continue
 		}
-		if back := h.PeeringTo(v.Name); back != nil && back.AllowGatewayTransit {
+		if back := x.peeringTo(h.Name, v.Name); back != nil && back.AllowGatewayTransit {
 			return h.Gateway, h.Name
 		}
 	}

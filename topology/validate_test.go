@@ -350,3 +350,41 @@ func TestValidateDeterministic(t *testing.T) {
 		t.Fatal("no broken example loads")
 	}
 }
+
+// TestValidatorIndexMatchesState checks that the peering index Validate
+// uses answers exactly as Network.PeeringState and Network.Connected do,
+// including after objects and VNets are deleted.
+func TestValidatorIndexMatchesState(t *testing.T) {
+	var nets []*Network
+	for _, path := range exampleFiles(t, "*.yaml") {
+		nets = append(nets, loadT(t, string(readFile(t, path))))
+	}
+	for _, path := range exampleFiles(t, "broken/*.yaml") {
+		if n, _, _ := Load(path, readFile(t, path)); n != nil {
+			nets = append(nets, n)
+		}
+	}
+	hs := loadT(t, string(readFile(t, "../examples/hub-spoke.yaml")))
+	delete(hs.VirtualNetworks, "spoke2")
+	delete(hs.VirtualNetworks["spoke1"].Peerings, "spoke1-to-hub")
+	hs.VirtualNetworks["hub"].Peerings["hub-to-spoke1"].Disconnected = true
+	nets = append(nets, hs)
+	for _, n := range nets {
+		x := newValidator(n)
+		names := sortedKeys(n.VirtualNetworks)
+		for _, v := range n.VirtualNetworks {
+			for _, p := range v.Peerings {
+				if got, want := x.state(v.Name, p), n.PeeringState(v.Name, p); got != want {
+					t.Errorf("%s: state of %s/%s = %v, want %v", n.Name, v.Name, p.Name, got, want)
+				}
+			}
+		}
+		for _, a := range append(names, "gone") {
+			for _, b := range append(names, "gone") {
+				if got, want := x.connected(a, b), n.Connected(a, b); got != want {
+					t.Errorf("%s: connected(%s, %s) = %v, want %v", n.Name, a, b, got, want)
+				}
+			}
+		}
+	}
+}

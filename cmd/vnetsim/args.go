@@ -52,6 +52,12 @@ func interspersed(app *cli.App, args []string) []string {
 			rest = rest[1:]
 		}
 	}
+	for _, p := range positional {
+		if strings.HasPrefix(p, "-") && p != "-" {
+			out = append(out, "--") // keep an argument that looks like a flag an argument
+			break
+		}
+	}
 	return append(out, positional...)
 }
 

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"errors"
 	"fmt"
 	"text/tabwriter"
 
@@ -96,14 +95,8 @@ func labCommand() *cli.Command {
 	}
 }
 
-// labError turns a lab error into exit 2, listing the labs for a wrong name.
+// labError turns a lab error into exit 2; an unknown name's error lists
+// the labs.
 func labError(cmd string, err error) error {
-	if errors.Is(err, scenarios.ErrUnknownLab) {
-		var names []string
-		for _, l := range scenarios.Labs() {
-			names = append(names, l.Name)
-		}
-		return usageError("%s: %v (labs: %v)", cmd, err, names)
-	}
 	return usageError("%s: %v", cmd, err)
 }

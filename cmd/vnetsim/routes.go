@@ -40,7 +40,7 @@ func routesCommand() *cli.Command {
 			}
 			t, err := sim.New(n).Routes(vnet, subnet)
 			if err != nil {
-				return usageError("routes: %v", err)
+				return usageError("%v", err) // the engine's error names the command
 			}
 			if f == "json" {
 				err = reports.RoutesJSON(c.App.Writer, t)

@@ -39,7 +39,7 @@ func runCommand() *cli.Command {
 			res, err := scenarios.RunFiles(c.Context, paths, scenarios.Options{})
 			stop()
 			if err != nil {
-				return usageError("%v", unwrapPathError(err))
+				return usageError("%v", err)
 			}
 			return renderRun(c, res, paths)
 		},

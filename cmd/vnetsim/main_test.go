@@ -1,0 +1,248 @@
+package main
+
+import (
+	"bytes"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+var update = flag.Bool("update", false, "rewrite golden files")
+
+// vnetsim runs the app in-process, as the binary would, and returns its
+// exit code, stdout and stderr.
+func vnetsim(t *testing.T, args ...string) (int, string, string) {
+	t.Helper()
+	var out, errOut bytes.Buffer
+	code := run(append([]string{"vnetsim"}, args...), &out, &errOut)
+	return code, out.String(), errOut.String()
+}
+
+// goldenRun compares "exit N", stdout and stderr with testdata/cli/NAME.golden.
+func goldenRun(t *testing.T, name string, code int, stdout, stderr string) {
+	t.Helper()
+	got := fmt.Sprintf("exit %d\n--- stdout\n%s--- stderr\n%s", code, stdout, stderr)
+	path := filepath.Join("testdata", "cli", name+".golden")
+	if *update {
+		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run go test ./cmd/vnetsim -update)", err)
+	}
+	if string(want) != got {
+		t.Errorf("%s differs (run go test ./cmd/vnetsim -update and review git diff):\n%s", path, got)
+	}
+}
+
+// Every command, its formats and its exit codes: 0 ok, 1 analysed and
+// failed, 2 could not run. Rows name their golden file.
+func TestCLI(t *testing.T) {
+	t.Setenv("GITHUB_STEP_SUMMARY", "") // the github format must not write a summary during tests
+	t.Setenv("NO_COLOR", "")
+	const (
+		hub    = "testdata/hub-spoke.yaml"
+		chain  = "testdata/chain.yaml"
+		broken = "testdata/broken.yaml"
+	)
+	for _, tc := range []struct {
+		name string
+		args []string
+		code int
+	}{
+		// validate
+		{"validate-ok", []string{"validate", hub, chain}, 0},
+		{"validate-errors", []string{"validate", broken}, 1},
+		{"validate-warning-only", []string{"validate", "testdata/warn.yaml"}, 0},
+		{"validate-warning-strict", []string{"validate", "--strict", "testdata/warn.yaml"}, 1},
+		{"validate-json", []string{"validate", "--format", "json", broken}, 1},
+		{"validate-sarif", []string{"validate", "--format", "sarif", broken}, 1},
+		{"validate-github", []string{"validate", "--format", "github", broken}, 1},
+		{"validate-junit", []string{"validate", "--format", "junit", broken, chain}, 1},
+		{"validate-unloadable", []string{"validate", "testdata/unloadable.yaml"}, 1},
+		{"validate-missing-file", []string{"validate", "testdata/nope.yaml"}, 2},
+		{"validate-no-files", []string{"validate"}, 2},
+		{"validate-bad-format", []string{"validate", "--format", "xml", chain}, 2},
+		{"validate-unknown-flag", []string{"validate", "--bogus", chain}, 2},
+
+		// trace: the answer is exit 0 whatever the packet's fate
+		{"trace-delivered-via-appliance", []string{"trace", hub, "--from", "app1", "--to", "app2"}, 0},
+		{"trace-dropped-acl", []string{"trace", hub, "--from", "app2", "--to", "app1", "--port", "22"}, 0},
+		{"trace-json", []string{"trace", "--format", "json", chain, "--from", "a1", "--to", "c1"}, 0},
+		{"trace-return", []string{"trace", hub, "--from", "app1", "--to", "op1", "--return"}, 0},
+		{"trace-icmp", []string{"trace", chain, "--from", "a1", "--to", "b1", "--protocol", "ICMP"}, 0},
+		{"trace-semantic-errors-still-answer", []string{"trace", broken, "--from", "o1", "--to", "hub/s1"}, 0},
+		{"trace-unknown-endpoint", []string{"trace", chain, "--from", "a1", "--to", "zz"}, 2},
+		{"trace-unloadable", []string{"trace", "testdata/unloadable.yaml", "--from", "a", "--to", "b"}, 1},
+		{"trace-missing-flag", []string{"trace", chain, "--from", "a1"}, 2},
+		{"trace-bad-protocol", []string{"trace", chain, "--from", "a1", "--to", "b1", "--protocol", "SCTP"}, 2},
+		{"trace-port-without-ports", []string{"trace", chain, "--from", "a1", "--to", "b1", "--protocol", "ICMP", "--port", "80"}, 2},
+
+		// routes
+		{"routes-text", []string{"routes", hub, "--subnet", "spoke1/app"}, 0},
+		{"routes-json", []string{"routes", hub, "--subnet", "hub/nva", "--format", "json"}, 0},
+		{"routes-unknown-subnet", []string{"routes", hub, "--subnet", "spoke1/nope"}, 2},
+		{"routes-not-vnet-subnet", []string{"routes", hub, "--subnet", "spoke1"}, 2},
+
+		// reach
+		{"reach-matrix", []string{"reach", chain}, 0},
+		{"reach-json", []string{"reach", chain, "--format", "json"}, 0},
+		{"reach-csv-subnet", []string{"reach", hub, "--level", "subnet", "--format", "csv"}, 0},
+		{"reach-summary", []string{"reach", chain, "--summary", "--format", "json"}, 0},
+		{"reach-summary-text", []string{"reach", chain, "--summary", "--level", "subnet"}, 0},
+		{"reach-bad-level", []string{"reach", chain, "--level", "region"}, 2},
+
+		// run
+		{"run-pass", []string{"run", "testdata/pass.yaml"}, 0},
+		{"run-fail", []string{"run", "testdata/pass.yaml", "testdata/fail.yaml"}, 1},
+		{"run-json", []string{"run", "--format", "json", "testdata/fail.yaml"}, 1},
+		{"run-junit", []string{"run", "--format", "junit", "testdata/pass.yaml", "testdata/fail.yaml"}, 1},
+		{"run-markdown", []string{"run", "--format", "markdown", "testdata/fail.yaml"}, 1},
+		{"run-missing", []string{"run", "testdata/nope.yaml"}, 2},
+		{"run-no-args", []string{"run"}, 2},
+
+		// render
+		{"render-dot", []string{"render", chain}, 0},
+		{"render-trace", []string{"render", chain, "--trace", "a1,c1"}, 0},
+		{"render-json", []string{"render", chain, "--format", "json"}, 0},
+		{"render-bad-trace", []string{"render", chain, "--trace", "a1"}, 2},
+		{"render-unknown-trace-endpoint", []string{"render", chain, "--trace", "a1,zz"}, 2},
+
+		// lab
+		{"lab-list", []string{"lab", "list"}, 0},
+		{"lab-list-json", []string{"lab", "list", "--format", "json"}, 0},
+		{"lab-run-pass", []string{"lab", "run", "non-transitive"}, 0},
+		{"lab-run-troubleshoot-fails", []string{"lab", "run", "troubleshoot", "--format", "markdown"}, 1},
+		{"lab-run-unknown", []string{"lab", "run", "nope"}, 2},
+
+		// the app itself
+		{"help", []string{"--help"}, 0},
+		{"unknown-command", []string{"frobnicate"}, 2},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			code, stdout, stderr := vnetsim(t, tc.args...)
+			if code != tc.code {
+				t.Errorf("vnetsim %s: exit %d, want %d\nstdout:\n%s\nstderr:\n%s", strings.Join(tc.args, " "), code, tc.code, stdout, stderr)
+			}
+			if strings.Contains(stderr, "goroutine ") || strings.Contains(stderr, "panic:") {
+				t.Errorf("stack trace on stderr:\n%s", stderr)
+			}
+			goldenRun(t, tc.name, code, stdout, stderr)
+		})
+	}
+}
+
+// Outputs go to files atomically, never replace a file without --force and
+// never replace an input.
+func TestOutputFiles(t *testing.T) {
+	dir := t.TempDir()
+	out := filepath.Join(dir, "chain.dot")
+	input := filepath.Join(dir, "chain.yaml")
+	data, err := os.ReadFile("testdata/chain.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(input, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name string
+		args []string
+		code int
+	}{
+		{"first write", []string{"render", input, "-o", out}, 0},
+		{"exists without force", []string{"render", input, "-o", out}, 2},
+		{"exists with force", []string{"render", input, "-o", out, "--force"}, 0},
+		{"input never overwritten", []string{"render", input, "-o", input, "--force"}, 2},
+		{"run report to a file", []string{"run", "testdata/pass.yaml", "-o", filepath.Join(dir, "report.json"), "--format", "json"}, 0},
+		{"missing folder", []string{"render", input, "-o", filepath.Join(dir, "no", "such", "x.dot")}, 2},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			code, _, stderr := vnetsim(t, tc.args...)
+			if code != tc.code {
+				t.Errorf("exit %d, want %d; stderr: %s", code, tc.code, stderr)
+			}
+		})
+	}
+	if got, _ := os.ReadFile(input); !bytes.Equal(got, data) {
+		t.Error("the input file was changed")
+	}
+	if got, _ := os.ReadFile(out); !bytes.HasPrefix(got, []byte("digraph")) {
+		t.Errorf("output is not DOT: %.40q", got)
+	}
+	entries, _ := os.ReadDir(dir)
+	for _, e := range entries {
+		if strings.Contains(e.Name(), ".tmp-") {
+			t.Errorf("temporary file left behind: %s", e.Name())
+		}
+	}
+}
+
+// SVG and PNG come out of render and are byte-identical between runs.
+func TestRenderImages(t *testing.T) {
+	if testing.Short() {
+		t.Skip("graphviz in WebAssembly")
+	}
+	dir := t.TempDir()
+	for _, ext := range []string{"svg", "png"} {
+		a, b := filepath.Join(dir, "a."+ext), filepath.Join(dir, "b."+ext)
+		for _, out := range []string{a, b} {
+			if code, _, stderr := vnetsim(t, "render", "testdata/hub-spoke.yaml", "--trace", "app2,app1", "--port", "22", "-o", out); code != 0 {
+				t.Fatalf("render %s: exit %d: %s", ext, code, stderr)
+			}
+		}
+		da, _ := os.ReadFile(a)
+		db, _ := os.ReadFile(b)
+		if len(da) == 0 || !bytes.Equal(da, db) {
+			t.Errorf("%s: two renders differ or are empty (%d and %d bytes)", ext, len(da), len(db))
+		}
+	}
+}
+
+// lab export writes the lab's files, refuses to overwrite them, and the
+// exported scenario runs.
+func TestLabExport(t *testing.T) {
+	dir := t.TempDir()
+	if code, _, stderr := vnetsim(t, "lab", "export", "non-transitive", dir); code != 0 {
+		t.Fatalf("export: exit %d: %s", code, stderr)
+	}
+	if code, _, _ := vnetsim(t, "lab", "export", "non-transitive", dir); code != 2 {
+		t.Errorf("second export without --force: exit %d, want 2", code)
+	}
+	if code, _, stderr := vnetsim(t, "lab", "export", "non-transitive", dir, "--force"); code != 0 {
+		t.Errorf("export --force: exit %d: %s", code, stderr)
+	}
+	if code, stdout, stderr := vnetsim(t, "run", dir); code != 0 {
+		t.Errorf("run the exported lab: exit %d\n%s%s", code, stdout, stderr)
+	}
+}
+
+// Flags may come after the arguments, as the contract writes commands.
+func TestInterspersedFlags(t *testing.T) {
+	app := newApp(&bytes.Buffer{}, &bytes.Buffer{})
+	for _, tc := range []struct {
+		name string
+		in   string
+		want string
+	}{
+		{"flags after the file", "vnetsim trace f.yaml --from a --to b", "vnetsim trace --from a --to b f.yaml"},
+		{"bool flag takes no value", "vnetsim validate a.yaml --strict b.yaml", "vnetsim validate --strict a.yaml b.yaml"},
+		{"flag=value", "vnetsim reach f.yaml --level=subnet", "vnetsim reach --level=subnet f.yaml"},
+		{"double dash ends flags", "vnetsim validate -- --odd.yaml", "vnetsim validate -- --odd.yaml"},
+		{"subcommand", "vnetsim lab run hub-spoke -o r.html --format html", "vnetsim lab run -o r.html --format html hub-spoke"},
+		{"global flag first", "vnetsim --color never validate a.yaml", "vnetsim --color never validate a.yaml"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got := strings.Join(interspersed(app, strings.Fields(tc.in)), " ")
+			if got != tc.want {
+				t.Errorf("got  %s\nwant %s", got, tc.want)
+			}
+		})
+	}
+}

@@ -3,6 +3,8 @@ package reports
 import (
 	"bytes"
 	"io"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -157,5 +159,28 @@ func TestFingerprintIgnoresLine(t *testing.T) {
 	other.Code = diag.SubnetOverlap
 	if c := diagnosticResult("overlap.yaml", other); c.PartialFingerprints[fingerprintKey] == a.PartialFingerprints[fingerprintKey] {
 		t.Error("fingerprint ignores the code")
+	}
+}
+
+// docs/codes.md, which SARIF help links point into, is generated from the
+// help table and kept in sync by this test (-update rewrites it).
+func TestCodesPage(t *testing.T) {
+	got := render(t, func(w *bytes.Buffer) error { return CodesMarkdown(w) })
+	path := filepath.Join("..", "docs", "codes.md")
+	if *update {
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(want, got) {
+		t.Error("docs/codes.md is out of date; run go test ./reports -update")
 	}
 }

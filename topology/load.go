@@ -199,13 +199,13 @@ func (l *loader) parse(data []byte) *yaml.Node {
 		if errors.Is(err, io.EOF) {
 			return fail(1, "a topology file is a mapping with at least a name", "file is empty")
 		}
-		return fail(errLine(err), "fix the YAML syntax", "%s", cleanYAMLError(err))
+		return fail(min(errLine(err), bytes.Count(data, []byte("\n"))+1), "fix the YAML syntax", "%s", cleanYAMLError(err))
 	}
 	var extra yaml.Node
 	if err := dec.Decode(&extra); err == nil {
 		return failAt(extra.Line, extra.Column, "a topology file holds one YAML document; remove the \"---\" separator", "second YAML document")
 	} else if !errors.Is(err, io.EOF) {
-		return fail(errLine(err), "fix the YAML syntax", "%s", cleanYAMLError(err))
+		return fail(min(errLine(err), bytes.Count(data, []byte("\n"))+1), "fix the YAML syntax", "%s", cleanYAMLError(err))
 	}
 	if doc.Kind != yaml.DocumentNode || len(doc.Content) == 0 || isNull(doc.Content[0]) {
 		return fail(1, "a topology file is a mapping with at least a name", "file is empty")

@@ -138,16 +138,23 @@ func Load(filename string, data []byte) (*Network, *SourceMap, diag.Diagnostics)
 	if root == nil {
 		return nil, sm, l.diags
 	}
-	sm.set(nil, l.rangeOf(root))
+	return l.loadRoot(root), sm, l.diags
+}
+
+// loadRoot resolves the root mapping of a topology, adds the structural
+// model checks, and returns the network, or nil after a fatal problem. The
+// loader's diagnostics are sorted.
+func (l *loader) loadRoot(root *yaml.Node) *Network {
+	l.sm.set(nil, l.rangeOf(root))
 	n := l.resolve(root)
 	if n != nil && !l.fatal {
-		l.diags.Append(locate(sm, structuralChecks(n))...)
+		l.diags.Append(locate(l.sm, structuralChecks(n))...)
 	}
 	if l.fatal {
 		n = nil
 	}
 	l.diags.Sort()
-	return n, sm, l.diags
+	return n
 }
 
 // Check loads a topology file and, when it loads, validates it: Load's

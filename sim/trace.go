@@ -334,17 +334,7 @@ func regionName(r string) string {
 // subnet's routes and its name.
 func (w *walk) appliance(v *topology.VirtualNetwork, r EffectiveRoute) (*topology.VirtualNetwork, *RouteTable, string, bool) {
 	e, ip := w.e, r.NextHopIPAddress
-	h, ok := e.holders[v.Name][ip]
-	if !ok {
-		for _, p := range e.peeringList[v.Name] {
-			if !e.connected(v.Name, p.RemoteVirtualNetwork) {
-				continue
-			}
-			if h, ok = e.holders[p.RemoteVirtualNetwork][ip]; ok {
-				break
-			}
-		}
-	}
+	h, ok := e.applianceHolder(v, ip)
 	if !ok {
 		if vs := e.holderVNets[ip]; len(vs) > 0 {
 			w.dropf(NextHopUnreachable, r.Origin, "appliance %s is in %s, which is neither %s nor a Connected peer of it: peer %s with %s or change route %s", ip, vs[0], v.Name, v.Name, vs[0], routeName(r))

@@ -1,0 +1,328 @@
+package sim
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/vnetsim/vnetsim/topology"
+)
+
+// Fixtures. Each is a small network that one group of rules varies with
+// string replacements, so that every row shows the one thing it changes.
+
+// twoVNetsYAML is A and B with one VM each and a peering object on each side.
+const twoVNetsYAML = `
+name: two
+platform: PLATFORM
+networkController: nc1
+virtualNetworks:
+  A:
+    region: REGION_A
+    addressSpace: [10.1.0.0/16]
+    subnets: {s1: {addressPrefix: 10.1.1.0/24}}
+    virtualMachines: {a1: {subnet: s1, ipAddress: 10.1.1.4}}
+    peerings: {a-to-b: {remoteVirtualNetwork: B, allowVirtualNetworkAccess: ACCESS_AB}}
+  B:
+    region: REGION_B
+    addressSpace: [10.2.0.0/16]
+    subnets: {s1: {addressPrefix: 10.2.1.0/24}}
+    virtualMachines: {b1: {subnet: s1, ipAddress: 10.2.1.4, running: B1_RUNNING}}
+    loadBalancers:
+      ilb: {subnet: s1, frontendIpAddress: 10.2.1.100, sku: LB_SKU, backends: [b1], rules: [{protocol: TCP, frontendPort: 443, backendPort: 8443}]}
+    peerings: {b-to-a: {remoteVirtualNetwork: A}}
+`
+
+// two returns twoVNetsYAML with defaults for every placeholder not in repl
+// (placeholder, value, ...).
+func two(repl ...string) string {
+	defaults := map[string]string{"PLATFORM": "windows-sdn", "REGION_A": "westeurope", "REGION_B": "westeurope",
+		"ACCESS_AB": "true", "B1_RUNNING": "true", "LB_SKU": "Standard"}
+	for i := 0; i+1 < len(repl); i += 2 {
+		defaults[repl[i]] = repl[i+1]
+	}
+	s := twoVNetsYAML
+	for k, v := range defaults {
+		s = strings.ReplaceAll(s, k, v)
+	}
+	return s
+}
+
+// hubSpokeYAML is a hub with an appliance, a VPN gateway to dc1 and two spokes
+// whose route table sends 10.0.0.0/8 to the appliance.
+const hubSpokeYAML = `
+name: hs
+platform: PLATFORM
+networkController: nc1
+virtualNetworks:
+  hub:
+    addressSpace: [10.0.0.0/16]
+    subnets:
+      nva: {addressPrefix: 10.0.2.0/24, routeTable: NVA_RT}
+      GatewaySubnet: {addressPrefix: 10.0.255.0/27}
+    gateway: {name: hub-gw, type: GW_TYPE, sku: GW_SKU, connections: [dc1]}
+    virtualMachines:
+      nva1: {subnet: nva, ipAddress: 10.0.2.4, ipForwarding: NVA_FWD, running: NVA_RUNNING}
+      nva2: {subnet: nva, ipAddress: 10.0.2.5, ipForwarding: true}
+    loadBalancers:
+      nva-ilb: {subnet: nva, frontendIpAddress: 10.0.2.100, backends: [nva1]}
+    peerings:
+      hub-to-spoke1: {remoteVirtualNetwork: spoke1, allowGatewayTransit: true}
+      hub-to-spoke2: {remoteVirtualNetwork: spoke2, allowGatewayTransit: true}
+  spoke1:
+    addressSpace: [10.1.0.0/16]
+    subnets: {app: {addressPrefix: 10.1.1.0/24, routeTable: SPOKE1_RT}}
+    virtualMachines: {app1: {subnet: app, ipAddress: 10.1.1.4}}
+    peerings: {spoke1-to-hub: {remoteVirtualNetwork: hub, useRemoteGateways: S1_URG, allowForwardedTraffic: true}}
+  spoke2:
+    addressSpace: [10.2.0.0/16]
+    subnets: {app: {addressPrefix: 10.2.1.0/24, routeTable: rt-spoke}}
+    virtualMachines: {app2: {subnet: app, ipAddress: 10.2.1.4}}
+    peerings: {spoke2-to-hub: {remoteVirtualNetwork: hub, useRemoteGateways: true, allowForwardedTraffic: S2_AFT}}
+  far:
+    addressSpace: [10.9.0.0/16]
+    subnets: {s1: {addressPrefix: 10.9.1.0/24}}
+    virtualMachines: {far1: {subnet: s1, ipAddress: 10.9.1.4, ipForwarding: true}}
+routeTables:
+  rt-spoke:
+    routes: [{name: to-nva, addressPrefix: 10.0.0.0/8, nextHopType: VirtualAppliance, nextHopIpAddress: NVA_IP}]
+  rt-gw:
+    routes: [{name: to-gw, addressPrefix: 10.0.0.0/8, nextHopType: VirtualNetworkGateway}]
+  rt-null:
+    routes: [{name: drop-spoke2, addressPrefix: 10.2.0.0/16, nextHopType: None}]
+  rt-loop:
+    routes: [{name: to-nva2, addressPrefix: 10.2.0.0/16, nextHopType: VirtualAppliance, nextHopIpAddress: 10.0.2.5}]
+  rt-loop2:
+    routes: [{name: to-nva1, addressPrefix: 10.2.0.0/16, nextHopType: VirtualAppliance, nextHopIpAddress: 10.0.2.4}]
+  rt-none: {routes: []}
+onPremises:
+  dc1: {addressSpace: [192.168.0.0/16], hosts: {op1: 192.168.1.10}}
+`
+
+func hs(repl ...string) string {
+	defaults := map[string]string{"PLATFORM": "windows-sdn", "NVA_RT": "rt-none", "GW_TYPE": "Vpn", "GW_SKU": "VpnGw1",
+		"NVA_FWD": "true", "NVA_RUNNING": "true", "SPOKE1_RT": "rt-spoke", "S1_URG": "true", "S2_AFT": "true",
+		"NVA_IP": "10.0.2.4"}
+	for i := 0; i+1 < len(repl); i += 2 {
+		defaults[repl[i]] = repl[i+1]
+	}
+	s := hubSpokeYAML
+	for k, v := range defaults {
+		s = strings.ReplaceAll(s, k, v)
+	}
+	return s
+}
+
+// chainYAML is A↔B↔C, with no A↔C peering.
+const chainYAML = `
+name: chainYAML
+networkController: nc1
+virtualNetworks:
+  A:
+    addressSpace: [10.1.0.0/16]
+    subnets: {s1: {addressPrefix: 10.1.1.0/24}}
+    virtualMachines: {a1: {subnet: s1, ipAddress: 10.1.1.4}}
+    peerings: {a-to-b: {remoteVirtualNetwork: B}}
+  B:
+    addressSpace: [10.2.0.0/16]
+    subnets: {s1: {addressPrefix: 10.2.1.0/24}}
+    virtualMachines: {b1: {subnet: s1, ipAddress: 10.2.1.4}}
+    peerings: {b-to-a: {remoteVirtualNetwork: A}, b-to-c: {remoteVirtualNetwork: C}}
+  C:
+    addressSpace: [10.3.0.0/16]
+    subnets: {s1: {addressPrefix: 10.3.1.0/24}}
+    virtualMachines: {c1: {subnet: s1, ipAddress: 10.3.1.4}}
+    peerings: {c-to-b: {remoteVirtualNetwork: B}}
+`
+
+// Mutations for states a file cannot express.
+func deletePeering(vnet, name string) func(*topology.Network) {
+	return func(n *topology.Network) { delete(n.VirtualNetworks[vnet].Peerings, name) }
+}
+
+func disconnect(vnet, name string) func(*topology.Network) {
+	return func(n *topology.Network) {
+		n.VirtualNetworks[vnet].Peerings[name].Disconnected = true
+	}
+}
+
+// growUnsynced adds 10.20.0.0/16 with a subnet and VM to VNet B while
+// A's object still holds B's old space (azure, semantics §2).
+func growUnsynced(n *topology.Network) {
+	b := n.VirtualNetworks["B"]
+	b.AddressSpace = append(b.AddressSpace, pfx("10.20.0.0/16"))
+	s := &topology.Subnet{Name: "s2", VirtualNetwork: b, AddressPrefix: pfx("10.20.1.0/24")}
+	b.Subnets["s2"] = s
+	b.VirtualMachines["b2"] = &topology.VirtualMachine{Name: "b2", Subnet: s, IPAddress: addr("10.20.1.4"), Running: true}
+}
+
+func TestTrace(t *testing.T) {
+	tests := []struct {
+		name     string
+		topo     string
+		mutate   func(*topology.Network)
+		from, to string
+		proto    topology.Protocol // zero (All) means TCP here
+		port     uint16
+		result   Result
+		reason   Reason
+		via      string // hop nodes, comma separated; "" skips the check
+		explains string // a substring of the explanation; "" skips the check
+	}{
+		// §1: traffic crosses a peering only while both objects are Connected.
+		{name: "§1 both objects exist: Connected, delivered", topo: two(), from: "a1", to: "b1", result: Delivered, via: "a1,b1"},
+		{name: "§1 only P(A→B): Initiated, the fix names the missing side", topo: two(), mutate: deletePeering("B", "b-to-a"),
+			from: "a1", to: "b1", result: Dropped, reason: PeeringNotConnected, explains: "create the peering from B to A"},
+		{name: "§1 only P(A→B), seen from B", topo: two(), mutate: deletePeering("B", "b-to-a"),
+			from: "b1", to: "a1", result: Dropped, reason: PeeringNotConnected, explains: "create the peering from B to A"},
+		{name: "§1 Disconnected P(A→B) carries no traffic", topo: two(), mutate: disconnect("A", "a-to-b"),
+			from: "a1", to: "b1", result: Dropped, reason: PeeringNotConnected, explains: "a-to-b is Disconnected"},
+		{name: "§1 peering is not transitive", topo: chainYAML, from: "a1", to: "c1", result: Dropped, reason: NotPeered,
+			explains: "create the peering from A to C and from C to A"},
+		{name: "§1 each link of the chainYAML works", topo: chainYAML, from: "c1", to: "b1", result: Delivered},
+
+		// §3: peering flags.
+		{name: "§3 allowVirtualNetworkAccess=false blocks A to B", topo: two("ACCESS_AB", "false"),
+			from: "a1", to: "b1", result: Dropped, reason: PeeringAccessDisabled, explains: "set allowVirtualNetworkAccess on a-to-b"},
+		{name: "§3 allowVirtualNetworkAccess=false blocks B to A too", topo: two("ACCESS_AB", "false"),
+			from: "b1", to: "a1", result: Dropped, reason: PeeringAccessDisabled},
+		{name: "§3 forwarded traffic needs allowForwardedTraffic on the receiving side", topo: hs("S2_AFT", "false"),
+			from: "app1", to: "app2", result: Dropped, reason: ForwardedTrafficBlocked, via: "app1,nva1",
+			explains: "spoke2 does not accept forwarded traffic from hub (source 10.1.1.4 is outside hub): set allowForwardedTraffic on peering spoke2-to-hub"},
+		{name: "§3 the appliance's own traffic is not forwarded", topo: hs("S2_AFT", "false"),
+			from: "nva1", to: "app2", result: Delivered},
+		{name: "§3 gateway transit reaches on-premises", topo: hs(), from: "app1", to: "op1", result: Delivered, via: "app1,hub-gw,dc1"},
+		{name: "§3 without useRemoteGateways there is no gateway route", topo: hs("S1_URG", "false"),
+			from: "app1", to: "op1", result: Dropped, reason: NoRoute},
+		{name: "§3 azure: a Basic gateway offers no transit", topo: hs("PLATFORM", "azure", "GW_SKU", "Basic"),
+			from: "app1", to: "op1", result: Dropped, reason: NullRoute, explains: "192.168.0.0/16"},
+
+		// §5.3 VnetLocal and VNetPeering.
+		{name: "§5.3 VnetLocal delivers inside the VNet", topo: hs(), from: "nva1", to: "nva2", result: Delivered, via: "nva1,nva2"},
+		{name: "§5.3 spoke to spoke through the appliance", topo: hs(), from: "app1", to: "app2", result: Delivered, via: "app1,nva1,app2"},
+
+		// §5.3 VirtualAppliance next hops.
+		{name: "§5.3 appliance address held by nothing: next-hop-not-found", topo: hs("NVA_IP", "10.0.2.99"),
+			from: "app1", to: "app2", result: Dropped, reason: NextHopNotFound, explains: "fix route rt-spoke/to-nva"},
+		{name: "§5.3 appliance outside the VNet and its peers: next-hop-unreachable", topo: hs("NVA_IP", "10.9.1.4"),
+			from: "app1", to: "app2", result: Dropped, reason: NextHopUnreachable, explains: "far"},
+		{name: "§5.3 stopped appliance: next-hop-down", topo: hs("NVA_RUNNING", "false"),
+			from: "app1", to: "app2", result: Dropped, reason: NextHopDown, via: "app1,nva1", explains: "start it"},
+		{name: "§5.3 appliance without ipForwarding", topo: hs("NVA_FWD", "false"),
+			from: "app1", to: "app2", result: Dropped, reason: IPForwardingDisabled, explains: "set ipForwarding on nva1"},
+		{name: "§5.3 an internal load balancer frontend as next hop", topo: hs("NVA_IP", "10.0.2.100"),
+			from: "app1", to: "app2", result: Delivered, via: "app1,nva-ilb,nva1,app2"},
+
+		// §5.3 VirtualNetworkGateway next hops.
+		{name: "§5.3 no own gateway and no transit: gateway-not-available", topo: hs("SPOKE1_RT", "rt-gw", "S1_URG", "false"),
+			from: "app1", to: "app2", result: Dropped, reason: GatewayNotAvailable},
+		{name: "§5.3 spoke to spoke through the hub VPN gateway needs no allowForwardedTraffic",
+			topo: hs("SPOKE1_RT", "rt-gw", "S2_AFT", "false"), from: "app1", to: "app2", result: Delivered, via: "app1,hub-gw,app2"},
+		{name: "§5.3 an ExpressRoute gateway does not re-route between VNets",
+			topo: hs("SPOKE1_RT", "rt-gw", "GW_TYPE", "ExpressRoute"), from: "app1", to: "app2", result: Dropped, reason: NoRoute, via: "app1,hub-gw"},
+		{name: "§5.3 on-premises enters through the gateway and reaches a transit spoke",
+			topo: hs("S2_AFT", "false"), from: "op1", to: "app2", result: Delivered, via: "dc1,hub-gw,app2"},
+		{name: "§5.3 on-premises learns the hub's ranges", topo: hs(), from: "op1", to: "nva2", result: Delivered, via: "dc1,hub-gw,nva2"},
+		{name: "§5.3 on-premises does not learn a spoke without transit", topo: hs("S1_URG", "false"),
+			from: "op1", to: "app1", result: Dropped, reason: NoRoute, explains: "spoke1 is not advertised to dc1"},
+
+		// §5.3 None and Internet.
+		{name: "§5.3 a user None route is a null-route", topo: hs("SPOKE1_RT", "rt-null"),
+			from: "app1", to: "app2", result: Dropped, reason: NullRoute, explains: "rt-null/drop-spoke2"},
+		{name: "§5.3 azure: 0.0.0.0/0 leaves through the Internet", topo: two("PLATFORM", "azure"),
+			from: "a1", to: "8.8.8.8", result: Exited},
+		{name: "§4 windows-sdn has no Internet route", topo: two(), from: "a1", to: "8.8.8.8", result: Dropped, reason: NoRoute},
+
+		// §5.6 reason precedence when nothing routes to a known VNet.
+		{name: "§5.6 azure: the peer's new range is not synced", topo: two("PLATFORM", "azure"), mutate: growUnsynced,
+			from: "a1", to: "b2", result: Dropped, reason: AddressSpaceNotSynced, explains: "sync peering a-to-b"},
+		{name: "§5.6 azure: the synced range still works", topo: two("PLATFORM", "azure"), mutate: growUnsynced,
+			from: "a1", to: "b1", result: Delivered},
+		{name: "§5.6 azure: a system None route to a known VNet says peering-not-connected",
+			topo: two("PLATFORM", "azure"), mutate: deletePeering("B", "b-to-a"), from: "a1", to: "b1", result: Dropped, reason: PeeringNotConnected},
+		{name: "§5.6 azure: a system None route to a VNet without peerings says not-peered",
+			topo: chainYAML, mutate: func(n *topology.Network) { n.Platform = topology.Azure }, from: "a1", to: "c1", result: Dropped, reason: NotPeered},
+
+		// §5.4 destination.
+		{name: "§5.4 stopped destination VM", topo: two("B1_RUNNING", "false"), from: "a1", to: "b1", result: Dropped, reason: DestinationNotFound, explains: "b1 is not running"},
+		{name: "§5.4 no VM holds the address", topo: two(), from: "a1", to: "10.2.1.9", result: Dropped, reason: DestinationNotFound},
+		{name: "§5.4 a subnet counts as delivered when the packet enters it", topo: two(), from: "a1", to: "B/s1", result: Delivered},
+		{name: "§5.4 load balancer with a rule for the port", topo: two(), from: "a1", to: "ilb", port: 443, result: Delivered, via: "a1,ilb,b1"},
+		{name: "§5.4 load balancer without a rule for the port", topo: two(), from: "a1", to: "ilb", port: 80, result: Dropped, reason: LoadBalancerNoBackend, explains: "no rule for TCP port 80"},
+		{name: "§5.4 load balancer without a running backend", topo: two("B1_RUNNING", "false"), from: "a1", to: "ilb", port: 443, result: Dropped, reason: LoadBalancerNoBackend, explains: "no running backend"},
+		{name: "§5.4 azure: Basic ILB over global peering", topo: two("PLATFORM", "azure", "LB_SKU", "Basic", "REGION_B", "northeurope"),
+			from: "a1", to: "ilb", port: 443, result: Dropped, reason: LoadBalancerUnreachable},
+		{name: "§5.4 azure: Basic ILB in the same region", topo: two("PLATFORM", "azure", "LB_SKU", "Basic"),
+			from: "a1", to: "ilb", port: 443, result: Delivered},
+		{name: "§5.4 azure: Standard ILB over global peering", topo: two("PLATFORM", "azure", "REGION_B", "northeurope"),
+			from: "a1", to: "ilb", port: 443, result: Delivered},
+		{name: "§5.4 windows-sdn: a Basic ILB is reachable across regions", topo: two("LB_SKU", "Basic", "REGION_B", "northeurope"),
+			from: "a1", to: "ilb", port: 443, result: Delivered},
+
+		// §5.5 loops.
+		{name: "§5.5 two appliances sending to each other loop", topo: hs("NVA_IP", "10.0.2.4", "NVA_RT", "rt-loop"),
+			mutate: func(n *topology.Network) {
+				// nva2 routes spoke2 back to nva1.
+				s := &topology.Subnet{Name: "nva-b", VirtualNetwork: n.VirtualNetworks["hub"], AddressPrefix: pfx("10.0.3.0/24"), RouteTable: n.RouteTables["rt-loop2"]}
+				n.VirtualNetworks["hub"].Subnets["nva-b"] = s
+				vm := n.VirtualNetworks["hub"].VirtualMachines["nva2"]
+				vm.Subnet, vm.IPAddress = s, addr("10.0.3.5")
+				n.RouteTables["rt-loop"].Routes[0].NextHopIPAddress = addr("10.0.3.5")
+			},
+			from: "app1", to: "app2", result: Dropped, reason: Loop, via: "app1,nva1,nva2,nva1"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			n := loadT(t, tt.topo)
+			if tt.mutate != nil {
+				tt.mutate(n)
+			}
+			proto := tt.proto
+			if proto == topology.ProtocolAll {
+				proto = topology.TCP
+			}
+			e := New(n)
+			f, err := e.NewFlow(tt.from, tt.to, proto, tt.port)
+			if err != nil {
+				t.Fatal(err)
+			}
+			tr := e.Trace(f)
+			checkTrace(t, tr, tt.result, tt.reason, tt.via, tt.explains)
+		})
+	}
+}
+
+// checkTrace checks a trace's verdict and the invariants every trace keeps:
+// a drop is the last step of the last hop and explains itself.
+func checkTrace(t *testing.T, tr Trace, result Result, reason Reason, wantVia, explains string) {
+	t.Helper()
+	if tr.Result != result || tr.Reason != reason {
+		t.Errorf("got %s %s, want %s %s\n%s", tr.Result, tr.Reason, result, reason, render(tr))
+	}
+	if wantVia != "" && via(tr) != wantVia {
+		t.Errorf("via %s, want %s\n%s", via(tr), wantVia, render(tr))
+	}
+	if !strings.Contains(tr.Explanation, explains) {
+		t.Errorf("explanation %q does not say %q", tr.Explanation, explains)
+	}
+	if tr.Explanation == "" {
+		t.Error("no explanation")
+	}
+	if len(tr.Hops) == 0 || tr.HopCount != len(tr.Hops) {
+		t.Fatalf("hops %d, HopCount %d", len(tr.Hops), tr.HopCount)
+	}
+	last := tr.Hops[len(tr.Hops)-1]
+	if len(last.Steps) == 0 {
+		t.Fatalf("last hop %s has no steps", last.Node)
+	}
+	kind := last.Steps[len(last.Steps)-1].Kind
+	switch tr.Result {
+	case Dropped:
+		if kind != StepDrop || tr.Reason == "" {
+			t.Errorf("dropped trace ends in a %s step with reason %q", kind, tr.Reason)
+		}
+	case Delivered:
+		if kind != StepDeliver || tr.Reason != "" {
+			t.Errorf("delivered trace ends in a %s step with reason %q", kind, tr.Reason)
+		}
+	}
+}

@@ -283,3 +283,26 @@ func BenchmarkLoad(b *testing.B) {
 		}
 	}
 }
+
+// TestSoftErrors checks errors that leave a usable network.
+func TestSoftErrors(t *testing.T) {
+	tests := []struct {
+		name string
+		yaml string
+		want []string
+	}{
+		{"no name", "virtualNetworks: {A: {addressSpace: [10.0.0.0/16]}}\n", []string{"missing-field@1"}},
+		{"empty address space", "name: x\nvirtualNetworks: {A: {addressSpace: []}}\n", []string{"invalid-value@2"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			n, _, ds := Check("t.yaml", []byte(tt.yaml))
+			if n == nil {
+				t.Errorf("no network")
+			}
+			if diff := cmp.Diff(tt.want, codesAt(ds)); diff != "" {
+				t.Errorf("(-want +got):\n%s\n%s", diff, formatDiags(ds))
+			}
+		})
+	}
+}

@@ -15,6 +15,9 @@ import (
 type field struct {
 	Key      string
 	Required bool
+	// Soft marks a required field whose absence is an error but still
+	// leaves a usable network (the topology's name).
+	Soft bool
 }
 
 // objectKind is the table of keys one kind of object accepts. The loader
@@ -41,6 +44,15 @@ func req(keys ...string) []field {
 	return out
 }
 
+// soft is req for fields whose absence does not stop the load.
+func soft(keys ...string) []field {
+	out := req(keys...)
+	for i := range out {
+		out[i].Soft = true
+	}
+	return out
+}
+
 func kind(name string, groups ...[]field) *objectKind {
 	k := &objectKind{Name: name}
 	for _, g := range groups {
@@ -51,7 +63,7 @@ func kind(name string, groups ...[]field) *objectKind {
 
 // The object kinds of the topology format (contract §1).
 var (
-	kindTopology = kind("topology", req("name"),
+	kindTopology = kind("topology", soft("name"),
 		opt("platform", "networkController", "virtualNetworks", "routeTables", "accessControlLists", "onPremises"))
 	kindVirtualNetwork = kind("virtualNetwork", req("addressSpace"),
 		opt("networkController", "region", "subnets", "gateway", "virtualMachines", "loadBalancers", "peerings"))
@@ -247,7 +259,7 @@ func (l *loader) object(n *yaml.Node, p diag.Path, k *objectKind, what string) (
 				d = d.At(l.rangeOf(n))
 			}
 			l.diags.Append(d)
-			l.fatal = true
+			l.fatal = l.fatal || !f.Soft
 		}
 	}
 	return o, true
@@ -415,14 +427,19 @@ func (l *loader) addr(n *yaml.Node, p diag.Path, what string) (netip.Addr, bool)
 	return a.Unmap(), true
 }
 
-// prefixes parses a list of prefixes at key of o.
+// prefixes parses a list of prefixes at key of o. An empty list is
+// invalid-value: an address space holds at least one range.
 func (l *loader) prefixes(o obj, key, what string) []netip.Prefix {
 	p := o.path.Child(key)
+	n := o.get(key)
 	var out []netip.Prefix
-	for i, it := range l.list(o.get(key), p, what+" "+key, true) {
+	for i, it := range l.list(n, p, what+" "+key, true) {
 		if pf, ok := l.prefix(it, p.Index(i), what+" "+key); ok {
 			out = append(out, pf)
 		}
+	}
+	if n != nil && n.Kind == yaml.SequenceNode && len(n.Content) == 0 {
+		l.errorf(false, diag.InvalidValue, p, n, "add at least one prefix, e.g. [10.1.0.0/16]", "%s %s is empty", what, key)
 	}
 	return out
 }

@@ -5,6 +5,7 @@ import (
 	"net/netip"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"gopkg.in/yaml.v3"
 
@@ -113,7 +114,6 @@ func (k *objectKind) keys() []string {
 type obj struct {
 	kind   *objectKind
 	path   diag.Path
-	node   *yaml.Node
 	values map[string]*yaml.Node
 }
 
@@ -131,7 +131,6 @@ func isNull(n *yaml.Node) bool { return n.Kind == yaml.ScalarNode && n.Tag == "!
 // named is one entry of a mapping keyed by name.
 type named struct {
 	name  string
-	key   *yaml.Node
 	value *yaml.Node
 	path  diag.Path
 }
@@ -153,7 +152,7 @@ func (l *loader) rangeOf(n *yaml.Node) diag.Range {
 	r := diag.Range{Filename: l.file, Start: diag.Pos{Line: n.Line, Column: n.Column}}
 	r.End = r.Start
 	if n.Kind == yaml.ScalarNode && !strings.Contains(n.Value, "\n") {
-		w := len(n.Value)
+		w := utf8.RuneCountInString(n.Value)
 		if n.Style&(yaml.DoubleQuotedStyle|yaml.SingleQuotedStyle) != 0 {
 			w += 2
 		}
@@ -220,7 +219,7 @@ func (l *loader) mapping(n *yaml.Node, p diag.Path, what string, fatal bool) boo
 // duplicate-key at the key, missing-field at the mapping, and records the
 // position of every field (a scalar's value node, else its key node).
 func (l *loader) object(n *yaml.Node, p diag.Path, k *objectKind, what string) (obj, bool) {
-	o := obj{kind: k, path: p, node: n, values: map[string]*yaml.Node{}}
+	o := obj{kind: k, path: p, values: map[string]*yaml.Node{}}
 	if !l.mapping(n, p, what, true) {
 		return o, false
 	}
@@ -293,7 +292,7 @@ func (l *loader) namedMap(n *yaml.Node, p diag.Path, what string) []named {
 		}
 		seen[key.Value] = key
 		l.record(np, key)
-		out = append(out, named{name: key.Value, key: key, value: val, path: np})
+		out = append(out, named{name: key.Value, value: val, path: np})
 	}
 	return out
 }

@@ -35,7 +35,7 @@ func (l *loader) resolve(root *yaml.Node) *Network {
 		}
 	}
 	for _, e := range l.namedMap(top.get("accessControlLists"), diag.P("accessControlLists"), "accessControlLists") {
-		if a := l.acl(n, e); a != nil {
+		if a := l.acl(e); a != nil {
 			n.AccessControlLists[a.Name] = a
 		}
 	}
@@ -45,9 +45,9 @@ func (l *loader) resolve(root *yaml.Node) *Network {
 		}
 	}
 	vnets := l.namedMap(top.get("virtualNetworks"), diag.P("virtualNetworks"), "virtualNetworks")
-	names := make([]string, len(vnets))
-	for i, e := range vnets {
-		names[i] = e.name
+	names := make(map[string]bool, len(vnets))
+	for _, e := range vnets {
+		names[e.name] = true
 	}
 	for _, e := range vnets {
 		if v := l.vnet(n, e, names); v != nil {
@@ -94,7 +94,7 @@ func (l *loader) routeTable(e named) *RouteTable {
 	return rt
 }
 
-func (l *loader) acl(n *Network, e named) *ACL {
+func (l *loader) acl(e named) *ACL {
 	what := "access control list " + e.name
 	o, ok := l.object(e.value, e.path, kindACL, what)
 	if !ok {
@@ -217,7 +217,7 @@ func candidates[V any](m map[string]V) string {
 	return " (known: " + strings.Join(keys, ", ") + ")"
 }
 
-func (l *loader) vnet(n *Network, e named, vnetNames []string) *VirtualNetwork {
+func (l *loader) vnet(n *Network, e named, vnetNames map[string]bool) *VirtualNetwork {
 	what := "virtual network " + e.name
 	o, ok := l.object(e.value, e.path, kindVirtualNetwork, what)
 	if !ok {
@@ -295,7 +295,7 @@ func (l *loader) vnet(n *Network, e named, vnetNames []string) *VirtualNetwork {
 		if rn := po.get("remoteVirtualNetwork"); rn != nil {
 			rp := pe.path.Child("remoteVirtualNetwork")
 			if s, ok := l.scalar(rn, rp, pwhat+" remoteVirtualNetwork", true); ok {
-				if slices.Contains(vnetNames, s) {
+				if vnetNames[s] {
 					p.RemoteVirtualNetwork = s
 				} else {
 					l.errorf(true, diag.UnknownReference, rp, rn, fmt.Sprintf("define virtual network %q or fix the name", s),

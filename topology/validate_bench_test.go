@@ -2,6 +2,7 @@ package topology
 
 import (
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 )
@@ -35,4 +36,39 @@ func TestValidateLargeEstate(t *testing.T) {
 	if len(ds) > 0 {
 		t.Errorf("generated estate is not clean: %d diagnostics, first %s: %s", len(ds), ds[0].Code, ds[0].Message())
 	}
+}
+
+// BenchmarkLoadLarge measures Check on a written hub with many spokes, each
+// peered both ways with a subnet, a VM and a shared route table.
+func BenchmarkLoadLarge(b *testing.B) {
+	for _, spokes := range []int{200, 2000} {
+		data := largeHubSpoke(spokes)
+		b.Run(fmt.Sprintf("spokes=%d", spokes), func(b *testing.B) {
+			b.ReportAllocs()
+			b.SetBytes(int64(len(data)))
+			for b.Loop() {
+				if n, _, ds := Check("large.yaml", data); n == nil || len(ds) > 0 {
+					b.Fatalf("large estate does not check clean: %d diagnostics", len(ds))
+				}
+			}
+		})
+	}
+}
+
+func largeHubSpoke(spokes int) []byte {
+	var sb strings.Builder
+	sb.WriteString("name: large\nnetworkController: nc1\nvirtualNetworks:\n  hub:\n    addressSpace: [100.64.0.0/16]\n")
+	sb.WriteString("    subnets: {nva: {addressPrefix: 100.64.1.0/24}}\n")
+	sb.WriteString("    virtualMachines: {nva1: {subnet: nva, ipAddress: 100.64.1.4, ipForwarding: true}}\n    peerings:\n")
+	for i := range spokes {
+		fmt.Fprintf(&sb, "      hub-to-s%d: {remoteVirtualNetwork: s%d, allowForwardedTraffic: true}\n", i, i)
+	}
+	for i := range spokes {
+		fmt.Fprintf(&sb, "  s%d:\n    addressSpace: [10.%d.%d.0/24]\n", i, i/256, i%256)
+		fmt.Fprintf(&sb, "    subnets: {app: {addressPrefix: 10.%d.%d.0/26, routeTable: rt}}\n", i/256, i%256)
+		fmt.Fprintf(&sb, "    virtualMachines: {vm%d: {subnet: app, ipAddress: 10.%d.%d.4}}\n", i, i/256, i%256)
+		fmt.Fprintf(&sb, "    peerings: {s%d-to-hub: {remoteVirtualNetwork: hub}}\n", i)
+	}
+	sb.WriteString("routeTables:\n  rt:\n    routes: [{name: via-nva, addressPrefix: 10.0.0.0/8, nextHopType: VirtualAppliance, nextHopIpAddress: 100.64.1.4}]\n")
+	return []byte(sb.String())
 }

@@ -46,9 +46,17 @@ func Apply(n *topology.Network, ev Event) (*topology.Network, *Refusal) {
 type tx struct {
 	old, n *topology.Network
 	copied map[string]bool // VNets already copied into n
-	// touched VNets are the ones whose checks the event may change; the
-	// new-error check validates them and their peers.
+	// touched VNets are the ones whose own checks the event may change;
+	// the new-error check validates them with the neighbours those checks
+	// read (see scope).
 	touched map[string]bool
+	// related VNets hold the far end of a changed peering object: checks of
+	// their objects toward a touched VNet read the change, their other
+	// objects do not.
+	related map[string]bool
+	// endpoints are the VM names the event created: endpoint names are
+	// unique across the file, so their namesakes anywhere are in scope.
+	endpoints map[string]bool
 	// skipValidation is set by events the platform always accepts
 	// (deleteVirtualNetwork).
 	skipValidation bool
@@ -60,7 +68,7 @@ func newTx(old *topology.Network) *tx {
 	n.RouteTables = cowMap(old.RouteTables)
 	n.AccessControlLists = cowMap(old.AccessControlLists)
 	n.OnPremises = cowMap(old.OnPremises)
-	return &tx{old: old, n: &n, copied: map[string]bool{}, touched: map[string]bool{}}
+	return &tx{old: old, n: &n, copied: map[string]bool{}, touched: map[string]bool{}, related: map[string]bool{}, endpoints: map[string]bool{}}
 }
 
 // cowMap is maps.Clone that never returns nil, so events can insert.
@@ -74,11 +82,20 @@ func cowMap[V any](m map[string]V) map[string]V {
 // vnet returns a private, writable copy of the named VNet in the new
 // network, or nil when there is none. It marks the VNet touched.
 func (t *tx) vnet(name string) *topology.VirtualNetwork {
+	v := t.copyVNet(name)
+	if v != nil {
+		t.touched[name] = true
+	}
+	return v
+}
+
+// copyVNet is vnet without marking the VNet touched, for VNets copied only
+// to repoint them at a copied ACL, whose checks do not change.
+func (t *tx) copyVNet(name string) *topology.VirtualNetwork {
 	v := t.n.VirtualNetworks[name]
 	if v == nil {
 		return nil
 	}
-	t.touched[name] = true
 	if !t.copied[name] {
 		v = t.n.CloneVirtualNetwork(v)
 		t.n.VirtualNetworks[name] = v
@@ -123,7 +140,7 @@ func (t *tx) acl(name string) *topology.ACL {
 		t.n.AccessControlLists[name] = a
 		for _, vn := range namesOf(t.n.VirtualNetworks) {
 			if usesACL(t.n.VirtualNetworks[vn], name) {
-				t.vnet(vn)
+				t.copyVNet(vn)
 			}
 		}
 	}
@@ -192,10 +209,7 @@ func (t *tx) peering(ref PeeringRef) (*topology.VirtualNetwork, *topology.Peerin
 		return nil, nil, refusef(diag.MissingField, "name the peering of %q by name or remoteVirtualNetwork", ref.VNet)
 	}
 	v := t.vnet(ref.VNet)
-	// The remote's checks (overlap with its other peers, transit) change too.
-	if t.n.VirtualNetworks[p.RemoteVirtualNetwork] != nil {
-		t.touched[p.RemoteVirtualNetwork] = true
-	}
+	t.related[p.RemoteVirtualNetwork] = true
 	return v, v.Peerings[p.Name], nil
 }
 
@@ -209,7 +223,8 @@ func (t *tx) syncOnConnect(owner *topology.VirtualNetwork, p *topology.Peering) 
 	}
 	p.SyncedRemote = slices.Clone(remote.AddressSpace)
 	if back := remote.PeeringTo(owner.Name); back != nil && !back.Disconnected && !p.Disconnected {
-		rv := t.vnet(remote.Name)
+		// Only sync state changes on the remote: no check reads it.
+		rv := t.copyVNet(remote.Name)
 		rv.Peerings[back.Name].SyncedRemote = slices.Clone(owner.AddressSpace)
 	}
 }
@@ -255,7 +270,7 @@ func (e CreatePeering) apply(t *tx) *Refusal {
 		v.Peerings = map[string]*topology.Peering{}
 	}
 	v.Peerings[e.Name] = p
-	t.touched[remote.Name] = true
+	t.related[remote.Name] = true
 	t.syncOnConnect(v, p)
 	return nil
 }
@@ -326,8 +341,8 @@ func peeringObjectsOf(n *topology.Network, name string) []peeringObject {
 }
 
 // checkAddressSpaceChange refuses a range change on windows-sdn while the
-// VNet takes part in any peering object (semantics §2), and otherwise marks
-// its peers touched: their overlap checks and, on azure, sync levels change.
+// VNet takes part in any peering object (semantics §2). On azure the change
+// is allowed; scope brings in the peers the new range overlaps.
 func (t *tx) checkAddressSpaceChange(v *topology.VirtualNetwork, verb string, pfx netip.Prefix) *Refusal {
 	objs := peeringObjectsOf(t.n, v.Name)
 	if len(objs) > 0 && t.n.Platform.Rules().AddressSpaceLockedWhilePeered {
@@ -335,7 +350,6 @@ func (t *tx) checkAddressSpaceChange(v *topology.VirtualNetwork, verb string, pf
 			"cannot %s %s on %q while it is peered (%s); delete the peering, change the address space, then re-create the peering",
 			verb, pfx, v.Name, listSome(objs, 3))
 	}
-	t.touchPeers(v.Name)
 	return nil
 }
 
@@ -675,6 +689,7 @@ func (e SetVirtualMachine) apply(t *tx) *Refusal {
 			return refusef(diag.MissingField, "VM %q does not exist in %q; creating it needs subnet and ipAddress", e.Name, e.VNet)
 		}
 		vm = &topology.VirtualMachine{Name: e.Name, Running: true}
+		t.endpoints[e.Name] = true
 		if v.VirtualMachines == nil {
 			v.VirtualMachines = map[string]*topology.VirtualMachine{}
 		}
@@ -687,8 +702,9 @@ func (e SetVirtualMachine) apply(t *tx) *Refusal {
 		}
 		vm.Subnet = s
 	}
-	if e.IPAddress.IsValid() {
+	if e.IPAddress.IsValid() && e.IPAddress != vm.IPAddress {
 		vm.IPAddress = e.IPAddress
+		t.touchApplianceUsers(e.IPAddress)
 	}
 	if e.Running != nil {
 		vm.Running = *e.Running
@@ -696,23 +712,46 @@ func (e SetVirtualMachine) apply(t *tx) *Refusal {
 	if e.IPForwarding != nil {
 		vm.IPForwarding = *e.IPForwarding
 	}
-	// Routes in peered VNets may use this VM as their appliance.
-	t.touchPeers(v.Name)
 	return nil
 }
 
-// newError validates the VNets the event touched, and their peers, before
-// and after the event, and returns a refusal for the first error the event
+// touchApplianceUsers marks touched every VNet with a subnet whose route
+// table sends to ip as an appliance: whether ip is reachable from there is
+// their check.
+func (t *tx) touchApplianceUsers(ip netip.Addr) {
+	tables := map[string]bool{}
+	for name, rt := range t.n.RouteTables {
+		for _, r := range rt.Routes {
+			if r.NextHopType == topology.NextHopVirtualAppliance && r.NextHopIPAddress == ip {
+				tables[name] = true
+			}
+		}
+	}
+	if len(tables) == 0 {
+		return
+	}
+	for vn, v := range t.n.VirtualNetworks {
+		for _, s := range v.Subnets {
+			if s.RouteTable != nil && tables[s.RouteTable.Name] {
+				t.touched[vn] = true
+				break
+			}
+		}
+	}
+}
+
+// newError validates the neighbourhood of the touched VNets before and
+// after the event, and returns a refusal for the first error the event
 // introduced. Validating only that neighbourhood keeps an event on a large
-// estate cheap; every check the model can fail relates a VNet to itself, to
-// its peers or to its peers' peers, all of which the neighbourhood holds.
+// estate cheap (a hub with 500 peers is not re-checked pair by pair for a
+// change to one spoke); see scope for what it holds and why.
 func (t *tx) newError() *Refusal {
 	scope := t.scope()
 	before := map[string]bool{}
-	for _, d := range modelErrors(restrictVNets(t.old, scope)) {
+	for _, d := range modelErrors(restrictVNets(t.old, scope, t.touched)) {
 		before[diagKey(d)] = true
 	}
-	after := modelErrors(restrictVNets(t.n, scope))
+	after := modelErrors(restrictVNets(t.n, scope, t.touched))
 	for _, d := range after {
 		if !before[diagKey(d)] {
 			return &Refusal{Code: d.Code, Message: d.Message()}
@@ -723,17 +762,62 @@ func (t *tx) newError() *Refusal {
 
 func diagKey(d diag.Diagnostic) string { return string(d.Code) + "\x00" + d.Path.Key() }
 
-// scope returns the touched VNets and every VNet peered with one of them,
-// in either direction, in the old or the new network.
+// scope returns the VNets whose checks could gain an error from the event,
+// with every VNet those checks read, in the old or the new network:
+//
+//   - the touched VNets (their own objects changed) and the related ones
+//     (the far ends of changed peering objects);
+//   - each VNet peered with a touched VNet c, or peered with one of c's
+//     peers, whose address space overlaps c's (peering-address-overlap and
+//     peered-overlaps-hub-peer), with the peer in between;
+//   - the VNets holding an address that a touched VNet's route tables use
+//     as an appliance (route-next-hop-unreachable);
+//   - the VNets holding a VM named like one the event created (endpoint
+//     names are unique across the file).
+//
+// Every other check reads only the VNet it reports on, which is then
+// touched itself. VNets left out are left out before and after alike, so
+// the errors their absence causes are not new; restrictVNets keeps those
+// absences from costing time.
 func (t *tx) scope() map[string]bool {
 	scope := maps.Clone(t.touched)
+	for vn := range t.related {
+		scope[vn] = true
+	}
 	for _, n := range []*topology.Network{t.old, t.n} {
-		for vn, v := range n.VirtualNetworks {
-			for _, p := range v.Peerings {
-				if t.touched[vn] {
-					scope[p.RemoteVirtualNetwork] = true
+		level1 := neighbours(n, t.touched)
+		mid := map[string]bool{}
+		for _, hs := range level1 {
+			for _, h := range hs {
+				mid[h] = true
+			}
+		}
+		level2 := neighbours(n, mid)
+		for c, hs := range level1 {
+			cv := n.VirtualNetworks[c]
+			if cv == nil {
+				continue
+			}
+			for _, h := range hs {
+				if overlapsVNet(n.VirtualNetworks[h], cv) {
+					scope[h] = true
 				}
-				if t.touched[p.RemoteVirtualNetwork] {
+				for _, y := range level2[h] {
+					if y != c && overlapsVNet(n.VirtualNetworks[y], cv) {
+						scope[h], scope[y] = true, true
+					}
+				}
+			}
+		}
+		for vn := range applianceHolders(n, t.touched) {
+			scope[vn] = true
+		}
+		for vn, v := range n.VirtualNetworks {
+			if len(t.endpoints) == 0 {
+				break
+			}
+			for name := range t.endpoints {
+				if v.VirtualMachines[name] != nil || v.LoadBalancers[name] != nil {
 					scope[vn] = true
 				}
 			}
@@ -742,17 +826,154 @@ func (t *tx) scope() map[string]bool {
 	return scope
 }
 
-// restrict returns a shallow view of n holding only the VNets in scope, and
-// every route table, ACL and on-premises site.
-func restrictVNets(n *topology.Network, scope map[string]bool) *topology.Network {
-	r := *n
-	r.VirtualNetworks = make(map[string]*topology.VirtualNetwork, len(scope))
-	for name := range scope {
-		if v := n.VirtualNetworks[name]; v != nil {
-			r.VirtualNetworks[name] = v
+// neighbours maps each VNet of set to the VNets it is peered with in
+// either direction, whatever the state, in one pass over every peering.
+func neighbours(n *topology.Network, set map[string]bool) map[string][]string {
+	out := map[string][]string{}
+	if len(set) == 0 {
+		return out
+	}
+	for vn, v := range n.VirtualNetworks {
+		for _, p := range v.Peerings {
+			if set[vn] {
+				out[vn] = append(out[vn], p.RemoteVirtualNetwork)
+			}
+			if set[p.RemoteVirtualNetwork] {
+				out[p.RemoteVirtualNetwork] = append(out[p.RemoteVirtualNetwork], vn)
+			}
 		}
 	}
+	return out
+}
+
+// overlapsVNet reports whether any range of a overlaps any range of b.
+func overlapsVNet(a, b *topology.VirtualNetwork) bool {
+	if a == nil || b == nil {
+		return false
+	}
+	for _, p := range a.AddressSpace {
+		for _, q := range b.AddressSpace {
+			if p.Overlaps(q) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// applianceHolders returns the VNets holding, as a VM or a load balancer
+// frontend, an address that a subnet of one of vnets routes to as an
+// appliance.
+func applianceHolders(n *topology.Network, vnets map[string]bool) map[string]bool {
+	ips := map[netip.Addr]bool{}
+	for vn := range vnets {
+		v := n.VirtualNetworks[vn]
+		if v == nil {
+			continue
+		}
+		for _, s := range v.Subnets {
+			if s.RouteTable == nil {
+				continue
+			}
+			for _, r := range s.RouteTable.Routes {
+				if r.NextHopType == topology.NextHopVirtualAppliance && r.NextHopIPAddress.IsValid() {
+					ips[r.NextHopIPAddress] = true
+				}
+			}
+		}
+	}
+	out := map[string]bool{}
+	if len(ips) == 0 {
+		return out
+	}
+	for vn, v := range n.VirtualNetworks {
+		for _, vm := range v.VirtualMachines {
+			if ips[vm.IPAddress] {
+				out[vn] = true
+			}
+		}
+		for _, lb := range v.LoadBalancers {
+			if ips[lb.FrontendIPAddress] {
+				out[vn] = true
+			}
+		}
+	}
+	return out
+}
+
+// restrictVNets returns a view of n for validating scope: the VNets in
+// scope, each holding only its peering objects toward scope, except that a
+// touched VNet also keeps up to two objects per transit flag toward VNets
+// out of scope, which its own counting checks read (remote-gateway-multiple,
+// remote-gateway-with-local-gateway, gateway-transit-unsupported-sku). The
+// remotes of those objects join the view as stubs: their address space,
+// gateway and objects toward the view, without subnets or VMs. Route
+// tables, ACLs and on-premises sites are all kept. The view shares every
+// object with n except the VNets it trims, which are shallow copies.
+func restrictVNets(n *topology.Network, scope, touched map[string]bool) *topology.Network {
+	r := *n
+	r.VirtualNetworks = make(map[string]*topology.VirtualNetwork, len(scope))
+	stubs := map[string]bool{}
+	for name := range scope {
+		v := n.VirtualNetworks[name]
+		if v == nil {
+			continue
+		}
+		keep := func(p *topology.Peering) bool { return scope[p.RemoteVirtualNetwork] }
+		if touched[name] {
+			kept := map[string]bool{}
+			use, offer := 0, 0
+			for _, p := range v.SortedPeerings() {
+				switch {
+				case scope[p.RemoteVirtualNetwork]:
+				case p.UseRemoteGateways && use < 2, p.AllowGatewayTransit && offer < 2:
+					if p.UseRemoteGateways {
+						use++
+					}
+					if p.AllowGatewayTransit {
+						offer++
+					}
+					kept[p.Name] = true
+					stubs[p.RemoteVirtualNetwork] = true
+				}
+			}
+			keep = func(p *topology.Peering) bool { return scope[p.RemoteVirtualNetwork] || kept[p.Name] }
+		}
+		r.VirtualNetworks[name] = trimPeerings(v, keep)
+	}
+	for name := range stubs {
+		x := n.VirtualNetworks[name]
+		if x == nil || scope[name] {
+			continue
+		}
+		stub := *x
+		stub.Subnets, stub.VirtualMachines, stub.LoadBalancers = nil, nil, nil
+		r.VirtualNetworks[name] = trimPeerings(&stub, func(p *topology.Peering) bool { return scope[p.RemoteVirtualNetwork] })
+	}
 	return &r
+}
+
+// trimPeerings returns v, or a shallow copy of v holding only the peering
+// objects keep accepts.
+func trimPeerings(v *topology.VirtualNetwork, keep func(*topology.Peering) bool) *topology.VirtualNetwork {
+	all := true
+	for _, p := range v.Peerings {
+		if !keep(p) {
+			all = false
+			break
+		}
+	}
+	if all {
+		return v
+	}
+	c := *v
+	c.Peerings = make(map[string]*topology.Peering)
+	for k, p := range v.Peerings {
+		if keep(p) {
+			c.Peerings[k] = p
+		}
+	}
+	return &c
 }
 
 // modelErrors returns the model errors of n, sorted by path and code so

@@ -346,7 +346,11 @@ func (l *loader) boolean(o obj, key, what string, def bool) bool {
 			return b
 		}
 	}
-	l.errorf(false, diag.InvalidValue, o.path.Child(key), n, "write true or false",
+	detail := "write true or false"
+	if n.Kind == yaml.ScalarNode && (n.Value == "true" || n.Value == "false") {
+		detail = "write " + n.Value + " without quotes; quoted, it is a string"
+	}
+	l.errorf(false, diag.InvalidValue, o.path.Child(key), n, detail,
 		"%s %s: want true or false, got %s", what, key, kindName(n))
 	return def
 }

@@ -306,3 +306,37 @@ func TestSoftErrors(t *testing.T) {
 		})
 	}
 }
+
+// TestValueErrors covers the value checks of contract §5: wrong types,
+// values outside their vocabulary, strings that are not prefixes or
+// addresses. Each row's problem is on line 3.
+func TestValueErrors(t *testing.T) {
+	const acl = "name: x\naccessControlLists:\n"
+	tests := []struct {
+		name string
+		yaml string
+		want []string
+	}{
+		{"address space not a list", "name: x\nvirtualNetworks:\n  A: {addressSpace: 10.0.0.0/16}\n", []string{"invalid-value@3"}},
+		{"region not a string", "name: x\nvirtualNetworks:\n  A: {addressSpace: [10.0.0.0/16], region: {west: 1}}\n", []string{"invalid-value@3"}},
+		{"address a number", "name: x\nonPremises:\n  dc: {addressSpace: [192.168.0.0/16], hosts: {h: 7}}\n", []string{"invalid-address@3"}},
+		{"priority not an integer", acl + "  a: {rules: [{name: r, priority: high, type: Inbound, action: Allow}]}\n", []string{"invalid-value@3"}},
+		{"priority a float", acl + "  a: {rules: [{name: r, priority: 200.5, type: Inbound, action: Allow}]}\n", []string{"invalid-value@3"}},
+		{"rule type outside vocabulary", acl + "  a: {rules: [{name: r, priority: 200, type: Both, action: Allow}]}\n", []string{"invalid-value@3"}},
+		{"rule address not a prefix", acl + "  a: {rules: [{name: r, priority: 200, type: Inbound, action: Allow, sourceAddressPrefix: Internet}]}\n", []string{"invalid-prefix@3"}},
+		{"rule port range reversed", acl + "  a: {rules: [{name: r, priority: 200, type: Inbound, action: Allow, destinationPortRange: 90-80}]}\n", []string{"invalid-value@3"}},
+		{"rule host bits", acl + "  a: {rules: [{name: r, priority: 200, type: Inbound, action: Allow, sourceAddressPrefix: 10.1.2.3/16}]}\n", []string{"non-canonical-prefix@3"}},
+		{"rules not a list", acl + "  a: {rules: {name: r}}\n", []string{"invalid-value@3"}},
+		{"default action outside vocabulary", acl + "  a: {inboundDefaultAction: Drop}\n", []string{"invalid-value@3"}},
+		{"route prefix a list", "name: x\nrouteTables:\n  rt: {routes: [{name: r, addressPrefix: [10.0.0.0/8], nextHopType: None}]}\n", []string{"invalid-value@3"}},
+		{"zoned address", "name: x\nonPremises:\n  dc: {addressSpace: [\"fe80::/10\"], hosts: {h: \"fe80::1%eth0\"}}\n", []string{"invalid-address@3"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, _, ds := Check("t.yaml", []byte(tt.yaml))
+			if diff := cmp.Diff(tt.want, codesAt(ds)); diff != "" {
+				t.Errorf("(-want +got):\n%s\n%s", diff, formatDiags(ds))
+			}
+		})
+	}
+}

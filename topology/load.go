@@ -52,9 +52,22 @@ type SourceMap struct {
 	lines    []int                 // byte offset of each line's start, built on first use
 }
 
-// newSourceMap returns an empty source map for data.
+// newSourceMap returns an empty source map for data. The line index is
+// built here, so that Line only reads and a loaded map is safe to share
+// between goroutines.
 func newSourceMap(filename string, data []byte) *SourceMap {
-	return &SourceMap{Filename: filename, Source: data, ranges: map[string]diag.Range{}}
+	return &SourceMap{Filename: filename, Source: data, ranges: map[string]diag.Range{}, lines: lineStarts(data)}
+}
+
+// lineStarts returns the byte offset at which each line of data starts.
+func lineStarts(data []byte) []int {
+	out := make([]int, 1, bytes.Count(data, []byte("\n"))+1)
+	for i, c := range data {
+		if c == '\n' {
+			out = append(out, i+1)
+		}
+	}
+	return out
 }
 
 func (m *SourceMap) set(p diag.Path, r diag.Range) {
@@ -108,12 +121,7 @@ func (m *SourceMap) Line(n int) string {
 		return ""
 	}
 	if m.lines == nil {
-		m.lines = []int{0}
-		for i, c := range m.Source {
-			if c == '\n' {
-				m.lines = append(m.lines, i+1)
-			}
-		}
+		m.lines = lineStarts(m.Source)
 	}
 	if n > len(m.lines) {
 		return ""

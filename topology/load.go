@@ -56,7 +56,11 @@ type SourceMap struct {
 // built here, so that Line only reads and a loaded map is safe to share
 // between goroutines.
 func newSourceMap(filename string, data []byte) *SourceMap {
-	return &SourceMap{Filename: filename, Source: data, ranges: map[string]diag.Range{}, lines: lineStarts(data)}
+	m := &SourceMap{Filename: filename, Source: data, ranges: map[string]diag.Range{}}
+	if len(data) <= MaxFileSize { // a refused file is not indexed
+		m.lines = lineStarts(data)
+	}
+	return m
 }
 
 // lineStarts returns the byte offset at which each line of data starts.

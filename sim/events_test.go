@@ -25,7 +25,39 @@ func applyChecked(t *testing.T, n *topology.Network, ev Event) (*topology.Networ
 	if r != nil && got != n {
 		t.Fatalf("a refused event returned a new network")
 	}
+	checkAgainstFullValidation(t, n, ev, r)
 	return got, r
+}
+
+// checkAgainstFullValidation compares Apply's verdict with the slow
+// reference its scoped check stands for: validating the whole network
+// before and after the event. A refusal for a diagnostic code must name an
+// error the reference finds new; an acceptance means the reference finds
+// none.
+func checkAgainstFullValidation(t *testing.T, n *topology.Network, ev Event, r *Refusal) {
+	t.Helper()
+	tx := newTx(n)
+	if ev.apply(tx) != nil || tx.skipValidation {
+		return // refused before validation, or never validated
+	}
+	before := map[string]bool{}
+	for _, d := range topology.Validate(n) {
+		if d.Severity == diag.Error {
+			before[diagKey(d)] = true
+		}
+	}
+	newCodes := map[diag.Code]bool{}
+	for _, d := range topology.Validate(tx.n) {
+		if d.Severity == diag.Error && !before[diagKey(d)] {
+			newCodes[d.Code] = true
+		}
+	}
+	switch {
+	case r == nil && len(newCodes) > 0:
+		t.Errorf("%s accepted, but validating the whole network finds new errors %v", ev.Kind(), newCodes)
+	case r != nil && !newCodes[r.Code]:
+		t.Errorf("%s refused with %s, but validating the whole network finds new errors %v", ev.Kind(), r.Code, newCodes)
+	}
 }
 
 // fate traces from → to over TCP and returns "delivered", "exited" or

@@ -767,9 +767,10 @@ func diagKey(d diag.Diagnostic) string { return string(d.Code) + "\x00" + d.Path
 //
 //   - the touched VNets (their own objects changed) and the related ones
 //     (the far ends of changed peering objects);
-//   - each VNet peered with a touched VNet c, or peered with one of c's
-//     peers, whose address space overlaps c's (peering-address-overlap and
-//     peered-overlaps-hub-peer), with the peer in between;
+//   - each VNet peered with a touched or related VNet c, or peered with
+//     one of c's peers, whose address space overlaps c's
+//     (peering-address-overlap and peered-overlaps-hub-peer), with the peer
+//     in between;
 //   - the VNets holding an address that a touched VNet's route tables use
 //     as an appliance (route-next-hop-unreachable);
 //   - the VNets holding a VM named like one the event created (endpoint
@@ -780,12 +781,15 @@ func diagKey(d diag.Diagnostic) string { return string(d.Code) + "\x00" + d.Path
 // the errors their absence causes are not new; restrictVNets keeps those
 // absences from costing time.
 func (t *tx) scope() map[string]bool {
-	scope := maps.Clone(t.touched)
+	base := maps.Clone(t.touched)
 	for vn := range t.related {
-		scope[vn] = true
+		base[vn] = true
 	}
+	scope := maps.Clone(base)
 	for _, n := range []*topology.Network{t.old, t.n} {
-		level1 := neighbours(n, t.touched)
+		// A changed peering object makes its two VNets adjacent: each may
+		// now overlap the other's peers, so both ends are expanded.
+		level1 := neighbours(n, base)
 		mid := map[string]bool{}
 		for _, hs := range level1 {
 			for _, h := range hs {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"image/png"
 	"io"
 	"regexp"
 
@@ -22,20 +23,39 @@ const (
 // RenderImage lays out DOT text with graphviz (compiled to WebAssembly and
 // run by wazero, so no graphviz install is needed) and writes it as an
 // image. Each call uses its own graphviz instance and closes it, so renders
-// share no state.
+// share no state. A PNG is the SVG drawn by rasterize (see there for why).
 func RenderImage(ctx context.Context, w io.Writer, dotText []byte, format ImageFormat) error {
-	var gf graphviz.Format
-	switch format {
-	case SVG:
-		gf = graphviz.SVG
-	case PNG:
-		gf = graphviz.PNG
-	default:
+	if format != SVG && format != PNG {
 		return fmt.Errorf("render: unknown image format %q (want svg or png)", format)
 	}
+	svg, err := layoutSVG(ctx, dotText)
+	if err != nil {
+		return fmt.Errorf("render %s: %w", format, err)
+	}
+	out := svg
+	if format == PNG {
+		img, err := rasterize(svg, pngScale)
+		if err != nil {
+			return fmt.Errorf("render png: %w", err)
+		}
+		var buf bytes.Buffer
+		if err := png.Encode(&buf, img); err != nil {
+			return fmt.Errorf("render png: %w", err)
+		}
+		out = buf.Bytes()
+	}
+	if _, err := w.Write(out); err != nil {
+		return fmt.Errorf("render %s: %w", format, err)
+	}
+	return nil
+}
+
+// layoutSVG runs graphviz's dot layout and returns the SVG without
+// graphviz's comments.
+func layoutSVG(ctx context.Context, dotText []byte) ([]byte, error) {
 	gv, err := graphviz.New(ctx)
 	if err != nil {
-		return fmt.Errorf("render %s: start graphviz: %w", format, err)
+		return nil, fmt.Errorf("start graphviz: %w", err)
 	}
 	// Close frees the instance; its error is not ours to report: graphviz
 	// returns the count of every error its WebAssembly module has logged,
@@ -43,21 +63,14 @@ func RenderImage(ctx context.Context, w io.Writer, dotText []byte, format ImageF
 	defer func() { _ = gv.Close() }()
 	g, err := graphviz.ParseBytes(dotText)
 	if err != nil {
-		return fmt.Errorf("render %s: parse dot: %w", format, err)
+		return nil, fmt.Errorf("parse dot: %w", err)
 	}
 	defer g.Close()
 	var buf bytes.Buffer
-	if err := gv.Render(ctx, g, gf, &buf); err != nil {
-		return fmt.Errorf("render %s: %w", format, err)
+	if err := gv.Render(ctx, g, graphviz.SVG, &buf); err != nil {
+		return nil, err
 	}
-	out := buf.Bytes()
-	if format == SVG {
-		out = stripSVGComments(out)
-	}
-	if _, err := w.Write(out); err != nil {
-		return fmt.Errorf("render %s: %w", format, err)
-	}
-	return nil
+	return stripSVGComments(buf.Bytes()), nil
 }
 
 // svgComment matches the comments graphviz writes (its version, the graph

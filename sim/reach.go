@@ -194,8 +194,8 @@ type question struct {
 	// inside holds, per subnet, the boundary prefixes strictly inside it.
 	inside map[*topology.Subnet][]netip.Prefix
 
-	mu   sync.Mutex
-	reps map[*topology.Subnet][]netip.Addr
+	mu        sync.Mutex
+	classesOf map[*topology.Subnet][]addrClass
 }
 
 type portClass struct {
@@ -204,7 +204,7 @@ type portClass struct {
 }
 
 func (e *Engine) newQuestion(opts ReachOptions) *question {
-	q := &question{e: e, reps: make(map[*topology.Subnet][]netip.Addr)}
+	q := &question{e: e, classesOf: make(map[*topology.Subnet][]addrClass)}
 	protos := []topology.Protocol{opts.Protocol}
 	if opts.Protocol == topology.ProtocolAll {
 		protos = []topology.Protocol{topology.TCP, topology.UDP, topology.ICMP}
@@ -322,15 +322,21 @@ func (e *Engine) boundariesInside() map[*topology.Subnet][]netip.Prefix {
 	return out
 }
 
-// addrReps returns one address per class of s's addresses: s is cut at
-// every boundary prefix inside it. The first usable host stands for its
-// class when it lies in it, so that examples look like real hosts.
-func (q *question) addrReps(s *topology.Subnet) []netip.Addr {
+// addrClass is an interval of a subnet's addresses that every decision
+// point treats alike, and the address that stands for it.
+type addrClass struct {
+	lo, hi, rep netip.Addr
+}
+
+// addrClasses cuts s's addresses at every boundary prefix inside it. The
+// first usable host stands for its class when it lies in it, so that
+// examples look like real hosts.
+func (q *question) addrClasses(s *topology.Subnet) []addrClass {
 	q.mu.Lock()
-	reps, ok := q.reps[s]
+	cs, ok := q.classesOf[s]
 	q.mu.Unlock()
 	if ok {
-		return reps
+		return cs
 	}
 	p := s.AddressPrefix.Masked()
 	last := lastAddr(p)
@@ -344,19 +350,21 @@ func (q *question) addrReps(s *topology.Subnet) []netip.Addr {
 	slices.SortFunc(starts, netip.Addr.Compare)
 	starts = slices.Compact(starts)
 	host := q.e.firstHost(p)
+	cs = make([]addrClass, len(starts))
 	for i, a := range starts {
-		end := last
+		c := addrClass{lo: a, hi: last, rep: a}
 		if i+1 < len(starts) {
-			end = starts[i+1].Prev()
+			c.hi = starts[i+1].Prev()
 		}
-		if a.Compare(host) <= 0 && host.Compare(end) <= 0 {
-			starts[i] = host
+		if a.Compare(host) <= 0 && host.Compare(c.hi) <= 0 {
+			c.rep = host
 		}
+		cs[i] = c
 	}
 	q.mu.Lock()
-	q.reps[s] = starts
+	q.classesOf[s] = cs
 	q.mu.Unlock()
-	return starts
+	return cs
 }
 
 // lastAddr returns the last address of p.
@@ -380,17 +388,19 @@ func (q *question) pair(from, to reachUnit) ReachPair {
 	p := ReachPair{From: from.name, To: to.name}
 	for _, ss := range from.subnets {
 		sname := q.e.subnetName(ss)
-		srcReps := q.addrReps(ss)
+		srcClasses := q.addrClasses(ss)
 		for _, ds := range to.subnets {
 			if ds == ss {
 				continue
 			}
 			dname := q.e.subnetName(ds)
-			dstReps := q.addrReps(ds)
-			for _, src := range srcReps {
+			dstClasses := q.addrClasses(ds)
+			for _, sc := range srcClasses {
+				src := sc.rep
 				ep := Endpoint{Name: sname, Kind: EndpointSubnet, Addr: src,
 					VirtualNetwork: ss.VirtualNetwork.Name, Subnet: ss.Name, Prefix: ss.AddressPrefix.Masked()}
-				for _, dst := range dstReps {
+				for _, dc := range dstClasses {
+					dst := dc.rep
 					for _, c := range q.classes {
 						f := Flow{From: sname, To: dname, Src: src, Dst: dst, Protocol: c.proto, Port: c.port, DstSubnet: dname}
 						tr := q.e.trace(f, ep, true)

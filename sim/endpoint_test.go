@@ -1,0 +1,143 @@
+package sim
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/vnetsim/vnetsim/topology"
+)
+
+// loadAnyT loads a topology that may hold errors: trace answers for any
+// file that loads (contract §3), so the engine must too.
+func loadAnyT(t *testing.T, text string) *topology.Network {
+	t.Helper()
+	n, _, ds := topology.Load("test.yaml", []byte(text))
+	if n == nil {
+		t.Fatalf("does not load: %v", ds.Err())
+	}
+	return n
+}
+
+// endpointsFixture has names that collide across kinds and VNets.
+const endpointsFixture = `
+name: names
+platform: azure
+virtualNetworks:
+  A:
+    addressSpace: [10.1.0.0/16]
+    subnets: {s1: {addressPrefix: 10.1.1.0/24}}
+    virtualMachines:
+      web: {subnet: s1, ipAddress: 10.1.1.4}
+      twin: {subnet: s1, ipAddress: 10.1.1.5}
+    loadBalancers:
+      web-lb: {subnet: s1, frontendIpAddress: 10.1.1.100, backends: [web]}
+  B:
+    addressSpace: [10.2.0.0/16]
+    subnets: {s1: {addressPrefix: 10.2.1.0/24}}
+    virtualMachines:
+      twin: {subnet: s1, ipAddress: 10.2.1.5}
+    loadBalancers:
+      op1: {subnet: s1, frontendIpAddress: 10.2.1.100, backends: [twin]}
+  Overlap:
+    addressSpace: [10.1.0.0/16]
+    subnets: {s1: {addressPrefix: 10.1.1.0/24}}
+onPremises:
+  dc1: {addressSpace: [192.168.0.0/16], hosts: {op1: 192.168.1.10, h2: 192.168.1.11}}
+`
+
+func TestResolve(t *testing.T) {
+	e := New(loadAnyT(t, endpointsFixture))
+	tests := []struct {
+		name, in string
+		kind     EndpointKind
+		addr     string // "" when an error is expected
+		where    string // VNET/SUBNET, or the site
+		errHas   string
+	}{
+		{name: "a VM", in: "web", kind: EndpointVM, addr: "10.1.1.4", where: "A/s1"},
+		{name: "a load balancer", in: "web-lb", kind: EndpointLoadBalancer, addr: "10.1.1.100", where: "A/s1"},
+		{name: "an on-premises host", in: "h2", kind: EndpointHost, addr: "192.168.1.11", where: "dc1"},
+		{name: "a load balancer wins over a host of the same name", in: "op1", kind: EndpointLoadBalancer, addr: "10.2.1.100", where: "B/s1"},
+		{name: "a subnet sends from its first usable address (azure: .4)", in: "B/s1", kind: EndpointSubnet, addr: "10.2.1.4", where: "B/s1"},
+		{name: "a literal address held by one VM", in: "10.2.1.5", kind: EndpointAddress, addr: "10.2.1.5", where: "B/s1"},
+		{name: "a literal address in a site", in: "192.168.9.9", kind: EndpointAddress, addr: "192.168.9.9", where: "dc1"},
+		{name: "a literal address in overlapping VNets is not located", in: "10.1.1.77", kind: EndpointAddress, addr: "10.1.1.77", where: ""},
+		{name: "an ambiguous name lists the candidates", in: "twin", errHas: "vm in virtual network A, vm in virtual network B"},
+		{name: "an unknown name", in: "nope", errHas: "unknown endpoint"},
+		{name: "an unknown subnet", in: "A/nope", errHas: "unknown endpoint"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ep, err := e.Resolve(tt.in)
+			if tt.errHas != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.errHas) {
+					t.Fatalf("error %v, want one saying %q", err, tt.errHas)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			where := ep.OnPremises
+			if ep.Subnet != "" {
+				where = ep.VirtualNetwork + "/" + ep.Subnet
+			}
+			if ep.Kind != tt.kind || ep.Addr != addr(tt.addr) || where != tt.where {
+				t.Errorf("got %s %s at %q, want %s %s at %q", ep.Kind, ep.Addr, where, tt.kind, tt.addr, tt.where)
+			}
+		})
+	}
+}
+
+func TestNewFlow(t *testing.T) {
+	e := New(loadAnyT(t, endpointsFixture))
+	tests := []struct {
+		name, from, to string
+		proto          topology.Protocol
+		port           uint16
+		wantPort       uint16
+		dstSubnet      string
+		errHas         string
+	}{
+		{name: "TCP without a port means 443", from: "web", to: "B/s1", proto: topology.TCP, wantPort: 443, dstSubnet: "B/s1"},
+		{name: "ICMP carries no port", from: "web", to: "twin-lb-less", proto: topology.ICMP, port: 80, errHas: "destination"},
+		{name: "ICMP to a VM", from: "web", to: "10.2.1.5", proto: topology.ICMP, port: 80, wantPort: 0},
+		{name: "an unlocated source is refused", from: "10.1.1.77", to: "web", proto: topology.TCP, errHas: "source"},
+		{name: "an unknown source", from: "nope", to: "web", proto: topology.TCP, errHas: "source"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f, err := e.NewFlow(tt.from, tt.to, tt.proto, tt.port)
+			if tt.errHas != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.errHas) {
+					t.Fatalf("error %v, want one saying %q", err, tt.errHas)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if f.Port != tt.wantPort || f.DstSubnet != tt.dstSubnet {
+				t.Errorf("port %d, DstSubnet %q; want %d, %q", f.Port, f.DstSubnet, tt.wantPort, tt.dstSubnet)
+			}
+		})
+	}
+}
+
+// A zero Engine input and odd flows must not panic.
+func TestNoPanics(t *testing.T) {
+	e := New(nil)
+	if _, err := e.Resolve("x"); err == nil {
+		t.Error("empty network resolved a name")
+	}
+	tr := e.Trace(Flow{})
+	if tr.Result != Dropped {
+		t.Errorf("empty flow: %s", render(tr))
+	}
+	if r := e.Reach(ReachOptions{}); len(r.Pairs) != 0 {
+		t.Errorf("empty network has pairs: %v", r.Pairs)
+	}
+	if ds := Validate(nil); ds != nil {
+		t.Errorf("Validate(nil) = %v", ds)
+	}
+}

@@ -1,0 +1,333 @@
+package sim
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"net/netip"
+	"slices"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
+
+	"github.com/vnetsim/vnetsim/topology"
+)
+
+func TestReachPairs(t *testing.T) {
+	hubSpokeFile := loadFileT(t, "../examples/hub-spoke.yaml")
+	tcp443 := []topology.PortRange{{Lo: 443, Hi: 443}}
+	tests := []struct {
+		name     string
+		n        *topology.Network
+		from, to string
+		opts     ReachOptions
+		want     Outcome
+		reason   Reason
+	}{
+		{"subnet: every TCP port but SSH", hubSpokeFile, "spoke2/app", "spoke1/app", ReachOptions{Protocol: topology.TCP}, OutcomeSome, ACLDenied},
+		{"subnet: HTTPS only", hubSpokeFile, "spoke2/app", "spoke1/app", ReachOptions{Protocol: topology.TCP, Ports: tcp443}, OutcomeAll, ""},
+		{"subnet: the other direction", hubSpokeFile, "spoke1/app", "spoke2/app", ReachOptions{Protocol: topology.TCP}, OutcomeAll, ""},
+		{"vnet: some subnet pair is cut", hubSpokeFile, "spoke2", "spoke1", ReachOptions{Protocol: topology.TCP}, OutcomeSome, ACLDenied},
+		{"vnet: every protocol", hubSpokeFile, "spoke3", "spoke1", ReachOptions{Protocol: topology.ProtocolAll}, OutcomeAll, ""},
+		{"vnet: not transitive", loadT(t, chainYAML), "A", "C", ReachOptions{Protocol: topology.TCP}, OutcomeNone, NotPeered},
+		{"subnet: ACL prefix inside the destination subnet", loadT(t, aclTopo("windows-sdn", "deny-half", "")), "A/s1", "B/s1",
+			ReachOptions{Protocol: topology.TCP, Ports: tcp443}, OutcomeSome, ACLDenied},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			p, err := New(tt.n).ReachPair(tt.from, tt.to, tt.opts)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if p.Result != tt.want || p.Reason != tt.reason {
+				t.Errorf("got %s %s, want %s %s (%d of %d classes delivered; %s)", p.Result, p.Reason, tt.want, tt.reason,
+					p.DeliveredClasses, p.Classes, p.Explanation)
+			}
+			if p.Result != OutcomeAll && (p.Example == nil || p.Explanation == "") {
+				t.Errorf("a %s pair has no example or explanation", p.Result)
+			}
+		})
+	}
+	if _, err := New(hubSpokeFile).ReachPair("nope", "spoke1", ReachOptions{}); err == nil {
+		t.Error("an unknown unit gave no error")
+	}
+}
+
+func TestReachListsEveryPairInOrder(t *testing.T) {
+	e := New(loadFileT(t, "../examples/hub-spoke.yaml"))
+	r := e.Reach(ReachOptions{Level: LevelVNet, Protocol: topology.TCP})
+	var got []string
+	for _, p := range r.Pairs {
+		got = append(got, fmt.Sprintf("%s>%s %s", p.From, p.To, p.Result))
+	}
+	want := []string{
+		"hub>spoke1 all", "hub>spoke2 all", "hub>spoke3 all",
+		"spoke1>hub all", "spoke1>spoke2 all", "spoke1>spoke3 all",
+		"spoke2>hub all", "spoke2>spoke1 some", "spoke2>spoke3 all",
+		"spoke3>hub all", "spoke3>spoke1 all", "spoke3>spoke2 all",
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("pairs (-want +got):\n%s", diff)
+	}
+	if r.Counts != (ReachCounts{All: 11, Some: 1}) || len(r.Examples) != 1 {
+		t.Errorf("counts %+v, %d examples", r.Counts, len(r.Examples))
+	}
+}
+
+func TestReachSummaryIsCappedAndDeterministic(t *testing.T) {
+	n := topology.Generate(topology.GenerateOptions{Hubs: 2, Spokes: 6})
+	// Break forwarding into one spoke so that many pairs are not all.
+	n.VirtualNetworks["spoke01-002"].Peerings["spoke01-002-to-hub01"].AllowForwardedTraffic = false
+	full := New(n).Reach(ReachOptions{Level: LevelSubnet, Protocol: topology.TCP, Workers: 1})
+	sum := New(n).Reach(ReachOptions{Level: LevelSubnet, Protocol: topology.TCP, Summary: true, MaxExamples: 5, Workers: 2})
+	if sum.Pairs != nil || len(sum.Examples) != 5 {
+		t.Fatalf("summary has %d pairs and %d examples", len(sum.Pairs), len(sum.Examples))
+	}
+	if sum.Counts != full.Counts {
+		t.Errorf("counts differ: %+v vs %+v", sum.Counts, full.Counts)
+	}
+	var notAll []ReachPair
+	for _, p := range full.Pairs {
+		if p.Result != OutcomeAll {
+			notAll = append(notAll, p)
+		}
+	}
+	if diff := cmp.Diff(notAll[:5], sum.Examples, netipEqual); diff != "" {
+		t.Errorf("examples are not the first non-all pairs (-full +summary):\n%s", diff)
+	}
+	if !slices.IsSortedFunc(full.Pairs, func(a, b ReachPair) int {
+		if a.From != b.From {
+			return cmpStr(a.From, b.From)
+		}
+		return cmpStr(a.To, b.To)
+	}) {
+		t.Error("pairs are not sorted by (from, to)")
+	}
+	again := New(n).Reach(ReachOptions{Level: LevelSubnet, Protocol: topology.TCP, Workers: 2})
+	if diff := cmp.Diff(full, again, netipEqual); diff != "" {
+		t.Errorf("one worker and two disagree (-1 +2):\n%s", diff)
+	}
+}
+
+// netipEqual compares netip values with ==.
+var netipEqual = cmpopts.EquateComparable(netip.Addr{}, netip.Prefix{})
+
+func cmpStr(a, b string) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
+}
+
+// randomEstate returns a generated estate with random damage: peerings
+// without forwarded traffic or access, stopped appliances, random ACL rules
+// and routes, so that reach has every outcome to find.
+//
+// With tags false, no random rule uses the VirtualNetwork tag.
+func randomEstate(r *rand.Rand, tags bool) *topology.Network {
+	platform := topology.WindowsSDN
+	if r.IntN(2) == 0 {
+		platform = topology.Azure
+	}
+	n := topology.Generate(topology.GenerateOptions{Hubs: 1 + r.IntN(2), Spokes: 1 + r.IntN(3), SubnetsPerSpoke: 1 + r.IntN(3), Platform: platform})
+	vnets := n.SortedVirtualNetworks()
+	for range r.IntN(3) {
+		v := vnets[r.IntN(len(vnets))]
+		for _, p := range v.SortedPeerings() {
+			switch r.IntN(4) {
+			case 0:
+				p.AllowForwardedTraffic = false
+			case 1:
+				p.AllowVirtualNetworkAccess = false
+			}
+		}
+	}
+	for _, v := range vnets {
+		for _, vm := range v.SortedVirtualMachines() {
+			if r.IntN(8) == 0 {
+				vm.Running = false
+			}
+		}
+	}
+	for _, a := range n.SortedACLs() {
+		for i := range 1 + r.IntN(3) {
+			a.Rules = append(a.Rules, topology.ACLRule{
+				Name: fmt.Sprintf("random-%d", i), Priority: 100 + r.IntN(400), Type: topology.Direction(r.IntN(2)),
+				Action: topology.Action(r.IntN(2)), Protocol: topology.Protocol(r.IntN(3)),
+				SourceAddressPrefix:      randomMatch(r, tags),
+				SourcePortRange:          topology.AnyPort,
+				DestinationAddressPrefix: randomMatch(r, tags),
+				DestinationPortRange:     randomPorts(r),
+			})
+		}
+	}
+	for _, rt := range n.SortedRouteTables() {
+		if r.IntN(3) == 0 {
+			rt.Routes = append(rt.Routes, topology.Route{Name: "random-none", AddressPrefix: netip.PrefixFrom(randomAddr(r), 24+r.IntN(5)).Masked(), NextHopType: topology.NextHopNone})
+		}
+	}
+	return n
+}
+
+func randomAddr(r *rand.Rand) netip.Addr {
+	return netip.AddrFrom4([4]byte{10, 0, byte(r.IntN(16)), byte(r.IntN(256))})
+}
+
+func randomMatch(r *rand.Rand, tags bool) topology.AddressMatch {
+	switch r.IntN(4) {
+	case 0:
+		return topology.AddressMatch{Any: true}
+	case 1:
+		if tags {
+			return topology.AddressMatch{VirtualNetwork: true}
+		}
+	}
+	return topology.AddressMatch{Prefix: netip.PrefixFrom(randomAddr(r), 20+r.IntN(10)).Masked()}
+}
+
+func randomPorts(r *rand.Rand) topology.PortRange {
+	if r.IntN(3) == 0 {
+		return topology.AnyPort
+	}
+	lo := uint16(r.IntN(1000))
+	return topology.PortRange{Lo: lo, Hi: lo + uint16(r.IntN(600))}
+}
+
+// randomIn returns a random address of p (IPv4).
+func randomIn(r *rand.Rand, p netip.Prefix) netip.Addr {
+	b := p.Masked().Addr().As4()
+	host := uint32(r.Uint64()) & (1<<(32-p.Bits()) - 1)
+	u := uint32(b[0])<<24 | uint32(b[1])<<16 | uint32(b[2])<<8 | uint32(b[3]) | host
+	return netip.AddrFrom4([4]byte{byte(u >> 24), byte(u >> 16), byte(u >> 8), byte(u)})
+}
+
+// TestReachAgreesWithTrace is the equivalence-class property: every packet
+// is treated like its class's representative, so a random packet's fate
+// matches the representative's, and pairs Reach calls all or none have no
+// packet that says otherwise.
+func TestReachAgreesWithTrace(t *testing.T) {
+	r := rand.New(rand.NewPCG(1, 2))
+	flows := 0
+	for round := range 40 {
+		n := randomEstate(r, true)
+		e := New(n)
+		proto := []topology.Protocol{topology.TCP, topology.UDP, topology.ICMP}[r.IntN(3)]
+		opts := ReachOptions{Level: LevelSubnet, Protocol: proto}
+		q := e.newQuestion(opts)
+		reach := e.Reach(opts)
+		outcome := map[[2]string]Outcome{}
+		for _, p := range reach.Pairs {
+			outcome[[2]string{p.From, p.To}] = p.Result
+		}
+		var subnets []*topology.Subnet
+		for _, v := range n.SortedVirtualNetworks() {
+			subnets = append(subnets, v.SortedSubnets()...)
+		}
+		for range 100 {
+			ss, ds := subnets[r.IntN(len(subnets))], subnets[r.IntN(len(subnets))]
+			if ss == ds {
+				continue
+			}
+			src, dst := randomIn(r, ss.AddressPrefix), randomIn(r, ds.AddressPrefix)
+			var port uint16
+			if proto.HasPorts() {
+				port = uint16(r.IntN(1200))
+			}
+			from, to := e.subnetName(ss), e.subnetName(ds)
+			f := Flow{From: from, To: to, Src: src, Dst: dst, Protocol: proto, Port: port, DstSubnet: to}
+			got := e.Trace(f)
+			rep := f
+			rep.Src, rep.Dst, rep.Port = classRep(q.addrClasses(ss), src), classRep(q.addrClasses(ds), dst), portRep(q, proto, port)
+			want := e.Trace(rep)
+			flows++
+			if got.Result != want.Result || got.Reason != want.Reason {
+				t.Fatalf("round %d: %s:%d → %s is %s %s, its representative %s:%d → %s is %s %s\n%s\n%s",
+					round, src, port, dst, got.Result, got.Reason, rep.Src, rep.Port, rep.Dst, want.Result, want.Reason, render(got), render(want))
+			}
+			switch o := outcome[[2]string{from, to}]; {
+			case o == OutcomeAll && got.Result != Delivered, o == OutcomeNone && got.Result == Delivered:
+				t.Fatalf("round %d: reach says %s → %s is %s, but %s", round, from, to, o, render(got))
+			}
+		}
+	}
+	if flows < 2000 {
+		t.Errorf("only %d flows checked", flows)
+	}
+}
+
+// classRep returns the representative of a's class.
+func classRep(cs []addrClass, a netip.Addr) netip.Addr {
+	for _, c := range cs {
+		if c.lo.Compare(a) <= 0 && a.Compare(c.hi) <= 0 {
+			return c.rep
+		}
+	}
+	panic(fmt.Sprintf("%s is in no class of %v", a, cs))
+}
+
+// portRep returns the representative port of port's class.
+func portRep(q *question, proto topology.Protocol, port uint16) uint16 {
+	best := uint16(0)
+	for _, c := range q.classes {
+		if c.proto == proto && c.port <= port && c.port >= best {
+			best = c.port
+		}
+	}
+	return best
+}
+
+// TestAddingAPeeringKeepsDeliveredFlows is semantics §1's no-downtime
+// property: adding a Connected peering never drops a flow that was
+// delivered. The new objects accept forwarded traffic: a new peering's
+// routes are more specific than user routes that covered the peer, so a
+// flow an appliance used to hand to another appliance may now cross the new
+// peering directly, and with allowForwardedTraffic unset the platform
+// refuses it; and no rule uses the VirtualNetwork tag, which grows with
+// every peering, so that a Deny on it matches more (see docs/decisions.md,
+// "Simulation engine").
+func TestAddingAPeeringKeepsDeliveredFlows(t *testing.T) {
+	r := rand.New(rand.NewPCG(3, 4))
+	checked := 0
+	for round := range 200 {
+		n := randomEstate(r, false)
+		vnets := n.SortedVirtualNetworks()
+		var vms []*topology.VirtualMachine
+		for _, v := range vnets {
+			vms = append(vms, v.SortedVirtualMachines()...)
+		}
+		before := New(n)
+		var delivered []Flow
+		for range 60 {
+			a, b := vms[r.IntN(len(vms))], vms[r.IntN(len(vms))]
+			f, err := before.NewFlow(a.Name, b.Name, topology.TCP, uint16(r.IntN(1000)))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if before.Trace(f).Result == Delivered {
+				delivered = append(delivered, f)
+			}
+		}
+		// Peer two VNets that are not peered yet.
+		x, y := vnets[r.IntN(len(vnets))], vnets[r.IntN(len(vnets))]
+		if x == y || x.PeeringTo(y.Name) != nil || y.PeeringTo(x.Name) != nil {
+			continue
+		}
+		after := n.Clone()
+		ax, ay := after.VirtualNetworks[x.Name], after.VirtualNetworks[y.Name]
+		ax.Peerings["new"] = &topology.Peering{Name: "new", RemoteVirtualNetwork: y.Name, AllowVirtualNetworkAccess: true, AllowForwardedTraffic: true, SyncedRemote: y.AddressSpace}
+		ay.Peerings["new"] = &topology.Peering{Name: "new", RemoteVirtualNetwork: x.Name, AllowVirtualNetworkAccess: true, AllowForwardedTraffic: true, SyncedRemote: x.AddressSpace}
+		e := New(after)
+		for _, f := range delivered {
+			checked++
+			if tr := e.Trace(f); tr.Result != Delivered {
+				t.Fatalf("round %d: peering %s with %s drops a delivered flow:\n%s", round, x.Name, y.Name, render(tr))
+			}
+		}
+	}
+	if checked < 200 {
+		t.Errorf("only %d delivered flows checked", checked)
+	}
+}

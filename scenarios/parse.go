@@ -449,8 +449,10 @@ func (p *parser) scenario(root *yaml.Node) *Scenario {
 }
 
 func (p *parser) step(n *yaml.Node, at diag.Path, i int) (Step, bool) {
-	o, ok := p.object(n, at, fmt.Sprintf("step %d", i+1), nil, []string{"name", "do", "expect", "expectRejected", "hints"})
-	if !ok {
+	// A step with a bad key is still walked, so that every problem in it
+	// is reported in one pass.
+	o, _ := p.object(n, at, fmt.Sprintf("step %d", i+1), nil, []string{"name", "do", "expect", "expectRejected", "hints"})
+	if n.Kind != yaml.MappingNode {
 		return Step{}, false
 	}
 	st := Step{Name: p.str(o, "name"), Line: n.Line, Hints: p.strings(o, "hints")}

@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"text/tabwriter"
+	"time"
 
 	"github.com/urfave/cli/v2"
 
@@ -68,7 +69,7 @@ func labCommand() *cli.Command {
 					if err != nil {
 						return labError("lab run", err)
 					}
-					r := scenarios.Run(c.Context, sc, scenarios.Options{})
+					r := scenarios.Run(c.Context, sc, scenarios.Options{Clock: time.Now})
 					return renderRun(c, &scenarios.Result{Scenarios: []scenarios.ScenarioResult{r}}, nil)
 				},
 			},

@@ -6,11 +6,14 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 )
 
 var update = flag.Bool("update", false, "rewrite golden files")
+
+var junitTime = regexp.MustCompile(`time="[0-9.]+"`)
 
 // vnetsim runs the app in-process, as the binary would, and returns its
 // exit code, stdout and stderr.
@@ -24,6 +27,8 @@ func vnetsim(t *testing.T, args ...string) (int, string, string) {
 // goldenRun compares "exit N", stdout and stderr with testdata/cli/NAME.golden.
 func goldenRun(t *testing.T, name string, code int, stdout, stderr string) {
 	t.Helper()
+	// JUnit durations are wall time; everything else is deterministic.
+	stdout = junitTime.ReplaceAllString(stdout, `time="0.000"`)
 	got := fmt.Sprintf("exit %d\n--- stdout\n%s--- stderr\n%s", code, stdout, stderr)
 	path := filepath.Join("testdata", "cli", name+".golden")
 	if *update {

@@ -5,6 +5,7 @@ import (
 	"context"
 	"io"
 	"strings"
+	"time"
 
 	"github.com/urfave/cli/v2"
 
@@ -36,7 +37,7 @@ func runCommand() *cli.Command {
 			}
 			paths := c.Args().Slice()
 			stop := progress(c.App.ErrWriter, "running scenarios")
-			res, err := scenarios.RunFiles(c.Context, paths, scenarios.Options{})
+			res, err := scenarios.RunFiles(c.Context, paths, scenarios.Options{Clock: time.Now})
 			stop()
 			if err != nil {
 				return usageError("%v", err)

@@ -160,13 +160,15 @@ func TestRender500SpokesQuickly(t *testing.T) {
 }
 
 func BenchmarkRenderSVG(b *testing.B) {
-	for _, spokes := range []int{50, 500} {
-		b.Run(fmt.Sprintf("spokes=%d", spokes), func(b *testing.B) {
-			n := hubSpokes(spokes)
+	for _, tc := range []struct {
+		spokes, fold int
+	}{{50, 0}, {500, 0}, {500, -1}} {
+		b.Run(fmt.Sprintf("spokes=%d/fold=%d", tc.spokes, tc.fold), func(b *testing.B) {
+			n := hubSpokes(tc.spokes)
 			b.ReportAllocs()
 			for b.Loop() {
 				var dot bytes.Buffer
-				if err := DOT(&dot, n, DiagramOptions{}); err != nil {
+				if err := DOT(&dot, n, DiagramOptions{FoldAbove: tc.fold}); err != nil {
 					b.Fatal(err)
 				}
 				if err := RenderImage(context.Background(), &bytes.Buffer{}, dot.Bytes(), SVG); err != nil {

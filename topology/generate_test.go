@@ -92,20 +92,55 @@ func fingerprint(n *Network) string {
 	var b strings.Builder
 	for _, v := range n.SortedVirtualNetworks() {
 		fmt.Fprintf(&b, "%s %v\n", v.Name, v.AddressSpace)
+		fmt.Fprintf(&b, "  controller %s region %q\n", v.NetworkController, v.Region)
 		for _, s := range v.SortedSubnets() {
-			fmt.Fprintf(&b, "  subnet %s %s\n", s.Name, s.AddressPrefix)
+			fmt.Fprintf(&b, "  subnet %s %s acl=%s rt=%s\n", s.Name, s.AddressPrefix, aclName(s.AccessControlList), rtName(s.RouteTable))
+		}
+		if g := v.Gateway; g != nil {
+			fmt.Fprintf(&b, "  gateway %s %s %s", g.Name, g.Type, g.SKU)
+			for _, o := range g.Connections {
+				fmt.Fprintf(&b, " %s", o.Name)
+			}
+			b.WriteByte('\n')
 		}
 		for _, vm := range v.SortedVirtualMachines() {
-			fmt.Fprintf(&b, "  vm %s %s %v\n", vm.Name, vm.IPAddress, vm.IPForwarding)
+			fmt.Fprintf(&b, "  vm %s %s/%s fwd=%v run=%v acl=%s bw=%d\n", vm.Name, vm.Subnet.Name, vm.IPAddress, vm.IPForwarding, vm.Running, aclName(vm.AccessControlList), vm.BandwidthMbps)
+		}
+		for _, lb := range v.SortedLoadBalancers() {
+			fmt.Fprintf(&b, "  lb %s %s/%s %s rules=%v backends=", lb.Name, lb.Subnet.Name, lb.FrontendIPAddress, lb.SKU, lb.Rules)
+			for _, vm := range lb.Backends {
+				fmt.Fprintf(&b, "%s,", vm.Name)
+			}
+			b.WriteByte('\n')
 		}
 		for _, p := range v.SortedPeerings() {
 			fmt.Fprintf(&b, "  peering %+v\n", *p)
 		}
 	}
 	for _, rt := range n.SortedRouteTables() {
-		fmt.Fprintf(&b, "rt %s %+v\n", rt.Name, rt.Routes)
+		fmt.Fprintf(&b, "rt %s %v %+v\n", rt.Name, rt.DisableGatewayRoutePropagation, rt.Routes)
+	}
+	for _, a := range n.SortedACLs() {
+		fmt.Fprintf(&b, "acl %s %s %s %+v\n", a.Name, a.InboundDefaultAction, a.OutboundDefaultAction, a.Rules)
+	}
+	for _, o := range n.SortedOnPremises() {
+		fmt.Fprintf(&b, "site %s %v %v\n", o.Name, o.AddressSpace, o.Hosts)
 	}
 	return b.String()
+}
+
+func aclName(a *ACL) string {
+	if a == nil {
+		return "-"
+	}
+	return a.Name
+}
+
+func rtName(rt *RouteTable) string {
+	if rt == nil {
+		return "-"
+	}
+	return rt.Name
 }
 
 // validateUnless validates n unless skip is set.

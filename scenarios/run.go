@@ -106,7 +106,9 @@ func (r *runner) step(st Step, opts Options) StepResult {
 		sr.Events = append(sr.Events, er)
 	}
 	if st.ExpectRejected != "" {
-		sr.Checks = append(sr.Checks, rejectedCheck(st.ExpectRejected, refusals))
+		c := rejectedCheck(st.ExpectRejected, refusals)
+		c.Line = st.Line
+		sr.Checks = append(sr.Checks, c)
 	} else if len(refusals) > 0 {
 		sr.Passed = false
 	}

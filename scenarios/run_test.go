@@ -1,0 +1,109 @@
+package scenarios
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+// summarize prints a scenario result in a stable, reviewable form.
+func summarize(r ScenarioResult, dir string) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "scenario %q passed=%v score=%d/%d\n", r.Name, r.Passed, r.Score, r.MaxScore)
+	if len(r.Hints) > 0 {
+		fmt.Fprintf(&b, "  hints %q\n", r.Hints)
+	}
+	b.WriteString(formatDiags(dir, r.Diagnostics))
+	for _, st := range r.Steps {
+		fmt.Fprintf(&b, "  step %q passed=%v\n", st.Name, st.Passed)
+		if len(st.Hints) > 0 {
+			fmt.Fprintf(&b, "    hints %q\n", st.Hints)
+		}
+		for _, e := range st.Events {
+			fmt.Fprintf(&b, "    event line %d %s accepted=%v", e.Line, e.Event, e.Accepted)
+			if !e.Accepted {
+				fmt.Fprintf(&b, " code=%s: %s", e.Code, e.Message)
+			}
+			b.WriteByte('\n')
+		}
+		for _, c := range st.Checks {
+			exp, _ := json.Marshal(c.Expected)
+			act, _ := json.Marshal(c.Actual)
+			fmt.Fprintf(&b, "    check line %d %s passed=%v %s\n      expected %s\n      actual   %s\n", c.Line, c.Kind, c.Passed, c.Target, exp, act)
+			if c.Message != "" {
+				fmt.Fprintf(&b, "      message  %s\n", c.Message)
+			}
+			if (c.Kind == "trace") != (c.Trace != nil || strings.Contains(c.Message, "endpoint")) {
+				fmt.Fprintf(&b, "      (trace check without its observed trace)\n")
+			}
+		}
+	}
+	return b.String()
+}
+
+// TestRunGolden runs each testdata/run/*.txtar scenario and compares a
+// summary of its result with want.txt.
+func TestRunGolden(t *testing.T) {
+	files, _ := filepath.Glob("testdata/run/*.txtar")
+	if len(files) == 0 {
+		t.Fatal("no fixtures")
+	}
+	for _, golden := range files {
+		t.Run(strings.TrimSuffix(filepath.Base(golden), ".txtar"), func(t *testing.T) {
+			f := loadFixture(t, golden)
+			sc, ds := ParseFile(filepath.Join(f.dir, "scenario.yaml"))
+			if sc == nil {
+				t.Fatalf("parse: %v", ds.Err())
+			}
+			f.check(t, summarize(Run(context.Background(), sc, Options{}), f.dir))
+		})
+	}
+}
+
+// TestRunFiles runs a folder: its scenarios in name order, its topology
+// files skipped, a broken scenario reported as a failed result.
+func TestRunFiles(t *testing.T) {
+	f := loadFixture(t, "testdata/folder.txtar")
+	res, err := RunFiles(context.Background(), []string{f.dir, filepath.Join(f.dir, "b-second.yaml")}, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, s := range res.Scenarios {
+		got = append(got, fmt.Sprintf("%s %s passed=%v diags=%d", filepath.Base(s.Path), s.Name, s.Passed, len(s.Diagnostics)))
+	}
+	want := []string{
+		"a-first.yaml first passed=true diags=0",
+		"b-second.yaml second passed=false diags=0",
+		"c-broken.yaml " + filepath.Join(f.dir, "c-broken.yaml") + " passed=false diags=1",
+		"b-second.yaml second passed=false diags=0",
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("scenarios run (-want +got):\n%s", diff)
+	}
+	if res.Passed() {
+		t.Error("Result.Passed with failed scenarios")
+	}
+	if _, err := RunFiles(context.Background(), []string{filepath.Join(f.dir, "missing.yaml")}, Options{}); err == nil {
+		t.Error("a path that does not exist ran without error")
+	}
+}
+
+// TestRunCancelled stops before the first step when ctx is done.
+func TestRunCancelled(t *testing.T) {
+	sc, ds := ParseFile("testdata/chain-basic.yaml")
+	if sc == nil {
+		t.Fatal(ds.Err())
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	r := Run(ctx, sc, Options{})
+	if r.Passed || len(r.Steps) != 0 || len(r.Diagnostics) != 1 {
+		t.Errorf("cancelled run: passed %v, %d steps, %d diagnostics; want failed, 0, 1", r.Passed, len(r.Steps), len(r.Diagnostics))
+	}
+}

@@ -18,8 +18,8 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/vnetsim/vnetsim/reports"
+	"github.com/vnetsim/vnetsim/sim"
 	"github.com/vnetsim/vnetsim/topology"
-	"github.com/vnetsim/vnetsim/topology/diag"
 )
 
 // The shared glue of every command: exit errors, formats, loading and
@@ -109,6 +109,9 @@ func loadTopology(path string) (*loaded, error) {
 		return nil, err
 	}
 	n, src, ds := topology.Check(path, data)
+	if n != nil {
+		ds = append(ds, sim.Lint(n)...) // warnings that need the forwarding engine
+	}
 	src.LocateAll(ds)
 	ds.Sort()
 	return &loaded{file: reports.File{Path: path, Source: data, Diagnostics: ds}, net: n, src: src}, nil
@@ -277,13 +280,6 @@ func progress(stderr io.Writer, label string) (stop func()) {
 		close(done)
 		wg.Wait()
 	}
-}
-
-// locate fills the file positions of diagnostics found on a model.
-func locate(src *topology.SourceMap, ds diag.Diagnostics) diag.Diagnostics {
-	src.LocateAll(ds)
-	ds.Sort()
-	return ds
 }
 
 // writeJSONTo writes v as indented JSON to standard output.

@@ -70,6 +70,7 @@ func TestCLI(t *testing.T) {
 		{"validate-sarif", []string{"validate", "--format", "sarif", broken}, 1},
 		{"validate-github", []string{"validate", "--format", "github", broken}, 1},
 		{"validate-junit", []string{"validate", "--format", "junit", broken, chain}, 1},
+		{"validate-engine-lint", []string{"validate", "testdata/fwd-blocked.yaml"}, 0},
 		{"validate-unloadable", []string{"validate", "testdata/unloadable.yaml"}, 1},
 		{"validate-missing-file", []string{"validate", "testdata/nope.yaml"}, 2},
 		{"validate-no-files", []string{"validate"}, 2},

@@ -692,16 +692,20 @@ func (e *Engine) TraceReturn(t Trace) Trace {
 			Explanation: "the request was not delivered, so there is no reply"}
 	}
 	rt := e.Trace(r)
-	rt.Asymmetry = asymmetry(t, rt)
+	rt.Asymmetry = e.asymmetry(t, rt)
 	return rt
 }
 
-// asymmetry compares the middle nodes of a request and its reply.
-func asymmetry(req, rep Trace) string {
+// asymmetry compares the nodes between the ends of a request and its
+// reply. Load balancers are left out: the platform returns their replies
+// itself, so they hold no state that a reply could bypass.
+func (e *Engine) asymmetry(req, rep Trace) string {
 	middle := func(t Trace) []string {
 		var out []string
 		for i := 1; i < len(t.Hops)-1; i++ {
-			out = append(out, t.Hops[i].Node)
+			if n := t.Hops[i].Node; len(e.byName[1][n]) == 0 {
+				out = append(out, n)
+			}
 		}
 		return out
 	}

@@ -1,0 +1,69 @@
+package scenarios
+
+import (
+	"context"
+	"fmt"
+	"net/netip"
+	"testing"
+
+	"github.com/vnetsim/vnetsim/sim"
+	"github.com/vnetsim/vnetsim/topology"
+)
+
+// bench100 is a 100-step scenario on the generated 500-spoke estate: each
+// step applies one event (new spokes peered both ways, flag changes, VM
+// changes, ACL rules) and checks a peering state; every tenth step also
+// traces a packet.
+func bench100() *Scenario {
+	sc := &Scenario{Name: "bench", Topology: topology.Generate(topology.GenerateOptions{Hubs: 1, Spokes: 500})}
+	add := func(ev sim.Event, ex Expectation) {
+		st := Step{Name: fmt.Sprintf("step %d", len(sc.Steps)+1), Do: []Do{{Event: ev}}, Expect: []Check{{Expectation: ex}}}
+		if len(sc.Steps)%10 == 9 {
+			st.Expect = append(st.Expect, Check{Expectation: TraceExpectation{From: "vm00-000-a", To: "vm00-499-b",
+				Protocol: topology.TCP, Port: 443, Result: sim.Delivered}})
+		}
+		sc.Steps = append(sc.Steps, st)
+	}
+	connected := func(vnet, remote string) Expectation {
+		return PeeringExpectation{Peering: sim.PeeringRef{VNet: vnet, RemoteVirtualNetwork: remote}, State: topology.Connected}
+	}
+	for i := range 15 {
+		name := fmt.Sprintf("new-%02d", i)
+		base := netip.AddrFrom4([4]byte{10, 100, byte(i), 0})
+		add(sim.CreateVirtualNetwork{Name: name, AddressSpace: []netip.Prefix{netip.PrefixFrom(base, 24)},
+			Subnets: []sim.SubnetSpec{{Name: "s0", AddressPrefix: netip.PrefixFrom(base, 26)}}},
+			ValidExpectation{})
+		add(sim.CreatePeering{VNet: name, Name: name + "-to-hub00", RemoteVirtualNetwork: "hub00"},
+			PeeringExpectation{Peering: sim.PeeringRef{VNet: name, Name: name + "-to-hub00"}, State: topology.Initiated})
+		add(sim.CreatePeering{VNet: "hub00", Name: "hub00-to-" + name, RemoteVirtualNetwork: name}, connected(name, "hub00"))
+	}
+	for i := range 20 {
+		spoke := fmt.Sprintf("spoke00-%03d", 1+i*20)
+		add(sim.UpdatePeering{Peering: sim.PeeringRef{VNet: spoke, RemoteVirtualNetwork: "hub00"},
+			Flags: sim.PeeringFlags{AllowForwardedTraffic: sim.Bool(true)}}, connected(spoke, "hub00"))
+	}
+	for i := range 15 {
+		vnet := fmt.Sprintf("spoke00-%03d", 1+i*20)
+		add(sim.SetVirtualMachine{VNet: vnet, Name: fmt.Sprintf("vm00-%03d-b", 1+i*20), Running: sim.Bool(i%2 == 0)}, connected(vnet, "hub00"))
+	}
+	for i := range 20 {
+		add(sim.AddACLRule{AccessControlList: "acl-hub00-spokes", Rule: topology.ACLRule{Name: fmt.Sprintf("r%d", i),
+			Priority: 1000 + i, Type: topology.Inbound, Action: topology.Deny, Protocol: topology.UDP,
+			SourceAddressPrefix: topology.AddressMatch{Any: true}, SourcePortRange: topology.AnyPort,
+			DestinationAddressPrefix: topology.AddressMatch{Any: true}, DestinationPortRange: topology.PortRange{Lo: uint16(5000 + i), Hi: uint16(5000 + i)}}},
+			connected("hub00", "spoke00-000"))
+	}
+	return sc
+}
+
+// BenchmarkRun100Steps runs bench100; every step must pass.
+func BenchmarkRun100Steps(b *testing.B) {
+	sc := bench100()
+	if r := Run(context.Background(), sc, Options{}); !r.Passed || len(r.Steps) != 100 {
+		b.Fatalf("benchmark scenario: passed %v, %d steps:\n%s", r.Passed, len(r.Steps), failures(r))
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		Run(context.Background(), sc, Options{})
+	}
+}

@@ -564,7 +564,7 @@ func (l noun) String() string { return string(l) }
 
 func (t *tx) setGateway(v *topology.VirtualNetwork, g GatewaySpec) *Refusal {
 	if g.Name == "" {
-		return refusef(diag.MissingField, "the gateway of %q needs a name", v.Name)
+		g.Name = v.Name + "-gw" // as the loader names an unnamed gateway
 	}
 	ng := &topology.Gateway{Name: g.Name, Type: g.Type, SKU: g.SKU}
 	for _, c := range g.Connections {

@@ -155,9 +155,10 @@ func rejectedCheck(want diag.Code, refusals []*sim.Refusal) CheckResult {
 
 // RunFiles runs scenario files and folders. A folder is searched, in name
 // order and recursively, for *.yaml and *.yml files whose top-level mapping
-// has a steps key; other YAML files in it (topologies) are skipped. Files
-// named directly are always run. Scenarios appear in the order their paths
-// were given, folders expanded in sorted order. An unreadable or invalid
+// has a steps key, or that are not valid YAML; other YAML files in it
+// (topologies) are skipped. Files named directly are always run. Scenarios
+// appear in the order their paths were given, folders expanded in sorted
+// order. An unreadable or invalid
 // file gives a failed ScenarioResult with its diagnostics; only a path that
 // does not exist is an error.
 func RunFiles(ctx context.Context, paths []string, opts Options) (*Result, error) {
@@ -211,12 +212,13 @@ func scenarioFiles(p string) ([]string, error) {
 }
 
 // looksLikeScenario reports whether data's top-level mapping has a steps
-// key, which topology files never have.
+// key, which topology files never have. A file that is not YAML is run too,
+// so that its syntax error is reported rather than skipped silently.
 func looksLikeScenario(data []byte) bool {
 	p := &parser{}
 	root := p.document(data)
 	if root == nil {
-		return false
+		return true
 	}
 	for i := 0; i+1 < len(root.Content); i += 2 {
 		if root.Content[i].Value == "steps" {

@@ -81,6 +81,7 @@ func TestRunFiles(t *testing.T) {
 		"a-first.yaml first passed=true diags=0",
 		"b-second.yaml second passed=false diags=0",
 		"c-broken.yaml " + filepath.Join(f.dir, "c-broken.yaml") + " passed=false diags=1",
+		"d-syntax.yaml " + filepath.Join(f.dir, "d-syntax.yaml") + " passed=false diags=1",
 		"b-second.yaml second passed=false diags=0",
 	}
 	if diff := cmp.Diff(want, got); diff != "" {

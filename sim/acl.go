@@ -241,7 +241,7 @@ func dirWord(d topology.Direction) string {
 // ranges of Connected peers whose access is allowed on both objects, and the
 // on-premises prefixes learned by its own or its hub's gateway (semantics §6).
 func (e *Engine) vnetTag(v *topology.VirtualNetwork) *prefixSet {
-	if s, ok := e.vnetTags.Load(v.Name); ok {
+	if s, ok := e.vnetTags.Load(v); ok {
 		return s.(*prefixSet)
 	}
 	lists := [][]netip.Prefix{v.AddressSpace}
@@ -262,6 +262,6 @@ func (e *Engine) vnetTag(v *topology.VirtualNetwork) *prefixSet {
 			}
 		}
 	}
-	s, _ := e.vnetTags.LoadOrStore(v.Name, newPrefixSet(lists...))
+	s, _ := e.vnetTags.LoadOrStore(v, newPrefixSet(lists...))
 	return s.(*prefixSet)
 }

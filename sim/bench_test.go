@@ -53,3 +53,21 @@ func BenchmarkReach(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkTraceQuiet is the walk reach pays per class: no hops, steps or
+// strings are recorded.
+func BenchmarkTraceQuiet(b *testing.B) {
+	e := New(estate500())
+	f, err := e.NewFlow("spoke00-000/s0", "spoke00-499/s3", topology.TCP, 443)
+	if err != nil {
+		b.Fatal(err)
+	}
+	src, _ := e.Resolve("spoke00-000/s0")
+	if tr := e.trace(f, src, true); tr.Result != Delivered {
+		b.Fatalf("benchmark flow is %s %s", tr.Result, tr.Reason)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		e.trace(f, src, true)
+	}
+}

@@ -125,7 +125,7 @@ func (e *Engine) locateAddr(name string, a netip.Addr) Endpoint {
 	}
 	var found []*topology.Subnet
 	for _, v := range e.vnetsContaining(a) {
-		if s := subnetOf(v, a); s != nil {
+		if s := e.subnetOf(v, a); s != nil {
 			found = append(found, s)
 		}
 	}

@@ -49,7 +49,11 @@ type Engine struct {
 	// Lazily computed, read-mostly caches, safe for concurrent walks.
 	tables   sync.Map // *topology.Subnet → *RouteTable
 	gwTables sync.Map // gateway VNet name → *RouteTable, for a VNet without a GatewaySubnet
-	vnetTags sync.Map // VNet name → *prefixSet, the VirtualNetwork service tag
+	vnetTags sync.Map // *topology.VirtualNetwork → *prefixSet, the VirtualNetwork service tag
+
+	// subnets lists each VNet's subnets, longest prefix first, then by
+	// name, for subnetOf.
+	subnets map[*topology.VirtualNetwork][]*topology.Subnet
 
 	subnetKey map[*topology.Subnet]string
 }
@@ -91,6 +95,7 @@ func New(n *topology.Network) *Engine {
 		sites:         n.SortedOnPremises(),
 		aclRules:      make(map[*topology.ACL]*sortedACL, len(n.AccessControlLists)),
 		subnetKey:     make(map[*topology.Subnet]string),
+		subnets:       make(map[*topology.VirtualNetwork][]*topology.Subnet, len(n.VirtualNetworks)),
 		peerings:      make(map[string]map[string]*topology.Peering, len(n.VirtualNetworks)),
 		peeringList:   make(map[string][]*topology.Peering, len(n.VirtualNetworks)),
 	}
@@ -137,9 +142,12 @@ func New(n *topology.Network) *Engine {
 		for _, p := range v.AddressSpace {
 			e.vnetIndex.add(p, v)
 		}
-		for _, s := range v.Subnets {
+		subs := v.SortedSubnets()
+		for _, s := range subs {
 			e.subnetKey[s] = v.Name + "/" + s.Name
 		}
+		slices.SortStableFunc(subs, func(a, b *topology.Subnet) int { return b.AddressPrefix.Bits() - a.AddressPrefix.Bits() })
+		e.subnets[v] = subs
 	}
 	for _, v := range e.vnets {
 		if hub := e.findTransitHub(v); hub != nil {
@@ -205,8 +213,8 @@ func (e *Engine) peeringTo(owner, remote string) *topology.Peering {
 // objects exist and neither is Disconnected (Network.Connected, indexed).
 func (e *Engine) connected(a, b string) bool {
 	pa, pb := e.peeringTo(a, b), e.peeringTo(b, a)
-	return pa != nil && pb != nil && !pa.Disconnected && !pb.Disconnected &&
-		e.net.VirtualNetworks[a] != nil && e.net.VirtualNetworks[b] != nil
+	// Only VNets of the network own objects, so both VNets exist.
+	return pa != nil && pb != nil && !pa.Disconnected && !pb.Disconnected
 }
 
 // findTransitHub returns the hub whose gateway v uses through gateway
@@ -247,17 +255,19 @@ func (e *Engine) subnetName(s *topology.Subnet) string {
 }
 
 // subnetOf returns the subnet of v that contains a, the longest prefix
-// winning, or nil.
-func subnetOf(v *topology.VirtualNetwork, a netip.Addr) *topology.Subnet {
-	var best *topology.Subnet
-	for _, s := range v.Subnets {
-		if s.AddressPrefix.Contains(a) &&
-			(best == nil || s.AddressPrefix.Bits() > best.AddressPrefix.Bits() ||
-				(s.AddressPrefix.Bits() == best.AddressPrefix.Bits() && s.Name < best.Name)) {
-			best = s
+// winning, then the smallest name; or nil.
+func (e *Engine) subnetOf(v *topology.VirtualNetwork, a netip.Addr) *topology.Subnet {
+	subs, ok := e.subnets[v]
+	if !ok {
+		subs = v.SortedSubnets() // a VNet New did not see
+		slices.SortStableFunc(subs, func(a, b *topology.Subnet) int { return b.AddressPrefix.Bits() - a.AddressPrefix.Bits() })
+	}
+	for _, s := range subs {
+		if s.AddressPrefix.Contains(a) {
+			return s
 		}
 	}
-	return best
+	return nil
 }
 
 // vnetsContaining returns the VNets whose address space contains a,

@@ -482,7 +482,7 @@ func (w *walk) gateway(v *topology.VirtualNetwork, r EffectiveRoute) (*topology.
 // the destination's inbound ACLs.
 func (w *walk) deliverIn(x *topology.VirtualNetwork) {
 	e, f := w.e, w.f
-	s := subnetOf(x, f.Dst)
+	s := e.subnetOf(x, f.Dst)
 	if f.DstSubnet != "" && s != nil && e.subnetName(s) == f.DstSubnet {
 		w.hop(f.DstSubnet, x.Name, s.Name)
 		if w.acl(x, topology.Inbound, nil, s.AccessControlList, f.Src, f.Dst, f.Port) {

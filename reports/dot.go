@@ -479,18 +479,28 @@ func (b *builder) addPeerings() {
 				if remote < v.Name {
 					continue // drawn once, from the smaller name
 				}
-				kv := []string{"dir", "both", "style", "solid", "tooltip", fmt.Sprintf("%s ↔ %s: Connected", p.Name, back.Name)}
+				// One label at the middle of the edge, one line per side with
+				// flags: per-end labels pile up around a hub.
+				var lines []string
+				transitOn := transit(n, v.Name, p, back) || transit(n, remote, back, p)
+				if transitOn {
+					lines = append(lines, "gateway transit")
+				}
 				if f := flagsText(p); f != "" {
-					kv = append(kv, "taillabel", f)
+					lines = append(lines, v.Name+": "+f)
 				}
 				if f := flagsText(back); f != "" {
-					kv = append(kv, "headlabel", f)
+					lines = append(lines, remote+": "+f)
+				}
+				kv := []string{"dir", "both", "style", "solid", "tooltip", fmt.Sprintf("%s ↔ %s: Connected", p.Name, back.Name)}
+				if len(lines) > 0 {
+					kv = append(kv, "label", strings.Join(lines, "\n"))
 				}
 				if !p.AllowVirtualNetworkAccess || !back.AllowVirtualNetworkAccess {
 					kv = append(kv, "color", "#999999") // Connected, but no traffic crosses
 				}
-				if transit(n, v.Name, p, back) || transit(n, remote, back, p) {
-					kv = append(kv, "color", "#1f5fbf", "penwidth", "2", "label", "gateway transit")
+				if transitOn {
+					kv = append(kv, "color", "#1f5fbf", "penwidth", "2")
 				}
 				if to != nil {
 					b.link(nil, from, to, kv...)

@@ -451,6 +451,10 @@ func (p *parser) scenario(root *yaml.Node) *Scenario {
 func (p *parser) step(n *yaml.Node, at diag.Path, i int) (Step, bool) {
 	// A step with a bad key is still walked, so that every problem in it
 	// is reported in one pass.
+	if isNull(n) {
+		p.errorf(diag.InvalidValue, at, n, "step %d is empty; write its name, do and expect", i+1)
+		return Step{}, false
+	}
 	o, _ := p.object(n, at, fmt.Sprintf("step %d", i+1), nil, []string{"name", "do", "expect", "expectRejected", "hints"})
 	if n.Kind != yaml.MappingNode {
 		return Step{}, false

@@ -40,7 +40,7 @@ type DiagramOptions struct {
 // gateway connections, the trace overlay) at the top level, whose nodes are
 // bare references (no attributes) to nodes declared in their clusters.
 
-// dotNode is one node of the diagram.
+// dotNode is one node of the diagram: a dot.Node with DOT attributes.
 type dotNode struct {
 	id    int64
 	dotID string
@@ -51,22 +51,61 @@ func (n *dotNode) ID() int64                        { return n.id }
 func (n *dotNode) DOTID() string                    { return n.dotID }
 func (n *dotNode) Attributes() []encoding.Attribute { return n.attrs }
 func (n *dotNode) set(key, value string)            { n.attrs = setAttr(n.attrs, key, value) }
-func (n *dotNode) ref() *refNode                    { return &refNode{n.id, n.dotID} }
 func (n *dotNode) get(key string) (string, bool)    { return getAttr(n.attrs, key) }
+func (n *dotNode) ref() *refNode                    { return &refNode{n.id, n.dotID} }
 func (n *dotNode) appendLabel(line string)          { l, _ := n.get("label"); n.set("label", l+"\n"+line) }
-func (n *refNode) ID() int64                        { return n.id }
-func (n *refNode) DOTID() string                    { return n.dotID }
+
+// refNode stands at the top level for a node declared inside a cluster:
+// the same ID and DOTID, no attributes.
+type refNode struct {
+	id    int64
+	dotID string
+}
+
+func (n *refNode) ID() int64     { return n.id }
+func (n *refNode) DOTID() string { return n.dotID }
+
+// dotLine is one edge, a graph.Line of the multigraph with DOT attributes.
+type dotLine struct {
+	from, to graph.Node
+	id       int64
+	attrs    []encoding.Attribute
+}
+
 func (l *dotLine) From() graph.Node                 { return l.from }
 func (l *dotLine) To() graph.Node                   { return l.to }
 func (l *dotLine) ID() int64                        { return l.id }
 func (l *dotLine) Attributes() []encoding.Attribute { return l.attrs }
 func (l *dotLine) ReversedLine() graph.Line         { return &dotLine{l.to, l.from, l.id, l.attrs} }
-func (c *cluster) DOTID() string                    { return c.dotID }
-func (c *diagramGraph) DOTID() string               { return "vnetsim" }
+
+// attrList is a fixed list of attributes.
+type attrList []encoding.Attribute
+
 func (a attrList) Attributes() []encoding.Attribute { return a }
-func (c *cluster) DOTAttributers() (g, n, e encoding.Attributer) {
-	return c.attrs, nil, nil
+
+// cluster is one VNet's box: a subgraph whose DOT ID starts with "cluster_".
+type cluster struct {
+	*multi.DirectedGraph
+	dotID string
+	attrs attrList
 }
+
+func (c *cluster) DOTID() string { return c.dotID }
+
+// DOTAttributers returns the cluster's graph attributes (label, style).
+func (c *cluster) DOTAttributers() (g, n, e encoding.Attributer) { return c.attrs, nil, nil }
+
+// diagramGraph is the whole diagram: top-level nodes and edges, and the
+// clusters it structures.
+type diagramGraph struct {
+	*multi.DirectedGraph
+	label    string
+	clusters []*cluster
+}
+
+func (c *diagramGraph) DOTID() string { return "vnetsim" }
+
+// DOTAttributers returns the diagram's graph, node and edge defaults.
 func (c *diagramGraph) DOTAttributers() (g, n, e encoding.Attributer) {
 	return attrList{{Key: "rankdir", Value: "LR"}, {Key: "fontname", Value: "Helvetica"}, {Key: "newrank", Value: "true"},
 			{Key: "label", Value: c.label}, {Key: "labelloc", Value: "t"}},
@@ -81,32 +120,6 @@ func (c *diagramGraph) Structure() []dot.Multigraph {
 		out[i] = cl
 	}
 	return out
-}
-
-// refNode stands at the top level for a node declared inside a cluster.
-type refNode struct {
-	id    int64
-	dotID string
-}
-
-type dotLine struct {
-	from, to graph.Node
-	id       int64
-	attrs    []encoding.Attribute
-}
-
-type attrList []encoding.Attribute
-
-type cluster struct {
-	*multi.DirectedGraph
-	dotID string
-	attrs attrList
-}
-
-type diagramGraph struct {
-	*multi.DirectedGraph
-	label    string
-	clusters []*cluster
 }
 
 var (

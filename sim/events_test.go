@@ -174,6 +174,17 @@ func TestEventsChangeTheNetwork(t *testing.T) {
 			SetGateway{VNet: "hub", Gateway: GatewaySpec{Name: "hub-gw", Type: topology.Vpn, SKU: "VpnGw1"}},
 			"app1", "op1", 443, "dropped:no-route via app1", nil},
 
+		{"removeGateway once no spoke uses it", []Event{
+			UpdatePeering{Peering: PeeringRef{VNet: "spoke1", Name: "spoke1-to-hub"}, Flags: PeeringFlags{UseRemoteGateways: Bool(false)}},
+			UpdatePeering{Peering: PeeringRef{VNet: "spoke2", Name: "spoke2-to-hub"}, Flags: PeeringFlags{UseRemoteGateways: Bool(false)}},
+			UpdatePeering{Peering: PeeringRef{VNet: "spoke3", Name: "spoke3-to-hub"}, Flags: PeeringFlags{UseRemoteGateways: Bool(false)}}},
+			RemoveGateway{VNet: "hub"},
+			"nva1", "op1", 443, "dropped:no-route via nva1", func(t *testing.T, n *topology.Network) {
+				if n.VirtualNetworks["hub"].Gateway != nil {
+					t.Error("the hub still has a gateway")
+				}
+			}},
+
 		// Routes and ACLs.
 		{"addRoute null-routes a spoke", nil,
 			AddRoute{RouteTable: "rt-spoke", Route: topology.Route{Name: "blackhole", AddressPrefix: pfx("10.2.0.0/16"), NextHopType: topology.NextHopNone}},

@@ -171,8 +171,8 @@ func TestStateMachine(t *testing.T) {
 }
 
 // TestAzureSync follows semantics §2 on azure: a changed VNet's own object
-// is RemoteNotInSync, its partner LocalNotInSync, and syncPeering on the
-// partner makes both FullyInSync.
+// is RemoteNotInSync, its partner LocalNotInSync, the partner does not route
+// to the new range until syncPeering on it makes both FullyInSync.
 func TestAzureSync(t *testing.T) {
 	n := applyAll(t, pair(t, "azure"), connected)
 	levels := func(n *topology.Network) [2]topology.SyncLevel {
@@ -181,19 +181,29 @@ func TestAzureSync(t *testing.T) {
 			n.SyncLevel("B", n.VirtualNetworks["B"].Peerings["ba"]),
 		}
 	}
+	const (
+		in    = topology.FullyInSync
+		local = topology.LocalNotInSync
+		rem   = topology.RemoteNotInSync
+		both  = topology.LocalAndRemoteNotInSync
+	)
 	steps := []struct {
-		event Event
-		want  [2]topology.SyncLevel
+		event  Event
+		want   [2]topology.SyncLevel
+		b1ToA9 string // the fate of b1 → a9, once a9 exists in A's new range
 	}{
-		{AddAddressPrefix{VNet: "A", Prefix: pfx("10.9.0.0/16")}, [2]topology.SyncLevel{topology.RemoteNotInSync, topology.LocalNotInSync}},
-		{AddAddressPrefix{VNet: "B", Prefix: pfx("10.8.0.0/16")}, [2]topology.SyncLevel{topology.LocalAndRemoteNotInSync, topology.LocalAndRemoteNotInSync}},
-		{SyncPeering{Peering: PeeringRef{VNet: "B", Name: "ba"}}, [2]topology.SyncLevel{topology.FullyInSync, topology.FullyInSync}},
-		{RemoveAddressPrefix{VNet: "A", Prefix: pfx("10.9.0.0/16")}, [2]topology.SyncLevel{topology.RemoteNotInSync, topology.LocalNotInSync}},
-		{SyncPeering{Peering: PeeringRef{VNet: "A", RemoteVirtualNetwork: "B"}}, [2]topology.SyncLevel{topology.FullyInSync, topology.FullyInSync}},
+		{AddAddressPrefix{VNet: "A", Prefix: pfx("10.9.0.0/16")}, [2]topology.SyncLevel{rem, local}, ""},
+		{AddSubnet{VNet: "A", Subnet: SubnetSpec{Name: "s9", AddressPrefix: pfx("10.9.1.0/24")}}, [2]topology.SyncLevel{rem, local}, ""},
+		{SetVirtualMachine{VNet: "A", Name: "a9", Subnet: "s9", IPAddress: addr("10.9.1.4")}, [2]topology.SyncLevel{rem, local},
+			"dropped:address-space-not-synced via b1"},
+		{AddAddressPrefix{VNet: "B", Prefix: pfx("10.8.0.0/16")}, [2]topology.SyncLevel{both, both}, "dropped:address-space-not-synced via b1"},
+		{SyncPeering{Peering: PeeringRef{VNet: "B", Name: "ba"}}, [2]topology.SyncLevel{in, in}, "delivered via b1,a9"},
+		{RemoveAddressPrefix{VNet: "B", Prefix: pfx("10.8.0.0/16")}, [2]topology.SyncLevel{local, rem}, "delivered via b1,a9"},
+		{SyncPeering{Peering: PeeringRef{VNet: "A", RemoteVirtualNetwork: "B"}}, [2]topology.SyncLevel{in, in}, "delivered via b1,a9"},
 	}
 	for _, s := range steps {
 		var r *Refusal
-		if n, r = Apply(n, s.event); r != nil {
+		if n, r = applyChecked(t, n, s.event); r != nil {
 			t.Fatalf("%s %v: refused: %v", s.event.Kind(), s.event.Fields(), r)
 		}
 		if got := levels(n); got != s.want {
@@ -201,6 +211,11 @@ func TestAzureSync(t *testing.T) {
 		}
 		if st := stateOf(n, "A", "ab"); st != topology.Connected {
 			t.Errorf("after %s: state = %v, want Connected", s.event.Kind(), st)
+		}
+		if s.b1ToA9 != "" {
+			if got := fate(t, n, "b1", "a9", 443); got != s.b1ToA9 {
+				t.Errorf("after %s %v: b1 → a9 %s, want %s", s.event.Kind(), s.event.Fields(), got, s.b1ToA9)
+			}
 		}
 	}
 }

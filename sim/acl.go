@@ -86,6 +86,8 @@ type packet struct {
 	src, dst netip.Addr
 	proto    topology.Protocol
 	port     uint16
+	// guards, when set, records every question asked about src (see memo).
+	guards *guardLog
 }
 
 // aclCheck is one ACL evaluation point: the ACL and where it is attached.
@@ -182,7 +184,9 @@ func (r aclRule) matches(p packet, tag *prefixSet) bool {
 	if r.Protocol != topology.ProtocolAll && r.Protocol != p.proto {
 		return false
 	}
-	if !matchAddr(r.SourceAddressPrefix, p.src, tag) || !matchAddr(r.DestinationAddressPrefix, p.dst, tag) {
+	src := matchAddr(r.SourceAddressPrefix, p.src, tag)
+	p.guards.noteMatch(r.SourceAddressPrefix, tag, src)
+	if !src || !matchAddr(r.DestinationAddressPrefix, p.dst, tag) {
 		return false
 	}
 	if p.proto.HasPorts() {

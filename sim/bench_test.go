@@ -63,11 +63,11 @@ func BenchmarkTraceQuiet(b *testing.B) {
 		b.Fatal(err)
 	}
 	src, _ := e.Resolve("spoke00-000/s0")
-	if tr := e.trace(f, src, true); tr.Result != Delivered {
+	if tr := e.trace(f, src, true, nil); tr.Result != Delivered {
 		b.Fatalf("benchmark flow is %s %s", tr.Result, tr.Reason)
 	}
 	b.ReportAllocs()
 	for b.Loop() {
-		e.trace(f, src, true)
+		e.trace(f, src, true, nil)
 	}
 }

@@ -43,13 +43,15 @@ func (e *Engine) Reach(opts ReachOptions) *Reach {
 		maxEx = defaultMaxExamples
 	}
 
-	// Warm the lazy caches so that the workers mostly read.
-	for _, u := range from {
+	// Warm the lazy caches so that the workers only read.
+	for _, u := range slices.Concat(from, to) {
 		for _, s := range u.subnets {
 			e.subnetRoutes(s)
 			e.vnetTag(s.VirtualNetwork)
+			q.addrClasses(s)
 		}
 	}
+	q.frozen = true
 
 	type rowResult struct {
 		pairs  []ReachPair // every pair, or only non-all pairs (capped) with Summary
@@ -196,6 +198,11 @@ type question struct {
 
 	mu        sync.Mutex
 	classesOf map[*topology.Subnet][]addrClass
+	// frozen is set once classesOf holds every subnet asked about and no
+	// longer changes, so that readers need no lock.
+	frozen bool
+
+	memo memo // suffix fates shared by the pairs' walks
 }
 
 type portClass struct {
@@ -332,6 +339,9 @@ type addrClass struct {
 // first usable host stands for its class when it lies in it, so that
 // examples look like real hosts.
 func (q *question) addrClasses(s *topology.Subnet) []addrClass {
+	if q.frozen {
+		return q.classesOf[s]
+	}
 	q.mu.Lock()
 	cs, ok := q.classesOf[s]
 	q.mu.Unlock()
@@ -396,14 +406,12 @@ func (q *question) pair(from, to reachUnit) ReachPair {
 			dname := q.e.subnetName(ds)
 			dstClasses := q.addrClasses(ds)
 			for _, sc := range srcClasses {
-				src := sc.rep
-				ep := Endpoint{Name: sname, Kind: EndpointSubnet, Addr: src,
+				ep := Endpoint{Name: sname, Kind: EndpointSubnet, Addr: sc.rep,
 					VirtualNetwork: ss.VirtualNetwork.Name, Subnet: ss.Name, Prefix: ss.AddressPrefix.Masked()}
 				for _, dc := range dstClasses {
-					dst := dc.rep
 					for _, c := range q.classes {
-						f := Flow{From: sname, To: dname, Src: src, Dst: dst, Protocol: c.proto, Port: c.port, DstSubnet: dname}
-						tr := q.e.trace(f, ep, true)
+						f := Flow{From: sname, To: dname, Src: sc.rep, Dst: dc.rep, Protocol: c.proto, Port: c.port, DstSubnet: dname}
+						tr := q.e.traceTo(f, ep, ds, true, &q.memo)
 						p.Classes++
 						if tr.Result == Delivered {
 							p.DeliveredClasses++

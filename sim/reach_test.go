@@ -242,6 +242,11 @@ func TestReachAgreesWithTrace(t *testing.T) {
 			rep := f
 			rep.Src, rep.Dst, rep.Port = classRep(q.addrClasses(ss), src), classRep(q.addrClasses(ds), dst), portRep(q, proto, port)
 			want := e.Trace(rep)
+			// The memo reach walks with must agree with a fresh walk.
+			ep := Endpoint{Name: from, Kind: EndpointSubnet, Addr: rep.Src, VirtualNetwork: ss.VirtualNetwork.Name, Subnet: ss.Name, Prefix: ss.AddressPrefix}
+			if m := e.trace(rep, ep, true, &q.memo); m.Result != want.Result || m.Reason != want.Reason {
+				t.Fatalf("round %d: memoized walk says %s %s, a fresh one %s %s\n%s", round, m.Result, m.Reason, want.Result, want.Reason, render(want))
+			}
 			flows++
 			if got.Result != want.Result || got.Reason != want.Reason {
 				t.Fatalf("round %d: %s:%d → %s is %s %s, its representative %s:%d → %s is %s %s\n%s\n%s",

@@ -2,6 +2,7 @@ package sim
 
 import (
 	"fmt"
+	"strings"
 	"net/netip"
 	"slices"
 
@@ -24,6 +25,14 @@ type walk struct {
 	// quiet skips recording hops, steps, facts and explanations: reach
 	// needs only the result and reason, and strings are the walk's main cost.
 	quiet bool
+
+	// memo, when set (quiet reach walks), remembers and reuses the fates
+	// of walk suffixes; log and checkpoints feed it.
+	memo         *memo
+	dstSub       *topology.Subnet // the subnet Flow.DstSubnet names, resolved once
+	log          guardLog
+	checkpoints  [4]checkpoint
+	ncheckpoints int
 	// viaGateway is set once a VPN gateway forwarded the packet: crossing a
 	// peering after that needs no allowForwardedTraffic (semantics §5.3).
 	viaGateway bool
@@ -39,15 +48,65 @@ type visitKey struct{ node, table string }
 // and steps that decided it, and facts about the path. It never panics;
 // a flow whose source lies nowhere is dropped with an explanation.
 func (e *Engine) Trace(f Flow) Trace {
-	return e.trace(f, e.source(f), false)
+	return e.trace(f, e.source(f), false, nil)
 }
 
-// trace walks f from src; quiet walks record only the result and reason.
-func (e *Engine) trace(f Flow, src Endpoint, quiet bool) Trace {
-	w := &walk{e: e, f: f, t: Trace{Flow: f}, quiet: quiet}
+// trace walks f from src; quiet walks record only the result and reason,
+// and with m they reuse the fates of suffixes other walks took.
+func (e *Engine) trace(f Flow, src Endpoint, quiet bool, m *memo) Trace {
+	return e.traceTo(f, src, e.subnetNamed(f.DstSubnet), quiet, m)
+}
+
+// traceTo is trace with the destination subnet already resolved.
+func (e *Engine) traceTo(f Flow, src Endpoint, dstSub *topology.Subnet, quiet bool, m *memo) Trace {
+	w := &walk{e: e, f: f, t: Trace{Flow: f}, quiet: quiet, dstSub: dstSub}
+	if quiet {
+		w.memo = m
+	}
 	w.start(src)
 	w.finish()
+	if w.memo != nil {
+		w.memo.store(w)
+	}
 	return w.t
+}
+
+// subnetNamed returns the subnet "VNET/SUBNET" names, or nil.
+func (e *Engine) subnetNamed(name string) *topology.Subnet {
+	if name == "" {
+		return nil
+	}
+	vn, sn, _ := strings.Cut(name, "/")
+	if v := e.net.VirtualNetworks[vn]; v != nil {
+		return v.Subnets[sn]
+	}
+	return nil
+}
+
+// guards returns the log to record source questions in, or nil when no
+// suffix is being remembered.
+func (w *walk) guards() *guardLog {
+	if w.memo == nil || w.ncheckpoints == 0 {
+		return nil
+	}
+	return &w.log
+}
+
+// recall ends the walk with a remembered fate of its suffix from here,
+// or marks here as the start of a suffix worth remembering.
+func (w *walk) recall(node string, table *RouteTable) bool {
+	key := memoKey{node: node, table: table, dst: w.f.Dst, proto: w.f.Protocol, port: w.f.Port, dstSub: w.dstSub,
+		viaGateway: w.viaGateway, global: w.global, fromRegion: w.fromRegion, hops: w.hops}
+	if r, reason, ok := w.memo.lookup(key, w.f.Src, w.visited[:w.nvisited]); ok {
+		w.t.Result, w.t.Reason = r, reason
+		w.ncheckpoints = 0 // a remembered fate adds nothing new
+		return true
+	}
+	if w.ncheckpoints < len(w.checkpoints) {
+		w.checkpoints[w.ncheckpoints] = checkpoint{key: key, guards: len(w.log.guards), visited: w.nvisited}
+		w.ncheckpoints++
+	}
+	return false
 }
 
 func (w *walk) start(src Endpoint) {
@@ -132,7 +191,12 @@ func gatewaySubnet(v *topology.VirtualNetwork) string {
 // exits or is dropped.
 func (w *walk) forward(v *topology.VirtualNetwork, table *RouteTable, node string) {
 	e, dst := w.e, w.f.Dst
-	for {
+	for first := true; ; first = false {
+		// The first step depends on the source itself; later ones may
+		// have been walked before.
+		if !first && w.memo != nil && w.recall(node, table) {
+			return
+		}
 		if w.visit(visitKey{node, table.Subnet}) || w.hops > maxHops {
 			w.dropf(Loop, diag.Path{}, "the packet comes back to %s with the routes of %s, a forwarding loop: fix the user routes on the way so that one of them leads out", node, table.Subnet)
 			return
@@ -272,7 +336,7 @@ func (w *walk) cross(y, x *topology.VirtualNetwork, addr netip.Addr) bool {
 			"%s has not synced %s's address range holding %s: sync peering %s (syncPeering on %s)", y.Name, x.Name, addr, pyx.Name, y.Name)
 		return false
 	}
-	if !w.viaGateway && !pxy.AllowForwardedTraffic && !y.ContainsAddr(src) {
+	if !w.viaGateway && !pxy.AllowForwardedTraffic && !w.srcIn(y) {
 		w.dropf(ForwardedTrafficBlocked, objPath(x, pxy),
 			"%s does not accept forwarded traffic from %s (source %s is outside %s): set allowForwardedTraffic on peering %s", x.Name, y.Name, src, y.Name, pxy.Name)
 		return false
@@ -315,6 +379,14 @@ func lbPath(lb *topology.LoadBalancer) diag.Path {
 // gwPath returns the path of v's gateway.
 func gwPath(v *topology.VirtualNetwork) diag.Path {
 	return diag.P("virtualNetworks", v.Name, "gateway")
+}
+
+// srcIn reports whether the source lies in y's address space, noting the
+// question for the memo.
+func (w *walk) srcIn(y *topology.VirtualNetwork) bool {
+	in := y.ContainsAddr(w.f.Src)
+	w.guards().noteVNet(y, in)
+	return in
 }
 
 // objPath returns the path of peering object p owned by v.
@@ -483,7 +555,7 @@ func (w *walk) gateway(v *topology.VirtualNetwork, r EffectiveRoute) (*topology.
 func (w *walk) deliverIn(x *topology.VirtualNetwork) {
 	e, f := w.e, w.f
 	s := e.subnetOf(x, f.Dst)
-	if f.DstSubnet != "" && s != nil && e.subnetName(s) == f.DstSubnet {
+	if w.dstSub != nil && s == w.dstSub {
 		w.hop(f.DstSubnet, x.Name, s.Name)
 		if w.acl(x, topology.Inbound, nil, s.AccessControlList, f.Src, f.Dst, f.Port) {
 			if w.quiet {
@@ -553,7 +625,7 @@ func (w *walk) acl(v *topology.VirtualNetwork, dir topology.Direction, nic, subn
 	if w.f.Reply {
 		return true
 	}
-	ok, steps := w.e.filter(v, dir, nic, subnet, packet{src: src, dst: dst, proto: w.f.Protocol, port: port}, w.quiet)
+	ok, steps := w.e.filter(v, dir, nic, subnet, packet{src: src, dst: dst, proto: w.f.Protocol, port: port, guards: w.guards()}, w.quiet)
 	for _, s := range steps {
 		w.stepS(s)
 	}

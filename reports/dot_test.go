@@ -178,3 +178,29 @@ func BenchmarkRenderSVG(b *testing.B) {
 		})
 	}
 }
+
+// A generated estate of 2 hubs × 300 spokes folds into two group nodes and
+// renders to SVG quickly.
+func TestGeneratedEstateFolds(t *testing.T) {
+	if testing.Short() {
+		t.Skip("renders a large estate")
+	}
+	n := topology.Generate(topology.GenerateOptions{Hubs: 2, Spokes: 300})
+	var dot, svg bytes.Buffer
+	if err := DOT(&dot, n, DiagramOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if got := strings.Count(dot.String(), "subgraph cluster_"); got != 2 {
+		t.Errorf("%d clusters, want the 2 hubs", got)
+	}
+	if got := strings.Count(dot.String(), `"group:`); got < 2 {
+		t.Errorf("group nodes appear %d times, want both hubs' groups", got)
+	}
+	start := time.Now()
+	if err := RenderImage(context.Background(), &svg, dot.Bytes(), SVG); err != nil {
+		t.Fatal(err)
+	}
+	if d := time.Since(start); d > 5*time.Second {
+		t.Errorf("folded estate took %v", d)
+	}
+}

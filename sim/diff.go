@@ -164,111 +164,76 @@ func Diff(before, after DiffInput, opts DiffOptions) (*DiffResult, error) {
 	}
 
 	ropts := ReachOptions{Level: LevelSubnet, Protocol: opts.Protocol, Ports: opts.Ports}
-	rb := subnetReach(b, ropts)
-	ra := subnetReach(a, ropts)
-	res.Reachability = compareReach(rb, ra)
-	res.Expect = scenarioChecks(a, after.Diagnostics.HasErrors(), ra, res, opts)
+	tr := newReachTracker(b, a, ropts)
+	total := changeScope(res.Changes, b, a)
+	tr.cover(total)
+	ra := reachIn(a, total, ropts)
+	res.Reachability = compareReach(tr.rb, ra)
+	explainLost(a, res.Reachability.Lost, ra)
+	res.Expect = scenarioChecks(a, after.Diagnostics.HasErrors(), res)
 	if !opts.NoImpact {
+		prev := b
 		for i := range res.Plan.Steps {
 			step := &res.Plan.Steps[i]
-			step.Impact.Lost = compareReach(rb, subnetReach(step.network, ropts)).Lost
+			step.Impact.Lost = tr.advance(prev, step.network)
+			prev = step.network
 			for j := range step.Impact.Lost {
 				l := &step.Impact.Lost[j]
 				key := [2]string{l.From, l.To}
 				end, kept := ra[key]
-				l.Lasting = !kept || rank(end.Result) < rank(l.Before)
+				l.Lasting = total.involves(key) && (!kept || rank(end.Result) < rank(l.Before))
 			}
 		}
 	}
 	return res, nil
 }
 
-// reachTable is subnet-level reachability keyed by (from, to).
-type reachTable map[[2]string]ReachPair
-
-func subnetReach(n *topology.Network, opts ReachOptions) reachTable {
-	r := New(n).Reach(opts)
-	t := make(reachTable, len(r.Pairs))
-	for _, p := range r.Pairs {
-		t[[2]string{p.From, p.To}] = p
-	}
-	return t
-}
-
-// rank orders outcomes from worst to best.
-func rank(o Outcome) int {
-	switch o {
-	case OutcomeAll:
-		return 2
-	case OutcomeSome:
-		return 1
-	}
-	return 0
-}
-
-// compareReach returns the pairs whose outcome got better (gained) or
-// worse (lost) from earlier to later, sorted by (from, to).
-func compareReach(earlier, later reachTable) ReachDelta {
-	var d ReachDelta
-	for key, lp := range later {
-		ep, known := earlier[key]
-		c := ReachChange{From: lp.From, To: lp.To, Result: lp.Result}
-		switch {
-		case !known:
-			if lp.Result == OutcomeNone {
-				continue
-			}
-			d.Gained = append(d.Gained, c)
-		case rank(lp.Result) > rank(ep.Result):
-			c.Before = ep.Result
-			d.Gained = append(d.Gained, c)
-		case rank(lp.Result) < rank(ep.Result):
-			c.Before = ep.Result
-			c.Reason, c.Explanation = lp.Reason, lp.Explanation
-			d.Lost = append(d.Lost, c)
+// scenarioChecks chooses the expectations of a scenario that replays the
+// plan. Reach expectations cover every protocol and port, as scenario
+// reach checks do: every subnet pair of a small after network, else the
+// pairs the change affects (up to half the budget) and an evenly spread
+// sample of all pairs.
+func scenarioChecks(a *topology.Network, afterHasErrors bool, res *DiffResult) ScenarioChecks {
+	c := ScenarioChecks{Valid: !afterHasErrors}
+	e := New(a)
+	var units []string
+	for _, v := range a.SortedVirtualNetworks() {
+		for _, s := range v.SortedSubnets() {
+			units = append(units, v.Name+"/"+s.Name)
 		}
 	}
-	byPair := func(x, y ReachChange) int { return cmp.Or(cmp.Compare(x.From, y.From), cmp.Compare(x.To, y.To)) }
-	slices.SortFunc(d.Gained, byPair)
-	slices.SortFunc(d.Lost, byPair)
-	return d
-}
-
-// scenarioChecks chooses the expectations of a scenario that replays the
-// plan. ra is the after network's reachability under opts; scenarios check
-// reach over every protocol and port, so it is recomputed when opts
-// narrowed the header space.
-func scenarioChecks(a *topology.Network, afterHasErrors bool, ra reachTable, res *DiffResult, opts DiffOptions) ScenarioChecks {
-	if opts.Protocol != topology.ProtocolAll || opts.Ports != nil {
-		ra = subnetReach(a, ReachOptions{Level: LevelSubnet})
-	}
-	var c ScenarioChecks
-	c.Valid = !afterHasErrors
-	all := make([]ReachPair, 0, len(ra))
-	for _, p := range ra {
-		all = append(all, p)
-	}
-	slices.SortFunc(all, func(x, y ReachPair) int { return cmp.Or(cmp.Compare(x.From, y.From), cmp.Compare(x.To, y.To)) })
-	if len(all) <= MaxScenarioReach {
-		c.Reach = all
+	n := len(units)
+	total := n * (n - 1)
+	if total <= MaxScenarioReach {
+		c.Reach = e.Reach(ReachOptions{Level: LevelSubnet}).Pairs
 	} else {
 		c.Sampled = true
-		affected := map[[2]string]bool{}
+		seen := map[[2]string]bool{}
+		add := func(from, to string) {
+			key := [2]string{from, to}
+			if seen[key] {
+				return
+			}
+			seen[key] = true
+			if p, err := e.ReachPair(from, to, ReachOptions{}); err == nil {
+				c.Reach = append(c.Reach, p)
+			}
+		}
 		for _, d := range slices.Concat(res.Reachability.Gained, res.Reachability.Lost) {
-			if len(c.Reach) == MaxScenarioReach/2 {
+			if len(c.Reach) >= MaxScenarioReach/2 {
 				break
 			}
-			key := [2]string{d.From, d.To}
-			affected[key] = true
-			c.Reach = append(c.Reach, ra[key])
+			add(d.From, d.To)
 		}
-		rest := MaxScenarioReach - len(c.Reach)
-		step := max(1, len(all)/rest)
-		for i := 0; i < len(all) && len(c.Reach) < MaxScenarioReach; i += step {
-			if !affected[[2]string{all[i].From, all[i].To}] {
-				c.Reach = append(c.Reach, all[i])
+		stride := max(1, total/(MaxScenarioReach-len(c.Reach)))
+		for k := 0; k < total && len(c.Reach) < MaxScenarioReach; k += stride {
+			i, j := k/(n-1), k%(n-1)
+			if j >= i {
+				j++ // skip the pair of a subnet with itself
 			}
+			add(units[i], units[j])
 		}
+		slices.SortFunc(c.Reach, func(x, y ReachPair) int { return cmp.Or(cmp.Compare(x.From, y.From), cmp.Compare(x.To, y.To)) })
 	}
 	for _, v := range a.SortedVirtualNetworks() {
 		for _, p := range v.SortedPeerings() {

@@ -55,6 +55,7 @@ type planner struct {
 	plan          Plan
 
 	recreated map[string]bool // VNets in both files that must be deleted and created again
+	pending   []pendingVNet   // VNets created bare, finished after the peerings
 	rebuilt   map[string]bool // windows-sdn: VNets whose peerings must go while their space changes
 }
 
@@ -366,6 +367,7 @@ func (p *planner) build() {
 		}
 	}
 	p.peerings()
+	p.finishVNets()
 	p.addRoutesAndRules()
 	p.sync("a pair created or changed must end FullyInSync")
 	p.unplannedObjects()
@@ -454,7 +456,72 @@ func (p *planner) createVNet(av *topology.VirtualNetwork) {
 	if p.recreated[av.Name] {
 		why = "re-create the VNet with its new region or networkController"
 	}
-	p.do(ev, "%s", why)
+	if p.try(ev, why) {
+		return
+	}
+	// A route table whose appliance is reachable only over the VNet's
+	// peerings, not yet made, is refused (route-next-hop-unreachable).
+	// Create the VNet bare; finishVNets attaches the tables and adds the
+	// VMs once the peerings exist.
+	bare := ev
+	bare.Subnets, bare.VirtualMachines = nil, nil
+	var later []SubnetSpec
+	for _, spec := range ev.Subnets {
+		if spec.RouteTable != "" {
+			later = append(later, spec)
+			spec.RouteTable = ""
+		}
+		bare.Subnets = append(bare.Subnets, spec)
+	}
+	p.do(bare, "%s; route tables and VMs follow once its peerings exist", why)
+	p.pending = append(p.pending, pendingVNet{vnet: av, subnets: later, vms: ev.VirtualMachines})
+}
+
+// pendingVNet is the rest of a VNet created bare: subnets to re-create with
+// their route tables, and VMs.
+type pendingVNet struct {
+	vnet    *topology.VirtualNetwork
+	subnets []SubnetSpec
+	vms     []VirtualMachineSpec
+}
+
+// finishVNets completes the VNets created bare, now that their peerings
+// exist: each subnet that needs a route table is re-created with it (it is
+// still empty), then the VMs are added.
+func (p *planner) finishVNets() {
+	for _, pv := range p.pending {
+		name := pv.vnet.Name
+		for _, spec := range pv.subnets {
+			p.do(RemoveSubnet{VNet: name, Name: spec.Name}, "no event attaches a route table: re-create the still empty subnet with it")
+			p.do(AddSubnet{VNet: name, Subnet: spec}, "its route table's appliance is reachable now that the peerings exist")
+		}
+		for _, vm := range pv.vms {
+			ev := SetVirtualMachine{VNet: name, Name: vm.Name, Subnet: vm.Subnet, IPAddress: vm.IPAddress}
+			if !vm.Running {
+				ev.Running = Bool(false)
+			}
+			if vm.IPForwarding {
+				ev.IPForwarding = Bool(true)
+			}
+			if vm.AccessControlList != "" {
+				p.unplanned(Changed, diag.P("virtualNetworks", name, "virtualMachines", vm.Name, "accessControlList"),
+					"VM %s: attach NIC ACL %s (setVirtualMachine does not set ACLs)", vm.Name, vm.AccessControlList)
+			}
+			p.do(ev, "the VM joins its subnet")
+		}
+	}
+}
+
+// try applies ev when the platform accepts it and reports whether it did;
+// a refusal is not a problem of the plan but a cue to take another way.
+func (p *planner) try(ev Event, why string) bool {
+	next, r := Apply(p.cur, ev)
+	if r != nil {
+		return false
+	}
+	p.cur = next
+	p.plan.Steps = append(p.plan.Steps, PlanStep{Event: ev, Why: why, network: next})
+	return true
 }
 
 // subnetSpec describes s for addSubnet or createVirtualNetwork, leaving out

@@ -196,3 +196,38 @@ func TestDiffPlanProperty(t *testing.T) {
 		t.Errorf("only %d of %d random cases were valid estates; the mutations need fixing", verified, cases)
 	}
 }
+
+// benchEstates returns a 500-spoke estate and a copy in which ten spokes
+// no longer accept forwarded traffic from their hub: ten peering objects
+// differ.
+func benchEstates() (before, after *topology.Network) {
+	before = topology.Generate(topology.GenerateOptions{Hubs: 1, Spokes: 500})
+	after = before.Clone()
+	for i := range 10 {
+		s := after.VirtualNetworks[fmt.Sprintf("spoke00-%03d", i*50)]
+		s.PeeringTo("hub00").AllowForwardedTraffic = false
+	}
+	return before, after
+}
+
+func BenchmarkDiff(b *testing.B) {
+	before, after := benchEstates()
+	in := func(n *topology.Network) DiffInput { return DiffInput{Network: n, Diagnostics: topology.Validate(n)} }
+	for _, bc := range []struct {
+		name string
+		opts DiffOptions
+	}{
+		{"spokes=500/changes=10", DiffOptions{}},
+		{"spokes=500/changes=10/no-impact", DiffOptions{NoImpact: true}},
+	} {
+		b.Run(bc.name, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				res, err := Diff(in(before), in(after), bc.opts)
+				if err != nil || !res.Plan.Verified || len(res.Plan.Steps) != 10 {
+					b.Fatalf("diff: %v, plan %+v", err, res.Plan.Problems)
+				}
+			}
+		})
+	}
+}

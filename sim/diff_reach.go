@@ -1,0 +1,346 @@
+package sim
+
+import (
+	"cmp"
+	"slices"
+	"strings"
+
+	"github.com/vnetsim/vnetsim/topology"
+)
+
+// Reachability in a diff is computed only where a change can matter.
+//
+// A packet's fate depends on the objects it meets on its way: the VNets it
+// passes through and the peerings it crosses. A VNet the packet neither
+// starts nor ends in can only be on its way if it forwards (it holds an
+// appliance with ipForwarding, or a gateway). So:
+//
+//   - a change inside VNet X (its ranges, subnets, VMs, the routes and ACLs
+//     its subnets use) can change only pairs with an end in X, unless X
+//     forwards;
+//   - a change to a peering object between X and Y can change only pairs
+//     with an end in Y when Y does not forward (a path crossing X–Y either
+//     ends in Y or passes through it), or with an end in X when X does not;
+//   - anything else (a forwarding VNet, an on-premises site) can change any
+//     pair.
+//
+// scope is the answer: the VNets whose pairs need recomputing, or all.
+
+// scope is a set of VNets whose subnet pairs a change can affect.
+type scope struct {
+	all   bool
+	vnets map[string]bool
+}
+
+func (s *scope) add(v string) {
+	if s.vnets == nil {
+		s.vnets = map[string]bool{}
+	}
+	s.vnets[v] = true
+}
+
+// covers reports whether every pair s affects is also affected by t.
+func (s scope) coveredBy(t scope) bool {
+	if t.all {
+		return true
+	}
+	if s.all {
+		return false
+	}
+	for v := range s.vnets {
+		if !t.vnets[v] {
+			return false
+		}
+	}
+	return true
+}
+
+// names returns the scope's VNets that n holds, sorted.
+func (s scope) names(n *topology.Network) []string {
+	var out []string
+	for v := range s.vnets {
+		if n.VirtualNetworks[v] != nil {
+			out = append(out, v)
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+// involves reports whether the pair (from, to), VNET/SUBNET names, has an
+// end in the scope.
+func (s scope) involves(key [2]string) bool {
+	if s.all {
+		return true
+	}
+	return s.vnets[vnetOf(key[0])] || s.vnets[vnetOf(key[1])]
+}
+
+func vnetOf(unit string) string {
+	v, _, _ := strings.Cut(unit, "/")
+	return v
+}
+
+// changeScope returns the scope of a list of changes between two states.
+// nets are every state the changes may pass through (the diff's before and
+// after), consulted for who forwards and who uses a route table or ACL.
+func changeScope(changes []Change, nets ...*topology.Network) scope {
+	var s scope
+	own := func(v string) {
+		if forwards(v, nets) {
+			s.all = true
+			return
+		}
+		s.add(v)
+	}
+	for _, c := range changes {
+		if s.all {
+			break
+		}
+		p := c.Path
+		if len(p) < 2 {
+			continue // the file's name and defaults; VNets carry what matters
+		}
+		switch p[0] {
+		case "virtualNetworks":
+			if len(p) >= 4 && p[2] == "peerings" {
+				x, y := p[1], peeringRemote(p[1], p[3], nets)
+				switch {
+				case y != "" && !forwards(y, nets):
+					s.add(y)
+				case !forwards(x, nets):
+					s.add(x)
+				default:
+					s.all = true
+				}
+				continue
+			}
+			own(p[1])
+		case "routeTables":
+			for _, v := range users(nets, func(sub *topology.Subnet) bool {
+				return sub.RouteTable != nil && sub.RouteTable.Name == p[1]
+			}, nil) {
+				own(v)
+			}
+		case "accessControlLists":
+			for _, v := range users(nets, func(sub *topology.Subnet) bool {
+				return sub.AccessControlList != nil && sub.AccessControlList.Name == p[1]
+			}, func(vm *topology.VirtualMachine) bool {
+				return vm.AccessControlList != nil && vm.AccessControlList.Name == p[1]
+			}) {
+				own(v)
+			}
+		default:
+			// On-premises sites feed gateway routes everywhere transit
+			// reaches.
+			s.all = true
+		}
+	}
+	return s
+}
+
+// peeringRemote returns the remote VNet of owner's peering object name in
+// the first state that has it.
+func peeringRemote(owner, name string, nets []*topology.Network) string {
+	for _, n := range nets {
+		if v := n.VirtualNetworks[owner]; v != nil {
+			if p := v.Peerings[name]; p != nil {
+				return p.RemoteVirtualNetwork
+			}
+		}
+	}
+	return ""
+}
+
+// forwards reports whether VNet name can carry packets between two other
+// VNets in any of the states: it holds a VM with ipForwarding or a gateway.
+func forwards(name string, nets []*topology.Network) bool {
+	for _, n := range nets {
+		v := n.VirtualNetworks[name]
+		if v == nil {
+			continue
+		}
+		if v.Gateway != nil {
+			return true
+		}
+		for _, vm := range v.VirtualMachines {
+			if vm.IPForwarding {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// users returns, sorted, the VNets with a subnet or VM that matches in any
+// of the states.
+func users(nets []*topology.Network, subnet func(*topology.Subnet) bool, vm func(*topology.VirtualMachine) bool) []string {
+	var out []string
+	for _, n := range nets {
+		for name, v := range n.VirtualNetworks {
+			if slices.Contains(out, name) {
+				continue
+			}
+			hit := slices.ContainsFunc(v.SortedSubnets(), subnet)
+			if !hit && vm != nil {
+				hit = slices.ContainsFunc(v.SortedVirtualMachines(), vm)
+			}
+			if hit {
+				out = append(out, name)
+			}
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+// reachTable is subnet-level reachability keyed by (from, to).
+type reachTable map[[2]string]ReachPair
+
+// reachIn computes n's subnet pairs that have an end in sc, without
+// explanations (see explainLost).
+func reachIn(n *topology.Network, sc scope, opts ReachOptions) reachTable {
+	e := New(n)
+	t := reachTable{}
+	put := func(pairs []ReachPair) {
+		for _, p := range pairs {
+			t[[2]string{p.From, p.To}] = p
+		}
+	}
+	if sc.all {
+		put(quietReach(e, nil, nil, opts))
+		return t
+	}
+	names := sc.names(n)
+	if len(names) == 0 {
+		return t
+	}
+	put(quietReach(e, names, nil, opts))
+	put(quietReach(e, nil, names, opts))
+	return t
+}
+
+// quietReach is Engine.Reach at subnet level between the units named from
+// and to (nil: every subnet).
+func quietReach(e *Engine, from, to []string, opts ReachOptions) []ReachPair {
+	opts.Level, opts.From, opts.To, opts.Summary = LevelSubnet, from, to, false
+	return e.Reach(opts).Pairs
+}
+
+// maxExplained caps the lost pairs a diff explains, per plan step and for
+// the whole change: each explanation is a full packet walk. Pairs beyond
+// the cap keep their reason.
+const maxExplained = 100
+
+// explainLost fills the explanations of the first maxExplained lost pairs
+// from n's engine; the pairs' examples are n's.
+func explainLost(n *topology.Network, lost []ReachChange, examples reachTable) {
+	e := New(n)
+	for i := range lost[:min(len(lost), maxExplained)] {
+		l := &lost[i]
+		p := examples[[2]string{l.From, l.To}]
+		e.explain(&p)
+		l.Explanation = p.Explanation
+	}
+}
+
+// reachTracker follows subnet reachability through the states of a plan,
+// recomputing only the pairs each step can change.
+type reachTracker struct {
+	opts          ReachOptions
+	before, after *topology.Network
+	rb            reachTable // the before network's pairs over covered
+	covered       scope
+	cur           reachTable // the current state's pairs over covered
+}
+
+func newReachTracker(before, after *topology.Network, opts ReachOptions) *reachTracker {
+	return &reachTracker{opts: opts, before: before, after: after, rb: reachTable{}, cur: reachTable{}}
+}
+
+// cover makes sure the before network's pairs of sc are known.
+func (t *reachTracker) cover(sc scope) {
+	if sc.coveredBy(t.covered) {
+		return
+	}
+	missing := sc
+	if !sc.all && !t.covered.all {
+		missing = scope{}
+		for v := range sc.vnets {
+			if !t.covered.vnets[v] {
+				missing.add(v)
+			}
+		}
+	}
+	for k, p := range reachIn(t.before, missing, t.opts) {
+		if _, known := t.rb[k]; !known {
+			t.rb[k] = p
+			t.cur[k] = p
+		}
+	}
+	if sc.all {
+		t.covered = scope{all: true}
+		return
+	}
+	for v := range sc.vnets {
+		t.covered.add(v)
+	}
+}
+
+// advance moves the current state from prev to next and returns the pairs
+// lost in next compared with the before network.
+func (t *reachTracker) advance(prev, next *topology.Network) []ReachChange {
+	sc := changeScope(Changes(prev, next), t.before, t.after)
+	t.cover(sc)
+	for k := range t.cur {
+		if sc.involves(k) {
+			delete(t.cur, k)
+		}
+	}
+	for k, p := range reachIn(next, sc, t.opts) {
+		t.cur[k] = p
+	}
+	lost := compareReach(t.rb, t.cur).Lost
+	explainLost(next, lost, t.cur)
+	return lost
+}
+
+// rank orders outcomes from worst to best.
+func rank(o Outcome) int {
+	switch o {
+	case OutcomeAll:
+		return 2
+	case OutcomeSome:
+		return 1
+	}
+	return 0
+}
+
+// compareReach returns the pairs whose outcome got better (gained) or
+// worse (lost) from earlier to later, sorted by (from, to). A pair missing
+// from earlier has a new subnet: it is gained unless it reaches nothing.
+func compareReach(earlier, later reachTable) ReachDelta {
+	var d ReachDelta
+	for key, lp := range later {
+		ep, known := earlier[key]
+		c := ReachChange{From: lp.From, To: lp.To, Result: lp.Result}
+		switch {
+		case !known:
+			if lp.Result == OutcomeNone {
+				continue
+			}
+			d.Gained = append(d.Gained, c)
+		case rank(lp.Result) > rank(ep.Result):
+			c.Before = ep.Result
+			d.Gained = append(d.Gained, c)
+		case rank(lp.Result) < rank(ep.Result):
+			c.Before = ep.Result
+			c.Reason, c.Explanation = lp.Reason, lp.Explanation
+			d.Lost = append(d.Lost, c)
+		}
+	}
+	byPair := func(x, y ReachChange) int { return cmp.Or(cmp.Compare(x.From, y.From), cmp.Compare(x.To, y.To)) }
+	slices.SortFunc(d.Gained, byPair)
+	slices.SortFunc(d.Lost, byPair)
+	return d
+}

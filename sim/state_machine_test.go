@@ -2,7 +2,10 @@ package sim
 
 import (
 	"fmt"
+	"maps"
+	"math/rand/v2"
 	"net/netip"
+	"slices"
 	"strings"
 	"testing"
 
@@ -300,6 +303,91 @@ func TestScopedValidationOnEstate(t *testing.T) {
 				if r == nil {
 					n = next
 				}
+			}
+		})
+	}
+}
+
+// TestScopedValidationRandom applies seeded random events to small
+// generated estates on both platforms; applyChecked compares each verdict
+// with validating the whole network, so a neighbourhood that misses a
+// check shows up here.
+func TestScopedValidationRandom(t *testing.T) {
+	prefixes := []string{"10.0.0.0/22", "10.0.2.0/24", "10.0.64.0/22", "10.9.0.0/16", "100.64.0.0/16", "100.64.128.0/17", "10.200.0.0/16"}
+	ips := []string{"100.64.1.4", "100.65.1.4", "10.0.0.4", "10.0.64.4", "10.200.0.4"}
+	for _, platform := range []topology.Platform{topology.WindowsSDN, topology.Azure} {
+		t.Run(platform.String(), func(t *testing.T) {
+			rng := rand.New(rand.NewPCG(1, uint64(platform)))
+			n := topology.Generate(topology.GenerateOptions{Hubs: 2, Spokes: 6, Platform: platform})
+			pick := func(names []string) string { return names[rng.IntN(len(names))] }
+			accepted := 0
+			for i := range 400 {
+				vnets := slices.Sorted(maps.Keys(n.VirtualNetworks))
+				v := pick(vnets)
+				var ev Event
+				switch rng.IntN(11) {
+				case 0:
+					ev = CreatePeering{VNet: v, Name: fmt.Sprintf("p%d", i), RemoteVirtualNetwork: pick(vnets),
+						Flags: PeeringFlags{UseRemoteGateways: Bool(rng.IntN(3) == 0), AllowGatewayTransit: Bool(rng.IntN(2) == 0)}}
+				case 1, 2:
+					peerings := slices.Sorted(maps.Keys(n.VirtualNetworks[v].Peerings))
+					if len(peerings) == 0 {
+						continue
+					}
+					ref := PeeringRef{VNet: v, Name: pick(peerings)}
+					if rng.IntN(2) == 0 {
+						ev = DeletePeering{Peering: ref}
+					} else {
+						ev = UpdatePeering{Peering: ref, Flags: PeeringFlags{UseRemoteGateways: Bool(rng.IntN(2) == 0), AllowGatewayTransit: Bool(rng.IntN(2) == 0)}}
+					}
+				case 3:
+					ev = AddAddressPrefix{VNet: v, Prefix: pfx(pick(prefixes))}
+				case 4:
+					ev = RemoveAddressPrefix{VNet: v, Prefix: pfx(pick(prefixes))}
+				case 5:
+					if rng.IntN(2) == 0 {
+						ev = RemoveGateway{VNet: v}
+					} else {
+						ev = SetGateway{VNet: v, Gateway: GatewaySpec{Type: topology.Vpn, SKU: pick([]string{"Basic", "VpnGw1"})}}
+					}
+				case 6:
+					subnets := slices.Sorted(maps.Keys(n.VirtualNetworks[v].Subnets))
+					if len(subnets) == 0 {
+						continue
+					}
+					ev = SetVirtualMachine{VNet: v, Name: pick([]string{"x1", "x2", "nva-00", "vm00-000-a"}), Subnet: pick(subnets), IPAddress: addr(pick(ips))}
+				case 7:
+					tables := slices.Sorted(maps.Keys(n.RouteTables))
+					ev = AddRoute{RouteTable: pick(tables), Route: topology.Route{Name: fmt.Sprintf("r%d", i), AddressPrefix: pfx(pick(prefixes)),
+						NextHopType: topology.NextHopVirtualAppliance, NextHopIPAddress: addr(pick(ips))}}
+				case 8:
+					ev = CreateVirtualNetwork{Name: fmt.Sprintf("v%d", i), AddressSpace: []netip.Prefix{pfx(pick(prefixes))}}
+				case 9:
+					if rng.IntN(4) == 0 {
+						ev = DeleteVirtualNetwork{Name: v}
+					} else {
+						ev = AddSubnet{VNet: v, Subnet: SubnetSpec{Name: fmt.Sprintf("s%d", i), AddressPrefix: pfx(pick(prefixes))}}
+					}
+				case 10:
+					remote := pick(vnets)
+					if back := n.VirtualNetworks[remote].PeeringTo(v); back == nil {
+						ev = CreatePeering{VNet: remote, Name: fmt.Sprintf("back%d", i), RemoteVirtualNetwork: v}
+					} else {
+						continue
+					}
+				}
+				next, r := applyChecked(t, n, ev)
+				if t.Failed() {
+					t.Fatalf("event %d: %s %v", i, ev.Kind(), ev.Fields())
+				}
+				if r == nil {
+					n = next
+					accepted++
+				}
+			}
+			t.Logf("%d of 400 events accepted", accepted)
+			if accepted < 50 {
+				t.Errorf("only %d events accepted; the test exercises too little", accepted)
 			}
 		})
 	}

@@ -321,7 +321,7 @@ func TestScopedValidationRandom(t *testing.T) {
 			n := topology.Generate(topology.GenerateOptions{Hubs: 2, Spokes: 6, Platform: platform})
 			pick := func(names []string) string { return names[rng.IntN(len(names))] }
 			accepted := 0
-			for i := range 400 {
+			for i := range 250 {
 				vnets := slices.Sorted(maps.Keys(n.VirtualNetworks))
 				v := pick(vnets)
 				var ev Event
@@ -385,7 +385,7 @@ func TestScopedValidationRandom(t *testing.T) {
 					accepted++
 				}
 			}
-			t.Logf("%d of 400 events accepted", accepted)
+			t.Logf("%d of 250 events accepted", accepted)
 			if accepted < 50 {
 				t.Errorf("only %d events accepted; the test exercises too little", accepted)
 			}

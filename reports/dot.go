@@ -210,6 +210,9 @@ func (b *builder) declareTop(n *dotNode) {
 // (Connected solid, Initiated dashed one-way, Disconnected red dotted) and
 // labelled with the flags of each side.
 func DOT(w io.Writer, n *topology.Network, opt DiagramOptions) error {
+	if n == nil {
+		return errNothing("network")
+	}
 	g := buildDiagram(n, opt)
 	b, err := dot.MarshalMulti(g, "", "", "  ")
 	if err != nil {
@@ -640,6 +643,9 @@ type (
 // its VNet and DOT attributes, every edge with its attributes, in the DOT
 // output's order.
 func DiagramJSON(w io.Writer, n *topology.Network, opt DiagramOptions) error {
+	if n == nil {
+		return errNothing("network")
+	}
 	g := buildDiagram(n, opt)
 	doc := jsonDiagram{Nodes: []jsonDiagramNode{}, Edges: []jsonDiagramEdge{}}
 	add := func(gr graph.Multigraph, cluster string) {

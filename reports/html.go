@@ -15,6 +15,9 @@ import (
 // mailed. diagrams[i], when present, is the SVG of scenario i's topology
 // (from RenderImage), drawn inline above its steps.
 func RunHTML(w io.Writer, res *scenarios.Result, diagrams [][]byte) error {
+	if res == nil {
+		return errNothing("run result")
+	}
 	t, err := template.New("run").Funcs(template.FuncMap{
 		"fields": fieldsText,
 		"inc":    func(i int) int { return i + 1 },

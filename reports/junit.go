@@ -118,6 +118,9 @@ func ValidateJUnit(w io.Writer, files []File, opt Options) error {
 // whose events failed gets a case of its own, and so does a step with no
 // checks. Scenario diagnostics become a failed "load" case.
 func RunJUnit(w io.Writer, res *scenarios.Result) error {
+	if res == nil {
+		return errNothing("run result")
+	}
 	var total time.Duration
 	suites := make([]junitSuite, 0, len(res.Scenarios))
 	for _, sc := range res.Scenarios {

@@ -69,3 +69,7 @@ func styles(color bool) style {
 		note: sgr("1;36"), help: sgr("1;32"), caret: sgr("1;31"), ok: sgr("32"), fail: sgr("1;31"),
 	}
 }
+
+// errNothing is the error of a renderer given nil instead of a value: a
+// caller's bug, reported rather than a panic.
+func errNothing(what string) error { return fmt.Errorf("reports: no %s to render", what) }

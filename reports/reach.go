@@ -31,6 +31,9 @@ func outcomeMark(o sim.Outcome) string {
 // few endpoints, else a list of every pair with its reason; with a summary
 // only the counts and examples.
 func ReachText(w io.Writer, r *sim.Reach, summary bool) error {
+	if r == nil {
+		return errNothing("reachability")
+	}
 	ew := &errWriter{w: w}
 	if summary {
 		writeReachCounts(ew, r)
@@ -154,6 +157,9 @@ func reachPairsJSON(ps []sim.ReachPair) []jsonReachPair {
 // ReachJSON writes the contract §4 "reach" document, or with summary its
 // summary form: counts and examples.
 func ReachJSON(w io.Writer, r *sim.Reach, summary bool) error {
+	if r == nil {
+		return errNothing("reachability")
+	}
 	if summary {
 		return writeJSON(w, jsonReachSummary{
 			Level:    r.Level.String(),
@@ -167,6 +173,9 @@ func ReachJSON(w io.Writer, r *sim.Reach, summary bool) error {
 // ReachCSV writes one row per pair (from, to, result, reason, explanation)
 // under a header; with a summary, the example pairs.
 func ReachCSV(w io.Writer, r *sim.Reach, summary bool) error {
+	if r == nil {
+		return errNothing("reachability")
+	}
 	cw := csv.NewWriter(w)
 	rows := [][]string{{"from", "to", "result", "reason", "explanation"}}
 	pairs := r.Pairs

@@ -184,3 +184,29 @@ func TestCodesPage(t *testing.T) {
 		t.Error("docs/codes.md is out of date; run go test ./reports -update")
 	}
 }
+
+// A renderer given nothing returns an error; it never panics.
+func TestNilInputs(t *testing.T) {
+	var b bytes.Buffer
+	for name, err := range map[string]error{
+		"DOT":         DOT(&b, nil, DiagramOptions{}),
+		"DiagramJSON": DiagramJSON(&b, nil, DiagramOptions{}),
+		"RunText":     RunText(&b, nil, Options{}),
+		"RunJSON":     RunJSON(&b, nil),
+		"RunJUnit":    RunJUnit(&b, nil),
+		"RunMarkdown": RunMarkdown(&b, nil),
+		"RunHTML":     RunHTML(&b, nil, nil),
+		"RunSARIF":    RunSARIF(&b, nil),
+		"ReachText":   ReachText(&b, nil, false),
+		"ReachJSON":   ReachJSON(&b, nil, true),
+		"ReachCSV":    ReachCSV(&b, nil, false),
+		"RoutesText":  RoutesText(&b, nil),
+		"RoutesJSON":  RoutesJSON(&b, nil),
+		"TraceText":   TraceText(&b, nil, nil, Options{}),
+		"TraceJSON":   TraceJSON(&b, nil, nil),
+	} {
+		if err == nil {
+			t.Errorf("%s(nil) returned no error", name)
+		}
+	}
+}

@@ -30,6 +30,9 @@ func routeVia(r sim.EffectiveRoute) string {
 // RoutesText writes a subnet's effective routes as a table like Network
 // Watcher's: source, state, prefix, next hop type and IP, and origin.
 func RoutesText(w io.Writer, t *sim.RouteTable) error {
+	if t == nil {
+		return errNothing("route table")
+	}
 	ew := &errWriter{w: w}
 	ew.printf("Effective routes of %s\n\n", t.Subnet)
 	tw := tabwriter.NewWriter(ew.w, 0, 4, 2, ' ', 0)
@@ -73,6 +76,9 @@ type (
 
 // RoutesJSON writes the contract §4 "routes" document.
 func RoutesJSON(w io.Writer, t *sim.RouteTable) error {
+	if t == nil {
+		return errNothing("route table")
+	}
 	doc := jsonRoutes{Subnet: t.Subnet, Routes: make([]jsonRoute, 0, len(t.Routes))}
 	for _, r := range t.Routes {
 		doc.Routes = append(doc.Routes, jsonRoute{

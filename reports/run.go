@@ -100,6 +100,9 @@ func stepFailure(s scenarios.StepResult) string {
 // RunText writes every scenario, step, event and check; a failed check
 // shows expected beside actual, why, and the failed trace's hops.
 func RunText(w io.Writer, res *scenarios.Result, opt Options) error {
+	if res == nil {
+		return errNothing("run result")
+	}
 	ew := &errWriter{w: w}
 	st := styles(opt.Color)
 	for _, sc := range res.Scenarios {
@@ -213,6 +216,9 @@ func nonNil(m map[string]any) map[string]any {
 // RunJSON writes the contract §4 "run" document. A failed trace check also
 // carries the observed trace, in the "trace" document's shape.
 func RunJSON(w io.Writer, res *scenarios.Result) error {
+	if res == nil {
+		return errNothing("run result")
+	}
 	doc := jsonRun{Scenarios: make([]jsonScenario, 0, len(res.Scenarios)), Summary: CountRun(res)}
 	for _, sc := range res.Scenarios {
 		js := jsonScenario{
@@ -251,6 +257,9 @@ func mdEscape(s string) string {
 // RunMarkdown writes a run as Markdown for a pull request comment or a CI
 // job summary: a summary line, then each scenario's steps and failures.
 func RunMarkdown(w io.Writer, res *scenarios.Result) error {
+	if res == nil {
+		return errNothing("run result")
+	}
 	ew := &errWriter{w: w}
 	t := CountRun(res)
 	ew.printf("## vnetsim run: %d passed, %d failed\n\n", t.Passed, t.Failed)

@@ -203,6 +203,9 @@ func ValidateSARIF(w io.Writer, files []File) error {
 // diagnostics, events refused in a failed step, and failed expectations;
 // a failed trace expectation carries a code flow along the packet's hops.
 func RunSARIF(w io.Writer, res *scenarios.Result) error {
+	if res == nil {
+		return errNothing("run result")
+	}
 	var b sarifBuilder
 	for _, sc := range res.Scenarios {
 		for _, d := range sc.Diagnostics {

@@ -56,6 +56,9 @@ func hopSummary(h sim.Hop) string {
 // explanation first, then every hop and its decisions. reply, when not nil,
 // is the reply's trace and follows.
 func TraceText(w io.Writer, t, reply *sim.Trace, opt Options) error {
+	if t == nil {
+		return errNothing("trace")
+	}
 	ew := &errWriter{w: w}
 	st := styles(opt.Color)
 	writeTraceText(ew, st, t, "")
@@ -175,6 +178,9 @@ func addrString(a interface {
 // TraceJSON writes the contract §4 "trace" document. reply, when not nil,
 // is added as the "reply" field, a trace document of its own.
 func TraceJSON(w io.Writer, t, reply *sim.Trace) error {
+	if t == nil {
+		return errNothing("trace")
+	}
 	doc := toJSONTrace(t)
 	if reply != nil {
 		r := toJSONTrace(reply)

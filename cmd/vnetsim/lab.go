@@ -77,14 +77,23 @@ func labCommand() *cli.Command {
 				Name:      "export",
 				Usage:     "write a lab's files into a folder, to edit and run them",
 				ArgsUsage: "NAME DIR",
-				Flags:     []cli.Flag{&cli.BoolFlag{Name: "force", Usage: "replace existing files"}},
+				Flags:     []cli.Flag{formatFlag(labListFormats...), &cli.BoolFlag{Name: "force", Usage: "replace existing files"}},
 				Action: func(c *cli.Context) error {
+					f, err := format(c, labListFormats...)
+					if err != nil {
+						return err
+					}
 					if c.NArg() != 2 {
 						return usageError("lab export: want NAME DIR")
 					}
 					files, err := scenarios.ExportLab(c.Args().Get(0), c.Args().Get(1), c.Bool("force"))
 					if err != nil {
 						return labError("lab export", err)
+					}
+					if f == "json" {
+						return writeJSONTo(c, struct {
+							Files []string `json:"files"`
+						}{append([]string{}, files...)})
 					}
 					for _, f := range files {
 						fmt.Fprintln(c.App.Writer, f)

@@ -224,6 +224,9 @@ func TestLabExport(t *testing.T) {
 	if code, _, stderr := vnetsim(t, "lab", "export", "non-transitive", dir, "--force"); code != 0 {
 		t.Errorf("export --force: exit %d: %s", code, stderr)
 	}
+	if code, stdout, _ := vnetsim(t, "lab", "export", "non-transitive", dir, "--force", "--format", "json"); code != 0 || !strings.Contains(stdout, `"files"`) {
+		t.Errorf("export --format json: exit %d: %s", code, stdout)
+	}
 	if code, stdout, stderr := vnetsim(t, "run", dir); code != 0 {
 		t.Errorf("run the exported lab: exit %d\n%s%s", code, stdout, stderr)
 	}

@@ -51,6 +51,14 @@ func (e *Engine) Reach(opts ReachOptions) *Reach {
 			q.addrClasses(s)
 		}
 	}
+	q.groupSubnets()
+	for _, units := range [][]reachUnit{from, to} {
+		for i := range units {
+			for _, s := range units[i].subnets {
+				units[i].groups = append(units[i].groups, q.group[s])
+			}
+		}
+	}
 	q.frozen = true
 
 	type rowResult struct {
@@ -69,6 +77,7 @@ func (e *Engine) Reach(opts ReachOptions) *Reach {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
+			cache := &pairCache{}
 			for {
 				i := int(next.Add(1)) - 1
 				if i >= len(from) {
@@ -79,7 +88,7 @@ func (e *Engine) Reach(opts ReachOptions) *Reach {
 					if t.name == from[i].name {
 						continue
 					}
-					p := q.pair(from[i], t)
+					p := q.pairWith(from[i], t, cache)
 					switch p.Result {
 					case OutcomeAll:
 						row.counts.All++
@@ -111,6 +120,9 @@ func (e *Engine) Reach(opts ReachOptions) *Reach {
 		}
 	}
 	// Explanations need a full walk; only the pairs that are shown pay it.
+	if opts.NoExplanations {
+		return r
+	}
 	for i := range r.Pairs {
 		e.explain(&r.Pairs[i])
 	}
@@ -150,6 +162,7 @@ func (e *Engine) explain(p *ReachPair) {
 type reachUnit struct {
 	name    string
 	subnets []*topology.Subnet
+	groups  []int // each subnet's group, once Reach has grouped them
 }
 
 // units lists the units of a level, ordered by name, restricted to names
@@ -196,6 +209,13 @@ type question struct {
 	// inside holds, per subnet, the boundary prefixes strictly inside it.
 	inside map[*topology.Subnet][]netip.Prefix
 
+	// sig is each subnet's equivalence signature (see cutSubnets).
+	sig map[*topology.Subnet]string
+	// group numbers the signatures, and members lists each group's
+	// subnets in name order; set by Reach before the workers start.
+	group   map[*topology.Subnet]int
+	members [][]*topology.Subnet
+
 	mu        sync.Mutex
 	classesOf map[*topology.Subnet][]addrClass
 	// frozen is set once classesOf holds every subnet asked about and no
@@ -225,7 +245,7 @@ func (e *Engine) newQuestion(opts ReachOptions) *question {
 			q.classes = append(q.classes, portClass{proto: proto, port: port})
 		}
 	}
-	q.inside = e.boundariesInside()
+	q.inside, q.sig = e.cutSubnets(e.boundaries())
 	return q
 }
 
@@ -270,30 +290,18 @@ func (e *Engine) portReps(proto topology.Protocol, ranges []topology.PortRange) 
 	return slices.Compact(out)
 }
 
-// boundariesInside returns, per subnet, the prefixes strictly inside it
-// that a decision point names.
-func (e *Engine) boundariesInside() map[*topology.Subnet][]netip.Prefix {
-	var subnets prefixIndex[*topology.Subnet]
-	for _, v := range e.vnets {
-		for _, s := range v.Subnets {
-			subnets.add(s.AddressPrefix, s)
-		}
-	}
+// boundaries returns every prefix a decision point names, once each.
+func (e *Engine) boundaries() []netip.Prefix {
 	seen := map[netip.Prefix]bool{}
-	out := map[*topology.Subnet][]netip.Prefix{}
+	var out []netip.Prefix
 	add := func(p netip.Prefix) {
 		if !p.IsValid() {
 			return
 		}
 		p = p.Masked()
-		if seen[p] {
-			return
-		}
-		seen[p] = true
-		for _, s := range subnets.all(p.Addr()) {
-			if s.AddressPrefix.Bits() < p.Bits() {
-				out[s] = append(out[s], p)
-			}
+		if !seen[p] {
+			seen[p] = true
+			out = append(out, p)
 		}
 	}
 	for _, v := range e.vnets {
@@ -327,6 +335,57 @@ func (e *Engine) boundariesInside() map[*topology.Subnet][]netip.Prefix {
 		}
 	}
 	return out
+}
+
+// cutSubnets returns, per subnet, the boundary prefixes strictly inside it,
+// and a signature per subnet: subnets with equal signatures are treated
+// alike by every decision point, as sources and as destinations. They lie
+// in one VNet, share route table and ACL, hold no boundary inside, and the
+// same boundaries contain them. A subnet cut by a boundary is alone.
+func (e *Engine) cutSubnets(bounds []netip.Prefix) (map[*topology.Subnet][]netip.Prefix, map[*topology.Subnet]string) {
+	var subnets, containers prefixIndex[*topology.Subnet]
+	var bidx prefixIndex[netip.Prefix]
+	for _, v := range e.vnets {
+		for _, s := range v.Subnets {
+			subnets.add(s.AddressPrefix, s)
+		}
+	}
+	inside := map[*topology.Subnet][]netip.Prefix{}
+	for _, p := range bounds {
+		bidx.add(p, p)
+		for _, s := range subnets.all(p.Addr()) {
+			if s.AddressPrefix.Bits() < p.Bits() {
+				inside[s] = append(inside[s], p)
+			}
+		}
+	}
+	_ = containers
+	sig := map[*topology.Subnet]string{}
+	for _, v := range e.vnets {
+		for _, s := range v.SortedSubnets() {
+			if len(inside[s]) > 0 {
+				sig[s] = "alone " + e.subnetName(s)
+				continue
+			}
+			var b strings.Builder
+			fmt.Fprintf(&b, "%p %p %p", v, s.RouteTable, s.AccessControlList)
+			sp := s.AddressPrefix.Masked()
+			var around []netip.Prefix
+			for _, p := range bidx.all(sp.Addr()) {
+				if p.Bits() <= sp.Bits() {
+					around = append(around, p)
+				}
+			}
+			slices.SortFunc(around, func(a, b netip.Prefix) int {
+				return cmp.Or(a.Addr().Compare(b.Addr()), cmp.Compare(a.Bits(), b.Bits()))
+			})
+			for _, p := range around {
+				b.WriteString(" " + p.String())
+			}
+			sig[s] = b.String()
+		}
+	}
+	return inside, sig
 }
 
 // addrClass is an interval of a subnet's addresses that every decision
@@ -393,35 +452,132 @@ func lastAddr(p netip.Prefix) netip.Addr {
 	return out
 }
 
-// pair traces one packet per class of the pair and sums up.
-func (q *question) pair(from, to reachUnit) ReachPair {
+// groupSubnets numbers the signatures of every subnet, in name order.
+func (q *question) groupSubnets() {
+	q.group = map[*topology.Subnet]int{}
+	ids := map[string]int{}
+	for _, v := range q.e.vnets {
+		for _, s := range v.SortedSubnets() {
+			id, ok := ids[q.sig[s]]
+			if !ok {
+				id = len(q.members)
+				ids[q.sig[s]] = id
+				q.members = append(q.members, nil)
+			}
+			q.group[s] = id
+			q.members[id] = append(q.members[id], s)
+		}
+	}
+}
+
+// subnetResult is the fate of one subnet pair's classes; ex* index the
+// first dropped class (source class, destination class, port class), -1
+// when every class is delivered.
+type subnetResult struct {
+	classes, delivered   int
+	exSrc, exDst, exPort int
+	reason               Reason
+}
+
+// subnetPair traces one packet per class from ss to ds.
+func (q *question) subnetPair(ss, ds *topology.Subnet) subnetResult {
+	r := subnetResult{exSrc: -1}
+	sname, dname := q.e.subnetName(ss), q.e.subnetName(ds)
+	for si, sc := range q.addrClasses(ss) {
+		ep := Endpoint{Name: sname, Kind: EndpointSubnet, Addr: sc.rep,
+			VirtualNetwork: ss.VirtualNetwork.Name, Subnet: ss.Name, Prefix: ss.AddressPrefix.Masked()}
+		for di, dc := range q.addrClasses(ds) {
+			for ci, c := range q.classes {
+				f := Flow{From: sname, To: dname, Src: sc.rep, Dst: dc.rep, Protocol: c.proto, Port: c.port, DstSubnet: dname}
+				tr := q.e.traceTo(f, ep, ds, true, &q.memo)
+				r.classes++
+				if tr.Result == Delivered {
+					r.delivered++
+				} else if r.exSrc < 0 {
+					r.exSrc, r.exDst, r.exPort, r.reason = si, di, ci, tr.Reason
+				}
+			}
+		}
+	}
+	return r
+}
+
+// pairCache holds group-pair results for one worker: a row per source
+// group, indexed by destination group and whether the two subnets share
+// it. Rows are consecutive in practice (subnets come in name order, and a
+// VNet's subnets tend to share a group), so a few rows are kept.
+type pairCache struct {
+	rows map[int][]cachedResult
+}
+
+type cachedResult struct {
+	subnetResult
+	ok bool
+}
+
+// maxCachedRows bounds a pairCache; it is emptied when full.
+const maxCachedRows = 8
+
+func (c *pairCache) row(gs, groups int) []cachedResult {
+	if r, ok := c.rows[gs]; ok {
+		return r
+	}
+	if c.rows == nil || len(c.rows) >= maxCachedRows {
+		c.rows = make(map[int][]cachedResult, maxCachedRows)
+	}
+	r := make([]cachedResult, 2*groups)
+	c.rows[gs] = r
+	return r
+}
+
+// cachedPair answers a subnet pair from its groups gs and gd: members of a group are treated alike, so the
+// fate of (A, B) is that of (first of A's group, first of B's group), or
+// of the group's first two members when A and B share a group.
+func (q *question) cachedPair(gs, gd int, cache *pairCache) subnetResult {
+	row := cache.row(gs, len(q.members))
+	i := 2 * gd
+	if gs == gd {
+		i++
+	}
+	if row[i].ok {
+		return row[i].subnetResult
+	}
+	rs, rd := q.members[gs][0], q.members[gd][0]
+	if gs == gd {
+		rd = q.members[gd][1] // a group holding ss and ds ≠ ss has two members
+	}
+	r := q.subnetPair(rs, rd)
+	row[i] = cachedResult{r, true}
+	return r
+}
+
+// pair sums up the subnet pairs of two units, walking every class.
+func (q *question) pair(from, to reachUnit) ReachPair { return q.pairWith(from, to, nil) }
+
+// pairWith is pair with cache, when not nil, holding group-pair results
+// for reuse (one cache per worker).
+func (q *question) pairWith(from, to reachUnit, cache *pairCache) ReachPair {
 	p := ReachPair{From: from.name, To: to.name}
-	for _, ss := range from.subnets {
-		sname := q.e.subnetName(ss)
-		srcClasses := q.addrClasses(ss)
-		for _, ds := range to.subnets {
+	for i, ss := range from.subnets {
+		for j, ds := range to.subnets {
 			if ds == ss {
 				continue
 			}
-			dname := q.e.subnetName(ds)
-			dstClasses := q.addrClasses(ds)
-			for _, sc := range srcClasses {
-				ep := Endpoint{Name: sname, Kind: EndpointSubnet, Addr: sc.rep,
-					VirtualNetwork: ss.VirtualNetwork.Name, Subnet: ss.Name, Prefix: ss.AddressPrefix.Masked()}
-				for _, dc := range dstClasses {
-					for _, c := range q.classes {
-						f := Flow{From: sname, To: dname, Src: sc.rep, Dst: dc.rep, Protocol: c.proto, Port: c.port, DstSubnet: dname}
-						tr := q.e.traceTo(f, ep, ds, true, &q.memo)
-						p.Classes++
-						if tr.Result == Delivered {
-							p.DeliveredClasses++
-						} else if p.Example == nil {
-							ex := f
-							p.Example = &ex
-							p.Reason = tr.Reason
-						}
-					}
-				}
+			var r subnetResult
+			if cache != nil && from.groups != nil && to.groups != nil {
+				r = q.cachedPair(from.groups[i], to.groups[j], cache)
+			} else {
+				r = q.subnetPair(ss, ds)
+			}
+			p.Classes += r.classes
+			p.DeliveredClasses += r.delivered
+			if p.Example == nil && r.exSrc >= 0 {
+				// Grouped subnets have one class each, so the indexes
+				// name this pair's own classes.
+				sc, dc, c := q.addrClasses(ss)[r.exSrc], q.addrClasses(ds)[r.exDst], q.classes[r.exPort]
+				dname := q.e.subnetName(ds)
+				p.Example = &Flow{From: q.e.subnetName(ss), To: dname, Src: sc.rep, Dst: dc.rep, Protocol: c.proto, Port: c.port, DstSubnet: dname}
+				p.Reason = r.reason
 			}
 		}
 	}

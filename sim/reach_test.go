@@ -263,6 +263,34 @@ func TestReachAgreesWithTrace(t *testing.T) {
 	}
 }
 
+// TestReachGroupsAgreeWithPairs checks the subnet grouping reach uses:
+// every pair answered from its groups' representatives has the outcome and
+// class counts of walking the pair itself.
+func TestReachGroupsAgreeWithPairs(t *testing.T) {
+	r := rand.New(rand.NewPCG(5, 6))
+	for round := range 30 {
+		n := randomEstate(r, true)
+		e := New(n)
+		opts := ReachOptions{Level: LevelSubnet, Protocol: topology.TCP, NoExplanations: true}
+		grouped := e.Reach(opts)
+		q := e.newQuestion(opts)
+		units := map[string]reachUnit{}
+		for _, u := range e.units(LevelSubnet, nil) {
+			units[u.name] = u
+		}
+		for _, p := range grouped.Pairs {
+			want := q.pair(units[p.From], units[p.To])
+			if p.Result != want.Result || p.Classes != want.Classes || p.DeliveredClasses != want.DeliveredClasses {
+				t.Fatalf("round %d: %s → %s grouped %s (%d/%d), walked %s (%d/%d)", round, p.From, p.To,
+					p.Result, p.DeliveredClasses, p.Classes, want.Result, want.DeliveredClasses, want.Classes)
+			}
+			if (p.Example == nil) != (want.Example == nil) || (p.Example != nil && p.Reason != want.Reason) {
+				t.Fatalf("round %d: %s → %s examples differ: %v %s vs %v %s", round, p.From, p.To, p.Example, p.Reason, want.Example, want.Reason)
+			}
+		}
+	}
+}
+
 // classRep returns the representative of a's class.
 func classRep(cs []addrClass, a netip.Addr) netip.Addr {
 	for _, c := range cs {

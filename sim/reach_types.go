@@ -89,6 +89,9 @@ type ReachOptions struct {
 	MaxExamples int
 	// Workers is the number of goroutines; 0 means GOMAXPROCS.
 	Workers int
+	// NoExplanations leaves ReachPair.Explanation empty, saving one full
+	// walk per pair that is not all; trace a pair's Example to explain it.
+	NoExplanations bool
 }
 
 // ReachPair is the answer for one ordered pair.

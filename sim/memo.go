@@ -96,7 +96,7 @@ func (l *guardLog) noteVNet(v *topology.VirtualNetwork, got bool) {
 // checkpoint marks where a suffix began, so that its entry can be stored
 // once the walk ends.
 type checkpoint struct {
-	key              memoKey
+	key             memoKey
 	guards, visited int // offsets into the walk's guard log and visited set
 }
 

@@ -2,9 +2,9 @@ package sim
 
 import (
 	"fmt"
-	"strings"
 	"net/netip"
 	"slices"
+	"strings"
 
 	"github.com/vnetsim/vnetsim/topology"
 	"github.com/vnetsim/vnetsim/topology/diag"

@@ -221,9 +221,12 @@ func reachIn(n *topology.Network, sc scope, opts ReachOptions) reachTable {
 }
 
 // quietReach is Engine.Reach at subnet level between the units named from
-// and to (nil: every subnet).
+// and to (nil: every subnet), without the explanation walk Reach makes for
+// every pair that is not all: a diff explains only the pairs it shows
+// (explainLost), and on a large estate that walk costs more than the pairs.
 func quietReach(e *Engine, from, to []string, opts ReachOptions) []ReachPair {
 	opts.Level, opts.From, opts.To, opts.Summary = LevelSubnet, from, to, false
+	opts.NoExplanations = true
 	return e.Reach(opts).Pairs
 }
 
@@ -238,6 +241,9 @@ func explainLost(n *topology.Network, lost []ReachChange, examples reachTable) {
 	e := New(n)
 	for i := range lost[:min(len(lost), maxExplained)] {
 		l := &lost[i]
+		if l.Explanation != "" {
+			continue // carried from an earlier state of the same pair
+		}
 		p := examples[[2]string{l.From, l.To}]
 		e.explain(&p)
 		l.Explanation = p.Explanation
@@ -251,7 +257,8 @@ type reachTracker struct {
 	before, after *topology.Network
 	rb            reachTable // the before network's pairs over covered
 	covered       scope
-	cur           reachTable // the current state's pairs over covered
+	cur           reachTable    // the current state's pairs over covered
+	lost          []ReachChange // the current state's lost pairs, sorted
 }
 
 func newReachTracker(before, after *topology.Network, opts ReachOptions) *reachTracker {
@@ -288,21 +295,72 @@ func (t *reachTracker) cover(sc scope) {
 }
 
 // advance moves the current state from prev to next and returns the pairs
-// lost in next compared with the before network.
+// lost in next compared with the before network, sorted. Only the pairs in
+// the step's scope are recomputed, and the lost list is kept sorted from
+// step to step, so a step costs what it touches.
 func (t *reachTracker) advance(prev, next *topology.Network) []ReachChange {
 	sc := changeScope(Changes(prev, next), t.before, t.after)
 	t.cover(sc)
-	for k := range t.cur {
-		if sc.involves(k) {
-			delete(t.cur, k)
+	if gone := goneUnits(prev, next, sc); len(gone) > 0 {
+		for k := range t.cur {
+			if gone[k[0]] || gone[k[1]] {
+				delete(t.cur, k)
+			}
 		}
 	}
-	for k, p := range reachIn(next, sc, t.opts) {
+	fresh := reachIn(next, sc, t.opts)
+	var found []ReachChange
+	for k, p := range fresh {
 		t.cur[k] = p
+		if b, known := t.rb[k]; known && rank(p.Result) < rank(b.Result) {
+			found = append(found, ReachChange{From: p.From, To: p.To, Result: p.Result, Before: b.Result, Reason: p.Reason})
+		}
 	}
-	lost := compareReach(t.rb, t.cur).Lost
-	explainLost(next, lost, t.cur)
-	return lost
+	slices.SortFunc(found, byPair)
+	kept := slices.DeleteFunc(slices.Clone(t.lost), func(c ReachChange) bool {
+		return sc.involves([2]string{c.From, c.To})
+	})
+	t.lost = mergeSorted(kept, found)
+	explainLost(next, t.lost, t.cur)
+	return slices.Clone(t.lost)
+}
+
+// goneUnits returns the subnets of sc's VNets that prev has and next does
+// not; nil when none went.
+func goneUnits(prev, next *topology.Network, sc scope) map[string]bool {
+	var gone map[string]bool
+	for _, v := range prev.SortedVirtualNetworks() {
+		if !sc.all && !sc.vnets[v.Name] {
+			continue
+		}
+		nv := next.VirtualNetworks[v.Name]
+		for _, s := range v.SortedSubnets() {
+			if nv == nil || nv.Subnets[s.Name] == nil {
+				if gone == nil {
+					gone = map[string]bool{}
+				}
+				gone[v.Name+"/"+s.Name] = true
+			}
+		}
+	}
+	return gone
+}
+
+func byPair(x, y ReachChange) int {
+	return cmp.Or(cmp.Compare(x.From, y.From), cmp.Compare(x.To, y.To))
+}
+
+// mergeSorted merges two lists sorted by pair.
+func mergeSorted(a, b []ReachChange) []ReachChange {
+	out := make([]ReachChange, 0, len(a)+len(b))
+	for len(a) > 0 && len(b) > 0 {
+		if byPair(a[0], b[0]) <= 0 {
+			out, a = append(out, a[0]), a[1:]
+		} else {
+			out, b = append(out, b[0]), b[1:]
+		}
+	}
+	return append(append(out, a...), b...)
 }
 
 // rank orders outcomes from worst to best.
@@ -339,7 +397,6 @@ func compareReach(earlier, later reachTable) ReachDelta {
 			d.Lost = append(d.Lost, c)
 		}
 	}
-	byPair := func(x, y ReachChange) int { return cmp.Or(cmp.Compare(x.From, y.From), cmp.Compare(x.To, y.To)) }
 	slices.SortFunc(d.Gained, byPair)
 	slices.SortFunc(d.Lost, byPair)
 	return d

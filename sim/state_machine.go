@@ -114,13 +114,15 @@ func (t *tx) routeTable(name string) *topology.RouteTable {
 	if rt == t.old.RouteTables[name] {
 		rt = &topology.RouteTable{Name: rt.Name, DisableGatewayRoutePropagation: rt.DisableGatewayRoutePropagation, Routes: slices.Clone(rt.Routes)}
 		t.n.RouteTables[name] = rt
-		// Copying a VNet resolves its references by name in t.n, so the
-		// copies of the users point at the new table.
 		for _, vn := range namesOf(t.n.VirtualNetworks) {
-			for _, s := range t.n.VirtualNetworks[vn].Subnets {
+			if !usesRouteTable(t.n.VirtualNetworks[vn], name) {
+				continue
+			}
+			// The user's route checks read the table: it is touched. A VNet
+			// copied earlier in this event still points at the old table.
+			for _, s := range t.vnet(vn).Subnets {
 				if s.RouteTable != nil && s.RouteTable.Name == name {
-					t.vnet(vn)
-					break
+					s.RouteTable = rt
 				}
 			}
 		}
@@ -139,12 +141,35 @@ func (t *tx) acl(name string) *topology.ACL {
 		a = &topology.ACL{Name: a.Name, InboundDefaultAction: a.InboundDefaultAction, OutboundDefaultAction: a.OutboundDefaultAction, Rules: slices.Clone(a.Rules)}
 		t.n.AccessControlLists[name] = a
 		for _, vn := range namesOf(t.n.VirtualNetworks) {
-			if usesACL(t.n.VirtualNetworks[vn], name) {
-				t.copyVNet(vn)
+			if !usesACL(t.n.VirtualNetworks[vn], name) {
+				continue
+			}
+			// No check of the users reads an ACL's rules, so they are only
+			// copied, not touched. A VNet copied earlier in this event still
+			// points at the old ACL.
+			v := t.copyVNet(vn)
+			for _, s := range v.Subnets {
+				if s.AccessControlList != nil && s.AccessControlList.Name == name {
+					s.AccessControlList = a
+				}
+			}
+			for _, vm := range v.VirtualMachines {
+				if vm.AccessControlList != nil && vm.AccessControlList.Name == name {
+					vm.AccessControlList = a
+				}
 			}
 		}
 	}
 	return a
+}
+
+func usesRouteTable(v *topology.VirtualNetwork, name string) bool {
+	for _, s := range v.Subnets {
+		if s.RouteTable != nil && s.RouteTable.Name == name {
+			return true
+		}
+	}
+	return false
 }
 
 func usesACL(v *topology.VirtualNetwork, name string) bool {

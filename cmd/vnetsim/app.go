@@ -47,6 +47,13 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 		Flags: []cli.Flag{
 			&cli.StringFlag{Name: "color", Value: "auto", Usage: "colour text output: auto (a terminal without NO_COLOR), always or never"},
 		},
+		Before: func(c *cli.Context) error {
+			switch c.String("color") {
+			case "auto", "always", "never":
+				return nil
+			}
+			return usageError("--color %q: want auto, always or never", c.String("color"))
+		},
 		// Without a command, print help; an unknown command is a usage error.
 		Action: func(c *cli.Context) error {
 			if c.NArg() > 0 {

@@ -130,6 +130,7 @@ func TestCLI(t *testing.T) {
 		// the app itself
 		{"help", []string{"--help"}, 0},
 		{"unknown-command", []string{"frobnicate"}, 2},
+		{"bad-color", []string{"--color", "rainbow", "validate", chain}, 2},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			code, stdout, stderr := vnetsim(t, tc.args...)

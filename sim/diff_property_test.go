@@ -231,3 +231,46 @@ func BenchmarkDiff(b *testing.B) {
 		})
 	}
 }
+
+// The scope argument of diff_reach.go holds: on random estate pairs, the
+// reachability a diff reports, and each step's impact, equal what brute
+// force over every subnet pair finds.
+func TestDiffScopeMatchesBruteForce(t *testing.T) {
+	full := func(n *topology.Network) reachTable { return reachIn(n, scope{all: true}, ReachOptions{}) }
+	strip := func(cs []ReachChange) []ReachChange {
+		out := make([]ReachChange, len(cs))
+		for i, c := range cs {
+			out[i] = ReachChange{From: c.From, To: c.To, Result: c.Result, Before: c.Before}
+		}
+		return out
+	}
+	for i := range 40 {
+		platform := topology.WindowsSDN
+		if i%2 == 1 {
+			platform = topology.Azure
+		}
+		base := topology.Generate(topology.GenerateOptions{Platform: platform, Hubs: 1 + i%3/2, Spokes: 3, SubnetsPerSpoke: 2})
+		r := rand.New(rand.NewPCG(uint64(i), 11))
+		before, bm := mutate(r, base)
+		after, am := mutate(r, base)
+		if topology.Validate(before).HasErrors() || topology.Validate(after).HasErrors() {
+			continue
+		}
+		t.Run(fmt.Sprintf("%d-%s", i, platform), func(t *testing.T) {
+			res, err := Diff(DiffInput{Network: before}, DiffInput{Network: after}, DiffOptions{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			rb := full(before)
+			want := compareReach(rb, full(after))
+			if !slices.Equal(strip(res.Reachability.Gained), strip(want.Gained)) || !slices.Equal(strip(res.Reachability.Lost), strip(want.Lost)) {
+				t.Errorf("before %v, after %v: scoped reachability\n%+v\nbrute force\n%+v", bm, am, res.Reachability, want)
+			}
+			for j, s := range res.Plan.Steps {
+				if w := compareReach(rb, full(s.network)).Lost; !slices.Equal(strip(s.Impact.Lost), strip(w)) {
+					t.Errorf("before %v, after %v: step %d %s: scoped impact %v, brute force %v", bm, am, j+1, s.Event.Kind(), s.Impact.Lost, w)
+				}
+			}
+		})
+	}
+}

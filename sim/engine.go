@@ -42,6 +42,9 @@ type Engine struct {
 	// peeringList holds each owner's objects ordered by name.
 	peerings    map[string]map[string]*topology.Peering
 	peeringList map[string][]*topology.Peering
+	// byVNet is the hot-path twin of peerings and holders, keyed by
+	// pointer: hashing a pointer is cheaper than hashing a name.
+	byVNet map[*topology.VirtualNetwork]*vnetIndex
 	// byName indexes VM, load balancer and on-premises host names, in
 	// that resolution order (contract §1); candidates in VNet/site order.
 	byName [3]map[string][]Endpoint
@@ -56,6 +59,19 @@ type Engine struct {
 	subnets map[*topology.VirtualNetwork][]*topology.Subnet
 
 	subnetKey map[*topology.Subnet]string
+}
+
+// vnetIndex is what the walk asks about one VNet.
+type vnetIndex struct {
+	holders map[netip.Addr]holder
+	peer    map[*topology.VirtualNetwork]*topology.Peering // objects toward existing VNets
+	peers   []peerRef                                      // the same, by object name
+}
+
+// peerRef is a peering object and its remote VNet.
+type peerRef struct {
+	p      *topology.Peering
+	remote *topology.VirtualNetwork
 }
 
 // holder is what holds an address in a VNet: a VM or a load balancer
@@ -97,6 +113,7 @@ func New(n *topology.Network) *Engine {
 		subnetKey:     make(map[*topology.Subnet]string),
 		subnets:       make(map[*topology.VirtualNetwork][]*topology.Subnet, len(n.VirtualNetworks)),
 		peerings:      make(map[string]map[string]*topology.Peering, len(n.VirtualNetworks)),
+		byVNet:        make(map[*topology.VirtualNetwork]*vnetIndex, len(n.VirtualNetworks)),
 		peeringList:   make(map[string][]*topology.Peering, len(n.VirtualNetworks)),
 	}
 	for _, v := range e.vnets {
@@ -108,6 +125,16 @@ func New(n *topology.Network) *Engine {
 			}
 		}
 		e.peerings[v.Name], e.peeringList[v.Name] = byRemote, list
+	}
+	for _, v := range e.vnets {
+		x := &vnetIndex{peer: make(map[*topology.VirtualNetwork]*topology.Peering, len(v.Peerings))}
+		for _, p := range e.peeringList[v.Name] {
+			if r := n.VirtualNetworks[p.RemoteVirtualNetwork]; r != nil && e.peerings[v.Name][r.Name] == p {
+				x.peer[r] = p
+				x.peers = append(x.peers, peerRef{p, r})
+			}
+		}
+		e.byVNet[v] = x
 	}
 	for _, v := range e.vnets {
 		hs := make(map[netip.Addr]holder, len(v.VirtualMachines)+len(v.LoadBalancers))
@@ -124,6 +151,7 @@ func New(n *topology.Network) *Engine {
 			}
 		}
 		e.holders[v.Name] = hs
+		e.byVNet[v].holders = hs
 		for _, vm := range v.SortedVirtualMachines() {
 			if vm.Subnet != nil {
 				e.addName(0, Endpoint{Name: vm.Name, Kind: EndpointVM, Addr: vm.IPAddress,
@@ -207,6 +235,29 @@ func (e *Engine) Network() *topology.Network { return e.net }
 // peeringTo returns the object owner owns toward remote, or nil.
 func (e *Engine) peeringTo(owner, remote string) *topology.Peering {
 	return e.peerings[owner][remote]
+}
+
+// holdersOf returns the VMs and frontends of v by address; nil for a VNet
+// New did not see.
+func (e *Engine) holdersOf(v *topology.VirtualNetwork) map[netip.Addr]holder {
+	if x := e.byVNet[v]; x != nil {
+		return x.holders
+	}
+	return nil
+}
+
+// peeringOf is peeringTo by pointer.
+func (e *Engine) peeringOf(owner, remote *topology.VirtualNetwork) *topology.Peering {
+	if x := e.byVNet[owner]; x != nil {
+		return x.peer[remote]
+	}
+	return nil
+}
+
+// connectedV is connected by pointer.
+func (e *Engine) connectedV(a, b *topology.VirtualNetwork) bool {
+	pa, pb := e.peeringOf(a, b), e.peeringOf(b, a)
+	return pa != nil && pb != nil && !pa.Disconnected && !pb.Disconnected
 }
 
 // connected reports whether traffic may cross between a and b: both
@@ -302,10 +353,10 @@ func (e *Engine) siteOf(a netip.Addr) *topology.OnPremises {
 // isConnected reports whether the pair is Connected and access is allowed
 // on both objects.
 func (e *Engine) accessAllowed(a, b *topology.VirtualNetwork) bool {
-	if !e.connected(a.Name, b.Name) {
+	if !e.connectedV(a, b) {
 		return false
 	}
-	return e.peeringTo(a.Name, b.Name).AllowVirtualNetworkAccess && e.peeringTo(b.Name, a.Name).AllowVirtualNetworkAccess
+	return e.peeringOf(a, b).AllowVirtualNetworkAccess && e.peeringOf(b, a).AllowVirtualNetworkAccess
 }
 
 // peeredRanges returns the ranges owner routes to over p: the synced

@@ -102,14 +102,18 @@ func (e *Engine) Lint() diag.Diagnostics {
 // applianceHolder finds the VM or frontend holding ip in v or a Connected
 // peer of v, the way the packet walk does.
 func (e *Engine) applianceHolder(v *topology.VirtualNetwork, ip netip.Addr) (holder, bool) {
-	if h, ok := e.holders[v.Name][ip]; ok {
+	x := e.byVNet[v]
+	if x == nil {
+		return holder{}, false
+	}
+	if h, ok := x.holders[ip]; ok {
 		return h, true
 	}
-	for _, p := range e.peeringList[v.Name] {
-		if !e.connected(v.Name, p.RemoteVirtualNetwork) {
+	for _, pr := range x.peers {
+		if !e.connectedV(v, pr.remote) {
 			continue
 		}
-		if h, ok := e.holders[p.RemoteVirtualNetwork][ip]; ok {
+		if h, ok := e.holdersOf(pr.remote)[ip]; ok {
 			return h, true
 		}
 	}

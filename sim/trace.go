@@ -316,8 +316,8 @@ func (e *Engine) peeringFix(a, b *topology.VirtualNetwork) string {
 // the receiving side's object P(x→y).
 func (w *walk) cross(y, x *topology.VirtualNetwork, addr netip.Addr) bool {
 	e, src := w.e, w.f.Src
-	pyx, pxy := e.peeringTo(y.Name, x.Name), e.peeringTo(x.Name, y.Name)
-	if !e.connected(y.Name, x.Name) {
+	pyx, pxy := e.peeringOf(y, x), e.peeringOf(x, y)
+	if !e.connectedV(y, x) {
 		w.drop(PeeringNotConnected, peeringPath(y, pyx, x, pxy), e.peeringFix(y, x))
 		return false
 	}
@@ -566,7 +566,7 @@ func (w *walk) deliverIn(x *topology.VirtualNetwork) {
 		}
 		return
 	}
-	h, ok := e.holders[x.Name][f.Dst]
+	h, ok := e.holdersOf(x)[f.Dst]
 	if !ok {
 		where := x.Name
 		if s != nil {

@@ -52,11 +52,11 @@ type Change struct {
 // empty; Diff fills them from the source maps.
 func Changes(before, after *topology.Network) []Change {
 	var d differ
-	d.fields(nil, "topology", topologyFields(before), topologyFields(after))
-	diffMap(&d, diag.P("virtualNetworks"), "virtual network", before.VirtualNetworks, after.VirtualNetworks, vnetFields, d.vnet)
-	diffMap(&d, diag.P("routeTables"), "route table", before.RouteTables, after.RouteTables, routeTableFields, d.routeTable)
-	diffMap(&d, diag.P("accessControlLists"), "ACL", before.AccessControlLists, after.AccessControlLists, aclFields, d.acl)
-	diffMap(&d, diag.P("onPremises"), "on-premises site", before.OnPremises, after.OnPremises, onPremFields, d.onPrem)
+	d.fields(nil, "topology", topologyProps(before), topologyProps(after))
+	diffMap(&d, diag.P("virtualNetworks"), "virtual network", before.VirtualNetworks, after.VirtualNetworks, vnetProps, d.vnet)
+	diffMap(&d, diag.P("routeTables"), "route table", before.RouteTables, after.RouteTables, routeTableProps, d.routeTable)
+	diffMap(&d, diag.P("accessControlLists"), "ACL", before.AccessControlLists, after.AccessControlLists, aclProps, d.acl)
+	diffMap(&d, diag.P("onPremises"), "on-premises site", before.OnPremises, after.OnPremises, onPremProps, d.onPrem)
 	return d.out
 }
 
@@ -204,33 +204,33 @@ func diffList[V any](d *differ, path diag.Path, what string, before, after []V, 
 
 func (d *differ) vnet(path diag.Path, label string, b, a *topology.VirtualNetwork) {
 	d.prefixes(path.Child("addressSpace"), label, b.AddressSpace, a.AddressSpace)
-	diffMap(d, path.Child("subnets"), label+": subnet", b.Subnets, a.Subnets, subnetFields, nil)
+	diffMap(d, path.Child("subnets"), label+": subnet", b.Subnets, a.Subnets, subnetProps, nil)
 	d.gateway(path.Child("gateway"), label, b.Gateway, a.Gateway)
-	diffMap(d, path.Child("virtualMachines"), label+": VM", b.VirtualMachines, a.VirtualMachines, vmFields, nil)
-	diffMap(d, path.Child("loadBalancers"), label+": load balancer", b.LoadBalancers, a.LoadBalancers, lbFields, nil)
-	diffMap(d, path.Child("peerings"), label+": peering", b.Peerings, a.Peerings, peeringFields, nil)
+	diffMap(d, path.Child("virtualMachines"), label+": VM", b.VirtualMachines, a.VirtualMachines, vmProps, nil)
+	diffMap(d, path.Child("loadBalancers"), label+": load balancer", b.LoadBalancers, a.LoadBalancers, lbProps, nil)
+	diffMap(d, path.Child("peerings"), label+": peering", b.Peerings, a.Peerings, peeringProps, nil)
 }
 
 func (d *differ) gateway(path diag.Path, label string, b, a *topology.Gateway) {
 	switch {
 	case b == nil && a == nil:
 	case b == nil:
-		d.add(Added, path, "%s: gateway added%s", label, summary(gatewayFields(a)))
+		d.add(Added, path, "%s: gateway added%s", label, summary(gatewayProps(a)))
 	case a == nil:
 		d.add(Removed, path, "%s: gateway %s removed", label, b.Name)
 	default:
-		d.fields(path, label+": gateway", gatewayFields(b), gatewayFields(a))
+		d.fields(path, label+": gateway", gatewayProps(b), gatewayProps(a))
 	}
 }
 
 func (d *differ) routeTable(path diag.Path, label string, b, a *topology.RouteTable) {
 	diffList(d, path.Child("routes"), label+": route", b.Routes, a.Routes,
-		func(r topology.Route) string { return r.Name }, routeFields)
+		func(r topology.Route) string { return r.Name }, routeProps)
 }
 
 func (d *differ) acl(path diag.Path, label string, b, a *topology.ACL) {
 	diffList(d, path.Child("rules"), label+": rule", b.Rules, a.Rules,
-		func(r topology.ACLRule) string { return r.Name }, ruleFields)
+		func(r topology.ACLRule) string { return r.Name }, ruleProps)
 }
 
 func (d *differ) onPrem(path diag.Path, label string, b, a *topology.OnPremises) {
@@ -242,11 +242,11 @@ func (d *differ) onPrem(path diag.Path, label string, b, a *topology.OnPremises)
 // The field lists below name each comparable property by its contract key.
 // Two lists of one kind always have the same keys in the same order.
 
-func topologyFields(n *topology.Network) []field {
+func topologyProps(n *topology.Network) []field {
 	return []field{{key: "name", value: n.Name}, {key: "platform", value: n.Platform.String()}, {key: "networkController", value: n.NetworkController}}
 }
 
-func vnetFields(v *topology.VirtualNetwork) []field {
+func vnetProps(v *topology.VirtualNetwork) []field {
 	return []field{
 		{key: "addressSpace", value: joinPrefixes(v.AddressSpace), describeOnly: true},
 		{key: "region", value: v.Region},
@@ -254,7 +254,7 @@ func vnetFields(v *topology.VirtualNetwork) []field {
 	}
 }
 
-func subnetFields(s *topology.Subnet) []field {
+func subnetProps(s *topology.Subnet) []field {
 	return []field{
 		{key: "addressPrefix", value: s.AddressPrefix.String()},
 		{key: "accessControlList", value: aclName(s.AccessControlList)},
@@ -262,7 +262,7 @@ func subnetFields(s *topology.Subnet) []field {
 	}
 }
 
-func gatewayFields(g *topology.Gateway) []field {
+func gatewayProps(g *topology.Gateway) []field {
 	sites := make([]string, len(g.Connections))
 	for i, o := range g.Connections {
 		sites[i] = o.Name
@@ -270,7 +270,7 @@ func gatewayFields(g *topology.Gateway) []field {
 	return []field{{key: "name", value: g.Name}, {key: "type", value: g.Type.String()}, {key: "sku", value: g.SKU}, {key: "connections", value: strings.Join(sites, ",")}}
 }
 
-func vmFields(vm *topology.VirtualMachine) []field {
+func vmProps(vm *topology.VirtualMachine) []field {
 	return []field{
 		{key: "subnet", value: vm.Subnet.Name},
 		{key: "ipAddress", value: vm.IPAddress.String()},
@@ -288,7 +288,7 @@ func bandwidth(mbps int) string {
 	return strconv.Itoa(mbps)
 }
 
-func lbFields(lb *topology.LoadBalancer) []field {
+func lbProps(lb *topology.LoadBalancer) []field {
 	backends := make([]string, len(lb.Backends))
 	for i, b := range lb.Backends {
 		backends[i] = b.Name
@@ -306,7 +306,7 @@ func lbFields(lb *topology.LoadBalancer) []field {
 	}
 }
 
-func peeringFields(p *topology.Peering) []field {
+func peeringProps(p *topology.Peering) []field {
 	return []field{
 		{key: "remoteVirtualNetwork", value: p.RemoteVirtualNetwork},
 		{key: "allowVirtualNetworkAccess", value: strconv.FormatBool(p.AllowVirtualNetworkAccess)},
@@ -316,11 +316,11 @@ func peeringFields(p *topology.Peering) []field {
 	}
 }
 
-func routeTableFields(rt *topology.RouteTable) []field {
+func routeTableProps(rt *topology.RouteTable) []field {
 	return []field{{key: "disableGatewayRoutePropagation", value: strconv.FormatBool(rt.DisableGatewayRoutePropagation)}}
 }
 
-func routeFields(r topology.Route) []field {
+func routeProps(r topology.Route) []field {
 	hop := ""
 	if r.NextHopIPAddress.IsValid() {
 		hop = r.NextHopIPAddress.String()
@@ -328,11 +328,11 @@ func routeFields(r topology.Route) []field {
 	return []field{{key: "addressPrefix", value: r.AddressPrefix.String()}, {key: "nextHopType", value: r.NextHopType.String()}, {key: "nextHopIpAddress", value: hop}}
 }
 
-func aclFields(a *topology.ACL) []field {
+func aclProps(a *topology.ACL) []field {
 	return []field{{key: "inboundDefaultAction", value: a.InboundDefaultAction.String()}, {key: "outboundDefaultAction", value: a.OutboundDefaultAction.String()}}
 }
 
-func ruleFields(r topology.ACLRule) []field {
+func ruleProps(r topology.ACLRule) []field {
 	return []field{
 		{key: "priority", value: strconv.Itoa(r.Priority)},
 		{key: "type", value: r.Type.String()},
@@ -345,7 +345,7 @@ func ruleFields(r topology.ACLRule) []field {
 	}
 }
 
-func onPremFields(o *topology.OnPremises) []field {
+func onPremProps(o *topology.OnPremises) []field {
 	return []field{{key: "addressSpace", value: joinPrefixes(o.AddressSpace), describeOnly: true}}
 }
 

@@ -362,7 +362,7 @@ func (p *planner) build() {
 	p.sync("peers route to the changed address space only after syncPeering")
 	for _, av := range kept {
 		bv := p.before.VirtualNetworks[av.Name]
-		if av.Gateway != nil && (bv.Gateway == nil || !sameFields(gatewayFields(bv.Gateway), gatewayFields(av.Gateway))) {
+		if av.Gateway != nil && (bv.Gateway == nil || !sameFields(gatewayProps(bv.Gateway), gatewayProps(av.Gateway))) {
 			p.do(SetGateway{VNet: av.Name, Gateway: gatewaySpec(av.Gateway)}, "the gateway must exist before routes and peerings that use it")
 		}
 	}
@@ -567,7 +567,7 @@ func (p *planner) subnetsAndVMs(bv, av *topology.VirtualNetwork) {
 		switch {
 		case bs == nil:
 			p.do(AddSubnet{VNet: av.Name, Subnet: p.subnetSpec(path, as)}, "the after-file adds this subnet")
-		case !sameFields(subnetFields(bs), subnetFields(as)):
+		case !sameFields(subnetProps(bs), subnetProps(as)):
 			replace = append(replace, as)
 		}
 	}
@@ -588,7 +588,7 @@ func (p *planner) subnetsAndVMs(bv, av *topology.VirtualNetwork) {
 		p.do(AddSubnet{VNet: av.Name, Subnet: p.subnetSpec(path, as)}, "add the subnet back with its new fields")
 	}
 	for _, alb := range av.SortedLoadBalancers() {
-		if blb := bv.LoadBalancers[alb.Name]; blb == nil || !sameFields(lbFields(blb), lbFields(alb)) {
+		if blb := bv.LoadBalancers[alb.Name]; blb == nil || !sameFields(lbProps(blb), lbProps(alb)) {
 			p.unplanned(changeKind(blb == nil), path.Child("loadBalancers", alb.Name), "%s: load balancer %s (no event changes a load balancer)", av.Name, alb.Name)
 		}
 	}
@@ -789,8 +789,8 @@ func (p *planner) sync(why string) {
 // file's own fields, route tables and ACLs as a whole, their settings, and
 // on-premises sites.
 func (p *planner) unplannedObjects() {
-	for i, f := range topologyFields(p.after) {
-		if b := topologyFields(p.before)[i]; b.value != f.value {
+	for i, f := range topologyProps(p.after) {
+		if b := topologyProps(p.before)[i]; b.value != f.value {
 			p.unplanned(Changed, diag.P(f.key), "topology %s %s → %s (not an event: edit the file)", f.key, quoteEmpty(b.value), quoteEmpty(f.value))
 		}
 	}
@@ -812,14 +812,14 @@ func (p *planner) unplannedObjects() {
 		func(n string) bool { return p.after.RouteTables[n] != nil },
 		unionNames(p.before.RouteTables, p.after.RouteTables),
 		func(n string) bool {
-			return !sameFields(routeTableFields(p.before.RouteTables[n]), routeTableFields(p.after.RouteTables[n]))
+			return !sameFields(routeTableProps(p.before.RouteTables[n]), routeTableProps(p.after.RouteTables[n]))
 		})
 	objects("ACL", "accessControlLists",
 		func(n string) bool { return p.before.AccessControlLists[n] != nil },
 		func(n string) bool { return p.after.AccessControlLists[n] != nil },
 		unionNames(p.before.AccessControlLists, p.after.AccessControlLists),
 		func(n string) bool {
-			return !sameFields(aclFields(p.before.AccessControlLists[n]), aclFields(p.after.AccessControlLists[n]))
+			return !sameFields(aclProps(p.before.AccessControlLists[n]), aclProps(p.after.AccessControlLists[n]))
 		})
 	objects("on-premises site", "onPremises",
 		func(n string) bool { return p.before.OnPremises[n] != nil },

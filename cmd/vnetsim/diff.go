@@ -1,13 +1,9 @@
 package main
 
 import (
-	"errors"
 	"fmt"
 	"io"
-	"io/fs"
-	"os"
 	"path/filepath"
-	"slices"
 	"strings"
 
 	"github.com/urfave/cli/v2"
@@ -18,7 +14,7 @@ import (
 	"github.com/vnetsim/vnetsim/topology"
 )
 
-// diffFormats are the formats diff renders.
+// diffFormats are the formats diff renders, the default first.
 var diffFormats = []string{"text", "json", "markdown", "sarif"}
 
 // diffOptions are diff's flags, typed.
@@ -28,7 +24,7 @@ type diffOptions struct {
 	failOnLost    bool
 	emitScenario  string
 	force         bool
-	color         bool
+	text          reports.Options
 	sim           sim.DiffOptions
 }
 
@@ -40,114 +36,99 @@ func diffCommand() *cli.Command {
 		ArgsUsage: "BEFORE AFTER",
 		Description: "Compares two topology files of one estate. Exits 1 when the after-file needs an edit the\n" +
 			"platform refuses or introduces validation errors (or, with --fail-on-lost, loses reachability),\n" +
-			"2 when it cannot run.",
+			"2 when it cannot run. Reachability covers every protocol and port unless --protocol/--port narrow it.",
 		Flags: []cli.Flag{
-			&cli.StringFlag{Name: "format", Value: "text", Usage: "output format: " + strings.Join(diffFormats, ", ")},
+			formatFlag(diffFormats...),
 			&cli.BoolFlag{Name: "fail-on-lost", Usage: "exit 1 when any subnet pair loses reachability"},
 			&cli.StringFlag{Name: "emit-scenario", Usage: "write the plan as a runnable scenario `FILE`"},
-			&cli.BoolFlag{Name: "force", Usage: "let --emit-scenario overwrite an existing file"},
+			&cli.BoolFlag{Name: "force", Usage: "let --emit-scenario replace an existing file"},
 			&cli.StringFlag{Name: "protocol", Value: "All", Usage: "reachability header space: TCP, UDP, ICMP or All"},
 			&cli.UintFlag{Name: "port", Usage: "reachability destination port (TCP/UDP); default every port"},
 			&cli.BoolFlag{Name: "no-impact", Usage: "skip each plan step's transient impact (faster on huge estates)"},
 		},
 		Action: func(c *cli.Context) error {
-			opts, err := diffFlags(c)
+			o, err := diffFlags(c)
 			if err != nil {
-				return cli.Exit("vnetsim diff: "+err.Error(), 2)
+				return err
 			}
-			code, err := runDiff(c.App.Writer, c.App.ErrWriter, opts)
-			if err != nil {
-				return cli.Exit("vnetsim diff: "+err.Error(), code)
-			}
-			if code != 0 {
-				return cli.Exit("", code)
-			}
-			return nil
+			return runDiff(c, o)
 		},
 	}
 }
 
-// diffFlags turns flags into typed options, or says what is wrong with them.
+// diffFlags turns flags into typed options, or a usage error.
 func diffFlags(c *cli.Context) (diffOptions, error) {
 	if c.NArg() != 2 {
-		return diffOptions{}, fmt.Errorf("want two files, BEFORE and AFTER; got %d arguments", c.NArg())
+		return diffOptions{}, usageError("diff: want two files, BEFORE and AFTER; got %d arguments", c.NArg())
+	}
+	f, err := format(c, diffFormats...)
+	if err != nil {
+		return diffOptions{}, err
 	}
 	o := diffOptions{
-		before: c.Args().Get(0), after: c.Args().Get(1),
-		format: c.String("format"), failOnLost: c.Bool("fail-on-lost"),
-		emitScenario: c.String("emit-scenario"), force: c.Bool("force"),
-		color: diffColor(c.App.Writer),
-	}
-	if !slices.Contains(diffFormats, o.format) {
-		return o, fmt.Errorf("--format %q: want one of %s", o.format, strings.Join(diffFormats, ", "))
+		before: c.Args().Get(0), after: c.Args().Get(1), format: f,
+		failOnLost: c.Bool("fail-on-lost"), emitScenario: c.String("emit-scenario"), force: c.Bool("force"),
+		text: textOptions(c, c.App.Writer),
 	}
 	proto, err := topology.ParseProtocol(c.String("protocol"))
 	if err != nil {
-		return o, fmt.Errorf("--protocol: %w", err)
+		return o, usageError("diff: --protocol: %v", err)
 	}
 	o.sim.Protocol, o.sim.NoImpact = proto, c.Bool("no-impact")
 	if c.IsSet("port") {
 		port := c.Uint("port")
 		if port > 65535 || !proto.HasPorts() {
-			return o, fmt.Errorf("--port %d: want 0-65535 with --protocol TCP or UDP", port)
+			return o, usageError("diff: --port %d: want 0-65535 with --protocol TCP or UDP", port)
 		}
 		o.sim.Ports = []topology.PortRange{{Lo: uint16(port), Hi: uint16(port)}}
-	}
-	if o.emitScenario != "" && (diffSameFile(o.emitScenario, o.before) || diffSameFile(o.emitScenario, o.after)) {
-		return o, fmt.Errorf("--emit-scenario %s would overwrite an input file", o.emitScenario)
 	}
 	return o, nil
 }
 
 // runDiff loads both files, diffs them, renders the result and writes the
-// scenario, returning the exit code: 0, 1 for violations (or lost
-// reachability with failOnLost) or files that do not load, 2 with an error
-// when it cannot run.
-func runDiff(stdout, stderr io.Writer, o diffOptions) (int, error) {
-	before, ok, err := loadDiffInput(stderr, o.before)
+// scenario. It fails (exit 1) for violations, lost reachability with
+// --fail-on-lost, or a file that does not load; it cannot run (exit 2)
+// for an unreadable file, files on different platforms or a scenario it
+// may not write.
+func runDiff(c *cli.Context, o diffOptions) error {
+	stderr := c.App.ErrWriter
+	var in [2]sim.DiffInput
+	var broken []reports.File
+	for i, path := range []string{o.before, o.after} {
+		l, err := loadTopology(path)
+		if err != nil {
+			return err
+		}
+		if l.net == nil {
+			broken = append(broken, l.file)
+			continue
+		}
+		in[i] = sim.DiffInput{Network: l.net, Source: l.src, Diagnostics: l.file.Diagnostics}
+	}
+	if len(broken) > 0 {
+		if err := reports.ValidateText(stderr, broken, textOptions(c, stderr)); err != nil {
+			return usageError("diff: %v", err)
+		}
+		return failed()
+	}
+	stop := progress(stderr, "diffing")
+	res, err := sim.Diff(in[0], in[1], o.sim)
+	stop()
 	if err != nil {
-		return 2, err
+		return usageError("%v", err)
 	}
-	after, ok2, err := loadDiffInput(stderr, o.after)
-	if err != nil {
-		return 2, err
-	}
-	if !ok || !ok2 {
-		return 1, nil // the loader's diagnostics are on stderr
-	}
-	res, err := sim.Diff(before, after, o.sim)
-	if err != nil {
-		return 2, err
-	}
-	if err := renderDiff(stdout, res, o); err != nil {
-		return 2, err
+	if err := renderDiff(c.App.Writer, res, o); err != nil {
+		return usageError("diff: %v", err)
 	}
 	if o.emitScenario != "" {
 		if err := emitScenario(stderr, res, o); err != nil {
-			return 2, err
+			return usageError("diff: %v", err)
 		}
 	}
 	if res.Failed(o.failOnLost) {
-		return 1, nil
+		return failed()
 	}
-	return 0, nil
-}
-
-// loadDiffInput reads and checks one file. A file that does not load gets
-// its diagnostics on stderr and ok false; an unreadable one is an error.
-func loadDiffInput(stderr io.Writer, path string) (in sim.DiffInput, ok bool, err error) {
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return in, false, fmt.Errorf("read %s: %w", path, err)
-	}
-	n, sm, ds := topology.Check(path, data)
-	if n == nil {
-		if err := reports.ValidateText(stderr, []reports.File{{Path: path, Source: data, Diagnostics: ds}}, reports.Options{}); err != nil {
-			return in, false, err
-		}
-		return in, false, nil
-	}
-	return sim.DiffInput{Network: n, Source: sm, Diagnostics: ds}, true, nil
+	return nil
 }
 
 func renderDiff(w io.Writer, res *sim.DiffResult, o diffOptions) error {
@@ -159,7 +140,7 @@ func renderDiff(w io.Writer, res *sim.DiffResult, o diffOptions) error {
 	case "sarif":
 		return reports.DiffSARIF(w, res)
 	}
-	return reports.DiffText(w, res, reports.DiffOptions{Options: reports.Options{Color: o.color}, FailOnLost: o.failOnLost})
+	return reports.DiffText(w, res, reports.DiffOptions{Options: o.text, FailOnLost: o.failOnLost})
 }
 
 // emitScenario writes the plan as a scenario whose topology is the
@@ -168,22 +149,21 @@ func renderDiff(w io.Writer, res *sim.DiffResult, o diffOptions) error {
 // that is not verified, since its scenario would fail.
 func emitScenario(stderr io.Writer, res *sim.DiffResult, o diffOptions) error {
 	if !res.Plan.Verified {
-		fmt.Fprintf(stderr, "vnetsim diff: not writing %s: the plan is not verified (%s)\n", o.emitScenario, strings.Join(res.Plan.Problems, "; "))
+		fmt.Fprintf(stderr, "vnetsim: diff: not writing %s: the plan is not verified (%s)\n", o.emitScenario, strings.Join(res.Plan.Problems, "; "))
 		return nil
 	}
 	if len(res.Plan.Unplanned) > 0 {
-		fmt.Fprintf(stderr, "vnetsim diff: %s: %d changes are not expressible as events; the scenario's last step may fail until they are made\n", o.emitScenario, len(res.Plan.Unplanned))
+		fmt.Fprintf(stderr, "vnetsim: diff: %s: %d changes are not expressible as events; the scenario's last step may fail until they are made\n", o.emitScenario, len(res.Plan.Unplanned))
 	}
 	topo, err := diffRelativeTo(filepath.Dir(o.emitScenario), o.before)
 	if err != nil {
 		return err
 	}
-	sc := planScenario(res, topo)
-	data, err := scenarios.Encode(sc)
+	data, err := scenarios.Encode(planScenario(res, topo))
 	if err != nil {
 		return fmt.Errorf("encode scenario: %w", err)
 	}
-	return diffWriteAtomic(o.emitScenario, data, o.force)
+	return writeFileAtomic(o.emitScenario, data, o.force, []string{o.before, o.after})
 }
 
 // planScenario builds the scenario of a verified plan. topologyPath is the
@@ -235,54 +215,4 @@ func diffRelativeTo(dir, target string) (string, error) {
 		return filepath.ToSlash(rel), nil
 	}
 	return absTarget, nil
-}
-
-// diffWriteAtomic writes data to path through a temporary file in the same
-// directory and a rename, so a reader never sees half a file. It refuses
-// to replace an existing file unless force is set.
-func diffWriteAtomic(path string, data []byte, force bool) error {
-	if _, err := os.Stat(path); err == nil && !force {
-		return fmt.Errorf("%s exists; use --force to overwrite it", path)
-	} else if err != nil && !errors.Is(err, fs.ErrNotExist) {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*.tmp")
-	if err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	defer os.Remove(tmp.Name()) // a no-op after the rename
-	if _, err := tmp.Write(data); err != nil {
-		tmp.Close()
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if err := tmp.Close(); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if err := os.Chmod(tmp.Name(), 0o644); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if err := os.Rename(tmp.Name(), path); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	return nil
-}
-
-// diffSameFile reports whether a and b name the same existing file.
-func diffSameFile(a, b string) bool {
-	sa, err := os.Stat(a)
-	if err != nil {
-		return false
-	}
-	sb, err := os.Stat(b)
-	return err == nil && os.SameFile(sa, sb)
-}
-
-// diffColor reports whether w is a terminal and NO_COLOR is unset.
-func diffColor(w io.Writer) bool {
-	f, ok := w.(*os.File)
-	if !ok || os.Getenv("NO_COLOR") != "" {
-		return false
-	}
-	st, err := f.Stat()
-	return err == nil && st.Mode()&os.ModeCharDevice != 0
 }

@@ -507,7 +507,9 @@ func (q *question) subnetPair(ss, ds *topology.Subnet) subnetResult {
 // it. Rows are consecutive in practice (subnets come in name order, and a
 // VNet's subnets tend to share a group), so a few rows are kept.
 type pairCache struct {
-	rows map[int][]cachedResult
+	rows    map[int][]cachedResult
+	lastGs  int
+	lastRow []cachedResult // rows[lastGs], the row asked for last
 }
 
 type cachedResult struct {
@@ -519,7 +521,11 @@ type cachedResult struct {
 const maxCachedRows = 8
 
 func (c *pairCache) row(gs, groups int) []cachedResult {
+	if c.lastRow != nil && c.lastGs == gs {
+		return c.lastRow
+	}
 	if r, ok := c.rows[gs]; ok {
+		c.lastGs, c.lastRow = gs, r
 		return r
 	}
 	if c.rows == nil || len(c.rows) >= maxCachedRows {
@@ -527,6 +533,7 @@ func (c *pairCache) row(gs, groups int) []cachedResult {
 	}
 	r := make([]cachedResult, 2*groups)
 	c.rows[gs] = r
+	c.lastGs, c.lastRow = gs, r
 	return r
 }
 

@@ -90,12 +90,6 @@ type packet struct {
 	guards *guardLog
 }
 
-// aclCheck is one ACL evaluation point: the ACL and where it is attached.
-type aclCheck struct {
-	acl   *topology.ACL
-	where string // "NIC of web1" or "subnet hub/nva"
-}
-
 // filter evaluates the ACLs a packet meets entering (Inbound) or leaving
 // (Outbound) a VM or subnet in VNet v (semantics §6). nic is the VM's own
 // ACL (nil when none), subnet the subnet's. It returns whether the packet

@@ -306,11 +306,3 @@ func compareRoutes(a, b EffectiveRoute) int {
 		cmp.Compare(a.Remote, b.Remote),
 	)
 }
-
-// originString renders a route's origin for a step detail.
-func originString(p diag.Path) string {
-	if len(p) == 0 {
-		return ""
-	}
-	return p.String()
-}

@@ -1,6 +1,7 @@
 package sim
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 
@@ -324,5 +325,49 @@ func checkTrace(t *testing.T, tr Trace, result Result, reason Reason, wantVia, e
 		if kind != StepDeliver || tr.Reason != "" {
 			t.Errorf("delivered trace ends in a %s step with reason %q", kind, tr.Reason)
 		}
+	}
+}
+
+func TestTraceFacts(t *testing.T) {
+	n := loadT(t, two("REGION_B", "northeurope"))
+	n.VirtualNetworks["A"].VirtualMachines["a1"].BandwidthMbps = 1000
+	n.VirtualNetworks["B"].VirtualMachines["b1"].BandwidthMbps = 500
+	tr := traceT(t, New(n), "a1", "b1", 443)
+	if tr.Result != Delivered || tr.HopCount != 2 || tr.BandwidthMbps != 500 {
+		t.Fatalf("got %s, %d hops, %d Mbps\n%s", tr.Result, tr.HopCount, tr.BandwidthMbps, render(tr))
+	}
+	want := []string{
+		"peering a-to-b is global (westeurope to northeurope): it adds inter-region latency",
+		"the path is bounded by 500 Mbps, the smallest bandwidth a VM on it declares",
+	}
+	if strings.Join(tr.Facts, "\n") != strings.Join(want, "\n") {
+		t.Errorf("facts:\n%s\nwant:\n%s", strings.Join(tr.Facts, "\n"), strings.Join(want, "\n"))
+	}
+}
+
+// A packet that keeps finding new appliances ends at the hop cap (§5.5).
+func TestTraceHopCap(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("name: cap\nnetworkController: nc1\nvirtualNetworks:\n  A:\n    addressSpace: [10.1.0.0/16]\n    subnets:\n")
+	const n = 40
+	for i := range n {
+		fmt.Fprintf(&b, "      s%d: {addressPrefix: 10.1.%d.0/24, routeTable: rt%d}\n", i, i, i)
+	}
+	b.WriteString("    virtualMachines:\n")
+	for i := range n {
+		fmt.Fprintf(&b, "      nva%d: {subnet: s%d, ipAddress: 10.1.%d.4, ipForwarding: true}\n", i, i, i)
+	}
+	b.WriteString("routeTables:\n")
+	for i := range n {
+		fmt.Fprintf(&b, "  rt%d: {routes: [{name: next, addressPrefix: 10.9.0.0/16, nextHopType: VirtualAppliance, nextHopIpAddress: 10.1.%d.4}]}\n", i, (i+1)%n)
+	}
+	e := New(loadT(t, b.String()))
+	f, err := e.NewFlow("nva0", "10.9.0.1", topology.TCP, 443)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tr := e.Trace(f)
+	if tr.Result != Dropped || tr.Reason != Loop || tr.HopCount > maxHops+2 {
+		t.Errorf("got %s %s after %d hops", tr.Result, tr.Reason, tr.HopCount)
 	}
 }

@@ -138,7 +138,7 @@ func valueNode(v any) *yaml.Node {
 		return stringList(v, true)
 	case []sim.Field:
 		return fieldsNode(v, true)
-	case mappingList:
+	case [][]sim.Field:
 		n := &yaml.Node{Kind: yaml.SequenceNode, Tag: "!!seq", Style: yaml.FlowStyle}
 		for _, item := range v {
 			n.Content = append(n.Content, fieldsNode(item, true))

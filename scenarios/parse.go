@@ -475,7 +475,7 @@ func (p *parser) step(n *yaml.Node, at diag.Path, i int) (Step, bool) {
 	}
 	for j, it := range p.list(o, "do") {
 		jat := at.Child("do").Index(j)
-		kind, _, v, ok := p.single(it, jat, o.what+" event", sim.EventKinds)
+		kind, _, v, ok := p.single(it, jat, o.what+" event", eventKinds)
 		if !ok {
 			continue
 		}
@@ -657,16 +657,11 @@ var eventParsers = map[string]func(p *parser, n *yaml.Node, at diag.Path, kind s
 		return nil
 	},
 	"addRoute": func(p *parser, n *yaml.Node, at diag.Path, kind string) sim.Event {
-		o, ok := p.object(n, at, kind, []string{"routeTable", "name", "addressPrefix", "nextHopType"}, []string{"nextHopIpAddress"})
+		o, ok := p.object(n, at, kind, append([]string{"routeTable"}, routeRequired...), routeOptional)
 		if !ok {
 			return nil
 		}
-		return sim.AddRoute{RouteTable: p.str(o, "routeTable"), Route: topology.Route{
-			Name:             p.str(o, "name"),
-			AddressPrefix:    p.prefix(o, "addressPrefix"),
-			NextHopType:      enum(p, o, "nextHopType", topology.NextHopNone, topology.ParseNextHopType),
-			NextHopIPAddress: p.addr(o, "nextHopIpAddress"),
-		}}
+		return sim.AddRoute{RouteTable: p.str(o, "routeTable"), Route: p.route(o)}
 	},
 	"removeRoute": func(p *parser, n *yaml.Node, at diag.Path, kind string) sim.Event {
 		if o, ok := p.object(n, at, kind, []string{"routeTable", "name"}, nil); ok {
@@ -675,26 +670,11 @@ var eventParsers = map[string]func(p *parser, n *yaml.Node, at diag.Path, kind s
 		return nil
 	},
 	"addAclRule": func(p *parser, n *yaml.Node, at diag.Path, kind string) sim.Event {
-		o, ok := p.object(n, at, kind, []string{"accessControlList", "name", "priority", "type", "action"},
-			[]string{"protocol", "sourceAddressPrefix", "sourcePortRange", "destinationAddressPrefix", "destinationPortRange"})
+		o, ok := p.object(n, at, kind, append([]string{"accessControlList"}, ruleRequired...), ruleOptional)
 		if !ok {
 			return nil
 		}
-		// The platform's priority range is Validate's (acl-priority-invalid);
-		// here only "is it an integer" is decided, as in the loader.
-		pr, _ := p.integer(o, "priority", math.MinInt32, math.MaxInt32)
-		anyAddr := topology.AddressMatch{Any: true}
-		return sim.AddACLRule{AccessControlList: p.str(o, "accessControlList"), Rule: topology.ACLRule{
-			Name:                     p.str(o, "name"),
-			Priority:                 int(pr),
-			Type:                     enum(p, o, "type", topology.Inbound, topology.ParseDirection),
-			Action:                   enum(p, o, "action", topology.Deny, topology.ParseAction),
-			Protocol:                 enum(p, o, "protocol", topology.ProtocolAll, topology.ParseProtocol),
-			SourceAddressPrefix:      enum(p, o, "sourceAddressPrefix", anyAddr, topology.ParseAddressMatch),
-			SourcePortRange:          enum(p, o, "sourcePortRange", topology.AnyPort, topology.ParsePortRange),
-			DestinationAddressPrefix: enum(p, o, "destinationAddressPrefix", anyAddr, topology.ParseAddressMatch),
-			DestinationPortRange:     enum(p, o, "destinationPortRange", topology.AnyPort, topology.ParsePortRange),
-		}}
+		return sim.AddACLRule{AccessControlList: p.str(o, "accessControlList"), Rule: p.rule(o)}
 	},
 	"removeAclRule": func(p *parser, n *yaml.Node, at diag.Path, kind string) sim.Event {
 		if o, ok := p.object(n, at, kind, []string{"accessControlList", "name"}, nil); ok {
@@ -710,6 +690,124 @@ var eventParsers = map[string]func(p *parser, n *yaml.Node, at diag.Path, kind s
 		return sim.SetVirtualMachine{VNet: p.str(o, "vnet"), Name: p.str(o, "name"), Running: p.boolean(o, "running"),
 			IPForwarding: p.boolean(o, "ipForwarding"), IPAddress: p.addr(o, "ipAddress"), Subnet: p.str(o, "subnet")}
 	},
+	"setLoadBalancer": func(p *parser, n *yaml.Node, at diag.Path, kind string) sim.Event {
+		o, ok := p.object(n, at, kind, []string{"vnet", "name", "subnet", "frontendIpAddress"}, []string{"sku", "backends", "rules"})
+		if !ok {
+			return nil
+		}
+		ev := sim.SetLoadBalancer{VNet: p.str(o, "vnet"), Name: p.str(o, "name"), Subnet: p.str(o, "subnet"),
+			FrontendIPAddress: p.addr(o, "frontendIpAddress"), SKU: enum(p, o, "sku", topology.Standard, topology.ParseLoadBalancerSKU),
+			Backends: p.strings(o, "backends")}
+		if o.get("rules") != nil {
+			ev.Rules = []topology.LoadBalancerRule{} // written, even if empty: balance nothing
+		}
+		p.objects(o, "rules", "load balancer rule", []string{"protocol", "frontendPort"}, []string{"backendPort"}, func(ro object) {
+			r := topology.LoadBalancerRule{Protocol: enum(p, ro, "protocol", topology.TCP, topology.ParseProtocol)}
+			if fp, ok := p.integer(ro, "frontendPort", 0, math.MaxUint16); ok {
+				r.FrontendPort, r.BackendPort = uint16(fp), uint16(fp)
+			}
+			if bp, ok := p.integer(ro, "backendPort", 0, math.MaxUint16); ok {
+				r.BackendPort = uint16(bp)
+			}
+			ev.Rules = append(ev.Rules, r)
+		})
+		return ev
+	},
+	"removeLoadBalancer": func(p *parser, n *yaml.Node, at diag.Path, kind string) sim.Event {
+		if o, ok := p.object(n, at, kind, []string{"vnet", "name"}, nil); ok {
+			return sim.RemoveLoadBalancer{VNet: p.str(o, "vnet"), Name: p.str(o, "name")}
+		}
+		return nil
+	},
+	"createRouteTable": func(p *parser, n *yaml.Node, at diag.Path, kind string) sim.Event {
+		o, ok := p.object(n, at, kind, []string{"name"}, []string{"disableGatewayRoutePropagation", "routes"})
+		if !ok {
+			return nil
+		}
+		ev := sim.CreateRouteTable{Name: p.str(o, "name")}
+		if b := p.boolean(o, "disableGatewayRoutePropagation"); b != nil {
+			ev.DisableGatewayRoutePropagation = *b
+		}
+		p.objects(o, "routes", "route", routeRequired, routeOptional, func(ro object) { ev.Routes = append(ev.Routes, p.route(ro)) })
+		return ev
+	},
+	"createAccessControlList": func(p *parser, n *yaml.Node, at diag.Path, kind string) sim.Event {
+		o, ok := p.object(n, at, kind, []string{"name"}, []string{"inboundDefaultAction", "outboundDefaultAction", "rules"})
+		if !ok {
+			return nil
+		}
+		ev := sim.CreateAccessControlList{Name: p.str(o, "name"),
+			InboundDefaultAction:  enum(p, o, "inboundDefaultAction", topology.Allow, topology.ParseAction),
+			OutboundDefaultAction: enum(p, o, "outboundDefaultAction", topology.Allow, topology.ParseAction)}
+		p.objects(o, "rules", "rule", ruleRequired, ruleOptional, func(ro object) { ev.Rules = append(ev.Rules, p.rule(ro)) })
+		return ev
+	},
+	"setSubnet": func(p *parser, n *yaml.Node, at diag.Path, kind string) sim.Event {
+		o, ok := p.object(n, at, kind, []string{"vnet", "name"}, []string{"accessControlList", "routeTable"})
+		if !ok {
+			return nil
+		}
+		return sim.SetSubnet{VNet: p.str(o, "vnet"), Name: p.str(o, "name"),
+			AccessControlList: p.optString(o, "accessControlList"), RouteTable: p.optString(o, "routeTable")}
+	},
+}
+
+// Keys of a route and an ACL rule, as in the topology file.
+var (
+	routeRequired = []string{"name", "addressPrefix", "nextHopType"}
+	routeOptional = []string{"nextHopIpAddress"}
+	ruleRequired  = []string{"name", "priority", "type", "action"}
+	ruleOptional  = []string{"protocol", "sourceAddressPrefix", "sourcePortRange", "destinationAddressPrefix", "destinationPortRange"}
+)
+
+func (p *parser) route(o object) topology.Route {
+	return topology.Route{
+		Name:             p.str(o, "name"),
+		AddressPrefix:    p.prefix(o, "addressPrefix"),
+		NextHopType:      enum(p, o, "nextHopType", topology.NextHopNone, topology.ParseNextHopType),
+		NextHopIPAddress: p.addr(o, "nextHopIpAddress"),
+	}
+}
+
+func (p *parser) rule(o object) topology.ACLRule {
+	// The platform's priority range is Validate's (acl-priority-invalid);
+	// here only "is it an integer" is decided, as in the loader.
+	pr, _ := p.integer(o, "priority", math.MinInt32, math.MaxInt32)
+	anyAddr := topology.AddressMatch{Any: true}
+	return topology.ACLRule{
+		Name:                     p.str(o, "name"),
+		Priority:                 int(pr),
+		Type:                     enum(p, o, "type", topology.Inbound, topology.ParseDirection),
+		Action:                   enum(p, o, "action", topology.Deny, topology.ParseAction),
+		Protocol:                 enum(p, o, "protocol", topology.ProtocolAll, topology.ParseProtocol),
+		SourceAddressPrefix:      enum(p, o, "sourceAddressPrefix", anyAddr, topology.ParseAddressMatch),
+		SourcePortRange:          enum(p, o, "sourcePortRange", topology.AnyPort, topology.ParsePortRange),
+		DestinationAddressPrefix: enum(p, o, "destinationAddressPrefix", anyAddr, topology.ParseAddressMatch),
+		DestinationPortRange:     enum(p, o, "destinationPortRange", topology.AnyPort, topology.ParsePortRange),
+	}
+}
+
+// objects walks the list at key, each item a mapping with the given keys.
+func (p *parser) objects(o object, key, what string, required, optional []string, fn func(object)) {
+	for i, it := range p.list(o, key) {
+		if io, ok := p.object(it, o.path.Child(key).Index(i), what, required, optional); ok {
+			fn(io)
+		}
+	}
+}
+
+// optString returns nil when key is absent, and a pointer to "" when it is
+// written empty or null (which setSubnet reads as "detach").
+func (p *parser) optString(o object, key string) *string {
+	n, present := o.vals[key]
+	if !present {
+		return nil
+	}
+	s := ""
+	if !isNull(n) {
+		s, _ = p.scalar(n, o.path.Child(key), o.what+" "+key)
+	}
+	return &s
 }
 
 var flagKeys = []string{"allowVirtualNetworkAccess", "allowForwardedTraffic", "allowGatewayTransit", "useRemoteGateways"}
@@ -754,6 +852,9 @@ func (p *parser) gatewayFields(o object) sim.GatewaySpec {
 	return sim.GatewaySpec{Name: p.str(o, "name"), Type: enum(p, o, "type", topology.Vpn, topology.ParseGatewayType),
 		SKU: p.str(o, "sku"), Connections: p.strings(o, "connections")}
 }
+
+// eventKinds are the contract's event keys and this project's extensions.
+var eventKinds = slices.Concat(sim.EventKinds, sim.ExtensionEventKinds)
 
 var expectationKinds = []string{"peering", "trace", "valid", "routes", "reach"}
 

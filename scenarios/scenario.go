@@ -194,7 +194,7 @@ func codeStrings(cs []diag.Code) []string {
 
 // Fields implements Expectation.
 func (e RoutesExpectation) Fields() []sim.Field {
-	routes := make(mappingList, len(e.Contains))
+	routes := make([][]sim.Field, len(e.Contains))
 	for i, r := range e.Contains {
 		routes[i] = r.fields()
 	}
@@ -213,7 +213,3 @@ func (r RouteSpec) fields() []sim.Field {
 func (e ReachExpectation) Fields() []sim.Field {
 	return []sim.Field{{Name: "from", Value: e.From}, {Name: "to", Value: e.To}, {Name: "result", Value: e.Result.String()}}
 }
-
-// mappingList is a YAML list of mappings inside a Field value; sim.Field
-// has no list-of-mappings value, so the encoder knows this one by type.
-type mappingList [][]sim.Field

@@ -28,8 +28,9 @@ type Event interface {
 }
 
 // Field is one named argument of an event. Value is one of: string, bool,
-// int, []string, or []Field (a nested mapping, in order). Prefixes,
-// addresses and enumerations are given in their contract spelling.
+// int, []string, []Field (a nested mapping, in order) or [][]Field (a list
+// of mappings). Prefixes, addresses and enumerations are given in their
+// contract spelling.
 type Field struct {
 	Name  string
 	Value any
@@ -43,16 +44,24 @@ func EventArgs(ev Event) map[string]any { return fieldMap(ev.Fields()) }
 func fieldMap(fs []Field) map[string]any {
 	out := make(map[string]any, len(fs))
 	for _, f := range fs {
-		if nested, ok := f.Value.([]Field); ok {
-			out[f.Name] = fieldMap(nested)
-			continue
+		switch v := f.Value.(type) {
+		case []Field:
+			out[f.Name] = fieldMap(v)
+		case [][]Field:
+			list := make([]map[string]any, len(v))
+			for i, item := range v {
+				list[i] = fieldMap(item)
+			}
+			out[f.Name] = list
+		default:
+			out[f.Name] = f.Value
 		}
-		out[f.Name] = f.Value
 	}
 	return out
 }
 
-// EventKinds lists every event key, in contract order.
+// EventKinds lists every event key of contract §2, in contract order;
+// ExtensionEventKinds lists the ones this project adds.
 var EventKinds = []string{
 	"createPeering", "updatePeering", "deletePeering", "syncPeering",
 	"addAddressPrefix", "removeAddressPrefix",
@@ -404,9 +413,12 @@ func (e RemoveGateway) Fields() []Field { return []Field{{"vnet", e.VNet}} }
 
 // Fields implements Event.
 func (e AddRoute) Fields() []Field {
-	r := e.Route
-	out := []Field{{"routeTable", e.RouteTable}, {"name", r.Name},
-		{"addressPrefix", r.AddressPrefix.String()}, {"nextHopType", r.NextHopType.String()}}
+	return append([]Field{{"routeTable", e.RouteTable}}, eventRouteFields(e.Route)...)
+}
+
+// eventRouteFields returns a route under the topology file's field names.
+func eventRouteFields(r topology.Route) []Field {
+	out := []Field{{"name", r.Name}, {"addressPrefix", r.AddressPrefix.String()}, {"nextHopType", r.NextHopType.String()}}
 	if r.NextHopIPAddress.IsValid() {
 		out = append(out, Field{"nextHopIpAddress", r.NextHopIPAddress.String()})
 	}
@@ -420,9 +432,12 @@ func (e RemoveRoute) Fields() []Field {
 
 // Fields implements Event.
 func (e AddACLRule) Fields() []Field {
-	r := e.Rule
+	return append([]Field{{"accessControlList", e.AccessControlList}}, eventRuleFields(e.Rule)...)
+}
+
+// eventRuleFields returns an ACL rule under the topology file's field names.
+func eventRuleFields(r topology.ACLRule) []Field {
 	return []Field{
-		{"accessControlList", e.AccessControlList},
 		{"name", r.Name},
 		{"priority", r.Priority},
 		{"type", r.Type.String()},

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"net/netip"
 	"os"
+	"slices"
 	"strings"
 	"testing"
 
@@ -185,6 +186,24 @@ func TestEventsChangeTheNetwork(t *testing.T) {
 				}
 			}},
 
+		// Extension events: load balancers, new tables and ACLs, subnet links.
+		{"setLoadBalancer in front of a spoke VM", nil,
+			SetLoadBalancer{VNet: "spoke3", Name: "ilb3", Subnet: "app", FrontendIPAddress: addr("10.3.1.100"), Backends: []string{"app3"}},
+			"web1", "ilb3", 443, "delivered via web1,ilb3,app3", nil},
+		{"removeLoadBalancer leaves its address empty", nil,
+			RemoveLoadBalancer{VNet: "hub", Name: "web-ilb"},
+			"app1", "10.0.3.100", 443, "dropped:destination-not-found via app1", nil},
+		{"a new route table attached to a subnet", []Event{CreateRouteTable{Name: "rt-drop", Routes: []topology.Route{
+			{Name: "hub-null", AddressPrefix: pfx("10.0.3.0/24"), NextHopType: topology.NextHopNone}}}},
+			SetSubnet{VNet: "spoke2", Name: "app", RouteTable: ptr("rt-drop")},
+			"app2", "web1", 443, "dropped:null-route via app2", nil},
+		{"a new ACL attached to a subnet", []Event{CreateAccessControlList{Name: "deny-in", InboundDefaultAction: topology.Deny}},
+			SetSubnet{VNet: "spoke3", Name: "app", AccessControlList: ptr("deny-in")},
+			"web1", "app3", 443, "dropped:acl-denied via web1,app3", nil},
+		{"setSubnet detaches a route table", nil,
+			SetSubnet{VNet: "spoke1", Name: "app", RouteTable: ptr("")},
+			"app1", "app2", 443, "dropped:not-peered via app1", nil},
+
 		// Routes and ACLs.
 		{"addRoute null-routes a spoke", nil,
 			AddRoute{RouteTable: "rt-spoke", Route: topology.Route{Name: "blackhole", AddressPrefix: pfx("10.2.0.0/16"), NextHopType: topology.NextHopNone}},
@@ -272,6 +291,15 @@ func TestEventRefusals(t *testing.T) {
 		{"gateway removed under transit", nil, RemoveGateway{VNet: "hub"}, diag.RemoteGatewayMissing},
 		{"transit flag withdrawn", nil, UpdatePeering{Peering: PeeringRef{VNet: "hub", Name: "hub-to-spoke1"}, Flags: PeeringFlags{AllowGatewayTransit: Bool(false)}}, diag.RemoteGatewayTransitDisabled},
 		{"own gateway under transit", nil, SetGateway{VNet: "spoke1", Gateway: GatewaySpec{Name: "gw", Type: topology.Vpn}}, diag.RemoteGatewayWithLocal},
+		{"load balancer backend unknown", nil, SetLoadBalancer{VNet: "hub", Name: "x", Subnet: "web", FrontendIPAddress: addr("10.0.3.9"), Backends: []string{"app1"}}, diag.UnknownReference},
+		{"load balancer outside its subnet", nil, SetLoadBalancer{VNet: "hub", Name: "x", Subnet: "web", FrontendIPAddress: addr("10.0.2.9")}, diag.AddressOutsideSubnet},
+		{"load balancer named like a VM", nil, SetLoadBalancer{VNet: "hub", Name: "app1", Subnet: "web", FrontendIPAddress: addr("10.0.3.9")}, diag.DuplicateName},
+		{"removeLoadBalancer unknown", nil, RemoveLoadBalancer{VNet: "hub", Name: "nope"}, diag.NotFound},
+		{"route table exists", nil, CreateRouteTable{Name: "rt-spoke"}, diag.DuplicateName},
+		{"new route table with a bad route", nil, CreateRouteTable{Name: "x", Routes: []topology.Route{{Name: "r", AddressPrefix: pfx("0.0.0.0/0"), NextHopType: topology.NextHopVirtualAppliance}}}, diag.RouteNextHopInvalid},
+		{"ACL exists", nil, CreateAccessControlList{Name: "app-acl"}, diag.DuplicateName},
+		{"setSubnet unknown table", nil, SetSubnet{VNet: "spoke1", Name: "app", RouteTable: ptr("nope")}, diag.UnknownReference},
+		{"setSubnet unknown subnet", nil, SetSubnet{VNet: "spoke1", Name: "nope"}, diag.NotFound},
 		{"gateway to a missing site", nil, SetGateway{VNet: "hub", Gateway: GatewaySpec{Name: "gw", Connections: []string{"nope"}}}, diag.UnknownReference},
 	}
 	for _, tc := range tests {
@@ -317,11 +345,24 @@ func TestEventFields(t *testing.T) {
 			DestinationAddressPrefix: topology.AddressMatch{Prefix: pfx("10.2.0.0/16")}, DestinationPortRange: topology.PortRange{Lo: 53, Hi: 53}}},
 		RemoveACLRule{AccessControlList: "acl", Name: "r"},
 		SetVirtualMachine{VNet: "A", Name: "a1", Running: Bool(false)},
+		SetLoadBalancer{VNet: "A", Name: "ilb", Subnet: "s1", FrontendIPAddress: addr("10.1.1.100"), SKU: topology.Basic,
+			Backends: []string{"a1"}, Rules: []topology.LoadBalancerRule{{Protocol: topology.TCP, FrontendPort: 80, BackendPort: 8080}}},
+		RemoveLoadBalancer{VNet: "A", Name: "ilb"},
+		CreateRouteTable{Name: "rt", DisableGatewayRoutePropagation: true,
+			Routes: []topology.Route{{Name: "r", AddressPrefix: pfx("0.0.0.0/0"), NextHopType: topology.NextHopNone}}},
+		CreateAccessControlList{Name: "acl", InboundDefaultAction: topology.Deny, Rules: []topology.ACLRule{{Name: "r", Priority: 200,
+			SourceAddressPrefix: topology.AddressMatch{Any: true}, DestinationAddressPrefix: topology.AddressMatch{Any: true},
+			SourcePortRange: topology.AnyPort, DestinationPortRange: topology.AnyPort}}},
+		SetSubnet{VNet: "A", Name: "s1", AccessControlList: ptr(""), RouteTable: ptr("rt")},
+	}
+	kinds := append(slices.Clone(EventKinds), ExtensionEventKinds...)
+	if len(events) != len(kinds) {
+		t.Fatalf("%d events for %d kinds", len(events), len(kinds))
 	}
 	var b strings.Builder
 	for i, ev := range events {
-		if ev.Kind() != EventKinds[i] {
-			t.Errorf("event %d: kind %q, want %q (EventKinds order)", i, ev.Kind(), EventKinds[i])
+		if ev.Kind() != kinds[i] {
+			t.Errorf("event %d: kind %q, want %q (EventKinds order)", i, ev.Kind(), kinds[i])
 		}
 		line, err := json.Marshal(map[string]any{ev.Kind(): EventArgs(ev)})
 		if err != nil {
@@ -332,6 +373,8 @@ func TestEventFields(t *testing.T) {
 	}
 	eventsGolden(t, "testdata/events.golden", b.String())
 }
+
+func ptr(s string) *string { return &s }
 
 // eventsGolden compares got with the file, or rewrites it under -update.
 func eventsGolden(t *testing.T, path, got string) {

@@ -211,3 +211,50 @@ func fieldsLine(fs []Field) string {
 	}
 	return "{" + strings.Join(parts, ", ") + "}"
 }
+
+// Address-space edits are refused as direct edits only while the VNet is
+// peered in both files (semantics §2): windows-sdn locks the space,
+// azure needs a sync the plan provides.
+func TestAddressSpaceViolations(t *testing.T) {
+	const peered = `
+    peerings:
+      a-to-b: {remoteVirtualNetwork: b}
+  b:
+    addressSpace: [10.2.0.0/16]
+    peerings:
+      b-to-a: {remoteVirtualNetwork: a}
+`
+	const alone = `
+  b:
+    addressSpace: [10.2.0.0/16]
+`
+	file := func(platform, space, rest string) []byte {
+		return []byte("name: t\nplatform: " + platform + "\nvirtualNetworks:\n  a:\n    addressSpace: [" + space + "]" + rest)
+	}
+	for _, tc := range []struct {
+		name          string
+		before, after []byte
+		want          diag.Code
+		resolved      bool
+	}{
+		{"windows-sdn added while peered", file("windows-sdn", "10.1.0.0/16", peered), file("windows-sdn", "10.1.0.0/16, 10.9.0.0/16", peered), diag.AddressSpaceLocked, false},
+		{"windows-sdn removed while peered", file("windows-sdn", "10.1.0.0/16, 10.9.0.0/16", peered), file("windows-sdn", "10.1.0.0/16", peered), diag.AddressSpaceLocked, false},
+		{"windows-sdn peered only before", file("windows-sdn", "10.1.0.0/16", peered), file("windows-sdn", "10.1.0.0/16, 10.9.0.0/16", alone), "", false},
+		{"windows-sdn peered only after", file("windows-sdn", "10.1.0.0/16", alone), file("windows-sdn", "10.1.0.0/16, 10.9.0.0/16", peered), "", false},
+		{"windows-sdn unchanged space", file("windows-sdn", "10.1.0.0/16", peered), file("windows-sdn", "10.1.0.0/16", peered), "", false},
+		{"azure resized while Connected", file("azure", "10.1.0.0/16", peered), file("azure", "10.1.0.0/16, 10.9.0.0/16", peered), PeeringSyncRequired, true},
+		{"azure resized while not peered", file("azure", "10.1.0.0/16", alone), file("azure", "10.1.0.0/16, 10.9.0.0/16", alone), "", false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			b := checkInput(t, "before.yaml", tc.before).Network
+			a := checkInput(t, "after.yaml", tc.after).Network
+			vs := addressSpaceViolations(b, a)
+			switch {
+			case tc.want == "" && len(vs) > 0:
+				t.Errorf("got %v, want no violation", vs)
+			case tc.want != "" && (len(vs) != 1 || vs[0].Code != tc.want || vs[0].ResolvedByPlan != tc.resolved):
+				t.Errorf("got %+v, want one %s (resolved by plan %t)", vs, tc.want, tc.resolved)
+			}
+		})
+	}
+}

@@ -153,7 +153,7 @@ func emitScenario(stderr io.Writer, res *sim.DiffResult, o diffOptions) error {
 		return nil
 	}
 	if len(res.Plan.Unplanned) > 0 {
-		fmt.Fprintf(stderr, "vnetsim: diff: %s: %d changes are not expressible as events; the scenario's last step may fail until they are made\n", o.emitScenario, len(res.Plan.Unplanned))
+		fmt.Fprintf(stderr, "vnetsim: diff: %s: %s not expressible as events; the scenario's last step may fail until made out of band\n", o.emitScenario, count(len(res.Plan.Unplanned), "change"))
 	}
 	topo, err := diffRelativeTo(filepath.Dir(o.emitScenario), o.before)
 	if err != nil {

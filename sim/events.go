@@ -225,8 +225,8 @@ func (v VirtualMachineSpec) fields() []Field {
 
 // CreateVirtualNetwork creates a VNet. It takes the topology file's virtual
 // network fields except peerings and loadBalancers: peerings are made with
-// createPeering, whose state machine they need. An empty NetworkController
-// inherits the file's.
+// createPeering, whose state machine they need, and load balancers with
+// SetLoadBalancer. An empty NetworkController inherits the file's.
 type CreateVirtualNetwork struct {
 	Name              string
 	NetworkController string

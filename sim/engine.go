@@ -138,27 +138,28 @@ func New(n *topology.Network) *Engine {
 	}
 	for _, v := range e.vnets {
 		hs := make(map[netip.Addr]holder, len(v.VirtualMachines)+len(v.LoadBalancers))
+		vms, lbs := v.SortedVirtualMachines(), v.SortedLoadBalancers()
 		// Load balancers first, then VMs, so that a (duplicate-address)
 		// VM wins over a frontend deterministically.
-		for _, lb := range v.SortedLoadBalancers() {
+		for _, lb := range lbs {
 			if lb.FrontendIPAddress.IsValid() {
 				hs[lb.FrontendIPAddress] = holder{lb: lb, vnet: v}
 			}
 		}
-		for _, vm := range v.SortedVirtualMachines() {
+		for _, vm := range vms {
 			if vm.IPAddress.IsValid() && vm.Subnet != nil {
 				hs[vm.IPAddress] = holder{vm: vm, vnet: v}
 			}
 		}
 		e.holders[v.Name] = hs
 		e.byVNet[v].holders = hs
-		for _, vm := range v.SortedVirtualMachines() {
+		for _, vm := range vms {
 			if vm.Subnet != nil {
 				e.addName(0, Endpoint{Name: vm.Name, Kind: EndpointVM, Addr: vm.IPAddress,
 					VirtualNetwork: v.Name, Subnet: vm.Subnet.Name, VM: vm.Name})
 			}
 		}
-		for _, lb := range v.SortedLoadBalancers() {
+		for _, lb := range lbs {
 			if lb.Subnet != nil {
 				e.addName(1, Endpoint{Name: lb.Name, Kind: EndpointLoadBalancer, Addr: lb.FrontendIPAddress,
 					VirtualNetwork: v.Name, Subnet: lb.Subnet.Name})

@@ -890,6 +890,10 @@ var expectationParsers = map[string]func(p *parser, n *yaml.Node, at diag.Path) 
 			e.Port = 443
 		}
 		if port, ok := p.integer(o, "port", 0, 65535); ok {
+			if !e.Protocol.HasPorts() {
+				p.errorf(diag.InvalidValue, at.Child("port"), o.get("port"), "trace port: %s packets have no port; give a port only with TCP or UDP", e.Protocol)
+				return nil
+			}
 			e.Port = uint16(port)
 		}
 		return e

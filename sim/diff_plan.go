@@ -363,7 +363,7 @@ func (p *planner) build() {
 	for _, av := range kept {
 		bv := p.before.VirtualNetworks[av.Name]
 		if av.Gateway != nil && (bv.Gateway == nil || !sameFields(gatewayProps(bv.Gateway), gatewayProps(av.Gateway))) {
-			p.do(SetGateway{VNet: av.Name, Gateway: gatewaySpec(av.Gateway)}, "the gateway must exist before routes and peerings that use it")
+			p.do(SetGateway{VNet: av.Name, Gateway: p.gatewaySpec(av.Name, av.Gateway)}, "the gateway must exist before routes and peerings that use it")
 		}
 	}
 	p.peerings()
@@ -398,6 +398,8 @@ func (p *planner) shrink(kept []*topology.VirtualNetwork, final bool) {
 			cv := p.cur.VirtualNetworks[av.Name]
 			switch s := subnetWithin(cv, pfx); {
 			case !slices.Contains(cv.AddressSpace, pfx):
+			case len(cv.AddressSpace) == 1 && !final:
+				// A VNet keeps at least one range: swap after the new one is in.
 			case s != "":
 				if final {
 					p.unplanned(Removed, path.Child("addressSpace"), "%s: address range %s removed, but subnet %s still holds it", av.Name, pfx, s)
@@ -435,7 +437,7 @@ func (p *planner) createVNet(av *topology.VirtualNetwork) {
 		ev.Subnets = append(ev.Subnets, p.subnetSpec(path, s))
 	}
 	if av.Gateway != nil {
-		g := gatewaySpec(av.Gateway)
+		g := p.gatewaySpec(av.Name, av.Gateway)
 		ev.Gateway = &g
 	}
 	for _, vm := range av.SortedVirtualMachines() {
@@ -546,9 +548,17 @@ func (p *planner) subnetSpec(vnetPath diag.Path, s *topology.Subnet) SubnetSpec 
 	return spec
 }
 
-func gatewaySpec(g *topology.Gateway) GatewaySpec {
+// gatewaySpec describes vnet's gateway g for setGateway or
+// createVirtualNetwork. A connection to a site the current network lacks
+// is left out and reported unplanned: no event creates a site.
+func (p *planner) gatewaySpec(vnet string, g *topology.Gateway) GatewaySpec {
 	spec := GatewaySpec{Name: g.Name, Type: g.Type, SKU: g.SKU}
 	for _, o := range g.Connections {
+		if p.cur.OnPremises[o.Name] == nil {
+			p.unplanned(Changed, diag.P("virtualNetworks", vnet, "gateway", "connections"),
+				"%s: gateway %s: connect site %s once it exists (no event creates a site)", vnet, g.Name, o.Name)
+			continue
+		}
 		spec.Connections = append(spec.Connections, o.Name)
 	}
 	return spec

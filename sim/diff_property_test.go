@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"net/netip"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -272,5 +274,48 @@ func TestDiffScopeMatchesBruteForce(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// Every pair of example files on one platform diffs without failing, and
+// between two valid files the plan is verified: the examples' estates are
+// unrelated, so the plan tears one down and builds the other.
+func TestDiffExamplePairs(t *testing.T) {
+	files, _ := filepath.Glob("../examples/*.yaml")
+	broken, _ := filepath.Glob("../examples/broken/*.yaml")
+	var inputs []DiffInput
+	for _, f := range append(files, broken...) {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n, sm, ds := topology.Check(f, data); n != nil {
+			inputs = append(inputs, DiffInput{Network: n, Source: sm, Diagnostics: ds})
+		}
+	}
+	if len(inputs) < 3 {
+		t.Fatalf("only %d example files load", len(inputs))
+	}
+	for _, b := range inputs {
+		for _, a := range inputs {
+			if a.Network.Platform != b.Network.Platform {
+				continue
+			}
+			t.Run(filepath.Base(b.Source.Filename)+"→"+filepath.Base(a.Source.Filename), func(t *testing.T) {
+				res, err := Diff(b, a, DiffOptions{})
+				if err != nil {
+					t.Fatal(err)
+				}
+				if b.Diagnostics.HasErrors() || a.Diagnostics.HasErrors() {
+					return // the platform may refuse a step toward or away from an error
+				}
+				if !res.Plan.Verified {
+					t.Errorf("plan not verified:\n%s", strings.Join(res.Plan.Problems, "\n"))
+				}
+				if b.Source == a.Source && (len(res.Changes) > 0 || len(res.Plan.Steps) > 0) {
+					t.Errorf("a file diffed with itself has %d changes and %d steps", len(res.Changes), len(res.Plan.Steps))
+				}
+			})
+		}
 	}
 }

@@ -84,6 +84,28 @@ var estateMutations = []estateMutation{
 			Protocol: topology.TCP, SourceAddressPrefix: topology.AddressMatch{Any: true}, SourcePortRange: topology.AnyPort,
 			DestinationAddressPrefix: topology.AddressMatch{Any: true}, DestinationPortRange: topology.PortRange{Lo: 3389, Hi: 3389}})
 	}},
+	{"move a spoke to another region", func(r *rand.Rand, n *topology.Network, _ int) {
+		if s, _ := pickSpoke(r, n); s != nil {
+			s.Region = "northeurope"
+		}
+	}},
+	{"add a VM to a spoke", func(r *rand.Rand, n *topology.Network, k int) {
+		if s, _ := pickSpoke(r, n); s != nil {
+			sub := s.SortedSubnets()[0]
+			ip := sub.AddressPrefix.Addr().As4()
+			ip[3] = byte(100 + k%100)
+			name := fmt.Sprintf("%s-new%02d", s.Name, k)
+			s.VirtualMachines[name] = &topology.VirtualMachine{Name: name, Subnet: sub, IPAddress: netip.AddrFrom4(ip), Running: true}
+		}
+	}},
+	{"leave a spoke's peering one-sided", func(r *rand.Rand, n *topology.Network, _ int) {
+		if s, hub := pickSpoke(r, n); s != nil {
+			if p := s.PeeringTo(hub.Name); p != nil {
+				p.UseRemoteGateways = false
+			}
+			deletePeeringTo(hub, s.Name)
+		}
+	}},
 	{"retire the hub gateway", func(_ *rand.Rand, n *topology.Network, _ int) {
 		hub := n.VirtualNetworks["hub00"]
 		hub.Gateway = nil

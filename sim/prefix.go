@@ -10,8 +10,15 @@ import (
 // map probe per distinct length rather than a walk over every prefix.
 // The zero value is an empty index.
 type prefixIndex[T any] struct {
-	m    map[netip.Prefix][]T
+	m4   map[uint64][]T // IPv4, keyed by v4key: hashing an integer is cheapest
+	m6   map[netip.Prefix][]T
 	lens [2][]int // per family (0: IPv4, 1: IPv6), longest first
+}
+
+// v4key packs a masked IPv4 prefix into an integer.
+func v4key(a netip.Addr, bits int) uint64 {
+	b := a.As4()
+	return uint64(b[0])<<40 | uint64(b[1])<<32 | uint64(b[2])<<24 | uint64(b[3])<<16 | uint64(bits)
 }
 
 func family(a netip.Addr) int {
@@ -27,11 +34,19 @@ func (x *prefixIndex[T]) add(p netip.Prefix, v T) {
 		return
 	}
 	p = p.Masked()
-	if x.m == nil {
-		x.m = make(map[netip.Prefix][]T)
-	}
-	x.m[p] = append(x.m[p], v)
 	f := family(p.Addr())
+	if f == 0 {
+		if x.m4 == nil {
+			x.m4 = make(map[uint64][]T)
+		}
+		k := v4key(p.Addr(), p.Bits())
+		x.m4[k] = append(x.m4[k], v)
+	} else {
+		if x.m6 == nil {
+			x.m6 = make(map[netip.Prefix][]T)
+		}
+		x.m6[p] = append(x.m6[p], v)
+	}
 	if !slices.Contains(x.lens[f], p.Bits()) {
 		x.lens[f] = append(x.lens[f], p.Bits())
 		slices.Sort(x.lens[f])
@@ -45,12 +60,27 @@ func (x *prefixIndex[T]) longest(a netip.Addr) ([]T, netip.Prefix) {
 	if !a.IsValid() {
 		return nil, netip.Prefix{}
 	}
-	for _, l := range x.lens[family(a)] {
+	if a.Is4() {
+		u := a.As4()
+		n := uint32(u[0])<<24 | uint32(u[1])<<16 | uint32(u[2])<<8 | uint32(u[3])
+		for _, l := range x.lens[0] {
+			m := n
+			if l < 32 {
+				m = n &^ (1<<(32-l) - 1)
+			}
+			k := uint64(m)<<16 | uint64(l)
+			if vs, ok := x.m4[k]; ok {
+				return vs, netip.PrefixFrom(netip.AddrFrom4([4]byte{byte(m >> 24), byte(m >> 16), byte(m >> 8), byte(m)}), l)
+			}
+		}
+		return nil, netip.Prefix{}
+	}
+	for _, l := range x.lens[1] {
 		p, err := a.Prefix(l)
 		if err != nil {
 			continue
 		}
-		if vs, ok := x.m[p]; ok {
+		if vs, ok := x.m6[p]; ok {
 			return vs, p
 		}
 	}
@@ -68,7 +98,11 @@ func (x *prefixIndex[T]) all(a netip.Addr) []T {
 		if err != nil {
 			continue
 		}
-		out = append(out, x.m[p]...)
+		if a.Is4() {
+			out = append(out, x.m4[v4key(p.Addr(), l)]...)
+		} else {
+			out = append(out, x.m6[p]...)
+		}
 	}
 	return out
 }

@@ -317,7 +317,7 @@ func (e *Engine) peeringFix(a, b *topology.VirtualNetwork) string {
 func (w *walk) cross(y, x *topology.VirtualNetwork, addr netip.Addr) bool {
 	e, src := w.e, w.f.Src
 	pyx, pxy := e.peeringOf(y, x), e.peeringOf(x, y)
-	if !e.connectedV(y, x) {
+	if pyx == nil || pxy == nil || pyx.Disconnected || pxy.Disconnected { // not Connected
 		w.drop(PeeringNotConnected, peeringPath(y, pyx, x, pxy), e.peeringFix(y, x))
 		return false
 	}

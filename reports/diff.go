@@ -3,6 +3,7 @@ package reports
 import (
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 
 	"github.com/vnetsim/vnetsim/sim"
@@ -137,9 +138,17 @@ func DiffText(w io.Writer, r *sim.DiffResult, opt DiffOptions) error {
 	st := styles(opt.Color)
 	ew.printf("%s %s → %s (%s)\n", st.bold("vnetsim diff"), r.Before, r.After, r.Platform)
 
+	width := 0
+	for _, c := range slices.Concat(r.Changes, r.Plan.Unplanned) {
+		width = max(width, len(rangeText(c.Subject)))
+	}
+	change := func(c sim.Change) {
+		where := rangeText(c.Subject)
+		ew.printf("  %-7s %s%s  %s\n", c.Kind, st.dim(where), strings.Repeat(" ", width-len(where)), c.Message)
+	}
 	ew.printf("\n%s\n", st.bold(fmt.Sprintf("Changes (%d)", len(r.Changes))))
 	for _, c := range r.Changes {
-		ew.printf("  %-7s %s  %s\n", c.Kind, st.dim(rangeText(c.Subject)), c.Message)
+		change(c)
 	}
 
 	ew.printf("\n%s\n", st.bold(fmt.Sprintf("Violations (%d)", len(r.Violations))))
@@ -172,7 +181,7 @@ func DiffText(w io.Writer, r *sim.DiffResult, opt DiffOptions) error {
 	if len(r.Plan.Unplanned) > 0 {
 		ew.printf("\n%s\n", st.bold(fmt.Sprintf("Not expressible as events; make these out of band (%d)", len(r.Plan.Unplanned))))
 		for _, u := range r.Plan.Unplanned {
-			ew.printf("  %-7s %s  %s\n", u.Kind, st.dim(rangeText(u.Subject)), u.Message)
+			change(u)
 		}
 	}
 

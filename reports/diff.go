@@ -173,6 +173,10 @@ func DiffText(w io.Writer, r *sim.DiffResult, opt DiffOptions) error {
 	ew.printf("\n%s\n", st.bold(fmt.Sprintf("Plan (%s, %s)", plural(len(r.Plan.Steps), "step"), verified)))
 	for i, s := range r.Plan.Steps {
 		ew.printf("  %2d. %s\n      %s\n", i+1, eventText(s.Event), st.dim("why: "+s.Why))
+		if i > 0 && len(s.Impact.Lost) > 0 && samePairs(s.Impact.Lost, r.Plan.Steps[i-1].Impact.Lost) {
+			ew.printf("      %s\n", st.warning(fmt.Sprintf("while in this state: the same %s lost as after step %d", plural(len(s.Impact.Lost), "subnet pair"), i)))
+			continue
+		}
 		writeImpactText(ew, st, s.Impact.Lost)
 	}
 	for _, p := range r.Plan.Problems {
@@ -201,6 +205,14 @@ func DiffText(w io.Writer, r *sim.DiffResult, opt DiffOptions) error {
 	}
 	ew.printf("\n%s\n", verdict)
 	return ew.err
+}
+
+// samePairs reports whether two lost lists name the same pairs with the
+// same results, so that text can say so instead of repeating them.
+func samePairs(a, b []sim.ReachChange) bool {
+	return slices.EqualFunc(a, b, func(x, y sim.ReachChange) bool {
+		return x.From == y.From && x.To == y.To && x.Result == y.Result && x.Reason == y.Reason
+	})
 }
 
 func writeImpactText(ew *errWriter, st style, lost []sim.ReachChange) {

@@ -49,7 +49,16 @@ func diffFixture() *sim.DiffResult {
 						{From: "spoke1/app", To: "hub/shared", Result: sim.OutcomeNone, Before: sim.OutcomeAll, Reason: sim.PeeringNotConnected},
 						{From: "spoke2/app", To: "hub/shared", Result: sim.OutcomeNone, Before: sim.OutcomeAll, Reason: sim.NotPeered, Lasting: true},
 					}}},
-				{Event: sim.AddAddressPrefix{VNet: "spoke1", Prefix: netip.MustParsePrefix("10.11.0.0/16")}, Why: "the after-file adds this range"},
+				{Event: sim.DeletePeering{Peering: sim.PeeringRef{VNet: "spoke1", Name: "spoke1-to-hub"}}, Why: "windows-sdn locks spoke1's address space while it is peered",
+					Impact: sim.Impact{Lost: []sim.ReachChange{
+						{From: "hub/shared", To: "spoke1/app", Result: sim.OutcomeNone, Before: sim.OutcomeAll, Reason: sim.NotPeered, Explanation: "create the peering from hub to spoke1"},
+						{From: "spoke1/app", To: "hub/shared", Result: sim.OutcomeNone, Before: sim.OutcomeAll, Reason: sim.NotPeered},
+					}}},
+				{Event: sim.AddAddressPrefix{VNet: "spoke1", Prefix: netip.MustParsePrefix("10.11.0.0/16")}, Why: "the after-file adds this range",
+					Impact: sim.Impact{Lost: []sim.ReachChange{
+						{From: "hub/shared", To: "spoke1/app", Result: sim.OutcomeNone, Before: sim.OutcomeAll, Reason: sim.NotPeered, Explanation: "create the peering from hub to spoke1"},
+						{From: "spoke1/app", To: "hub/shared", Result: sim.OutcomeNone, Before: sim.OutcomeAll, Reason: sim.NotPeered},
+					}}},
 				{Event: sim.CreatePeering{VNet: "hub", Name: "hub-to-spoke1", RemoteVirtualNetwork: "spoke1", Flags: sim.PeeringFlags{AllowForwardedTraffic: sim.Bool(true)}},
 					Why: "re-create the peering now that the address space has changed"},
 			},

@@ -303,7 +303,10 @@ func (p *planner) clearRoutesAcross(a, b string) {
 			}
 			if (usesTable(va, rt.Name) && vb.ContainsAddr(r.NextHopIPAddress)) || (usesTable(vb, rt.Name) && va.ContainsAddr(r.NextHopIPAddress)) {
 				p.do(RemoveRoute{RouteTable: rt.Name, Name: r.Name},
-					"route %s sends %s or %s to an appliance across the peering about to go; it is added back once the peering is", r.Name, a, b)
+					"route %s sends %s or %s to an appliance across the peering about to go, and the platform refuses a route out of reach; it is added back once the peering is (table %s is used by %s)",
+					r.Name, a, b, rt.Name, joinNames(users([]*topology.Network{p.cur}, func(s *topology.Subnet) bool {
+						return s.RouteTable != nil && s.RouteTable.Name == rt.Name
+					}, nil)))
 			}
 		}
 	}

@@ -325,7 +325,7 @@ func TestScopedValidationRandom(t *testing.T) {
 				vnets := slices.Sorted(maps.Keys(n.VirtualNetworks))
 				v := pick(vnets)
 				var ev Event
-				switch rng.IntN(11) {
+				switch rng.IntN(14) {
 				case 0:
 					ev = CreatePeering{VNet: v, Name: fmt.Sprintf("p%d", i), RemoteVirtualNetwork: pick(vnets),
 						Flags: PeeringFlags{UseRemoteGateways: Bool(rng.IntN(3) == 0), AllowGatewayTransit: Bool(rng.IntN(2) == 0)}}
@@ -368,6 +368,26 @@ func TestScopedValidationRandom(t *testing.T) {
 					} else {
 						ev = AddSubnet{VNet: v, Subnet: SubnetSpec{Name: fmt.Sprintf("s%d", i), AddressPrefix: pfx(pick(prefixes))}}
 					}
+				case 11:
+					subnets := slices.Sorted(maps.Keys(n.VirtualNetworks[v].Subnets))
+					if len(subnets) == 0 {
+						continue
+					}
+					ev = SetLoadBalancer{VNet: v, Name: pick([]string{"lb1", "lb2", "vm00-001-a"}), Subnet: pick(subnets), FrontendIPAddress: addr(pick(ips))}
+				case 12:
+					if rng.IntN(2) == 0 {
+						ev = CreateRouteTable{Name: fmt.Sprintf("t%d", i), Routes: []topology.Route{{Name: "r", AddressPrefix: pfx(pick(prefixes)),
+							NextHopType: topology.NextHopVirtualAppliance, NextHopIPAddress: addr(pick(ips))}}}
+					} else {
+						ev = CreateAccessControlList{Name: fmt.Sprintf("a%d", i), Rules: []topology.ACLRule{{Name: "r", Priority: rng.IntN(70000)}}}
+					}
+				case 13:
+					subnets := slices.Sorted(maps.Keys(n.VirtualNetworks[v].Subnets))
+					if len(subnets) == 0 {
+						continue
+					}
+					tables := append(slices.Sorted(maps.Keys(n.RouteTables)), "")
+					ev = SetSubnet{VNet: v, Name: pick(subnets), RouteTable: ptr(pick(tables))}
 				case 10:
 					remote := pick(vnets)
 					if back := n.VirtualNetworks[remote].PeeringTo(v); back == nil {

@@ -349,6 +349,7 @@ func (e SyncPeering) apply(t *tx) *Refusal {
 // peeringObject names one peering object by its owner.
 type peeringObject struct{ owner, name, remote string }
 
+// String returns OWNER/NAME.
 func (o peeringObject) String() string { return o.owner + "/" + o.name }
 
 // peeringObjectsOf returns the peering objects name takes part in: those it
@@ -585,6 +586,7 @@ func (e RemoveSubnet) apply(t *tx) *Refusal {
 // noun is a string that prints itself, for listSome.
 type noun string
 
+// String returns the noun as written.
 func (l noun) String() string { return string(l) }
 
 func (t *tx) setGateway(v *topology.VirtualNetwork, g GatewaySpec) *Refusal {

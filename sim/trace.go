@@ -33,8 +33,9 @@ type walk struct {
 	log          guardLog
 	checkpoints  [4]checkpoint
 	ncheckpoints int
-	// viaGateway is set once a VPN gateway forwarded the packet: crossing a
-	// peering after that needs no allowForwardedTraffic (semantics §5.3).
+	// viaGateway is set while the packet was last forwarded by a VPN
+	// gateway: crossing a peering then needs no allowForwardedTraffic
+	// (semantics §5.3). An appliance forwarding it again clears it.
 	viaGateway bool
 	// global is set when the last peering crossed joins two regions.
 	global     bool
@@ -450,6 +451,7 @@ func (w *walk) appliance(v *topology.VirtualNetwork, r EffectiveRoute) (*topolog
 	if !w.acl(hv, topology.Outbound, vm.AccessControlList, vm.Subnet.AccessControlList, w.f.Src, w.f.Dst, w.f.Port) {
 		return nil, nil, "", false
 	}
+	w.viaGateway = false // the appliance, not a gateway, forwards it now
 	return hv, e.subnetRoutes(vm.Subnet), vm.Name, true
 }
 

@@ -222,6 +222,13 @@ func TestTrace(t *testing.T) {
 			topo: hs("SPOKE1_RT", "rt-gw", "GW_TYPE", "ExpressRoute"), from: "app1", to: "app2", result: Dropped, reason: NoRoute, via: "app1,hub-gw"},
 		{name: "§5.3 on-premises enters through the gateway and reaches a transit spoke",
 			topo: hs("S2_AFT", "false"), from: "op1", to: "app2", result: Delivered, via: "dc1,hub-gw,app2"},
+		{name: "§5.3 on-premises through a hub appliance is forwarded traffic again", topo: hs("S2_AFT", "false"),
+			mutate: func(n *topology.Network) {
+				// The hub inspects traffic from the gateway: GatewaySubnet
+				// sends spoke2 to the appliance nva2.
+				n.VirtualNetworks["hub"].Subnets["GatewaySubnet"].RouteTable = n.RouteTables["rt-loop"]
+			},
+			from: "op1", to: "app2", result: Dropped, reason: ForwardedTrafficBlocked, via: "dc1,hub-gw,nva2"},
 		{name: "§5.3 on-premises learns the hub's ranges", topo: hs(), from: "op1", to: "nva2", result: Delivered, via: "dc1,hub-gw,nva2"},
 		{name: "§5.3 on-premises does not learn a spoke without transit", topo: hs("S1_URG", "false"),
 			from: "op1", to: "app1", result: Dropped, reason: NoRoute, explains: "spoke1 is not advertised to dc1"},

@@ -59,7 +59,7 @@ func diffCommand() *cli.Command {
 // diffFlags turns flags into typed options, or a usage error.
 func diffFlags(c *cli.Context) (diffOptions, error) {
 	if c.NArg() != 2 {
-		return diffOptions{}, usageError("diff: want two files, BEFORE and AFTER; got %d arguments", c.NArg())
+		return diffOptions{}, usageError("diff: want two files, BEFORE and AFTER; got %s", count(c.NArg(), "argument"))
 	}
 	f, err := format(c, diffFormats...)
 	if err != nil {

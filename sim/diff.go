@@ -178,22 +178,35 @@ func Diff(before, after DiffInput, opts DiffOptions) (*DiffResult, error) {
 	tr := newReachTracker(b, a, ropts)
 	total := changeScope(res.Changes, b, a)
 	tr.cover(total)
-	ra := reachIn(a, total, ropts)
-	res.Reachability = compareReach(tr.rb, ra)
-	explainLost(a, res.Reachability.Lost, ra)
-	res.Expect = scenarioChecks(a, after.Diagnostics.HasErrors(), res)
 	if !opts.NoImpact {
 		prev := b
 		for i := range res.Plan.Steps {
 			step := &res.Plan.Steps[i]
 			step.Impact.Lost = tr.advance(prev, step.network)
 			prev = step.network
-			for j := range step.Impact.Lost {
-				l := &step.Impact.Lost[j]
-				key := [2]string{l.From, l.To}
-				end, kept := ra[key]
-				l.Lasting = total.involves(key) && (!kept || rank(end.Result) < rank(l.Before))
+		}
+	}
+	var ra reachTable
+	if !opts.NoImpact && res.Plan.Verified && len(res.Plan.Unplanned) == 0 && len(res.Plan.Steps) > 0 {
+		// The plan's last state is the after network: its pairs are known.
+		ra = reachTable{}
+		for k, p := range tr.cur {
+			if total.involves(k) {
+				ra[k] = p
 			}
+		}
+	} else {
+		ra = reachIn(a, total, ropts)
+	}
+	res.Reachability = compareReach(tr.rb, ra)
+	explainLost(a, res.Reachability.Lost, ra)
+	res.Expect = scenarioChecks(a, after.Diagnostics.HasErrors(), res)
+	for i := range res.Plan.Steps {
+		for j := range res.Plan.Steps[i].Impact.Lost {
+			l := &res.Plan.Steps[i].Impact.Lost[j]
+			key := [2]string{l.From, l.To}
+			end, kept := ra[key]
+			l.Lasting = total.involves(key) && (!kept || rank(end.Result) < rank(l.Before))
 		}
 	}
 	return res, nil

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/vnetsim/vnetsim/topology"
+	"github.com/vnetsim/vnetsim/topology/diag"
 )
 
 // Reachability in a diff is computed only where a change can matter.
@@ -299,7 +300,7 @@ func (t *reachTracker) cover(sc scope) {
 // the step's scope are recomputed, and the lost list is kept sorted from
 // step to step, so a step costs what it touches.
 func (t *reachTracker) advance(prev, next *topology.Network) []ReachChange {
-	sc := changeScope(Changes(prev, next), t.before, t.after)
+	sc := changeScope(append(Changes(prev, next), peeringStateChanges(prev, next)...), t.before, t.after)
 	t.cover(sc)
 	if gone := goneUnits(prev, next, sc); len(gone) > 0 {
 		for k := range t.cur {
@@ -323,6 +324,26 @@ func (t *reachTracker) advance(prev, next *topology.Network) []ReachChange {
 	t.lost = mergeSorted(kept, found)
 	explainLost(next, t.lost, t.cur)
 	return slices.Clone(t.lost)
+}
+
+// peeringStateChanges returns the peering objects whose stored state
+// differs between two states of a plan: Disconnected, or the ranges an azure
+// object has synced. Changes does not compare them (a file never sets
+// them), yet they decide what crosses the peering.
+func peeringStateChanges(prev, next *topology.Network) []Change {
+	var out []Change
+	for _, v := range next.SortedVirtualNetworks() {
+		pv := prev.VirtualNetworks[v.Name]
+		if pv == nil {
+			continue
+		}
+		for _, p := range v.SortedPeerings() {
+			if pp := pv.Peerings[p.Name]; pp != nil && (pp.Disconnected != p.Disconnected || !slices.Equal(pp.SyncedRemote, p.SyncedRemote)) {
+				out = append(out, Change{Kind: Changed, Path: diag.P("virtualNetworks", v.Name, "peerings", p.Name)})
+			}
+		}
+	}
+	return out
 }
 
 // goneUnits returns the subnets of sc's VNets that prev has and next does

@@ -202,22 +202,22 @@ type reachTable map[[2]string]ReachPair
 // explanations (see explainLost).
 func reachIn(n *topology.Network, sc scope, opts ReachOptions) reachTable {
 	e := New(n)
-	t := reachTable{}
-	put := func(pairs []ReachPair) {
-		for _, p := range pairs {
+	var parts [][]ReachPair
+	if sc.all {
+		parts = append(parts, quietReach(e, nil, nil, opts))
+	} else if names := sc.names(n); len(names) > 0 {
+		parts = append(parts, quietReach(e, names, nil, opts), quietReach(e, nil, names, opts))
+	}
+	size := 0
+	for _, ps := range parts {
+		size += len(ps)
+	}
+	t := make(reachTable, size)
+	for _, ps := range parts {
+		for _, p := range ps {
 			t[[2]string{p.From, p.To}] = p
 		}
 	}
-	if sc.all {
-		put(quietReach(e, nil, nil, opts))
-		return t
-	}
-	names := sc.names(n)
-	if len(names) == 0 {
-		return t
-	}
-	put(quietReach(e, names, nil, opts))
-	put(quietReach(e, nil, names, opts))
 	return t
 }
 

@@ -17,7 +17,21 @@ import (
 // pairs it visited, so it is reused only when none of them was visited
 // before (loop detection). Trace never uses it: only quiet reach walks do.
 type memo struct {
-	m sync.Map // memoKey → *memoList
+	shards [memoShards]memoShard
+}
+
+// memoShards spreads the memo over locks so that workers rarely meet.
+const memoShards = 16
+
+type memoShard struct {
+	mu sync.RWMutex
+	m  map[memoKey]*memoList
+}
+
+// shard picks a key's shard by its destination, which varies most.
+func (m *memo) shard(k *memoKey) *memoShard {
+	b := k.dst.As16()
+	return &m.shards[int(b[15]^b[14])%memoShards]
 }
 
 // memoKey is the state of a walk at the top of a forwarding step, minus
@@ -102,11 +116,13 @@ type checkpoint struct {
 
 // lookup returns the remembered fate of the walk's suffix from key.
 func (m *memo) lookup(key memoKey, src netip.Addr, visited []visitKey) (Result, Reason, bool) {
-	v, ok := m.m.Load(key)
+	sh := m.shard(&key)
+	sh.mu.RLock()
+	l, ok := sh.m[key]
+	sh.mu.RUnlock()
 	if !ok {
 		return 0, "", false
 	}
-	l := v.(*memoList)
 	l.mu.Lock()
 	defer l.mu.Unlock()
 next:
@@ -139,8 +155,17 @@ func (m *memo) store(w *walk) {
 			result:  w.t.Result,
 			reason:  w.t.Reason,
 		}
-		v, _ := m.m.LoadOrStore(c.key, &memoList{})
-		l := v.(*memoList)
+		sh := m.shard(&c.key)
+		sh.mu.Lock()
+		l, ok := sh.m[c.key]
+		if !ok {
+			if sh.m == nil {
+				sh.m = make(map[memoKey]*memoList)
+			}
+			l = &memoList{}
+			sh.m[c.key] = l
+		}
+		sh.mu.Unlock()
 		l.mu.Lock()
 		if len(l.entries) < maxMemoEntries {
 			l.entries = append(l.entries, e)

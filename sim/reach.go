@@ -71,6 +71,17 @@ func (e *Engine) Reach(opts ReachOptions) *Reach {
 		workers = runtime.GOMAXPROCS(0)
 	}
 	workers = max(1, min(workers, len(from)))
+	// Work is handed out in runs of source units that start with the
+	// same group, so that one worker computes a group's row once.
+	var runs [][2]int
+	for i := range from {
+		if i > 0 && len(from[i].groups) > 0 && len(from[i-1].groups) > 0 && from[i].groups[0] == from[i-1].groups[0] {
+			runs[len(runs)-1][1] = i + 1
+			continue
+		}
+		runs = append(runs, [2]int{i, i + 1})
+	}
+	workers = max(1, min(workers, len(runs)))
 	var next atomic.Int64
 	var wg sync.WaitGroup
 	for range workers {
@@ -79,26 +90,36 @@ func (e *Engine) Reach(opts ReachOptions) *Reach {
 			defer wg.Done()
 			cache := &pairCache{}
 			for {
-				i := int(next.Add(1)) - 1
-				if i >= len(from) {
+				k := int(next.Add(1)) - 1
+				if k >= len(runs) {
 					return
 				}
-				row := &rows[i]
-				for _, t := range to {
-					if t.name == from[i].name {
-						continue
-					}
-					p := q.pairWith(from[i], t, cache)
-					switch p.Result {
-					case OutcomeAll:
-						row.counts.All++
-					case OutcomeSome:
-						row.counts.Some++
-					default:
-						row.counts.None++
-					}
-					if !opts.Summary || (p.Result != OutcomeAll && len(row.pairs) < maxEx) {
-						row.pairs = append(row.pairs, p)
+				for i := runs[k][0]; i < runs[k][1]; i++ {
+					row := &rows[i]
+					for _, t := range to {
+						if t.name == from[i].name {
+							continue
+						}
+						// Fast path for summaries of one-subnet units: a pair
+						// whose group pair is all delivered is only counted.
+						if opts.Summary && len(from[i].groups) == 1 && len(t.groups) == 1 {
+							if r := q.cachedPair(from[i].groups[0], t.groups[0], cache); r.classes > 0 && r.delivered == r.classes {
+								row.counts.All++
+								continue
+							}
+						}
+						p := q.pairWith(from[i], t, cache)
+						switch p.Result {
+						case OutcomeAll:
+							row.counts.All++
+						case OutcomeSome:
+							row.counts.Some++
+						default:
+							row.counts.None++
+						}
+						if !opts.Summary || (p.Result != OutcomeAll && len(row.pairs) < maxEx) {
+							row.pairs = append(row.pairs, p)
+						}
 					}
 				}
 			}

@@ -157,7 +157,7 @@ func Diff(before, after DiffInput, opts DiffOptions) (*DiffResult, error) {
 		v.Subject = where(v.kind, v.Path)
 		res.Violations = append(res.Violations, v)
 	}
-	introduced, preexisting := introducedErrors(before.Diagnostics, after.Diagnostics)
+	introduced, preexisting := introducedErrors(b, a, before.Diagnostics, after.Diagnostics)
 	for _, list := range [][]Violation{introduced, preexisting} {
 		for i := range list {
 			if !list[i].Subject.IsValid() {

@@ -258,3 +258,45 @@ func TestAddressSpaceViolations(t *testing.T) {
 		})
 	}
 }
+
+// An error the before-file already had stays preexisting when its object
+// moves in a list; the same error on another object is new.
+func TestIntroducedErrors(t *testing.T) {
+	file := func(routes string) []byte {
+		return []byte(`name: t
+virtualNetworks:
+  a:
+    addressSpace: [10.0.0.0/16]
+    subnets:
+      s1: {addressPrefix: 10.0.1.0/24, routeTable: rt}
+routeTables:
+  rt:
+    routes:
+` + routes)
+	}
+	const (
+		bad   = "      - {name: bad, addressPrefix: 10.8.0.0/16, nextHopType: None, nextHopIpAddress: 10.0.1.4}\n"
+		worse = "      - {name: worse, addressPrefix: 10.9.0.0/16, nextHopType: Internet, nextHopIpAddress: 10.0.1.4}\n"
+		good  = "      - {name: good, addressPrefix: 10.7.0.0/16, nextHopType: None}\n"
+	)
+	for _, tc := range []struct {
+		name                    string
+		before, after           string
+		introduced, preexisting int
+	}{
+		{"unchanged", bad, bad, 0, 1},
+		{"moved down a route", bad, good + bad, 0, 1},
+		{"a second broken route", bad, bad + worse, 1, 1},
+		{"fixed", bad, good, 0, 0},
+		{"broken anew", good, good + bad, 1, 0},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			b := checkInput(t, "before.yaml", file(tc.before))
+			a := checkInput(t, "after.yaml", file(tc.after))
+			in, pre := introducedErrors(b.Network, a.Network, b.Diagnostics, a.Diagnostics)
+			if len(in) != tc.introduced || len(pre) != tc.preexisting {
+				t.Errorf("introduced %v, preexisting %v; want %d and %d", in, pre, tc.introduced, tc.preexisting)
+			}
+		})
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/netip"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/vnetsim/vnetsim/topology"
@@ -170,17 +171,20 @@ func joinNames(names []string) string {
 
 // introducedErrors splits the after-file's errors into those it introduces
 // and those the before-file already had: an error is preexisting when the
-// before-file has an error with the same code at the same model path.
-func introducedErrors(before, after diag.Diagnostics) (introduced, preexisting []Violation) {
+// before-file has an error with the same code at the same object. Objects
+// are compared by identity, not position: a route, an ACL rule or an
+// address range is named by its name or prefix rather than its index, so
+// inserting a route above a broken one does not make it new.
+func introducedErrors(bn, an *topology.Network, before, after diag.Diagnostics) (introduced, preexisting []Violation) {
 	had := make(map[string]bool)
 	for _, d := range before {
 		if d.Severity == diag.Error {
-			had[string(d.Code)+"\x01"+d.Path.Key()] = true
+			had[string(d.Code)+"\x01"+identity(bn, d.Path)] = true
 		}
 	}
 	seen := make(map[string]bool)
 	for _, d := range after {
-		key := string(d.Code) + "\x01" + d.Path.Key()
+		key := string(d.Code) + "\x01" + identity(an, d.Path)
 		if d.Severity != diag.Error || seen[key+"\x01"+d.Summary] {
 			continue
 		}
@@ -193,4 +197,36 @@ func introducedErrors(before, after diag.Diagnostics) (introduced, preexisting [
 		}
 	}
 	return introduced, preexisting
+}
+
+// identity returns a key for the object at p that does not change when list
+// items move: indexes of routes and ACL rules become their names, indexes
+// of address ranges their prefixes.
+func identity(n *topology.Network, p diag.Path) string {
+	q := slices.Clone(p)
+	if n != nil && len(q) >= 4 {
+		i, err := strconv.Atoi(q[3])
+		switch {
+		case err != nil || i < 0:
+		case q[0] == "routeTables" && q[2] == "routes":
+			if rt := n.RouteTables[q[1]]; rt != nil && i < len(rt.Routes) {
+				q[3] = "name=" + rt.Routes[i].Name
+			}
+		case q[0] == "accessControlLists" && q[2] == "rules":
+			if a := n.AccessControlLists[q[1]]; a != nil && i < len(a.Rules) {
+				q[3] = "name=" + a.Rules[i].Name
+			}
+		case (q[0] == "virtualNetworks" || q[0] == "onPremises") && q[2] == "addressSpace":
+			var space []netip.Prefix
+			if v := n.VirtualNetworks[q[1]]; q[0] == "virtualNetworks" && v != nil {
+				space = v.AddressSpace
+			} else if o := n.OnPremises[q[1]]; q[0] == "onPremises" && o != nil {
+				space = o.AddressSpace
+			}
+			if i < len(space) {
+				q[3] = "prefix=" + space[i].String()
+			}
+		}
+	}
+	return q.Key()
 }

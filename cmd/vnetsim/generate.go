@@ -1,7 +1,6 @@
 package main
 
 import (
-	"errors"
 	"io"
 
 	"github.com/urfave/cli/v2"
@@ -56,7 +55,12 @@ func generateCommand() *cli.Command {
 	}
 }
 
-// encodeTopology writes n in the topology file format, as YAML or JSON.
+// encodeTopology writes n in the topology file format, as YAML or as the
+// same document in JSON.
 func encodeTopology(n *topology.Network, asJSON bool) ([]byte, error) {
-	return nil, errors.New("writing topologies is not available yet")
+	data, err := topology.Marshal(n)
+	if err != nil || !asJSON {
+		return data, err
+	}
+	return yamlToJSON(data)
 }

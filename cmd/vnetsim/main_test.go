@@ -127,6 +127,12 @@ func TestCLI(t *testing.T) {
 		{"lab-run-troubleshoot-fails", []string{"lab", "run", "troubleshoot", "--format", "markdown"}, 1},
 		{"lab-run-unknown", []string{"lab", "run", "nope"}, 2},
 
+		// generate
+		{"generate-yaml", []string{"generate", "hub-spoke", "--hubs", "1", "--spokes", "2", "--subnets", "1"}, 0},
+		{"generate-json", []string{"generate", "hub-spoke", "--spokes", "1", "--subnets", "1", "--format", "json"}, 0},
+		{"generate-bad-hubs", []string{"generate", "hub-spoke", "--hubs", "0"}, 2},
+		{"generate-bad-platform", []string{"generate", "hub-spoke", "--platform", "aws"}, 2},
+
 		// the app itself
 		{"help", []string{"--help"}, 0},
 		{"unknown-command", []string{"frobnicate"}, 2},
@@ -252,6 +258,23 @@ func TestInterspersedFlags(t *testing.T) {
 			got := strings.Join(interspersed(app, strings.Fields(tc.in)), " ")
 			if got != tc.want {
 				t.Errorf("got  %s\nwant %s", got, tc.want)
+			}
+		})
+	}
+}
+
+// A generated estate, as YAML or JSON, loads back and validates without
+// errors.
+func TestGenerateRoundTrip(t *testing.T) {
+	dir := t.TempDir()
+	for _, format := range []string{"text", "json"} {
+		t.Run(format, func(t *testing.T) {
+			out := filepath.Join(dir, "estate-"+format+".yaml")
+			if code, _, stderr := vnetsim(t, "generate", "hub-spoke", "--hubs", "2", "--spokes", "20", "--format", format, "-o", out); code != 0 {
+				t.Fatalf("generate: exit %d: %s", code, stderr)
+			}
+			if code, stdout, stderr := vnetsim(t, "validate", out); code != 0 {
+				t.Errorf("validate the generated estate: exit %d\n%s%s", code, stdout, stderr)
 			}
 		})
 	}

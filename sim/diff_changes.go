@@ -265,14 +265,16 @@ func subnetProps(s *topology.Subnet) []field {
 func gatewayProps(g *topology.Gateway) []field {
 	sites := make([]string, len(g.Connections))
 	for i, o := range g.Connections {
-		sites[i] = o.Name
+		if o != nil {
+			sites[i] = o.Name
+		}
 	}
 	return []field{{key: "name", value: g.Name}, {key: "type", value: g.Type.String()}, {key: "sku", value: g.SKU}, {key: "connections", value: strings.Join(sites, ",")}}
 }
 
 func vmProps(vm *topology.VirtualMachine) []field {
 	return []field{
-		{key: "subnet", value: vm.Subnet.Name},
+		{key: "subnet", value: subnetName(vm.Subnet)},
 		{key: "ipAddress", value: vm.IPAddress.String()},
 		{key: "ipForwarding", value: strconv.FormatBool(vm.IPForwarding)},
 		{key: "accessControlList", value: aclName(vm.AccessControlList)},
@@ -291,14 +293,16 @@ func bandwidth(mbps int) string {
 func lbProps(lb *topology.LoadBalancer) []field {
 	backends := make([]string, len(lb.Backends))
 	for i, b := range lb.Backends {
-		backends[i] = b.Name
+		if b != nil {
+			backends[i] = b.Name
+		}
 	}
 	var rules []string
 	for _, r := range lb.Rules {
 		rules = append(rules, fmt.Sprintf("%s/%d→%d", r.Protocol, r.FrontendPort, r.BackendPort))
 	}
 	return []field{
-		{key: "subnet", value: lb.Subnet.Name},
+		{key: "subnet", value: subnetName(lb.Subnet)},
 		{key: "frontendIpAddress", value: lb.FrontendIPAddress.String()},
 		{key: "sku", value: lb.SKU.String()},
 		{key: "backends", value: strings.Join(backends, ",")},
@@ -355,6 +359,13 @@ func joinPrefixes(ps []netip.Prefix) string {
 		s[i] = p.String()
 	}
 	return strings.Join(s, ",")
+}
+
+func subnetName(s *topology.Subnet) string {
+	if s == nil {
+		return ""
+	}
+	return s.Name
 }
 
 func aclName(a *topology.ACL) string {

@@ -444,7 +444,7 @@ func (p *planner) createVNet(av *topology.VirtualNetwork) {
 		ev.Gateway = &g
 	}
 	for _, vm := range av.SortedVirtualMachines() {
-		spec := VirtualMachineSpec{Name: vm.Name, Subnet: vm.Subnet.Name, IPAddress: vm.IPAddress, IPForwarding: vm.IPForwarding, Running: vm.Running}
+		spec := VirtualMachineSpec{Name: vm.Name, Subnet: subnetName(vm.Subnet), IPAddress: vm.IPAddress, IPForwarding: vm.IPForwarding, Running: vm.Running}
 		if vm.AccessControlList != nil {
 			if p.cur.AccessControlLists[vm.AccessControlList.Name] != nil {
 				spec.AccessControlList = vm.AccessControlList.Name
@@ -653,9 +653,9 @@ func subnetWithin(v *topology.VirtualNetwork, pfx netip.Prefix) string {
 // fields that differ.
 func (p *planner) setVM(vnetPath diag.Path, b, a *topology.VirtualMachine) {
 	path := vnetPath.Child("virtualMachines", a.Name)
-	ev := SetVirtualMachine{VNet: a.Subnet.VirtualNetwork.Name, Name: a.Name}
+	ev := SetVirtualMachine{VNet: vnetPath[len(vnetPath)-1], Name: a.Name}
 	if b == nil {
-		ev.Subnet, ev.IPAddress = a.Subnet.Name, a.IPAddress
+		ev.Subnet, ev.IPAddress = subnetName(a.Subnet), a.IPAddress
 		if !a.Running {
 			ev.Running = Bool(false)
 		}
@@ -672,8 +672,8 @@ func (p *planner) setVM(vnetPath diag.Path, b, a *topology.VirtualMachine) {
 		return
 	}
 	changed := false
-	if b.Subnet.Name != a.Subnet.Name {
-		ev.Subnet, changed = a.Subnet.Name, true
+	if subnetName(b.Subnet) != subnetName(a.Subnet) {
+		ev.Subnet, changed = subnetName(a.Subnet), true
 	}
 	if b.IPAddress != a.IPAddress {
 		ev.IPAddress, changed = a.IPAddress, true

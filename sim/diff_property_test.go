@@ -341,3 +341,34 @@ func TestDiffExamplePairs(t *testing.T) {
 		}
 	}
 }
+
+// FuzzDiff: whatever two files load, diffing them never panics, and a plan
+// that claims to be verified replays step by step.
+func FuzzDiff(f *testing.F) {
+	files, _ := filepath.Glob("testdata/diff/*.txtar")
+	for _, file := range files {
+		c := loadDiffCase(f, file)
+		f.Add(c.before.Source.Source, c.after.Source.Source)
+	}
+	f.Fuzz(func(t *testing.T, before, after []byte) {
+		bn, bs, bd := topology.Check("before.yaml", before)
+		an, as, ad := topology.Check("after.yaml", after)
+		if bn == nil || an == nil || bn.Platform != an.Platform {
+			return
+		}
+		res, err := Diff(DiffInput{bn, bs, bd}, DiffInput{an, as, ad}, DiffOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !res.Plan.Verified {
+			return
+		}
+		n := bn
+		for i, s := range res.Plan.Steps {
+			var r *Refusal
+			if n, r = Apply(n, s.Event); r != nil {
+				t.Fatalf("verified plan step %d %s refused on replay: %v", i+1, s.Event.Kind(), r)
+			}
+		}
+	})
+}

@@ -1,6 +1,7 @@
 package sim
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -82,4 +83,32 @@ func golden(t *testing.T, path, got string) {
 	if string(want) != got {
 		t.Errorf("%s differs from the golden file; got:\n%s", path, got)
 	}
+}
+
+// TestGoldenReach pins the subnet-level reach of the hub-spoke example over
+// every TCP port, and the azure reading of a small fixture's NSG steps.
+func TestGoldenReach(t *testing.T) {
+	e := New(loadFileT(t, "../examples/hub-spoke.yaml"))
+	r := e.Reach(ReachOptions{Level: LevelSubnet, Protocol: topology.TCP})
+	var b strings.Builder
+	fmt.Fprintf(&b, "level %s: all %d, some %d, none %d\n", r.Level, r.Counts.All, r.Counts.Some, r.Counts.None)
+	for _, p := range r.Pairs {
+		fmt.Fprintf(&b, "%s -> %s %s (%d/%d classes)", p.From, p.To, p.Result, p.DeliveredClasses, p.Classes)
+		if p.Example != nil {
+			fmt.Fprintf(&b, " e.g. %s:%d -> %s: %s: %s", p.Example.Src, p.Example.Port, p.Example.Dst, p.Reason, p.Explanation)
+		}
+		b.WriteByte('\n')
+	}
+	golden(t, filepath.Join("testdata", "trace", "hub-spoke_reach_subnet_tcp.golden"), b.String())
+}
+
+func TestGoldenAzureNSG(t *testing.T) {
+	n := loadT(t, aclTopo("azure", "deny-all-in", "allow-ssh-first"))
+	e := New(n)
+	var b strings.Builder
+	for _, c := range [][2]string{{"a1", "b1"}, {"c1", "b1"}} {
+		b.WriteString(render(traceT(t, e, c[0], c[1], 22)))
+		b.WriteByte('\n')
+	}
+	golden(t, filepath.Join("testdata", "trace", "azure_nsg_defaults.golden"), b.String())
 }

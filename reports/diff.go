@@ -350,6 +350,10 @@ func DiffJSON(w io.Writer, r *sim.DiffResult, failOnLost bool) error {
 	return writeJSON(w, out)
 }
 
+// maxMarkdownSteps is the longest plan a pull request comment shows
+// unfolded.
+const maxMarkdownSteps = 20
+
 // DiffMarkdown writes a diff as a pull request comment: a verdict heading,
 // then tables of violations, changes, the plan with each step's impact, and
 // reachability, long sections folded.
@@ -394,12 +398,19 @@ func DiffMarkdown(w io.Writer, r *sim.DiffResult, failOnLost bool) error {
 		status = "**not verified**"
 	}
 	ew.printf("### Plan (%s)\n\n", status)
+	folded := len(r.Plan.Steps) > maxMarkdownSteps
+	if folded {
+		ew.printf("<details><summary>%s</summary>\n\n", plural(len(r.Plan.Steps), "step"))
+	}
 	if len(r.Plan.Steps) > 0 {
 		ew.print("| # | event | why | lost while in this state |\n|---|---|---|---|\n")
 		for i, s := range r.Plan.Steps {
 			ew.printf("| %d | `%s` | %s | %s |\n", i+1, mdEscape(eventText(s.Event)), mdEscape(s.Why), mdEscape(impactSummary(s.Impact.Lost)))
 		}
 		ew.print("\n")
+	}
+	if folded {
+		ew.print("</details>\n\n")
 	}
 	for _, p := range r.Plan.Problems {
 		ew.printf("- ❌ %s\n", mdEscape(p))
@@ -457,10 +468,14 @@ func impactSummary(lost []sim.ReachChange) string {
 	return strings.Join(parts, ", ")
 }
 
+// maxSARIFLost caps the lost pairs a SARIF log lists: code scanning is for
+// findings a person reads, and an estate-wide loss would bury them.
+const maxSARIFLost = 100
+
 // DiffSARIF writes a diff for code scanning: each violation as an error at
 // its line (a violation the plan resolves as a note), each preexisting
 // error as a note, and each lost subnet pair as a warning on the
-// after-file.
+// after-file (at most maxSARIFLost, the last saying how many more).
 func DiffSARIF(w io.Writer, r *sim.DiffResult) error {
 	var b sarifBuilder
 	add := func(v sim.Violation, level string) {
@@ -487,9 +502,16 @@ func DiffSARIF(w io.Writer, r *sim.DiffResult) error {
 	for _, v := range r.Preexisting {
 		add(v, sarifLevelRecord)
 	}
-	for _, l := range r.Reachability.Lost {
+	for i, l := range r.Reachability.Lost {
+		if i == maxSARIFLost {
+			break
+		}
+		msg := lostText(l)
+		if i == maxSARIFLost-1 && len(r.Reachability.Lost) > maxSARIFLost {
+			msg += fmt.Sprintf(" (and %d more lost pairs, listed by --format json)", len(r.Reachability.Lost)-maxSARIFLost)
+		}
 		b.add(sarifResult{
-			RuleID: string(ReachabilityLost), Level: sarifLevelWarn, Message: sarifMessage{lostText(l)},
+			RuleID: string(ReachabilityLost), Level: sarifLevelWarn, Message: sarifMessage{msg},
 			Locations: []sarifLocation{{
 				PhysicalLocation: physical(r.After, 0, 0),
 				LogicalLocations: []sarifLogicalLocation{{FullyQualifiedName: l.From + " -> " + l.To, Kind: "flow"}},

@@ -3,8 +3,10 @@ package reports
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/netip"
+	"strings"
 	"testing"
 
 	"github.com/santhosh-tekuri/jsonschema/v6"
@@ -205,5 +207,29 @@ func TestDiffSARIFSchema(t *testing.T) {
 	}
 	if err := sch.Validate(doc); err != nil {
 		t.Errorf("diff SARIF does not validate: %v", err)
+	}
+}
+
+// SARIF lists at most maxSARIFLost lost pairs and says how many it left out.
+func TestDiffSARIFCapsLostPairs(t *testing.T) {
+	r := &sim.DiffResult{After: "after.yaml", Plan: sim.Plan{Verified: true}}
+	for i := range maxSARIFLost + 50 {
+		r.Reachability.Lost = append(r.Reachability.Lost, sim.ReachChange{
+			From: "a/s", To: fmt.Sprintf("b/s%03d", i), Result: sim.OutcomeNone, Before: sim.OutcomeAll, Reason: sim.NotPeered})
+	}
+	var buf bytes.Buffer
+	if err := DiffSARIF(&buf, r); err != nil {
+		t.Fatal(err)
+	}
+	var log sarifLog
+	if err := json.Unmarshal(buf.Bytes(), &log); err != nil {
+		t.Fatal(err)
+	}
+	results := log.Runs[0].Results
+	if len(results) != maxSARIFLost {
+		t.Fatalf("%d results, want %d", len(results), maxSARIFLost)
+	}
+	if last := results[len(results)-1].Message.Text; !strings.Contains(last, "and 50 more") {
+		t.Errorf("last result %q does not say how many were left out", last)
 	}
 }

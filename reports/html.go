@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"html/template"
 	"io"
+	"regexp"
 	"strings"
 
 	"github.com/vnetsim/vnetsim/scenarios"
@@ -62,11 +63,16 @@ func RunHTML(w io.Writer, res *scenarios.Result, diagrams [][]byte) error {
 	if err := t.Execute(&buf, view); err != nil {
 		return fmt.Errorf("render html: %w", err)
 	}
-	if _, err := w.Write(buf.Bytes()); err != nil {
+	if _, err := w.Write(blankLines.ReplaceAll(buf.Bytes(), nil)); err != nil {
 		return fmt.Errorf("render html: %w", err)
 	}
 	return nil
 }
+
+// blankLines matches the whitespace-only lines the template's actions leave
+// behind; the report has no <pre> content with blank lines, so dropping
+// them changes nothing a browser shows.
+var blankLines = regexp.MustCompile(`(?m)^[ \t]*\n`)
 
 // inlineSVG keeps the <svg> element of a graphviz SVG document, dropping
 // the XML declaration and DOCTYPE that may not appear inside HTML. The SVG

@@ -110,6 +110,7 @@ func TestCLI(t *testing.T) {
 		{"run-json", []string{"run", "--format", "json", "testdata/fail.yaml"}, 1},
 		{"run-junit", []string{"run", "--format", "junit", "testdata/pass.yaml", "testdata/fail.yaml"}, 1},
 		{"run-markdown", []string{"run", "--format", "markdown", "testdata/fail.yaml"}, 1},
+		{"run-sarif", []string{"run", "--format", "sarif", "testdata/fail.yaml"}, 1},
 		{"run-missing", []string{"run", "testdata/nope.yaml"}, 2},
 		{"run-no-args", []string{"run"}, 2},
 
@@ -277,5 +278,28 @@ func TestGenerateRoundTrip(t *testing.T) {
 				t.Errorf("validate the generated estate: exit %d\n%s%s", code, stdout, stderr)
 			}
 		})
+	}
+}
+
+// run --format html writes one page with the scenario's topology drawn in.
+func TestRunHTMLReport(t *testing.T) {
+	if testing.Short() {
+		t.Skip("graphviz in WebAssembly")
+	}
+	out := filepath.Join(t.TempDir(), "report.html")
+	if code, _, stderr := vnetsim(t, "run", "testdata/pass.yaml", "testdata/fail.yaml", "--format", "html", "-o", out); code != 1 {
+		t.Fatalf("exit %d, want 1 (a scenario fails): %s", code, stderr)
+	}
+	page, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := strings.Count(string(page), "<svg"); got != 2 {
+		t.Errorf("%d diagrams, want one per scenario", got)
+	}
+	for _, bad := range []string{"<script", "<link", "src="} {
+		if strings.Contains(string(page), bad) {
+			t.Errorf("the page fetches something: %q", bad)
+		}
 	}
 }

@@ -26,14 +26,5 @@ func LoadNode(filename string, data []byte, root *yaml.Node) (*Network, *SourceM
 			"topology: want a mapping or a file path, got %s", kindName(root))
 		return nil, sm, l.diags
 	}
-	sm.set(nil, l.rangeOf(root))
-	n := l.resolve(root)
-	if n != nil && !l.fatal {
-		l.diags.Append(locate(sm, structuralChecks(n))...)
-	}
-	if l.fatal {
-		n = nil
-	}
-	l.diags.Sort()
-	return n, sm, l.diags
+	return l.loadRoot(root), sm, l.diags
 }

@@ -165,6 +165,10 @@ func TestOutputFiles(t *testing.T) {
 	if err := os.WriteFile(input, data, 0o644); err != nil {
 		t.Fatal(err)
 	}
+	scenario := "name: s\ntopology: chain.yaml\nsteps:\n  - name: a\n    expect:\n      - valid: {}\n"
+	if err := os.WriteFile(filepath.Join(dir, "scenario.yaml"), []byte(scenario), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	for _, tc := range []struct {
 		name string
 		args []string
@@ -175,6 +179,7 @@ func TestOutputFiles(t *testing.T) {
 		{"exists with force", []string{"render", input, "-o", out, "--force"}, 0},
 		{"input never overwritten", []string{"render", input, "-o", input, "--force"}, 2},
 		{"run report to a file", []string{"run", "testdata/pass.yaml", "-o", filepath.Join(dir, "report.json"), "--format", "json"}, 0},
+		{"a run's topology never overwritten", []string{"run", filepath.Join(dir, "scenario.yaml"), "-o", input, "--force"}, 2},
 		{"missing folder", []string{"render", input, "-o", filepath.Join(dir, "no", "such", "x.dot")}, 2},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"io"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -51,6 +52,9 @@ func runCommand() *cli.Command {
 // failed.
 func renderRun(c *cli.Context, res *scenarios.Result, inputs []string) error {
 	f := c.String("format")
+	if c.String("output") != "" {
+		inputs = append(inputs, scenarioInputs(res)...)
+	}
 	err := emit(c, inputs, func(w io.Writer) error {
 		switch f {
 		case "json":
@@ -112,4 +116,20 @@ func scenarioTopology(path string) *topology.Network {
 		return nil
 	}
 	return sc.Topology
+}
+
+// scenarioInputs returns the files a run read: each scenario file and the
+// topology file it names, so that -o can never replace one of them.
+func scenarioInputs(res *scenarios.Result) []string {
+	var out []string
+	for _, r := range res.Scenarios {
+		if strings.HasPrefix(r.Path, "lab:") {
+			continue
+		}
+		out = append(out, r.Path)
+		if sc, _ := scenarios.ParseFile(r.Path); sc != nil && sc.TopologyPath != "" {
+			out = append(out, filepath.Join(filepath.Dir(r.Path), sc.TopologyPath))
+		}
+	}
+	return out
 }

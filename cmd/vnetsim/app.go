@@ -40,10 +40,9 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 		Description: "vnetsim reads a topology file (Windows Server SDN Network Controller or Azure) and answers:\n" +
 			"is it valid, where does a packet go, which routes does a subnet get, what can reach what.\n" +
 			"Exit codes: 0 ok, 1 analysed and something failed, 2 could not run.",
-		Writer:          stdout,
-		ErrWriter:       stderr,
-		Commands:        commands,
-		HideHelpCommand: true,
+		Writer:    stdout,
+		ErrWriter: stderr,
+		Commands:  commands,
 		Flags: []cli.Flag{
 			&cli.StringFlag{Name: "color", Value: "auto", Usage: "colour text output: auto (a terminal without NO_COLOR), always or never"},
 		},
@@ -71,11 +70,20 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 }
 
 // setUsageErrors makes flag errors of c and its subcommands exit 2 with a
-// one-line message instead of a help dump.
+// one-line message instead of a help dump, and so an unknown subcommand
+// (the library's default answer is exit 3).
 func setUsageErrors(c *cli.Command) {
 	name := c.Name
 	c.OnUsageError = func(_ *cli.Context, err error, _ bool) error {
 		return usageError("%s: %v; run vnetsim %s --help", name, err, name)
+	}
+	if len(c.Subcommands) > 0 && c.Action == nil {
+		c.Action = func(ctx *cli.Context) error {
+			if ctx.NArg() > 0 {
+				return usageError("%s: unknown subcommand %q; run vnetsim %s --help", name, ctx.Args().First(), name)
+			}
+			return cli.ShowSubcommandHelp(ctx)
+		}
 	}
 	for _, sub := range c.Subcommands {
 		setUsageErrors(sub)

@@ -127,6 +127,8 @@ func TestCLI(t *testing.T) {
 		{"lab-run-pass", []string{"lab", "run", "non-transitive"}, 0},
 		{"lab-run-troubleshoot-fails", []string{"lab", "run", "troubleshoot", "--format", "markdown"}, 1},
 		{"lab-run-unknown", []string{"lab", "run", "nope"}, 2},
+		{"lab-unknown-subcommand", []string{"lab", "bogus"}, 2},
+		{"generate-unknown-kind", []string{"generate", "mesh"}, 2},
 
 		// generate
 		{"generate-yaml", []string{"generate", "hub-spoke", "--hubs", "1", "--spokes", "2", "--subnets", "1"}, 0},
@@ -136,6 +138,7 @@ func TestCLI(t *testing.T) {
 
 		// the app itself
 		{"help", []string{"--help"}, 0},
+		{"help-command", []string{"help", "trace"}, 0},
 		{"unknown-command", []string{"frobnicate"}, 2},
 		{"bad-color", []string{"--color", "rainbow", "validate", chain}, 2},
 	} {

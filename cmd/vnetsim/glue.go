@@ -71,8 +71,8 @@ func textOptions(c *cli.Context, w io.Writer) reports.Options {
 	case "never":
 		color = false
 	default:
-		_, noColor := os.LookupEnv("NO_COLOR")
-		color = !noColor && isTerminal(w)
+		// no-color.org: set and not empty disables colour
+		color = os.Getenv("NO_COLOR") == "" && isTerminal(w)
 	}
 	return reports.Options{Color: color}
 }

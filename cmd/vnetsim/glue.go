@@ -60,21 +60,22 @@ func isTerminal(w io.Writer) bool {
 	return err == nil && info.Mode()&os.ModeCharDevice != 0
 }
 
-// textOptions decides colour for text written to w: --color always or
-// never, else only for a terminal and only without NO_COLOR
-// (https://no-color.org).
+// textOptions decides colour for text written to w (see useColor).
 func textOptions(c *cli.Context, w io.Writer) reports.Options {
-	var color bool
-	switch c.String("color") {
+	return reports.Options{Color: useColor(c.String("color"), os.Getenv("NO_COLOR"), isTerminal(w))}
+}
+
+// useColor reports whether text gets colour: --color always or never, else
+// only for a terminal and only when NO_COLOR is unset or empty
+// (https://no-color.org).
+func useColor(mode, noColor string, terminal bool) bool {
+	switch mode {
 	case "always":
-		color = true
+		return true
 	case "never":
-		color = false
-	default:
-		// no-color.org: set and not empty disables colour
-		color = os.Getenv("NO_COLOR") == "" && isTerminal(w)
+		return false
 	}
-	return reports.Options{Color: color}
+	return noColor == "" && terminal
 }
 
 // readInput reads a file named on the command line; failing is exit 2.

@@ -311,3 +311,22 @@ func TestRunHTMLReport(t *testing.T) {
 		}
 	}
 }
+
+func TestUseColor(t *testing.T) {
+	for _, tc := range []struct {
+		name, mode, noColor string
+		terminal, want      bool
+	}{
+		{"auto on a terminal", "auto", "", true, true},
+		{"auto into a pipe or file", "auto", "", false, false},
+		{"NO_COLOR set", "auto", "1", true, false},
+		{"always beats NO_COLOR and pipes", "always", "1", false, true},
+		{"never on a terminal", "never", "", true, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := useColor(tc.mode, tc.noColor, tc.terminal); got != tc.want {
+				t.Errorf("useColor(%q, %q, %v) = %v, want %v", tc.mode, tc.noColor, tc.terminal, got, tc.want)
+			}
+		})
+	}
+}

@@ -210,3 +210,21 @@ func TestNilInputs(t *testing.T) {
 		}
 	}
 }
+
+func TestLines(t *testing.T) {
+	l := newLines([]byte("a\r\nbb\n\nlast"))
+	for _, tc := range []struct {
+		n    int
+		want string
+		ok   bool
+	}{
+		{0, "", false}, {1, "a", true}, {2, "bb", true}, {3, "", true}, {4, "last", true}, {5, "", false},
+	} {
+		if got, ok := l.line(tc.n); got != tc.want || ok != tc.ok {
+			t.Errorf("line(%d) = %q, %v; want %q, %v", tc.n, got, ok, tc.want, tc.ok)
+		}
+	}
+	if _, ok := newLines(nil).line(1); ok {
+		t.Error("a file without source has lines")
+	}
+}

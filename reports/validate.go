@@ -1,7 +1,6 @@
 package reports
 
 import (
-	"bytes"
 	"fmt"
 	"io"
 	"strings"
@@ -18,27 +17,37 @@ type File struct {
 	Diagnostics diag.Diagnostics
 }
 
-// line returns line n (1-based) of the file's source without its line
-// ending, and whether it exists.
-func (f File) line(n int) (string, bool) { return sourceLine(f.Source, n) }
+// lines indexes a file's source once, so that quoting many diagnostics of
+// a large file does not rescan it for each one.
+type lines struct {
+	src    []byte
+	starts []int // byte offset of each line
+}
 
-func sourceLine(src []byte, n int) (string, bool) {
-	if n < 1 || src == nil {
+func newLines(src []byte) *lines {
+	l := &lines{src: src, starts: []int{0}}
+	for i, c := range src {
+		if c == '\n' {
+			l.starts = append(l.starts, i+1)
+		}
+	}
+	return l
+}
+
+// line returns line n (1-based) without its line ending, and whether the
+// file has it.
+func (l *lines) line(n int) (string, bool) {
+	if l.src == nil || n < 1 || n > len(l.starts) {
 		return "", false
 	}
-	for i := 1; ; i++ {
-		j := bytes.IndexByte(src, '\n')
-		if i == n {
-			if j < 0 {
-				j = len(src)
-			}
-			return strings.TrimRight(string(src[:j]), "\r"), true
-		}
-		if j < 0 {
-			return "", false
-		}
-		src = src[j+1:]
+	start, end := l.starts[n-1], len(l.src)
+	if n < len(l.starts) {
+		end = l.starts[n] - 1
 	}
+	if start > end {
+		return "", false
+	}
+	return strings.TrimRight(string(l.src[start:end]), "\r"), true
 }
 
 // Totals counts errors and warnings over files.
@@ -89,6 +98,7 @@ func ValidateText(w io.Writer, files []File, opt Options) error {
 	ew := &errWriter{w: w}
 	st := styles(opt.Color)
 	for _, f := range files {
+		src := newLines(f.Source)
 		for _, d := range f.Diagnostics {
 			sev := st.warning
 			if d.Severity == diag.Error {
@@ -96,14 +106,14 @@ func ValidateText(w io.Writer, files []File, opt Options) error {
 			}
 			ew.printf("%s: %s: %s\n", st.bold(location(f, d.Subject)),
 				sev(fmt.Sprintf("%s[%s]", d.Severity, d.Code)), st.bold(d.Summary))
-			quote(ew, st, f, d.Subject)
+			quote(ew, st, src, d.Subject)
 			if d.Detail != "" {
 				ew.printf("  %s %s\n", st.help("help:"), d.Detail)
 			}
 			for _, r := range d.Related {
 				ew.printf("%s: %s %s\n", st.bold(location(f, r.Subject)), st.note("note:"), r.Message)
 				if r.Subject.Filename == "" || r.Subject.Filename == f.Path {
-					quote(ew, st, f, r.Subject)
+					quote(ew, st, src, r.Subject)
 				}
 			}
 		}
@@ -113,8 +123,8 @@ func ValidateText(w io.Writer, files []File, opt Options) error {
 }
 
 // quote writes the source line of r with a caret under its column.
-func quote(ew *errWriter, st style, f File, r diag.Range) {
-	text, ok := f.line(r.Start.Line)
+func quote(ew *errWriter, st style, src *lines, r diag.Range) {
+	text, ok := src.line(r.Start.Line)
 	if !ok {
 		return
 	}

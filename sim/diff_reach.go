@@ -22,25 +22,34 @@ import (
 //   - a change to a peering object between X and Y can change only pairs
 //     with an end in Y when Y does not forward (a path crossing X–Y either
 //     ends in Y or passes through it), or with an end in X when X does not;
+//   - allowForwardedTraffic on P(Y→X) decides only packets entering Y, so
+//     when Y does not forward it can change only pairs that end in Y;
 //   - anything else (a forwarding VNet, an on-premises site) can change any
 //     pair.
 //
 // scope is the answer: the VNets whose pairs need recomputing, or all.
 
-// scope is a set of VNets whose subnet pairs a change can affect.
+// scope is a set of VNets whose subnet pairs a change can affect: every
+// pair with an end in vnets, every pair ending in dst, or all pairs.
 type scope struct {
-	all   bool
-	vnets map[string]bool
+	all        bool
+	vnets, dst map[string]bool
 }
 
-func (s *scope) add(v string) {
-	if s.vnets == nil {
-		s.vnets = map[string]bool{}
+func (s *scope) add(v string) { s.vnets = addName(s.vnets, v) }
+
+// addDst adds a VNet whose pairs are affected only as a destination.
+func (s *scope) addDst(v string) { s.dst = addName(s.dst, v) }
+
+func addName(m map[string]bool, v string) map[string]bool {
+	if m == nil {
+		m = map[string]bool{}
 	}
-	s.vnets[v] = true
+	m[v] = true
+	return m
 }
 
-// covers reports whether every pair s affects is also affected by t.
+// coveredBy reports whether every pair s affects is also affected by t.
 func (s scope) coveredBy(t scope) bool {
 	if t.all {
 		return true
@@ -53,13 +62,51 @@ func (s scope) coveredBy(t scope) bool {
 			return false
 		}
 	}
+	for v := range s.dst {
+		if !t.vnets[v] && !t.dst[v] {
+			return false
+		}
+	}
 	return true
 }
 
-// names returns the scope's VNets that n holds, sorted.
-func (s scope) names(n *topology.Network) []string {
-	var out []string
+// minus returns the part of s that t does not cover.
+func (s scope) minus(t scope) scope {
+	if s.all || t.all {
+		return s
+	}
+	var out scope
 	for v := range s.vnets {
+		if !t.vnets[v] {
+			out.add(v)
+		}
+	}
+	for v := range s.dst {
+		if !t.vnets[v] && !t.dst[v] {
+			out.addDst(v)
+		}
+	}
+	return out
+}
+
+// union adds t to s.
+func (s *scope) union(t scope) {
+	if t.all {
+		*s = scope{all: true}
+		return
+	}
+	for v := range t.vnets {
+		s.add(v)
+	}
+	for v := range t.dst {
+		s.addDst(v)
+	}
+}
+
+// names returns the VNets of set that n holds, sorted.
+func names(set map[string]bool, n *topology.Network) []string {
+	var out []string
+	for v := range set {
 		if n.VirtualNetworks[v] != nil {
 			out = append(out, v)
 		}
@@ -68,13 +115,14 @@ func (s scope) names(n *topology.Network) []string {
 	return out
 }
 
-// involves reports whether the pair (from, to), VNET/SUBNET names, has an
-// end in the scope.
+// involves reports whether the pair (from, to), VNET/SUBNET names, is in
+// the scope.
 func (s scope) involves(key [2]string) bool {
 	if s.all {
 		return true
 	}
-	return s.vnets[vnetOf(key[0])] || s.vnets[vnetOf(key[1])]
+	to := vnetOf(key[1])
+	return s.vnets[vnetOf(key[0])] || s.vnets[to] || s.dst[to]
 }
 
 func vnetOf(unit string) string {
@@ -104,6 +152,10 @@ func changeScope(changes []Change, nets ...*topology.Network) scope {
 		}
 		switch p[0] {
 		case "virtualNetworks":
+			if len(p) == 5 && p[2] == "peerings" && p[4] == "allowForwardedTraffic" && !forwards(p[1], nets) {
+				s.addDst(p[1])
+				continue
+			}
 			if len(p) >= 4 && p[2] == "peerings" {
 				x, y := p[1], peeringRemote(p[1], p[3], nets)
 				switch {
@@ -205,8 +257,19 @@ func reachIn(n *topology.Network, sc scope, opts ReachOptions) reachTable {
 	var parts [][]ReachPair
 	if sc.all {
 		parts = append(parts, quietReach(e, nil, nil, opts))
-	} else if names := sc.names(n); len(names) > 0 {
-		parts = append(parts, quietReach(e, names, nil, opts), quietReach(e, nil, names, opts))
+	} else {
+		if from := names(sc.vnets, n); len(from) > 0 {
+			parts = append(parts, quietReach(e, from, nil, opts))
+		}
+		to := names(sc.vnets, n)
+		for _, v := range names(sc.dst, n) {
+			if !sc.vnets[v] {
+				to = append(to, v)
+			}
+		}
+		if len(to) > 0 {
+			parts = append(parts, quietReach(e, nil, to, opts))
+		}
 	}
 	size := 0
 	for _, ps := range parts {
@@ -271,28 +334,13 @@ func (t *reachTracker) cover(sc scope) {
 	if sc.coveredBy(t.covered) {
 		return
 	}
-	missing := sc
-	if !sc.all && !t.covered.all {
-		missing = scope{}
-		for v := range sc.vnets {
-			if !t.covered.vnets[v] {
-				missing.add(v)
-			}
-		}
-	}
-	for k, p := range reachIn(t.before, missing, t.opts) {
+	for k, p := range reachIn(t.before, sc.minus(t.covered), t.opts) {
 		if _, known := t.rb[k]; !known {
 			t.rb[k] = p
 			t.cur[k] = p
 		}
 	}
-	if sc.all {
-		t.covered = scope{all: true}
-		return
-	}
-	for v := range sc.vnets {
-		t.covered.add(v)
-	}
+	t.covered.union(sc)
 }
 
 // advance moves the current state from prev to next and returns the pairs
@@ -351,7 +399,7 @@ func peeringStateChanges(prev, next *topology.Network) []Change {
 func goneUnits(prev, next *topology.Network, sc scope) map[string]bool {
 	var gone map[string]bool
 	for _, v := range prev.SortedVirtualNetworks() {
-		if !sc.all && !sc.vnets[v.Name] {
+		if !sc.all && !sc.vnets[v.Name] && !sc.dst[v.Name] {
 			continue
 		}
 		nv := next.VirtualNetworks[v.Name]

@@ -1,0 +1,163 @@
+package sim
+
+import (
+	"fmt"
+	"net/netip"
+	"os"
+	"runtime"
+	"testing"
+
+	"github.com/vnetsim/vnetsim/topology"
+)
+
+// Scale benchmarks (issue 7) measure every stage on generated estates from
+// about 100 to 10,000 VNets: hubs meshed with each other, spokes of four
+// subnets and two VMs, user routes through each hub's appliance, ACLs on
+// every spoke and gateway transit from every hub (topology.Generate). The
+// 10,000-VNet estate takes a few seconds per stage to build and measure, so
+// it runs only with VNETSIM_BENCH_LARGE=1; `make bench` stays quick.
+
+// scaleSize is one generated estate.
+type scaleSize struct{ hubs, spokes int }
+
+// vnets returns the number of VNets the size generates.
+func (s scaleSize) vnets() int { return s.hubs * (s.spokes + 1) }
+
+func (s scaleSize) String() string { return fmt.Sprintf("vnets=%d", s.vnets()) }
+
+// estate generates the estate of s.
+func (s scaleSize) estate() *topology.Network {
+	return topology.Generate(topology.GenerateOptions{Hubs: s.hubs, Spokes: s.spokes})
+}
+
+// scaleSizes lists the estates the scale benchmarks run on: 101, 1,002 and
+// 2,505 VNets always, and 10,020 with VNETSIM_BENCH_LARGE=1.
+func scaleSizes() []scaleSize {
+	sizes := []scaleSize{{1, 100}, {2, 500}, {5, 500}}
+	if os.Getenv("VNETSIM_BENCH_LARGE") == "1" {
+		sizes = append(sizes, scaleSize{20, 500})
+	}
+	return sizes
+}
+
+// eachScale runs bench once per estate size, with allocations reported.
+func eachScale(b *testing.B, bench func(b *testing.B, n *topology.Network)) {
+	for _, s := range scaleSizes() {
+		n := s.estate()
+		b.Run(s.String(), func(b *testing.B) {
+			b.ReportAllocs()
+			bench(b, n)
+		})
+	}
+}
+
+// BenchmarkScaleLoad is load and validate: topology.Check on the estate's
+// YAML, as `vnetsim validate` and every command that reads a file pay.
+func BenchmarkScaleLoad(b *testing.B) {
+	eachScale(b, func(b *testing.B, n *topology.Network) {
+		data, err := topology.Marshal(n)
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.SetBytes(int64(len(data)))
+		var peak uint64
+		for b.Loop() {
+			got, _, ds := topology.Check("estate.yaml", data)
+			if got == nil || ds.HasErrors() {
+				b.Fatalf("generated estate does not check clean: %d diagnostics", len(ds))
+			}
+			peak = max(peak, heapInUse())
+		}
+		b.ReportMetric(float64(peak)/(1<<20), "peak-heap-MiB")
+	})
+}
+
+// heapInUse returns the bytes of heap in use now; sampled after a stage,
+// while its result is still reachable, it bounds the stage's live memory.
+func heapInUse() uint64 {
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	return ms.HeapInuse
+}
+
+// BenchmarkScaleNew is building an engine, which every command and every
+// scenario step pays once per network state.
+func BenchmarkScaleNew(b *testing.B) {
+	eachScale(b, func(b *testing.B, n *topology.Network) {
+		for b.Loop() {
+			New(n)
+		}
+	})
+}
+
+// BenchmarkScaleReach is subnet-level reach over every pair of subnets,
+// summarised, over TCP 443, on a fresh engine (as `vnetsim reach --level
+// subnet --summary` runs it).
+func BenchmarkScaleReach(b *testing.B) {
+	opts := ReachOptions{Level: LevelSubnet, Protocol: topology.TCP,
+		Ports: []topology.PortRange{{Lo: 443, Hi: 443}}, Summary: true}
+	eachScale(b, func(b *testing.B, n *topology.Network) {
+		var r *Reach
+		var peak uint64
+		for b.Loop() {
+			r = New(n).Reach(opts)
+			peak = max(peak, heapInUse())
+		}
+		b.ReportMetric(float64(r.Counts.All+r.Counts.Some+r.Counts.None), "pairs")
+		b.ReportMetric(float64(peak)/(1<<20), "peak-heap-MiB")
+	})
+}
+
+// BenchmarkScaleTrace is one spoke-to-spoke trace across two hubs'
+// appliances (or through one hub's when there is one), on a warm engine.
+func BenchmarkScaleTrace(b *testing.B) {
+	eachScale(b, func(b *testing.B, n *topology.Network) {
+		e := New(n)
+		f := scaleFlow(b, e, n)
+		for b.Loop() {
+			e.Trace(f)
+		}
+	})
+}
+
+// scaleFlow returns a delivered flow from the first spoke's VM to the last
+// hub's last spoke's VM.
+func scaleFlow(b *testing.B, e *Engine, n *topology.Network) Flow {
+	b.Helper()
+	last := e.vnets[len(e.vnets)-1] // spokes sort after hubs
+	to := last.SortedVirtualMachines()[1].Name
+	f, err := e.NewFlow("vm00-000-a", to, topology.TCP, 443)
+	if err != nil {
+		b.Fatal(err)
+	}
+	if tr := e.Trace(f); tr.Result != Delivered {
+		b.Fatalf("benchmark flow %s→%s is %s %s: %s", f.From, f.To, tr.Result, tr.Reason, tr.Explanation)
+	}
+	return f
+}
+
+// BenchmarkScaleEvent is one event applied to the estate, then an engine
+// for the new network state, then a trace on it: what a scenario step or an
+// interactive what-if pays.
+func BenchmarkScaleEvent(b *testing.B) {
+	eachScale(b, func(b *testing.B, n *topology.Network) {
+		f := scaleFlow(b, New(n), n)
+		// Deny TCP 443 from the first spoke on the last spoke's ACL: the
+		// flow must change fate, so a stale engine would be caught.
+		ev := AddACLRule{AccessControlList: fmt.Sprintf("acl-hub%02d-spokes", len(n.OnPremises)-1), Rule: topology.ACLRule{
+			Name: "deny-https", Priority: 150, Type: topology.Inbound, Action: topology.Deny, Protocol: topology.TCP,
+			SourceAddressPrefix:      topology.AddressMatch{Prefix: netip.PrefixFrom(f.Src, 32)},
+			DestinationAddressPrefix: topology.AddressMatch{Any: true},
+			SourcePortRange:          topology.AnyPort, DestinationPortRange: topology.PortRange{Lo: 443, Hi: 443},
+		}}
+		for b.Loop() {
+			next, ref := Apply(n, ev)
+			if ref != nil {
+				b.Fatal(ref)
+			}
+			if tr := New(next).Trace(f); tr.Result != Dropped {
+				b.Fatalf("after the event the flow is %s, want dropped", tr.Result)
+			}
+		}
+	})
+}

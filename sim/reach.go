@@ -38,20 +38,34 @@ func (e *Engine) Reach(opts ReachOptions) *Reach {
 	from := e.units(opts.Level, opts.From)
 	to := e.units(opts.Level, opts.To)
 	r := &Reach{Level: opts.Level}
+	if !opts.Summary && opts.MaxPairs > 0 && len(from)*len(to) > opts.MaxPairs {
+		opts.Summary, r.Summarised = true, true
+	}
 	maxEx := opts.MaxExamples
 	if maxEx <= 0 {
 		maxEx = defaultMaxExamples
 	}
 
-	// Warm the lazy caches so that the workers only read.
+	// Warm the lazy caches so that the workers only read: the units'
+	// subnets, and the first two members of every group, which answer
+	// for the others (they need not be units themselves when From or To
+	// restrict the question).
+	warm := func(s *topology.Subnet) {
+		e.subnetRoutes(s)
+		e.vnetTag(s.VirtualNetwork)
+		q.addrClasses(s)
+	}
 	for _, u := range slices.Concat(from, to) {
 		for _, s := range u.subnets {
-			e.subnetRoutes(s)
-			e.vnetTag(s.VirtualNetwork)
-			q.addrClasses(s)
+			warm(s)
 		}
 	}
 	q.groupSubnets()
+	for _, m := range q.members {
+		for _, s := range m[:min(2, len(m))] {
+			warm(s)
+		}
+	}
 	for _, units := range [][]reachUnit{from, to} {
 		for i := range units {
 			for _, s := range units[i].subnets {
@@ -60,85 +74,16 @@ func (e *Engine) Reach(opts ReachOptions) *Reach {
 		}
 	}
 	q.frozen = true
-
-	type rowResult struct {
-		pairs  []ReachPair // every pair, or only non-all pairs (capped) with Summary
-		counts ReachCounts
-	}
-	rows := make([]rowResult, len(from))
 	workers := opts.Workers
 	if workers <= 0 {
 		workers = runtime.GOMAXPROCS(0)
 	}
-	workers = max(1, min(workers, len(from)))
-	// Work is handed out in runs of source units that start with the
-	// same group, so that one worker computes a group's row once.
-	var runs [][2]int
-	for i := range from {
-		if i > 0 && len(from[i].groups) > 0 && len(from[i-1].groups) > 0 && from[i].groups[0] == from[i-1].groups[0] {
-			runs[len(runs)-1][1] = i + 1
-			continue
-		}
-		runs = append(runs, [2]int{i, i + 1})
-	}
-	workers = max(1, min(workers, len(runs)))
-	var next atomic.Int64
-	var wg sync.WaitGroup
-	for range workers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			cache := &pairCache{}
-			for {
-				k := int(next.Add(1)) - 1
-				if k >= len(runs) {
-					return
-				}
-				for i := runs[k][0]; i < runs[k][1]; i++ {
-					row := &rows[i]
-					for _, t := range to {
-						if t.name == from[i].name {
-							continue
-						}
-						// Fast path for summaries of one-subnet units: a pair
-						// whose group pair is all delivered is only counted.
-						if opts.Summary && len(from[i].groups) == 1 && len(t.groups) == 1 {
-							if r := q.cachedPair(from[i].groups[0], t.groups[0], cache); r.classes > 0 && r.delivered == r.classes {
-								row.counts.All++
-								continue
-							}
-						}
-						p := q.pairWith(from[i], t, cache)
-						switch p.Result {
-						case OutcomeAll:
-							row.counts.All++
-						case OutcomeSome:
-							row.counts.Some++
-						default:
-							row.counts.None++
-						}
-						if !opts.Summary || (p.Result != OutcomeAll && len(row.pairs) < maxEx) {
-							row.pairs = append(row.pairs, p)
-						}
-					}
-				}
-			}
-		}()
-	}
-	wg.Wait()
+	prog := &progress{report: opts.Progress, total: len(from)}
 
-	for _, row := range rows {
-		r.Counts.All += row.counts.All
-		r.Counts.Some += row.counts.Some
-		r.Counts.None += row.counts.None
-		for _, p := range row.pairs {
-			if !opts.Summary {
-				r.Pairs = append(r.Pairs, p)
-			}
-			if p.Result != OutcomeAll && len(r.Examples) < maxEx {
-				r.Examples = append(r.Examples, p)
-			}
-		}
+	if opts.Summary && opts.Level == LevelSubnet {
+		q.summarise(r, from, to, workers, maxEx, prog)
+	} else {
+		q.listPairs(r, from, to, opts.Summary, workers, maxEx, prog)
 	}
 	// Explanations need a full walk; only the pairs that are shown pay it.
 	if opts.NoExplanations {
@@ -151,6 +96,214 @@ func (e *Engine) Reach(opts ReachOptions) *Reach {
 		e.explain(&r.Examples[i])
 	}
 	return r
+}
+
+// listPairs answers every pair of units one by one, keeping them all, or
+// with summary only the counts and the first maxEx non-all pairs.
+func (q *question) listPairs(r *Reach, from, to []reachUnit, summary bool, workers, maxEx int, prog *progress) {
+	type rowResult struct {
+		pairs  []ReachPair // every pair, or only non-all pairs (capped) with Summary
+		counts ReachCounts
+	}
+	rows := make([]rowResult, len(from))
+	// Work is handed out in runs of source units that start with the
+	// same group, so that one worker computes a group's row once.
+	var runs [][2]int
+	for i := range from {
+		if i > 0 && len(from[i].groups) > 0 && len(from[i-1].groups) > 0 && from[i].groups[0] == from[i-1].groups[0] {
+			runs[len(runs)-1][1] = i + 1
+			continue
+		}
+		runs = append(runs, [2]int{i, i + 1})
+	}
+	fanOut(workers, len(runs), func(take func() (int, bool)) {
+		cache := &pairCache{}
+		for k, ok := take(); ok; k, ok = take() {
+			for i := runs[k][0]; i < runs[k][1]; i++ {
+				row := &rows[i]
+				for _, t := range to {
+					if t.name == from[i].name {
+						continue
+					}
+					// Fast path for summaries of one-subnet units: a pair
+					// whose group pair is all delivered is only counted.
+					if summary && len(from[i].groups) == 1 && len(t.groups) == 1 {
+						if r := q.cachedPair(from[i].groups[0], t.groups[0], cache); r.outcome() == OutcomeAll {
+							row.counts.add(OutcomeAll, 1)
+							continue
+						}
+					}
+					p := q.pairWith(from[i], t, cache)
+					row.counts.add(p.Result, 1)
+					if !summary || (p.Result != OutcomeAll && len(row.pairs) < maxEx) {
+						row.pairs = append(row.pairs, p)
+					}
+				}
+			}
+			prog.add(runs[k][1] - runs[k][0])
+		}
+	})
+
+	for _, row := range rows {
+		r.Counts.All += row.counts.All
+		r.Counts.Some += row.counts.Some
+		r.Counts.None += row.counts.None
+		for _, p := range row.pairs {
+			if !summary {
+				r.Pairs = append(r.Pairs, p)
+			}
+			if p.Result != OutcomeAll && len(r.Examples) < maxEx {
+				r.Examples = append(r.Examples, p)
+			}
+		}
+	}
+}
+
+// summarise answers a subnet-level summary by group instead of by pair.
+// Every subnet of a group is answered like the group's first member, so
+// one walk per (source group, destination group) counts the pairs of all
+// their members: |sources in gs| × |destinations in gd|, less the subnets
+// that would pair with themselves. The billions of pairs of a large estate
+// are never visited one by one, and memory grows with the groups: one bit
+// per group pair marks the pairs that are not all. The examples are then
+// walked pair by pair, in (From, To) order, from the marked group pairs.
+func (q *question) summarise(r *Reach, from, to []reachUnit, workers, maxEx int, prog *progress) {
+	ngroups := len(q.members)
+	fromBy, toBy := make([][]int, ngroups), make([][]int, ngroups)
+	inTo := make(map[*topology.Subnet]bool, len(to))
+	for j, u := range to {
+		toBy[u.groups[0]] = append(toBy[u.groups[0]], j)
+		inTo[u.subnets[0]] = true
+	}
+	overlap := make([]int, ngroups) // per group, the subnets on both sides
+	for i, u := range from {
+		fromBy[u.groups[0]] = append(fromBy[u.groups[0]], i)
+		if inTo[u.subnets[0]] {
+			overlap[u.groups[0]]++
+		}
+	}
+	var srcs, dsts []int
+	for g := range ngroups {
+		if len(fromBy[g]) > 0 {
+			srcs = append(srcs, g)
+		}
+		if len(toBy[g]) > 0 {
+			dsts = append(dsts, g)
+		}
+	}
+	counts := make([]ReachCounts, len(srcs))
+	notAll := make([][]uint64, ngroups) // per source group, a bit per destination group
+	fanOut(workers, len(srcs), func(take func() (int, bool)) {
+		for k, ok := take(); ok; k, ok = take() {
+			gs := srcs[k]
+			for _, gd := range dsts {
+				n := len(fromBy[gs]) * len(toBy[gd])
+				if gs == gd {
+					n -= overlap[gs]
+				}
+				if n == 0 {
+					continue
+				}
+				o := q.groupPair(gs, gd).outcome()
+				counts[k].add(o, n)
+				if o != OutcomeAll {
+					if notAll[gs] == nil {
+						notAll[gs] = make([]uint64, (ngroups+63)/64)
+					}
+					notAll[gs][gd/64] |= 1 << (gd % 64)
+				}
+			}
+			prog.add(len(fromBy[gs]))
+		}
+	})
+	for _, c := range counts {
+		r.Counts.All += c.All
+		r.Counts.Some += c.Some
+		r.Counts.None += c.None
+	}
+
+	for i := 0; i < len(from) && len(r.Examples) < maxEx; i++ {
+		bits := notAll[from[i].groups[0]]
+		if bits == nil {
+			continue
+		}
+		need := maxEx - len(r.Examples)
+		// The first need destinations of each marked group, in order,
+		// hold the first need of them all.
+		var cand []int
+		for gd := range ngroups {
+			if bits[gd/64]&(1<<(gd%64)) == 0 {
+				continue
+			}
+			taken := 0
+			for _, j := range toBy[gd] {
+				if taken == need {
+					break
+				}
+				if to[j].subnets[0] != from[i].subnets[0] {
+					cand = append(cand, j)
+					taken++
+				}
+			}
+		}
+		slices.Sort(cand)
+		for _, j := range cand[:min(need, len(cand))] {
+			if p := q.pairWith(from[i], to[j], nil); p.Result != OutcomeAll {
+				r.Examples = append(r.Examples, p)
+			}
+		}
+	}
+}
+
+// fanOut runs work on up to workers goroutines, at least one, and waits for
+// them. Each calls take for the index of its next item of n until take
+// reports that none is left.
+func fanOut(workers, n int, work func(take func() (int, bool))) {
+	var next atomic.Int64
+	take := func() (int, bool) {
+		k := int(next.Add(1)) - 1
+		return k, k < n
+	}
+	var wg sync.WaitGroup
+	for range max(1, min(workers, n)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			work(take)
+		}()
+	}
+	wg.Wait()
+}
+
+// progress relays finished source units to ReachOptions.Progress, one
+// call at a time.
+type progress struct {
+	mu          sync.Mutex
+	report      func(done, total int)
+	done, total int
+}
+
+// add counts n more finished source units and reports the running total.
+func (p *progress) add(n int) {
+	if p.report == nil {
+		return
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.done += n
+	p.report(p.done, p.total)
+}
+
+// add counts n pairs of outcome o.
+func (c *ReachCounts) add(o Outcome, n int) {
+	switch o {
+	case OutcomeAll:
+		c.All += n
+	case OutcomeSome:
+		c.Some += n
+	default:
+		c.None += n
+	}
 }
 
 // ReachPair answers one pair. from and to are VNet names or VNET/SUBNET;
@@ -570,13 +723,40 @@ func (q *question) cachedPair(gs, gd int, cache *pairCache) subnetResult {
 	if row[i].ok {
 		return row[i].subnetResult
 	}
-	rs, rd := q.members[gs][0], q.members[gd][0]
-	if gs == gd {
-		rd = q.members[gd][1] // a group holding ss and ds ≠ ss has two members
-	}
-	r := q.subnetPair(rs, rd)
+	r := q.groupPair(gs, gd)
 	row[i] = cachedResult{r, true}
 	return r
+}
+
+// groupPair walks the classes of a subnet pair between groups gs and gd
+// from their first members, or from the group's first two members when gs
+// is gd: members of a group are treated alike, so the fate of (A, B) is
+// that of the representatives. A group paired with itself has two members,
+// since a subnet is never paired with itself.
+func (q *question) groupPair(gs, gd int) subnetResult {
+	rs, rd := q.members[gs][0], q.members[gd][0]
+	if gs == gd {
+		if len(q.members[gd]) < 2 {
+			return subnetResult{exSrc: -1}
+		}
+		rd = q.members[gd][1]
+	}
+	return q.subnetPair(rs, rd)
+}
+
+// outcome sums up the pair's classes: all, some or none delivered.
+func (r subnetResult) outcome() Outcome { return outcomeOf(r.classes, r.delivered) }
+
+// outcomeOf is the outcome of classes of which delivered were delivered;
+// no class at all is none.
+func outcomeOf(classes, delivered int) Outcome {
+	switch {
+	case classes == 0 || delivered == 0:
+		return OutcomeNone
+	case delivered == classes:
+		return OutcomeAll
+	}
+	return OutcomeSome
 }
 
 // pair sums up the subnet pairs of two units, walking every class.
@@ -609,13 +789,6 @@ func (q *question) pairWith(from, to reachUnit, cache *pairCache) ReachPair {
 			}
 		}
 	}
-	switch {
-	case p.Classes == 0 || p.DeliveredClasses == 0:
-		p.Result = OutcomeNone
-	case p.DeliveredClasses == p.Classes:
-		p.Result = OutcomeAll
-	default:
-		p.Result = OutcomeSome
-	}
+	p.Result = outcomeOf(p.Classes, p.DeliveredClasses)
 	return p
 }

@@ -92,6 +92,17 @@ type ReachOptions struct {
 	// NoExplanations leaves ReachPair.Explanation empty, saving one full
 	// walk per pair that is not all; trace a pair's Example to explain it.
 	NoExplanations bool
+	// MaxPairs, when positive, bounds the pairs a listing (Summary unset)
+	// holds: a question with more pairs is answered as a summary and
+	// Reach.Summarised is set. Zero means no bound; at 10,000 VNets the
+	// subnet pairs number 1.6 billion, so a caller that cannot know the
+	// estate's size should set it.
+	MaxPairs int
+	// Progress, when set, is told how many of the total source units have
+	// been answered, now and then while Reach works and once at the end.
+	// Calls never overlap, so it needs no lock of its own; it should return
+	// quickly.
+	Progress func(done, total int)
 }
 
 // ReachPair is the answer for one ordered pair.
@@ -121,4 +132,7 @@ type Reach struct {
 	Pairs    []ReachPair // nil with Summary
 	Counts   ReachCounts
 	Examples []ReachPair // the first non-all pairs in (From, To) order, capped
+	// Summarised reports that a listing was answered as a summary because
+	// it had more pairs than ReachOptions.MaxPairs.
+	Summarised bool
 }

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 
 	"github.com/vnetsim/vnetsim/topology"
@@ -72,17 +73,6 @@ type PeeringCheck struct {
 	VNet, Name string
 	State      topology.PeeringState
 	SyncLevel  *topology.SyncLevel // azure only
-}
-
-// maxScenarioUnits is how many subnets a sampled scenario draws its pairs
-// from, on each side.
-const maxScenarioUnits = 14
-
-// dedupe returns the distinct names of list, sorted.
-func dedupe(list []string) []string {
-	out := slices.Clone(list)
-	slices.Sort(out)
-	return slices.Compact(out)
 }
 
 // MaxScenarioReach caps the reach expectations of an emitted scenario, so
@@ -200,7 +190,7 @@ func Diff(before, after DiffInput, opts DiffOptions) (*DiffResult, error) {
 	}
 	res.Reachability = compareReach(tr.rb, ra)
 	explainLost(a, res.Reachability.Lost, ra)
-	res.Expect = scenarioChecks(a, after.Diagnostics.HasErrors(), res)
+	res.Expect = scenarioChecks(a, after.Diagnostics.HasErrors(), res, ra, opts.Protocol != topology.ProtocolAll || opts.Ports != nil)
 	for i := range res.Plan.Steps {
 		for j := range res.Plan.Steps[i].Impact.Lost {
 			l := &res.Plan.Steps[i].Impact.Lost[j]
@@ -214,57 +204,52 @@ func Diff(before, after DiffInput, opts DiffOptions) (*DiffResult, error) {
 
 // scenarioChecks chooses the expectations of a scenario that replays the
 // plan. Reach expectations cover every protocol and port, as scenario
-// reach checks do: every subnet pair of a small after network, else the
-// pairs the change affects (up to half the budget) and an evenly spread
-// sample of all pairs.
-func scenarioChecks(a *topology.Network, afterHasErrors bool, res *DiffResult) ScenarioChecks {
+// reach checks do: every subnet pair of a small after network; else the
+// pairs the change affects (up to half the budget) and then an evenly
+// spread sample of the other pairs the diff computed, all of which have an
+// end where the change is. ra holds those pairs; when the diff narrowed
+// the header space they are recomputed over all of it.
+func scenarioChecks(a *topology.Network, afterHasErrors bool, res *DiffResult, ra reachTable, narrowed bool) ScenarioChecks {
 	c := ScenarioChecks{Valid: !afterHasErrors}
-	e := New(a)
-	var units []string
-	for _, v := range a.SortedVirtualNetworks() {
-		for _, s := range v.SortedSubnets() {
-			units = append(units, v.Name+"/"+s.Name)
-		}
+	units := 0
+	for _, v := range a.VirtualNetworks {
+		units += len(v.Subnets)
 	}
-	n := len(units)
-	total := n * (n - 1)
-	if total <= MaxScenarioReach {
-		c.Reach = e.Reach(ReachOptions{Level: LevelSubnet}).Pairs
+	if units*(units-1) <= MaxScenarioReach {
+		c.Reach = New(a).Reach(ReachOptions{Level: LevelSubnet, NoExplanations: true}).Pairs
 	} else {
 		c.Sampled = true
+		keys := slices.SortedFunc(maps.Keys(ra), func(x, y [2]string) int {
+			return cmp.Or(cmp.Compare(x[0], y[0]), cmp.Compare(x[1], y[1]))
+		})
+		var chosen [][2]string
 		seen := map[[2]string]bool{}
-		add := func(p ReachPair) {
-			key := [2]string{p.From, p.To}
-			if !seen[key] && len(c.Reach) < MaxScenarioReach {
-				seen[key] = true
-				c.Reach = append(c.Reach, p)
+		pick := func(k [2]string) {
+			if !seen[k] && len(chosen) < MaxScenarioReach {
+				seen[k] = true
+				chosen = append(chosen, k)
 			}
 		}
-		// The affected pairs first, then the pairs between an evenly
-		// spread sample of subnets: one reach question each, not one per
-		// pair.
-		var from, to []string
 		for _, d := range slices.Concat(res.Reachability.Gained, res.Reachability.Lost) {
-			if len(from) == maxScenarioUnits {
+			if len(chosen) >= MaxScenarioReach/2 {
 				break
 			}
-			from, to = append(from, d.From), append(to, d.To)
+			pick([2]string{d.From, d.To})
 		}
-		affected := map[[2]string]bool{}
-		for i := range from {
-			affected[[2]string{from[i], to[i]}] = true
+		for i, step := 0, max(1, len(keys)/MaxScenarioReach); i < len(keys); i += step {
+			pick(keys[i])
 		}
-		for _, p := range quietReach(e, dedupe(from), dedupe(to), ReachOptions{}) {
-			if affected[[2]string{p.From, p.To}] {
-				add(p)
+		if narrowed {
+			e := New(a)
+			for _, k := range chosen {
+				if p, err := e.ReachPair(k[0], k[1], ReachOptions{}); err == nil {
+					c.Reach = append(c.Reach, p)
+				}
 			}
-		}
-		var sample []string
-		for i := 0; i < n; i += max(1, n/maxScenarioUnits) {
-			sample = append(sample, units[i])
-		}
-		for _, p := range quietReach(e, sample, sample, ReachOptions{}) {
-			add(p)
+		} else {
+			for _, k := range chosen {
+				c.Reach = append(c.Reach, ra[k])
+			}
 		}
 		slices.SortFunc(c.Reach, func(x, y ReachPair) int { return cmp.Or(cmp.Compare(x.From, y.From), cmp.Compare(x.To, y.To)) })
 	}

@@ -221,38 +221,42 @@ func TestDiffPlanProperty(t *testing.T) {
 	}
 }
 
-// benchEstates returns a 500-spoke estate and a copy in which ten spokes
-// no longer accept forwarded traffic from their hub: ten peering objects
-// differ.
-func benchEstates() (before, after *topology.Network) {
+// benchEstates returns a 500-spoke estate and a copy in which ten peering
+// objects differ: ten spokes no longer accept forwarded traffic from their
+// hub (kind "forwarding"), or no longer use its gateway (kind "transit").
+func benchEstates(kind string) (before, after *topology.Network) {
 	before = topology.Generate(topology.GenerateOptions{Hubs: 1, Spokes: 500})
 	after = before.Clone()
 	for i := range 10 {
-		s := after.VirtualNetworks[fmt.Sprintf("spoke00-%03d", i*50)]
-		s.PeeringTo("hub00").AllowForwardedTraffic = false
+		p := after.VirtualNetworks[fmt.Sprintf("spoke00-%03d", i*50)].PeeringTo("hub00")
+		switch kind {
+		case "forwarding":
+			p.AllowForwardedTraffic = false
+		case "transit":
+			p.UseRemoteGateways = false
+		}
 	}
 	return before, after
 }
 
 func BenchmarkDiff(b *testing.B) {
-	before, after := benchEstates()
-	in := func(n *topology.Network) DiffInput { return DiffInput{Network: n, Diagnostics: topology.Validate(n)} }
-	for _, bc := range []struct {
-		name string
-		opts DiffOptions
-	}{
-		{"spokes=500/changes=10", DiffOptions{}},
-		{"spokes=500/changes=10/no-impact", DiffOptions{NoImpact: true}},
-	} {
-		b.Run(bc.name, func(b *testing.B) {
-			b.ReportAllocs()
-			for b.Loop() {
-				res, err := Diff(in(before), in(after), bc.opts)
-				if err != nil || !res.Plan.Verified || len(res.Plan.Steps) != 10 {
-					b.Fatalf("diff: %v, plan %+v", err, res.Plan.Problems)
+	for _, kind := range []string{"forwarding", "transit"} {
+		before, after := benchEstates(kind)
+		// Validation is the loader's cost, not the diff's: done once.
+		bin := DiffInput{Network: before, Diagnostics: topology.Validate(before)}
+		ain := DiffInput{Network: after, Diagnostics: topology.Validate(after)}
+		for _, impact := range []bool{true, false} {
+			name := fmt.Sprintf("spokes=500/changes=10/%s/impact=%t", kind, impact)
+			b.Run(name, func(b *testing.B) {
+				b.ReportAllocs()
+				for b.Loop() {
+					res, err := Diff(bin, ain, DiffOptions{NoImpact: !impact})
+					if err != nil || !res.Plan.Verified || len(res.Plan.Steps) != 10 {
+						b.Fatalf("diff: %v, plan %+v", err, res.Plan.Problems)
+					}
 				}
-			}
-		})
+			})
+		}
 	}
 }
 
@@ -371,4 +375,45 @@ func FuzzDiff(f *testing.F) {
 			}
 		}
 	})
+}
+
+// On an estate too large to check every pair, the emitted scenario's reach
+// expectations are a bounded sample that leads with the affected pairs, and
+// each one is what the after network answers over every protocol and port.
+func TestDiffScenarioSample(t *testing.T) {
+	before := topology.Generate(topology.GenerateOptions{Hubs: 1, Spokes: 20})
+	after := before.Clone()
+	for _, s := range []string{"spoke00-003", "spoke00-011"} {
+		after.VirtualNetworks[s].PeeringTo("hub00").UseRemoteGateways = false
+		after.VirtualNetworks[s].PeeringTo("hub00").AllowForwardedTraffic = false
+	}
+	for _, narrowed := range []bool{false, true} {
+		t.Run(fmt.Sprintf("narrowed=%t", narrowed), func(t *testing.T) {
+			opts := DiffOptions{}
+			if narrowed {
+				opts.Protocol = topology.TCP
+				opts.Ports = []topology.PortRange{{Lo: 22, Hi: 22}}
+			}
+			res, err := Diff(DiffInput{Network: before}, DiffInput{Network: after}, opts)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := res.Expect
+			if !got.Sampled || len(got.Reach) == 0 || len(got.Reach) > MaxScenarioReach {
+				t.Fatalf("sampled %t with %d pairs, want a sample of 1-%d", got.Sampled, len(got.Reach), MaxScenarioReach)
+			}
+			e := New(after)
+			for _, p := range got.Reach {
+				want, err := e.ReachPair(p.From, p.To, ReachOptions{})
+				if err != nil || want.Result != p.Result {
+					t.Errorf("%s → %s expected %s, the after network answers %s (%v)", p.From, p.To, p.Result, want.Result, err)
+				}
+			}
+			if lost := res.Reachability.Lost; len(lost) > 0 && !slices.ContainsFunc(got.Reach, func(p ReachPair) bool {
+				return p.From == lost[0].From && p.To == lost[0].To
+			}) {
+				t.Errorf("the first lost pair %s → %s is not among the expectations", lost[0].From, lost[0].To)
+			}
+		})
+	}
 }

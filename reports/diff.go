@@ -118,6 +118,10 @@ func rangeText(r diag.Range) string {
 	return r.Filename
 }
 
+// maxListedPairs caps the gained and lost pairs text and Markdown list;
+// JSON lists them all.
+const maxListedPairs = 50
+
 // maxImpactLines caps the lost pairs a text or Markdown plan step lists;
 // JSON lists them all.
 const maxImpactLines = 5
@@ -190,10 +194,18 @@ func DiffText(w io.Writer, r *sim.DiffResult, opt DiffOptions) error {
 	}
 
 	ew.printf("\n%s\n", st.bold(fmt.Sprintf("Reachability (subnet level): %d gained, %d lost", len(r.Reachability.Gained), len(r.Reachability.Lost))))
-	for _, g := range r.Reachability.Gained {
+	for i, g := range r.Reachability.Gained {
+		if i == maxListedPairs {
+			ew.printf("  … and %d more gained (--format json lists every pair)\n", len(r.Reachability.Gained)-i)
+			break
+		}
 		ew.printf("  %s %s\n", st.ok("gained"), pairText(g))
 	}
-	for _, l := range r.Reachability.Lost {
+	for i, l := range r.Reachability.Lost {
+		if i == maxListedPairs {
+			ew.printf("  … and %d more lost (--format json lists every pair)\n", len(r.Reachability.Lost)-i)
+			break
+		}
 		ew.printf("  %s   %s\n", st.fail("lost"), lostText(l))
 	}
 
@@ -428,10 +440,18 @@ func DiffMarkdown(w io.Writer, r *sim.DiffResult, failOnLost bool) error {
 		return ew.err
 	}
 	ew.print("| | from | to | result | was | why |\n|---|---|---|---|---|---|\n")
-	for _, g := range r.Reachability.Gained {
+	for i, g := range r.Reachability.Gained {
+		if i == maxListedPairs {
+			ew.printf("| ➕ | … | … | %d more | | |\n", len(r.Reachability.Gained)-i)
+			break
+		}
 		ew.printf("| ➕ | `%s` | `%s` | %s | %s | |\n", g.From, g.To, g.Result, wasText(g.Before))
 	}
-	for _, l := range r.Reachability.Lost {
+	for i, l := range r.Reachability.Lost {
+		if i == maxListedPairs {
+			ew.printf("| ➖ | … | … | %d more | | |\n", len(r.Reachability.Lost)-i)
+			break
+		}
 		why := string(l.Reason)
 		if l.Explanation != "" {
 			why += ": " + l.Explanation

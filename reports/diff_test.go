@@ -233,3 +233,34 @@ func TestDiffSARIFCapsLostPairs(t *testing.T) {
 		t.Errorf("last result %q does not say how many were left out", last)
 	}
 }
+
+// Text and Markdown list at most maxListedPairs gained and lost pairs and
+// say how many more JSON has; JSON lists them all.
+func TestDiffListsAreCapped(t *testing.T) {
+	r := &sim.DiffResult{Plan: sim.Plan{Verified: true}}
+	for i := range maxListedPairs + 7 {
+		r.Reachability.Gained = append(r.Reachability.Gained, sim.ReachChange{From: "a/s", To: fmt.Sprintf("b/s%03d", i), Result: sim.OutcomeAll, Before: sim.OutcomeNone})
+	}
+	for _, tc := range []struct {
+		name   string
+		render func(w io.Writer) error
+		want   string
+	}{
+		{"text", func(w io.Writer) error { return DiffText(w, r, DiffOptions{}) }, "… and 7 more gained"},
+		{"markdown", func(w io.Writer) error { return DiffMarkdown(w, r, false) }, "7 more"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var buf bytes.Buffer
+			if err := tc.render(&buf); err != nil {
+				t.Fatal(err)
+			}
+			if !strings.Contains(buf.String(), tc.want) || strings.Contains(buf.String(), fmt.Sprintf("b/s%03d", maxListedPairs)) {
+				t.Errorf("%s does not stop at %d pairs saying %q", tc.name, maxListedPairs, tc.want)
+			}
+		})
+	}
+	var buf bytes.Buffer
+	if err := DiffJSON(&buf, r, false); err != nil || !strings.Contains(buf.String(), fmt.Sprintf("b/s%03d", maxListedPairs+6)) {
+		t.Errorf("JSON does not list every pair (%v)", err)
+	}
+}

@@ -149,9 +149,16 @@ func (e *Engine) filter(v *topology.VirtualNetwork, dir topology.Direction, nic,
 	return true, steps
 }
 
-// sorted returns a's evaluation order, from the index built by New or, for
-// an ACL New did not see, computed now.
+// sorted returns a's evaluation order, from the index of the network's
+// ACLs (built on first use) or, for an ACL of another network state,
+// computed now.
 func (e *Engine) sorted(a *topology.ACL) *sortedACL {
+	e.aclOnce.Do(func() {
+		e.aclRules = make(map[*topology.ACL]*sortedACL, len(e.net.AccessControlLists))
+		for _, a := range e.net.AccessControlLists {
+			e.aclRules[a] = sortACL(a, e.rules.NSGDefaultRules)
+		}
+	})
 	if s := e.aclRules[a]; s != nil {
 		return s
 	}
@@ -243,14 +250,14 @@ func (e *Engine) vnetTag(v *topology.VirtualNetwork) *prefixSet {
 		return s.(*prefixSet)
 	}
 	lists := [][]netip.Prefix{v.AddressSpace}
-	for _, p := range e.peeringList[v.Name] {
+	for _, p := range e.peeringListOf(v) {
 		remote := e.net.VirtualNetworks[p.RemoteVirtualNetwork]
 		if remote != nil && e.accessAllowed(v, remote) {
 			lists = append(lists, e.peeredRanges(p, remote))
 		}
 	}
 	gw := v
-	if hub := e.transitHub[v.Name]; hub != nil {
+	if hub := e.transitHubOf(v); hub != nil {
 		gw = hub
 	}
 	if gw.Gateway != nil {

@@ -62,7 +62,7 @@ func (ep Endpoint) located() bool {
 // carry is an error listing the candidates; an unknown name is an error.
 func (e *Engine) Resolve(name string) (Endpoint, error) {
 	var cands []Endpoint
-	for _, idx := range e.byName {
+	for _, idx := range e.names() {
 		if cands = idx[name]; len(cands) > 0 {
 			break
 		}
@@ -113,8 +113,8 @@ func (ep Endpoint) describe() string {
 func (e *Engine) locateAddr(name string, a netip.Addr) Endpoint {
 	a = a.Unmap()
 	ep := Endpoint{Name: name, Kind: EndpointAddress, Addr: a}
-	if vs := e.holderVNets[a]; len(vs) == 1 {
-		h := e.holders[vs[0]][a]
+	if vs := e.holdingVNets(a); len(vs) == 1 {
+		h := e.vxNamed(vs[0]).holders[a]
 		ep.VirtualNetwork = vs[0]
 		if h.vm != nil {
 			ep.Subnet, ep.VM = h.vm.Subnet.Name, h.vm.Name

@@ -5,60 +5,64 @@ import (
 	"net/netip"
 	"slices"
 	"sync"
+	"sync/atomic"
 
 	"github.com/vnetsim/vnetsim/topology"
 )
 
 // Engine answers route, trace and reachability questions about one
-// *topology.Network. It is built once per network state by New, which only
-// indexes addresses; effective route tables are computed lazily, per subnet,
-// and cached. An Engine is safe for concurrent use; it must be rebuilt after
+// *topology.Network. New only records the network: every index is built
+// lazily, the first time a question needs it. A trace after an event reads
+// a handful of VNets, so it indexes only those (each VNet's peerings,
+// holders, subnets and transit hub), and the estate-wide indexes (names,
+// addresses, transit spokes, sorted VNets) are built once, when first
+// asked for. Reach and Lint, which read every VNet, build all per-VNet
+// indexes up front into a plain map that their walks then read without
+// synchronisation. Effective route tables are computed per subnet and
+// cached. An Engine is safe for concurrent use; it must be rebuilt after
 // the network changes.
 type Engine struct {
 	net   *topology.Network
 	rules topology.Rules
 
-	vnets []*topology.VirtualNetwork // ordered by name
+	// perVNet caches each VNet's index (*vnetIndex) while only some are
+	// built; once full is set, byVNet holds every VNet's and is read
+	// instead, without locks.
+	perVNet  sync.Map
+	full     atomic.Bool
+	fullOnce sync.Once
+	byVNet   map[*topology.VirtualNetwork]*vnetIndex
 
-	// holders indexes VMs and load balancer frontends by VNet, then address.
-	holders map[string]map[netip.Addr]holder
+	vnetsOnce sync.Once
+	vnets     []*topology.VirtualNetwork // ordered by name; see sortedVNets
+	sitesOnce sync.Once
+	sites     []*topology.OnPremises // ordered by name; see sortedSites
+
+	namesOnce sync.Once
+	// byName indexes VM, load balancer and on-premises host names, in
+	// that resolution order (contract §1); candidates in VNet/site order.
+	byName [3]map[string][]Endpoint
+
+	addrsOnce sync.Once
 	// holderVNets lists, per address, the VNets holding it, ordered by name.
 	holderVNets map[netip.Addr][]string
-	// vnetIndex finds the VNets whose address space contains an address.
-	vnetIndex prefixIndex[*topology.VirtualNetwork]
-	// transitHub maps a spoke VNet to the hub whose gateway it uses.
-	transitHub map[string]*topology.VirtualNetwork
+	// vnetPrefixes finds the VNets whose address space contains an address.
+	vnetPrefixes prefixIndex[*topology.VirtualNetwork]
+
+	transitOnce sync.Once
 	// transitSpokes lists, per hub, the spokes using its gateway, by name.
 	transitSpokes map[string][]*topology.VirtualNetwork
 	// sitesLearned indexes, per on-premises site, the prefixes the site
 	// learns through its gateways and the gateway VNet for each.
 	sitesLearned map[string]*prefixIndex[*topology.VirtualNetwork]
-	// hostIndex maps an on-premises host address to its site, when unique.
-	sites []*topology.OnPremises
 
+	aclOnce  sync.Once
 	aclRules map[*topology.ACL]*sortedACL
-	// peerings indexes the peering objects by owner, then remote (the
-	// smallest name wins among duplicates, as VirtualNetwork.PeeringTo);
-	// peeringList holds each owner's objects ordered by name.
-	peerings    map[string]map[string]*topology.Peering
-	peeringList map[string][]*topology.Peering
-	// byVNet is the hot-path twin of peerings and holders, keyed by
-	// pointer: hashing a pointer is cheaper than hashing a name.
-	byVNet map[*topology.VirtualNetwork]*vnetIndex
-	// byName indexes VM, load balancer and on-premises host names, in
-	// that resolution order (contract §1); candidates in VNet/site order.
-	byName [3]map[string][]Endpoint
 
 	// Lazily computed, read-mostly caches, safe for concurrent walks.
 	tables   sync.Map // *topology.Subnet → *RouteTable
 	gwTables sync.Map // gateway VNet name → *RouteTable, for a VNet without a GatewaySubnet
 	vnetTags sync.Map // *topology.VirtualNetwork → *prefixSet, the VirtualNetwork service tag
-
-	// subnets lists each VNet's subnets, longest prefix first, then by
-	// name, for subnetOf.
-	subnets map[*topology.VirtualNetwork][]*topology.Subnet
-
-	subnetKey map[*topology.Subnet]string
 }
 
 // vnetIndex is what the walk asks about one VNet.
@@ -66,7 +70,21 @@ type vnetIndex struct {
 	holders map[netip.Addr]holder
 	peer    map[*topology.VirtualNetwork]*topology.Peering // objects toward existing VNets
 	peers   []peerRef                                      // the same, by object name
+	// byRemote holds the objects by remote name (the smallest object name
+	// wins among duplicates, as VirtualNetwork.PeeringTo); list holds them
+	// all, ordered by name.
+	byRemote map[string]*topology.Peering
+	list     []*topology.Peering
+	// subnets lists the VNet's subnets, longest prefix first, then by
+	// name, for subnetOf; keys holds their "VNET/SUBNET" names.
+	subnets []*topology.Subnet
+	keys    map[*topology.Subnet]string
+	// transitHub is the hub whose gateway the VNet uses, or nil.
+	transitHub *topology.VirtualNetwork
 }
+
+// emptyIndex answers for a VNet the network does not hold.
+var emptyIndex = &vnetIndex{}
 
 // peerRef is a peering object and its remote VNet.
 type peerRef struct {
@@ -93,131 +111,133 @@ func (h holder) name() string {
 	return ""
 }
 
-// New indexes n for the simulator. It does not change n; a nil n yields an
-// engine over an empty network.
+// New returns an engine for n. It does not change n and indexes nothing
+// yet, so it costs the same on any estate; a nil n yields an engine over an
+// empty network.
 func New(n *topology.Network) *Engine {
 	if n == nil {
 		n = &topology.Network{}
 	}
-	e := &Engine{
-		net:           n,
-		rules:         n.Platform.Rules(),
-		vnets:         n.SortedVirtualNetworks(),
-		holders:       make(map[string]map[netip.Addr]holder, len(n.VirtualNetworks)),
-		holderVNets:   make(map[netip.Addr][]string),
-		transitHub:    make(map[string]*topology.VirtualNetwork),
-		transitSpokes: make(map[string][]*topology.VirtualNetwork),
-		sitesLearned:  make(map[string]*prefixIndex[*topology.VirtualNetwork]),
-		sites:         n.SortedOnPremises(),
-		aclRules:      make(map[*topology.ACL]*sortedACL, len(n.AccessControlLists)),
-		subnetKey:     make(map[*topology.Subnet]string),
-		subnets:       make(map[*topology.VirtualNetwork][]*topology.Subnet, len(n.VirtualNetworks)),
-		peerings:      make(map[string]map[string]*topology.Peering, len(n.VirtualNetworks)),
-		byVNet:        make(map[*topology.VirtualNetwork]*vnetIndex, len(n.VirtualNetworks)),
-		peeringList:   make(map[string][]*topology.Peering, len(n.VirtualNetworks)),
-	}
-	for _, v := range e.vnets {
-		list := v.SortedPeerings()
-		byRemote := make(map[string]*topology.Peering, len(list))
-		for _, p := range list {
-			if _, dup := byRemote[p.RemoteVirtualNetwork]; !dup {
-				byRemote[p.RemoteVirtualNetwork] = p
-			}
+	return &Engine{net: n, rules: n.Platform.Rules()}
+}
+
+// vx returns v's index, building it on first use.
+func (e *Engine) vx(v *topology.VirtualNetwork) *vnetIndex {
+	if e.full.Load() {
+		if x := e.byVNet[v]; x != nil {
+			return x
 		}
-		e.peerings[v.Name], e.peeringList[v.Name] = byRemote, list
 	}
-	for _, v := range e.vnets {
-		x := &vnetIndex{peer: make(map[*topology.VirtualNetwork]*topology.Peering, len(v.Peerings))}
-		for _, p := range e.peeringList[v.Name] {
-			if r := n.VirtualNetworks[p.RemoteVirtualNetwork]; r != nil && e.peerings[v.Name][r.Name] == p {
+	if v == nil || e.net.VirtualNetworks[v.Name] != v {
+		return emptyIndex // a VNet of another network state
+	}
+	if x, ok := e.perVNet.Load(v); ok {
+		return x.(*vnetIndex)
+	}
+	x, _ := e.perVNet.LoadOrStore(v, e.buildVNet(v))
+	return x.(*vnetIndex)
+}
+
+// vxNamed returns the index of the VNet called name.
+func (e *Engine) vxNamed(name string) *vnetIndex {
+	if v := e.net.VirtualNetworks[name]; v != nil {
+		return e.vx(v)
+	}
+	return emptyIndex
+}
+
+// buildVNet indexes one VNet: its peering objects, the VMs and frontends
+// holding its addresses, its subnets and its transit hub.
+func (e *Engine) buildVNet(v *topology.VirtualNetwork) *vnetIndex {
+	n := e.net
+	list := v.SortedPeerings()
+	x := &vnetIndex{
+		list:     list,
+		byRemote: make(map[string]*topology.Peering, len(list)),
+		peer:     make(map[*topology.VirtualNetwork]*topology.Peering, len(list)),
+		holders:  make(map[netip.Addr]holder, len(v.VirtualMachines)+len(v.LoadBalancers)),
+		keys:     make(map[*topology.Subnet]string, len(v.Subnets)),
+	}
+	for _, p := range list {
+		if _, dup := x.byRemote[p.RemoteVirtualNetwork]; !dup {
+			x.byRemote[p.RemoteVirtualNetwork] = p
+			if r := n.VirtualNetworks[p.RemoteVirtualNetwork]; r != nil {
 				x.peer[r] = p
 				x.peers = append(x.peers, peerRef{p, r})
 			}
 		}
-		e.byVNet[v] = x
 	}
-	for _, v := range e.vnets {
-		hs := make(map[netip.Addr]holder, len(v.VirtualMachines)+len(v.LoadBalancers))
-		vms, lbs := v.SortedVirtualMachines(), v.SortedLoadBalancers()
-		// Load balancers first, then VMs, so that a (duplicate-address)
-		// VM wins over a frontend deterministically.
-		for _, lb := range lbs {
-			if lb.FrontendIPAddress.IsValid() {
-				hs[lb.FrontendIPAddress] = holder{lb: lb, vnet: v}
-			}
-		}
-		for _, vm := range vms {
-			if vm.IPAddress.IsValid() && vm.Subnet != nil {
-				hs[vm.IPAddress] = holder{vm: vm, vnet: v}
-			}
-		}
-		e.holders[v.Name] = hs
-		e.byVNet[v].holders = hs
-		for _, vm := range vms {
-			if vm.Subnet != nil {
-				e.addName(0, Endpoint{Name: vm.Name, Kind: EndpointVM, Addr: vm.IPAddress,
-					VirtualNetwork: v.Name, Subnet: vm.Subnet.Name, VM: vm.Name})
-			}
-		}
-		for _, lb := range lbs {
-			if lb.Subnet != nil {
-				e.addName(1, Endpoint{Name: lb.Name, Kind: EndpointLoadBalancer, Addr: lb.FrontendIPAddress,
-					VirtualNetwork: v.Name, Subnet: lb.Subnet.Name})
-			}
-		}
-		for a := range hs {
-			e.holderVNets[a] = append(e.holderVNets[a], v.Name) // vnets are visited in name order
-		}
-		for _, p := range v.AddressSpace {
-			e.vnetIndex.add(p, v)
-		}
-		subs := v.SortedSubnets()
-		for _, s := range subs {
-			e.subnetKey[s] = v.Name + "/" + s.Name
-		}
-		slices.SortStableFunc(subs, func(a, b *topology.Subnet) int { return b.AddressPrefix.Bits() - a.AddressPrefix.Bits() })
-		e.subnets[v] = subs
-	}
-	for _, v := range e.vnets {
-		if hub := e.findTransitHub(v); hub != nil {
-			e.transitHub[v.Name] = hub
-			e.transitSpokes[hub.Name] = append(e.transitSpokes[hub.Name], v)
+	// Load balancers first, then VMs, so that a (duplicate-address) VM
+	// wins over a frontend deterministically.
+	for _, lb := range v.SortedLoadBalancers() {
+		if lb.FrontendIPAddress.IsValid() {
+			x.holders[lb.FrontendIPAddress] = holder{lb: lb, vnet: v}
 		}
 	}
-	for _, v := range e.vnets {
-		if v.Gateway == nil {
-			continue
+	for _, vm := range v.SortedVirtualMachines() {
+		if vm.IPAddress.IsValid() && vm.Subnet != nil {
+			x.holders[vm.IPAddress] = holder{vm: vm, vnet: v}
 		}
-		for _, site := range v.Gateway.Connections {
-			if site == nil {
-				continue
+	}
+	subs := v.SortedSubnets()
+	for _, s := range subs {
+		x.keys[s] = v.Name + "/" + s.Name
+	}
+	slices.SortStableFunc(subs, func(a, b *topology.Subnet) int { return b.AddressPrefix.Bits() - a.AddressPrefix.Bits() })
+	x.subnets = subs
+	x.transitHub = e.findTransitHub(v, x)
+	return x
+}
+
+// indexAll builds every VNet's index into byVNet, once, for questions that
+// read the whole estate.
+func (e *Engine) indexAll() {
+	e.fullOnce.Do(func() {
+		m := make(map[*topology.VirtualNetwork]*vnetIndex, len(e.net.VirtualNetworks))
+		for _, v := range e.net.VirtualNetworks {
+			m[v] = e.vx(v)
+		}
+		e.byVNet = m
+		e.full.Store(true)
+	})
+}
+
+// sortedVNets returns the network's VNets ordered by name.
+func (e *Engine) sortedVNets() []*topology.VirtualNetwork {
+	e.vnetsOnce.Do(func() { e.vnets = e.net.SortedVirtualNetworks() })
+	return e.vnets
+}
+
+// sortedSites returns the on-premises sites ordered by name.
+func (e *Engine) sortedSites() []*topology.OnPremises {
+	e.sitesOnce.Do(func() { e.sites = e.net.SortedOnPremises() })
+	return e.sites
+}
+
+// names returns the name index, building it on first use.
+func (e *Engine) names() *[3]map[string][]Endpoint {
+	e.namesOnce.Do(func() {
+		for _, v := range e.sortedVNets() {
+			for _, vm := range v.SortedVirtualMachines() {
+				if vm.Subnet != nil {
+					e.addName(0, Endpoint{Name: vm.Name, Kind: EndpointVM, Addr: vm.IPAddress,
+						VirtualNetwork: v.Name, Subnet: vm.Subnet.Name, VM: vm.Name})
+				}
 			}
-			idx := e.sitesLearned[site.Name]
-			if idx == nil {
-				idx = &prefixIndex[*topology.VirtualNetwork]{}
-				e.sitesLearned[site.Name] = idx
-			}
-			// On-premises learns the gateway VNet's ranges and those of
-			// its transit spokes (semantics §5.3).
-			for _, p := range v.AddressSpace {
-				idx.add(p, v)
-			}
-			for _, s := range e.transitSpokes[v.Name] {
-				for _, p := range s.AddressSpace {
-					idx.add(p, v)
+			for _, lb := range v.SortedLoadBalancers() {
+				if lb.Subnet != nil {
+					e.addName(1, Endpoint{Name: lb.Name, Kind: EndpointLoadBalancer, Addr: lb.FrontendIPAddress,
+						VirtualNetwork: v.Name, Subnet: lb.Subnet.Name})
 				}
 			}
 		}
-	}
-	for _, o := range e.sites {
-		for _, h := range sortedKeys(o.Hosts) {
-			e.addName(2, Endpoint{Name: h, Kind: EndpointHost, Addr: o.Hosts[h], OnPremises: o.Name})
+		for _, o := range e.sortedSites() {
+			for _, h := range sortedKeys(o.Hosts) {
+				e.addName(2, Endpoint{Name: h, Kind: EndpointHost, Addr: o.Hosts[h], OnPremises: o.Name})
+			}
 		}
-	}
-	for _, a := range n.SortedACLs() {
-		e.aclRules[a] = sortACL(a, e.rules.NSGDefaultRules)
-	}
-	return e
+	})
+	return &e.byName
 }
 
 func (e *Engine) addName(kind int, ep Endpoint) {
@@ -225,6 +245,87 @@ func (e *Engine) addName(kind int, ep Endpoint) {
 		e.byName[kind] = make(map[string][]Endpoint)
 	}
 	e.byName[kind][ep.Name] = append(e.byName[kind][ep.Name], ep)
+}
+
+// isLoadBalancer reports whether name is a load balancer's.
+func (e *Engine) isLoadBalancer(name string) bool { return len(e.names()[1][name]) > 0 }
+
+// addrs builds the estate-wide address indexes on first use.
+func (e *Engine) addrs() {
+	e.addrsOnce.Do(func() {
+		e.holderVNets = make(map[netip.Addr][]string)
+		for _, v := range e.sortedVNets() {
+			for a := range e.vx(v).holders {
+				e.holderVNets[a] = append(e.holderVNets[a], v.Name) // vnets are visited in name order
+			}
+			for _, p := range v.AddressSpace {
+				e.vnetPrefixes.add(p, v)
+			}
+		}
+	})
+}
+
+// holdingVNets returns the VNets holding a as a VM or frontend address,
+// ordered by name.
+func (e *Engine) holdingVNets(a netip.Addr) []string {
+	e.addrs()
+	return e.holderVNets[a]
+}
+
+// transit builds, on first use, the transit spokes of every hub and the
+// prefixes each on-premises site learns.
+func (e *Engine) transit() {
+	e.transitOnce.Do(func() {
+		e.transitSpokes = make(map[string][]*topology.VirtualNetwork)
+		e.sitesLearned = make(map[string]*prefixIndex[*topology.VirtualNetwork])
+		for _, v := range e.sortedVNets() {
+			if hub := e.vx(v).transitHub; hub != nil {
+				e.transitSpokes[hub.Name] = append(e.transitSpokes[hub.Name], v)
+			}
+		}
+		for _, v := range e.sortedVNets() {
+			if v.Gateway == nil {
+				continue
+			}
+			for _, site := range v.Gateway.Connections {
+				if site == nil {
+					continue
+				}
+				idx := e.sitesLearned[site.Name]
+				if idx == nil {
+					idx = &prefixIndex[*topology.VirtualNetwork]{}
+					e.sitesLearned[site.Name] = idx
+				}
+				// On-premises learns the gateway VNet's ranges and those of
+				// its transit spokes (semantics §5.3).
+				for _, p := range v.AddressSpace {
+					idx.add(p, v)
+				}
+				for _, s := range e.transitSpokes[v.Name] {
+					for _, p := range s.AddressSpace {
+						idx.add(p, v)
+					}
+				}
+			}
+		}
+	})
+}
+
+// learnedBy returns the prefixes site learns and their gateway VNets, or
+// nil when no gateway connects it.
+func (e *Engine) learnedBy(site string) *prefixIndex[*topology.VirtualNetwork] {
+	e.transit()
+	return e.sitesLearned[site]
+}
+
+// transitHubOf returns the hub whose gateway v uses, or nil.
+func (e *Engine) transitHubOf(v *topology.VirtualNetwork) *topology.VirtualNetwork {
+	return e.vx(v).transitHub
+}
+
+// peeringListOf returns the objects v owns, ordered by name.
+func (e *Engine) peeringListOf(v *topology.VirtualNetwork) []*topology.Peering {
+	return e.vx(v).list
 }
 
 // sortedKeys returns m's keys in ascending order.
@@ -235,24 +336,18 @@ func (e *Engine) Network() *topology.Network { return e.net }
 
 // peeringTo returns the object owner owns toward remote, or nil.
 func (e *Engine) peeringTo(owner, remote string) *topology.Peering {
-	return e.peerings[owner][remote]
+	return e.vxNamed(owner).byRemote[remote]
 }
 
 // holdersOf returns the VMs and frontends of v by address; nil for a VNet
-// New did not see.
+// the network does not hold.
 func (e *Engine) holdersOf(v *topology.VirtualNetwork) map[netip.Addr]holder {
-	if x := e.byVNet[v]; x != nil {
-		return x.holders
-	}
-	return nil
+	return e.vx(v).holders
 }
 
 // peeringOf is peeringTo by pointer.
 func (e *Engine) peeringOf(owner, remote *topology.VirtualNetwork) *topology.Peering {
-	if x := e.byVNet[owner]; x != nil {
-		return x.peer[remote]
-	}
-	return nil
+	return e.vx(owner).peer[remote]
 }
 
 // connectedV is connected by pointer.
@@ -270,21 +365,27 @@ func (e *Engine) connected(a, b string) bool {
 }
 
 // findTransitHub returns the hub whose gateway v uses through gateway
-// transit (semantics §3), or nil. A VNet with its own gateway uses it.
-func (e *Engine) findTransitHub(v *topology.VirtualNetwork) *topology.VirtualNetwork {
+// transit (semantics §3), or nil; x is v's index being built. A VNet with
+// its own gateway uses it. Only a hub with a gateway is indexed here, and
+// its own transit hub is nil at once, so indexes never build each other in
+// a cycle.
+func (e *Engine) findTransitHub(v *topology.VirtualNetwork, x *vnetIndex) *topology.VirtualNetwork {
 	if v.Gateway != nil {
 		return nil
 	}
-	for _, p := range e.peeringList[v.Name] {
+	for _, p := range x.list {
 		if !p.UseRemoteGateways {
 			continue
 		}
 		hub := e.net.VirtualNetworks[p.RemoteVirtualNetwork]
-		if hub == nil || hub.Gateway == nil || !e.connected(v.Name, hub.Name) {
+		if hub == nil || hub.Gateway == nil {
+			continue
+		}
+		if own := x.byRemote[hub.Name]; own == nil || own.Disconnected {
 			continue
 		}
 		back := e.peeringTo(hub.Name, v.Name)
-		if back == nil || !back.AllowGatewayTransit {
+		if back == nil || back.Disconnected || !back.AllowGatewayTransit {
 			continue
 		}
 		if e.rules.BasicGatewayNoTransit && hub.Gateway.IsBasic() {
@@ -297,7 +398,7 @@ func (e *Engine) findTransitHub(v *topology.VirtualNetwork) *topology.VirtualNet
 
 // subnetName returns "VNET/SUBNET".
 func (e *Engine) subnetName(s *topology.Subnet) string {
-	if k, ok := e.subnetKey[s]; ok {
+	if k, ok := e.vx(s.VirtualNetwork).keys[s]; ok {
 		return k
 	}
 	if s.VirtualNetwork != nil {
@@ -309,8 +410,8 @@ func (e *Engine) subnetName(s *topology.Subnet) string {
 // subnetOf returns the subnet of v that contains a, the longest prefix
 // winning, then the smallest name; or nil.
 func (e *Engine) subnetOf(v *topology.VirtualNetwork, a netip.Addr) *topology.Subnet {
-	subs, ok := e.subnets[v]
-	if !ok {
+	subs := e.vx(v).subnets
+	if e.net.VirtualNetworks[v.Name] != v {
 		subs = v.SortedSubnets() // a VNet New did not see
 		slices.SortStableFunc(subs, func(a, b *topology.Subnet) int { return b.AddressPrefix.Bits() - a.AddressPrefix.Bits() })
 	}
@@ -325,7 +426,8 @@ func (e *Engine) subnetOf(v *topology.VirtualNetwork, a netip.Addr) *topology.Su
 // vnetsContaining returns the VNets whose address space contains a,
 // ordered by name.
 func (e *Engine) vnetsContaining(a netip.Addr) []*topology.VirtualNetwork {
-	out := e.vnetIndex.all(a)
+	e.addrs()
+	out := e.vnetPrefixes.all(a)
 	slices.SortFunc(out, func(x, y *topology.VirtualNetwork) int {
 		switch {
 		case x.Name < y.Name:
@@ -341,7 +443,7 @@ func (e *Engine) vnetsContaining(a netip.Addr) []*topology.VirtualNetwork {
 // siteOf returns the on-premises site whose address space contains a, or
 // nil; the first site by name wins when several do.
 func (e *Engine) siteOf(a netip.Addr) *topology.OnPremises {
-	for _, o := range e.sites {
+	for _, o := range e.sortedSites() {
 		for _, p := range o.AddressSpace {
 			if p.Contains(a) {
 				return o

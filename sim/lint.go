@@ -36,6 +36,7 @@ func Lint(n *topology.Network) diag.Diagnostics {
 
 // Lint is the package-level Lint on the engine's network.
 func (e *Engine) Lint() diag.Diagnostics {
+	e.indexAll() // every VNet is read
 	var ds diag.Diagnostics
 	type key struct {
 		route      string
@@ -44,7 +45,7 @@ func (e *Engine) Lint() diag.Diagnostics {
 		far        string
 	}
 	seen := map[key]bool{}
-	for _, v := range e.vnets {
+	for _, v := range e.sortedVNets() {
 		for _, s := range v.SortedSubnets() {
 			rt := s.RouteTable
 			if rt == nil {
@@ -64,7 +65,7 @@ func (e *Engine) Lint() diag.Diagnostics {
 					continue
 				}
 				table := e.subnetRoutes(sub)
-				for _, far := range e.peeringList[hub.Name] {
+				for _, far := range e.peeringListOf(hub) {
 					x := e.net.VirtualNetworks[far.RemoteVirtualNetwork]
 					if x == nil || x == v || !e.connected(hub.Name, x.Name) {
 						continue
@@ -102,10 +103,7 @@ func (e *Engine) Lint() diag.Diagnostics {
 // applianceHolder finds the VM or frontend holding ip in v or a Connected
 // peer of v, the way the packet walk does.
 func (e *Engine) applianceHolder(v *topology.VirtualNetwork, ip netip.Addr) (holder, bool) {
-	x := e.byVNet[v]
-	if x == nil {
-		return holder{}, false
-	}
+	x := e.vx(v)
 	if h, ok := x.holders[ip]; ok {
 		return h, true
 	}

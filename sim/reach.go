@@ -34,6 +34,7 @@ const defaultMaxExamples = 100
 // subnet, whether or not a VM holds it. A pair of VNets aggregates every
 // pair of their subnets. A unit is never paired with itself.
 func (e *Engine) Reach(opts ReachOptions) *Reach {
+	e.indexAll() // the walks read every VNet, without locks once indexed
 	q := e.newQuestion(opts)
 	from := e.units(opts.Level, opts.From)
 	to := e.units(opts.Level, opts.To)
@@ -343,7 +344,7 @@ type reachUnit struct {
 // (VNets, or VNET/SUBNET) when names is not empty.
 func (e *Engine) units(level Level, names []string) []reachUnit {
 	var out []reachUnit
-	for _, v := range e.vnets {
+	for _, v := range e.sortedVNets() {
 		if level == LevelVNet {
 			if len(names) == 0 || slices.Contains(names, v.Name) {
 				out = append(out, reachUnit{name: v.Name, subnets: v.SortedSubnets()})
@@ -442,7 +443,7 @@ func (e *Engine) portReps(proto topology.Protocol, ranges []topology.PortRange) 
 			}
 		}
 	}
-	for _, v := range e.vnets {
+	for _, v := range e.sortedVNets() {
 		for _, lb := range v.SortedLoadBalancers() {
 			for _, r := range lb.Rules {
 				if r.Protocol == topology.ProtocolAll || r.Protocol == proto {
@@ -478,11 +479,11 @@ func (e *Engine) boundaries() []netip.Prefix {
 			out = append(out, p)
 		}
 	}
-	for _, v := range e.vnets {
+	for _, v := range e.sortedVNets() {
 		for _, p := range v.AddressSpace {
 			add(p)
 		}
-		for _, pe := range e.peeringList[v.Name] {
+		for _, pe := range e.peeringListOf(v) {
 			for _, p := range pe.SyncedRemote {
 				add(p)
 			}
@@ -493,7 +494,7 @@ func (e *Engine) boundaries() []netip.Prefix {
 			add(r.AddressPrefix)
 		}
 	}
-	for _, o := range e.sites {
+	for _, o := range e.sortedSites() {
 		for _, p := range o.AddressSpace {
 			add(p)
 		}
@@ -519,7 +520,7 @@ func (e *Engine) boundaries() []netip.Prefix {
 func (e *Engine) cutSubnets(bounds []netip.Prefix) (map[*topology.Subnet][]netip.Prefix, map[*topology.Subnet]string) {
 	var subnets, containers prefixIndex[*topology.Subnet]
 	var bidx prefixIndex[netip.Prefix]
-	for _, v := range e.vnets {
+	for _, v := range e.sortedVNets() {
 		for _, s := range v.Subnets {
 			subnets.add(s.AddressPrefix, s)
 		}
@@ -535,7 +536,7 @@ func (e *Engine) cutSubnets(bounds []netip.Prefix) (map[*topology.Subnet][]netip
 	}
 	_ = containers
 	sig := map[*topology.Subnet]string{}
-	for _, v := range e.vnets {
+	for _, v := range e.sortedVNets() {
 		for _, s := range v.SortedSubnets() {
 			if len(inside[s]) > 0 {
 				sig[s] = "alone " + e.subnetName(s)
@@ -630,7 +631,7 @@ func lastAddr(p netip.Prefix) netip.Addr {
 func (q *question) groupSubnets() {
 	q.group = map[*topology.Subnet]int{}
 	ids := map[string]int{}
-	for _, v := range q.e.vnets {
+	for _, v := range q.e.sortedVNets() {
 		for _, s := range v.SortedSubnets() {
 			id, ok := ids[q.sig[s]]
 			if !ok {

@@ -179,7 +179,7 @@ func (e *Engine) buildRoutes(v *topology.VirtualNetwork, rt *topology.RouteTable
 			Source: SourceDefault, Origin: vpath.Child("addressSpace").Index(i),
 		})
 	}
-	for _, p := range e.peeringList[v.Name] {
+	for _, p := range e.peeringListOf(v) {
 		remote := e.net.VirtualNetworks[p.RemoteVirtualNetwork]
 		if remote == nil || !e.connected(v.Name, remote.Name) {
 			continue
@@ -194,7 +194,7 @@ func (e *Engine) buildRoutes(v *topology.VirtualNetwork, rt *topology.RouteTable
 	if rt == nil || !rt.DisableGatewayRoutePropagation {
 		gwv, remote := v, ""
 		if v.Gateway == nil {
-			if hub := e.transitHub[v.Name]; hub != nil {
+			if hub := e.transitHubOf(v); hub != nil {
 				gwv, remote = hub, hub.Name
 			}
 		}

@@ -124,7 +124,8 @@ func BenchmarkScaleTrace(b *testing.B) {
 // hub's last spoke's VM.
 func scaleFlow(b *testing.B, e *Engine, n *topology.Network) Flow {
 	b.Helper()
-	last := e.vnets[len(e.vnets)-1] // spokes sort after hubs
+	vnets := e.sortedVNets()
+	last := vnets[len(vnets)-1] // spokes sort after hubs
 	to := last.SortedVirtualMachines()[1].Name
 	f, err := e.NewFlow("vm00-000-a", to, topology.TCP, 443)
 	if err != nil {

@@ -150,7 +150,7 @@ func nameOr(a, b string) string {
 func (w *walk) fromSite(site *topology.OnPremises) {
 	e, dst := w.e, w.f.Dst
 	w.hop(site.Name, "", "")
-	idx := e.sitesLearned[site.Name]
+	idx := e.learnedBy(site.Name)
 	var gws []*topology.VirtualNetwork
 	var learned netip.Prefix
 	if idx != nil {
@@ -409,7 +409,7 @@ func (w *walk) appliance(v *topology.VirtualNetwork, r EffectiveRoute) (*topolog
 	e, ip := w.e, r.NextHopIPAddress
 	h, ok := e.applianceHolder(v, ip)
 	if !ok {
-		if vs := e.holderVNets[ip]; len(vs) > 0 {
+		if vs := e.holdingVNets(ip); len(vs) > 0 {
 			w.dropf(NextHopUnreachable, r.Origin, "appliance %s is in %s, which is neither %s nor a Connected peer of it: peer %s with %s or change route %s", ip, vs[0], v.Name, v.Name, vs[0], routeName(r))
 		} else {
 			w.dropf(NextHopNotFound, r.Origin, "no VM or load balancer frontend holds %s: deploy the appliance or fix route %s", ip, routeName(r))
@@ -501,7 +501,7 @@ func (w *walk) gateway(v *topology.VirtualNetwork, r EffectiveRoute) (*topology.
 	e, dst := w.e, w.f.Dst
 	gwv := v
 	if v.Gateway == nil {
-		gwv = e.transitHub[v.Name]
+		gwv = e.transitHubOf(v)
 	}
 	if gwv == nil {
 		w.dropf(GatewayNotAvailable, r.Origin, "%s has no gateway and uses none through transit: add a gateway to %s, or set useRemoteGateways on its peering to a hub whose peering back allows gateway transit", v.Name, v.Name)
@@ -777,7 +777,7 @@ func (e *Engine) asymmetry(req, rep Trace) string {
 	middle := func(t Trace) []string {
 		var out []string
 		for i := 1; i < len(t.Hops)-1; i++ {
-			if n := t.Hops[i].Node; len(e.byName[1][n]) == 0 {
+			if n := t.Hops[i].Node; !e.isLoadBalancer(n) {
 				out = append(out, n)
 			}
 		}

@@ -186,10 +186,10 @@ func Diff(before, after DiffInput, opts DiffOptions) (*DiffResult, error) {
 			}
 		}
 	} else {
-		ra = reachIn(a, total, ropts)
+		ra = reachIn(New(a), total, ropts)
 	}
 	res.Reachability = compareReach(tr.rb, ra)
-	explainLost(a, res.Reachability.Lost, ra)
+	explainLost(New(a), res.Reachability.Lost, ra)
 	res.Expect = scenarioChecks(a, after.Diagnostics.HasErrors(), res, ra, opts.Protocol != topology.ProtocolAll || opts.Ports != nil)
 	for i := range res.Plan.Steps {
 		for j := range res.Plan.Steps[i].Impact.Lost {

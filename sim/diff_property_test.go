@@ -264,7 +264,7 @@ func BenchmarkDiff(b *testing.B) {
 // reachability a diff reports, and each step's impact, equal what brute
 // force over every subnet pair finds.
 func TestDiffScopeMatchesBruteForce(t *testing.T) {
-	full := func(n *topology.Network) reachTable { return reachIn(n, scope{all: true}, ReachOptions{}) }
+	full := func(n *topology.Network) reachTable { return reachIn(New(n), scope{all: true}, ReachOptions{}) }
 	strip := func(cs []ReachChange) []ReachChange {
 		out := make([]ReachChange, len(cs))
 		for i, c := range cs {

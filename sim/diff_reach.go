@@ -252,8 +252,8 @@ type reachTable map[[2]string]ReachPair
 
 // reachIn computes n's subnet pairs that have an end in sc, without
 // explanations (see explainLost).
-func reachIn(n *topology.Network, sc scope, opts ReachOptions) reachTable {
-	e := New(n)
+func reachIn(e *Engine, sc scope, opts ReachOptions) reachTable {
+	n := e.Network()
 	var parts [][]ReachPair
 	if sc.all {
 		parts = append(parts, quietReach(e, nil, nil, opts))
@@ -301,8 +301,7 @@ const maxExplained = 100
 
 // explainLost fills the explanations of the first maxExplained lost pairs
 // from n's engine; the pairs' examples are n's.
-func explainLost(n *topology.Network, lost []ReachChange, examples reachTable) {
-	e := New(n)
+func explainLost(e *Engine, lost []ReachChange, examples reachTable) {
 	for i := range lost[:min(len(lost), maxExplained)] {
 		l := &lost[i]
 		if l.Explanation != "" {
@@ -334,7 +333,7 @@ func (t *reachTracker) cover(sc scope) {
 	if sc.coveredBy(t.covered) {
 		return
 	}
-	for k, p := range reachIn(t.before, sc.minus(t.covered), t.opts) {
+	for k, p := range reachIn(New(t.before), sc.minus(t.covered), t.opts) {
 		if _, known := t.rb[k]; !known {
 			t.rb[k] = p
 			t.cur[k] = p
@@ -357,7 +356,8 @@ func (t *reachTracker) advance(prev, next *topology.Network) []ReachChange {
 			}
 		}
 	}
-	fresh := reachIn(next, sc, t.opts)
+	e := New(next)
+	fresh := reachIn(e, sc, t.opts)
 	var found []ReachChange
 	for k, p := range fresh {
 		t.cur[k] = p
@@ -366,12 +366,11 @@ func (t *reachTracker) advance(prev, next *topology.Network) []ReachChange {
 		}
 	}
 	slices.SortFunc(found, byPair)
-	kept := slices.DeleteFunc(slices.Clone(t.lost), func(c ReachChange) bool {
-		return sc.involves([2]string{c.From, c.To})
-	})
-	t.lost = mergeSorted(kept, found)
-	explainLost(next, t.lost, t.cur)
-	return slices.Clone(t.lost)
+	// A fresh list every step: each step keeps its own (Diff marks lasting
+	// pairs on it afterwards).
+	t.lost = mergeSorted(t.lost, found, func(c ReachChange) bool { return !sc.involves([2]string{c.From, c.To}) })
+	explainLost(e, t.lost, t.cur)
+	return t.lost
 }
 
 // peeringStateChanges returns the peering objects whose stored state
@@ -419,17 +418,21 @@ func byPair(x, y ReachChange) int {
 	return cmp.Or(cmp.Compare(x.From, y.From), cmp.Compare(x.To, y.To))
 }
 
-// mergeSorted merges two lists sorted by pair.
-func mergeSorted(a, b []ReachChange) []ReachChange {
+// mergeSorted merges the entries of a that keep accepts with b, both
+// sorted by pair, into a new list.
+func mergeSorted(a, b []ReachChange, keep func(ReachChange) bool) []ReachChange {
 	out := make([]ReachChange, 0, len(a)+len(b))
-	for len(a) > 0 && len(b) > 0 {
-		if byPair(a[0], b[0]) <= 0 {
+	for len(a) > 0 || len(b) > 0 {
+		switch {
+		case len(a) > 0 && !keep(a[0]):
+			a = a[1:]
+		case len(b) == 0 || (len(a) > 0 && byPair(a[0], b[0]) <= 0):
 			out, a = append(out, a[0]), a[1:]
-		} else {
+		default:
 			out, b = append(out, b[0]), b[1:]
 		}
 	}
-	return append(append(out, a...), b...)
+	return out
 }
 
 // rank orders outcomes from worst to best.

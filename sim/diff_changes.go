@@ -97,7 +97,8 @@ func quoteEmpty(s string) string {
 
 // diffMap compares two maps of named objects: an object only in after is
 // added, only in before removed, and one in both has its fields compared
-// and then its children through more (which may be nil).
+// and then its children through more (which may be nil). V is a pointer or
+// another comparable type, so that identical objects are skipped.
 func diffMap[V any](d *differ, path diag.Path, what string, before, after map[string]V, fields func(V) []field, more func(diag.Path, string, V, V)) {
 	names := make([]string, 0, len(before)+len(after))
 	for name := range before {
@@ -118,6 +119,9 @@ func diffMap[V any](d *differ, path diag.Path, what string, before, after map[st
 			d.add(Added, p, "%s %s added%s", what, name, summary(fields(a)))
 		case !inAfter:
 			d.add(Removed, p, "%s %s removed", what, name)
+		case any(b) == any(a):
+			// The same object: plan states share what an event did not
+			// touch, so most of a large estate is skipped here.
 		default:
 			label := what + " " + name
 			d.fields(p, label, fields(b), fields(a))

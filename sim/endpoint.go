@@ -62,8 +62,8 @@ func (ep Endpoint) located() bool {
 // carry is an error listing the candidates; an unknown name is an error.
 func (e *Engine) Resolve(name string) (Endpoint, error) {
 	var cands []Endpoint
-	for _, idx := range e.names() {
-		if cands = idx[name]; len(cands) > 0 {
+	for kind := range 3 {
+		if cands = e.named(kind, name); len(cands) > 0 {
 			break
 		}
 	}

@@ -4,6 +4,7 @@ import (
 	"maps"
 	"net/netip"
 	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 
@@ -38,7 +39,9 @@ type Engine struct {
 	sitesOnce sync.Once
 	sites     []*topology.OnPremises // ordered by name; see sortedSites
 
-	namesOnce sync.Once
+	namesOnce  sync.Once
+	namesBuilt atomic.Bool
+	scans      atomic.Int64 // names looked up by scanning, see named
 	// byName indexes VM, load balancer and on-premises host names, in
 	// that resolution order (contract §1); candidates in VNet/site order.
 	byName [3]map[string][]Endpoint
@@ -236,6 +239,7 @@ func (e *Engine) names() *[3]map[string][]Endpoint {
 				e.addName(2, Endpoint{Name: h, Kind: EndpointHost, Addr: o.Hosts[h], OnPremises: o.Name})
 			}
 		}
+		e.namesBuilt.Store(true)
 	})
 	return &e.byName
 }
@@ -248,7 +252,42 @@ func (e *Engine) addName(kind int, ep Endpoint) {
 }
 
 // isLoadBalancer reports whether name is a load balancer's.
-func (e *Engine) isLoadBalancer(name string) bool { return len(e.names()[1][name]) > 0 }
+func (e *Engine) isLoadBalancer(name string) bool { return len(e.named(1, name)) > 0 }
+
+// nameScans is how many names an engine looks up by scanning the VNets
+// before it builds the name index: a trace or two after an event should
+// not pay for indexing every VM of the estate, a run of many should.
+const nameScans = 8
+
+// named returns the endpoints of kind (0 VMs, 1 load balancers, 2
+// on-premises hosts) called name, in VNet or site order.
+func (e *Engine) named(kind int, name string) []Endpoint {
+	if e.namesBuilt.Load() || e.scans.Add(1) > nameScans {
+		return e.names()[kind][name]
+	}
+	var out []Endpoint
+	if kind == 2 {
+		for _, o := range e.net.OnPremises {
+			if a, ok := o.Hosts[name]; ok {
+				out = append(out, Endpoint{Name: name, Kind: EndpointHost, Addr: a, OnPremises: o.Name})
+			}
+		}
+		slices.SortFunc(out, func(a, b Endpoint) int { return strings.Compare(a.OnPremises, b.OnPremises) })
+		return out
+	}
+	for _, v := range e.net.VirtualNetworks {
+		if vm := v.VirtualMachines[name]; kind == 0 && vm != nil && vm.Subnet != nil && vm.Name == name {
+			out = append(out, Endpoint{Name: vm.Name, Kind: EndpointVM, Addr: vm.IPAddress,
+				VirtualNetwork: v.Name, Subnet: vm.Subnet.Name, VM: vm.Name})
+		}
+		if lb := v.LoadBalancers[name]; kind == 1 && lb != nil && lb.Subnet != nil && lb.Name == name {
+			out = append(out, Endpoint{Name: lb.Name, Kind: EndpointLoadBalancer, Addr: lb.FrontendIPAddress,
+				VirtualNetwork: v.Name, Subnet: lb.Subnet.Name})
+		}
+	}
+	slices.SortFunc(out, func(a, b Endpoint) int { return strings.Compare(a.VirtualNetwork, b.VirtualNetwork) })
+	return out
+}
 
 // addrs builds the estate-wide address indexes on first use.
 func (e *Engine) addrs() {
@@ -334,9 +373,38 @@ func sortedKeys[V any](m map[string]V) []string { return slices.Sorted(maps.Keys
 // Network returns the network the engine was built from.
 func (e *Engine) Network() *topology.Network { return e.net }
 
+// smallDegree is the number of peering objects up to which a VNet that is
+// not indexed yet answers peering questions by scanning its objects: a hub's
+// routes ask each of its spokes for the object back, and indexing every
+// spoke of a hub for that would cost a trace far more than the question.
+const smallDegree = 8
+
+// built returns v's index if it has been built.
+func (e *Engine) built(v *topology.VirtualNetwork) (*vnetIndex, bool) {
+	if e.full.Load() {
+		x, ok := e.byVNet[v]
+		return x, ok
+	}
+	x, ok := e.perVNet.Load(v)
+	if !ok {
+		return nil, false
+	}
+	return x.(*vnetIndex), true
+}
+
 // peeringTo returns the object owner owns toward remote, or nil.
 func (e *Engine) peeringTo(owner, remote string) *topology.Peering {
-	return e.vxNamed(owner).byRemote[remote]
+	v := e.net.VirtualNetworks[owner]
+	if v == nil {
+		return nil
+	}
+	if x, ok := e.built(v); ok {
+		return x.byRemote[remote]
+	}
+	if len(v.Peerings) <= smallDegree {
+		return v.PeeringTo(remote)
+	}
+	return e.vx(v).byRemote[remote]
 }
 
 // holdersOf returns the VMs and frontends of v by address; nil for a VNet
@@ -347,7 +415,17 @@ func (e *Engine) holdersOf(v *topology.VirtualNetwork) map[netip.Addr]holder {
 
 // peeringOf is peeringTo by pointer.
 func (e *Engine) peeringOf(owner, remote *topology.VirtualNetwork) *topology.Peering {
-	return e.vx(owner).peer[remote]
+	if x, ok := e.built(owner); ok {
+		return x.peer[remote]
+	}
+	if owner == nil || remote == nil || len(owner.Peerings) > smallDegree {
+		return e.vx(owner).peer[remote]
+	}
+	// As the index would: objects of this network's VNets toward them.
+	if e.net.VirtualNetworks[owner.Name] != owner || e.net.VirtualNetworks[remote.Name] != remote {
+		return nil
+	}
+	return owner.PeeringTo(remote.Name)
 }
 
 // connectedV is connected by pointer.

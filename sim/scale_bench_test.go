@@ -162,3 +162,43 @@ func BenchmarkScaleEvent(b *testing.B) {
 		}
 	})
 }
+
+// BenchmarkScaleReachNaive is the baseline BenchmarkScaleReach is measured
+// against: one full trace per subnet pair (first host to first host, TCP
+// 443), no classes, groups or memo. It runs only on the smallest estate;
+// on the others it would take minutes to hours.
+func BenchmarkScaleReachNaive(b *testing.B) {
+	s := scaleSizes()[0]
+	n := s.estate()
+	b.Run(s.String(), func(b *testing.B) {
+		b.ReportAllocs()
+		var counts ReachCounts
+		for b.Loop() {
+			counts = naiveReach(New(n))
+		}
+		b.ReportMetric(float64(counts.All+counts.None), "pairs")
+	})
+}
+
+// naiveReach traces one packet per ordered pair of distinct subnets and
+// counts the delivered ones as all, the rest as none.
+func naiveReach(e *Engine) ReachCounts {
+	var counts ReachCounts
+	units := e.units(LevelSubnet, nil)
+	for _, from := range units {
+		src := e.firstHost(from.subnets[0].AddressPrefix)
+		for _, to := range units {
+			if to.name == from.name {
+				continue
+			}
+			f := Flow{From: from.name, To: to.name, Src: src, Dst: e.firstHost(to.subnets[0].AddressPrefix),
+				Protocol: topology.TCP, Port: 443, DstSubnet: to.name}
+			if e.Trace(f).Result == Delivered {
+				counts.All++
+			} else {
+				counts.None++
+			}
+		}
+	}
+	return counts
+}

@@ -164,10 +164,14 @@ func (q *question) listPairs(r *Reach, from, to []reachUnit, summary bool, worke
 // Every subnet of a group is answered like the group's first member, so
 // one walk per (source group, destination group) counts the pairs of all
 // their members: |sources in gs| × |destinations in gd|, less the subnets
-// that would pair with themselves. The billions of pairs of a large estate
-// are never visited one by one, and memory grows with the groups: one bit
-// per group pair marks the pairs that are not all. The examples are then
-// walked pair by pair, in (From, To) order, from the marked group pairs.
+// that would pair with themselves. Source groups that share a row (see
+// shareRows) walk only the destinations in their own VNet and their
+// leader's, and take the rest of their counts from the leader's row. The
+// billions of pairs of a large estate are never visited one by one, and
+// memory grows with the groups: one bit per group pair marks the pairs
+// that are not all, one outcome per destination group is kept for each
+// class leader. The examples are then walked pair by pair, in (From, To)
+// order, from the marked group pairs.
 func (q *question) summarise(r *Reach, from, to []reachUnit, workers, maxEx int, prog *progress) {
 	ngroups := len(q.members)
 	fromBy, toBy := make([][]int, ngroups), make([][]int, ngroups)
@@ -183,35 +187,100 @@ func (q *question) summarise(r *Reach, from, to []reachUnit, workers, maxEx int,
 			overlap[u.groups[0]]++
 		}
 	}
+	vnetOf := func(g int) *topology.VirtualNetwork { return q.members[g][0].VirtualNetwork }
 	var srcs, dsts []int
+	dstsIn := map[*topology.VirtualNetwork][]int{} // destination groups per VNet
 	for g := range ngroups {
 		if len(fromBy[g]) > 0 {
 			srcs = append(srcs, g)
 		}
 		if len(toBy[g]) > 0 {
 			dsts = append(dsts, g)
+			dstsIn[vnetOf(g)] = append(dstsIn[vnetOf(g)], g)
 		}
 	}
-	counts := make([]ReachCounts, len(srcs))
+	leader := q.shareRows(srcs)
+	var walked, members []int
+	for _, g := range srcs {
+		if leader[g] < 0 || leader[g] == g {
+			walked = append(walked, g)
+		} else {
+			members = append(members, g)
+		}
+	}
+
+	counts := make([]ReachCounts, ngroups)
 	notAll := make([][]uint64, ngroups) // per source group, a bit per destination group
-	fanOut(workers, len(srcs), func(take func() (int, bool)) {
+	rows := make([][]Outcome, ngroups)  // per class leader, the outcome per destination group
+	// pair walks (gs, gd), counts its pairs for gs and marks them when not all.
+	pair := func(gs, gd int) Outcome {
+		n := len(fromBy[gs]) * len(toBy[gd])
+		if gs == gd {
+			n -= overlap[gs]
+		}
+		if n == 0 {
+			return OutcomeUnknown
+		}
+		o := q.groupPair(gs, gd).outcome()
+		counts[gs].add(o, n)
+		if o != OutcomeAll {
+			if notAll[gs] == nil {
+				notAll[gs] = make([]uint64, (ngroups+63)/64)
+			}
+			notAll[gs][gd/64] |= 1 << (gd % 64)
+		}
+		return o
+	}
+	fanOut(workers, len(walked), func(take func() (int, bool)) {
 		for k, ok := take(); ok; k, ok = take() {
-			gs := srcs[k]
+			gs := walked[k]
+			var row []Outcome
+			if leader[gs] == gs {
+				row = make([]Outcome, ngroups)
+				rows[gs] = row
+			}
 			for _, gd := range dsts {
-				n := len(fromBy[gs]) * len(toBy[gd])
-				if gs == gd {
-					n -= overlap[gs]
+				if o := pair(gs, gd); row != nil {
+					row[gd] = o
 				}
-				if n == 0 {
-					continue
+			}
+			prog.add(len(fromBy[gs]))
+		}
+	})
+	// A leader's weights: its row's outcomes outside its own VNet, each
+	// weighted by the destination subnets of the group.
+	weights := make(map[int]*ReachCounts)
+	for _, gs := range walked {
+		if leader[gs] != gs {
+			continue
+		}
+		w := &ReachCounts{}
+		for _, gd := range dsts {
+			if vnetOf(gd) != vnetOf(gs) {
+				w.add(rows[gs][gd], len(toBy[gd]))
+			}
+		}
+		weights[gs] = w
+	}
+	fanOut(workers, len(members), func(take func() (int, bool)) {
+		for k, ok := take(); ok; k, ok = take() {
+			gs := members[k]
+			l := leader[gs]
+			vl, vm := vnetOf(l), vnetOf(gs)
+			w := *weights[l]
+			if vm != vl {
+				for _, gd := range dstsIn[vm] {
+					w.add(rows[l][gd], -len(toBy[gd]))
 				}
-				o := q.groupPair(gs, gd).outcome()
-				counts[k].add(o, n)
-				if o != OutcomeAll {
-					if notAll[gs] == nil {
-						notAll[gs] = make([]uint64, (ngroups+63)/64)
-					}
-					notAll[gs][gd/64] |= 1 << (gd % 64)
+			}
+			c := &counts[gs]
+			c.All, c.Some, c.None = w.All*len(fromBy[gs]), w.Some*len(fromBy[gs]), w.None*len(fromBy[gs])
+			for _, gd := range dstsIn[vl] {
+				pair(gs, gd)
+			}
+			if vm != vl {
+				for _, gd := range dstsIn[vm] {
+					pair(gs, gd)
 				}
 			}
 			prog.add(len(fromBy[gs]))
@@ -223,8 +292,29 @@ func (q *question) summarise(r *Reach, from, to []reachUnit, workers, maxEx int,
 		r.Counts.None += c.None
 	}
 
+	// notAllOf returns gs's marks: its own, and for a member also its
+	// leader's outside the two VNets the member walked itself.
+	notAllOf := func(gs int) []uint64 {
+		l := leader[gs]
+		if l < 0 || l == gs || notAll[l] == nil {
+			return notAll[gs]
+		}
+		out := slices.Clone(notAll[l])
+		for _, v := range []*topology.VirtualNetwork{vnetOf(l), vnetOf(gs)} {
+			for _, gd := range dstsIn[v] {
+				out[gd/64] &^= 1 << (gd % 64)
+			}
+		}
+		for i, b := range notAll[gs] {
+			out[i] |= b
+		}
+		return out
+	}
+	lastGroup, bits := -1, []uint64(nil)
 	for i := 0; i < len(from) && len(r.Examples) < maxEx; i++ {
-		bits := notAll[from[i].groups[0]]
+		if g := from[i].groups[0]; g != lastGroup {
+			lastGroup, bits = g, notAllOf(g)
+		}
 		if bits == nil {
 			continue
 		}

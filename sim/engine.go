@@ -71,13 +71,20 @@ type Engine struct {
 // vnetIndex is what the walk asks about one VNet.
 type vnetIndex struct {
 	holders map[netip.Addr]holder
-	peer    map[*topology.VirtualNetwork]*topology.Peering // objects toward existing VNets
-	peers   []peerRef                                      // the same, by object name
+	// The peering objects are indexed on first use (see peeringsOf), once
+	// peersReady is set: a hub's hundreds of objects are often only asked
+	// about once or twice, which a scan answers sooner.
+	peerOnce   sync.Once
+	peersReady atomic.Bool
 	// byRemote holds the objects by remote name (the smallest object name
-	// wins among duplicates, as VirtualNetwork.PeeringTo); list holds them
-	// all, ordered by name.
+	// wins among duplicates, as VirtualNetwork.PeeringTo), peer the same
+	// by remote pointer for remotes of the network.
 	byRemote map[string]*topology.Peering
-	list     []*topology.Peering
+	peer     map[*topology.VirtualNetwork]*topology.Peering
+	// list holds every object ordered by name, and peers the objects of
+	// peer in the same order.
+	list  []*topology.Peering
+	peers []peerRef
 	// subnets lists the VNet's subnets, longest prefix first, then by
 	// name, for subnetOf; keys holds their "VNET/SUBNET" names.
 	subnets []*topology.Subnet
@@ -85,9 +92,6 @@ type vnetIndex struct {
 	// transitHub is the hub whose gateway the VNet uses, or nil.
 	transitHub *topology.VirtualNetwork
 }
-
-// emptyIndex answers for a VNet the network does not hold.
-var emptyIndex = &vnetIndex{}
 
 // peerRef is a peering object and its remote VNet.
 type peerRef struct {
@@ -132,7 +136,7 @@ func (e *Engine) vx(v *topology.VirtualNetwork) *vnetIndex {
 		}
 	}
 	if v == nil || e.net.VirtualNetworks[v.Name] != v {
-		return emptyIndex // a VNet of another network state
+		return &vnetIndex{} // a VNet of another network state
 	}
 	if x, ok := e.perVNet.Load(v); ok {
 		return x.(*vnetIndex)
@@ -146,29 +150,15 @@ func (e *Engine) vxNamed(name string) *vnetIndex {
 	if v := e.net.VirtualNetworks[name]; v != nil {
 		return e.vx(v)
 	}
-	return emptyIndex
+	return &vnetIndex{}
 }
 
 // buildVNet indexes one VNet: its peering objects, the VMs and frontends
 // holding its addresses, its subnets and its transit hub.
 func (e *Engine) buildVNet(v *topology.VirtualNetwork) *vnetIndex {
-	n := e.net
-	list := v.SortedPeerings()
 	x := &vnetIndex{
-		list:     list,
-		byRemote: make(map[string]*topology.Peering, len(list)),
-		peer:     make(map[*topology.VirtualNetwork]*topology.Peering, len(list)),
-		holders:  make(map[netip.Addr]holder, len(v.VirtualMachines)+len(v.LoadBalancers)),
-		keys:     make(map[*topology.Subnet]string, len(v.Subnets)),
-	}
-	for _, p := range list {
-		if _, dup := x.byRemote[p.RemoteVirtualNetwork]; !dup {
-			x.byRemote[p.RemoteVirtualNetwork] = p
-			if r := n.VirtualNetworks[p.RemoteVirtualNetwork]; r != nil {
-				x.peer[r] = p
-				x.peers = append(x.peers, peerRef{p, r})
-			}
-		}
+		holders: make(map[netip.Addr]holder, len(v.VirtualMachines)+len(v.LoadBalancers)),
+		keys:    make(map[*topology.Subnet]string, len(v.Subnets)),
 	}
 	// Load balancers first, then VMs, so that a (duplicate-address) VM
 	// wins over a frontend deterministically.
@@ -188,7 +178,7 @@ func (e *Engine) buildVNet(v *topology.VirtualNetwork) *vnetIndex {
 	}
 	slices.SortStableFunc(subs, func(a, b *topology.Subnet) int { return b.AddressPrefix.Bits() - a.AddressPrefix.Bits() })
 	x.subnets = subs
-	x.transitHub = e.findTransitHub(v, x)
+	x.transitHub = e.findTransitHub(v)
 	return x
 }
 
@@ -198,7 +188,7 @@ func (e *Engine) indexAll() {
 	e.fullOnce.Do(func() {
 		m := make(map[*topology.VirtualNetwork]*vnetIndex, len(e.net.VirtualNetworks))
 		for _, v := range e.net.VirtualNetworks {
-			m[v] = e.vx(v)
+			m[v] = e.ordered(v)
 		}
 		e.byVNet = m
 		e.full.Store(true)
@@ -276,11 +266,12 @@ func (e *Engine) named(kind int, name string) []Endpoint {
 		return out
 	}
 	for _, v := range e.net.VirtualNetworks {
-		if vm := v.VirtualMachines[name]; kind == 0 && vm != nil && vm.Subnet != nil && vm.Name == name {
-			out = append(out, Endpoint{Name: vm.Name, Kind: EndpointVM, Addr: vm.IPAddress,
-				VirtualNetwork: v.Name, Subnet: vm.Subnet.Name, VM: vm.Name})
-		}
-		if lb := v.LoadBalancers[name]; kind == 1 && lb != nil && lb.Subnet != nil && lb.Name == name {
+		if kind == 0 {
+			if vm := v.VirtualMachines[name]; vm != nil && vm.Subnet != nil && vm.Name == name {
+				out = append(out, Endpoint{Name: vm.Name, Kind: EndpointVM, Addr: vm.IPAddress,
+					VirtualNetwork: v.Name, Subnet: vm.Subnet.Name, VM: vm.Name})
+			}
+		} else if lb := v.LoadBalancers[name]; lb != nil && lb.Subnet != nil && lb.Name == name {
 			out = append(out, Endpoint{Name: lb.Name, Kind: EndpointLoadBalancer, Addr: lb.FrontendIPAddress,
 				VirtualNetwork: v.Name, Subnet: lb.Subnet.Name})
 		}
@@ -294,7 +285,20 @@ func (e *Engine) addrs() {
 	e.addrsOnce.Do(func() {
 		e.holderVNets = make(map[netip.Addr][]string)
 		for _, v := range e.sortedVNets() {
-			for a := range e.vx(v).holders {
+			// As the VNet's holders index: frontends, and VMs in a subnet.
+			var held []netip.Addr
+			for _, lb := range v.LoadBalancers {
+				if lb.FrontendIPAddress.IsValid() {
+					held = append(held, lb.FrontendIPAddress)
+				}
+			}
+			for _, vm := range v.VirtualMachines {
+				if vm.IPAddress.IsValid() && vm.Subnet != nil {
+					held = append(held, vm.IPAddress)
+				}
+			}
+			slices.SortFunc(held, netip.Addr.Compare)
+			for _, a := range slices.Compact(held) {
 				e.holderVNets[a] = append(e.holderVNets[a], v.Name) // vnets are visited in name order
 			}
 			for _, p := range v.AddressSpace {
@@ -364,7 +368,35 @@ func (e *Engine) transitHubOf(v *topology.VirtualNetwork) *topology.VirtualNetwo
 
 // peeringListOf returns the objects v owns, ordered by name.
 func (e *Engine) peeringListOf(v *topology.VirtualNetwork) []*topology.Peering {
-	return e.vx(v).list
+	return e.ordered(v).list
+}
+
+// peerRefsOf returns the objects v owns toward VNets of the network (the
+// one that counts per remote), ordered by name.
+func (e *Engine) peerRefsOf(v *topology.VirtualNetwork) []peerRef {
+	return e.ordered(v).peers
+}
+
+// ordered returns v's index with its peering objects indexed.
+func (e *Engine) ordered(v *topology.VirtualNetwork) *vnetIndex {
+	x := e.vx(v)
+	x.peerOnce.Do(func() {
+		x.byRemote = make(map[string]*topology.Peering, len(v.Peerings))
+		x.peer = make(map[*topology.VirtualNetwork]*topology.Peering, len(v.Peerings))
+		x.list = v.SortedPeerings()
+		for _, p := range x.list {
+			if _, dup := x.byRemote[p.RemoteVirtualNetwork]; dup {
+				continue
+			}
+			x.byRemote[p.RemoteVirtualNetwork] = p
+			if r := e.net.VirtualNetworks[p.RemoteVirtualNetwork]; r != nil && e.net.VirtualNetworks[v.Name] == v {
+				x.peer[r] = p
+				x.peers = append(x.peers, peerRef{p, r})
+			}
+		}
+		x.peersReady.Store(true)
+	})
+	return x
 }
 
 // sortedKeys returns m's keys in ascending order.
@@ -373,20 +405,14 @@ func sortedKeys[V any](m map[string]V) []string { return slices.Sorted(maps.Keys
 // Network returns the network the engine was built from.
 func (e *Engine) Network() *topology.Network { return e.net }
 
-// smallDegree is the number of peering objects up to which a VNet that is
-// not indexed yet answers peering questions by scanning its objects: a hub's
-// routes ask each of its spokes for the object back, and indexing every
-// spoke of a hub for that would cost a trace far more than the question.
-const smallDegree = 8
-
-// built returns v's index if it has been built.
+// built returns v's index if its peering objects have been indexed.
 func (e *Engine) built(v *topology.VirtualNetwork) (*vnetIndex, bool) {
 	if e.full.Load() {
 		x, ok := e.byVNet[v]
 		return x, ok
 	}
 	x, ok := e.perVNet.Load(v)
-	if !ok {
+	if !ok || !x.(*vnetIndex).peersReady.Load() {
 		return nil, false
 	}
 	return x.(*vnetIndex), true
@@ -401,10 +427,11 @@ func (e *Engine) peeringTo(owner, remote string) *topology.Peering {
 	if x, ok := e.built(v); ok {
 		return x.byRemote[remote]
 	}
-	if len(v.Peerings) <= smallDegree {
-		return v.PeeringTo(remote)
-	}
-	return e.vx(v).byRemote[remote]
+	// A VNet that is not indexed yet is asked by scanning its objects: a
+	// hub's routes ask every peer for its object back, and indexing each
+	// peer (another hub's hundreds of objects) for that one question would
+	// cost a trace far more than the scan.
+	return v.PeeringTo(remote)
 }
 
 // holdersOf returns the VMs and frontends of v by address; nil for a VNet
@@ -418,11 +445,9 @@ func (e *Engine) peeringOf(owner, remote *topology.VirtualNetwork) *topology.Pee
 	if x, ok := e.built(owner); ok {
 		return x.peer[remote]
 	}
-	if owner == nil || remote == nil || len(owner.Peerings) > smallDegree {
-		return e.vx(owner).peer[remote]
-	}
-	// As the index would: objects of this network's VNets toward them.
-	if e.net.VirtualNetworks[owner.Name] != owner || e.net.VirtualNetworks[remote.Name] != remote {
+	// As the index would: objects of this network's VNets toward them,
+	// found by scanning until owner is indexed (see peeringTo).
+	if owner == nil || remote == nil || e.net.VirtualNetworks[owner.Name] != owner || e.net.VirtualNetworks[remote.Name] != remote {
 		return nil
 	}
 	return owner.PeeringTo(remote.Name)
@@ -443,15 +468,14 @@ func (e *Engine) connected(a, b string) bool {
 }
 
 // findTransitHub returns the hub whose gateway v uses through gateway
-// transit (semantics §3), or nil; x is v's index being built. A VNet with
-// its own gateway uses it. Only a hub with a gateway is indexed here, and
-// its own transit hub is nil at once, so indexes never build each other in
-// a cycle.
-func (e *Engine) findTransitHub(v *topology.VirtualNetwork, x *vnetIndex) *topology.VirtualNetwork {
+// transit (semantics §3), or nil. A VNet with its own gateway uses it. It
+// reads the objects by scanning, so that indexing a VNet never indexes
+// its hub's peerings.
+func (e *Engine) findTransitHub(v *topology.VirtualNetwork) *topology.VirtualNetwork {
 	if v.Gateway != nil {
 		return nil
 	}
-	for _, p := range x.list {
+	for _, p := range v.SortedPeerings() {
 		if !p.UseRemoteGateways {
 			continue
 		}
@@ -459,7 +483,7 @@ func (e *Engine) findTransitHub(v *topology.VirtualNetwork, x *vnetIndex) *topol
 		if hub == nil || hub.Gateway == nil {
 			continue
 		}
-		if own := x.byRemote[hub.Name]; own == nil || own.Disconnected {
+		if own := v.PeeringTo(hub.Name); own == nil || own.Disconnected {
 			continue
 		}
 		back := e.peeringTo(hub.Name, v.Name)

@@ -107,7 +107,7 @@ func (e *Engine) applianceHolder(v *topology.VirtualNetwork, ip netip.Addr) (hol
 	if h, ok := x.holders[ip]; ok {
 		return h, true
 	}
-	for _, pr := range x.peers {
+	for _, pr := range e.peerRefsOf(v) {
 		if !e.connectedV(v, pr.remote) {
 			continue
 		}

@@ -116,7 +116,7 @@ func (e *Engine) shareVNetKey(v *topology.VirtualNetwork, towards []*topology.Vi
 		}
 	}
 	var remotes []*topology.VirtualNetwork
-	for _, pr := range e.vx(v).peers {
+	for _, pr := range e.peerRefsOf(v) {
 		remotes = append(remotes, pr.remote)
 	}
 	remotes = append(remotes, towards...)

@@ -202,3 +202,51 @@ func naiveReach(e *Engine) ReachCounts {
 	}
 	return counts
 }
+
+// BenchmarkScaleDiff reviews a change that removes ten spokes' peerings
+// (both objects each), spread over the estate: structural changes, the
+// plan with each step's reachability impact, and the subnet pairs gained
+// and lost. It runs on the smallest estate only: on 1,002 VNets Diff's
+// pair listings outgrow 4 GiB (see docs/performance.md).
+func BenchmarkScaleDiff(b *testing.B) {
+	s := scaleSizes()[0]
+	n := s.estate()
+	b.Run(s.String(), func(b *testing.B) {
+		b.ReportAllocs()
+		after := n.Clone()
+		spokes := 0
+		for _, v := range after.SortedVirtualNetworks() {
+			if v.Gateway == nil {
+				spokes++
+			}
+		}
+		cut := 0
+		for i, v := range after.SortedVirtualNetworks() {
+			if v.Gateway != nil || i%(spokes/10) != 0 || cut == 10 {
+				continue
+			}
+			for name, p := range v.Peerings {
+				delete(v.Peerings, name)
+				hub := after.VirtualNetworks[p.RemoteVirtualNetwork]
+				for back, q := range hub.Peerings {
+					if q.RemoteVirtualNetwork == v.Name {
+						delete(hub.Peerings, back)
+					}
+				}
+			}
+			cut++
+		}
+		before, afterIn := DiffInput{Network: n}, DiffInput{Network: after}
+		var res *DiffResult
+		for b.Loop() {
+			var err error
+			if res, err = Diff(before, afterIn, DiffOptions{}); err != nil {
+				b.Fatal(err)
+			}
+		}
+		if len(res.Reachability.Lost) == 0 {
+			b.Fatal("cutting ten spokes loses no pairs")
+		}
+		b.ReportMetric(float64(len(res.Reachability.Lost)), "lost-pairs")
+	})
+}

@@ -76,6 +76,7 @@ type vnetIndex struct {
 	// about once or twice, which a scan answers sooner.
 	peerOnce   sync.Once
 	peersReady atomic.Bool
+	scans      atomic.Int32 // questions answered by scanning, see scanPeerings
 	// byRemote holds the objects by remote name (the smallest object name
 	// wins among duplicates, as VirtualNetwork.PeeringTo), peer the same
 	// by remote pointer for remotes of the network.
@@ -427,11 +428,27 @@ func (e *Engine) peeringTo(owner, remote string) *topology.Peering {
 	if x, ok := e.built(v); ok {
 		return x.byRemote[remote]
 	}
-	// A VNet that is not indexed yet is asked by scanning its objects: a
-	// hub's routes ask every peer for its object back, and indexing each
-	// peer (another hub's hundreds of objects) for that one question would
-	// cost a trace far more than the scan.
-	return v.PeeringTo(remote)
+	if e.scanPeerings(v) {
+		return v.PeeringTo(remote)
+	}
+	return e.ordered(v).byRemote[remote]
+}
+
+// scanDegree is the number of peering objects up to which scanning them
+// is as cheap as an index; maxScans is how many times a VNet with more is
+// scanned before its objects are indexed.
+const (
+	scanDegree = 8
+	maxScans   = 4
+)
+
+// scanPeerings reports whether a question about v's peering objects, not
+// indexed yet, should scan them rather than index them. A hub's routes ask
+// every peer for its object back once, and indexing another hub's hundreds
+// of objects for that one question would cost a trace far more than the
+// scan; a VNet asked again and again is indexed.
+func (e *Engine) scanPeerings(v *topology.VirtualNetwork) bool {
+	return len(v.Peerings) <= scanDegree || e.vx(v).scans.Add(1) <= maxScans
 }
 
 // holdersOf returns the VMs and frontends of v by address; nil for a VNet
@@ -445,12 +462,14 @@ func (e *Engine) peeringOf(owner, remote *topology.VirtualNetwork) *topology.Pee
 	if x, ok := e.built(owner); ok {
 		return x.peer[remote]
 	}
-	// As the index would: objects of this network's VNets toward them,
-	// found by scanning until owner is indexed (see peeringTo).
+	// As the index would: objects of this network's VNets toward them.
 	if owner == nil || remote == nil || e.net.VirtualNetworks[owner.Name] != owner || e.net.VirtualNetworks[remote.Name] != remote {
 		return nil
 	}
-	return owner.PeeringTo(remote.Name)
+	if e.scanPeerings(owner) {
+		return owner.PeeringTo(remote.Name)
+	}
+	return e.ordered(owner).peer[remote]
 }
 
 // connectedV is connected by pointer.

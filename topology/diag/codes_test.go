@@ -1,0 +1,43 @@
+package diag_test
+
+import (
+	"slices"
+	"testing"
+
+	"github.com/vnetsim/vnetsim/internal/contracttest"
+	"github.com/vnetsim/vnetsim/topology/diag"
+)
+
+// TestCodesMatchContract holds every code constant to contract §5, so that a
+// renamed or dropped code breaks a test rather than a user's pipeline.
+func TestCodesMatchContract(t *testing.T) {
+	for _, tc := range []struct {
+		label string
+		codes []diag.Code
+	}{
+		{"Diagnostic codes, errors:", diag.ErrorCodes},
+		{"Warnings:", diag.WarningCodes},
+		{"Refused-event codes:", diag.RefusalCodes},
+	} {
+		t.Run(tc.label, func(t *testing.T) {
+			// The refusal paragraph also cites an error code as an example
+			// of "any diagnostic error code the event would introduce".
+			want := slices.DeleteFunc(contracttest.Vocabulary(t, tc.label), func(name string) bool {
+				return tc.label == "Refused-event codes:" && slices.Contains(diag.ErrorCodes, diag.Code(name))
+			})
+			var got []string
+			for _, c := range tc.codes {
+				got = append(got, string(c))
+				if !c.Known() {
+					t.Errorf("%s is not Known", c)
+				}
+			}
+			if !slices.Equal(got, want) {
+				t.Errorf("codes differ from the contract\n got: %v\nwant: %v", got, want)
+			}
+		})
+	}
+	if diag.Code("no-such-code").Known() {
+		t.Error("an invented code is Known")
+	}
+}

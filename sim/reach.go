@@ -81,9 +81,12 @@ func (e *Engine) Reach(opts ReachOptions) *Reach {
 	}
 	prog := &progress{report: opts.Progress, total: len(from)}
 
-	if opts.Summary && opts.Level == LevelSubnet {
+	switch {
+	case opts.Summary && opts.Level == LevelSubnet:
 		q.summarise(r, from, to, workers, maxEx, prog)
-	} else {
+	case opts.Summary:
+		q.summariseVNets(r, from, to, workers, maxEx, prog)
+	default:
 		q.listPairs(r, from, to, opts.Summary, workers, maxEx, prog)
 	}
 	// Explanations need a full walk; only the pairs that are shown pay it.

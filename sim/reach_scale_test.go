@@ -36,11 +36,26 @@ func TestReachSummaryByGroupAgreesWithListing(t *testing.T) {
 			}
 			return out
 		}
-		for _, sides := range [][2][]string{{nil, nil}, {pick(), pick()}} {
-			opts := ReachOptions{Level: LevelSubnet, Protocol: topology.ProtocolAll, From: sides[0], To: sides[1],
+		var vnets []string
+		for _, v := range e.sortedVNets() {
+			if r.IntN(2) == 0 {
+				vnets = append(vnets, v.Name)
+			}
+		}
+		for _, q := range []struct {
+			level Level
+			sides [2][]string
+		}{
+			{LevelSubnet, [2][]string{nil, nil}},
+			{LevelSubnet, [2][]string{pick(), pick()}},
+			{LevelVNet, [2][]string{nil, nil}},
+			{LevelVNet, [2][]string{vnets, nil}},
+			{LevelVNet, [2][]string{nil, vnets}},
+		} {
+			opts := ReachOptions{Level: q.level, Protocol: topology.ProtocolAll, From: q.sides[0], To: q.sides[1],
 				MaxExamples: 1 + r.IntN(8), NoExplanations: true, Workers: 1 + r.IntN(2)}
 			if msg := summaryDisagrees(e, opts); msg != "" {
-				t.Fatalf("round %d, from %v to %v: %s", round, sides[0], sides[1], msg)
+				t.Fatalf("round %d, %s level, from %v to %v: %s", round, q.level, q.sides[0], q.sides[1], msg)
 			}
 		}
 	}
@@ -89,9 +104,13 @@ func TestReachSharedRowsAgreeWithWalks(t *testing.T) {
 		if r.IntN(2) == 0 {
 			opts.Protocol = topology.ProtocolAll
 		}
-		if msg := summaryDisagrees(e, opts); msg != "" {
-			t.Fatalf("round %d (%s, %s): %s", round, platform, damage, msg)
+		for _, level := range []Level{LevelSubnet, LevelVNet} {
+			opts.Level = level
+			if msg := summaryDisagrees(e, opts); msg != "" {
+				t.Fatalf("round %d (%s, %s), %s level: %s", round, platform, damage, level, msg)
+			}
 		}
+		opts.Level = LevelSubnet
 		q := e.newQuestion(opts)
 		e.Reach(opts) // warm, as Reach does before sharing
 		q.groupSubnets()
@@ -265,8 +284,10 @@ func TestReachSharedRowsOnALargerEstate(t *testing.T) {
 	}
 	n := topology.Generate(topology.GenerateOptions{Hubs: 3, Spokes: 40, Platform: topology.Azure})
 	breakOneSpoke(rand.New(rand.NewPCG(1, 2)), n)
-	opts := ReachOptions{Level: LevelSubnet, Protocol: topology.ProtocolAll, MaxExamples: 50, NoExplanations: true}
-	if msg := summaryDisagrees(New(n), opts); msg != "" {
-		t.Fatal(msg)
+	for _, level := range []Level{LevelSubnet, LevelVNet} {
+		opts := ReachOptions{Level: level, Protocol: topology.ProtocolAll, MaxExamples: 50, NoExplanations: true}
+		if msg := summaryDisagrees(New(n), opts); msg != "" {
+			t.Fatalf("%s level: %s", level, msg)
+		}
 	}
 }

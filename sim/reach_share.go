@@ -193,3 +193,187 @@ func shareAroundKey(s *topology.Subnet, v *topology.VirtualNetwork, bounds *pref
 	slices.Sort(around)
 	return strings.Join(around, " ")
 }
+
+// summariseVNets answers a VNet-level summary. A VNet pair is all when
+// every pair of their subnets is all, none when every pair is none (or
+// there is none), else some, so a pair's outcome is its group pairs'
+// outcomes combined, whatever their multiplicity. A source VNet whose
+// groups all share rows with leaders in one VNet L has the row of that
+// set of leaders at every destination VNet but its own and L, which it
+// walks itself; other source VNets walk every destination. One bit per
+// (source VNet walked alone, destination VNet) marks the pairs that are
+// not all, for the examples, which are then walked pair by pair.
+func (q *question) summariseVNets(r *Reach, from, to []reachUnit, workers, maxEx int, prog *progress) {
+	e := q.e
+	uniq := func(u reachUnit) []int {
+		gs := slices.Clone(u.groups)
+		slices.Sort(gs)
+		return slices.Compact(gs)
+	}
+	fromGroups, toGroups := make([][]int, len(from)), make([][]int, len(to))
+	var srcs []int
+	for i, u := range from {
+		fromGroups[i] = uniq(u)
+		srcs = append(srcs, fromGroups[i]...)
+	}
+	slices.Sort(srcs)
+	srcs = slices.Compact(srcs)
+	toIndex := make(map[string]int, len(to))
+	for j, u := range to {
+		toGroups[j] = uniq(u)
+		toIndex[u.name] = j
+	}
+	leader := q.shareRows(srcs)
+	vnetOf := func(g int) *topology.VirtualNetwork { return q.members[g][0].VirtualNetwork }
+
+	// The leader set of each source VNet that can share, keyed by the
+	// leaders; nil for one walked alone.
+	type leaderSet struct {
+		groups []int
+		vnet   *topology.VirtualNetwork // where the leaders lie
+		row    []Outcome                // per destination VNet; unset at vnet's own
+		counts ReachCounts              // row's outcomes at every destination but vnet
+	}
+	sets := map[string]*leaderSet{}
+	var setList []*leaderSet
+	setOf := make([]*leaderSet, len(from))
+	for i := range from {
+		var ls []int
+		ok := len(fromGroups[i]) > 0
+		for _, g := range fromGroups[i] {
+			if l := leader[g]; l < 0 || vnetOf(l) != vnetOf(leader[fromGroups[i][0]]) {
+				ok = false
+				break
+			}
+			ls = append(ls, leader[g])
+		}
+		if !ok {
+			continue
+		}
+		slices.Sort(ls)
+		ls = slices.Compact(ls)
+		key := fmt.Sprint(ls)
+		if sets[key] == nil {
+			sets[key] = &leaderSet{groups: ls, vnet: vnetOf(ls[0])}
+			setList = append(setList, sets[key])
+		}
+		setOf[i] = sets[key]
+	}
+	// combine walks the group pairs of a source and a destination group
+	// list and combines their outcomes; a pair without classes is neutral.
+	// cache, when set, keeps the source groups' rows: worth it for a
+	// source that meets every destination, a waste (a row per group) for
+	// one that meets a single VNet.
+	combine := func(gss, gds []int, cache *pairCache) Outcome {
+		o := OutcomeUnknown
+		for _, gs := range gss {
+			for _, gd := range gds {
+				var res subnetResult
+				if cache != nil {
+					res = q.cachedPair(gs, gd, cache)
+				} else {
+					res = q.groupPair(gs, gd)
+				}
+				if res.classes == 0 {
+					continue
+				}
+				switch ro := res.outcome(); {
+				case o == OutcomeUnknown:
+					o = ro
+				case o != ro:
+					o = OutcomeSome
+				}
+				if o == OutcomeSome {
+					return o
+				}
+			}
+		}
+		if o == OutcomeUnknown {
+			return OutcomeNone
+		}
+		return o
+	}
+	fanOut(workers, len(setList), func(take func() (int, bool)) {
+		cache := &pairCache{}
+		for k, ok := take(); ok; k, ok = take() {
+			ls := setList[k]
+			ls.row = make([]Outcome, len(to))
+			for j, u := range to {
+				if e.net.VirtualNetworks[u.name] == ls.vnet {
+					continue
+				}
+				ls.row[j] = combine(ls.groups, toGroups[j], cache)
+				ls.counts.add(ls.row[j], 1)
+			}
+		}
+	})
+
+	counts := make([]ReachCounts, len(from))
+	notAll := make([][]uint64, len(from)) // for VNets walked alone
+	// own holds, for a sharing VNet, the outcome toward its leaders' VNet.
+	own := make([]Outcome, len(from))
+	fanOut(workers, len(from), func(take func() (int, bool)) {
+		cache := &pairCache{}
+		for i, ok := take(); ok; i, ok = take() {
+			if ls := setOf[i]; ls != nil {
+				c := ls.counts
+				if j, in := toIndex[from[i].name]; in && ls.row[j] != OutcomeUnknown {
+					c.add(ls.row[j], -1) // never paired with itself
+				}
+				if j, in := toIndex[ls.vnet.Name]; in && to[j].name != from[i].name {
+					own[i] = combine(fromGroups[i], toGroups[j], nil)
+					c.add(own[i], 1)
+				}
+				counts[i] = c
+				prog.add(1)
+				continue
+			}
+			for j := range to {
+				if to[j].name == from[i].name {
+					continue
+				}
+				o := combine(fromGroups[i], toGroups[j], cache)
+				counts[i].add(o, 1)
+				if o != OutcomeAll {
+					if notAll[i] == nil {
+						notAll[i] = make([]uint64, (len(to)+63)/64)
+					}
+					notAll[i][j/64] |= 1 << (j % 64)
+				}
+			}
+			prog.add(1)
+		}
+	})
+	for _, c := range counts {
+		r.Counts.All += c.All
+		r.Counts.Some += c.Some
+		r.Counts.None += c.None
+	}
+
+	// notAllAt reports whether the pair (from[i], to[j]) is not all.
+	notAllAt := func(i, j int) bool {
+		if to[j].name == from[i].name {
+			return false
+		}
+		if ls := setOf[i]; ls != nil {
+			if to[j].name == ls.vnet.Name {
+				return own[i] != OutcomeAll
+			}
+			return ls.row[j] != OutcomeAll
+		}
+		return notAll[i] != nil && notAll[i][j/64]&(1<<(j%64)) != 0
+	}
+	for i := 0; i < len(from) && len(r.Examples) < maxEx; i++ {
+		if setOf[i] == nil && notAll[i] == nil {
+			continue
+		}
+		for j := 0; j < len(to) && len(r.Examples) < maxEx; j++ {
+			if !notAllAt(i, j) {
+				continue
+			}
+			if p := q.pairWith(from[i], to[j], nil); p.Result != OutcomeAll {
+				r.Examples = append(r.Examples, p)
+			}
+		}
+	}
+}

@@ -93,8 +93,15 @@ func BenchmarkScaleNew(b *testing.B) {
 // BenchmarkScaleReach is subnet-level reach over every pair of subnets,
 // summarised, over TCP 443, on a fresh engine (as `vnetsim reach --level
 // subnet --summary` runs it).
-func BenchmarkScaleReach(b *testing.B) {
-	opts := ReachOptions{Level: LevelSubnet, Protocol: topology.TCP,
+func BenchmarkScaleReach(b *testing.B) { scaleReach(b, LevelSubnet) }
+
+// BenchmarkScaleReachVNets is BenchmarkScaleReach at VNet level, the
+// contract's default level for `vnetsim reach --summary`.
+func BenchmarkScaleReachVNets(b *testing.B) { scaleReach(b, LevelVNet) }
+
+// scaleReach summarises every pair at level over TCP 443.
+func scaleReach(b *testing.B, level Level) {
+	opts := ReachOptions{Level: level, Protocol: topology.TCP,
 		Ports: []topology.PortRange{{Lo: 443, Hi: 443}}, Summary: true}
 	eachScale(b, func(b *testing.B, n *topology.Network) {
 		var r *Reach

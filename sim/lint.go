@@ -45,6 +45,53 @@ func (e *Engine) Lint() diag.Diagnostics {
 		far        string
 	}
 	seen := map[key]bool{}
+	// The far VNets that would refuse a route's traffic depend on the
+	// route and the appliance's VNet, not on the subnet using the route:
+	// they are found once per (route, appliance VNet), not once for each
+	// of a hub's hundreds of spokes.
+	type refusal struct {
+		x    *topology.VirtualNetwork
+		back *topology.Peering
+	}
+	type routeAt struct {
+		table string
+		index int
+		hub   *topology.VirtualNetwork
+	}
+	refusals := map[routeAt][]refusal{}
+	refusing := func(rt *topology.RouteTable, i int, r topology.Route, h holder) []refusal {
+		k := routeAt{rt.Name, i, h.vnet}
+		if found, ok := refusals[k]; ok {
+			return found
+		}
+		var found []refusal
+		hub := h.vnet
+		if sub := e.holderSubnet(h); sub != nil {
+			table := e.subnetRoutes(sub)
+			for _, far := range e.peeringListOf(hub) {
+				x := e.net.VirtualNetworks[far.RemoteVirtualNetwork]
+				if x == nil || !e.connected(hub.Name, x.Name) {
+					continue
+				}
+				back := e.peeringTo(x.Name, hub.Name)
+				if back.AllowForwardedTraffic {
+					continue
+				}
+				target, ok := overlapAddr(r.AddressPrefix, x.AddressSpace)
+				if !ok {
+					continue
+				}
+				// The appliance must hand the packet straight to x.
+				fr, ok := table.Lookup(target)
+				if !ok || fr.NextHopType != topology.NextHopVNetPeering || fr.Remote != x.Name {
+					continue
+				}
+				found = append(found, refusal{x, back})
+			}
+		}
+		refusals[k] = found
+		return found
+	}
 	for _, v := range e.sortedVNets() {
 		for _, s := range v.SortedSubnets() {
 			rt := s.RouteTable
@@ -60,27 +107,9 @@ func (e *Engine) Lint() diag.Diagnostics {
 					continue // not found, unreachable, or local: other checks speak
 				}
 				hub := h.vnet
-				sub := e.holderSubnet(h)
-				if sub == nil {
-					continue
-				}
-				table := e.subnetRoutes(sub)
-				for _, far := range e.peeringListOf(hub) {
-					x := e.net.VirtualNetworks[far.RemoteVirtualNetwork]
-					if x == nil || x == v || !e.connected(hub.Name, x.Name) {
-						continue
-					}
-					back := e.peeringTo(x.Name, hub.Name)
-					if back.AllowForwardedTraffic {
-						continue
-					}
-					target, ok := overlapAddr(r.AddressPrefix, x.AddressSpace)
-					if !ok {
-						continue
-					}
-					// The appliance must hand the packet straight to x.
-					fr, ok := table.Lookup(target)
-					if !ok || fr.NextHopType != topology.NextHopVNetPeering || fr.Remote != x.Name {
+				for _, f := range refusing(rt, i, r, h) {
+					x, back := f.x, f.back
+					if x == v {
 						continue
 					}
 					k := key{rt.Name, i, hub.Name, x.Name}

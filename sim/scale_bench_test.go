@@ -72,6 +72,18 @@ func BenchmarkScaleLoad(b *testing.B) {
 	})
 }
 
+// BenchmarkScaleLint is the engine's lints (sim.Lint), which every command
+// that reads a file runs after topology.Check.
+func BenchmarkScaleLint(b *testing.B) {
+	eachScale(b, func(b *testing.B, n *topology.Network) {
+		for b.Loop() {
+			if ds := Lint(n); len(ds) > 0 {
+				b.Fatalf("generated estate has %d lint findings", len(ds))
+			}
+		}
+	})
+}
+
 // heapInUse returns the bytes of heap in use now; sampled after a stage,
 // while its result is still reachable, it bounds the stage's live memory.
 func heapInUse() uint64 {

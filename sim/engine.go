@@ -14,8 +14,9 @@ import (
 // Engine answers route, trace and reachability questions about one
 // *topology.Network. New only records the network: every index is built
 // lazily, the first time a question needs it. A trace after an event reads
-// a handful of VNets, so it indexes only those (each VNet's peerings,
-// holders, subnets and transit hub), and the estate-wide indexes (names,
+// a handful of VNets, so it indexes only those (each VNet's holders,
+// subnets and transit hub, and its peering objects once they are asked
+// about often or in order), and the estate-wide indexes (names,
 // addresses, transit spokes, sorted VNets) are built once, when first
 // asked for. Reach and Lint, which read every VNet, build all per-VNet
 // indexes up front into a plain map that their walks then read without
@@ -71,9 +72,10 @@ type Engine struct {
 // vnetIndex is what the walk asks about one VNet.
 type vnetIndex struct {
 	holders map[netip.Addr]holder
-	// The peering objects are indexed on first use (see peeringsOf), once
-	// peersReady is set: a hub's hundreds of objects are often only asked
-	// about once or twice, which a scan answers sooner.
+	// The peering objects are indexed when their order is first needed
+	// or after a few scans (see ordered and scanPeerings), and peersReady
+	// is set then: a hub's hundreds of objects are often only asked about
+	// once or twice, which a scan answers sooner.
 	peerOnce   sync.Once
 	peersReady atomic.Bool
 	scans      atomic.Int32 // questions answered by scanning, see scanPeerings

@@ -313,6 +313,8 @@ func (q *question) summarise(r *Reach, from, to []reachUnit, workers, maxEx int,
 		}
 		return out
 	}
+	// Examples are answered from the groups, as the counts are.
+	exCache := &pairCache{}
 	lastGroup, bits := -1, []uint64(nil)
 	for i := 0; i < len(from) && len(r.Examples) < maxEx; i++ {
 		if g := from[i].groups[0]; g != lastGroup {
@@ -342,7 +344,7 @@ func (q *question) summarise(r *Reach, from, to []reachUnit, workers, maxEx int,
 		}
 		slices.Sort(cand)
 		for _, j := range cand[:min(need, len(cand))] {
-			if p := q.pairWith(from[i], to[j], nil); p.Result != OutcomeAll {
+			if p := q.pairWith(from[i], to[j], exCache); p.Result != OutcomeAll {
 				r.Examples = append(r.Examples, p)
 			}
 		}

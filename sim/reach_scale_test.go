@@ -144,7 +144,7 @@ func breakOneSpoke(r *rand.Rand, n *topology.Network) string {
 	}
 	v, w := spokes[r.IntN(len(spokes))], spokes[r.IntN(len(spokes))]
 	acls := n.SortedACLs()
-	switch r.IntN(11) {
+	switch r.IntN(12) {
 	case 0:
 		a := acls[r.IntN(len(acls))]
 		a.Rules = append(a.Rules, topology.ACLRule{Name: "deny-one-spoke", Priority: 150, Type: topology.Inbound, Action: topology.Deny,
@@ -196,6 +196,24 @@ func breakOneSpoke(r *rand.Rand, n *topology.Network) string {
 			p.AllowVirtualNetworkAccess = false
 		}
 		return v.Name + " blocks access to its hub"
+	case 10:
+		if v != w {
+			// Same offsets inside w's range: v's subnets overlap w's, not
+			// each other.
+			from, to := v.AddressSpace[0].Addr().As4(), w.AddressSpace[0].Addr().As4()
+			for _, sn := range v.Subnets {
+				a := sn.AddressPrefix.Addr().As4()
+				a[1], a[2] = a[1]-from[1]+to[1], a[2]-from[2]+to[2]
+				sn.AddressPrefix = netip.PrefixFrom(netip.AddrFrom4(a), sn.AddressPrefix.Bits())
+			}
+			for _, vm := range v.VirtualMachines {
+				a := vm.IPAddress.As4()
+				a[1], a[2] = a[1]-from[1]+to[1], a[2]-from[2]+to[2]
+				vm.IPAddress = netip.AddrFrom4(a)
+			}
+			v.AddressSpace = slices.Clone(w.AddressSpace)
+			return v.Name + " overlaps " + w.Name
+		}
 	case 9:
 		for _, p := range v.Peerings {
 			hub := n.VirtualNetworks[p.RemoteVirtualNetwork]

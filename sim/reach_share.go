@@ -33,6 +33,7 @@ import (
 //     outside VA and VB answers alike;
 //   - neither VNet can forward a packet (no gateway, load balancer or VM
 //     with ipForwarding), so no walk to a third VNet passes through one;
+//   - neither VNet's address space overlaps another VNet's;
 //   - the subnets lie in their VNets' address space, have one address
 //     class each, and are contained in the same boundary prefixes, bar
 //     their own VNets' ranges when no ACL rule names those as sources:
@@ -73,6 +74,7 @@ func (q *question) shareRows(srcs []int) []int {
 			}
 		}
 	}
+	overlapping := e.overlappingVNets()
 	vnetKeys := map[*topology.VirtualNetwork]string{}
 	byKey := map[string]int{}
 	for _, g := range srcs {
@@ -85,7 +87,9 @@ func (q *question) shareRows(srcs []int) []int {
 		}
 		vk, ok := vnetKeys[v]
 		if !ok {
-			vk = e.shareVNetKey(v, towards[v])
+			if !overlapping[v] {
+				vk = e.shareVNetKey(v, towards[v])
+			}
 			vnetKeys[v] = vk
 		}
 		rk := shareRoutesKey(e.subnetRoutes(s), v)
@@ -101,6 +105,43 @@ func (q *question) shareRows(srcs []int) []int {
 		}
 	}
 	return leader
+}
+
+// overlappingVNets returns the VNets whose address space overlaps another
+// VNet's: a destination there is also inside the source's own ranges, which
+// the sharing conditions leave out, so such a VNet never shares a row.
+func (e *Engine) overlappingVNets() map[*topology.VirtualNetwork]bool {
+	type owned struct {
+		p netip.Prefix
+		v *topology.VirtualNetwork
+	}
+	var all []owned
+	for _, v := range e.net.VirtualNetworks {
+		for _, p := range v.AddressSpace {
+			if p.IsValid() {
+				all = append(all, owned{p.Masked(), v})
+			}
+		}
+	}
+	slices.SortFunc(all, func(a, b owned) int {
+		return cmp.Or(a.p.Addr().Compare(b.p.Addr()), cmp.Compare(a.p.Bits(), b.p.Bits()))
+	})
+	out := map[*topology.VirtualNetwork]bool{}
+	// Prefixes nest or are disjoint: in address order, each overlaps
+	// exactly the prefixes on the stack of those containing it.
+	var stack []owned
+	for _, o := range all {
+		for len(stack) > 0 && !stack[len(stack)-1].p.Overlaps(o.p) {
+			stack = stack[:len(stack)-1]
+		}
+		for _, c := range stack {
+			if c.v != o.v {
+				out[c.v], out[o.v] = true, true
+			}
+		}
+		stack = append(stack, o)
+	}
+	return out
 }
 
 // shareVNetKey describes what walks read about v's peering neighbourhood;
@@ -363,6 +404,8 @@ func (q *question) summariseVNets(r *Reach, from, to []reachUnit, workers, maxEx
 		}
 		return notAll[i] != nil && notAll[i][j/64]&(1<<(j%64)) != 0
 	}
+	// Examples are answered from the groups, as the counts are.
+	exCache := &pairCache{}
 	for i := 0; i < len(from) && len(r.Examples) < maxEx; i++ {
 		if setOf[i] == nil && notAll[i] == nil {
 			continue
@@ -371,7 +414,7 @@ func (q *question) summariseVNets(r *Reach, from, to []reachUnit, workers, maxEx
 			if !notAllAt(i, j) {
 				continue
 			}
-			if p := q.pairWith(from[i], to[j], nil); p.Result != OutcomeAll {
+			if p := q.pairWith(from[i], to[j], exCache); p.Result != OutcomeAll {
 				r.Examples = append(r.Examples, p)
 			}
 		}

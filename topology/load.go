@@ -56,10 +56,13 @@ type SourceMap struct {
 // built here, so that Line only reads and a loaded map is safe to share
 // between goroutines.
 func newSourceMap(filename string, data []byte) *SourceMap {
-	m := &SourceMap{Filename: filename, Source: data, ranges: map[string]diag.Range{}}
+	m := &SourceMap{Filename: filename, Source: data}
 	if len(data) <= MaxFileSize { // a refused file is not indexed
 		m.lines = lineStarts(data)
 	}
+	// About one object or field is recorded per line: sizing the map once
+	// saves rehashing it a dozen times on a large estate.
+	m.ranges = make(map[string]diag.Range, len(m.lines))
 	return m
 }
 

@@ -4,7 +4,6 @@ import (
 	"cmp"
 	"errors"
 	"fmt"
-	"maps"
 	"slices"
 
 	"github.com/vnetsim/vnetsim/topology"
@@ -167,7 +166,6 @@ func Diff(before, after DiffInput, opts DiffOptions) (*DiffResult, error) {
 	ropts := ReachOptions{Level: LevelSubnet, Protocol: opts.Protocol, Ports: opts.Ports}
 	tr := newReachTracker(b, a, ropts)
 	total := changeScope(res.Changes, b, a)
-	tr.cover(total)
 	if !opts.NoImpact {
 		prev := b
 		for i := range res.Plan.Steps {
@@ -176,55 +174,54 @@ func Diff(before, after DiffInput, opts DiffOptions) (*DiffResult, error) {
 			prev = step.network
 		}
 	}
-	var ra reachTable
-	if !opts.NoImpact && res.Plan.Verified && len(res.Plan.Unplanned) == 0 && len(res.Plan.Steps) > 0 {
-		// The plan's last state is the after network: its pairs are known.
-		ra = reachTable{}
-		for k, p := range tr.cur {
-			if total.involves(k) {
-				ra[k] = p
-			}
-		}
-	} else {
-		ra = reachIn(New(a), total, ropts)
-	}
-	res.Reachability = compareReach(tr.rb, ra)
-	explainLost(New(a), res.Reachability.Lost, ra)
-	res.Expect = scenarioChecks(a, after.Diagnostics.HasErrors(), res, ra, opts.Protocol != topology.ProtocolAll || opts.Ports != nil)
-	for i := range res.Plan.Steps {
-		for j := range res.Plan.Steps[i].Impact.Lost {
-			l := &res.Plan.Steps[i].Impact.Lost[j]
-			key := [2]string{l.From, l.To}
-			end, kept := ra[key]
-			l.Lasting = total.involves(key) && (!kept || rank(end.Result) < rank(l.Before))
-		}
-	}
+	av := tr.view(a)
+	res.Reachability = compareViews(tr.base, av, total, true)
+	av.explain(res.Reachability.Lost)
+	res.Expect = scenarioChecks(a, after.Diagnostics.HasErrors(), res, av, total, opts.Protocol != topology.ProtocolAll || opts.Ports != nil)
+	markLasting(res.Plan.Steps, res.Reachability.Lost, total, av)
 	return res, nil
+}
+
+// markLasting marks the lost pairs of each plan step that stay lost after
+// the whole change: those the change loses (lost, sorted), and those of a
+// subnet the after network (av) no longer has, when the change's scope
+// total holds them.
+func markLasting(steps []PlanStep, lost []ReachChange, total scope, av *reachView) {
+	for i := range steps {
+		rest := lost
+		for j := range steps[i].Impact.Lost {
+			l := &steps[i].Impact.Lost[j]
+			for len(rest) > 0 && byPair(rest[0], *l) < 0 {
+				rest = rest[1:]
+			}
+			if len(rest) > 0 && byPair(rest[0], *l) == 0 {
+				l.Lasting = true
+				continue
+			}
+			_, fromKept := av.index[l.From]
+			_, toKept := av.index[l.To]
+			l.Lasting = (!fromKept || !toKept) && total.involves([2]string{l.From, l.To})
+		}
+	}
 }
 
 // scenarioChecks chooses the expectations of a scenario that replays the
 // plan. Reach expectations cover every protocol and port, as scenario
 // reach checks do: every subnet pair of a small after network; else the
 // pairs the change affects (up to half the budget) and then an evenly
-// spread sample of the other pairs the diff computed, all of which have an
-// end where the change is. ra holds those pairs; when the diff narrowed
-// the header space they are recomputed over all of it.
-func scenarioChecks(a *topology.Network, afterHasErrors bool, res *DiffResult, ra reachTable, narrowed bool) ScenarioChecks {
+// spread sample of the other pairs with an end in the change's scope,
+// answered by av, the after network's view. When the diff narrowed the
+// header space the chosen pairs are recomputed over all of it.
+func scenarioChecks(a *topology.Network, afterHasErrors bool, res *DiffResult, av *reachView, total scope, narrowed bool) ScenarioChecks {
 	c := ScenarioChecks{Valid: !afterHasErrors}
-	units := 0
-	for _, v := range a.VirtualNetworks {
-		units += len(v.Subnets)
-	}
+	units := len(av.subs)
 	if units*(units-1) <= MaxScenarioReach {
 		c.Reach = New(a).Reach(ReachOptions{Level: LevelSubnet, NoExplanations: true}).Pairs
 	} else {
 		c.Sampled = true
-		keys := slices.SortedFunc(maps.Keys(ra), func(x, y [2]string) int {
-			return cmp.Or(cmp.Compare(x[0], y[0]), cmp.Compare(x[1], y[1]))
-		})
-		var chosen [][2]string
-		seen := map[[2]string]bool{}
-		pick := func(k [2]string) {
+		var chosen [][2]int
+		seen := map[[2]int]bool{}
+		pick := func(k [2]int) {
 			if !seen[k] && len(chosen) < MaxScenarioReach {
 				seen[k] = true
 				chosen = append(chosen, k)
@@ -234,21 +231,28 @@ func scenarioChecks(a *topology.Network, afterHasErrors bool, res *DiffResult, r
 			if len(chosen) >= MaxScenarioReach/2 {
 				break
 			}
-			pick([2]string{d.From, d.To})
-		}
-		for i, step := 0, max(1, len(keys)/MaxScenarioReach); i < len(keys); i += step {
-			pick(keys[i])
-		}
-		if narrowed {
-			e := New(a)
-			for _, k := range chosen {
-				if p, err := e.ReachPair(k[0], k[1], ReachOptions{}); err == nil {
-					c.Reach = append(c.Reach, p)
-				}
+			i, iok := av.index[d.From]
+			j, jok := av.index[d.To]
+			if iok && jok {
+				pick([2]int{i, j})
 			}
-		} else {
-			for _, k := range chosen {
-				c.Reach = append(c.Reach, ra[k])
+		}
+		count := 0
+		av.eachPair(total, func(int, int) bool { count++; return true })
+		step, k := max(1, count/MaxScenarioReach), 0
+		av.eachPair(total, func(i, j int) bool {
+			if k%step == 0 {
+				pick([2]int{i, j})
+			}
+			k++
+			return len(chosen) < MaxScenarioReach
+		})
+		e := New(a)
+		for _, k := range chosen {
+			if !narrowed {
+				c.Reach = append(c.Reach, av.pair(k[0], k[1]))
+			} else if p, err := e.ReachPair(av.names[k[0]], av.names[k[1]], ReachOptions{}); err == nil {
+				c.Reach = append(c.Reach, p)
 			}
 		}
 		slices.SortFunc(c.Reach, func(x, y ReachPair) int { return cmp.Or(cmp.Compare(x.From, y.From), cmp.Compare(x.To, y.To)) })

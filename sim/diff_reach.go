@@ -2,6 +2,7 @@ package sim
 
 import (
 	"cmp"
+	"runtime"
 	"slices"
 	"strings"
 
@@ -247,51 +248,315 @@ func users(nets []*topology.Network, subnet func(*topology.Subnet) bool, vm func
 	return out
 }
 
-// reachTable is subnet-level reachability keyed by (from, to).
-type reachTable map[[2]string]ReachPair
+// Reachability in a diff is compared group by group, never pair by pair.
+//
+// A reachView holds one network state's subnets, cut into the groups a
+// reach question treats alike (see Engine.Reach), and the fates of the
+// group pairs it has been asked about. Two states are compared over joint
+// classes: subnets in the same group in both states. Every pair of
+// subnets between two joint classes has the same outcome in each state, so
+// a comparison walks a pair of joint classes once and expands it into
+// subnet pairs only when the outcome changed. Source groups that share a
+// row (shareRows) answer for each other outside their own VNets, so a
+// scope's destinations cost one walk per class of sources, not one per
+// source. A change that cuts off ten spokes of a 10,000-VNet estate thus
+// walks about ten rows and ten columns of groups per state, and holds the
+// pairs it reports, not the pairs it checked.
 
-// reachIn computes n's subnet pairs that have an end in sc, without
-// explanations (see explainLost).
-func reachIn(e *Engine, sc scope, opts ReachOptions) reachTable {
-	n := e.Network()
-	var parts [][]ReachPair
-	if sc.all {
-		parts = append(parts, quietReach(e, nil, nil, opts))
-	} else {
-		if from := names(sc.vnets, n); len(from) > 0 {
-			parts = append(parts, quietReach(e, from, nil, opts))
-		}
-		to := names(sc.vnets, n)
-		for _, v := range names(sc.dst, n) {
-			if !sc.vnets[v] {
-				to = append(to, v)
-			}
-		}
-		if len(to) > 0 {
-			parts = append(parts, quietReach(e, nil, to, opts))
-		}
-	}
-	size := 0
-	for _, ps := range parts {
-		size += len(ps)
-	}
-	t := make(reachTable, size)
-	for _, ps := range parts {
-		for _, p := range ps {
-			t[[2]string{p.From, p.To}] = p
-		}
-	}
-	return t
+// reachView answers subnet pairs of one network state from group pairs.
+type reachView struct {
+	e *Engine
+	q *question
+	// subs lists every subnet sorted by VNET/SUBNET name, names their
+	// names, group their groups; index finds a name's position.
+	subs  []*topology.Subnet
+	names []string
+	group []int
+	index map[string]int
+	// leader is each group's row leader (shareRows), and vnet each
+	// group's VNet.
+	leader  []int
+	vnet    []*topology.VirtualNetwork
+	results map[[2]int]subnetResult // walked group pairs
+	workers int
 }
 
-// quietReach is Engine.Reach at subnet level between the units named from
-// and to (nil: every subnet), without the explanation walk Reach makes for
-// every pair that is not all: a diff explains only the pairs it shows
-// (explainLost), and on a large estate that walk costs more than the pairs.
-func quietReach(e *Engine, from, to []string, opts ReachOptions) []ReachPair {
-	opts.Level, opts.From, opts.To, opts.Summary = LevelSubnet, from, to, false
-	opts.NoExplanations = true
-	return e.Reach(opts).Pairs
+// newReachView prepares n for subnet-level questions over opts' header
+// space. intern, when not nil, makes equal names share one string across
+// views.
+func newReachView(n *topology.Network, opts ReachOptions, intern map[string]string) *reachView {
+	e := New(n)
+	e.indexAll() // the walks read every VNet, without locks once indexed
+	q := e.newQuestion(opts)
+	v := &reachView{e: e, q: q, index: map[string]int{}, results: map[[2]int]subnetResult{}, workers: opts.Workers}
+	if v.workers <= 0 {
+		v.workers = runtime.GOMAXPROCS(0)
+	}
+	for _, vn := range e.sortedVNets() {
+		e.vnetTag(vn)
+		for _, s := range vn.SortedSubnets() {
+			e.subnetRoutes(s)
+			q.addrClasses(s)
+			v.subs = append(v.subs, s)
+		}
+	}
+	q.groupSubnets()
+	q.frozen = true
+	v.names = make([]string, len(v.subs))
+	for i, s := range v.subs {
+		name := e.subnetName(s)
+		if intern != nil {
+			if in, ok := intern[name]; ok {
+				name = in
+			} else {
+				intern[name] = name
+			}
+		}
+		v.names[i] = name
+	}
+	// Reach pairs are ordered by their names, which is not VNet order when
+	// one VNet's name is a prefix of another's.
+	order := make([]int, len(v.subs))
+	for i := range order {
+		order[i] = i
+	}
+	slices.SortFunc(order, func(a, b int) int { return cmp.Compare(v.names[a], v.names[b]) })
+	subs, names := make([]*topology.Subnet, len(order)), make([]string, len(order))
+	for k, i := range order {
+		subs[k], names[k] = v.subs[i], v.names[i]
+	}
+	v.subs, v.names = subs, names
+	v.group = make([]int, len(v.subs))
+	for i, s := range v.subs {
+		v.group[i] = q.group[s]
+		v.index[v.names[i]] = i
+	}
+	all := make([]int, len(q.members))
+	v.vnet = make([]*topology.VirtualNetwork, len(q.members))
+	for g := range all {
+		all[g] = g
+		v.vnet[g] = q.members[g][0].VirtualNetwork
+	}
+	v.leader = q.shareRows(all)
+	return v
+}
+
+// key returns the group pair whose walk answers a subnet of group gs
+// toward one of group gd: a shared row's leader answers for its members at
+// every destination outside their two VNets.
+func (v *reachView) key(gs, gd int) [2]int {
+	if l := v.leader[gs]; l >= 0 && l != gs && v.vnet[gd] != v.vnet[gs] && v.vnet[gd] != v.vnet[l] {
+		return [2]int{l, gd}
+	}
+	return [2]int{gs, gd}
+}
+
+// walk answers the group pairs of keys not answered yet, in parallel.
+func (v *reachView) walk(keys map[[2]int]bool) {
+	var todo [][2]int
+	for k := range keys {
+		if _, ok := v.results[k]; !ok {
+			todo = append(todo, k)
+		}
+	}
+	slices.SortFunc(todo, func(a, b [2]int) int { return cmp.Or(cmp.Compare(a[0], b[0]), cmp.Compare(a[1], b[1])) })
+	out := make([]subnetResult, len(todo))
+	fanOut(v.workers, len(todo), func(take func() (int, bool)) {
+		for k, ok := take(); ok; k, ok = take() {
+			out[k] = v.q.groupPair(todo[k][0], todo[k][1])
+		}
+	})
+	for i, k := range todo {
+		v.results[k] = out[i]
+	}
+}
+
+// result returns the fate of the subnet pair (subs[i], subs[j]), walking
+// its group pair if no batch did.
+func (v *reachView) result(i, j int) subnetResult {
+	k := v.key(v.group[i], v.group[j])
+	r, ok := v.results[k]
+	if !ok {
+		r = v.q.groupPair(k[0], k[1])
+		v.results[k] = r
+	}
+	return r
+}
+
+// pair returns the pair (subs[i], subs[j]) as Engine.Reach lists it,
+// without an explanation.
+func (v *reachView) pair(i, j int) ReachPair {
+	r := v.result(i, j)
+	p := ReachPair{From: v.names[i], To: v.names[j], Result: r.outcome(), Classes: r.classes, DeliveredClasses: r.delivered}
+	if r.exSrc < 0 {
+		return p
+	}
+	// Grouped subnets have one class each, and shared rows are only
+	// those of one-class sources, so the indexes name this pair's classes.
+	sc, dc := v.q.addrClasses(v.subs[i]), v.q.addrClasses(v.subs[j])
+	if r.exSrc >= len(sc) || r.exDst >= len(dc) || r.exPort >= len(v.q.classes) {
+		return p
+	}
+	c := v.q.classes[r.exPort]
+	p.Example = &Flow{From: p.From, To: p.To, Src: sc[r.exSrc].rep, Dst: dc[r.exDst].rep, Protocol: c.proto, Port: c.port, DstSubnet: p.To}
+	p.Reason = r.reason
+	return p
+}
+
+// inScope reports whether subnet i is in sc as a source and as a
+// destination.
+func (v *reachView) inScope(sc scope, i int) (src, dst bool) {
+	if sc.all {
+		return true, true
+	}
+	name := v.subs[i].VirtualNetwork.Name
+	return sc.vnets[name], sc.vnets[name] || sc.dst[name]
+}
+
+// eachPair calls fn for every pair of subnets with an end in sc, sorted by
+// (from, to), until fn returns false.
+func (v *reachView) eachPair(sc scope, fn func(i, j int) bool) {
+	var dsts []int
+	for j := range v.subs {
+		if _, d := v.inScope(sc, j); d {
+			dsts = append(dsts, j)
+		}
+	}
+	for i := range v.subs {
+		if s, _ := v.inScope(sc, i); s {
+			for j := range v.subs {
+				if j != i && !fn(i, j) {
+					return
+				}
+			}
+			continue
+		}
+		for _, j := range dsts {
+			if j != i && !fn(i, j) {
+				return
+			}
+		}
+	}
+}
+
+// explain fills the explanations of the first maxExplained pairs of list
+// that lack one, tracing each pair's example in v's state.
+func (v *reachView) explain(list []ReachChange) {
+	for k := range list[:min(len(list), maxExplained)] {
+		l := &list[k]
+		if l.Explanation != "" {
+			continue // carried from an earlier state of the same pair
+		}
+		i, iok := v.index[l.From]
+		j, jok := v.index[l.To]
+		if !iok || !jok {
+			continue
+		}
+		p := v.pair(i, j)
+		v.e.explain(&p)
+		l.Explanation = p.Explanation
+	}
+}
+
+// jointClass is a set of subnets of a later state that share a group there
+// and in the earlier state (before is -1 for subnets the earlier state
+// lacks).
+type jointClass struct {
+	later, before int
+	members       []int // positions in the later view, ascending
+	src, dst      bool  // in the compared scope as source, as destination
+}
+
+// compareViews returns the subnet pairs with an end in sc whose outcome is
+// better (gained) or worse (lost) in later than in earlier, sorted by
+// (from, to); gained only with withGained. A pair with a subnet earlier
+// lacks is gained unless it reaches nothing; pairs of subnets later lacks
+// are left out.
+func compareViews(earlier, later *reachView, sc scope, withGained bool) ReachDelta {
+	var classes []*jointClass
+	byKey := map[[2]int]*jointClass{}
+	var anyDst []*jointClass
+	for i, name := range later.names {
+		bg := -1
+		if k, ok := earlier.index[name]; ok {
+			bg = earlier.group[k]
+		}
+		key := [2]int{later.group[i], bg}
+		c := byKey[key]
+		if c == nil {
+			c = &jointClass{later: key[0], before: bg}
+			c.src, c.dst = later.inScope(sc, i)
+			byKey[key] = c
+			classes = append(classes, c)
+			if c.dst {
+				anyDst = append(anyDst, c)
+			}
+		}
+		c.members = append(c.members, i)
+	}
+	// each calls fn for every pair of joint classes with an end in sc.
+	each := func(fn func(a, b *jointClass)) {
+		for _, a := range classes {
+			targets := anyDst
+			if a.src {
+				targets = classes
+			}
+			for _, b := range targets {
+				if a != b || len(a.members) > 1 {
+					fn(a, b)
+				}
+			}
+		}
+	}
+	earlierKey := func(a, b *jointClass) [2]int {
+		return earlier.key(a.before, b.before)
+	}
+	lk, ek := map[[2]int]bool{}, map[[2]int]bool{}
+	each(func(a, b *jointClass) {
+		lk[later.key(a.later, b.later)] = true
+		if a.before >= 0 && b.before >= 0 {
+			ek[earlierKey(a, b)] = true
+		}
+	})
+	later.walk(lk)
+	earlier.walk(ek)
+
+	var d ReachDelta
+	each(func(a, b *jointClass) {
+		lr := later.results[later.key(a.later, b.later)]
+		lo := lr.outcome()
+		bo := OutcomeUnknown
+		if a.before >= 0 && b.before >= 0 {
+			bo = earlier.results[earlierKey(a, b)].outcome()
+		}
+		var list *[]ReachChange
+		switch {
+		case bo == OutcomeUnknown && lo != OutcomeNone, bo != OutcomeUnknown && rank(lo) > rank(bo):
+			if !withGained {
+				return
+			}
+			list = &d.Gained
+		case bo != OutcomeUnknown && rank(lo) < rank(bo):
+			list = &d.Lost
+		default:
+			return
+		}
+		for _, i := range a.members {
+			for _, j := range b.members {
+				if i == j {
+					continue
+				}
+				c := ReachChange{From: later.names[i], To: later.names[j], Result: lo, Before: bo}
+				if list == &d.Lost {
+					c.Reason = lr.reason
+				}
+				*list = append(*list, c)
+			}
+		}
+	})
+	slices.SortFunc(d.Gained, byPair)
+	slices.SortFunc(d.Lost, byPair)
+	return d
 }
 
 // maxExplained caps the lost pairs a diff explains, per plan step and for
@@ -299,77 +564,36 @@ func quietReach(e *Engine, from, to []string, opts ReachOptions) []ReachPair {
 // the cap keep their reason.
 const maxExplained = 100
 
-// explainLost fills the explanations of the first maxExplained lost pairs
-// from n's engine; the pairs' examples are n's.
-func explainLost(e *Engine, lost []ReachChange, examples reachTable) {
-	for i := range lost[:min(len(lost), maxExplained)] {
-		l := &lost[i]
-		if l.Explanation != "" {
-			continue // carried from an earlier state of the same pair
-		}
-		p := examples[[2]string{l.From, l.To}]
-		e.explain(&p)
-		l.Explanation = p.Explanation
-	}
-}
-
 // reachTracker follows subnet reachability through the states of a plan,
-// recomputing only the pairs each step can change.
+// comparing only the pairs each step can change with the before network.
 type reachTracker struct {
 	opts          ReachOptions
 	before, after *topology.Network
-	rb            reachTable // the before network's pairs over covered
-	covered       scope
-	cur           reachTable    // the current state's pairs over covered
-	lost          []ReachChange // the current state's lost pairs, sorted
+	base          *reachView        // the before network
+	intern        map[string]string // subnet names shared by every view
+	lost          []ReachChange     // the current state's lost pairs, sorted
 }
 
 func newReachTracker(before, after *topology.Network, opts ReachOptions) *reachTracker {
-	return &reachTracker{opts: opts, before: before, after: after, rb: reachTable{}, cur: reachTable{}}
+	intern := map[string]string{}
+	return &reachTracker{opts: opts, before: before, after: after, intern: intern, base: newReachView(before, opts, intern)}
 }
 
-// cover makes sure the before network's pairs of sc are known.
-func (t *reachTracker) cover(sc scope) {
-	if sc.coveredBy(t.covered) {
-		return
-	}
-	for k, p := range reachIn(New(t.before), sc.minus(t.covered), t.opts) {
-		if _, known := t.rb[k]; !known {
-			t.rb[k] = p
-			t.cur[k] = p
-		}
-	}
-	t.covered.union(sc)
-}
+// view returns a view of n sharing the tracker's names.
+func (t *reachTracker) view(n *topology.Network) *reachView { return newReachView(n, t.opts, t.intern) }
 
 // advance moves the current state from prev to next and returns the pairs
 // lost in next compared with the before network, sorted. Only the pairs in
-// the step's scope are recomputed, and the lost list is kept sorted from
-// step to step, so a step costs what it touches.
+// the step's scope are compared; the others keep their place in the lost
+// list from step to step, so a step costs what it touches.
 func (t *reachTracker) advance(prev, next *topology.Network) []ReachChange {
 	sc := changeScope(append(Changes(prev, next), peeringStateChanges(prev, next)...), t.before, t.after)
-	t.cover(sc)
-	if gone := goneUnits(prev, next, sc); len(gone) > 0 {
-		for k := range t.cur {
-			if gone[k[0]] || gone[k[1]] {
-				delete(t.cur, k)
-			}
-		}
-	}
-	e := New(next)
-	fresh := reachIn(e, sc, t.opts)
-	var found []ReachChange
-	for k, p := range fresh {
-		t.cur[k] = p
-		if b, known := t.rb[k]; known && rank(p.Result) < rank(b.Result) {
-			found = append(found, ReachChange{From: p.From, To: p.To, Result: p.Result, Before: b.Result, Reason: p.Reason})
-		}
-	}
-	slices.SortFunc(found, byPair)
+	v := t.view(next)
+	found := compareViews(t.base, v, sc, false).Lost
 	// A fresh list every step: each step keeps its own (Diff marks lasting
 	// pairs on it afterwards).
 	t.lost = mergeSorted(t.lost, found, func(c ReachChange) bool { return !sc.involves([2]string{c.From, c.To}) })
-	explainLost(e, t.lost, t.cur)
+	v.explain(t.lost)
 	return t.lost
 }
 
@@ -391,27 +615,6 @@ func peeringStateChanges(prev, next *topology.Network) []Change {
 		}
 	}
 	return out
-}
-
-// goneUnits returns the subnets of sc's VNets that prev has and next does
-// not; nil when none went.
-func goneUnits(prev, next *topology.Network, sc scope) map[string]bool {
-	var gone map[string]bool
-	for _, v := range prev.SortedVirtualNetworks() {
-		if !sc.all && !sc.vnets[v.Name] && !sc.dst[v.Name] {
-			continue
-		}
-		nv := next.VirtualNetworks[v.Name]
-		for _, s := range v.SortedSubnets() {
-			if nv == nil || nv.Subnets[s.Name] == nil {
-				if gone == nil {
-					gone = map[string]bool{}
-				}
-				gone[v.Name+"/"+s.Name] = true
-			}
-		}
-	}
-	return gone
 }
 
 func byPair(x, y ReachChange) int {
@@ -444,32 +647,4 @@ func rank(o Outcome) int {
 		return 1
 	}
 	return 0
-}
-
-// compareReach returns the pairs whose outcome got better (gained) or
-// worse (lost) from earlier to later, sorted by (from, to). A pair missing
-// from earlier has a new subnet: it is gained unless it reaches nothing.
-func compareReach(earlier, later reachTable) ReachDelta {
-	var d ReachDelta
-	for key, lp := range later {
-		ep, known := earlier[key]
-		c := ReachChange{From: lp.From, To: lp.To, Result: lp.Result}
-		switch {
-		case !known:
-			if lp.Result == OutcomeNone {
-				continue
-			}
-			d.Gained = append(d.Gained, c)
-		case rank(lp.Result) > rank(ep.Result):
-			c.Before = ep.Result
-			d.Gained = append(d.Gained, c)
-		case rank(lp.Result) < rank(ep.Result):
-			c.Before = ep.Result
-			c.Reason, c.Explanation = lp.Reason, lp.Explanation
-			d.Lost = append(d.Lost, c)
-		}
-	}
-	slices.SortFunc(d.Gained, byPair)
-	slices.SortFunc(d.Lost, byPair)
-	return d
 }

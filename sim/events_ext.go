@@ -175,6 +175,7 @@ func (e RemoveLoadBalancer) apply(t *tx) *Refusal {
 		return notFoundf("virtual network %q has no load balancer named %q", e.VNet, e.Name)
 	}
 	delete(v.LoadBalancers, e.Name)
+	t.skipValidation = true
 	return nil
 }
 

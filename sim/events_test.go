@@ -19,6 +19,7 @@ import (
 func applyChecked(t *testing.T, n *topology.Network, ev Event) (*topology.Network, *Refusal) {
 	t.Helper()
 	before := n.Clone()
+	n.ACLUsers("") // build the input's index, so that the result inherits it
 	got, r := Apply(n, ev)
 	if diff := cmp.Diff(before, n, equalNetworks); diff != "" {
 		t.Fatalf("Apply changed its input (-before +after):\n%s", diff)
@@ -27,7 +28,25 @@ func applyChecked(t *testing.T, n *topology.Network, ev Event) (*topology.Networ
 		t.Fatalf("a refused event returned a new network")
 	}
 	checkAgainstFullValidation(t, n, ev, r)
+	checkUsersIndex(t, got)
 	return got, r
+}
+
+// checkUsersIndex compares n's index of ACL and route table users, which
+// Apply hands down from network to network, with one built from scratch.
+func checkUsersIndex(t *testing.T, n *topology.Network) {
+	t.Helper()
+	fresh := n.ShallowCopy() // shares the VNets, not the index
+	for name := range n.AccessControlLists {
+		if got, want := n.ACLUsers(name), fresh.ACLUsers(name); !slices.Equal(got, want) {
+			t.Errorf("users of ACL %s = %v, want %v", name, got, want)
+		}
+	}
+	for name := range n.RouteTables {
+		if got, want := n.RouteTableUsers(name), fresh.RouteTableUsers(name); !slices.Equal(got, want) {
+			t.Errorf("users of route table %s = %v, want %v", name, got, want)
+		}
+	}
 }
 
 // checkAgainstFullValidation compares Apply's verdict with the slow
@@ -117,9 +136,9 @@ func TestEventsChangeTheNetwork(t *testing.T) {
 		{"updatePeering access off", nil,
 			UpdatePeering{Peering: PeeringRef{VNet: "spoke1", RemoteVirtualNetwork: "hub"}, Flags: PeeringFlags{AllowVirtualNetworkAccess: Bool(false)}},
 			"app1", "web1", 443, "dropped:peering-access-disabled via app1", state("spoke1", "spoke1-to-hub", topology.Connected)},
-		{"deletePeering disconnects the other side", []Event{noChaining},
+		{"deletePeering disconnects the other side", nil,
 			DeletePeering{Peering: PeeringRef{VNet: "spoke2", Name: "spoke2-to-hub"}},
-			"app2", "web1", 443, "dropped:peering-not-connected via app2", state("hub", "hub-to-spoke2", topology.Disconnected)},
+			"web1", "app2", 443, "dropped:peering-not-connected via web1", state("hub", "hub-to-spoke2", topology.Disconnected)},
 
 		// Virtual networks, subnets and VMs.
 		{"createVirtualNetwork is not peered", nil,
@@ -237,6 +256,150 @@ func TestEventsChangeTheNetwork(t *testing.T) {
 	}
 }
 
+// errorCodes returns the codes of the errors sim.Validate reports on n.
+func errorCodes(n *topology.Network) []diag.Code {
+	var out []diag.Code
+	for _, d := range Validate(n) {
+		if d.Severity == diag.Error && !slices.Contains(out, d.Code) {
+			out = append(out, d.Code)
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+// TestDeletionsLeaveErrorsToValid: a deletion is refused only by its own
+// codes. The errors it leaves in other objects are accepted with it and
+// reported by validation afterwards, as the platform deletes the object
+// and complains later about the objects that relied on it.
+func TestDeletionsLeaveErrorsToValid(t *testing.T) {
+	tests := []struct {
+		name  string
+		event Event
+		code  diag.Code // an error the network did not have and now has
+	}{
+		{"spoke side of a peering an appliance route crosses", DeletePeering{Peering: PeeringRef{VNet: "spoke2", Name: "spoke2-to-hub"}}, diag.RouteNextHopUnreachable},
+		{"hub side of a peering an appliance route crosses", DeletePeering{Peering: PeeringRef{VNet: "hub", RemoteVirtualNetwork: "spoke2"}}, diag.RouteNextHopUnreachable},
+		{"gateway spokes use for transit", RemoveGateway{VNet: "hub"}, diag.RemoteGatewayMissing},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			n := hubSpoke(t)
+			if slices.Contains(errorCodes(n), tc.code) {
+				t.Fatalf("the example already has %s", tc.code)
+			}
+			got, r := applyChecked(t, n, tc.event)
+			if r != nil {
+				t.Fatalf("refused: %v", r)
+			}
+			if codes := errorCodes(got); !slices.Contains(codes, tc.code) {
+				t.Errorf("valid reports errors %v, want %s among them", codes, tc.code)
+			}
+		})
+	}
+}
+
+// TestPeeringRecoveryOnHubSpoke walks semantics §1 on the example: the
+// spoke deletes its side, the hub's side is Disconnected and traffic stops;
+// re-creating the spoke side first is refused, re-putting the hub side
+// makes it Initiated, and then the spoke side connects both again.
+func TestPeeringRecoveryOnHubSpoke(t *testing.T) {
+	spokeSide := PeeringRef{VNet: "spoke1", Name: "spoke1-to-hub"}
+	recreate := CreatePeering{VNet: "spoke1", Name: "spoke1-to-hub", RemoteVirtualNetwork: "hub",
+		Flags: PeeringFlags{UseRemoteGateways: Bool(true), AllowForwardedTraffic: Bool(true)}}
+	n := hubSpoke(t)
+
+	n, r := applyChecked(t, n, DeletePeering{Peering: spokeSide})
+	if r != nil {
+		t.Fatalf("deletePeering spoke1-to-hub refused: %v", r)
+	}
+	if got := stateOf(n, "hub", "hub-to-spoke1"); got != topology.Disconnected {
+		t.Errorf("hub-to-spoke1 is %v, want Disconnected", got)
+	}
+	// The hub has no route back: the drop names the peering (semantics
+	// §5.6). The spoke's user route for 10.0.0.0/8 still points at the
+	// hub's appliance, now out of reach: a user route's verdict, not a
+	// missing route's (semantics §5.3).
+	for _, tc := range []struct{ from, to, want string }{
+		{"web1", "app1", "dropped:peering-not-connected via web1"},
+		{"app1", "web1", "dropped:next-hop-unreachable via app1"},
+	} {
+		if got := fate(t, n, tc.from, tc.to, 443); got != tc.want {
+			t.Errorf("%s → %s: %s, want %s", tc.from, tc.to, got, tc.want)
+		}
+	}
+	if codes := errorCodes(n); !slices.Contains(codes, diag.RouteNextHopUnreachable) {
+		t.Errorf("valid reports errors %v, want route-next-hop-unreachable among them", codes)
+	}
+
+	if _, r := applyChecked(t, n, recreate); r == nil || r.Code != diag.RemotePeeringDisconnected {
+		t.Fatalf("re-creating spoke1-to-hub while hub-to-spoke1 is Disconnected: %v, want remote-peering-disconnected", r)
+	}
+
+	n, r = applyChecked(t, n, UpdatePeering{Peering: PeeringRef{VNet: "hub", Name: "hub-to-spoke1"}})
+	if r != nil {
+		t.Fatalf("updatePeering hub-to-spoke1 refused: %v", r)
+	}
+	if got := stateOf(n, "hub", "hub-to-spoke1"); got != topology.Initiated {
+		t.Errorf("after updatePeering hub-to-spoke1 is %v, want Initiated", got)
+	}
+
+	n, r = applyChecked(t, n, recreate)
+	if r != nil {
+		t.Fatalf("createPeering spoke1-to-hub refused: %v", r)
+	}
+	for _, o := range [][2]string{{"hub", "hub-to-spoke1"}, {"spoke1", "spoke1-to-hub"}} {
+		if got := stateOf(n, o[0], o[1]); got != topology.Connected {
+			t.Errorf("%s/%s is %v, want Connected", o[0], o[1], got)
+		}
+	}
+	for _, tc := range [][2]string{{"web1", "app1"}, {"app1", "web1"}} {
+		if got, want := fate(t, n, tc[0], tc[1], 443), "delivered via "+tc[0]+","+tc[1]; got != want {
+			t.Errorf("%s → %s: %s, want %s", tc[0], tc[1], got, want)
+		}
+	}
+	if codes := errorCodes(n); len(codes) > 0 {
+		t.Errorf("valid reports errors %v after recovery, want none", codes)
+	}
+}
+
+// TestAddressSpaceProcedureOnHubSpoke is the windows-sdn procedure of
+// semantics §2 on a hub and spoke whose spokes route to the hub's
+// appliance: remove the peering, change the range, re-create the peering.
+// Every step is accepted and the spoke's new range is reachable after it.
+func TestAddressSpaceProcedureOnHubSpoke(t *testing.T) {
+	n := applyAll(t, hubSpoke(t), []Event{
+		DeletePeering{Peering: PeeringRef{VNet: "spoke1", Name: "spoke1-to-hub"}},
+		DeletePeering{Peering: PeeringRef{VNet: "hub", Name: "hub-to-spoke1"}},
+		AddAddressPrefix{VNet: "spoke1", Prefix: pfx("10.11.0.0/16")},
+		CreatePeering{VNet: "hub", Name: "hub-to-spoke1", RemoteVirtualNetwork: "spoke1", Flags: PeeringFlags{AllowGatewayTransit: Bool(true)}},
+		CreatePeering{VNet: "spoke1", Name: "spoke1-to-hub", RemoteVirtualNetwork: "hub",
+			Flags: PeeringFlags{UseRemoteGateways: Bool(true), AllowForwardedTraffic: Bool(true)}},
+		AddSubnet{VNet: "spoke1", Subnet: SubnetSpec{Name: "new", AddressPrefix: pfx("10.11.1.0/24"), RouteTable: "rt-spoke"}},
+		SetVirtualMachine{VNet: "spoke1", Name: "new1", Subnet: "new", IPAddress: addr("10.11.1.4")},
+	})
+	if got := n.VirtualNetworks["spoke1"].AddressSpace; !slices.Equal(got, []netip.Prefix{pfx("10.1.0.0/16"), pfx("10.11.0.0/16")}) {
+		t.Errorf("spoke1's space = %v, want 10.1.0.0/16 and 10.11.0.0/16", got)
+	}
+	for _, o := range [][2]string{{"hub", "hub-to-spoke1"}, {"spoke1", "spoke1-to-hub"}} {
+		if got := stateOf(n, o[0], o[1]); got != topology.Connected {
+			t.Errorf("%s/%s is %v, want Connected", o[0], o[1], got)
+		}
+	}
+	for _, tc := range []struct{ from, to, want string }{
+		{"web1", "new1", "delivered via web1,new1"},
+		{"app2", "new1", "delivered via app2,nva1,new1"},
+		{"app1", "web1", "delivered via app1,web1"},
+	} {
+		if got := fate(t, n, tc.from, tc.to, 443); got != tc.want {
+			t.Errorf("%s → %s: %s, want %s", tc.from, tc.to, got, tc.want)
+		}
+	}
+	if codes := errorCodes(n); len(codes) > 0 {
+		t.Errorf("valid reports errors %v, want none", codes)
+	}
+}
+
 // TestEventRefusals proves each refusal code with the smallest event that
 // earns it; applyChecked proves the network is unchanged.
 func TestEventRefusals(t *testing.T) {
@@ -267,7 +430,6 @@ func TestEventRefusals(t *testing.T) {
 			RemoveAddressPrefix{VNet: "spoke3", Prefix: pfx("10.3.0.0/16")}, diag.AddressRangeInUse},
 		{"last range", []Event{CreateVirtualNetwork{Name: "x", AddressSpace: []netip.Prefix{pfx("10.9.0.0/16")}}},
 			RemoveAddressPrefix{VNet: "x", Prefix: pfx("10.9.0.0/16")}, diag.MissingField},
-		{"peering an appliance route needs", nil, DeletePeering{Peering: PeeringRef{VNet: "spoke2", Name: "spoke2-to-hub"}}, diag.RouteNextHopUnreachable},
 		{"subnet in use by a VM", nil, RemoveSubnet{VNet: "spoke1", Name: "data"}, diag.AddressRangeInUse},
 
 		// Errors the event would introduce (topology.Validate).
@@ -288,7 +450,6 @@ func TestEventRefusals(t *testing.T) {
 			AddRoute{RouteTable: "rt-spoke", Route: topology.Route{Name: "x", AddressPrefix: pfx("192.168.0.0/16"), NextHopType: topology.NextHopVirtualAppliance}}, diag.RouteNextHopInvalid},
 		{"ACL priority taken", nil, AddACLRule{AccessControlList: "app-acl", Rule: topology.ACLRule{Name: "x", Priority: 200}}, diag.ACLPriorityDuplicate},
 		{"ACL priority out of range", nil, AddACLRule{AccessControlList: "app-acl", Rule: topology.ACLRule{Name: "x", Priority: 70000}}, diag.ACLPriorityInvalid},
-		{"gateway removed under transit", nil, RemoveGateway{VNet: "hub"}, diag.RemoteGatewayMissing},
 		{"transit flag withdrawn", nil, UpdatePeering{Peering: PeeringRef{VNet: "hub", Name: "hub-to-spoke1"}, Flags: PeeringFlags{AllowGatewayTransit: Bool(false)}}, diag.RemoteGatewayTransitDisabled},
 		{"own gateway under transit", nil, SetGateway{VNet: "spoke1", Gateway: GatewaySpec{Name: "gw", Type: topology.Vpn}}, diag.RemoteGatewayWithLocal},
 		{"load balancer backend unknown", nil, SetLoadBalancer{VNet: "hub", Name: "x", Subnet: "web", FrontendIPAddress: addr("10.0.3.9"), Backends: []string{"app1"}}, diag.UnknownReference},

@@ -18,9 +18,14 @@ import (
 //
 // When the platform refuses the event, Apply returns n itself and a Refusal
 // whose Code is a refused-event code (address-space-locked,
-// remote-peering-disconnected, address-range-in-use, not-found) or the first
-// diagnostic error code the event would introduce; errors n already had do
-// not count.
+// remote-peering-disconnected, address-range-in-use, not-found) or, for an
+// event that creates or changes an object, the first diagnostic error code
+// the event would introduce; errors n already had do not count. An event
+// that deletes an object (deletePeering, deleteVirtualNetwork, removeSubnet,
+// removeGateway, removeRoute, removeAclRule, removeLoadBalancer) is refused
+// only by its own codes: the errors it leaves in other objects, such as a
+// user route whose appliance is no longer reachable, are the network's to
+// report when it is validated, as the platform deletes the object anyway.
 func Apply(n *topology.Network, ev Event) (*topology.Network, *Refusal) {
 	if n == nil {
 		return n, &Refusal{Code: diag.MissingField, Message: "there is no network to apply the event to"}
@@ -37,6 +42,10 @@ func Apply(n *topology.Network, ev Event) (*topology.Network, *Refusal) {
 			return n, r
 		}
 	}
+	// The result differs from n only in the VNets the event copied,
+	// created or deleted, so n's index of ACL and route table users holds
+	// for it once those are checked again.
+	t.n.InheritUsers(n, t.copied)
 	return t.n, nil
 }
 
@@ -45,7 +54,9 @@ func Apply(n *topology.Network, ev Event) (*topology.Network, *Refusal) {
 // one until vnet, routeTable or acl hands out a private copy.
 type tx struct {
 	old, n *topology.Network
-	copied map[string]bool // VNets already copied into n
+	// copied VNets are those whose pointer in n differs from old's: copied
+	// into n, created or deleted by the event.
+	copied map[string]bool
 	// touched VNets are the ones whose own checks the event may change;
 	// the new-error check validates them with the neighbours those checks
 	// read (see scope).
@@ -57,18 +68,19 @@ type tx struct {
 	// endpoints are the VM names the event created: endpoint names are
 	// unique across the file, so their namesakes anywhere are in scope.
 	endpoints map[string]bool
-	// skipValidation is set by events the platform always accepts
-	// (deleteVirtualNetwork).
+	// skipValidation is set by deletions: the platform refuses them only
+	// for their own reasons (not-found, address-range-in-use), never for
+	// the errors they leave in other objects.
 	skipValidation bool
 }
 
 func newTx(old *topology.Network) *tx {
-	n := *old
+	n := old.ShallowCopy()
 	n.VirtualNetworks = cowMap(old.VirtualNetworks)
 	n.RouteTables = cowMap(old.RouteTables)
 	n.AccessControlLists = cowMap(old.AccessControlLists)
 	n.OnPremises = cowMap(old.OnPremises)
-	return &tx{old: old, n: &n, copied: map[string]bool{}, touched: map[string]bool{}, related: map[string]bool{}, endpoints: map[string]bool{}}
+	return &tx{old: old, n: n, copied: map[string]bool{}, touched: map[string]bool{}, related: map[string]bool{}, endpoints: map[string]bool{}}
 }
 
 // cowMap is maps.Clone that never returns nil, so events can insert.
@@ -114,8 +126,8 @@ func (t *tx) routeTable(name string) *topology.RouteTable {
 	if rt == t.old.RouteTables[name] {
 		rt = &topology.RouteTable{Name: rt.Name, DisableGatewayRoutePropagation: rt.DisableGatewayRoutePropagation, Routes: slices.Clone(rt.Routes)}
 		t.n.RouteTables[name] = rt
-		for _, vn := range namesOf(t.n.VirtualNetworks) {
-			if !usesRouteTable(t.n.VirtualNetworks[vn], name) {
+		for _, vn := range t.users(t.old.RouteTableUsers(name)) {
+			if !topology.VirtualNetworkUsesRouteTable(t.n.VirtualNetworks[vn], name) {
 				continue
 			}
 			// The user's route checks read the table: it is touched. A VNet
@@ -140,8 +152,8 @@ func (t *tx) acl(name string) *topology.ACL {
 	if a == t.old.AccessControlLists[name] {
 		a = &topology.ACL{Name: a.Name, InboundDefaultAction: a.InboundDefaultAction, OutboundDefaultAction: a.OutboundDefaultAction, Rules: slices.Clone(a.Rules)}
 		t.n.AccessControlLists[name] = a
-		for _, vn := range namesOf(t.n.VirtualNetworks) {
-			if !usesACL(t.n.VirtualNetworks[vn], name) {
+		for _, vn := range t.users(t.old.ACLUsers(name)) {
+			if !topology.VirtualNetworkUsesACL(t.n.VirtualNetworks[vn], name) {
 				continue
 			}
 			// No check of the users reads an ACL's rules, so they are only
@@ -163,27 +175,21 @@ func (t *tx) acl(name string) *topology.ACL {
 	return a
 }
 
-func usesRouteTable(v *topology.VirtualNetwork, name string) bool {
-	for _, s := range v.Subnets {
-		if s.RouteTable != nil && s.RouteTable.Name == name {
-			return true
+// users returns the VNets of the new network that may use an object: its
+// users in the old network (from the old network's index) and the VNets
+// this event has copied, created or deleted, sorted. Callers check each.
+func (t *tx) users(old []string) []string {
+	out := old
+	for vn := range t.copied {
+		if t.n.VirtualNetworks[vn] != nil && !slices.Contains(old, vn) {
+			out = append(out, vn)
 		}
 	}
-	return false
-}
-
-func usesACL(v *topology.VirtualNetwork, name string) bool {
-	for _, s := range v.Subnets {
-		if s.AccessControlList != nil && s.AccessControlList.Name == name {
-			return true
-		}
+	if len(out) == len(old) {
+		return old
 	}
-	for _, vm := range v.VirtualMachines {
-		if vm.AccessControlList != nil && vm.AccessControlList.Name == name {
-			return true
-		}
-	}
-	return false
+	slices.Sort(out)
+	return out
 }
 
 func namesOf[V any](m map[string]V) []string { return slices.Sorted(maps.Keys(m)) }
@@ -328,6 +334,9 @@ func (e DeletePeering) apply(t *tx) *Refusal {
 		}
 	}
 	delete(v.Peerings, p.Name)
+	// Routes through an appliance across this peering now point out of
+	// reach: valid reports them, the platform deletes the peering anyway.
+	t.skipValidation = true
 	return nil
 }
 
@@ -508,10 +517,11 @@ func (e DeleteVirtualNetwork) apply(t *tx) *Refusal {
 	if t.n.VirtualNetworks[e.Name] == nil {
 		return notFoundf("virtual network %q does not exist", e.Name)
 	}
-	// Contract §2: deleteVirtualNetwork is accepted; it never introduces a
-	// check failure of its own that the platform would refuse.
+	// Contract §2: deleteVirtualNetwork is accepted, whatever it leaves
+	// behind.
 	t.skipValidation = true
 	delete(t.n.VirtualNetworks, e.Name)
+	t.copied[e.Name] = true
 	for _, vn := range namesOf(t.n.VirtualNetworks) {
 		for _, p := range t.n.VirtualNetworks[vn].SortedPeerings() {
 			if p.RemoteVirtualNetwork == e.Name && !p.Disconnected {
@@ -580,6 +590,7 @@ func (e RemoveSubnet) apply(t *tx) *Refusal {
 		return refusef(diag.AddressRangeInUse, "subnet %s/%s is in use by %s; move or remove them first", e.VNet, e.Name, listSome(users, 3))
 	}
 	delete(v.Subnets, e.Name)
+	t.skipValidation = true
 	return nil
 }
 
@@ -641,8 +652,11 @@ func (e RemoveGateway) apply(t *tx) *Refusal {
 	if v.Gateway == nil {
 		return notFoundf("virtual network %q has no gateway", e.VNet)
 	}
+	// A gateway that spokes use for transit is deleted all the same: their
+	// useRemoteGateways objects then fail remote-gateway-missing, which
+	// valid reports and the platform checks only when an object is put.
 	v.Gateway = nil
-	t.touchPeers(v.Name)
+	t.skipValidation = true
 	return nil
 }
 
@@ -671,6 +685,7 @@ func (e RemoveRoute) apply(t *tx) *Refusal {
 		return notFoundf("route table %q has no route named %q", e.RouteTable, e.Name)
 	}
 	rt.Routes = slices.Delete(rt.Routes, i, i+1)
+	t.skipValidation = true
 	return nil
 }
 
@@ -699,6 +714,7 @@ func (e RemoveACLRule) apply(t *tx) *Refusal {
 		return notFoundf("access control list %q has no rule named %q", e.AccessControlList, e.Name)
 	}
 	a.Rules = slices.Delete(a.Rules, i, i+1)
+	t.skipValidation = true
 	return nil
 }
 
@@ -754,14 +770,10 @@ func (t *tx) touchApplianceUsers(ip netip.Addr) {
 			}
 		}
 	}
-	if len(tables) == 0 {
-		return
-	}
-	for vn, v := range t.n.VirtualNetworks {
-		for _, s := range v.Subnets {
-			if s.RouteTable != nil && tables[s.RouteTable.Name] {
+	for name := range tables {
+		for _, vn := range t.users(t.old.RouteTableUsers(name)) {
+			if topology.VirtualNetworkUsesRouteTable(t.n.VirtualNetworks[vn], name) {
 				t.touched[vn] = true
-				break
 			}
 		}
 	}
@@ -787,7 +799,19 @@ func (t *tx) newError() *Refusal {
 	return nil
 }
 
-func diagKey(d diag.Diagnostic) string { return string(d.Code) + "\x00" + d.Path.Key() }
+// diagKey identifies an error for telling new ones from old. An appliance
+// route's reachability is checked once per VNet using the route, and every
+// such error sits on the route itself; the message, which names the VNet's
+// subnets, tells them apart, so that attaching a route table to one more
+// VNet that cannot reach the appliance is a new error even while another
+// VNet already has one on the same route.
+func diagKey(d diag.Diagnostic) string {
+	k := string(d.Code) + "\x00" + d.Path.Key()
+	if d.Code == diag.RouteNextHopUnreachable {
+		k += "\x00" + d.Summary
+	}
+	return k
+}
 
 // scope returns the VNets whose checks could gain an error from the event,
 // with every VNet those checks read, in the old or the new network:
@@ -942,7 +966,7 @@ func applianceHolders(n *topology.Network, vnets map[string]bool) map[string]boo
 // tables, ACLs and on-premises sites are all kept. The view shares every
 // object with n except the VNets it trims, which are shallow copies.
 func restrictVNets(n *topology.Network, scope, touched map[string]bool) *topology.Network {
-	r := *n
+	r := n.ShallowCopy()
 	r.VirtualNetworks = make(map[string]*topology.VirtualNetwork, len(scope))
 	stubs := map[string]bool{}
 	for name := range scope {
@@ -981,7 +1005,7 @@ func restrictVNets(n *topology.Network, scope, touched map[string]bool) *topolog
 		stub.Subnets, stub.VirtualMachines, stub.LoadBalancers = nil, nil, nil
 		r.VirtualNetworks[name] = trimPeerings(&stub, func(p *topology.Peering) bool { return scope[p.RemoteVirtualNetwork] })
 	}
-	return &r
+	return r
 }
 
 // trimPeerings returns v, or a shallow copy of v holding only the peering

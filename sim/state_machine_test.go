@@ -88,7 +88,9 @@ func applyAll(t testing.TB, n *topology.Network, evs []Event) *topology.Network 
 }
 
 // equalNetworks compares networks deeply, cycles and netip values included.
-var equalNetworks = cmp.Options{cmpopts.EquateComparable(netip.Addr{}, netip.Prefix{})}
+// equalNetworks compares networks by content; the index a network caches
+// (unexported) is not part of it.
+var equalNetworks = cmp.Options{cmpopts.EquateComparable(netip.Addr{}, netip.Prefix{}), cmpopts.IgnoreUnexported(topology.Network{})}
 
 func stateOf(n *topology.Network, vnet, name string) topology.PeeringState {
 	v := n.VirtualNetworks[vnet]

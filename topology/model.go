@@ -4,6 +4,7 @@ import (
 	"maps"
 	"net/netip"
 	"slices"
+	"sync/atomic"
 )
 
 // Network is a resolved topology: every address is a netip value and every
@@ -22,6 +23,11 @@ type Network struct {
 	RouteTables        map[string]*RouteTable
 	AccessControlLists map[string]*ACL
 	OnPremises         map[string]*OnPremises
+
+	// refs caches the reverse index of ACL and route table users (see
+	// ACLUsers). It is atomic because read-only networks are shared across
+	// goroutines; a Network is therefore never copied by value (ShallowCopy).
+	refs atomic.Pointer[refIndex]
 }
 
 // VirtualNetwork is one VNet.

@@ -221,14 +221,16 @@ func TestDiffPlanProperty(t *testing.T) {
 	}
 }
 
-// benchEstates returns a 500-spoke estate and a copy in which ten peering
-// objects differ: ten spokes no longer accept forwarded traffic from their
-// hub (kind "forwarding"), or no longer use its gateway (kind "transit").
-func benchEstates(kind string) (before, after *topology.Network) {
-	before = topology.Generate(topology.GenerateOptions{Hubs: 1, Spokes: 500})
+// benchEstates returns an estate of hubs × 500 spokes and a copy in which
+// ten peering objects differ, one on each of ten spokes spread over the
+// hubs: the spokes no longer accept forwarded traffic from their hub (kind
+// "forwarding"), or no longer use its gateway (kind "transit").
+func benchEstates(hubs int, kind string) (before, after *topology.Network) {
+	before = topology.Generate(topology.GenerateOptions{Hubs: hubs, Spokes: 500})
 	after = before.Clone()
 	for i := range 10 {
-		p := after.VirtualNetworks[fmt.Sprintf("spoke00-%03d", i*50)].PeeringTo("hub00")
+		hub := i * hubs / 10
+		p := after.VirtualNetworks[fmt.Sprintf("spoke%02d-%03d", hub, i*50)].PeeringTo(fmt.Sprintf("hub%02d", hub))
 		switch kind {
 		case "forwarding":
 			p.AllowForwardedTraffic = false
@@ -241,7 +243,7 @@ func benchEstates(kind string) (before, after *topology.Network) {
 
 func BenchmarkDiff(b *testing.B) {
 	for _, kind := range []string{"forwarding", "transit"} {
-		before, after := benchEstates(kind)
+		before, after := benchEstates(1, kind)
 		// Validation is the loader's cost, not the diff's: done once.
 		bin := DiffInput{Network: before, Diagnostics: topology.Validate(before)}
 		ain := DiffInput{Network: after, Diagnostics: topology.Validate(after)}

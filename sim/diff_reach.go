@@ -292,10 +292,11 @@ func newReachView(n *topology.Network, opts ReachOptions, intern map[string]stri
 	if v.workers <= 0 {
 		v.workers = runtime.GOMAXPROCS(0)
 	}
+	// Routes and service tags are computed when a walk or shareRows first
+	// needs them (their caches take concurrent writers); a view of a plan
+	// state walks a few rows and columns, not every subnet's.
 	for _, vn := range e.sortedVNets() {
-		e.vnetTag(vn)
 		for _, s := range vn.SortedSubnets() {
-			e.subnetRoutes(s)
 			q.addrClasses(s)
 			v.subs = append(v.subs, s)
 		}

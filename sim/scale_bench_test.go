@@ -269,3 +269,43 @@ func BenchmarkScaleDiff(b *testing.B) {
 		b.ReportMetric(float64(len(res.Reachability.Lost)), "lost-pairs")
 	})
 }
+
+// BenchmarkScaleDiffPeerings reviews a change of ten peering objects (ten
+// spokes, spread over the hubs, stop accepting forwarded traffic), with
+// and without each plan step's impact: 1 hub × 500 spokes always (issue
+// 6), 20 hubs × 500 spokes (10,020 VNets, issue 7) with
+// VNETSIM_BENCH_LARGE=1. peak-heap-MiB is sampled with the result live.
+func BenchmarkScaleDiffPeerings(b *testing.B) {
+	hubs := []int{1}
+	if os.Getenv("VNETSIM_BENCH_LARGE") == "1" {
+		hubs = append(hubs, 20)
+	}
+	for _, h := range hubs {
+		before, after := benchEstates(h, "forwarding")
+		bin, ain := DiffInput{Network: before}, DiffInput{Network: after}
+		for _, impact := range []bool{true, false} {
+			b.Run(fmt.Sprintf("vnets=%d/impact=%t", h*501, impact), func(b *testing.B) {
+				b.ReportAllocs()
+				var res *DiffResult
+				var peak uint64
+				for b.Loop() {
+					var err error
+					if res, err = Diff(bin, ain, DiffOptions{NoImpact: !impact}); err != nil {
+						b.Fatal(err)
+					}
+					peak = max(peak, heapInUse())
+				}
+				if !res.Plan.Verified || len(res.Plan.Steps) != 10 || len(res.Reachability.Lost) == 0 {
+					b.Fatalf("plan verified %t with %d steps, %d pairs lost", res.Plan.Verified, len(res.Plan.Steps), len(res.Reachability.Lost))
+				}
+				held := 0
+				for _, s := range res.Plan.Steps {
+					held += len(s.Impact.Lost)
+				}
+				b.ReportMetric(float64(len(res.Reachability.Lost)), "lost-pairs")
+				b.ReportMetric(float64(held), "impact-pairs")
+				b.ReportMetric(float64(peak)/(1<<20), "peak-heap-MiB")
+			})
+		}
+	}
+}

@@ -103,8 +103,8 @@ func TestEventsChangeTheNetwork(t *testing.T) {
 		CreatePeering{VNet: "spoke1", Name: "s1-to-s2", RemoteVirtualNetwork: "spoke2"},
 		CreatePeering{VNet: "spoke2", Name: "s2-to-s1", RemoteVirtualNetwork: "spoke1"},
 	}
-	// Without the appliance route, spokes may leave the hub: no route
-	// would point at an appliance out of reach.
+	// Without the appliance route, a spoke that leaves the hub is simply
+	// not peered, rather than routing to an appliance out of reach.
 	noChaining := RemoveRoute{RouteTable: "rt-spoke", Name: "to-hub-nva"}
 	unpeerSpoke3 := []Event{noChaining,
 		DeletePeering{Peering: PeeringRef{VNet: "spoke3", Name: "spoke3-to-hub"}},

@@ -62,6 +62,10 @@ var (
 	deleteBA = DeletePeering{Peering: PeeringRef{VNet: "B", RemoteVirtualNetwork: "A"}}
 	deleteB  = DeleteVirtualNetwork{Name: "B"}
 	recreate = CreateVirtualNetwork{Name: "B", AddressSpace: []netip.Prefix{pfx("10.2.0.0/16")}}
+	// A's subnet routes 10.0.0.0/8 to b1 as an appliance, which is in
+	// reach only while the pair is Connected.
+	viaB       = CreateRouteTable{Name: "via-b", Routes: []topology.Route{{Name: "to-b1", AddressPrefix: pfx("10.0.0.0/8"), NextHopType: topology.NextHopVirtualAppliance, NextHopIPAddress: addr("10.2.1.4")}}}
+	attachViaB = SetSubnet{VNet: "A", Name: "s1", RouteTable: ptr("via-b")}
 )
 
 // States of the pair, each the events that reach it from pairYAML.
@@ -73,6 +77,7 @@ var (
 	remoteVNetGone  = []Event{createAB, createBA, deleteB}
 	abRecovered     = []Event{createAB, createBA, deleteBA, updateAB}
 	initiatedNoVNet = []Event{createAB, deleteB}
+	routedViaB      = []Event{createAB, createBA, viaB, attachViaB}
 )
 
 // applyAll applies events in order and fails the test on a refusal.
@@ -87,9 +92,8 @@ func applyAll(t testing.TB, n *topology.Network, evs []Event) *topology.Network 
 	return n
 }
 
-// equalNetworks compares networks deeply, cycles and netip values included.
-// equalNetworks compares networks by content; the index a network caches
-// (unexported) is not part of it.
+// equalNetworks compares networks deeply, cycles and netip values included;
+// the index a network caches (unexported) is not part of its content.
 var equalNetworks = cmp.Options{cmpopts.EquateComparable(netip.Addr{}, netip.Prefix{}), cmpopts.IgnoreUnexported(topology.Network{})}
 
 func stateOf(n *topology.Network, vnet, name string) topology.PeeringState {
@@ -133,6 +137,14 @@ func TestStateMachine(t *testing.T) {
 		{"delete initiated side leaves nothing", "windows-sdn", abInitiated, deleteAB, X, X, ""},
 		{"delete connected side", "windows-sdn", connected, deleteAB, X, D, ""},
 		{"delete missing side", "windows-sdn", abInitiated, deleteBA, I, X, diag.NotFound},
+
+		// A deletion is refused only for its own reasons: the appliance
+		// route it leaves out of reach is valid's to report. A change that
+		// would put it out of reach is refused.
+		{"delete partner under an appliance route", "windows-sdn", routedViaB, deleteBA, D, X, ""},
+		{"delete own side under an appliance route", "azure", routedViaB, deleteAB, X, D, ""},
+		{"delete appliance VNet under an appliance route", "windows-sdn", routedViaB, deleteB, D, X, ""},
+		{"route to an appliance out of reach", "windows-sdn", append(slices.Clone(abInitiated), viaB), attachViaB, I, X, diag.RouteNextHopUnreachable},
 
 		// Recovering from Disconnected.
 		{"create partner of disconnected side", "windows-sdn", abDisconnected, createBA, D, X, diag.RemotePeeringDisconnected},

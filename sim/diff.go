@@ -174,7 +174,10 @@ func Diff(before, after DiffInput, opts DiffOptions) (*DiffResult, error) {
 			prev = step.network
 		}
 	}
-	av := tr.view(a)
+	av := tr.last
+	if av == nil || !res.Plan.Verified || len(res.Plan.Unplanned) > 0 {
+		av = tr.view(a)
+	} // else the plan's last state is the after network, and its view serves
 	res.Reachability = compareViews(tr.base, av, total, true)
 	av.explain(res.Reachability.Lost)
 	res.Expect = scenarioChecks(a, after.Diagnostics.HasErrors(), res, av, total, opts.Protocol != topology.ProtocolAll || opts.Ports != nil)
@@ -191,6 +194,12 @@ func markLasting(steps []PlanStep, lost []ReachChange, total scope, av *reachVie
 		rest := lost
 		for j := range steps[i].Impact.Lost {
 			l := &steps[i].Impact.Lost[j]
+			// Names are interned: equal pairs usually share their strings,
+			// which compare at once.
+			if len(rest) > 0 && rest[0].From == l.From && rest[0].To == l.To {
+				l.Lasting, rest = true, rest[1:]
+				continue
+			}
 			for len(rest) > 0 && byPair(rest[0], *l) < 0 {
 				rest = rest[1:]
 			}

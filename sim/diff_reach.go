@@ -522,7 +522,18 @@ func compareViews(earlier, later *reachView, sc scope, withGained bool) ReachDel
 	later.walk(lk)
 	earlier.walk(ek)
 
-	var d ReachDelta
+	// Changed class pairs are recorded per source class, then expanded
+	// source subnet by source subnet, destinations sorted by position:
+	// views list subnets in name order, so the pairs come out sorted
+	// without comparing names.
+	type change struct {
+		to       *jointClass
+		lo, bo   Outcome
+		reason   Reason
+		gained   bool
+		position int // of the destination subnet, while expanding
+	}
+	changed := map[*jointClass][]change{}
 	each(func(a, b *jointClass) {
 		lr := later.results[later.key(a.later, b.later)]
 		lo := lr.outcome()
@@ -530,33 +541,51 @@ func compareViews(earlier, later *reachView, sc scope, withGained bool) ReachDel
 		if a.before >= 0 && b.before >= 0 {
 			bo = earlier.results[earlierKey(a, b)].outcome()
 		}
-		var list *[]ReachChange
 		switch {
 		case bo == OutcomeUnknown && lo != OutcomeNone, bo != OutcomeUnknown && rank(lo) > rank(bo):
-			if !withGained {
-				return
+			if withGained {
+				changed[a] = append(changed[a], change{to: b, lo: lo, bo: bo, gained: true})
 			}
-			list = &d.Gained
 		case bo != OutcomeUnknown && rank(lo) < rank(bo):
-			list = &d.Lost
-		default:
-			return
-		}
-		for _, i := range a.members {
-			for _, j := range b.members {
-				if i == j {
-					continue
-				}
-				c := ReachChange{From: later.names[i], To: later.names[j], Result: lo, Before: bo}
-				if list == &d.Lost {
-					c.Reason = lr.reason
-				}
-				*list = append(*list, c)
-			}
+			changed[a] = append(changed[a], change{to: b, lo: lo, bo: bo, reason: lr.reason})
 		}
 	})
-	slices.SortFunc(d.Gained, byPair)
-	slices.SortFunc(d.Lost, byPair)
+	var d ReachDelta
+	if len(changed) == 0 {
+		return d
+	}
+	classOf := make([]*jointClass, len(later.subs))
+	for _, c := range classes {
+		for _, i := range c.members {
+			classOf[i] = c
+		}
+	}
+	var row []change
+	for i := range later.subs {
+		chs := changed[classOf[i]]
+		if len(chs) == 0 {
+			continue
+		}
+		row = row[:0]
+		for _, ch := range chs {
+			for _, j := range ch.to.members {
+				if j != i {
+					ch.position = j
+					row = append(row, ch)
+				}
+			}
+		}
+		slices.SortFunc(row, func(x, y change) int { return cmp.Compare(x.position, y.position) })
+		for _, ch := range row {
+			c := ReachChange{From: later.names[i], To: later.names[ch.position], Result: ch.lo, Before: ch.bo}
+			if ch.gained {
+				d.Gained = append(d.Gained, c)
+			} else {
+				c.Reason = ch.reason
+				d.Lost = append(d.Lost, c)
+			}
+		}
+	}
 	return d
 }
 
@@ -573,6 +602,7 @@ type reachTracker struct {
 	base          *reachView        // the before network
 	intern        map[string]string // subnet names shared by every view
 	lost          []ReachChange     // the current state's lost pairs, sorted
+	last          *reachView        // the view of the state advance reached last
 }
 
 func newReachTracker(before, after *topology.Network, opts ReachOptions) *reachTracker {
@@ -593,9 +623,36 @@ func (t *reachTracker) advance(prev, next *topology.Network) []ReachChange {
 	found := compareViews(t.base, v, sc, false).Lost
 	// A fresh list every step: each step keeps its own (Diff marks lasting
 	// pairs on it afterwards).
-	t.lost = mergeSorted(t.lost, found, func(c ReachChange) bool { return !sc.involves([2]string{c.From, c.To}) })
+	t.lost = mergeSorted(t.lost, found, sc.outside())
 	v.explain(t.lost)
+	t.last = v
 	return t.lost
+}
+
+// outside returns a test of whether a pair has no end in s. Lists are
+// sorted by From, so the source's answer is kept from pair to pair, and
+// each destination's is remembered.
+func (s scope) outside() func(ReachChange) bool {
+	if s.all {
+		return func(ReachChange) bool { return false }
+	}
+	lastFrom, fromIn := "", false
+	toIn := map[string]bool{}
+	return func(c ReachChange) bool {
+		if c.From != lastFrom || lastFrom == "" {
+			lastFrom, fromIn = c.From, s.vnets[vnetOf(c.From)]
+		}
+		if fromIn {
+			return false
+		}
+		in, ok := toIn[c.To]
+		if !ok {
+			v := vnetOf(c.To)
+			in = s.vnets[v] || s.dst[v]
+			toIn[c.To] = in
+		}
+		return !in
+	}
 }
 
 // peeringStateChanges returns the peering objects whose stored state

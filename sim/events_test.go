@@ -6,6 +6,7 @@ import (
 	"os"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -552,4 +553,32 @@ func eventsGolden(t *testing.T, path, got string) {
 	if got != string(want) {
 		t.Errorf("%s differs (-want +got):\n%s", path, cmp.Diff(string(want), got))
 	}
+}
+
+// TestApplyConcurrently applies events to one shared network from several
+// goroutines, as a caller exploring alternatives may: the index of ACL
+// users each builds or inherits on first use must not race (go test -race)
+// and must agree.
+func TestApplyConcurrently(t *testing.T) {
+	n := hubSpoke(t)
+	rule := topology.ACLRule{Name: "x", Priority: 300, Type: topology.Inbound, Action: topology.Deny, Protocol: topology.TCP,
+		SourceAddressPrefix: topology.AddressMatch{Any: true}, DestinationAddressPrefix: topology.AddressMatch{Any: true},
+		SourcePortRange: topology.AnyPort, DestinationPortRange: topology.AnyPort}
+	var wg sync.WaitGroup
+	for range 4 {
+		wg.Go(func() {
+			got, r := Apply(n, AddACLRule{AccessControlList: "app-acl", Rule: rule})
+			if r != nil {
+				t.Errorf("refused: %v", r)
+				return
+			}
+			if users := got.ACLUsers("app-acl"); !slices.Equal(users, []string{"spoke1"}) {
+				t.Errorf("users of app-acl = %v, want [spoke1]", users)
+			}
+			if a := got.VirtualNetworks["spoke1"].Subnets["app"].AccessControlList; len(a.Rules) != 2 {
+				t.Errorf("spoke1/app's ACL has %d rules, want the new one too", len(a.Rules))
+			}
+		})
+	}
+	wg.Wait()
 }

@@ -167,10 +167,15 @@ func Diff(before, after DiffInput, opts DiffOptions) (*DiffResult, error) {
 	tr := newReachTracker(b, a, ropts)
 	total := changeScope(res.Changes, b, a)
 	if !opts.NoImpact {
+		nets := make([]*topology.Network, len(res.Plan.Steps))
+		for i, s := range res.Plan.Steps {
+			nets[i] = s.network
+		}
+		views := tr.views(nets)
 		prev := b
 		for i := range res.Plan.Steps {
 			step := &res.Plan.Steps[i]
-			step.Impact.Lost = tr.advance(prev, step.network)
+			step.Impact.Lost = tr.advance(prev, step.network, <-views)
 			prev = step.network
 		}
 	}

@@ -613,13 +613,29 @@ func newReachTracker(before, after *topology.Network, opts ReachOptions) *reachT
 // view returns a view of n sharing the tracker's names.
 func (t *reachTracker) view(n *topology.Network) *reachView { return newReachView(n, t.opts, t.intern) }
 
+// views returns the views of nets, in order, built one ahead of the
+// reader on another goroutine: a view costs a pass over the estate that
+// is mostly sequential, so building the next state's while the current
+// one is compared keeps both cores busy. The reader must drain the
+// channel, and must not call view until it is closed.
+func (t *reachTracker) views(nets []*topology.Network) <-chan *reachView {
+	out := make(chan *reachView, 1)
+	go func() {
+		defer close(out)
+		for _, n := range nets {
+			out <- t.view(n)
+		}
+	}()
+	return out
+}
+
 // advance moves the current state from prev to next and returns the pairs
 // lost in next compared with the before network, sorted. Only the pairs in
 // the step's scope are compared; the others keep their place in the lost
 // list from step to step, so a step costs what it touches.
-func (t *reachTracker) advance(prev, next *topology.Network) []ReachChange {
+// v is next's view.
+func (t *reachTracker) advance(prev, next *topology.Network, v *reachView) []ReachChange {
 	sc := changeScope(append(Changes(prev, next), peeringStateChanges(prev, next)...), t.before, t.after)
-	v := t.view(next)
 	found := compareViews(t.base, v, sc, false).Lost
 	// A fresh list every step: each step keeps its own (Diff marks lasting
 	// pairs on it afterwards).

@@ -166,6 +166,7 @@ func Diff(before, after DiffInput, opts DiffOptions) (*DiffResult, error) {
 	ropts := ReachOptions{Level: LevelSubnet, Protocol: opts.Protocol, Ports: opts.Ports}
 	tr := newReachTracker(b, a, ropts)
 	total := changeScope(res.Changes, b, a)
+	var stepKeys [][]int64 // each step's lost pairs' keys in tr.base
 	if !opts.NoImpact {
 		nets := make([]*topology.Network, len(res.Plan.Steps))
 		for i, s := range res.Plan.Steps {
@@ -175,7 +176,9 @@ func Diff(before, after DiffInput, opts DiffOptions) (*DiffResult, error) {
 		prev := b
 		for i := range res.Plan.Steps {
 			step := &res.Plan.Steps[i]
-			step.Impact.Lost = tr.advance(prev, step.network, <-views)
+			var keys []int64
+			step.Impact.Lost, keys = tr.advance(prev, step.network, <-views)
+			stepKeys = append(stepKeys, keys)
 			prev = step.network
 		}
 	}
@@ -183,32 +186,28 @@ func Diff(before, after DiffInput, opts DiffOptions) (*DiffResult, error) {
 	if av == nil || !res.Plan.Verified || len(res.Plan.Unplanned) > 0 {
 		av = tr.view(a)
 	} // else the plan's last state is the after network, and its view serves
-	res.Reachability = compareViews(tr.base, av, total, true)
+	var lostKeys []int64
+	res.Reachability, lostKeys = compareViews(tr.base, av, total, true)
 	av.explain(res.Reachability.Lost)
 	res.Expect = scenarioChecks(a, after.Diagnostics.HasErrors(), res, av, total, opts.Protocol != topology.ProtocolAll || opts.Ports != nil)
-	markLasting(res.Plan.Steps, res.Reachability.Lost, total, av)
+	markLasting(res.Plan.Steps, stepKeys, lostKeys, total, av)
 	return res, nil
 }
 
 // markLasting marks the lost pairs of each plan step that stay lost after
-// the whole change: those the change loses (lost, sorted), and those of a
-// subnet the after network (av) no longer has, when the change's scope
-// total holds them.
-func markLasting(steps []PlanStep, lost []ReachChange, total scope, av *reachView) {
-	for i := range steps {
-		rest := lost
-		for j := range steps[i].Impact.Lost {
+// the whole change: those the change loses, and those of a subnet the
+// after network (av) no longer has, when the change's scope total holds
+// them. stepKeys and lostKeys are the keys of the steps' and the change's
+// lost pairs, sorted, in the before network's view.
+func markLasting(steps []PlanStep, stepKeys [][]int64, lostKeys []int64, total scope, av *reachView) {
+	for i := range min(len(steps), len(stepKeys)) {
+		rest := lostKeys
+		for j, k := range stepKeys[i] {
 			l := &steps[i].Impact.Lost[j]
-			// Names are interned: equal pairs usually share their strings,
-			// which compare at once.
-			if len(rest) > 0 && rest[0].From == l.From && rest[0].To == l.To {
-				l.Lasting, rest = true, rest[1:]
-				continue
-			}
-			for len(rest) > 0 && byPair(rest[0], *l) < 0 {
+			for len(rest) > 0 && rest[0] < k {
 				rest = rest[1:]
 			}
-			if len(rest) > 0 && byPair(rest[0], *l) == 0 {
+			if len(rest) > 0 && rest[0] == k {
 				l.Lasting = true
 				continue
 			}
@@ -241,14 +240,20 @@ func scenarioChecks(a *topology.Network, afterHasErrors bool, res *DiffResult, a
 				chosen = append(chosen, k)
 			}
 		}
-		for _, d := range slices.Concat(res.Reachability.Gained, res.Reachability.Lost) {
-			if len(chosen) >= MaxScenarioReach/2 {
-				break
-			}
-			i, iok := av.index[d.From]
-			j, jok := av.index[d.To]
-			if iok && jok {
-				pick([2]int{i, j})
+		// The affected pairs lead, gained then lost, up to half the
+		// budget; the lists can hold millions of pairs, so they are read,
+		// not joined.
+	affected:
+		for _, list := range [][]ReachChange{res.Reachability.Gained, res.Reachability.Lost} {
+			for _, d := range list {
+				if len(chosen) >= MaxScenarioReach/2 {
+					break affected
+				}
+				i, iok := av.index[d.From]
+				j, jok := av.index[d.To]
+				if iok && jok {
+					pick([2]int{i, j})
+				}
 			}
 		}
 		count := 0

@@ -472,16 +472,21 @@ type jointClass struct {
 // better (gained) or worse (lost) in later than in earlier, sorted by
 // (from, to); gained only with withGained. A pair with a subnet earlier
 // lacks is gained unless it reaches nothing; pairs of subnets later lacks
-// are left out.
-func compareViews(earlier, later *reachView, sc scope, withGained bool) ReachDelta {
+// are left out. It also returns each lost pair's earlier.pairKey, which
+// orders pairs as their names do.
+func compareViews(earlier, later *reachView, sc scope, withGained bool) (ReachDelta, []int64) {
 	var classes []*jointClass
 	byKey := map[[2]int]*jointClass{}
 	var anyDst []*jointClass
+	at := make([]int, len(later.subs)) // each subnet's position in earlier, or -1
 	for i, name := range later.names {
-		bg := -1
-		if k, ok := earlier.index[name]; ok {
+		bg, k, ok := -1, 0, false
+		if k, ok = earlier.index[name]; ok {
 			bg = earlier.group[k]
+		} else {
+			k = -1
 		}
+		at[i] = k
 		key := [2]int{later.group[i], bg}
 		c := byKey[key]
 		if c == nil {
@@ -551,8 +556,9 @@ func compareViews(earlier, later *reachView, sc scope, withGained bool) ReachDel
 		}
 	})
 	var d ReachDelta
+	var keys []int64
 	if len(changed) == 0 {
-		return d
+		return d, nil
 	}
 	classOf := make([]*jointClass, len(later.subs))
 	for _, c := range classes {
@@ -583,10 +589,21 @@ func compareViews(earlier, later *reachView, sc scope, withGained bool) ReachDel
 			} else {
 				c.Reason = ch.reason
 				d.Lost = append(d.Lost, c)
+				keys = append(keys, earlier.pairKey(at[i], at[ch.position]))
 			}
 		}
 	}
-	return d
+	return d, keys
+}
+
+// pairKey numbers the pair (subs[i], subs[j]) so that keys order pairs as
+// their (from, to) names do.
+func (v *reachView) pairKey(i, j int) int64 { return int64(i)*int64(len(v.subs)) + int64(j) }
+
+// pairOf returns the positions of the pair numbered k.
+func (v *reachView) pairOf(k int64) (int, int) {
+	n := int64(max(1, len(v.subs)))
+	return int(k / n), int(k % n)
 }
 
 // maxExplained caps the lost pairs a diff explains, per plan step and for
@@ -601,8 +618,11 @@ type reachTracker struct {
 	before, after *topology.Network
 	base          *reachView        // the before network
 	intern        map[string]string // subnet names shared by every view
-	lost          []ReachChange     // the current state's lost pairs, sorted
-	last          *reachView        // the view of the state advance reached last
+	// lost holds the current state's lost pairs, sorted, and keys their
+	// base.pairKey: lost pairs have both subnets in the before network.
+	lost []ReachChange
+	keys []int64
+	last *reachView // the view of the state advance reached last
 }
 
 func newReachTracker(before, after *topology.Network, opts ReachOptions) *reachTracker {
@@ -629,46 +649,49 @@ func (t *reachTracker) views(nets []*topology.Network) <-chan *reachView {
 	return out
 }
 
-// advance moves the current state from prev to next and returns the pairs
-// lost in next compared with the before network, sorted. Only the pairs in
-// the step's scope are compared; the others keep their place in the lost
-// list from step to step, so a step costs what it touches.
-// v is next's view.
-func (t *reachTracker) advance(prev, next *topology.Network, v *reachView) []ReachChange {
+// advance moves the current state from prev to next, whose view v is, and
+// returns the pairs lost in next compared with the before network, sorted,
+// with their base.pairKey. Only the pairs in the step's scope are
+// compared; the others keep their place in the lost list from step to
+// step, so a step costs what it touches.
+func (t *reachTracker) advance(prev, next *topology.Network, v *reachView) ([]ReachChange, []int64) {
 	sc := changeScope(append(Changes(prev, next), peeringStateChanges(prev, next)...), t.before, t.after)
-	found := compareViews(t.base, v, sc, false).Lost
+	d, keys := compareViews(t.base, v, sc, false)
+	src, dst := make([]bool, len(t.base.subs)), make([]bool, len(t.base.subs))
+	for i := range t.base.subs {
+		src[i], dst[i] = t.base.inScope(sc, i)
+	}
+	outside := func(k int64) bool {
+		i, j := t.base.pairOf(k)
+		return !src[i] && !dst[j]
+	}
 	// A fresh list every step: each step keeps its own (Diff marks lasting
 	// pairs on it afterwards).
-	t.lost = mergeSorted(t.lost, found, sc.outside())
+	t.lost, t.keys = mergeKeyed(t.lost, t.keys, d.Lost, keys, outside)
 	v.explain(t.lost)
 	t.last = v
-	return t.lost
+	return t.lost, t.keys
 }
 
-// outside returns a test of whether a pair has no end in s. Lists are
-// sorted by From, so the source's answer is kept from pair to pair, and
-// each destination's is remembered.
-func (s scope) outside() func(ReachChange) bool {
-	if s.all {
-		return func(ReachChange) bool { return false }
+// mergeKeyed merges the entries of a that keep accepts with b, both sorted
+// by their keys (ak, bk), into a new list and its keys; a's entry comes
+// first on a tie.
+func mergeKeyed(a []ReachChange, ak []int64, b []ReachChange, bk []int64, keep func(int64) bool) ([]ReachChange, []int64) {
+	out, keys := make([]ReachChange, 0, len(a)+len(b)), make([]int64, 0, len(a)+len(b))
+	i, j := 0, 0
+	for i < len(a) || j < len(b) {
+		switch {
+		case i < len(a) && !keep(ak[i]):
+			i++
+		case j == len(b) || (i < len(a) && ak[i] <= bk[j]):
+			out, keys = append(out, a[i]), append(keys, ak[i])
+			i++
+		default:
+			out, keys = append(out, b[j]), append(keys, bk[j])
+			j++
+		}
 	}
-	lastFrom, fromIn := "", false
-	toIn := map[string]bool{}
-	return func(c ReachChange) bool {
-		if c.From != lastFrom || lastFrom == "" {
-			lastFrom, fromIn = c.From, s.vnets[vnetOf(c.From)]
-		}
-		if fromIn {
-			return false
-		}
-		in, ok := toIn[c.To]
-		if !ok {
-			v := vnetOf(c.To)
-			in = s.vnets[v] || s.dst[v]
-			toIn[c.To] = in
-		}
-		return !in
-	}
+	return out, keys
 }
 
 // peeringStateChanges returns the peering objects whose stored state
@@ -693,23 +716,6 @@ func peeringStateChanges(prev, next *topology.Network) []Change {
 
 func byPair(x, y ReachChange) int {
 	return cmp.Or(cmp.Compare(x.From, y.From), cmp.Compare(x.To, y.To))
-}
-
-// mergeSorted merges the entries of a that keep accepts with b, both
-// sorted by pair, into a new list.
-func mergeSorted(a, b []ReachChange, keep func(ReachChange) bool) []ReachChange {
-	out := make([]ReachChange, 0, len(a)+len(b))
-	for len(a) > 0 || len(b) > 0 {
-		switch {
-		case len(a) > 0 && !keep(a[0]):
-			a = a[1:]
-		case len(b) == 0 || (len(a) > 0 && byPair(a[0], b[0]) <= 0):
-			out, a = append(out, a[0]), a[1:]
-		default:
-			out, b = append(out, b[0]), b[1:]
-		}
-	}
-	return out
 }
 
 // rank orders outcomes from worst to best.

@@ -157,14 +157,17 @@ func Diff(before, after DiffInput, opts DiffOptions) (*DiffResult, error) {
 	res.Violations = append(res.Violations, introduced...)
 	res.Preexisting = preexisting
 
+	// The before network's reach view is a pass over the estate that
+	// needs no plan: it is built while the plan is made.
+	ropts := ReachOptions{Level: LevelSubnet, Protocol: opts.Protocol, Ports: opts.Ports}
+	tracker := make(chan *reachTracker, 1)
+	go func() { tracker <- newReachTracker(b, a, ropts) }()
 	res.Plan = MakePlan(b, a)
 	for i := range res.Plan.Unplanned {
 		u := &res.Plan.Unplanned[i]
 		u.Subject = where(u.Kind, u.Path)
 	}
-
-	ropts := ReachOptions{Level: LevelSubnet, Protocol: opts.Protocol, Ports: opts.Ports}
-	tr := newReachTracker(b, a, ropts)
+	tr := <-tracker
 	total := changeScope(res.Changes, b, a)
 	var stepKeys [][]int64 // each step's lost pairs' keys in tr.base
 	if !opts.NoImpact {

@@ -264,7 +264,8 @@ func BenchmarkDiff(b *testing.B) {
 
 // The scope argument of diff_reach.go holds: on random estate pairs, the
 // reachability a diff reports, and each step's impact, equal what brute
-// force over every subnet pair finds.
+// force over every subnet pair finds, down to the reason of each lost pair
+// (which a shared row's leader gives its members).
 func TestDiffScopeMatchesBruteForce(t *testing.T) {
 	full := func(n *topology.Network) map[[2]string]ReachPair {
 		t := map[[2]string]ReachPair{}
@@ -276,7 +277,7 @@ func TestDiffScopeMatchesBruteForce(t *testing.T) {
 	strip := func(cs []ReachChange) []ReachChange {
 		out := make([]ReachChange, len(cs))
 		for i, c := range cs {
-			out[i] = ReachChange{From: c.From, To: c.To, Result: c.Result, Before: c.Before}
+			out[i] = ReachChange{From: c.From, To: c.To, Result: c.Result, Before: c.Before, Reason: c.Reason}
 		}
 		return out
 	}
@@ -329,7 +330,7 @@ func bruteDelta(earlier, later map[[2]string]ReachPair) ReachDelta {
 			c.Before = ep.Result
 			d.Gained = append(d.Gained, c)
 		case rank(lp.Result) < rank(ep.Result):
-			c.Before = ep.Result
+			c.Before, c.Reason = ep.Result, lp.Reason
 			d.Lost = append(d.Lost, c)
 		}
 	}

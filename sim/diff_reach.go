@@ -259,9 +259,12 @@ func users(nets []*topology.Network, subnet func(*topology.Subnet) bool, vm func
 // subnet pairs only when the outcome changed. Source groups that share a
 // row (shareRows) answer for each other outside their own VNets, so a
 // scope's destinations cost one walk per class of sources, not one per
-// source. A change that cuts off ten spokes of a 10,000-VNet estate thus
-// walks about ten rows and ten columns of groups per state, and holds the
-// pairs it reports, not the pairs it checked.
+// source. A change to ten spokes' peerings on a 10,000-VNet estate thus
+// walks, per plan state, the row and the column of the step's spoke (some
+// 10,000 group pairs and a few dozen shared ones), and holds the pairs it
+// reports, not the pairs it checked. What remains per state is the view's
+// own pass over the estate (grouping, sharing keys), which Diff builds on
+// another goroutine while the previous state is compared.
 
 // reachView answers subnet pairs of one network state from group pairs.
 type reachView struct {

@@ -176,18 +176,15 @@ func Diff(before, after DiffInput, opts DiffOptions) (*DiffResult, error) {
 			nets[i] = s.network
 		}
 		views := tr.views(nets)
-		prev := b
 		for i := range res.Plan.Steps {
-			step := &res.Plan.Steps[i]
 			var keys []int64
-			step.Impact.Lost, keys = tr.advance(prev, step.network, <-views)
+			res.Plan.Steps[i].Impact.Lost, keys = tr.advance(<-views)
 			stepKeys = append(stepKeys, keys)
-			prev = step.network
 		}
 	}
 	av := tr.last
 	if av == nil || !res.Plan.Verified || len(res.Plan.Unplanned) > 0 {
-		av = tr.view(a)
+		av = tr.view(a, total)
 	} // else the plan's last state is the after network, and its view serves
 	var lostKeys []int64
 	res.Reachability, lostKeys = compareViews(tr.base, av, total, true)

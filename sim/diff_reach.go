@@ -286,8 +286,10 @@ type reachView struct {
 
 // newReachView prepares n for subnet-level questions over opts' header
 // space. intern, when not nil, makes equal names share one string across
-// views.
-func newReachView(n *topology.Network, opts ReachOptions, intern map[string]string) *reachView {
+// views. With share, source groups share rows (shareRows); without, every
+// group walks its own, which costs less when only a few columns of
+// destinations are asked about (see sharingPays).
+func newReachView(n *topology.Network, opts ReachOptions, intern map[string]string, share bool) *reachView {
 	e := New(n)
 	e.indexAll() // the walks read every VNet, without locks once indexed
 	q := e.newQuestion(opts)
@@ -341,7 +343,11 @@ func newReachView(n *topology.Network, opts ReachOptions, intern map[string]stri
 		all[g] = g
 		v.vnet[g] = q.members[g][0].VirtualNetwork
 	}
-	v.leader = q.shareRows(all)
+	if share {
+		v.leader = q.shareRows(all)
+	} else {
+		v.leader = slices.Repeat([]int{-1}, len(all))
+	}
 	return v
 }
 
@@ -628,37 +634,64 @@ type reachTracker struct {
 	last *reachView // the view of the state advance reached last
 }
 
+// newReachTracker starts a tracker at before; the before network's view
+// shares rows, since it answers the pairs of every step's scope.
 func newReachTracker(before, after *topology.Network, opts ReachOptions) *reachTracker {
 	intern := map[string]string{}
-	return &reachTracker{opts: opts, before: before, after: after, intern: intern, base: newReachView(before, opts, intern)}
+	return &reachTracker{opts: opts, before: before, after: after, intern: intern, base: newReachView(before, opts, intern, true)}
 }
 
-// view returns a view of n sharing the tracker's names.
-func (t *reachTracker) view(n *topology.Network) *reachView { return newReachView(n, t.opts, t.intern) }
+// view returns a view of n sharing the tracker's names, for comparing the
+// pairs of sc.
+func (t *reachTracker) view(n *topology.Network, sc scope) *reachView {
+	return newReachView(n, t.opts, t.intern, sharingPays(sc))
+}
 
-// views returns the views of nets, in order, built one ahead of the
-// reader on another goroutine: a view costs a pass over the estate that
-// is mostly sequential, so building the next state's while the current
-// one is compared keeps both cores busy. The reader must drain the
-// channel, and must not call view until it is closed.
-func (t *reachTracker) views(nets []*topology.Network) <-chan *reachView {
-	out := make(chan *reachView, 1)
+// maxUnsharedColumns is the number of VNets in a scope up to which a view
+// walks every source group toward them rather than find shared rows: on
+// a 10,000-VNet estate finding them costs about as much as eight columns
+// of 10,000 group walks.
+const maxUnsharedColumns = 8
+
+// sharingPays reports whether a view comparing the pairs of sc should
+// share rows.
+func sharingPays(sc scope) bool {
+	return sc.all || len(sc.vnets)+len(sc.dst) > maxUnsharedColumns
+}
+
+// stepView is a plan state's view and the scope of the step that led to it.
+type stepView struct {
+	view  *reachView
+	scope scope
+}
+
+// views returns, in order, the scope of each step from prev to nets[i]
+// (prev is the before network for the first) and the view of nets[i],
+// built one ahead of the reader on another goroutine: a view costs a pass
+// over the estate that is mostly sequential, so building the next state's
+// while the current one is compared keeps both cores busy. The reader must
+// drain the channel, and must not call view until it is closed.
+func (t *reachTracker) views(nets []*topology.Network) <-chan stepView {
+	out := make(chan stepView, 1)
 	go func() {
 		defer close(out)
+		prev := t.before
 		for _, n := range nets {
-			out <- t.view(n)
+			sc := changeScope(append(Changes(prev, n), peeringStateChanges(prev, n)...), t.before, t.after)
+			out <- stepView{t.view(n, sc), sc}
+			prev = n
 		}
 	}()
 	return out
 }
 
-// advance moves the current state from prev to next, whose view v is, and
-// returns the pairs lost in next compared with the before network, sorted,
-// with their base.pairKey. Only the pairs in the step's scope are
-// compared; the others keep their place in the lost list from step to
-// step, so a step costs what it touches.
-func (t *reachTracker) advance(prev, next *topology.Network, v *reachView) ([]ReachChange, []int64) {
-	sc := changeScope(append(Changes(prev, next), peeringStateChanges(prev, next)...), t.before, t.after)
+// advance moves the current state to the one sv views and returns the
+// pairs lost there compared with the before network, sorted, with their
+// base.pairKey. Only the pairs in the step's scope are compared; the
+// others keep their place in the lost list from step to step, so a step
+// costs what it touches.
+func (t *reachTracker) advance(sv stepView) ([]ReachChange, []int64) {
+	v, sc := sv.view, sv.scope
 	d, keys := compareViews(t.base, v, sc, false)
 	src, dst := make([]bool, len(t.base.subs)), make([]bool, len(t.base.subs))
 	for i := range t.base.subs {

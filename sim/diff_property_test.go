@@ -453,3 +453,50 @@ func TestDiffScenarioSample(t *testing.T) {
 		})
 	}
 }
+
+// Views that share rows and views that walk every group compare alike, and
+// both agree with brute force over every pair: sharing only saves walks.
+// The diff's own views share only for large scopes, which the scope test's
+// small estates rarely reach, so this test compares whole estates.
+func TestDiffViewsShareOrWalk(t *testing.T) {
+	all := scope{all: true}
+	changed := 0
+	for i := range 12 {
+		platform := topology.WindowsSDN
+		if i%2 == 1 {
+			platform = topology.Azure
+		}
+		base := topology.Generate(topology.GenerateOptions{Platform: platform, Hubs: 1 + i%2, Spokes: 5, SubnetsPerSpoke: 2})
+		r := rand.New(rand.NewPCG(uint64(i), 13))
+		before, bm := mutate(r, base)
+		after, am := mutate(r, base)
+		t.Run(fmt.Sprintf("%d-%s", i, platform), func(t *testing.T) {
+			brute := func(n *topology.Network) map[[2]string]ReachPair {
+				m := map[[2]string]ReachPair{}
+				for _, p := range New(n).Reach(ReachOptions{Level: LevelSubnet, NoExplanations: true}).Pairs {
+					m[[2]string{p.From, p.To}] = p
+				}
+				return m
+			}
+			want := bruteDelta(brute(before), brute(after))
+			changed += len(want.Gained) + len(want.Lost)
+			for _, share := range []bool{true, false} {
+				got, _ := compareViews(newReachView(before, ReachOptions{}, nil, share), newReachView(after, ReachOptions{}, nil, share), all, true)
+				for _, c := range [][2][]ReachChange{{got.Gained, want.Gained}, {got.Lost, want.Lost}} {
+					if len(c[0]) != len(c[1]) {
+						t.Fatalf("before %v, after %v, share %t: %d pairs changed, brute force %d", bm, am, share, len(c[0]), len(c[1]))
+					}
+					for k := range c[1] {
+						g, w := c[0][k], c[1][k]
+						if g.From != w.From || g.To != w.To || g.Result != w.Result || g.Before != w.Before || g.Reason != w.Reason {
+							t.Errorf("before %v, after %v, share %t: got %+v, brute force %+v", bm, am, share, g, w)
+						}
+					}
+				}
+			}
+		})
+	}
+	if changed < 100 {
+		t.Errorf("the random estates changed only %d pairs in all; the test checks little", changed)
+	}
+}

@@ -13,6 +13,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/urfave/cli/v2"
@@ -250,17 +251,27 @@ func writeFileAtomic(path string, data []byte, force bool, inputs []string) erro
 // has taken over a second goes on, and only when stderr is a terminal. The
 // returned func stops it and clears the line.
 func progress(stderr io.Writer, label string) (stop func()) {
+	stop, _ = progressMeter(stderr, label)
+	return stop
+}
+
+// progressMeter is progress for work that can count itself: update reports
+// done of total units, and the line then shows the percentage as well. Both
+// funcs may be called from any goroutine.
+func progressMeter(stderr io.Writer, label string) (stop func(), update func(done, total int)) {
+	var done, total atomic.Int64
+	update = func(d, t int) { done.Store(int64(d)); total.Store(int64(t)) }
 	if !isTerminal(stderr) {
-		return func() {}
+		return func() {}, update
 	}
-	done := make(chan struct{})
+	quit := make(chan struct{})
 	var wg sync.WaitGroup
 	wg.Add(1)
 	go func() {
 		defer wg.Done()
 		start := time.Now()
 		select {
-		case <-done:
+		case <-quit:
 			return
 		case <-time.After(time.Second):
 		}
@@ -268,9 +279,14 @@ func progress(stderr io.Writer, label string) (stop func()) {
 		defer tick.Stop()
 		frames := `|/-\`
 		for i := 0; ; i++ {
-			fmt.Fprintf(stderr, "\r%c %s %ss", frames[i%len(frames)], label, strconv.Itoa(int(time.Since(start).Seconds())))
+			count := ""
+			if t := total.Load(); t > 0 {
+				d := done.Load()
+				count = fmt.Sprintf(" %d%% (%d/%d)", d*100/t, d, t)
+			}
+			fmt.Fprintf(stderr, "\r%c %s%s %ss\x1b[K", frames[i%len(frames)], label, count, strconv.Itoa(int(time.Since(start).Seconds())))
 			select {
-			case <-done:
+			case <-quit:
 				fmt.Fprint(stderr, "\r\x1b[K")
 				return
 			case <-tick.C:
@@ -278,9 +294,9 @@ func progress(stderr io.Writer, label string) (stop func()) {
 		}
 	}()
 	return func() {
-		close(done)
+		close(quit)
 		wg.Wait()
-	}
+	}, update
 }
 
 // writeJSONTo writes v as indented JSON to standard output.

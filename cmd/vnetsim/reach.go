@@ -1,6 +1,8 @@
 package main
 
 import (
+	"fmt"
+
 	"github.com/urfave/cli/v2"
 
 	"github.com/vnetsim/vnetsim/reports"
@@ -9,6 +11,10 @@ import (
 )
 
 var reachFormats = []string{"text", "json", "csv"}
+
+// maxListedPairs is the largest pair count reach lists one by one; above it
+// the answer is a summary, since a 40,000-subnet estate has 1.6 billion pairs.
+const maxListedPairs = 4_000_000
 
 // reachCommand is `vnetsim reach FILE`.
 func reachCommand() *cli.Command {
@@ -44,21 +50,26 @@ func reachCommand() *cli.Command {
 			if err != nil {
 				return err
 			}
-			opts := sim.ReachOptions{Level: level, Protocol: proto, Summary: c.Bool("summary")}
+			opts := sim.ReachOptions{Level: level, Protocol: proto, Summary: c.Bool("summary"), MaxPairs: maxListedPairs}
 			if proto.HasPorts() {
 				opts.Ports = []topology.PortRange{{Lo: port, Hi: port}}
 			}
-			stop := progress(c.App.ErrWriter, "computing reachability")
+			stop, update := progressMeter(c.App.ErrWriter, "computing reachability")
+			opts.Progress = update
 			r := sim.New(n).Reach(opts)
 			stop()
+			summary := opts.Summary || r.Summarised
+			if r.Summarised {
+				fmt.Fprintf(c.App.ErrWriter, "vnetsim: reach: more than %d pairs; printing the summary (use --summary to ask for it)\n", maxListedPairs)
+			}
 			w := c.App.Writer
 			switch f {
 			case "json":
-				err = reports.ReachJSON(w, r, opts.Summary)
+				err = reports.ReachJSON(w, r, summary)
 			case "csv":
-				err = reports.ReachCSV(w, r, opts.Summary)
+				err = reports.ReachCSV(w, r, summary)
 			default:
-				err = reports.ReachText(w, r, opts.Summary)
+				err = reports.ReachText(w, r, summary)
 			}
 			if err != nil {
 				return usageError("reach: %v", err)

@@ -10,6 +10,8 @@ import (
 	"sync"
 	"sync/atomic"
 
+	"go4.org/netipx"
+
 	"github.com/vnetsim/vnetsim/topology"
 )
 
@@ -678,11 +680,11 @@ func (q *question) addrClasses(s *topology.Subnet) []addrClass {
 		return cs
 	}
 	p := s.AddressPrefix.Masked()
-	last := lastAddr(p)
+	last := netipx.PrefixLastIP(p)
 	starts := []netip.Addr{p.Addr()}
 	for _, b := range q.inside[s] {
 		starts = append(starts, b.Addr())
-		if n := lastAddr(b).Next(); n.IsValid() && p.Contains(n) {
+		if n := netipx.PrefixLastIP(b).Next(); n.IsValid() && p.Contains(n) {
 			starts = append(starts, n)
 		}
 	}
@@ -704,22 +706,6 @@ func (q *question) addrClasses(s *topology.Subnet) []addrClass {
 	q.classesOf[s] = cs
 	q.mu.Unlock()
 	return cs
-}
-
-// lastAddr returns the last address of p.
-func lastAddr(p netip.Prefix) netip.Addr {
-	a := p.Masked().Addr()
-	b := a.AsSlice()
-	bits := p.Bits()
-	for i := range b {
-		for j := 7; j >= 0; j-- {
-			if i*8+(7-j) >= bits {
-				b[i] |= 1 << j
-			}
-		}
-	}
-	out, _ := netip.AddrFromSlice(b)
-	return out
 }
 
 // groupSubnets numbers the signatures of every subnet, in name order.

@@ -215,10 +215,10 @@ type ownedPrefix struct {
 type overlap struct{ a, b ownedPrefix }
 
 // overlaps returns the overlapping pairs of items with different owners,
-// at most one per pair of owners, in O(n log n). Prefixes are either nested
-// or disjoint, so after sorting by address and length a prefix overlaps an
-// earlier one exactly when the earlier prefix reaching farthest contains
-// its first address.
+// at most one per pair of owners, in O(n log n) plus the pairs reported.
+// Prefixes are either nested or disjoint, so after sorting by address and
+// length the prefixes that contain an item's first address are exactly the
+// stack of enclosing prefixes left after popping those that end before it.
 func overlaps(items []ownedPrefix) []overlap {
 	items = slices.Clone(items)
 	slices.SortFunc(items, func(a, b ownedPrefix) int {
@@ -227,17 +227,19 @@ func overlaps(items []ownedPrefix) []overlap {
 	})
 	var out []overlap
 	reported := map[[2]string]bool{}
-	var cover ownedPrefix
+	var enclosing []ownedPrefix
 	for _, it := range items {
-		if cover.prefix.IsValid() && cover.prefix.Contains(it.prefix.Addr()) {
+		for len(enclosing) > 0 && !enclosing[len(enclosing)-1].prefix.Contains(it.prefix.Addr()) {
+			enclosing = enclosing[:len(enclosing)-1]
+		}
+		for _, cover := range enclosing {
 			key := [2]string{min(cover.owner, it.owner), max(cover.owner, it.owner)}
 			if cover.owner != it.owner && !reported[key] {
 				reported[key] = true
 				out = append(out, overlap{cover, it})
 			}
-			continue // cover reaches at least as far as it
 		}
-		cover = it
+		enclosing = append(enclosing, it)
 	}
 	return out
 }

@@ -23,10 +23,11 @@ type Plan struct {
 	// difference left at the end, a peering not Connected. Empty when
 	// Verified.
 	Problems []string
-	// Unplanned are the changes no scenario event expresses (load
-	// balancers, removing a VM, on-premises sites, new route tables or
-	// ACLs, default actions, NIC ACLs): an engineer makes them out of band.
-	// Verification ignores them.
+	// Unplanned are the changes no event expresses (removing a VM,
+	// on-premises sites, removing route tables or ACLs, their settings,
+	// NIC ACLs, a subnet's prefix while VMs use it, the topology's own
+	// fields): an engineer makes them out of band. Verification ignores
+	// them.
 	Unplanned []Change
 }
 
@@ -57,17 +58,45 @@ type planner struct {
 	recreated map[string]bool // VNets in both files that must be deleted and created again
 	pending   []pendingVNet   // VNets created bare, finished after the peerings
 	rebuilt   map[string]bool // windows-sdn: VNets whose peerings must go while their space changes
+	lift      bool            // remove routes across a peering before deleting it
+	attach    []queuedStep    // setSubnet steps for reassociate
+	refused   bool            // some event was refused
 }
 
 // MakePlan returns a plan from before to after and verifies it by applying
 // it with Apply. It does not compute impacts (Diff does).
 func MakePlan(before, after *topology.Network) Plan {
-	p := &planner{before: before, after: after, cur: before, recreated: map[string]bool{}, rebuilt: map[string]bool{}}
+	plan := makePlan(before, after, false)
+	if plan.refused {
+		// A step between deleting a peering and creating it again was
+		// refused because a route to an appliance across it was still in
+		// place: a new user of its table (a subnet attached to it in a VNet
+		// out of the appliance's reach, or a changed route) is a new
+		// route-next-hop-unreachable error, which the platform refuses.
+		// Lifting those routes for the window makes such plans acceptable.
+		if lifted := makePlan(before, after, true); !lifted.refused {
+			return lifted.Plan
+		}
+	}
+	return plan.Plan
+}
+
+// madePlan is a plan and whether one of its steps was refused.
+type madePlan struct {
+	Plan
+	refused bool
+}
+
+// makePlan builds and verifies a plan. With lift, routes whose appliance
+// sits across a peering about to be deleted are removed first and added
+// back once the peering is re-created.
+func makePlan(before, after *topology.Network, lift bool) madePlan {
+	p := &planner{before: before, after: after, cur: before, lift: lift, recreated: map[string]bool{}, rebuilt: map[string]bool{}}
 	p.classify()
 	p.teardown()
 	p.build()
 	p.verify()
-	return p.plan
+	return madePlan{Plan: p.plan, refused: p.refused}
 }
 
 // do applies ev to the current network and records it as a step, or
@@ -75,6 +104,7 @@ func MakePlan(before, after *topology.Network) Plan {
 func (p *planner) do(ev Event, why string, args ...any) {
 	next, r := Apply(p.cur, ev)
 	if r != nil {
+		p.refused = true
 		p.plan.Problems = append(p.plan.Problems, fmt.Sprintf("%s %s was refused: %s [%s]", ev.Kind(), eventTarget(ev), r.Message, r.Code))
 		return
 	}
@@ -225,8 +255,7 @@ func (p *planner) teardown() {
 		}
 	}
 	// Deleting a VNet is always accepted and takes its own peering objects
-	// with it; deleting its peerings first could be refused (a route of
-	// its subnets would lose its appliance).
+	// with it, so its peerings are not deleted one by one first.
 	for _, bv := range p.before.SortedVirtualNetworks() {
 		if p.gone(bv.Name) {
 			why := "the after-file removes this VNet"
@@ -257,9 +286,11 @@ func removedOrChanged(what string, i int) string {
 // place: removed ones, those toward VNets that were deleted (now
 // Disconnected), and on windows-sdn those of a VNet whose address space
 // changes. Objects that use a remote gateway go first, so that no spoke is
-// left using a transit that is gone. Routes whose appliance sits across a
-// peering about to go are removed first (the platform refuses a route to an
-// appliance out of reach); build adds them back once the peering is back.
+// left using a transit that is gone. Deleting a peering is accepted even when
+// a route's appliance sits across it (the route is then out of reach until
+// the peering is re-created, which is accepted because the error it leaves is
+// not new), so routes are lifted around the deletion only when p.lift says
+// the plan needs it (see MakePlan).
 func (p *planner) deletePeerings() {
 	type victim struct {
 		owner string
@@ -283,14 +314,18 @@ func (p *planner) deletePeerings() {
 		}
 	}
 	for _, v := range append(first, rest...) {
-		p.clearRoutesAcross(v.owner, v.peer.RemoteVirtualNetwork)
+		if p.lift {
+			p.clearRoutesAcross(v.owner, v.peer.RemoteVirtualNetwork)
+		}
 		p.do(DeletePeering{Peering: PeeringRef{VNet: v.owner, Name: v.peer.Name}}, "%s", p.deleteWhy(v.owner, v.peer))
 	}
 }
 
 // clearRoutesAcross removes the routes that send a subnet of a or b to an
 // appliance in the other while the two are Connected: once the peering
-// goes, such a route points out of reach.
+// goes, such a route points out of reach. The deletion itself is accepted
+// either way; the lift is only for plans in which a later step in the window
+// would be refused for the error such a route then raises anew (MakePlan).
 func (p *planner) clearRoutesAcross(a, b string) {
 	if !p.cur.Connected(a, b) {
 		return
@@ -303,7 +338,7 @@ func (p *planner) clearRoutesAcross(a, b string) {
 			}
 			if (usesTable(va, rt.Name) && vb.ContainsAddr(r.NextHopIPAddress)) || (usesTable(vb, rt.Name) && va.ContainsAddr(r.NextHopIPAddress)) {
 				p.do(RemoveRoute{RouteTable: rt.Name, Name: r.Name},
-					"route %s sends %s or %s to an appliance across the peering about to go, and the platform refuses a route out of reach; it is added back once the peering is (table %s is used by %s)",
+					"route %s sends %s or %s to an appliance across the peering about to go; while it points out of reach a later step of this plan would be refused, so it is lifted and added back once the peering is (table %s is used by %s)",
 					r.Name, a, b, rt.Name, joinNames(users([]*topology.Network{p.cur}, func(s *topology.Subnet) bool {
 						return s.RouteTable != nil && s.RouteTable.Name == rt.Name
 					}, nil)))
@@ -343,6 +378,7 @@ func (p *planner) deleteWhy(owner string, b *topology.Peering) string {
 // gateway transit before the side using it), then azure syncs.
 func (p *planner) build() {
 	kept := p.keptVNets()
+	p.createTablesAndACLs()
 	// Shrink first where nothing stands in the way, so that a range or a
 	// subnet prefix moving from one VNet to another is free when added.
 	p.shrink(kept, false)
@@ -371,9 +407,32 @@ func (p *planner) build() {
 	}
 	p.peerings()
 	p.finishVNets()
+	p.reassociate()
+	p.setLoadBalancers()
 	p.addRoutesAndRules()
 	p.sync("a pair created or changed must end FullyInSync")
 	p.unplannedObjects()
+}
+
+// createTablesAndACLs creates the after-file's new route tables and ACLs
+// before any subnet or VM names them. An ACL is created whole: its rules
+// name no other object. A route table is created empty and its routes come
+// with the others in addRoutesAndRules: a route whose appliance does not
+// exist yet would be refused once the appliance appears out of reach of a
+// VNet already using the table.
+func (p *planner) createTablesAndACLs() {
+	for _, rt := range p.after.SortedRouteTables() {
+		if p.before.RouteTables[rt.Name] == nil {
+			p.do(CreateRouteTable{Name: rt.Name, DisableGatewayRoutePropagation: rt.DisableGatewayRoutePropagation},
+				"the after-file adds this route table; subnets name it next, its routes come once their next hops are ready")
+		}
+	}
+	for _, acl := range p.after.SortedACLs() {
+		if p.before.AccessControlLists[acl.Name] == nil {
+			p.do(CreateAccessControlList{Name: acl.Name, InboundDefaultAction: acl.InboundDefaultAction, OutboundDefaultAction: acl.OutboundDefaultAction, Rules: slices.Clone(acl.Rules)},
+				"the after-file adds this ACL; subnets and VMs name it next")
+		}
+	}
 }
 
 // shrink removes the subnets and address ranges of kept VNets that the
@@ -454,9 +513,6 @@ func (p *planner) createVNet(av *topology.VirtualNetwork) {
 		}
 		ev.VirtualMachines = append(ev.VirtualMachines, spec)
 	}
-	for _, lb := range av.SortedLoadBalancers() {
-		p.unplanned(Added, path.Child("loadBalancers", lb.Name), "%s: load balancer %s (no event creates a load balancer)", av.Name, lb.Name)
-	}
 	why := "the after-file adds this VNet"
 	if p.recreated[av.Name] {
 		why = "re-create the VNet with its new region or networkController"
@@ -466,40 +522,60 @@ func (p *planner) createVNet(av *topology.VirtualNetwork) {
 	}
 	// A route table whose appliance is reachable only over the VNet's
 	// peerings, not yet made, is refused (route-next-hop-unreachable).
-	// Create the VNet bare; finishVNets attaches the tables and adds the
-	// VMs once the peerings exist.
+	// Create the VNet bare; finishVNets adds the VMs once the peerings
+	// exist, and reassociate attaches the tables.
 	bare := ev
 	bare.Subnets, bare.VirtualMachines = nil, nil
-	var later []SubnetSpec
 	for _, spec := range ev.Subnets {
 		if spec.RouteTable != "" {
-			later = append(later, spec)
+			p.attachLater(av.Name, spec.Name, spec.RouteTable)
 			spec.RouteTable = ""
 		}
 		bare.Subnets = append(bare.Subnets, spec)
 	}
 	p.do(bare, "%s; route tables and VMs follow once its peerings exist", why)
-	p.pending = append(p.pending, pendingVNet{vnet: av, subnets: later, vms: ev.VirtualMachines})
+	p.pending = append(p.pending, pendingVNet{vnet: av, vms: ev.VirtualMachines})
 }
 
-// pendingVNet is the rest of a VNet created bare: subnets to re-create with
-// their route tables, and VMs.
+// attachLater queues attaching route table rt to subnet vnet/subnet for
+// reassociate, once the peerings that reach its appliances exist.
+func (p *planner) attachLater(vnet, subnet, rt string) {
+	p.attach = append(p.attach, queuedStep{SetSubnet{VNet: vnet, Name: subnet, RouteTable: &rt}, "attach the route table now that its appliances are in reach"})
+}
+
+// queuedStep is an event the plan makes later, and why.
+type queuedStep struct {
+	ev  Event
+	why string
+}
+
+// addSubnet adds a subnet. When its route table's appliance is out of reach
+// until the peerings are made (the platform refuses a new user of a route out
+// of reach), the subnet is added without the table and reassociate attaches
+// it later.
+func (p *planner) addSubnet(vnet string, spec SubnetSpec, why string) {
+	if spec.RouteTable != "" {
+		if p.try(AddSubnet{VNet: vnet, Subnet: spec}, why) {
+			return
+		}
+		p.attachLater(vnet, spec.Name, spec.RouteTable)
+		spec.RouteTable = ""
+		why += "; its route table follows once its appliances are in reach"
+	}
+	p.do(AddSubnet{VNet: vnet, Subnet: spec}, "%s", why)
+}
+
+// pendingVNet is the rest of a VNet created bare: its VMs.
 type pendingVNet struct {
-	vnet    *topology.VirtualNetwork
-	subnets []SubnetSpec
-	vms     []VirtualMachineSpec
+	vnet *topology.VirtualNetwork
+	vms  []VirtualMachineSpec
 }
 
-// finishVNets completes the VNets created bare, now that their peerings
-// exist: each subnet that needs a route table is re-created with it (it is
-// still empty), then the VMs are added.
+// finishVNets adds the VMs of the VNets created bare, now that their
+// peerings exist.
 func (p *planner) finishVNets() {
 	for _, pv := range p.pending {
 		name := pv.vnet.Name
-		for _, spec := range pv.subnets {
-			p.do(RemoveSubnet{VNet: name, Name: spec.Name}, "no event attaches a route table: re-create the still empty subnet with it")
-			p.do(AddSubnet{VNet: name, Subnet: spec}, "its route table's appliance is reachable now that the peerings exist")
-		}
 		for _, vm := range pv.vms {
 			ev := SetVirtualMachine{VNet: name, Name: vm.Name, Subnet: vm.Subnet, IPAddress: vm.IPAddress}
 			if !vm.Running {
@@ -538,14 +614,14 @@ func (p *planner) subnetSpec(vnetPath diag.Path, s *topology.Subnet) SubnetSpec 
 		if p.cur.AccessControlLists[a.Name] != nil {
 			spec.AccessControlList = a.Name
 		} else {
-			p.unplanned(Changed, path.Child("accessControlList"), "subnet %s: attach ACL %s once it exists (no event creates an ACL)", s.Name, a.Name)
+			p.unplanned(Changed, path.Child("accessControlList"), "subnet %s: attach ACL %s once it exists (creating it was refused)", s.Name, a.Name)
 		}
 	}
 	if rt := s.RouteTable; rt != nil {
 		if p.cur.RouteTables[rt.Name] != nil {
 			spec.RouteTable = rt.Name
 		} else {
-			p.unplanned(Changed, path.Child("routeTable"), "subnet %s: attach route table %s once it exists (no event creates a route table)", s.Name, rt.Name)
+			p.unplanned(Changed, path.Child("routeTable"), "subnet %s: attach route table %s once it exists (creating it was refused)", s.Name, rt.Name)
 		}
 	}
 	return spec
@@ -567,11 +643,14 @@ func (p *planner) gatewaySpec(vnet string, g *topology.Gateway) GatewaySpec {
 	return spec
 }
 
-// subnetsAndVMs changes a kept VNet's subnets and VMs: new subnets first,
-// then VMs (which may move into them), then removed subnets, now empty. A
-// subnet whose fields change is removed and added again when it is empty;
-// otherwise the change is unplanned, since no event edits a subnet in
-// place.
+// subnetsAndVMs changes a kept VNet's subnets, VMs and load balancers: new
+// subnets first, then VMs (which may move into them), then load balancers
+// that go or leave their subnet, then subnets whose prefix changes, now
+// empty, are removed and added again (no event changes a subnet's prefix;
+// one still in use is unplanned). A subnet whose ACL or route table alone
+// changes is re-associated by reassociate once what they point at is in
+// reach; load balancers are set by setLoadBalancers once their backends and
+// subnets are in place.
 func (p *planner) subnetsAndVMs(bv, av *topology.VirtualNetwork) {
 	path := diag.P("virtualNetworks", av.Name)
 	var replace []*topology.Subnet
@@ -579,9 +658,11 @@ func (p *planner) subnetsAndVMs(bv, av *topology.VirtualNetwork) {
 		bs := bv.Subnets[as.Name]
 		switch {
 		case bs == nil:
-			p.do(AddSubnet{VNet: av.Name, Subnet: p.subnetSpec(path, as)}, "the after-file adds this subnet")
-		case !sameFields(subnetProps(bs), subnetProps(as)):
+			p.addSubnet(av.Name, p.subnetSpec(path, as), "the after-file adds this subnet")
+		case bs.AddressPrefix != as.AddressPrefix:
 			replace = append(replace, as)
+		case !sameFields(subnetProps(bs), subnetProps(as)):
+			p.reassociateLater(path, bs, as)
 		}
 	}
 	for _, avm := range av.SortedVirtualMachines() {
@@ -592,31 +673,80 @@ func (p *planner) subnetsAndVMs(bv, av *topology.VirtualNetwork) {
 			p.unplanned(Removed, path.Child("virtualMachines", bvm.Name), "%s: VM %s removed (no event removes a VM)", av.Name, bvm.Name)
 		}
 	}
+	for _, blb := range bv.SortedLoadBalancers() {
+		alb := av.LoadBalancers[blb.Name]
+		switch {
+		case alb == nil:
+			p.do(RemoveLoadBalancer{VNet: av.Name, Name: blb.Name}, "the after-file removes this load balancer")
+		case subnetName(blb.Subnet) != subnetName(alb.Subnet) || slices.ContainsFunc(replace, func(s *topology.Subnet) bool { return s.Name == subnetName(blb.Subnet) }):
+			p.do(RemoveLoadBalancer{VNet: av.Name, Name: blb.Name}, "the load balancer's subnet goes or changes: remove it now, set it again once its subnet is ready")
+		}
+	}
 	for _, as := range replace {
 		if subnetInUse(p.cur.VirtualNetworks[av.Name], as.Name) {
-			p.unplanned(Changed, path.Child("subnets", as.Name), "%s: subnet %s changes while VMs or load balancers use it (no event edits a subnet in place)", av.Name, as.Name)
+			p.unplanned(Changed, path.Child("subnets", as.Name), "%s: subnet %s changes its prefix while VMs use it (no event changes a subnet's prefix)", av.Name, as.Name)
 			continue
 		}
-		p.do(RemoveSubnet{VNet: av.Name, Name: as.Name}, "no event edits a subnet in place: remove the empty subnet and add it back changed")
-		p.do(AddSubnet{VNet: av.Name, Subnet: p.subnetSpec(path, as)}, "add the subnet back with its new fields")
-	}
-	for _, alb := range av.SortedLoadBalancers() {
-		if blb := bv.LoadBalancers[alb.Name]; blb == nil || !sameFields(lbProps(blb), lbProps(alb)) {
-			p.unplanned(changeKind(blb == nil), path.Child("loadBalancers", alb.Name), "%s: load balancer %s (no event changes a load balancer)", av.Name, alb.Name)
-		}
-	}
-	for _, blb := range bv.SortedLoadBalancers() {
-		if av.LoadBalancers[blb.Name] == nil {
-			p.unplanned(Removed, path.Child("loadBalancers", blb.Name), "%s: load balancer %s removed (no event removes a load balancer)", av.Name, blb.Name)
-		}
+		p.do(RemoveSubnet{VNet: av.Name, Name: as.Name}, "no event changes a subnet's prefix: remove the empty subnet and add it back changed")
+		p.addSubnet(av.Name, p.subnetSpec(path, as), "add the subnet back with its new prefix")
 	}
 }
 
-func changeKind(added bool) ChangeKind {
-	if added {
-		return Added
+// reassociateLater queues a setSubnet giving subnet a's ACL and route
+// table where they differ from b's.
+func (p *planner) reassociateLater(vnetPath diag.Path, b, a *topology.Subnet) {
+	ev := SetSubnet{VNet: vnetPath[len(vnetPath)-1], Name: a.Name}
+	var what []string
+	if name := aclName(a.AccessControlList); name != aclName(b.AccessControlList) {
+		ev.AccessControlList = &name
+		what = append(what, "ACL "+quoteEmpty(aclName(b.AccessControlList))+" → "+quoteEmpty(name))
 	}
-	return Changed
+	if name := routeTableName(a.RouteTable); name != routeTableName(b.RouteTable) {
+		ev.RouteTable = &name
+		what = append(what, "route table "+quoteEmpty(routeTableName(b.RouteTable))+" → "+quoteEmpty(name))
+	}
+	p.attach = append(p.attach, queuedStep{ev, "the after-file changes this subnet's " + strings.Join(what, " and ") +
+		"; set once the peerings, VMs and appliances it relies on are in place"})
+}
+
+// reassociate applies the queued setSubnet events, once the peerings and
+// VMs that a route table's appliances need exist. Each subnet is queued at
+// most once: a new or re-created one by attachLater, a kept one by
+// reassociateLater.
+func (p *planner) reassociate() {
+	for _, q := range p.attach {
+		p.do(q.ev, "%s", q.why)
+	}
+}
+
+// setLoadBalancers creates or changes the after-file's load balancers that
+// the current network lacks or holds differently, once their subnets and
+// backend VMs exist.
+func (p *planner) setLoadBalancers() {
+	for _, av := range p.after.SortedVirtualNetworks() {
+		cv := p.cur.VirtualNetworks[av.Name]
+		if cv == nil {
+			continue // reported as a difference by verify
+		}
+		for _, alb := range av.SortedLoadBalancers() {
+			clb := cv.LoadBalancers[alb.Name]
+			if clb != nil && sameFields(lbProps(clb), lbProps(alb)) && (clb.Rules == nil) == (alb.Rules == nil) {
+				continue
+			}
+			ev := SetLoadBalancer{VNet: av.Name, Name: alb.Name, Subnet: subnetName(alb.Subnet), FrontendIPAddress: alb.FrontendIPAddress,
+				SKU: alb.SKU, Rules: slices.Clone(alb.Rules)}
+			for _, b := range alb.Backends {
+				if b != nil {
+					ev.Backends = append(ev.Backends, b.Name)
+				}
+			}
+			why := "the after-file changes this load balancer"
+			if clb == nil {
+				why = "the after-file adds this load balancer; its subnet and backends exist by now"
+			}
+			p.do(ev, "%s", why)
+		}
+	}
 }
 
 func subnetInUse(v *topology.VirtualNetwork, subnet string) bool {
@@ -799,18 +929,20 @@ func (p *planner) sync(why string) {
 }
 
 // unplannedObjects records the changes to objects no event touches: the
-// file's own fields, route tables and ACLs as a whole, their settings, and
-// on-premises sites.
+// file's own fields, removed route tables and ACLs, their settings, and
+// on-premises sites. New route tables and ACLs are created by
+// createTablesAndACLs.
 func (p *planner) unplannedObjects() {
 	for i, f := range topologyProps(p.after) {
 		if b := topologyProps(p.before)[i]; b.value != f.value {
 			p.unplanned(Changed, diag.P(f.key), "topology %s %s → %s (not an event: edit the file)", f.key, quoteEmpty(b.value), quoteEmpty(f.value))
 		}
 	}
-	objects := func(kind, key string, inBefore, inAfter func(string) bool, names []string, settingsChanged func(string) bool) {
+	objects := func(kind, key string, creatable bool, inBefore, inAfter func(string) bool, names []string, settingsChanged func(string) bool) {
 		for _, name := range names {
 			path := diag.P(key, name)
 			switch {
+			case !inBefore(name) && creatable:
 			case !inBefore(name):
 				p.unplanned(Added, path, "%s %s added (no event creates one)", kind, name)
 			case !inAfter(name):
@@ -820,21 +952,21 @@ func (p *planner) unplannedObjects() {
 			}
 		}
 	}
-	objects("route table", "routeTables",
+	objects("route table", "routeTables", true,
 		func(n string) bool { return p.before.RouteTables[n] != nil },
 		func(n string) bool { return p.after.RouteTables[n] != nil },
 		unionNames(p.before.RouteTables, p.after.RouteTables),
 		func(n string) bool {
 			return !sameFields(routeTableProps(p.before.RouteTables[n]), routeTableProps(p.after.RouteTables[n]))
 		})
-	objects("ACL", "accessControlLists",
+	objects("ACL", "accessControlLists", true,
 		func(n string) bool { return p.before.AccessControlLists[n] != nil },
 		func(n string) bool { return p.after.AccessControlLists[n] != nil },
 		unionNames(p.before.AccessControlLists, p.after.AccessControlLists),
 		func(n string) bool {
 			return !sameFields(aclProps(p.before.AccessControlLists[n]), aclProps(p.after.AccessControlLists[n]))
 		})
-	objects("on-premises site", "onPremises",
+	objects("on-premises site", "onPremises", false,
 		func(n string) bool { return p.before.OnPremises[n] != nil },
 		func(n string) bool { return p.after.OnPremises[n] != nil },
 		unionNames(p.before.OnPremises, p.after.OnPremises),

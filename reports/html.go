@@ -108,6 +108,7 @@ const runHTMLTemplate = `<!DOCTYPE html>
   .diagram { overflow: auto; border: 1px solid var(--line); border-radius: 6px; padding: .5rem; margin: .8rem 0; background: #fff; text-align: center; }
   .diagram svg { max-width: 100%; height: auto; }
   table { border-collapse: collapse; width: 100%; margin: .6rem 0; font-size: .92rem; }
+  td code { overflow-wrap: anywhere; }
   th, td { text-align: left; vertical-align: top; padding: .35rem .5rem; border-bottom: 1px solid var(--line); }
   th { background: var(--bg); font-weight: 600; }
   tr.failed td { background: #fff5f5; }

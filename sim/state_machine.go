@@ -668,11 +668,7 @@ func (e AddRoute) apply(t *tx) *Refusal {
 	if rt == nil {
 		return notFoundf("route table %q does not exist", e.RouteTable)
 	}
-	if slices.ContainsFunc(rt.Routes, func(r topology.Route) bool { return r.Name == e.Route.Name }) {
-		return refusef(diag.DuplicateName, "route table %q already has a route named %q", e.RouteTable, e.Route.Name)
-	}
-	rt.Routes = append(rt.Routes, e.Route)
-	return nil
+	return appendNamed(&rt.Routes, e.Route, tableRouteName, "route table", e.RouteTable, "route")
 }
 
 func (e RemoveRoute) apply(t *tx) *Refusal {
@@ -680,13 +676,7 @@ func (e RemoveRoute) apply(t *tx) *Refusal {
 	if rt == nil {
 		return notFoundf("route table %q does not exist", e.RouteTable)
 	}
-	i := slices.IndexFunc(rt.Routes, func(r topology.Route) bool { return r.Name == e.Name })
-	if i < 0 {
-		return notFoundf("route table %q has no route named %q", e.RouteTable, e.Name)
-	}
-	rt.Routes = slices.Delete(rt.Routes, i, i+1)
-	t.skipValidation = true
-	return nil
+	return deleteNamed(t, &rt.Routes, e.Name, tableRouteName, "route table", e.RouteTable, "route")
 }
 
 func (e AddACLRule) apply(t *tx) *Refusal {
@@ -697,11 +687,7 @@ func (e AddACLRule) apply(t *tx) *Refusal {
 	if a == nil {
 		return notFoundf("access control list %q does not exist", e.AccessControlList)
 	}
-	if slices.ContainsFunc(a.Rules, func(r topology.ACLRule) bool { return r.Name == e.Rule.Name }) {
-		return refusef(diag.DuplicateName, "access control list %q already has a rule named %q", e.AccessControlList, e.Rule.Name)
-	}
-	a.Rules = append(a.Rules, e.Rule)
-	return nil
+	return appendNamed(&a.Rules, e.Rule, aclRuleName, "access control list", e.AccessControlList, "rule")
 }
 
 func (e RemoveACLRule) apply(t *tx) *Refusal {
@@ -709,11 +695,32 @@ func (e RemoveACLRule) apply(t *tx) *Refusal {
 	if a == nil {
 		return notFoundf("access control list %q does not exist", e.AccessControlList)
 	}
-	i := slices.IndexFunc(a.Rules, func(r topology.ACLRule) bool { return r.Name == e.Name })
-	if i < 0 {
-		return notFoundf("access control list %q has no rule named %q", e.AccessControlList, e.Name)
+	return deleteNamed(t, &a.Rules, e.Name, aclRuleName, "access control list", e.AccessControlList, "rule")
+}
+
+func tableRouteName(r topology.Route) string { return r.Name }
+func aclRuleName(r topology.ACLRule) string  { return r.Name }
+
+// appendNamed appends item to *list, or refuses duplicate-name when an
+// element of the list already has its name. ownerKind, owner and itemKind
+// word the refusal: route table "rt" already has a route named "r".
+func appendNamed[T any](list *[]T, item T, name func(T) string, ownerKind, owner, itemKind string) *Refusal {
+	if slices.ContainsFunc(*list, func(x T) bool { return name(x) == name(item) }) {
+		return refusef(diag.DuplicateName, "%s %q already has a %s named %q", ownerKind, owner, itemKind, name(item))
 	}
-	a.Rules = slices.Delete(a.Rules, i, i+1)
+	*list = append(*list, item)
+	return nil
+}
+
+// deleteNamed removes the element named itemName from *list for t, or refuses
+// not-found when there is none. A deletion is never validated afterwards:
+// what it leaves dangling is reported, not refused.
+func deleteNamed[T any](t *tx, list *[]T, itemName string, name func(T) string, ownerKind, owner, itemKind string) *Refusal {
+	i := slices.IndexFunc(*list, func(x T) bool { return name(x) == itemName })
+	if i < 0 {
+		return notFoundf("%s %q has no %s named %q", ownerKind, owner, itemKind, itemName)
+	}
+	*list = slices.Delete(*list, i, i+1)
 	t.skipValidation = true
 	return nil
 }

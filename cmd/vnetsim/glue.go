@@ -51,6 +51,26 @@ func format(c *cli.Context, formats ...string) (string, error) {
 	return f, nil
 }
 
+// formatAndFile returns the chosen --format and the single file argument:
+// the prologue of every command that reads one topology.
+func formatAndFile(c *cli.Context, formats ...string) (f, path string, err error) {
+	if f, err = format(c, formats...); err != nil {
+		return "", "", err
+	}
+	if path, err = oneFile(c); err != nil {
+		return "", "", err
+	}
+	return f, path, nil
+}
+
+// oneFile returns the single file argument of a command.
+func oneFile(c *cli.Context) (string, error) {
+	if c.NArg() != 1 {
+		return "", usageError("%s: name one topology file (got %d arguments)", c.Command.Name, c.NArg())
+	}
+	return c.Args().First(), nil
+}
+
 // isTerminal reports whether w is a character device, i.e. a terminal.
 func isTerminal(w io.Writer) bool {
 	f, ok := w.(*os.File)

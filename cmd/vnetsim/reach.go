@@ -30,11 +30,7 @@ func reachCommand() *cli.Command {
 			&cli.BoolFlag{Name: "summary", Usage: "counts and examples only, for large estates"},
 		}, flowFlags()...),
 		Action: func(c *cli.Context) error {
-			f, err := format(c, reachFormats...)
-			if err != nil {
-				return err
-			}
-			path, err := oneFile(c)
+			f, path, err := formatAndFile(c, reachFormats...)
 			if err != nil {
 				return err
 			}

@@ -38,10 +38,7 @@ func renderCommand() *cli.Command {
 			if err := c.Set("format", f); err != nil {
 				return usageError("render: %v", err)
 			}
-			if _, err := format(c, renderFormats...); err != nil {
-				return err
-			}
-			path, err := oneFile(c)
+			_, path, err := formatAndFile(c, renderFormats...)
 			if err != nil {
 				return err
 			}

@@ -22,11 +22,7 @@ func routesCommand() *cli.Command {
 			&cli.StringFlag{Name: "subnet", Required: true, Usage: "the subnet, as VNET/SUBNET"},
 		},
 		Action: func(c *cli.Context) error {
-			f, err := format(c, routesFormats...)
-			if err != nil {
-				return err
-			}
-			path, err := oneFile(c)
+			f, path, err := formatAndFile(c, routesFormats...)
 			if err != nil {
 				return err
 			}

@@ -24,11 +24,7 @@ func traceCommand() *cli.Command {
 			&cli.BoolFlag{Name: "return", Usage: "also trace the reply and report an asymmetric path"},
 		}, flowFlags()...),
 		Action: func(c *cli.Context) error {
-			f, err := format(c, traceFormats...)
-			if err != nil {
-				return err
-			}
-			path, err := oneFile(c)
+			f, path, err := formatAndFile(c, traceFormats...)
 			if err != nil {
 				return err
 			}
@@ -64,12 +60,4 @@ func traceCommand() *cli.Command {
 			return nil
 		},
 	}
-}
-
-// oneFile returns the single file argument of a command.
-func oneFile(c *cli.Context) (string, error) {
-	if c.NArg() != 1 {
-		return "", usageError("%s: name one topology file (got %d arguments)", c.Command.Name, c.NArg())
-	}
-	return c.Args().First(), nil
 }

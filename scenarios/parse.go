@@ -217,20 +217,8 @@ func (o object) get(key string) *yaml.Node {
 
 func isNull(n *yaml.Node) bool { return n.Kind == yaml.ScalarNode && n.Tag == "!!null" }
 
-func kindName(n *yaml.Node) string {
-	switch n.Kind {
-	case yaml.MappingNode:
-		return "a mapping"
-	case yaml.SequenceNode:
-		return "a list"
-	case yaml.ScalarNode:
-		if isNull(n) {
-			return "nothing"
-		}
-		return strconv.Quote(n.Value)
-	}
-	return "an alias"
-}
+// kindName describes a node's kind for the scenario parser's messages.
+func kindName(n *yaml.Node) string { return topology.DescribeNode(n, "nothing") }
 
 // scalar returns n's text, or reports that n is not a scalar.
 func (p *parser) scalar(n *yaml.Node, at diag.Path, what string) (string, bool) {

@@ -189,8 +189,13 @@ func (l *loader) errorf(fatal bool, code diag.Code, p diag.Path, n *yaml.Node, d
 	}
 }
 
-// kindName describes a node's kind for messages.
-func kindName(n *yaml.Node) string {
+// kindName describes a node's kind for the loader's messages.
+func kindName(n *yaml.Node) string { return DescribeNode(n, "empty") }
+
+// DescribeNode describes what a YAML node holds, for a message that says
+// what was found instead of what was wanted: "a mapping", "a list", a
+// quoted scalar, "an alias", or null for a null scalar.
+func DescribeNode(n *yaml.Node, null string) string {
 	switch n.Kind {
 	case yaml.MappingNode:
 		return "a mapping"
@@ -198,7 +203,7 @@ func kindName(n *yaml.Node) string {
 		return "a list"
 	case yaml.ScalarNode:
 		if isNull(n) {
-			return "empty"
+			return null
 		}
 		return fmt.Sprintf("%q", n.Value)
 	}

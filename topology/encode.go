@@ -27,81 +27,61 @@ func Marshal(n *Network) ([]byte, error) {
 	if n.NetworkController != "" {
 		encAdd(root, "networkController", encStr(n.NetworkController))
 	}
-	if len(n.VirtualNetworks) > 0 {
-		vnets := encMapping(false)
-		for _, v := range n.SortedVirtualNetworks() {
-			encAdd(vnets, v.Name, encodeVNet(n, v))
+	encNamed(root, "virtualNetworks", n.SortedVirtualNetworks(), func(v *VirtualNetwork) (string, *yaml.Node) {
+		return v.Name, encodeVNet(n, v)
+	})
+	encNamed(root, "routeTables", n.SortedRouteTables(), func(rt *RouteTable) (string, *yaml.Node) {
+		m := encMapping(false)
+		if rt.DisableGatewayRoutePropagation {
+			encAdd(m, "disableGatewayRoutePropagation", encBool(true))
 		}
-		encAdd(root, "virtualNetworks", vnets)
-	}
-	if len(n.RouteTables) > 0 {
-		rts := encMapping(false)
-		for _, rt := range n.SortedRouteTables() {
-			m := encMapping(false)
-			if rt.DisableGatewayRoutePropagation {
-				encAdd(m, "disableGatewayRoutePropagation", encBool(true))
+		encAdd(m, "routes", encList(false, rt.Routes, func(r Route) *yaml.Node {
+			rm := encMapping(true)
+			encAdd(rm, "name", encStr(r.Name))
+			encAdd(rm, "addressPrefix", encStr(r.AddressPrefix.String()))
+			encAdd(rm, "nextHopType", encStr(r.NextHopType.String()))
+			if r.NextHopIPAddress.IsValid() {
+				encAdd(rm, "nextHopIpAddress", encStr(r.NextHopIPAddress.String()))
 			}
-			routes := encSequence(false)
-			for _, r := range rt.Routes {
-				rm := encMapping(true)
-				encAdd(rm, "name", encStr(r.Name))
-				encAdd(rm, "addressPrefix", encStr(r.AddressPrefix.String()))
-				encAdd(rm, "nextHopType", encStr(r.NextHopType.String()))
-				if r.NextHopIPAddress.IsValid() {
-					encAdd(rm, "nextHopIpAddress", encStr(r.NextHopIPAddress.String()))
-				}
-				routes.Content = append(routes.Content, rm)
-			}
-			encAdd(m, "routes", routes)
-			encAdd(rts, rt.Name, m)
+			return rm
+		}))
+		return rt.Name, m
+	})
+	encNamed(root, "accessControlLists", n.SortedACLs(), func(a *ACL) (string, *yaml.Node) {
+		m := encMapping(false)
+		if a.InboundDefaultAction != Allow {
+			encAdd(m, "inboundDefaultAction", encStr(a.InboundDefaultAction.String()))
 		}
-		encAdd(root, "routeTables", rts)
-	}
-	if len(n.AccessControlLists) > 0 {
-		acls := encMapping(false)
-		for _, a := range n.SortedACLs() {
-			m := encMapping(false)
-			if a.InboundDefaultAction != Allow {
-				encAdd(m, "inboundDefaultAction", encStr(a.InboundDefaultAction.String()))
-			}
-			if a.OutboundDefaultAction != Allow {
-				encAdd(m, "outboundDefaultAction", encStr(a.OutboundDefaultAction.String()))
-			}
-			rules := encSequence(false)
-			for _, r := range a.Rules {
-				rm := encMapping(true)
-				encAdd(rm, "name", encStr(r.Name))
-				encAdd(rm, "priority", encInt(r.Priority))
-				encAdd(rm, "type", encStr(r.Type.String()))
-				encAdd(rm, "action", encStr(r.Action.String()))
-				encAdd(rm, "protocol", encStr(r.Protocol.String()))
-				encAdd(rm, "sourceAddressPrefix", encQuoted(r.SourceAddressPrefix.String()))
-				encAdd(rm, "sourcePortRange", encQuoted(r.SourcePortRange.String()))
-				encAdd(rm, "destinationAddressPrefix", encQuoted(r.DestinationAddressPrefix.String()))
-				encAdd(rm, "destinationPortRange", encQuoted(r.DestinationPortRange.String()))
-				rules.Content = append(rules.Content, rm)
-			}
-			encAdd(m, "rules", rules)
-			encAdd(acls, a.Name, m)
+		if a.OutboundDefaultAction != Allow {
+			encAdd(m, "outboundDefaultAction", encStr(a.OutboundDefaultAction.String()))
 		}
-		encAdd(root, "accessControlLists", acls)
-	}
-	if len(n.OnPremises) > 0 {
-		sites := encMapping(false)
-		for _, o := range n.SortedOnPremises() {
-			m := encMapping(true)
-			encAdd(m, "addressSpace", encPrefixes(o.AddressSpace))
-			if len(o.Hosts) > 0 {
-				hosts := encMapping(true)
-				for _, h := range sortedKeys(o.Hosts) {
-					encAdd(hosts, h, encStr(o.Hosts[h].String()))
-				}
-				encAdd(m, "hosts", hosts)
+		encAdd(m, "rules", encList(false, a.Rules, func(r ACLRule) *yaml.Node {
+			rm := encMapping(true)
+			encAdd(rm, "name", encStr(r.Name))
+			encAdd(rm, "priority", encInt(r.Priority))
+			encAdd(rm, "type", encStr(r.Type.String()))
+			encAdd(rm, "action", encStr(r.Action.String()))
+			encAdd(rm, "protocol", encStr(r.Protocol.String()))
+			encAdd(rm, "sourceAddressPrefix", encQuoted(r.SourceAddressPrefix.String()))
+			encAdd(rm, "sourcePortRange", encQuoted(r.SourcePortRange.String()))
+			encAdd(rm, "destinationAddressPrefix", encQuoted(r.DestinationAddressPrefix.String()))
+			encAdd(rm, "destinationPortRange", encQuoted(r.DestinationPortRange.String()))
+			return rm
+		}))
+		return a.Name, m
+	})
+	encNamed(root, "onPremises", n.SortedOnPremises(), func(o *OnPremises) (string, *yaml.Node) {
+		m := encMapping(true)
+		encAdd(m, "addressSpace", encPrefixes(o.AddressSpace))
+		if len(o.Hosts) > 0 {
+			hosts := encMapping(true)
+			for _, h := range sortedKeys(o.Hosts) {
+				encAdd(hosts, h, encStr(o.Hosts[h].String()))
 			}
-			encAdd(sites, o.Name, m)
+			encAdd(m, "hosts", hosts)
 		}
-		encAdd(root, "onPremises", sites)
-	}
+		return o.Name, m
+	})
 	var buf bytes.Buffer
 	enc := yaml.NewEncoder(&buf)
 	enc.SetIndent(2)
@@ -123,21 +103,17 @@ func encodeVNet(n *Network, v *VirtualNetwork) *yaml.Node {
 		encAdd(m, "region", encStr(v.Region))
 	}
 	encAdd(m, "addressSpace", encPrefixes(v.AddressSpace))
-	if len(v.Subnets) > 0 {
-		subnets := encMapping(false)
-		for _, s := range v.SortedSubnets() {
-			sm := encMapping(true)
-			encAdd(sm, "addressPrefix", encStr(s.AddressPrefix.String()))
-			if s.AccessControlList != nil {
-				encAdd(sm, "accessControlList", encStr(s.AccessControlList.Name))
-			}
-			if s.RouteTable != nil {
-				encAdd(sm, "routeTable", encStr(s.RouteTable.Name))
-			}
-			encAdd(subnets, s.Name, sm)
+	encNamed(m, "subnets", v.SortedSubnets(), func(s *Subnet) (string, *yaml.Node) {
+		sm := encMapping(true)
+		encAdd(sm, "addressPrefix", encStr(s.AddressPrefix.String()))
+		if s.AccessControlList != nil {
+			encAdd(sm, "accessControlList", encStr(s.AccessControlList.Name))
 		}
-		encAdd(m, "subnets", subnets)
-	}
+		if s.RouteTable != nil {
+			encAdd(sm, "routeTable", encStr(s.RouteTable.Name))
+		}
+		return s.Name, sm
+	})
 	if g := v.Gateway; g != nil {
 		gm := encMapping(true)
 		encAdd(gm, "name", encStr(g.Name))
@@ -145,96 +121,104 @@ func encodeVNet(n *Network, v *VirtualNetwork) *yaml.Node {
 		if g.SKU != "" {
 			encAdd(gm, "sku", encStr(g.SKU))
 		}
-		conns := encSequence(true)
-		for _, o := range g.Connections {
-			if o != nil {
-				conns.Content = append(conns.Content, encStr(o.Name))
-			}
-		}
-		encAdd(gm, "connections", conns)
+		encAdd(gm, "connections", encNames(g.Connections, func(o *OnPremises) string { return o.Name }))
 		encAdd(m, "gateway", gm)
 	}
-	if len(v.VirtualMachines) > 0 {
-		vms := encMapping(false)
-		for _, vm := range v.SortedVirtualMachines() {
-			vmm := encMapping(true)
-			if vm.Subnet != nil {
-				encAdd(vmm, "subnet", encStr(vm.Subnet.Name))
-			}
-			encAdd(vmm, "ipAddress", encStr(vm.IPAddress.String()))
-			if vm.IPForwarding {
-				encAdd(vmm, "ipForwarding", encBool(true))
-			}
-			if vm.AccessControlList != nil {
-				encAdd(vmm, "accessControlList", encStr(vm.AccessControlList.Name))
-			}
-			if !vm.Running {
-				encAdd(vmm, "running", encBool(false))
-			}
-			if vm.BandwidthMbps > 0 {
-				encAdd(vmm, "bandwidthMbps", encInt(vm.BandwidthMbps))
-			}
-			encAdd(vms, vm.Name, vmm)
+	encNamed(m, "virtualMachines", v.SortedVirtualMachines(), func(vm *VirtualMachine) (string, *yaml.Node) {
+		vmm := encMapping(true)
+		if vm.Subnet != nil {
+			encAdd(vmm, "subnet", encStr(vm.Subnet.Name))
 		}
-		encAdd(m, "virtualMachines", vms)
-	}
-	if len(v.LoadBalancers) > 0 {
-		lbs := encMapping(false)
-		for _, lb := range v.SortedLoadBalancers() {
-			lm := encMapping(true)
-			if lb.Subnet != nil {
-				encAdd(lm, "subnet", encStr(lb.Subnet.Name))
-			}
-			encAdd(lm, "frontendIpAddress", encStr(lb.FrontendIPAddress.String()))
-			if lb.SKU != Standard {
-				encAdd(lm, "sku", encStr(lb.SKU.String()))
-			}
-			backends := encSequence(true)
-			for _, b := range lb.Backends {
-				if b != nil {
-					backends.Content = append(backends.Content, encStr(b.Name))
-				}
-			}
-			encAdd(lm, "backends", backends)
-			if lb.Rules != nil {
-				rules := encSequence(true)
-				for _, r := range lb.Rules {
-					rm := encMapping(true)
-					encAdd(rm, "protocol", encStr(r.Protocol.String()))
-					encAdd(rm, "frontendPort", encInt(int(r.FrontendPort)))
-					encAdd(rm, "backendPort", encInt(int(r.BackendPort)))
-					rules.Content = append(rules.Content, rm)
-				}
-				encAdd(lm, "rules", rules)
-			}
-			encAdd(lbs, lb.Name, lm)
+		encAdd(vmm, "ipAddress", encStr(vm.IPAddress.String()))
+		if vm.IPForwarding {
+			encAdd(vmm, "ipForwarding", encBool(true))
 		}
-		encAdd(m, "loadBalancers", lbs)
-	}
-	if len(v.Peerings) > 0 {
-		ps := encMapping(false)
-		for _, p := range v.SortedPeerings() {
-			pm := encMapping(true)
-			encAdd(pm, "remoteVirtualNetwork", encStr(p.RemoteVirtualNetwork))
-			if !p.AllowVirtualNetworkAccess {
-				encAdd(pm, "allowVirtualNetworkAccess", encBool(false))
-			}
-			for _, f := range []struct {
-				key string
-				on  bool
-			}{{"allowForwardedTraffic", p.AllowForwardedTraffic}, {"allowGatewayTransit", p.AllowGatewayTransit}, {"useRemoteGateways", p.UseRemoteGateways}} {
-				if f.on {
-					encAdd(pm, f.key, encBool(true))
-				}
-			}
-			encAdd(ps, p.Name, pm)
+		if vm.AccessControlList != nil {
+			encAdd(vmm, "accessControlList", encStr(vm.AccessControlList.Name))
 		}
-		encAdd(m, "peerings", ps)
-	}
+		if !vm.Running {
+			encAdd(vmm, "running", encBool(false))
+		}
+		if vm.BandwidthMbps > 0 {
+			encAdd(vmm, "bandwidthMbps", encInt(vm.BandwidthMbps))
+		}
+		return vm.Name, vmm
+	})
+	encNamed(m, "loadBalancers", v.SortedLoadBalancers(), func(lb *LoadBalancer) (string, *yaml.Node) {
+		lm := encMapping(true)
+		if lb.Subnet != nil {
+			encAdd(lm, "subnet", encStr(lb.Subnet.Name))
+		}
+		encAdd(lm, "frontendIpAddress", encStr(lb.FrontendIPAddress.String()))
+		if lb.SKU != Standard {
+			encAdd(lm, "sku", encStr(lb.SKU.String()))
+		}
+		encAdd(lm, "backends", encNames(lb.Backends, func(b *VirtualMachine) string { return b.Name }))
+		if lb.Rules != nil {
+			encAdd(lm, "rules", encList(true, lb.Rules, func(r LoadBalancerRule) *yaml.Node {
+				rm := encMapping(true)
+				encAdd(rm, "protocol", encStr(r.Protocol.String()))
+				encAdd(rm, "frontendPort", encInt(int(r.FrontendPort)))
+				encAdd(rm, "backendPort", encInt(int(r.BackendPort)))
+				return rm
+			}))
+		}
+		return lb.Name, lm
+	})
+	encNamed(m, "peerings", v.SortedPeerings(), func(p *Peering) (string, *yaml.Node) {
+		pm := encMapping(true)
+		encAdd(pm, "remoteVirtualNetwork", encStr(p.RemoteVirtualNetwork))
+		if !p.AllowVirtualNetworkAccess {
+			encAdd(pm, "allowVirtualNetworkAccess", encBool(false))
+		}
+		for _, f := range []struct {
+			key string
+			on  bool
+		}{{"allowForwardedTraffic", p.AllowForwardedTraffic}, {"allowGatewayTransit", p.AllowGatewayTransit}, {"useRemoteGateways", p.UseRemoteGateways}} {
+			if f.on {
+				encAdd(pm, f.key, encBool(true))
+			}
+		}
+		return p.Name, pm
+	})
 	return m
 }
 
 // YAML node builders.
+
+// encNamed adds key to m as a block mapping of items, each under the name
+// enc gives it, unless there are no items.
+func encNamed[T any](m *yaml.Node, key string, items []T, enc func(T) (string, *yaml.Node)) {
+	if len(items) == 0 {
+		return
+	}
+	named := encMapping(false)
+	for _, it := range items {
+		name, v := enc(it)
+		encAdd(named, name, v)
+	}
+	encAdd(m, key, named)
+}
+
+// encList returns a sequence of items, each encoded by enc.
+func encList[T any](flow bool, items []T, enc func(T) *yaml.Node) *yaml.Node {
+	s := encSequence(flow)
+	for _, it := range items {
+		s.Content = append(s.Content, enc(it))
+	}
+	return s
+}
+
+// encNames returns a flow sequence of the names of the items that are not nil.
+func encNames[T any](items []*T, name func(*T) string) *yaml.Node {
+	s := encSequence(true)
+	for _, it := range items {
+		if it != nil {
+			s.Content = append(s.Content, encStr(name(it)))
+		}
+	}
+	return s
+}
 
 func encMapping(flow bool) *yaml.Node {
 	n := &yaml.Node{Kind: yaml.MappingNode}

@@ -538,14 +538,10 @@ func unwrapPathError(err error) error {
 }
 
 // eventParsers reads each event kind's arguments (contract §2).
-var eventParsers = map[string]func(p *parser, n *yaml.Node, at diag.Path, kind string) sim.Event{
-	"createPeering": func(p *parser, n *yaml.Node, at diag.Path, kind string) sim.Event {
-		o, ok := p.object(n, at, kind, []string{"vnet", "name", "remoteVirtualNetwork"}, flagKeys)
-		if !ok {
-			return nil
-		}
+var eventParsers = map[string]eventParser{
+	"createPeering": eventOf([]string{"vnet", "name", "remoteVirtualNetwork"}, flagKeys, func(p *parser, o object) sim.Event {
 		return sim.CreatePeering{VNet: p.str(o, "vnet"), Name: p.str(o, "name"), RemoteVirtualNetwork: p.str(o, "remoteVirtualNetwork"), Flags: p.flags(o)}
-	},
+	}),
 	"updatePeering": func(p *parser, n *yaml.Node, at diag.Path, kind string) sim.Event {
 		o, ref, ok := p.peeringRef(n, at, kind, flagKeys...)
 		if !ok {
@@ -565,18 +561,12 @@ var eventParsers = map[string]func(p *parser, n *yaml.Node, at diag.Path, kind s
 		}
 		return nil
 	},
-	"addAddressPrefix": func(p *parser, n *yaml.Node, at diag.Path, kind string) sim.Event {
-		if o, ok := p.object(n, at, kind, []string{"vnet", "prefix"}, nil); ok {
-			return sim.AddAddressPrefix{VNet: p.str(o, "vnet"), Prefix: p.prefix(o, "prefix")}
-		}
-		return nil
-	},
-	"removeAddressPrefix": func(p *parser, n *yaml.Node, at diag.Path, kind string) sim.Event {
-		if o, ok := p.object(n, at, kind, []string{"vnet", "prefix"}, nil); ok {
-			return sim.RemoveAddressPrefix{VNet: p.str(o, "vnet"), Prefix: p.prefix(o, "prefix")}
-		}
-		return nil
-	},
+	"addAddressPrefix": eventOf([]string{"vnet", "prefix"}, nil, func(p *parser, o object) sim.Event {
+		return sim.AddAddressPrefix{VNet: p.str(o, "vnet"), Prefix: p.prefix(o, "prefix")}
+	}),
+	"removeAddressPrefix": eventOf([]string{"vnet", "prefix"}, nil, func(p *parser, o object) sim.Event {
+		return sim.RemoveAddressPrefix{VNet: p.str(o, "vnet"), Prefix: p.prefix(o, "prefix")}
+	}),
 	"createVirtualNetwork": func(p *parser, n *yaml.Node, at diag.Path, kind string) sim.Event {
 		o, ok := p.object(n, at, kind, []string{"name", "addressSpace"}, []string{"networkController", "region", "subnets", "gateway", "virtualMachines"})
 		if !ok {
@@ -613,76 +603,38 @@ var eventParsers = map[string]func(p *parser, n *yaml.Node, at diag.Path, kind s
 		})
 		return ev
 	},
-	"deleteVirtualNetwork": func(p *parser, n *yaml.Node, at diag.Path, kind string) sim.Event {
-		if o, ok := p.object(n, at, kind, []string{"name"}, nil); ok {
-			return sim.DeleteVirtualNetwork{Name: p.str(o, "name")}
-		}
-		return nil
-	},
-	"addSubnet": func(p *parser, n *yaml.Node, at diag.Path, kind string) sim.Event {
-		if o, ok := p.object(n, at, kind, []string{"vnet", "name", "addressPrefix"}, []string{"accessControlList", "routeTable"}); ok {
-			return sim.AddSubnet{VNet: p.str(o, "vnet"), Subnet: p.subnet(p.str(o, "name"), o)}
-		}
-		return nil
-	},
-	"removeSubnet": func(p *parser, n *yaml.Node, at diag.Path, kind string) sim.Event {
-		if o, ok := p.object(n, at, kind, []string{"vnet", "name"}, nil); ok {
-			return sim.RemoveSubnet{VNet: p.str(o, "vnet"), Name: p.str(o, "name")}
-		}
-		return nil
-	},
-	"setGateway": func(p *parser, n *yaml.Node, at diag.Path, kind string) sim.Event {
-		o, ok := p.object(n, at, kind, []string{"vnet", "type"}, []string{"name", "sku", "connections"})
-		if !ok {
-			return nil
-		}
+	"deleteVirtualNetwork": eventOf([]string{"name"}, nil, func(p *parser, o object) sim.Event {
+		return sim.DeleteVirtualNetwork{Name: p.str(o, "name")}
+	}),
+	"addSubnet": eventOf([]string{"vnet", "name", "addressPrefix"}, []string{"accessControlList", "routeTable"}, func(p *parser, o object) sim.Event {
+		return sim.AddSubnet{VNet: p.str(o, "vnet"), Subnet: p.subnet(p.str(o, "name"), o)}
+	}),
+	"removeSubnet": eventOf([]string{"vnet", "name"}, nil, func(p *parser, o object) sim.Event {
+		return sim.RemoveSubnet{VNet: p.str(o, "vnet"), Name: p.str(o, "name")}
+	}),
+	"setGateway": eventOf([]string{"vnet", "type"}, []string{"name", "sku", "connections"}, func(p *parser, o object) sim.Event {
 		return sim.SetGateway{VNet: p.str(o, "vnet"), Gateway: p.gatewayFields(o)}
-	},
-	"removeGateway": func(p *parser, n *yaml.Node, at diag.Path, kind string) sim.Event {
-		if o, ok := p.object(n, at, kind, []string{"vnet"}, nil); ok {
-			return sim.RemoveGateway{VNet: p.str(o, "vnet")}
-		}
-		return nil
-	},
-	"addRoute": func(p *parser, n *yaml.Node, at diag.Path, kind string) sim.Event {
-		o, ok := p.object(n, at, kind, append([]string{"routeTable"}, routeRequired...), routeOptional)
-		if !ok {
-			return nil
-		}
+	}),
+	"removeGateway": eventOf([]string{"vnet"}, nil, func(p *parser, o object) sim.Event {
+		return sim.RemoveGateway{VNet: p.str(o, "vnet")}
+	}),
+	"addRoute": eventOf(append([]string{"routeTable"}, routeRequired...), routeOptional, func(p *parser, o object) sim.Event {
 		return sim.AddRoute{RouteTable: p.str(o, "routeTable"), Route: p.route(o)}
-	},
-	"removeRoute": func(p *parser, n *yaml.Node, at diag.Path, kind string) sim.Event {
-		if o, ok := p.object(n, at, kind, []string{"routeTable", "name"}, nil); ok {
-			return sim.RemoveRoute{RouteTable: p.str(o, "routeTable"), Name: p.str(o, "name")}
-		}
-		return nil
-	},
-	"addAclRule": func(p *parser, n *yaml.Node, at diag.Path, kind string) sim.Event {
-		o, ok := p.object(n, at, kind, append([]string{"accessControlList"}, ruleRequired...), ruleOptional)
-		if !ok {
-			return nil
-		}
+	}),
+	"removeRoute": eventOf([]string{"routeTable", "name"}, nil, func(p *parser, o object) sim.Event {
+		return sim.RemoveRoute{RouteTable: p.str(o, "routeTable"), Name: p.str(o, "name")}
+	}),
+	"addAclRule": eventOf(append([]string{"accessControlList"}, ruleRequired...), ruleOptional, func(p *parser, o object) sim.Event {
 		return sim.AddACLRule{AccessControlList: p.str(o, "accessControlList"), Rule: p.rule(o)}
-	},
-	"removeAclRule": func(p *parser, n *yaml.Node, at diag.Path, kind string) sim.Event {
-		if o, ok := p.object(n, at, kind, []string{"accessControlList", "name"}, nil); ok {
-			return sim.RemoveACLRule{AccessControlList: p.str(o, "accessControlList"), Name: p.str(o, "name")}
-		}
-		return nil
-	},
-	"setVirtualMachine": func(p *parser, n *yaml.Node, at diag.Path, kind string) sim.Event {
-		o, ok := p.object(n, at, kind, []string{"vnet", "name"}, []string{"running", "ipForwarding", "ipAddress", "subnet"})
-		if !ok {
-			return nil
-		}
+	}),
+	"removeAclRule": eventOf([]string{"accessControlList", "name"}, nil, func(p *parser, o object) sim.Event {
+		return sim.RemoveACLRule{AccessControlList: p.str(o, "accessControlList"), Name: p.str(o, "name")}
+	}),
+	"setVirtualMachine": eventOf([]string{"vnet", "name"}, []string{"running", "ipForwarding", "ipAddress", "subnet"}, func(p *parser, o object) sim.Event {
 		return sim.SetVirtualMachine{VNet: p.str(o, "vnet"), Name: p.str(o, "name"), Running: p.boolean(o, "running"),
 			IPForwarding: p.boolean(o, "ipForwarding"), IPAddress: p.addr(o, "ipAddress"), Subnet: p.str(o, "subnet")}
-	},
-	"setLoadBalancer": func(p *parser, n *yaml.Node, at diag.Path, kind string) sim.Event {
-		o, ok := p.object(n, at, kind, []string{"vnet", "name", "subnet", "frontendIpAddress"}, []string{"sku", "backends", "rules"})
-		if !ok {
-			return nil
-		}
+	}),
+	"setLoadBalancer": eventOf([]string{"vnet", "name", "subnet", "frontendIpAddress"}, []string{"sku", "backends", "rules"}, func(p *parser, o object) sim.Event {
 		ev := sim.SetLoadBalancer{VNet: p.str(o, "vnet"), Name: p.str(o, "name"), Subnet: p.str(o, "subnet"),
 			FrontendIPAddress: p.addr(o, "frontendIpAddress"), SKU: enum(p, o, "sku", topology.Standard, topology.ParseLoadBalancerSKU),
 			Backends: p.strings(o, "backends")}
@@ -700,44 +652,45 @@ var eventParsers = map[string]func(p *parser, n *yaml.Node, at diag.Path, kind s
 			ev.Rules = append(ev.Rules, r)
 		})
 		return ev
-	},
-	"removeLoadBalancer": func(p *parser, n *yaml.Node, at diag.Path, kind string) sim.Event {
-		if o, ok := p.object(n, at, kind, []string{"vnet", "name"}, nil); ok {
-			return sim.RemoveLoadBalancer{VNet: p.str(o, "vnet"), Name: p.str(o, "name")}
-		}
-		return nil
-	},
-	"createRouteTable": func(p *parser, n *yaml.Node, at diag.Path, kind string) sim.Event {
-		o, ok := p.object(n, at, kind, []string{"name"}, []string{"disableGatewayRoutePropagation", "routes"})
-		if !ok {
-			return nil
-		}
+	}),
+	"removeLoadBalancer": eventOf([]string{"vnet", "name"}, nil, func(p *parser, o object) sim.Event {
+		return sim.RemoveLoadBalancer{VNet: p.str(o, "vnet"), Name: p.str(o, "name")}
+	}),
+	"createRouteTable": eventOf([]string{"name"}, []string{"disableGatewayRoutePropagation", "routes"}, func(p *parser, o object) sim.Event {
 		ev := sim.CreateRouteTable{Name: p.str(o, "name")}
 		if b := p.boolean(o, "disableGatewayRoutePropagation"); b != nil {
 			ev.DisableGatewayRoutePropagation = *b
 		}
 		p.objects(o, "routes", "route", routeRequired, routeOptional, func(ro object) { ev.Routes = append(ev.Routes, p.route(ro)) })
 		return ev
-	},
-	"createAccessControlList": func(p *parser, n *yaml.Node, at diag.Path, kind string) sim.Event {
-		o, ok := p.object(n, at, kind, []string{"name"}, []string{"inboundDefaultAction", "outboundDefaultAction", "rules"})
-		if !ok {
-			return nil
-		}
+	}),
+	"createAccessControlList": eventOf([]string{"name"}, []string{"inboundDefaultAction", "outboundDefaultAction", "rules"}, func(p *parser, o object) sim.Event {
 		ev := sim.CreateAccessControlList{Name: p.str(o, "name"),
 			InboundDefaultAction:  enum(p, o, "inboundDefaultAction", topology.Allow, topology.ParseAction),
 			OutboundDefaultAction: enum(p, o, "outboundDefaultAction", topology.Allow, topology.ParseAction)}
 		p.objects(o, "rules", "rule", ruleRequired, ruleOptional, func(ro object) { ev.Rules = append(ev.Rules, p.rule(ro)) })
 		return ev
-	},
-	"setSubnet": func(p *parser, n *yaml.Node, at diag.Path, kind string) sim.Event {
-		o, ok := p.object(n, at, kind, []string{"vnet", "name"}, []string{"accessControlList", "routeTable"})
+	}),
+	"setSubnet": eventOf([]string{"vnet", "name"}, []string{"accessControlList", "routeTable"}, func(p *parser, o object) sim.Event {
+		return sim.SetSubnet{VNet: p.str(o, "vnet"), Name: p.str(o, "name"),
+			AccessControlList: p.optString(o, "accessControlList"), RouteTable: p.optString(o, "routeTable")}
+	}),
+}
+
+// eventParser reads one event kind's arguments from n, reporting at at; kind
+// names the event in messages.
+type eventParser func(p *parser, n *yaml.Node, at diag.Path, kind string) sim.Event
+
+// eventOf is the parser of an event whose arguments are one mapping with
+// the required and optional keys: build makes the event from it.
+func eventOf(required, optional []string, build func(p *parser, o object) sim.Event) eventParser {
+	return func(p *parser, n *yaml.Node, at diag.Path, kind string) sim.Event {
+		o, ok := p.object(n, at, kind, required, optional)
 		if !ok {
 			return nil
 		}
-		return sim.SetSubnet{VNet: p.str(o, "vnet"), Name: p.str(o, "name"),
-			AccessControlList: p.optString(o, "accessControlList"), RouteTable: p.optString(o, "routeTable")}
-	},
+		return build(p, o)
+	}
 }
 
 // Keys of a route and an ACL rule, as in the topology file.

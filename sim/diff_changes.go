@@ -100,17 +100,7 @@ func quoteEmpty(s string) string {
 // and then its children through more (which may be nil). V is a pointer or
 // another comparable type, so that identical objects are skipped.
 func diffMap[V any](d *differ, path diag.Path, what string, before, after map[string]V, fields func(V) []field, more func(diag.Path, string, V, V)) {
-	names := make([]string, 0, len(before)+len(after))
-	for name := range before {
-		names = append(names, name)
-	}
-	for name := range after {
-		if _, ok := before[name]; !ok {
-			names = append(names, name)
-		}
-	}
-	slices.Sort(names)
-	for _, name := range names {
+	for _, name := range unionNames(before, after) {
 		b, inBefore := before[name]
 		a, inAfter := after[name]
 		p := path.Child(name)
@@ -182,17 +172,7 @@ func diffList[V any](d *differ, path diag.Path, what string, before, after []V, 
 		return m
 	}
 	bm, am := index(before), index(after)
-	names := make([]string, 0, len(bm)+len(am))
-	for n := range bm {
-		names = append(names, n)
-	}
-	for n := range am {
-		if _, ok := bm[n]; !ok {
-			names = append(names, n)
-		}
-	}
-	slices.Sort(names)
-	for _, n := range names {
+	for _, n := range unionNames(bm, am) {
 		b, inBefore := bm[n]
 		a, inAfter := am[n]
 		switch {

@@ -988,8 +988,9 @@ func sameHosts(a, b map[string]netip.Addr) bool {
 	return true
 }
 
+// unionNames returns the keys of a and b together, each once, in name order.
 func unionNames[V any](a, b map[string]V) []string {
-	var out []string
+	out := make([]string, 0, len(a)+len(b))
 	for k := range a {
 		out = append(out, k)
 	}

@@ -79,11 +79,9 @@ func (e SetLoadBalancer) Fields() []Field {
 		out = append(out, Field{"backends", slices.Clone(e.Backends)})
 	}
 	if e.Rules != nil {
-		rules := [][]Field{}
-		for _, r := range e.Rules {
-			rules = append(rules, []Field{{"protocol", r.Protocol.String()}, {"frontendPort", int(r.FrontendPort)}, {"backendPort", int(r.BackendPort)}})
-		}
-		out = append(out, Field{"rules", rules})
+		out = append(out, Field{"rules", fieldRows(e.Rules, func(r topology.LoadBalancerRule) []Field {
+			return []Field{{"protocol", r.Protocol.String()}, {"frontendPort", int(r.FrontendPort)}, {"backendPort", int(r.BackendPort)}}
+		})})
 	}
 	return out
 }
@@ -98,11 +96,7 @@ func (e CreateRouteTable) Fields() []Field {
 		out = append(out, Field{"disableGatewayRoutePropagation", true})
 	}
 	if len(e.Routes) > 0 {
-		var routes [][]Field
-		for _, r := range e.Routes {
-			routes = append(routes, eventRouteFields(r))
-		}
-		out = append(out, Field{"routes", routes})
+		out = append(out, Field{"routes", fieldRows(e.Routes, eventRouteFields)})
 	}
 	return out
 }
@@ -112,11 +106,7 @@ func (e CreateAccessControlList) Fields() []Field {
 	out := []Field{{"name", e.Name}, {"inboundDefaultAction", e.InboundDefaultAction.String()},
 		{"outboundDefaultAction", e.OutboundDefaultAction.String()}}
 	if len(e.Rules) > 0 {
-		var rules [][]Field
-		for _, r := range e.Rules {
-			rules = append(rules, eventRuleFields(r))
-		}
-		out = append(out, Field{"rules", rules})
+		out = append(out, Field{"rules", fieldRows(e.Rules, eventRuleFields)})
 	}
 	return out
 }
@@ -129,6 +119,16 @@ func (e SetSubnet) Fields() []Field {
 	}
 	if e.RouteTable != nil {
 		out = append(out, Field{"routeTable", *e.RouteTable})
+	}
+	return out
+}
+
+// fieldRows returns the fields of each item, for a list of mappings. The
+// list is never nil, so an empty one is still written.
+func fieldRows[T any](items []T, fields func(T) []Field) [][]Field {
+	out := make([][]Field, 0, len(items))
+	for _, it := range items {
+		out = append(out, fields(it))
 	}
 	return out
 }

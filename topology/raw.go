@@ -435,6 +435,29 @@ func (l *loader) addr(n *yaml.Node, p diag.Path, what string) (netip.Addr, bool)
 	return a.Unmap(), true
 }
 
+// prefixAt parses the prefix at key of o, if there is one.
+func (l *loader) prefixAt(o obj, key, what string) netip.Prefix {
+	if n := o.get(key); n != nil {
+		pf, _ := l.prefix(n, o.path.Child(key), what+" "+key)
+		return pf
+	}
+	return netip.Prefix{}
+}
+
+// addrAt parses the address at key of o, if there is one.
+func (l *loader) addrAt(o obj, key, what string) netip.Addr {
+	if n := o.get(key); n != nil {
+		a, _ := l.addr(n, o.path.Child(key), what+" "+key)
+		return a
+	}
+	return netip.Addr{}
+}
+
+// namedAt returns the entries of the mapping keyed by name at key of o.
+func (l *loader) namedAt(o obj, key, what string) []named {
+	return l.namedMap(o.get(key), o.path.Child(key), what+" "+key)
+}
+
 // prefixes parses a list of prefixes at key of o. An empty list is
 // invalid-value: an address space holds at least one range.
 func (l *loader) prefixes(o obj, key, what string) []netip.Prefix {

@@ -82,13 +82,9 @@ func (l *loader) routeTable(e named) *RouteTable {
 		}
 		r := Route{Name: l.str(ro, "name", what+" route")}
 		rwhat := fmt.Sprintf("route %s/%s", e.name, r.Name)
-		if pn := ro.get("addressPrefix"); pn != nil {
-			r.AddressPrefix, _ = l.prefix(pn, ip.Child("addressPrefix"), rwhat+" addressPrefix")
-		}
+		r.AddressPrefix = l.prefixAt(ro, "addressPrefix", rwhat)
 		r.NextHopType = enumValue(l, ro, "nextHopType", rwhat, NextHopNone, true, ParseNextHopType)
-		if an := ro.get("nextHopIpAddress"); an != nil {
-			r.NextHopIPAddress, _ = l.addr(an, ip.Child("nextHopIpAddress"), rwhat+" nextHopIpAddress")
-		}
+		r.NextHopIPAddress = l.addrAt(ro, "nextHopIpAddress", rwhat)
 		rt.Routes = append(rt.Routes, r)
 	}
 	return rt
@@ -166,7 +162,7 @@ func (l *loader) onPremises(e named) *OnPremises {
 		return nil
 	}
 	op := &OnPremises{Name: e.name, AddressSpace: l.prefixes(o, "addressSpace", what), Hosts: map[string]netip.Addr{}}
-	for _, h := range l.namedMap(o.get("hosts"), e.path.Child("hosts"), what+" hosts") {
+	for _, h := range l.namedAt(o, "hosts", what) {
 		l.record(h.path, h.value)
 		if a, ok := l.addr(h.value, h.path, "host "+h.name); ok {
 			op.Hosts[h.name] = a
@@ -236,16 +232,14 @@ func (l *loader) vnet(n *Network, e named, vnetNames map[string]bool) *VirtualNe
 	if v.NetworkController == "" {
 		v.NetworkController = n.NetworkController
 	}
-	for _, se := range l.namedMap(o.get("subnets"), e.path.Child("subnets"), what+" subnets") {
+	for _, se := range l.namedAt(o, "subnets", what) {
 		swhat := fmt.Sprintf("subnet %s/%s", e.name, se.name)
 		so, ok := l.object(se.value, se.path, kindSubnet, swhat)
 		if !ok {
 			continue
 		}
 		s := &Subnet{Name: se.name, VirtualNetwork: v}
-		if pn := so.get("addressPrefix"); pn != nil {
-			s.AddressPrefix, _ = l.prefix(pn, se.path.Child("addressPrefix"), swhat+" addressPrefix")
-		}
+		s.AddressPrefix = l.prefixAt(so, "addressPrefix", swhat)
 		s.AccessControlList, _ = ref(l, so, "accessControlList", swhat, "access control list", n.AccessControlLists)
 		s.RouteTable, _ = ref(l, so, "routeTable", swhat, "route table", n.RouteTables)
 		v.Subnets[s.Name] = s
@@ -253,7 +247,7 @@ func (l *loader) vnet(n *Network, e named, vnetNames map[string]bool) *VirtualNe
 	if gn := o.get("gateway"); gn != nil {
 		v.Gateway = l.gateway(n, gn, e.path.Child("gateway"), e.name)
 	}
-	for _, me := range l.namedMap(o.get("virtualMachines"), e.path.Child("virtualMachines"), what+" virtualMachines") {
+	for _, me := range l.namedAt(o, "virtualMachines", what) {
 		mwhat := "virtual machine " + me.name
 		mo, ok := l.object(me.value, me.path, kindVirtualMachine, mwhat)
 		if !ok {
@@ -265,21 +259,19 @@ func (l *loader) vnet(n *Network, e named, vnetNames map[string]bool) *VirtualNe
 			Running:      l.boolean(mo, "running", mwhat, true),
 		}
 		vm.Subnet, _ = ref(l, mo, "subnet", mwhat, "subnet of "+e.name, v.Subnets)
-		if an := mo.get("ipAddress"); an != nil {
-			vm.IPAddress, _ = l.addr(an, me.path.Child("ipAddress"), mwhat+" ipAddress")
-		}
+		vm.IPAddress = l.addrAt(mo, "ipAddress", mwhat)
 		vm.AccessControlList, _ = ref(l, mo, "accessControlList", mwhat, "access control list", n.AccessControlLists)
 		if bw, ok := l.integer(mo, "bandwidthMbps", mwhat, 0, math.MaxInt32, false); ok {
 			vm.BandwidthMbps = int(bw)
 		}
 		v.VirtualMachines[vm.Name] = vm
 	}
-	for _, be := range l.namedMap(o.get("loadBalancers"), e.path.Child("loadBalancers"), what+" loadBalancers") {
+	for _, be := range l.namedAt(o, "loadBalancers", what) {
 		if lb := l.loadBalancer(v, be); lb != nil {
 			v.LoadBalancers[lb.Name] = lb
 		}
 	}
-	for _, pe := range l.namedMap(o.get("peerings"), e.path.Child("peerings"), what+" peerings") {
+	for _, pe := range l.namedAt(o, "peerings", what) {
 		pwhat := "peering " + pe.name
 		po, ok := l.object(pe.value, pe.path, kindPeering, pwhat)
 		if !ok {
@@ -341,9 +333,7 @@ func (l *loader) loadBalancer(v *VirtualNetwork, e named) *LoadBalancer {
 	}
 	lb := &LoadBalancer{Name: e.name, SKU: enumValue(l, o, "sku", what, Standard, false, ParseLoadBalancerSKU)}
 	lb.Subnet, _ = ref(l, o, "subnet", what, "subnet of "+v.Name, v.Subnets)
-	if an := o.get("frontendIpAddress"); an != nil {
-		lb.FrontendIPAddress, _ = l.addr(an, e.path.Child("frontendIpAddress"), what+" frontendIpAddress")
-	}
+	lb.FrontendIPAddress = l.addrAt(o, "frontendIpAddress", what)
 	bp := e.path.Child("backends")
 	for i, it := range l.list(o.get("backends"), bp, what+" backends", true) {
 		if s, ok := l.scalar(it, bp.Index(i), what+" backend", true); ok {

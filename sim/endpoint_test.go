@@ -69,14 +69,8 @@ func TestResolve(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			ep, err := e.Resolve(tt.in)
-			if tt.errHas != "" {
-				if err == nil || !strings.Contains(err.Error(), tt.errHas) {
-					t.Fatalf("error %v, want one saying %q", err, tt.errHas)
-				}
+			if checkErr(t, err, tt.errHas) {
 				return
-			}
-			if err != nil {
-				t.Fatal(err)
 			}
 			where := ep.OnPremises
 			if ep.Subnet != "" {
@@ -108,14 +102,8 @@ func TestNewFlow(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			f, err := e.NewFlow(tt.from, tt.to, tt.proto, tt.port)
-			if tt.errHas != "" {
-				if err == nil || !strings.Contains(err.Error(), tt.errHas) {
-					t.Fatalf("error %v, want one saying %q", err, tt.errHas)
-				}
+			if checkErr(t, err, tt.errHas) {
 				return
-			}
-			if err != nil {
-				t.Fatal(err)
 			}
 			if f.Port != tt.wantPort || f.DstSubnet != tt.dstSubnet {
 				t.Errorf("port %d, DstSubnet %q; want %d, %q", f.Port, f.DstSubnet, tt.wantPort, tt.dstSubnet)
@@ -140,4 +128,20 @@ func TestNoPanics(t *testing.T) {
 	if ds := Validate(nil); ds != nil {
 		t.Errorf("Validate(nil) = %v", ds)
 	}
+}
+
+// checkErr fails t unless err says errHas, or is nil when errHas is empty.
+// It reports whether an error was wanted, so the caller stops there.
+func checkErr(t *testing.T, err error, errHas string) bool {
+	t.Helper()
+	if errHas != "" {
+		if err == nil || !strings.Contains(err.Error(), errHas) {
+			t.Fatalf("error %v, want one saying %q", err, errHas)
+		}
+		return true
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	return false
 }

@@ -2,7 +2,6 @@ package sim
 
 import (
 	"fmt"
-	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -56,16 +55,9 @@ onPremises:
   dc1: {addressSpace: [ONPREM]}
 `
 
+// routesTopo returns routesFixture with defaults for every placeholder not in repl.
 func routesTopo(repl ...string) string {
-	defaults := map[string]string{"PLATFORM": "windows-sdn", "RT": "plain", "SPOKE_SPACE": "10.1.0.0/16", "ONPREM": "192.168.0.0/16"}
-	for i := 0; i+1 < len(repl); i += 2 {
-		defaults[repl[i]] = repl[i+1]
-	}
-	s := routesFixture
-	for k, v := range defaults {
-		s = strings.ReplaceAll(s, k, v)
-	}
-	return s
+	return fill(routesFixture, map[string]string{"PLATFORM": "windows-sdn", "RT": "plain", "SPOKE_SPACE": "10.1.0.0/16", "ONPREM": "192.168.0.0/16"}, repl)
 }
 
 func TestRoutes(t *testing.T) {

@@ -2,6 +2,8 @@ package sim
 
 import (
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
 	"testing"
 
@@ -36,16 +38,8 @@ virtualNetworks:
 // two returns twoVNetsYAML with defaults for every placeholder not in repl
 // (placeholder, value, ...).
 func two(repl ...string) string {
-	defaults := map[string]string{"PLATFORM": "windows-sdn", "REGION_A": "westeurope", "REGION_B": "westeurope",
-		"ACCESS_AB": "true", "B1_RUNNING": "true", "LB_SKU": "Standard"}
-	for i := 0; i+1 < len(repl); i += 2 {
-		defaults[repl[i]] = repl[i+1]
-	}
-	s := twoVNetsYAML
-	for k, v := range defaults {
-		s = strings.ReplaceAll(s, k, v)
-	}
-	return s
+	return fill(twoVNetsYAML, map[string]string{"PLATFORM": "windows-sdn", "REGION_A": "westeurope", "REGION_B": "westeurope",
+		"ACCESS_AB": "true", "B1_RUNNING": "true", "LB_SKU": "Standard"}, repl)
 }
 
 // hubSpokeYAML is a hub with an appliance, a VPN gateway to dc1 and two spokes
@@ -99,18 +93,11 @@ onPremises:
   dc1: {addressSpace: [192.168.0.0/16], hosts: {op1: 192.168.1.10}}
 `
 
+// hs returns hubSpokeYAML with defaults for every placeholder not in repl.
 func hs(repl ...string) string {
-	defaults := map[string]string{"PLATFORM": "windows-sdn", "NVA_RT": "rt-none", "GW_TYPE": "Vpn", "GW_SKU": "VpnGw1",
+	return fill(hubSpokeYAML, map[string]string{"PLATFORM": "windows-sdn", "NVA_RT": "rt-none", "GW_TYPE": "Vpn", "GW_SKU": "VpnGw1",
 		"NVA_FWD": "true", "NVA_RUNNING": "true", "SPOKE1_RT": "rt-spoke", "S1_URG": "true", "S2_AFT": "true",
-		"NVA_IP": "10.0.2.4"}
-	for i := 0; i+1 < len(repl); i += 2 {
-		defaults[repl[i]] = repl[i+1]
-	}
-	s := hubSpokeYAML
-	for k, v := range defaults {
-		s = strings.ReplaceAll(s, k, v)
-	}
-	return s
+		"NVA_IP": "10.0.2.4"}, repl)
 }
 
 // chainYAML is A↔B↔C, with no A↔C peering.
@@ -377,4 +364,17 @@ func TestTraceHopCap(t *testing.T) {
 	if tr.Result != Dropped || tr.Reason != Loop || tr.HopCount > maxHops+2 {
 		t.Errorf("got %s %s after %d hops", tr.Result, tr.Reason, tr.HopCount)
 	}
+}
+
+// fill returns tmpl with each placeholder of defaults replaced by its value,
+// or by the value repl gives it (placeholder, value, ...).
+func fill(tmpl string, defaults map[string]string, repl []string) string {
+	vals := maps.Clone(defaults)
+	for i := 0; i+1 < len(repl); i += 2 {
+		vals[repl[i]] = repl[i+1]
+	}
+	for _, k := range slices.Sorted(maps.Keys(vals)) {
+		tmpl = strings.ReplaceAll(tmpl, k, vals[k])
+	}
+	return tmpl
 }

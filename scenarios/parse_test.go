@@ -80,7 +80,28 @@ func formatDiags(dir string, ds diag.Diagnostics) string {
 // TestParseDiagnostics parses each testdata/parse/*.txtar scenario and
 // compares its diagnostics, with positions, with want.txt.
 func TestParseDiagnostics(t *testing.T) {
-	files, _ := filepath.Glob("testdata/parse/*.txtar")
+	eachFixture(t, "parse", func(t *testing.T, f fixture, sc *Scenario, ds diag.Diagnostics) {
+		got := formatDiags(f.dir, ds)
+		if ds.HasErrors() != (sc == nil) {
+			t.Errorf("scenario nil = %v with %d errors", sc == nil, ds.Errors())
+		}
+		for _, d := range ds {
+			if !d.Valid() || !d.Subject.IsValid() {
+				t.Errorf("diagnostic without a valid code, severity or position: %+v", d)
+			}
+		}
+		if got == "" {
+			got = "ok\n"
+		}
+		f.check(t, got)
+	})
+}
+
+// eachFixture runs fn as one subtest per testdata/dir/*.txtar fixture, with
+// the fixture's files written out and its scenario.yaml parsed.
+func eachFixture(t *testing.T, dir string, fn func(t *testing.T, f fixture, sc *Scenario, ds diag.Diagnostics)) {
+	t.Helper()
+	files, _ := filepath.Glob(filepath.Join("testdata", dir, "*.txtar"))
 	if len(files) == 0 {
 		t.Fatal("no fixtures")
 	}
@@ -88,19 +109,7 @@ func TestParseDiagnostics(t *testing.T) {
 		t.Run(strings.TrimSuffix(filepath.Base(golden), ".txtar"), func(t *testing.T) {
 			f := loadFixture(t, golden)
 			sc, ds := ParseFile(filepath.Join(f.dir, "scenario.yaml"))
-			got := formatDiags(f.dir, ds)
-			if ds.HasErrors() != (sc == nil) {
-				t.Errorf("scenario nil = %v with %d errors", sc == nil, ds.Errors())
-			}
-			for _, d := range ds {
-				if !d.Valid() || !d.Subject.IsValid() {
-					t.Errorf("diagnostic without a valid code, severity or position: %+v", d)
-				}
-			}
-			if got == "" {
-				got = "ok\n"
-			}
-			f.check(t, got)
+			fn(t, f, sc, ds)
 		})
 	}
 }

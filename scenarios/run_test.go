@@ -9,6 +9,8 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/vnetsim/vnetsim/topology/diag"
 )
 
 // summarize prints a scenario result in a stable, reviewable form.
@@ -49,20 +51,12 @@ func summarize(r ScenarioResult, dir string) string {
 // TestRunGolden runs each testdata/run/*.txtar scenario and compares a
 // summary of its result with want.txt.
 func TestRunGolden(t *testing.T) {
-	files, _ := filepath.Glob("testdata/run/*.txtar")
-	if len(files) == 0 {
-		t.Fatal("no fixtures")
-	}
-	for _, golden := range files {
-		t.Run(strings.TrimSuffix(filepath.Base(golden), ".txtar"), func(t *testing.T) {
-			f := loadFixture(t, golden)
-			sc, ds := ParseFile(filepath.Join(f.dir, "scenario.yaml"))
-			if sc == nil {
-				t.Fatalf("parse: %v", ds.Err())
-			}
-			f.check(t, summarize(Run(context.Background(), sc, Options{}), f.dir))
-		})
-	}
+	eachFixture(t, "run", func(t *testing.T, f fixture, sc *Scenario, ds diag.Diagnostics) {
+		if sc == nil {
+			t.Fatalf("parse: %v", ds.Err())
+		}
+		f.check(t, summarize(Run(context.Background(), sc, Options{}), f.dir))
+	})
 }
 
 // TestRunFiles runs a folder: its scenarios in name order, its topology

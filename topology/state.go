@@ -71,12 +71,12 @@ func (n *Network) PeeringState(owner string, p *Peering) PeeringState {
 // SyncLevel derives the azure sync level of p, owned by owner: "local" is
 // whether p has synced the remote's current space, "remote" whether the
 // remote's object has synced owner's current space. A peering that is not
-// Connected is reported FullyInSync.
+// Connected, or a nil p, is reported FullyInSync.
 func (n *Network) SyncLevel(owner string, p *Peering) SyncLevel {
-	back := n.Reverse(owner, p)
-	if p == nil || back == nil || p.Disconnected {
+	if n.PeeringState(owner, p) != Connected {
 		return FullyInSync
 	}
+	back := n.Reverse(owner, p)
 	local := !samePrefixes(p.SyncedRemote, n.VirtualNetworks[p.RemoteVirtualNetwork].AddressSpace)
 	remote := !samePrefixes(back.SyncedRemote, n.VirtualNetworks[owner].AddressSpace)
 	switch {

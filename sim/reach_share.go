@@ -80,9 +80,7 @@ func (q *question) shareRows(srcs []int) []int {
 	for _, g := range srcs {
 		s := q.members[g][0]
 		v := s.VirtualNetwork
-		if len(q.classesOf[s]) != 1 || !slices.ContainsFunc(v.AddressSpace, func(p netip.Prefix) bool {
-			return p.Bits() <= s.AddressPrefix.Bits() && p.Contains(s.AddressPrefix.Addr())
-		}) {
+		if len(q.classesOf[s]) != 1 || !prefixCoveredBy(s.AddressPrefix, v.AddressSpace) {
 			continue
 		}
 		vk, ok := vnetKeys[v]

@@ -219,9 +219,7 @@ func (e *Engine) buildRoutes(v *topology.VirtualNetwork, rt *topology.RouteTable
 			Source: SourceDefault, Origin: vpath,
 		})
 		for _, r := range reservedRanges {
-			if slices.ContainsFunc(v.AddressSpace, func(p netip.Prefix) bool {
-				return p.Bits() <= r.Bits() && p.Contains(r.Addr())
-			}) {
+			if prefixCoveredBy(r, v.AddressSpace) {
 				continue
 			}
 			t.Routes = append(t.Routes, EffectiveRoute{
@@ -277,10 +275,7 @@ func (e *Engine) settle(t *RouteTable) {
 			}
 		}
 		for i, r := range t.Routes {
-			if r.State == Active && r.Source == SourceVirtualNetworkGateway &&
-				slices.ContainsFunc(local, func(p netip.Prefix) bool {
-					return p.Bits() <= r.AddressPrefix.Bits() && p.Contains(r.AddressPrefix.Addr())
-				}) {
+			if r.State == Active && r.Source == SourceVirtualNetworkGateway && prefixCoveredBy(r.AddressPrefix, local) {
 				t.Routes[i].State = Invalid
 			}
 		}

@@ -187,6 +187,21 @@ func ref[V any](l *loader, o obj, key, what, targetKind string, m map[string]V) 
 	return refNode(l, n, p, s, what, targetKind, m)
 }
 
+// refsAt resolves each name of the list at key of o in m, as ref does one,
+// and returns those found in list order. item names one entry ("backend").
+func refsAt[V any](l *loader, o obj, key, what, item, targetKind string, m map[string]V) []V {
+	p := o.path.Child(key)
+	var out []V
+	for i, it := range l.list(o.get(key), p, what+" "+key, true) {
+		if s, ok := l.scalar(it, p.Index(i), what+" "+item, true); ok {
+			if v, ok := refNode(l, it, p.Index(i), s, what, targetKind, m); ok {
+				out = append(out, v)
+			}
+		}
+	}
+	return out
+}
+
 // refNode resolves name, written at n, in m.
 func refNode[V any](l *loader, n *yaml.Node, p diag.Path, name, what, targetKind string, m map[string]V) (V, bool) {
 	v, ok := m[name]
@@ -314,14 +329,7 @@ func (l *loader) gateway(n *Network, gn *yaml.Node, p diag.Path, vnet string) *G
 	if g.Name == "" {
 		g.Name = vnet + "-gw"
 	}
-	cp := p.Child("connections")
-	for i, it := range l.list(o.get("connections"), cp, what+" connections", true) {
-		if s, ok := l.scalar(it, cp.Index(i), what+" connection", true); ok {
-			if op, ok := refNode(l, it, cp.Index(i), s, what, "on-premises site", n.OnPremises); ok {
-				g.Connections = append(g.Connections, op)
-			}
-		}
-	}
+	g.Connections = refsAt(l, o, "connections", what, "connection", "on-premises site", n.OnPremises)
 	return g
 }
 
@@ -334,14 +342,7 @@ func (l *loader) loadBalancer(v *VirtualNetwork, e named) *LoadBalancer {
 	lb := &LoadBalancer{Name: e.name, SKU: enumValue(l, o, "sku", what, Standard, false, ParseLoadBalancerSKU)}
 	lb.Subnet, _ = ref(l, o, "subnet", what, "subnet of "+v.Name, v.Subnets)
 	lb.FrontendIPAddress = l.addrAt(o, "frontendIpAddress", what)
-	bp := e.path.Child("backends")
-	for i, it := range l.list(o.get("backends"), bp, what+" backends", true) {
-		if s, ok := l.scalar(it, bp.Index(i), what+" backend", true); ok {
-			if vm, ok := refNode(l, it, bp.Index(i), s, what, "virtual machine of "+v.Name, v.VirtualMachines); ok {
-				lb.Backends = append(lb.Backends, vm)
-			}
-		}
-	}
+	lb.Backends = refsAt(l, o, "backends", what, "backend", "virtual machine of "+v.Name, v.VirtualMachines)
 	rp := e.path.Child("rules")
 	if rn := o.get("rules"); rn != nil {
 		lb.Rules = []LoadBalancerRule{} // written, even if empty: balance nothing

@@ -192,8 +192,6 @@ func (t *tx) users(old []string) []string {
 	return out
 }
 
-func namesOf[V any](m map[string]V) []string { return slices.Sorted(maps.Keys(m)) }
-
 func refusef(code diag.Code, format string, args ...any) *Refusal {
 	return &Refusal{Code: code, Message: fmt.Sprintf(format, args...)}
 }
@@ -365,7 +363,7 @@ func (o peeringObject) String() string { return o.owner + "/" + o.name }
 // owns and those that point at it, ordered by owner and name.
 func peeringObjectsOf(n *topology.Network, name string) []peeringObject {
 	var out []peeringObject
-	for _, vn := range namesOf(n.VirtualNetworks) {
+	for _, vn := range sortedKeys(n.VirtualNetworks) {
 		for _, p := range n.VirtualNetworks[vn].SortedPeerings() {
 			if vn == name || p.RemoteVirtualNetwork == name {
 				out = append(out, peeringObject{vn, p.Name, p.RemoteVirtualNetwork})
@@ -522,7 +520,7 @@ func (e DeleteVirtualNetwork) apply(t *tx) *Refusal {
 	t.skipValidation = true
 	delete(t.n.VirtualNetworks, e.Name)
 	t.copied[e.Name] = true
-	for _, vn := range namesOf(t.n.VirtualNetworks) {
+	for _, vn := range sortedKeys(t.n.VirtualNetworks) {
 		for _, p := range t.n.VirtualNetworks[vn].SortedPeerings() {
 			if p.RemoteVirtualNetwork == e.Name && !p.Disconnected {
 				// An object toward a VNet that no longer exists is
@@ -620,7 +618,7 @@ func (t *tx) setGateway(v *topology.VirtualNetwork, g GatewaySpec) *Refusal {
 // touchPeers marks every VNet peered with name (either direction) touched:
 // gateway changes alter their transit checks.
 func (t *tx) touchPeers(name string) {
-	for _, vn := range namesOf(t.n.VirtualNetworks) {
+	for _, vn := range sortedKeys(t.n.VirtualNetworks) {
 		v := t.n.VirtualNetworks[vn]
 		if vn == name {
 			for _, p := range v.Peerings {

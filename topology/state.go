@@ -56,16 +56,28 @@ func (n *Network) Reverse(owner string, p *Peering) *Peering {
 // the remote VNet owns an object back to owner that is not itself
 // Disconnected, else Initiated.
 func (n *Network) PeeringState(owner string, p *Peering) PeeringState {
-	switch {
-	case p == nil:
+	if p == nil {
 		return Absent
+	}
+	return stateOf(p, n.Reverse(owner, p))
+}
+
+// stateOf derives the state of the non-nil object p from back, the remote
+// VNet's object toward p's owner (nil when there is none).
+func stateOf(p, back *Peering) PeeringState {
+	switch {
 	case p.Disconnected:
 		return Disconnected
-	}
-	if back := n.Reverse(owner, p); back != nil && !back.Disconnected {
+	case back != nil && !back.Disconnected:
 		return Connected
 	}
 	return Initiated
+}
+
+// linked reports whether objects a and b, the two sides of one peering,
+// both exist and neither is Disconnected.
+func linked(a, b *Peering) bool {
+	return a != nil && b != nil && !a.Disconnected && !b.Disconnected
 }
 
 // SyncLevel derives the azure sync level of p, owned by owner: "local" is
@@ -110,6 +122,5 @@ func (n *Network) Connected(a, b string) bool {
 	if va == nil || vb == nil {
 		return false
 	}
-	pa, pb := va.PeeringTo(b), vb.PeeringTo(a)
-	return pa != nil && pb != nil && !pa.Disconnected && !pb.Disconnected
+	return linked(va.PeeringTo(b), vb.PeeringTo(a))
 }

@@ -281,22 +281,15 @@ func (x *validator) peeringTo(owner, remote string) *Peering {
 
 // state is Network.PeeringState through the index.
 func (x *validator) state(owner string, p *Peering) PeeringState {
-	switch {
-	case p == nil:
+	if p == nil {
 		return Absent
-	case p.Disconnected:
-		return Disconnected
 	}
-	if back := x.peeringTo(p.RemoteVirtualNetwork, owner); back != nil && !back.Disconnected {
-		return Connected
-	}
-	return Initiated
+	return stateOf(p, x.peeringTo(p.RemoteVirtualNetwork, owner))
 }
 
 // connected is Network.Connected through the index.
 func (x *validator) connected(a, b string) bool {
-	pa, pb := x.peeringTo(a, b), x.peeringTo(b, a)
-	return pa != nil && pb != nil && !pa.Disconnected && !pb.Disconnected
+	return linked(x.peeringTo(a, b), x.peeringTo(b, a))
 }
 
 // semanticChecks are the peering, gateway-transit, route and ACL checks.

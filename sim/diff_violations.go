@@ -129,18 +129,15 @@ func prefixDelta(before, after []netip.Prefix) (added, removed []netip.Prefix) {
 // windows-sdn.
 func peersOf(n *topology.Network, vnet string) []string {
 	var out []string
-	for _, v := range n.SortedVirtualNetworks() {
-		for _, p := range v.SortedPeerings() {
-			switch {
-			case v.Name == vnet && !slices.Contains(out, p.RemoteVirtualNetwork):
-				out = append(out, p.RemoteVirtualNetwork)
-			case p.RemoteVirtualNetwork == vnet && !slices.Contains(out, v.Name):
-				out = append(out, v.Name)
-			}
+	for _, o := range peeringObjectsOf(n, vnet) {
+		if o.owner == vnet {
+			out = append(out, o.remote)
+		} else {
+			out = append(out, o.owner)
 		}
 	}
 	slices.Sort(out)
-	return out
+	return slices.Compact(out)
 }
 
 // connectedPeers returns, sorted, the VNets that vnet is Connected with.

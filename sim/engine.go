@@ -551,15 +551,7 @@ func (e *Engine) subnetOf(v *topology.VirtualNetwork, a netip.Addr) *topology.Su
 func (e *Engine) vnetsContaining(a netip.Addr) []*topology.VirtualNetwork {
 	e.addrs()
 	out := e.vnetPrefixes.all(a)
-	slices.SortFunc(out, func(x, y *topology.VirtualNetwork) int {
-		switch {
-		case x.Name < y.Name:
-			return -1
-		case x.Name > y.Name:
-			return 1
-		}
-		return 0
-	})
+	slices.SortFunc(out, func(x, y *topology.VirtualNetwork) int { return strings.Compare(x.Name, y.Name) })
 	return slices.Compact(out)
 }
 
@@ -576,8 +568,8 @@ func (e *Engine) siteOf(a netip.Addr) *topology.OnPremises {
 	return nil
 }
 
-// isConnected reports whether the pair is Connected and access is allowed
-// on both objects.
+// accessAllowed reports whether the pair is Connected and access is
+// allowed on both objects.
 func (e *Engine) accessAllowed(a, b *topology.VirtualNetwork) bool {
 	if !e.connectedV(a, b) {
 		return false

@@ -359,7 +359,7 @@ func DiffJSON(w io.Writer, r *sim.DiffResult, failOnLost bool) error {
 			Impact: jsonImpact{Lost: toJSONPairs(s.Impact.Lost)},
 		}
 	}
-	return writeJSON(w, out)
+	return WriteJSON(w, out)
 }
 
 // maxMarkdownSteps is the longest plan a pull request comment shows
@@ -552,5 +552,5 @@ func DiffSARIF(w io.Writer, r *sim.DiffResult) error {
 			rule.DefaultConfiguration.Level = sarifLevelRecord
 		}
 	}
-	return writeJSON(w, log)
+	return WriteJSON(w, log)
 }

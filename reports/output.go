@@ -38,9 +38,10 @@ func (e *errWriter) print(s string) {
 	_, e.err = io.WriteString(e.w, s)
 }
 
-// writeJSON writes v indented, with a final newline and without escaping
-// <, > and & (nobody embeds this JSON in HTML).
-func writeJSON(w io.Writer, v any) error {
+// WriteJSON writes v as the JSON of every vnetsim output: indented two
+// spaces, with a final newline and without escaping <, > and & (nobody
+// embeds this JSON in HTML).
+func WriteJSON(w io.Writer, v any) error {
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
 	enc.SetEscapeHTML(false)

@@ -161,13 +161,13 @@ func ReachJSON(w io.Writer, r *sim.Reach, summary bool) error {
 		return errNothing("reachability")
 	}
 	if summary {
-		return writeJSON(w, jsonReachSummary{
+		return WriteJSON(w, jsonReachSummary{
 			Level:    r.Level.String(),
 			Counts:   jsonCounts{r.Counts.All, r.Counts.Some, r.Counts.None},
 			Examples: reachPairsJSON(r.Examples),
 		})
 	}
-	return writeJSON(w, jsonReach{Level: r.Level.String(), Pairs: reachPairsJSON(r.Pairs)})
+	return WriteJSON(w, jsonReach{Level: r.Level.String(), Pairs: reachPairsJSON(r.Pairs)})
 }
 
 // ReachCSV writes one row per pair (from, to, result, reason, explanation)

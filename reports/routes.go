@@ -87,5 +87,5 @@ func RoutesJSON(w io.Writer, t *sim.RouteTable) error {
 			Name: r.Name, Via: routeVia(r),
 		})
 	}
-	return writeJSON(w, doc)
+	return WriteJSON(w, doc)
 }

@@ -196,7 +196,7 @@ func ValidateSARIF(w io.Writer, files []File) error {
 			b.add(diagnosticResult(f.Path, d))
 		}
 	}
-	return writeJSON(w, b.log())
+	return WriteJSON(w, b.log())
 }
 
 // RunSARIF writes a scenario run as a SARIF 2.1.0 log: scenario
@@ -242,7 +242,7 @@ func RunSARIF(w io.Writer, res *scenarios.Result) error {
 			}
 		}
 	}
-	return writeJSON(w, b.log())
+	return WriteJSON(w, b.log())
 }
 
 // traceFlow follows a packet hop by hop; every location points at the

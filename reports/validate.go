@@ -210,5 +210,5 @@ func ValidateJSON(w io.Writer, files []File) error {
 	for _, f := range files {
 		doc.Files = append(doc.Files, jsonFile{Path: f.Path, Diagnostics: jsonDiagnostics(f.Path, f.Diagnostics)})
 	}
-	return writeJSON(w, doc)
+	return WriteJSON(w, doc)
 }

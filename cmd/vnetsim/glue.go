@@ -2,7 +2,6 @@ package main
 
 import (
 	"bytes"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -319,12 +318,9 @@ func progressMeter(stderr io.Writer, label string) (stop func(), update func(don
 	}, update
 }
 
-// writeJSONTo writes v as indented JSON to standard output.
-func writeJSONTo(c *cli.Context, v any) error {
-	enc := json.NewEncoder(c.App.Writer)
-	enc.SetIndent("", "  ")
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(v); err != nil {
+// jsonOut writes v to standard output as reports writes JSON.
+func jsonOut(c *cli.Context, v any) error {
+	if err := reports.WriteJSON(c.App.Writer, v); err != nil {
 		return usageError("%s: %v", c.Command.Name, err)
 	}
 	return nil

@@ -40,7 +40,7 @@ func labCommand() *cli.Command {
 						for _, l := range labs {
 							doc.Labs = append(doc.Labs, lab{l.Name, l.Title, l.Description})
 						}
-						return writeJSONTo(c, doc)
+						return jsonOut(c, doc)
 					}
 					tw := tabwriter.NewWriter(c.App.Writer, 0, 4, 2, ' ', 0)
 					fmt.Fprintln(tw, "NAME\tTITLE")
@@ -91,7 +91,7 @@ func labCommand() *cli.Command {
 						return labError("lab export", err)
 					}
 					if f == "json" {
-						return writeJSONTo(c, struct {
+						return jsonOut(c, struct {
 							Files []string `json:"files"`
 						}{append([]string{}, files...)})
 					}

@@ -67,7 +67,7 @@ func labCommand() *cli.Command {
 					}
 					sc, err := scenarios.LoadLab(c.Args().First())
 					if err != nil {
-						return labError("lab run", err)
+						return usageError("lab run: %v", err)
 					}
 					r := scenarios.Run(c.Context, sc, scenarios.Options{Clock: time.Now})
 					return renderRun(c, &scenarios.Result{Scenarios: []scenarios.ScenarioResult{r}}, nil)
@@ -88,7 +88,7 @@ func labCommand() *cli.Command {
 					}
 					files, err := scenarios.ExportLab(c.Args().Get(0), c.Args().Get(1), c.Bool("force"))
 					if err != nil {
-						return labError("lab export", err)
+						return usageError("lab export: %v", err)
 					}
 					if f == "json" {
 						return jsonOut(c, struct {
@@ -103,10 +103,4 @@ func labCommand() *cli.Command {
 			},
 		},
 	}
-}
-
-// labError turns a lab error into exit 2; an unknown name's error lists
-// the labs.
-func labError(cmd string, err error) error {
-	return usageError("%s: %v", cmd, err)
 }

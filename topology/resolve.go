@@ -112,7 +112,7 @@ func (l *loader) acl(e named) *ACL {
 		rwhat := fmt.Sprintf("rule %s/%s", e.name, r.Name)
 		// The platform range is checked by Validate (acl-priority-invalid);
 		// here only "is it an integer" is decided.
-		if pr, ok := l.integer(ro, "priority", rwhat, math.MinInt32, math.MaxInt32, true); ok {
+		if pr, ok := l.integer(ro, "priority", rwhat, math.MinInt, math.MaxInt, true); ok {
 			r.Priority = int(pr)
 		}
 		r.Type = enumValue(l, ro, "type", rwhat, Inbound, true, ParseDirection)

@@ -244,6 +244,8 @@ func TestACLPriorities(t *testing.T) {
 		{"windows-sdn reserved high", acl("windows-sdn", "65001 Inbound", "65535 Outbound"), []string{"acl-priority-reserved@6", "acl-priority-reserved@7"}},
 		{"windows-sdn out of range", acl("windows-sdn", "0 Inbound", "65536 Inbound", "-5 Inbound"),
 			[]string{"acl-priority-invalid@6", "acl-priority-invalid@7", "acl-priority-invalid@8"}},
+		{"windows-sdn far out of range", acl("windows-sdn", "5000000000 Inbound", "-5000000000 Outbound"),
+			[]string{"acl-priority-invalid@6", "acl-priority-invalid@7"}},
 		{"windows-sdn duplicate across directions", acl("windows-sdn", "200 Inbound", "200 Outbound"), []string{"acl-priority-duplicate@7"}},
 		// azure: 100-4096, unique per direction, nothing reserved.
 		{"azure range", acl("azure", "100 Inbound", "4096 Outbound"), nil},

@@ -134,7 +134,7 @@ func (e ValidExpectation) check(r *runner) CheckResult {
 	c := CheckResult{Target: "validation of the network", Expected: map[string]any{},
 		Actual: map[string]any{"errors": errs, "warnings": warns}}
 	var problems []string
-	if e.Errors == nil {
+	if len(e.Errors) == 0 { // valid: {} and errors: [] both mean no errors at all
 		c.Expected["errors"] = []string{}
 		if len(errs) > 0 {
 			problems = append(problems, fmt.Sprintf("expected no errors, got %s: %s", strings.Join(errs, ", "), firstMessage(ds, diag.Error)))

@@ -92,10 +92,10 @@ type TraceExpectation struct {
 }
 
 // ValidExpectation expects validation codes. Every listed code must be
-// present. When Errors is nil (the key is absent) the network must have no
-// error at all; an empty ValidExpectation is `valid: {}`.
+// present. When Errors is empty (the key is absent, or `errors: []`) the
+// network must have no error at all; an empty ValidExpectation is `valid: {}`.
 type ValidExpectation struct {
-	Errors   []diag.Code // nil: no errors allowed
+	Errors   []diag.Code // empty: no errors allowed
 	Warnings []diag.Code
 }
 

@@ -474,18 +474,16 @@ func (e *Engine) peeringOf(owner, remote *topology.VirtualNetwork) *topology.Pee
 	return e.ordered(owner).peer[remote]
 }
 
-// connectedV is connected by pointer.
+// connectedV reports whether traffic may cross between a and b: both
+// objects exist and neither is Disconnected (Network.Connected, indexed).
 func (e *Engine) connectedV(a, b *topology.VirtualNetwork) bool {
 	pa, pb := e.peeringOf(a, b), e.peeringOf(b, a)
 	return pa != nil && pb != nil && !pa.Disconnected && !pb.Disconnected
 }
 
-// connected reports whether traffic may cross between a and b: both
-// objects exist and neither is Disconnected (Network.Connected, indexed).
+// connected is connectedV by name.
 func (e *Engine) connected(a, b string) bool {
-	pa, pb := e.peeringTo(a, b), e.peeringTo(b, a)
-	// Only VNets of the network own objects, so both VNets exist.
-	return pa != nil && pb != nil && !pa.Disconnected && !pb.Disconnected
+	return e.connectedV(e.net.VirtualNetworks[a], e.net.VirtualNetworks[b])
 }
 
 // findTransitHub returns the hub whose gateway v uses through gateway

@@ -24,7 +24,7 @@ func exampleFiles(t *testing.T, pattern string) []string {
 	return files
 }
 
-func readFile(t *testing.T, path string) []byte {
+func readFile(t testing.TB, path string) []byte {
 	t.Helper()
 	data, err := os.ReadFile(path)
 	if err != nil {
@@ -119,5 +119,3 @@ func TestEveryStaticCodeIsExercised(t *testing.T) {
 		}
 	}
 }
-
-func readExample(path string) ([]byte, error) { return os.ReadFile(path) }

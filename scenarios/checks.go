@@ -16,20 +16,7 @@ import (
 func (e PeeringExpectation) check(r *runner) CheckResult {
 	ref := e.Peering
 	c := CheckResult{Target: "peering " + describeRef(ref), Expected: map[string]any{"state": e.State.String()}}
-	var (
-		v *topology.VirtualNetwork = r.net.VirtualNetworks[ref.VNet]
-		p *topology.Peering
-	)
-	if v != nil {
-		switch {
-		case ref.Name != "":
-			if p = v.Peerings[ref.Name]; p != nil && ref.RemoteVirtualNetwork != "" && p.RemoteVirtualNetwork != ref.RemoteVirtualNetwork {
-				p = nil
-			}
-		default:
-			p = v.PeeringTo(ref.RemoteVirtualNetwork)
-		}
-	}
+	p := ref.Find(r.net)
 	state := r.net.PeeringState(ref.VNet, p)
 	c.Actual = map[string]any{"state": state.String()}
 	var problems []string

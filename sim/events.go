@@ -1,6 +1,7 @@
 package sim
 
 import (
+	"fmt"
 	"net/netip"
 	"slices"
 
@@ -122,6 +123,36 @@ type PeeringRef struct {
 	VNet                 string
 	Name                 string
 	RemoteVirtualNetwork string
+}
+
+// Find returns the peering object r names in n, or nil when there is none
+// (or Name and RemoteVirtualNetwork name different objects).
+func (r PeeringRef) Find(n *topology.Network) *topology.Peering {
+	p, _ := r.find(n)
+	return p
+}
+
+// find is Find that also says, when there is no such object, why not.
+func (r PeeringRef) find(n *topology.Network) (*topology.Peering, string) {
+	v := n.VirtualNetworks[r.VNet]
+	switch {
+	case v == nil:
+		return nil, fmt.Sprintf("virtual network %q does not exist", r.VNet)
+	case r.Name != "":
+		p := v.Peerings[r.Name]
+		if p == nil {
+			return nil, fmt.Sprintf("virtual network %q has no peering named %q", r.VNet, r.Name)
+		}
+		if r.RemoteVirtualNetwork != "" && p.RemoteVirtualNetwork != r.RemoteVirtualNetwork {
+			return nil, fmt.Sprintf("peering %s/%s points at %q, not %q", r.VNet, r.Name, p.RemoteVirtualNetwork, r.RemoteVirtualNetwork)
+		}
+		return p, ""
+	default:
+		if p := v.PeeringTo(r.RemoteVirtualNetwork); p != nil {
+			return p, ""
+		}
+		return nil, fmt.Sprintf("virtual network %q has no peering to %q", r.VNet, r.RemoteVirtualNetwork)
+	}
 }
 
 func (r PeeringRef) fields() []Field {

@@ -582,3 +582,32 @@ func TestApplyConcurrently(t *testing.T) {
 	}
 	wg.Wait()
 }
+
+func TestPeeringRefFind(t *testing.T) {
+	n := hubSpoke(t)
+	tests := []struct {
+		name string
+		ref  PeeringRef
+		want string // the found object's name; "" for none
+	}{
+		{"by name", PeeringRef{VNet: "spoke1", Name: "spoke1-to-hub"}, "spoke1-to-hub"},
+		{"by remote", PeeringRef{VNet: "spoke1", RemoteVirtualNetwork: "hub"}, "spoke1-to-hub"},
+		{"name and remote agree", PeeringRef{VNet: "spoke1", Name: "spoke1-to-hub", RemoteVirtualNetwork: "hub"}, "spoke1-to-hub"},
+		{"name and remote disagree", PeeringRef{VNet: "spoke1", Name: "spoke1-to-hub", RemoteVirtualNetwork: "spoke2"}, ""},
+		{"unknown name", PeeringRef{VNet: "spoke1", Name: "nope"}, ""},
+		{"no peering to remote", PeeringRef{VNet: "spoke1", RemoteVirtualNetwork: "spoke2"}, ""},
+		{"unknown vnet", PeeringRef{VNet: "nowhere", Name: "spoke1-to-hub"}, ""},
+		{"neither name nor remote", PeeringRef{VNet: "spoke1"}, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := ""
+			if p := tt.ref.Find(n); p != nil {
+				got = p.Name
+			}
+			if got != tt.want {
+				t.Errorf("Find = %q, want %q", got, tt.want)
+			}
+		})
+	}
+}

@@ -215,27 +215,13 @@ func (t *tx) peering(ref PeeringRef) (*topology.VirtualNetwork, *topology.Peerin
 	if ref.VNet == "" {
 		return nil, nil, refusef(diag.MissingField, "the event names no virtual network (vnet)")
 	}
-	old := t.n.VirtualNetworks[ref.VNet]
-	if old == nil {
-		return nil, nil, notFoundf("virtual network %q does not exist", ref.VNet)
-	}
-	var p *topology.Peering
+	p, why := ref.find(t.n)
 	switch {
-	case ref.Name != "":
-		p = old.Peerings[ref.Name]
-		if p == nil {
-			return nil, nil, notFoundf("virtual network %q has no peering named %q", ref.VNet, ref.Name)
-		}
-		if ref.RemoteVirtualNetwork != "" && p.RemoteVirtualNetwork != ref.RemoteVirtualNetwork {
-			return nil, nil, notFoundf("peering %s/%s points at %q, not %q", ref.VNet, ref.Name, p.RemoteVirtualNetwork, ref.RemoteVirtualNetwork)
-		}
-	case ref.RemoteVirtualNetwork != "":
-		p = old.PeeringTo(ref.RemoteVirtualNetwork)
-		if p == nil {
-			return nil, nil, notFoundf("virtual network %q has no peering to %q", ref.VNet, ref.RemoteVirtualNetwork)
-		}
-	default:
+	case p != nil:
+	case ref.Name == "" && ref.RemoteVirtualNetwork == "" && t.n.VirtualNetworks[ref.VNet] != nil:
 		return nil, nil, refusef(diag.MissingField, "name the peering of %q by name or remoteVirtualNetwork", ref.VNet)
+	default:
+		return nil, nil, notFoundf("%s", why)
 	}
 	v := t.vnet(ref.VNet)
 	t.related[p.RemoteVirtualNetwork] = true

@@ -51,7 +51,6 @@ var platformNames = enum[Platform]{"windows-sdn", "azure"}
 func (p Platform) String() string               { return platformNames.str(p) }
 func (p Platform) MarshalText() ([]byte, error) { return []byte(p.String()), nil }
 func ParsePlatform(s string) (Platform, error)  { return platformNames.parse("platform", s) }
-func PlatformNames() []string                   { return platformNames.names() }
 
 // Protocol is an IP protocol as ACL rules, load balancer rules and flows
 // name it. All matches every protocol.
@@ -69,7 +68,6 @@ var protocolNames = enum[Protocol]{"All", "TCP", "UDP", "ICMP"}
 func (p Protocol) String() string               { return protocolNames.str(p) }
 func (p Protocol) MarshalText() ([]byte, error) { return []byte(p.String()), nil }
 func ParseProtocol(s string) (Protocol, error)  { return protocolNames.parse("protocol", s) }
-func ProtocolNames() []string                   { return protocolNames.names() }
 
 // HasPorts reports whether packets of p carry ports.
 func (p Protocol) HasPorts() bool { return p == TCP || p == UDP }

@@ -3,6 +3,7 @@ package reports
 import (
 	"io"
 
+	"github.com/vnetsim/vnetsim/sim"
 	"github.com/vnetsim/vnetsim/topology/diag"
 )
 
@@ -71,28 +72,31 @@ var codeHelp = []CodeHelp{
 // expectation that did not hold. It is not a contract code.
 const FailedExpectation diag.Code = "failed-expectation"
 
-var failedExpectationHelp = CodeHelp{FailedExpectation, "A scenario expectation did not hold.", "Compare the expected and actual values; for a trace, the hops show where the packet went and why it stopped."}
+// ReachabilityLost is the SARIF rule of a subnet pair a reviewed change
+// makes worse. It is not a contract code.
+const ReachabilityLost diag.Code = "reachability-lost"
+
+// reportHelp explains the rules of reports that are not contract codes:
+// scenario runs' failed expectations, then the change review's own.
+var reportHelp = []CodeHelp{
+	{FailedExpectation, "A scenario expectation did not hold.", "Compare the expected and actual values; for a trace, the hops show where the packet went and why it stopped."},
+	{sim.PeeringSyncRequired, "azure: a peered VNet's address space changes; peers keep routing to the old ranges until syncPeering.",
+		"Run syncPeering on every peering of the changed VNet after the change; the diff plan includes it (semantics §2)."},
+	{ReachabilityLost, "A subnet pair delivers fewer packets after the change.",
+		"Check that the loss is intended; the reason and explanation name what drops the packets."},
+}
 
 // Help returns what reports say about code. An unknown code gets a generic
 // entry, so that rendering never fails on a new code.
 func Help(code diag.Code) CodeHelp {
-	if code == FailedExpectation {
-		return failedExpectationHelp
-	}
-	for _, h := range codeHelp {
-		if h.Code == code {
-			return h
+	for _, table := range [][]CodeHelp{codeHelp, reportHelp} {
+		for _, h := range table {
+			if h.Code == code {
+				return h
+			}
 		}
 	}
 	return CodeHelp{Code: code, Short: string(code), Help: "See the vnetsim documentation."}
-}
-
-// AllHelp returns the help of every contract code, in contract order, plus
-// FailedExpectation.
-func AllHelp() []CodeHelp {
-	out := make([]CodeHelp, 0, len(codeHelp)+1)
-	out = append(out, codeHelp...)
-	return append(out, failedExpectationHelp)
 }
 
 // CodesMarkdown writes the page DocsURL points at: one section per code,
@@ -111,6 +115,7 @@ func CodesMarkdown(w io.Writer) error {
 		{"Warnings", diag.WarningCodes},
 		{"Refused events", diag.RefusalCodes},
 		{"Scenario runs", []diag.Code{FailedExpectation}},
+		{"Change reviews", []diag.Code{sim.PeeringSyncRequired, ReachabilityLost}},
 	}
 	for _, s := range sections {
 		ew.printf("\n## %s\n", s.title)

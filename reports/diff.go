@@ -10,28 +10,6 @@ import (
 	"github.com/vnetsim/vnetsim/topology/diag"
 )
 
-// ReachabilityLost is the SARIF rule of a subnet pair the change makes
-// worse. It is not a contract code.
-const ReachabilityLost diag.Code = "reachability-lost"
-
-// diffHelp explains the codes only diff reports use, which Help does not
-// know.
-var diffHelp = []CodeHelp{
-	{sim.PeeringSyncRequired, "azure: a peered VNet's address space changes; peers keep routing to the old ranges until syncPeering.",
-		"Run syncPeering on every peering of the changed VNet after the change; the diff plan includes it (semantics §2)."},
-	{ReachabilityLost, "A subnet pair delivers fewer packets after the change.",
-		"Check that the loss is intended; the reason and explanation name what drops the packets."},
-}
-
-func diffCodeHelp(code diag.Code) CodeHelp {
-	for _, h := range diffHelp {
-		if h.Code == code {
-			return h
-		}
-	}
-	return Help(code)
-}
-
 // eventText formats a plan event the way a scenario writes it, fields in
 // the event's own order: createPeering {vnet: hub, name: hub-to-spoke1}.
 func eventText(ev sim.Event) string { return ev.Kind() + " " + eventFieldsText(ev.Fields()) }
@@ -539,18 +517,5 @@ func DiffSARIF(w io.Writer, r *sim.DiffResult) error {
 			PartialFingerprints: fingerprint(string(ReachabilityLost), r.After, l.From, l.To),
 		})
 	}
-	log := b.log()
-	// The builder knows contract codes; fill in the diff's own.
-	for i := range log.Runs[0].Tool.Driver.Rules {
-		rule := &log.Runs[0].Tool.Driver.Rules[i]
-		h := diffCodeHelp(diag.Code(rule.ID))
-		rule.ShortDescription, rule.Help, rule.HelpURI = sarifMessage{h.Short}, sarifMessage{h.Help}, h.URI()
-		switch h.Code {
-		case ReachabilityLost:
-			rule.DefaultConfiguration.Level = sarifLevelWarn
-		case sim.PeeringSyncRequired:
-			rule.DefaultConfiguration.Level = sarifLevelRecord
-		}
-	}
-	return WriteJSON(w, log)
+	return WriteJSON(w, b.log())
 }

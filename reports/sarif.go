@@ -106,6 +106,18 @@ type sarifBuilder struct {
 
 func (b *sarifBuilder) add(r sarifResult) { b.results = append(b.results, r) }
 
+// ruleLevel is a rule's default SARIF level: a warning code or a lost
+// pair warns, a change the plan resolves is a note, the rest are errors.
+func ruleLevel(code diag.Code) string {
+	switch {
+	case slices.Contains(diag.WarningCodes, code), code == ReachabilityLost:
+		return sarifLevelWarn
+	case code == sim.PeeringSyncRequired:
+		return sarifLevelRecord
+	}
+	return sarifLevelError
+}
+
 // log assigns rule indexes (rules sorted by id) and returns the document.
 func (b *sarifBuilder) log() sarifLog {
 	var ids []string
@@ -118,13 +130,9 @@ func (b *sarifBuilder) log() sarifLog {
 	rules := make([]sarifRule, 0, len(ids))
 	for _, id := range ids {
 		h := Help(diag.Code(id))
-		level := sarifLevelError
-		if slices.Contains(diag.WarningCodes, h.Code) {
-			level = sarifLevelWarn
-		}
 		rules = append(rules, sarifRule{
 			ID: id, ShortDescription: sarifMessage{h.Short}, Help: sarifMessage{h.Help},
-			HelpURI: h.URI(), DefaultConfiguration: sarifConfig{level},
+			HelpURI: h.URI(), DefaultConfiguration: sarifConfig{ruleLevel(h.Code)},
 		})
 	}
 	results := slices.Clone(b.results)

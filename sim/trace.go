@@ -37,7 +37,8 @@ type walk struct {
 	// gateway: crossing a peering then needs no allowForwardedTraffic
 	// (semantics §5.3). An appliance forwarding it again clears it.
 	viaGateway bool
-	// global is set when the last peering crossed joins two regions.
+	// global is set when the packet came over a peering joining two
+	// regions and no appliance or gateway has forwarded it since.
 	global     bool
 	fromRegion string
 }
@@ -423,6 +424,9 @@ func (w *walk) appliance(v *topology.VirtualNetwork, r EffectiveRoute) (*topolog
 	vm := h.vm
 	if h.lb != nil {
 		w.hop(h.lb.Name, hv.Name, h.lb.Subnet.Name)
+		if !w.lbReachable(hv, h.lb) {
+			return nil, nil, "", false
+		}
 		b, ok := w.backend(h.lb, w.f.Port)
 		if !ok {
 			return nil, nil, "", false
@@ -451,7 +455,7 @@ func (w *walk) appliance(v *topology.VirtualNetwork, r EffectiveRoute) (*topolog
 	if !w.acl(hv, topology.Outbound, vm.AccessControlList, vm.Subnet.AccessControlList, w.f.Src, w.f.Dst, w.f.Port) {
 		return nil, nil, "", false
 	}
-	w.viaGateway = false // the appliance, not a gateway, forwards it now
+	w.forwardedBy(false)
 	return hv, e.subnetRoutes(vm.Subnet), vm.Name, true
 }
 
@@ -547,7 +551,7 @@ func (w *walk) gateway(v *topology.VirtualNetwork, r EffectiveRoute) (*topology.
 	if !w.quiet {
 		w.stepf(StepGateway, gwPath(gwv), "VPN gateway %s re-routes %s with the routes of %s", gw.Name, dst, gwv.Name)
 	}
-	w.viaGateway = true
+	w.forwardedBy(true)
 	return gwv, e.gatewayRoutes(gwv), gw.Name, true
 }
 
@@ -604,9 +608,7 @@ func (w *walk) deliverVM(x *topology.VirtualNetwork, vm *topology.VirtualMachine
 
 func (w *walk) deliverLB(x *topology.VirtualNetwork, lb *topology.LoadBalancer) {
 	w.hop(lb.Name, x.Name, lb.Subnet.Name)
-	if w.e.rules.BasicILBNotOverGlobalPeering && lb.SKU == topology.Basic && w.global {
-		w.dropf(LoadBalancerUnreachable, lbPath(lb),
-			"Basic load balancer %s in %s is not reachable over global peering from %s: use the Standard SKU or a source in %s", lb.Name, regionName(x.Region), regionName(w.fromRegion), regionName(x.Region))
+	if !w.lbReachable(x, lb) {
 		return
 	}
 	rule, _ := lbRule(lb, w.f.Protocol, w.f.Port)
@@ -619,6 +621,28 @@ func (w *walk) deliverLB(x *topology.VirtualNetwork, lb *topology.LoadBalancer) 
 		port = rule.BackendPort
 	}
 	w.deliverVM(x, b, b.IPAddress, port)
+}
+
+// lbReachable reports whether the packet may reach the frontend of lb in
+// x, and drops it when not: azure does not reach a Basic internal load
+// balancer over global peering (semantics §5.4), whether the packet is sent
+// to the frontend or routed to it as a next hop.
+func (w *walk) lbReachable(x *topology.VirtualNetwork, lb *topology.LoadBalancer) bool {
+	if !w.e.rules.BasicILBNotOverGlobalPeering || lb.SKU != topology.Basic || !w.global {
+		return true
+	}
+	w.dropf(LoadBalancerUnreachable, lbPath(lb),
+		"Basic load balancer %s in %s is not reachable over global peering from %s: use the Standard SKU or a source in %s", lb.Name, regionName(x.Region), regionName(w.fromRegion), regionName(x.Region))
+	return false
+}
+
+// forwardedBy records that an appliance or, with gateway, a VPN gateway
+// forwards the packet on from its own VNet: crossing a peering from there
+// needs allowForwardedTraffic unless a gateway forwards it (semantics
+// §5.3), and the packet no longer comes over the peering it arrived by.
+func (w *walk) forwardedBy(gateway bool) {
+	w.viaGateway = gateway
+	w.global, w.fromRegion = false, ""
 }
 
 // acl applies the ACLs a packet meets leaving or entering a VM or subnet;

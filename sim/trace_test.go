@@ -143,6 +143,15 @@ func growUnsynced(n *topology.Network) {
 	b.VirtualMachines["b2"] = &topology.VirtualMachine{Name: "b2", Subnet: s, IPAddress: addr("10.20.1.4"), Running: true}
 }
 
+// basicHubILB moves spoke1 to another region than the hub and makes the
+// hub's nva-ilb a Basic load balancer in front of nva2.
+func basicHubILB(n *topology.Network) {
+	n.VirtualNetworks["spoke1"].Region = "westus"
+	hub := n.VirtualNetworks["hub"]
+	lb := hub.LoadBalancers["nva-ilb"]
+	lb.SKU, lb.Backends = topology.Basic, []*topology.VirtualMachine{hub.VirtualMachines["nva2"]}
+}
+
 func TestTrace(t *testing.T) {
 	tests := []struct {
 		name     string
@@ -250,6 +259,19 @@ func TestTrace(t *testing.T) {
 			from: "a1", to: "ilb", port: 443, result: Delivered},
 		{name: "§5.4 azure: Standard ILB over global peering", topo: two("PLATFORM", "azure", "REGION_B", "northeurope"),
 			from: "a1", to: "ilb", port: 443, result: Delivered},
+		{name: "§5.4 azure: a Basic ILB as next hop over global peering", topo: hs("PLATFORM", "azure", "NVA_IP", "10.0.2.100"),
+			mutate: basicHubILB, from: "app1", to: "app2", result: Dropped, reason: LoadBalancerUnreachable, via: "app1,nva-ilb"},
+		{name: "§5.4 azure: a Basic ILB behind an appliance is local to it", topo: hs("PLATFORM", "azure"),
+			mutate: func(n *topology.Network) {
+				basicHubILB(n)
+				// spoke1 reaches the frontend through nva1, which is in the hub.
+				rt := n.RouteTables["rt-spoke"]
+				rt.Routes = append(rt.Routes, topology.Route{Name: "ilb-via-nva", AddressPrefix: pfx("10.0.2.100/32"),
+					NextHopType: topology.NextHopVirtualAppliance, NextHopIPAddress: addr("10.0.2.4")})
+			},
+			from: "app1", to: "nva-ilb", result: Delivered, via: "app1,nva1,nva-ilb,nva2"},
+		{name: "§5.4 azure: a Basic ILB sent to straight over global peering", topo: hs("PLATFORM", "azure"),
+			mutate: basicHubILB, from: "app1", to: "nva-ilb", result: Dropped, reason: LoadBalancerUnreachable, via: "app1,nva-ilb"},
 		{name: "§5.4 windows-sdn: a Basic ILB is reachable across regions", topo: two("LB_SKU", "Basic", "REGION_B", "northeurope"),
 			from: "a1", to: "ilb", port: 443, result: Delivered},
 

@@ -81,9 +81,9 @@ func failingViolations(r *sim.DiffResult) int {
 func diffVerdict(r *sim.DiffResult, failOnLost bool) string {
 	switch {
 	case failingViolations(r) > 0:
-		return fmt.Sprintf("FAIL: %s", plural(failingViolations(r), "violation"))
+		return fmt.Sprintf("FAIL: %s", Plural(failingViolations(r), "violation"))
 	case failOnLost && len(r.Reachability.Lost) > 0:
-		return fmt.Sprintf("FAIL: %s lost (--fail-on-lost)", plural(len(r.Reachability.Lost), "subnet pair"))
+		return fmt.Sprintf("FAIL: %s lost (--fail-on-lost)", Plural(len(r.Reachability.Lost), "subnet pair"))
 	}
 	return "OK"
 }
@@ -152,11 +152,11 @@ func DiffText(w io.Writer, r *sim.DiffResult, opt DiffOptions) error {
 	if !r.Plan.Verified {
 		verified = st.fail("NOT verified")
 	}
-	ew.printf("\n%s\n", st.bold(fmt.Sprintf("Plan (%s, %s)", plural(len(r.Plan.Steps), "step"), verified)))
+	ew.printf("\n%s\n", st.bold(fmt.Sprintf("Plan (%s, %s)", Plural(len(r.Plan.Steps), "step"), verified)))
 	for i, s := range r.Plan.Steps {
 		ew.printf("  %2d. %s\n      %s\n", i+1, eventText(s.Event), st.dim("why: "+s.Why))
 		if i > 0 && len(s.Impact.Lost) > 0 && samePairs(s.Impact.Lost, r.Plan.Steps[i-1].Impact.Lost) {
-			ew.printf("      %s\n", st.warning(fmt.Sprintf("while in this state: the same %s lost as after step %d", plural(len(s.Impact.Lost), "subnet pair"), i)))
+			ew.printf("      %s\n", st.warning(fmt.Sprintf("while in this state: the same %s lost as after step %d", Plural(len(s.Impact.Lost), "subnet pair"), i)))
 			continue
 		}
 		writeImpactText(ew, st, s.Impact.Lost)
@@ -209,7 +209,7 @@ func writeImpactText(ew *errWriter, st style, lost []sim.ReachChange) {
 	if len(lost) == 0 {
 		return
 	}
-	ew.printf("      %s\n", st.warning(fmt.Sprintf("while in this state: %s lost, %d of them transient", plural(len(lost), "subnet pair"), transient(lost))))
+	ew.printf("      %s\n", st.warning(fmt.Sprintf("while in this state: %s lost, %d of them transient", Plural(len(lost), "subnet pair"), transient(lost))))
 	for i, l := range lost {
 		if i == maxImpactLines {
 			ew.printf("        … and %d more\n", len(lost)-i)
@@ -355,7 +355,7 @@ func DiffMarkdown(w io.Writer, r *sim.DiffResult, failOnLost bool) error {
 	}
 	ew.printf("## %s vnetsim diff: %s\n\n", mark, mdEscape(diffVerdict(r, failOnLost)))
 	ew.printf("`%s` → `%s` (%s): %s, %s, %s, %d gained, %d lost.\n\n", r.Before, r.After, r.Platform,
-		plural(len(r.Changes), "change"), plural(failingViolations(r), "violation"), plural(len(r.Plan.Steps), "plan step"),
+		Plural(len(r.Changes), "change"), Plural(failingViolations(r), "violation"), Plural(len(r.Plan.Steps), "plan step"),
 		len(r.Reachability.Gained), len(r.Reachability.Lost))
 
 	if len(r.Violations) > 0 {
@@ -370,14 +370,14 @@ func DiffMarkdown(w io.Writer, r *sim.DiffResult, failOnLost bool) error {
 		ew.print("\n")
 	}
 	if len(r.Preexisting) > 0 {
-		ew.printf("<details><summary>%s the before-file already had (not counted)</summary>\n\n| code | where | message |\n|---|---|---|\n", plural(len(r.Preexisting), "error"))
+		ew.printf("<details><summary>%s the before-file already had (not counted)</summary>\n\n| code | where | message |\n|---|---|---|\n", Plural(len(r.Preexisting), "error"))
 		for _, v := range r.Preexisting {
 			ew.printf("| `%s` | `%s` | %s |\n", v.Code, rangeText(v.Subject), mdEscape(v.Message))
 		}
 		ew.print("\n</details>\n\n")
 	}
 
-	ew.printf("<details><summary>%s</summary>\n\n| kind | where | change |\n|---|---|---|\n", plural(len(r.Changes), "change"))
+	ew.printf("<details><summary>%s</summary>\n\n| kind | where | change |\n|---|---|---|\n", Plural(len(r.Changes), "change"))
 	for _, c := range r.Changes {
 		ew.printf("| %s | `%s` | %s |\n", c.Kind, rangeText(c.Subject), mdEscape(c.Message))
 	}
@@ -390,7 +390,7 @@ func DiffMarkdown(w io.Writer, r *sim.DiffResult, failOnLost bool) error {
 	ew.printf("### Plan (%s)\n\n", status)
 	folded := len(r.Plan.Steps) > maxMarkdownSteps
 	if folded {
-		ew.printf("<details><summary>%s</summary>\n\n", plural(len(r.Plan.Steps), "step"))
+		ew.printf("<details><summary>%s</summary>\n\n", Plural(len(r.Plan.Steps), "step"))
 	}
 	if len(r.Plan.Steps) > 0 {
 		ew.print("| # | event | why | lost while in this state |\n|---|---|---|---|\n")

@@ -439,7 +439,7 @@ func (b *builder) addGroup(hub string, spokes []string) {
 	if counts[topology.Connected] != len(spokes) {
 		style = "dashed"
 	}
-	b.link(nil, b.vnets[hub], g, "dir", "both", "style", style, "label", plural(len(spokes), "peering"))
+	b.link(nil, b.vnets[hub], g, "dir", "both", "style", style, "label", Plural(len(spokes), "peering"))
 }
 
 // pairState is the state of the weaker side of a peering pair: Connected

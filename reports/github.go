@@ -58,7 +58,7 @@ func ValidateGitHub(w io.Writer, files []File) error {
 func ValidateMarkdown(w io.Writer, files []File) error {
 	ew := &errWriter{w: w}
 	t := CountFiles(files)
-	ew.printf("## vnetsim validate: %s in %s\n\n", t, plural(len(files), "file"))
+	ew.printf("## vnetsim validate: %s in %s\n\n", t, Plural(len(files), "file"))
 	ew.print("| file | errors | warnings |\n|---|---:|---:|\n")
 	for _, f := range files {
 		ew.printf("| `%s` | %d | %d |\n", mdEscape(f.Path), f.Diagnostics.Errors(), f.Diagnostics.Warnings())

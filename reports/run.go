@@ -152,7 +152,7 @@ func RunText(w io.Writer, res *scenarios.Result, opt Options) error {
 		}
 	}
 	t := CountRun(res)
-	ew.printf("%s: %d passed, %d failed\n", plural(t.Scenarios, "scenario"), t.Passed, t.Failed)
+	ew.printf("%s: %d passed, %d failed\n", Plural(t.Scenarios, "scenario"), t.Passed, t.Failed)
 	return ew.err
 }
 
@@ -287,7 +287,7 @@ func RunMarkdown(w io.Writer, res *scenarios.Result) error {
 		}
 		ew.print("| step | result | detail |\n|---|---|---|\n")
 		for i, s := range sc.Steps {
-			detail := plural(len(s.Events), "event") + ", " + plural(len(s.Checks), "check")
+			detail := Plural(len(s.Events), "event") + ", " + Plural(len(s.Checks), "check")
 			if !s.Passed {
 				var why []string
 				for _, c := range s.Checks {

@@ -72,10 +72,11 @@ func (t Totals) Failed(strict bool) bool { return t.Errors > 0 || strict && t.Wa
 
 // String returns "2 errors, 1 warning".
 func (t Totals) String() string {
-	return plural(t.Errors, "error") + ", " + plural(t.Warnings, "warning")
+	return Plural(t.Errors, "error") + ", " + Plural(t.Warnings, "warning")
 }
 
-func plural(n int, noun string) string {
+// Plural returns n and the noun, plural unless n is 1: "1 error", "2 errors".
+func Plural(n int, noun string) string {
 	if n == 1 {
 		return "1 " + noun
 	}
@@ -118,7 +119,7 @@ func ValidateText(w io.Writer, files []File, opt Options) error {
 			}
 		}
 	}
-	ew.printf("%s in %s\n", CountFiles(files), plural(len(files), "file"))
+	ew.printf("%s in %s\n", CountFiles(files), Plural(len(files), "file"))
 	return ew.err
 }
 

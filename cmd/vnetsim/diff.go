@@ -59,7 +59,7 @@ func diffCommand() *cli.Command {
 // diffFlags turns flags into typed options, or a usage error.
 func diffFlags(c *cli.Context) (diffOptions, error) {
 	if c.NArg() != 2 {
-		return diffOptions{}, usageError("diff: want two files, BEFORE and AFTER; got %s", count(c.NArg(), "argument"))
+		return diffOptions{}, usageError("diff: want two files, BEFORE and AFTER; got %s", reports.Plural(c.NArg(), "argument"))
 	}
 	f, err := format(c, diffFormats...)
 	if err != nil {
@@ -153,7 +153,7 @@ func emitScenario(stderr io.Writer, res *sim.DiffResult, o diffOptions) error {
 		return nil
 	}
 	if len(res.Plan.Unplanned) > 0 {
-		fmt.Fprintf(stderr, "vnetsim: diff: %s: %s not expressible as events; the scenario's last step may fail until made out of band\n", o.emitScenario, count(len(res.Plan.Unplanned), "change"))
+		fmt.Fprintf(stderr, "vnetsim: diff: %s: %s not expressible as events; the scenario's last step may fail until made out of band\n", o.emitScenario, reports.Plural(len(res.Plan.Unplanned), "change"))
 	}
 	topo, err := diffRelativeTo(filepath.Dir(o.emitScenario), o.before)
 	if err != nil {

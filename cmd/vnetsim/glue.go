@@ -156,17 +156,9 @@ func loadForAnalysis(c *cli.Context, path string) (*topology.Network, error) {
 	}
 	if t := reports.CountFiles([]reports.File{l.file}); t.Errors > 0 {
 		fmt.Fprintf(stderr, "vnetsim: note: %s has %s; answering for the network as written (see vnetsim validate %s)\n",
-			path, count(t.Errors, "validation error"), path)
+			path, reports.Plural(t.Errors, "validation error"), path)
 	}
 	return l.net, nil
-}
-
-// count returns "1 error" or "2 errors".
-func count(n int, noun string) string {
-	if n == 1 {
-		return "1 " + noun
-	}
-	return fmt.Sprintf("%d %ss", n, noun)
 }
 
 // flowFlags are the header flags of trace, reach and render --trace.

@@ -1,9 +1,6 @@
 package topology
 
-import (
-	"os"
-	"testing"
-)
+import "testing"
 
 // TestMarshalRoundTrips checks Load(Marshal(n)) gives n back, for generated
 // estates and the example files.
@@ -12,16 +9,8 @@ func TestMarshalRoundTrips(t *testing.T) {
 		"generated windows-sdn": Generate(GenerateOptions{Hubs: 2, Spokes: 3}),
 		"generated azure":       Generate(GenerateOptions{Hubs: 1, Spokes: 2, SubnetsPerSpoke: 2, Platform: Azure}),
 	}
-	for _, path := range []string{"../examples/hub-spoke.yaml", "../examples/chain.yaml"} {
-		data, err := os.ReadFile(path)
-		if err != nil {
-			t.Fatal(err)
-		}
-		n, _, ds := Load(path, data)
-		if n == nil || ds.HasErrors() {
-			t.Fatalf("%s: %v", path, ds.Err())
-		}
-		cases[path] = n
+	for _, path := range exampleFiles(t, "*.yaml") {
+		cases[path] = loadT(t, string(readFile(t, path)))
 	}
 	for name, n := range cases {
 		t.Run(name, func(t *testing.T) {

@@ -401,7 +401,7 @@ func (p *planner) build() {
 	p.sync("peers route to the changed address space only after syncPeering")
 	for _, av := range kept {
 		bv := p.before.VirtualNetworks[av.Name]
-		if av.Gateway != nil && (bv.Gateway == nil || !sameFields(gatewayProps(bv.Gateway), gatewayProps(av.Gateway))) {
+		if av.Gateway != nil && (bv.Gateway == nil || !slices.Equal(gatewayProps(bv.Gateway), gatewayProps(av.Gateway))) {
 			p.do(SetGateway{VNet: av.Name, Gateway: p.gatewaySpec(av.Name, av.Gateway)}, "the gateway must exist before routes and peerings that use it")
 		}
 	}
@@ -484,11 +484,9 @@ func (p *planner) keptVNets() []*topology.VirtualNetwork {
 	return out
 }
 
-func sameFields(a, b []field) bool { return slices.Equal(a, b) }
-
 // createVNet creates a VNet with its subnets, gateway and VMs. References to
 // route tables and ACLs the current network lacks are left out and reported
-// unplanned, as are load balancers, which no event creates.
+// unplanned; its load balancers follow in setLoadBalancers.
 func (p *planner) createVNet(av *topology.VirtualNetwork) {
 	path := diag.P("virtualNetworks", av.Name)
 	ev := CreateVirtualNetwork{Name: av.Name, Region: av.Region, AddressSpace: slices.Clone(av.AddressSpace)}
@@ -661,7 +659,7 @@ func (p *planner) subnetsAndVMs(bv, av *topology.VirtualNetwork) {
 			p.addSubnet(av.Name, p.subnetSpec(path, as), "the after-file adds this subnet")
 		case bs.AddressPrefix != as.AddressPrefix:
 			replace = append(replace, as)
-		case !sameFields(subnetProps(bs), subnetProps(as)):
+		case !slices.Equal(subnetProps(bs), subnetProps(as)):
 			p.reassociateLater(path, bs, as)
 		}
 	}
@@ -730,7 +728,7 @@ func (p *planner) setLoadBalancers() {
 		}
 		for _, alb := range av.SortedLoadBalancers() {
 			clb := cv.LoadBalancers[alb.Name]
-			if clb != nil && sameFields(lbProps(clb), lbProps(alb)) && (clb.Rules == nil) == (alb.Rules == nil) {
+			if clb != nil && slices.Equal(lbProps(clb), lbProps(alb)) && (clb.Rules == nil) == (alb.Rules == nil) {
 				continue
 			}
 			ev := SetLoadBalancer{VNet: av.Name, Name: alb.Name, Subnet: subnetName(alb.Subnet), FrontendIPAddress: alb.FrontendIPAddress,
@@ -957,14 +955,14 @@ func (p *planner) unplannedObjects() {
 		func(n string) bool { return p.after.RouteTables[n] != nil },
 		unionNames(p.before.RouteTables, p.after.RouteTables),
 		func(n string) bool {
-			return !sameFields(routeTableProps(p.before.RouteTables[n]), routeTableProps(p.after.RouteTables[n]))
+			return !slices.Equal(routeTableProps(p.before.RouteTables[n]), routeTableProps(p.after.RouteTables[n]))
 		})
 	objects("ACL", "accessControlLists", true,
 		func(n string) bool { return p.before.AccessControlLists[n] != nil },
 		func(n string) bool { return p.after.AccessControlLists[n] != nil },
 		unionNames(p.before.AccessControlLists, p.after.AccessControlLists),
 		func(n string) bool {
-			return !sameFields(aclProps(p.before.AccessControlLists[n]), aclProps(p.after.AccessControlLists[n]))
+			return !slices.Equal(aclProps(p.before.AccessControlLists[n]), aclProps(p.after.AccessControlLists[n]))
 		})
 	objects("on-premises site", "onPremises", false,
 		func(n string) bool { return p.before.OnPremises[n] != nil },

@@ -1,5 +1,7 @@
 package diag
 
+import "slices"
+
 // Code is a closed-vocabulary diagnostic or refusal code from contract §5.
 // Its string value is the contract spelling; never rename one.
 type Code string
@@ -76,14 +78,7 @@ var RefusalCodes = []Code{AddressSpaceLocked, RemotePeeringDisconnected, Address
 
 // Known reports whether c is a contract code.
 func (c Code) Known() bool {
-	for _, list := range [][]Code{ErrorCodes, WarningCodes, RefusalCodes} {
-		for _, k := range list {
-			if k == c {
-				return true
-			}
-		}
-	}
-	return false
+	return slices.Contains(ErrorCodes, c) || slices.Contains(WarningCodes, c) || slices.Contains(RefusalCodes, c)
 }
 
 // String returns the contract spelling.

@@ -164,9 +164,10 @@ func (e *Engine) buildVNet(v *topology.VirtualNetwork) *vnetIndex {
 		keys:    make(map[*topology.Subnet]string, len(v.Subnets)),
 	}
 	// Load balancers first, then VMs, so that a (duplicate-address) VM
-	// wins over a frontend deterministically.
+	// wins over a frontend deterministically. As in the name index, only
+	// those in a subnet hold an address: the walk routes from there.
 	for _, lb := range v.SortedLoadBalancers() {
-		if lb.FrontendIPAddress.IsValid() {
+		if lb.FrontendIPAddress.IsValid() && lb.Subnet != nil {
 			x.holders[lb.FrontendIPAddress] = holder{lb: lb, vnet: v}
 		}
 	}
@@ -288,10 +289,10 @@ func (e *Engine) addrs() {
 	e.addrsOnce.Do(func() {
 		e.holderVNets = make(map[netip.Addr][]string)
 		for _, v := range e.sortedVNets() {
-			// As the VNet's holders index: frontends, and VMs in a subnet.
+			// As the VNet's holders index: frontends and VMs in a subnet.
 			var held []netip.Addr
 			for _, lb := range v.LoadBalancers {
-				if lb.FrontendIPAddress.IsValid() {
+				if lb.FrontendIPAddress.IsValid() && lb.Subnet != nil {
 					held = append(held, lb.FrontendIPAddress)
 				}
 			}

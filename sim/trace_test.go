@@ -250,6 +250,8 @@ func TestTrace(t *testing.T) {
 		{name: "§5.4 stopped destination VM", topo: two("B1_RUNNING", "false"), from: "a1", to: "b1", result: Dropped, reason: DestinationNotFound, explains: "b1 is not running"},
 		{name: "§5.4 no VM holds the address", topo: two(), from: "a1", to: "10.2.1.9", result: Dropped, reason: DestinationNotFound},
 		{name: "§5.4 a subnet counts as delivered when the packet enters it", topo: two(), from: "a1", to: "B/s1", result: Delivered},
+		{name: "§5.4 a frontend in no subnet holds nothing", topo: two(), from: "a1", to: "10.2.1.100", result: Dropped, reason: DestinationNotFound,
+			mutate: func(n *topology.Network) { n.VirtualNetworks["B"].LoadBalancers["ilb"].Subnet = nil }},
 		{name: "§5.4 load balancer with a rule for the port", topo: two(), from: "a1", to: "ilb", port: 443, result: Delivered, via: "a1,ilb,b1"},
 		{name: "§5.4 load balancer without a rule for the port", topo: two(), from: "a1", to: "ilb", port: 80, result: Dropped, reason: LoadBalancerNoBackend, explains: "no rule for TCP port 80"},
 		{name: "§5.4 load balancer without a running backend", topo: two("B1_RUNNING", "false"), from: "a1", to: "ilb", port: 443, result: Dropped, reason: LoadBalancerNoBackend, explains: "no running backend"},

@@ -6,7 +6,11 @@ mod=$(go list -m)
 fail=0
 check() { # package, forbidden import patterns...
 	pkg=$1; shift
-	imports=$(go list -f '{{join .Imports "\n"}}' "$pkg" 2>/dev/null || true)
+	if ! imports=$(go list -f '{{join .Imports "\n"}}' "$pkg"); then
+		echo "import arrows: cannot list $pkg"
+		fail=1
+		return
+	fi
 	for bad in "$@"; do
 		hit=$(printf '%s\n' "$imports" | grep -E "^$bad(/|\$)" || true)
 		if [ -n "$hit" ]; then

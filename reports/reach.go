@@ -56,7 +56,7 @@ func ReachText(w io.Writer, r *sim.Reach, summary bool) error {
 
 func writeReachCounts(ew *errWriter, r *sim.Reach) {
 	c := r.Counts
-	ew.printf("%s pairs (level %s): %d all, %d some, %d none\n", fmt.Sprint(c.All+c.Some+c.None), r.Level, c.All, c.Some, c.None)
+	ew.printf("%d pairs (level %s): %d all, %d some, %d none\n", c.All+c.Some+c.None, r.Level, c.All, c.Some, c.None)
 }
 
 // reachNames returns every endpoint of the pairs, sorted.

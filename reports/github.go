@@ -43,11 +43,7 @@ func ValidateGitHub(w io.Writer, files []File) error {
 			for _, r := range d.Related {
 				msg += "\n" + location(f, r.Subject) + ": " + r.Message
 			}
-			file := f.Path
-			if d.Subject.Filename != "" {
-				file = d.Subject.Filename
-			}
-			annotation(ew, level, file, d.Subject.Start.Line, d.Subject.Start.Column, string(d.Code), msg)
+			annotation(ew, level, fileOf(d.Subject, f.Path), d.Subject.Start.Line, d.Subject.Start.Column, string(d.Code), msg)
 		}
 	}
 	return ew.err

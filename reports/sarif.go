@@ -165,9 +165,7 @@ func physical(file string, line, col int) *sarifPhysical {
 
 // diagnosticResult converts one located diagnostic.
 func diagnosticResult(file string, d diag.Diagnostic) sarifResult {
-	if d.Subject.Filename != "" {
-		file = d.Subject.Filename
-	}
+	file = fileOf(d.Subject, file)
 	level := sarifLevelWarn
 	if d.Severity == diag.Error {
 		level = sarifLevelError
@@ -181,13 +179,9 @@ func diagnosticResult(file string, d diag.Diagnostic) sarifResult {
 		Locations: []sarifLocation{loc}, PartialFingerprints: fingerprint(string(d.Code), file, d.Path.String()),
 	}
 	for i, rel := range d.Related {
-		rf := rel.Subject.Filename
-		if rf == "" {
-			rf = file
-		}
 		id := i + 1
 		r.RelatedLocations = append(r.RelatedLocations, sarifLocation{
-			ID: &id, PhysicalLocation: physical(rf, rel.Subject.Start.Line, rel.Subject.Start.Column),
+			ID: &id, PhysicalLocation: physical(fileOf(rel.Subject, file), rel.Subject.Start.Line, rel.Subject.Start.Column),
 			Message: &sarifMessage{rel.Message},
 		})
 	}

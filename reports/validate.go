@@ -83,12 +83,18 @@ func Plural(n int, noun string) string {
 	return fmt.Sprintf("%d %ss", n, noun)
 }
 
-// location returns where d is, falling back to the file when the loader
-// could not locate it.
-func location(f File, r diag.Range) string {
+// fileOf returns the file r is in, or file when r names none (the loader
+// could not locate it, or it is in the file being reported).
+func fileOf(r diag.Range, file string) string {
 	if r.Filename == "" {
-		r.Filename = f.Path
+		return file
 	}
+	return r.Filename
+}
+
+// location returns where r is, falling back to f's path for the file.
+func location(f File, r diag.Range) string {
+	r.Filename = fileOf(r, f.Path)
 	return r.String()
 }
 
@@ -194,11 +200,7 @@ func jsonDiagnostics(file string, ds diag.Diagnostics) []jsonDiagnostic {
 			Related: make([]jsonRelated, 0, len(d.Related)),
 		}
 		for _, r := range d.Related {
-			p := r.Subject.Filename
-			if p == "" {
-				p = file
-			}
-			jd.Related = append(jd.Related, jsonRelated{p, r.Subject.Start.Line, r.Subject.Start.Column, r.Message})
+			jd.Related = append(jd.Related, jsonRelated{fileOf(r.Subject, file), r.Subject.Start.Line, r.Subject.Start.Column, r.Message})
 		}
 		out = append(out, jd)
 	}

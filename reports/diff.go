@@ -477,10 +477,7 @@ const maxSARIFLost = 100
 func DiffSARIF(w io.Writer, r *sim.DiffResult) error {
 	var b sarifBuilder
 	add := func(v sim.Violation, level string) {
-		file := v.Subject.Filename
-		if file == "" {
-			file = r.After
-		}
+		file := fileOf(v.Subject, r.After)
 		loc := sarifLocation{PhysicalLocation: physical(file, v.Subject.Start.Line, v.Subject.Start.Column)}
 		if len(v.Path) > 0 {
 			loc.LogicalLocations = []sarifLogicalLocation{{FullyQualifiedName: v.Path.String(), Kind: "object"}}

@@ -436,6 +436,10 @@ func TestEventRefusals(t *testing.T) {
 		// Errors the event would introduce (topology.Validate).
 		{"duplicate peering name", nil, CreatePeering{VNet: "hub", Name: "hub-to-spoke1", RemoteVirtualNetwork: "spoke1"}, diag.DuplicateName},
 		{"second peering to one remote", nil, CreatePeering{VNet: "hub", Name: "again", RemoteVirtualNetwork: "spoke1"}, diag.PeeringDuplicate},
+		{"first new error by path, then code", nil, CreateVirtualNetwork{Name: "y", AddressSpace: []netip.Prefix{pfx("10.9.0.0/16")},
+			Subnets:         []SubnetSpec{{Name: "s", AddressPrefix: pfx("10.8.1.0/24")}},
+			VirtualMachines: []VirtualMachineSpec{{Name: "y1", Subnet: "s", IPAddress: netip.MustParseAddr("10.7.0.4"), Running: true}}},
+			diag.SubnetOutsideAddressSpace},
 		{"peering overlapping VNets", []Event{CreateVirtualNetwork{Name: "x", AddressSpace: []netip.Prefix{pfx("10.1.128.0/17")}}},
 			CreatePeering{VNet: "x", Name: "x-to-spoke1", RemoteVirtualNetwork: "spoke1"}, diag.PeeringAddressOverlap},
 		{"peering across controllers", []Event{CreateVirtualNetwork{Name: "x", NetworkController: "nc2", AddressSpace: []netip.Prefix{pfx("10.9.0.0/16")}}},

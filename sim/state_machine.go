@@ -1,6 +1,7 @@
 package sim
 
 import (
+	"cmp"
 	"fmt"
 	"maps"
 	"net/netip"
@@ -1022,7 +1023,7 @@ func trimPeerings(v *topology.VirtualNetwork, keep func(*topology.Peering) bool)
 	return &c
 }
 
-// modelErrors returns the model errors of n, sorted by path and code so
+// modelErrors returns the model errors of n, sorted by path, then code, so
 // that the first new one is chosen the same way every run.
 func modelErrors(n *topology.Network) diag.Diagnostics {
 	var errs diag.Diagnostics
@@ -1032,7 +1033,7 @@ func modelErrors(n *topology.Network) diag.Diagnostics {
 		}
 	}
 	slices.SortStableFunc(errs, func(a, b diag.Diagnostic) int {
-		return strings.Compare(diagKey(a), diagKey(b))
+		return cmp.Or(strings.Compare(a.Path.Key(), b.Path.Key()), strings.Compare(diagKey(a), diagKey(b)))
 	})
 	return errs
 }

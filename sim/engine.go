@@ -576,6 +576,18 @@ func (e *Engine) accessAllowed(a, b *topology.VirtualNetwork) bool {
 	return e.peeringOf(a, b).AllowVirtualNetworkAccess && e.peeringOf(b, a).AllowVirtualNetworkAccess
 }
 
+// accessDisabled returns the first of P(a→b) and P(b→a) that disables
+// access, and its owner; nil when neither does.
+func (e *Engine) accessDisabled(a, b *topology.VirtualNetwork) (*topology.VirtualNetwork, *topology.Peering) {
+	if p := e.peeringOf(a, b); p != nil && !p.AllowVirtualNetworkAccess {
+		return a, p
+	}
+	if p := e.peeringOf(b, a); p != nil && !p.AllowVirtualNetworkAccess {
+		return b, p
+	}
+	return nil, nil
+}
+
 // peeredRanges returns the ranges owner routes to over p: the synced
 // remote ranges on platforms that sync (azure), else the remote's current
 // address space.

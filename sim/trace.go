@@ -323,15 +323,10 @@ func (w *walk) cross(y, x *topology.VirtualNetwork, addr netip.Addr) bool {
 		w.drop(PeeringNotConnected, peeringPath(y, pyx, x, pxy), e.peeringFix(y, x))
 		return false
 	}
-	for _, side := range [2]struct {
-		owner *topology.VirtualNetwork
-		p     *topology.Peering
-	}{{y, pyx}, {x, pxy}} {
-		if !side.p.AllowVirtualNetworkAccess {
-			w.dropf(PeeringAccessDisabled, objPath(side.owner, side.p),
-				"peering %s disables access between %s and %s: set allowVirtualNetworkAccess on %s", side.p.Name, y.Name, x.Name, side.p.Name)
-			return false
-		}
+	if owner, p := e.accessDisabled(y, x); p != nil {
+		w.dropf(PeeringAccessDisabled, objPath(owner, p),
+			"peering %s disables access between %s and %s: set allowVirtualNetworkAccess on %s", p.Name, y.Name, x.Name, p.Name)
+		return false
 	}
 	if e.rules.PeeringSync && !containsAny(e.peeredRanges(pyx, x), addr) {
 		w.dropf(AddressSpaceNotSynced, objPath(y, pyx),
@@ -513,16 +508,10 @@ func (w *walk) gateway(v *topology.VirtualNetwork, r EffectiveRoute) (*topology.
 	}
 	gw := gwv.Gateway
 	if gwv != v {
-		if !e.accessAllowed(v, gwv) {
-			p := e.peeringTo(v.Name, gwv.Name)
-			if !p.AllowVirtualNetworkAccess {
-				w.dropf(PeeringAccessDisabled, diag.P("virtualNetworks", v.Name, "peerings", p.Name),
-					"peering %s disables access to the hub gateway: set allowVirtualNetworkAccess on %s", p.Name, p.Name)
-			} else {
-				q := e.peeringTo(gwv.Name, v.Name)
-				w.dropf(PeeringAccessDisabled, diag.P("virtualNetworks", gwv.Name, "peerings", q.Name),
-					"peering %s disables access to the hub gateway: set allowVirtualNetworkAccess on %s", q.Name, q.Name)
-			}
+		// The transit hub is Connected; access may still be disabled.
+		if owner, p := e.accessDisabled(v, gwv); p != nil {
+			w.dropf(PeeringAccessDisabled, objPath(owner, p),
+				"peering %s disables access to the hub gateway: set allowVirtualNetworkAccess on %s", p.Name, p.Name)
 			return nil, nil, "", false
 		}
 		if !w.quiet {

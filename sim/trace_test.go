@@ -133,6 +133,12 @@ func disconnect(vnet, name string) func(*topology.Network) {
 	}
 }
 
+func noAccess(vnet, name string) func(*topology.Network) {
+	return func(n *topology.Network) {
+		n.VirtualNetworks[vnet].Peerings[name].AllowVirtualNetworkAccess = false
+	}
+}
+
 // growUnsynced adds 10.20.0.0/16 with a subnet and VM to VNet B while
 // A's object still holds B's old space (azure, semantics §2).
 func growUnsynced(n *topology.Network) {
@@ -188,6 +194,10 @@ func TestTrace(t *testing.T) {
 		{name: "§3 the appliance's own traffic is not forwarded", topo: hs("S2_AFT", "false"),
 			from: "nva1", to: "app2", result: Delivered},
 		{name: "§3 gateway transit reaches on-premises", topo: hs(), from: "app1", to: "op1", result: Delivered, via: "app1,hub-gw,dc1"},
+		{name: "§3 gateway transit needs access on the spoke's object", topo: hs(), from: "app1", to: "op1", result: Dropped, reason: PeeringAccessDisabled,
+			explains: "set allowVirtualNetworkAccess on spoke1-to-hub", mutate: noAccess("spoke1", "spoke1-to-hub")},
+		{name: "§3 gateway transit needs access on the hub's object", topo: hs(), from: "app1", to: "op1", result: Dropped, reason: PeeringAccessDisabled,
+			explains: "set allowVirtualNetworkAccess on hub-to-spoke1", mutate: noAccess("hub", "hub-to-spoke1")},
 		{name: "§3 without useRemoteGateways there is no gateway route", topo: hs("S1_URG", "false"),
 			from: "app1", to: "op1", result: Dropped, reason: NoRoute},
 		{name: "§3 azure: a Basic gateway offers no transit", topo: hs("PLATFORM", "azure", "GW_SKU", "Basic"),

@@ -4,43 +4,20 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
-	"github.com/urfave/cli/v2"
 	"golang.org/x/tools/txtar"
 
 	"github.com/vnetsim/vnetsim/scenarios"
 )
 
-// diffApp runs only the diff command in-process, the way the vnetsim app
-// does, and returns the exit code with what it printed.
+// runDiffArgs runs vnetsim diff ARGS in-process, as the binary would.
 func runDiffArgs(t *testing.T, args ...string) (code int, stdout, stderr string) {
 	t.Helper()
-	var out, errOut bytes.Buffer
-	app := &cli.App{
-		Name: "vnetsim", Writer: &out, ErrWriter: &errOut,
-		Commands:       []*cli.Command{diffCommand()},
-		ExitErrHandler: func(*cli.Context, error) {},
-	}
-	err := app.Run(append([]string{"vnetsim", "diff"}, args...))
-	var ec cli.ExitCoder
-	switch {
-	case err == nil:
-		code = 0
-	case errors.As(err, &ec):
-		code = ec.ExitCode()
-		if msg := ec.Error(); msg != "" {
-			errOut.WriteString(msg + "\n")
-		}
-	default:
-		code = 2
-		errOut.WriteString(err.Error() + "\n")
-	}
-	return code, out.String(), errOut.String()
+	return vnetsim(t, append([]string{"diff"}, args...)...)
 }
 
 // extractCase writes a sim/testdata/diff case's before.yaml and after.yaml

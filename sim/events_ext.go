@@ -213,19 +213,13 @@ func (e SetSubnet) apply(t *tx) *Refusal {
 		return notFoundf("virtual network %q has no subnet named %q", e.VNet, e.Name)
 	}
 	if e.AccessControlList != nil {
-		s.AccessControlList = nil
-		if name := *e.AccessControlList; name != "" {
-			if s.AccessControlList = t.n.AccessControlLists[name]; s.AccessControlList == nil {
-				return refusef(diag.UnknownReference, "subnet %s/%s names access control list %q, which does not exist", e.VNet, e.Name, name)
-			}
+		if s.AccessControlList, r = subnetRef(t.n.AccessControlLists, "access control list", *e.AccessControlList, e.VNet, e.Name); r != nil {
+			return r
 		}
 	}
 	if e.RouteTable != nil {
-		s.RouteTable = nil
-		if name := *e.RouteTable; name != "" {
-			if s.RouteTable = t.n.RouteTables[name]; s.RouteTable == nil {
-				return refusef(diag.UnknownReference, "subnet %s/%s names route table %q, which does not exist", e.VNet, e.Name, name)
-			}
+		if s.RouteTable, r = subnetRef(t.n.RouteTables, "route table", *e.RouteTable, e.VNet, e.Name); r != nil {
+			return r
 		}
 	}
 	return nil

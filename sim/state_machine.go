@@ -527,21 +527,31 @@ func (t *tx) addSubnet(v *topology.VirtualNetwork, s SubnetSpec) *Refusal {
 		return refusef(diag.DuplicateName, "virtual network %q already has a subnet named %q", v.Name, s.Name)
 	}
 	ns := &topology.Subnet{Name: s.Name, VirtualNetwork: v, AddressPrefix: s.AddressPrefix}
-	if s.AccessControlList != "" {
-		if ns.AccessControlList = t.n.AccessControlLists[s.AccessControlList]; ns.AccessControlList == nil {
-			return refusef(diag.UnknownReference, "subnet %s/%s names access control list %q, which does not exist", v.Name, s.Name, s.AccessControlList)
-		}
+	var r *Refusal
+	if ns.AccessControlList, r = subnetRef(t.n.AccessControlLists, "access control list", s.AccessControlList, v.Name, s.Name); r != nil {
+		return r
 	}
-	if s.RouteTable != "" {
-		if ns.RouteTable = t.n.RouteTables[s.RouteTable]; ns.RouteTable == nil {
-			return refusef(diag.UnknownReference, "subnet %s/%s names route table %q, which does not exist", v.Name, s.Name, s.RouteTable)
-		}
+	if ns.RouteTable, r = subnetRef(t.n.RouteTables, "route table", s.RouteTable, v.Name, s.Name); r != nil {
+		return r
 	}
 	if v.Subnets == nil {
 		v.Subnets = map[string]*topology.Subnet{}
 	}
 	v.Subnets[s.Name] = ns
 	return nil
+}
+
+// subnetRef returns the object named name in m, for subnet vnet/subnet to
+// use: nil when name is "" (none), an unknown-reference refusal, worded
+// with kind, when m has no such object.
+func subnetRef[V any](m map[string]*V, kind, name, vnet, subnet string) (*V, *Refusal) {
+	if name == "" {
+		return nil, nil
+	}
+	if x := m[name]; x != nil {
+		return x, nil
+	}
+	return nil, refusef(diag.UnknownReference, "subnet %s/%s names %s %q, which does not exist", vnet, subnet, kind, name)
 }
 
 func (e AddSubnet) apply(t *tx) *Refusal {

@@ -26,7 +26,7 @@ func render(tr Trace) string {
 			b.WriteByte('\n')
 		}
 	}
-	fmt.Fprintf(&b, "hops %d", tr.HopCount)
+	fmt.Fprintf(&b, "hops %d", len(tr.Hops))
 	if tr.BandwidthMbps > 0 {
 		fmt.Fprintf(&b, ", bandwidth %d Mbps", tr.BandwidthMbps)
 	}

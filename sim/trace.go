@@ -751,7 +751,6 @@ func (w *walk) finish() {
 	if w.t.Result == Undecided {
 		w.drop(NoRoute, diag.Path{}, "the simulator could not decide this packet's fate")
 	}
-	w.t.HopCount = len(w.t.Hops)
 	if w.t.BandwidthMbps > 0 {
 		if !w.quiet {
 			w.factf("the path is bounded by %d Mbps, the smallest bandwidth a VM on it declares", w.t.BandwidthMbps)

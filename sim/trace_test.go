@@ -336,8 +336,8 @@ func checkTrace(t *testing.T, tr Trace, result Result, reason Reason, wantVia, e
 	if tr.Explanation == "" {
 		t.Error("no explanation")
 	}
-	if len(tr.Hops) == 0 || tr.HopCount != len(tr.Hops) {
-		t.Fatalf("hops %d, HopCount %d", len(tr.Hops), tr.HopCount)
+	if len(tr.Hops) == 0 {
+		t.Fatalf("no hops")
 	}
 	last := tr.Hops[len(tr.Hops)-1]
 	if len(last.Steps) == 0 {
@@ -361,8 +361,8 @@ func TestTraceFacts(t *testing.T) {
 	n.VirtualNetworks["A"].VirtualMachines["a1"].BandwidthMbps = 1000
 	n.VirtualNetworks["B"].VirtualMachines["b1"].BandwidthMbps = 500
 	tr := traceT(t, New(n), "a1", "b1", 443)
-	if tr.Result != Delivered || tr.HopCount != 2 || tr.BandwidthMbps != 500 {
-		t.Fatalf("got %s, %d hops, %d Mbps\n%s", tr.Result, tr.HopCount, tr.BandwidthMbps, render(tr))
+	if tr.Result != Delivered || len(tr.Hops) != 2 || tr.BandwidthMbps != 500 {
+		t.Fatalf("got %s, %d hops, %d Mbps\n%s", tr.Result, len(tr.Hops), tr.BandwidthMbps, render(tr))
 	}
 	want := []string{
 		"peering a-to-b is global (westeurope to northeurope): it adds inter-region latency",
@@ -395,8 +395,8 @@ func TestTraceHopCap(t *testing.T) {
 		t.Fatal(err)
 	}
 	tr := e.Trace(f)
-	if tr.Result != Dropped || tr.Reason != Loop || tr.HopCount > maxHops+2 {
-		t.Errorf("got %s %s after %d hops", tr.Result, tr.Reason, tr.HopCount)
+	if tr.Result != Dropped || tr.Reason != Loop || len(tr.Hops) > maxHops+2 {
+		t.Errorf("got %s %s after %d hops", tr.Result, tr.Reason, len(tr.Hops))
 	}
 }
 

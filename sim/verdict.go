@@ -117,8 +117,6 @@ type Trace struct {
 	Explanation string // one sentence a person can act on
 	Hops        []Hop
 
-	// HopCount is len(Hops), kept as a fact for renderers and JSON.
-	HopCount int
 	// BandwidthMbps is the smallest bandwidthMbps declared by a VM the
 	// packet visited (source, appliances, destination); 0 when none declared.
 	BandwidthMbps int

@@ -703,9 +703,11 @@ func (w *walk) drop(r Reason, src diag.Path, explanation string) {
 	w.step(StepDrop, src, string(r)+": "+explanation)
 }
 
+// dropf is drop with the explanation formatted only when the walk records
+// it.
 func (w *walk) dropf(r Reason, src diag.Path, format string, args ...any) {
-	w.t.Result, w.t.Reason = Dropped, r
 	if w.quiet {
+		w.drop(r, src, "")
 		return
 	}
 	w.drop(r, src, fmt.Sprintf(format, args...))
@@ -751,10 +753,8 @@ func (w *walk) finish() {
 	if w.t.Result == Undecided {
 		w.drop(NoRoute, diag.Path{}, "the simulator could not decide this packet's fate")
 	}
-	if w.t.BandwidthMbps > 0 {
-		if !w.quiet {
-			w.factf("the path is bounded by %d Mbps, the smallest bandwidth a VM on it declares", w.t.BandwidthMbps)
-		}
+	if w.t.BandwidthMbps > 0 && !w.quiet {
+		w.factf("the path is bounded by %d Mbps, the smallest bandwidth a VM on it declares", w.t.BandwidthMbps)
 	}
 }
 

@@ -94,8 +94,8 @@ func TestNewFlow(t *testing.T) {
 		errHas         string
 	}{
 		{name: "TCP without a port means 443", from: "web", to: "B/s1", proto: topology.TCP, wantPort: 443, dstSubnet: "B/s1"},
-		{name: "ICMP carries no port", from: "web", to: "twin-lb-less", proto: topology.ICMP, port: 80, errHas: "destination"},
-		{name: "ICMP to a VM", from: "web", to: "10.2.1.5", proto: topology.ICMP, port: 80, wantPort: 0},
+		{name: "ICMP carries no port", from: "web", to: "10.2.1.5", proto: topology.ICMP, port: 80, wantPort: 0},
+		{name: "an unknown destination", from: "web", to: "nope", proto: topology.TCP, errHas: "destination"},
 		{name: "an unlocated source is refused", from: "10.1.1.77", to: "web", proto: topology.TCP, errHas: "source"},
 		{name: "an unknown source", from: "nope", to: "web", proto: topology.TCP, errHas: "source"},
 	}

@@ -5,6 +5,7 @@ import (
 	"math/rand/v2"
 	"net/netip"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -96,10 +97,10 @@ func TestReachSummaryIsCappedAndDeterministic(t *testing.T) {
 		t.Errorf("examples are not the first non-all pairs (-full +summary):\n%s", diff)
 	}
 	if !slices.IsSortedFunc(full.Pairs, func(a, b ReachPair) int {
-		if a.From != b.From {
-			return cmpStr(a.From, b.From)
+		if c := strings.Compare(a.From, b.From); c != 0 {
+			return c
 		}
-		return cmpStr(a.To, b.To)
+		return strings.Compare(a.To, b.To)
 	}) {
 		t.Error("pairs are not sorted by (from, to)")
 	}
@@ -111,16 +112,6 @@ func TestReachSummaryIsCappedAndDeterministic(t *testing.T) {
 
 // netipEqual compares netip values with ==.
 var netipEqual = cmpopts.EquateComparable(netip.Addr{}, netip.Prefix{})
-
-func cmpStr(a, b string) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
-}
 
 // randomEstate returns a generated estate with random damage: peerings
 // without forwarded traffic or access, stopped appliances, random ACL rules

@@ -49,8 +49,8 @@ func ExampleEngine_Routes() {
 	// Active VirtualNetworkGateway 172.16.0.0/20 via VirtualNetworkGateway (learned from dc00)
 }
 
-// Which subnets can talk, for HTTPS, with one line per pair that is not
-// fully open.
+// Which subnets can talk over every TCP port, with one line per pair that
+// is not fully open.
 func ExampleEngine_Reach() {
 	data, err := os.ReadFile("../examples/hub-spoke.yaml")
 	if err != nil {

@@ -2,6 +2,7 @@ package sim
 
 import (
 	"fmt"
+	"maps"
 	"net/netip"
 	"slices"
 	"strings"
@@ -936,54 +937,32 @@ func (p *planner) unplannedObjects() {
 			p.unplanned(Changed, diag.P(f.key), "topology %s %s → %s (not an event: edit the file)", f.key, quoteEmpty(b.value), quoteEmpty(f.value))
 		}
 	}
-	objects := func(kind, key string, creatable bool, inBefore, inAfter func(string) bool, names []string, settingsChanged func(string) bool) {
-		for _, name := range names {
-			path := diag.P(key, name)
-			switch {
-			case !inBefore(name) && creatable:
-			case !inBefore(name):
-				p.unplanned(Added, path, "%s %s added (no event creates one)", kind, name)
-			case !inAfter(name):
-				p.unplanned(Removed, path, "%s %s removed (no event removes one)", kind, name)
-			case settingsChanged(name):
-				p.unplanned(Changed, path, "%s %s: settings changed (no event changes them)", kind, name)
-			}
-		}
-	}
-	objects("route table", "routeTables", true,
-		func(n string) bool { return p.before.RouteTables[n] != nil },
-		func(n string) bool { return p.after.RouteTables[n] != nil },
-		unionNames(p.before.RouteTables, p.after.RouteTables),
-		func(n string) bool {
-			return !slices.Equal(routeTableProps(p.before.RouteTables[n]), routeTableProps(p.after.RouteTables[n]))
-		})
-	objects("ACL", "accessControlLists", true,
-		func(n string) bool { return p.before.AccessControlLists[n] != nil },
-		func(n string) bool { return p.after.AccessControlLists[n] != nil },
-		unionNames(p.before.AccessControlLists, p.after.AccessControlLists),
-		func(n string) bool {
-			return !slices.Equal(aclProps(p.before.AccessControlLists[n]), aclProps(p.after.AccessControlLists[n]))
-		})
-	objects("on-premises site", "onPremises", false,
-		func(n string) bool { return p.before.OnPremises[n] != nil },
-		func(n string) bool { return p.after.OnPremises[n] != nil },
-		unionNames(p.before.OnPremises, p.after.OnPremises),
-		func(n string) bool {
-			b, a := p.before.OnPremises[n], p.after.OnPremises[n]
-			return !slices.Equal(b.AddressSpace, a.AddressSpace) || !sameHosts(b.Hosts, a.Hosts)
+	unplannedNamed(p, "route table", "routeTables", true, p.before.RouteTables, p.after.RouteTables,
+		func(b, a *topology.RouteTable) bool { return !slices.Equal(routeTableProps(b), routeTableProps(a)) })
+	unplannedNamed(p, "ACL", "accessControlLists", true, p.before.AccessControlLists, p.after.AccessControlLists,
+		func(b, a *topology.ACL) bool { return !slices.Equal(aclProps(b), aclProps(a)) })
+	unplannedNamed(p, "on-premises site", "onPremises", false, p.before.OnPremises, p.after.OnPremises,
+		func(b, a *topology.OnPremises) bool {
+			return !slices.Equal(b.AddressSpace, a.AddressSpace) || !maps.Equal(b.Hosts, a.Hosts)
 		})
 }
 
-func sameHosts(a, b map[string]netip.Addr) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for k, v := range a {
-		if w, ok := b[k]; !ok || w != v {
-			return false
+// unplannedNamed records the objects of one name-keyed section that no
+// event adds (unless creatable), removes or, by changed, changes.
+func unplannedNamed[V any](p *planner, kind, key string, creatable bool, before, after map[string]*V, changed func(b, a *V) bool) {
+	for _, name := range unionNames(before, after) {
+		b, a := before[name], after[name]
+		path := diag.P(key, name)
+		switch {
+		case b == nil && creatable:
+		case b == nil:
+			p.unplanned(Added, path, "%s %s added (no event creates one)", kind, name)
+		case a == nil:
+			p.unplanned(Removed, path, "%s %s removed (no event removes one)", kind, name)
+		case changed(b, a):
+			p.unplanned(Changed, path, "%s %s: settings changed (no event changes them)", kind, name)
 		}
 	}
-	return true
 }
 
 // unionNames returns the keys of a and b together, each once, in name order.

@@ -542,25 +542,15 @@ var eventParsers = map[string]eventParser{
 	"createPeering": eventOf([]string{"vnet", "name", "remoteVirtualNetwork"}, flagKeys, func(p *parser, o object) sim.Event {
 		return sim.CreatePeering{VNet: p.str(o, "vnet"), Name: p.str(o, "name"), RemoteVirtualNetwork: p.str(o, "remoteVirtualNetwork"), Flags: p.flags(o)}
 	}),
-	"updatePeering": func(p *parser, n *yaml.Node, at diag.Path, kind string) sim.Event {
-		o, ref, ok := p.peeringRef(n, at, kind, flagKeys...)
-		if !ok {
-			return nil
-		}
+	"updatePeering": peeringEventOf(flagKeys, func(p *parser, o object, ref sim.PeeringRef) sim.Event {
 		return sim.UpdatePeering{Peering: ref, Flags: p.flags(o)}
-	},
-	"deletePeering": func(p *parser, n *yaml.Node, at diag.Path, kind string) sim.Event {
-		if _, ref, ok := p.peeringRef(n, at, kind); ok {
-			return sim.DeletePeering{Peering: ref}
-		}
-		return nil
-	},
-	"syncPeering": func(p *parser, n *yaml.Node, at diag.Path, kind string) sim.Event {
-		if _, ref, ok := p.peeringRef(n, at, kind); ok {
-			return sim.SyncPeering{Peering: ref}
-		}
-		return nil
-	},
+	}),
+	"deletePeering": peeringEventOf(nil, func(_ *parser, _ object, ref sim.PeeringRef) sim.Event {
+		return sim.DeletePeering{Peering: ref}
+	}),
+	"syncPeering": peeringEventOf(nil, func(_ *parser, _ object, ref sim.PeeringRef) sim.Event {
+		return sim.SyncPeering{Peering: ref}
+	}),
 	"addAddressPrefix": eventOf([]string{"vnet", "prefix"}, nil, func(p *parser, o object) sim.Event {
 		return sim.AddAddressPrefix{VNet: p.str(o, "vnet"), Prefix: p.prefix(o, "prefix")}
 	}),
@@ -690,6 +680,19 @@ func eventOf(required, optional []string, build func(p *parser, o object) sim.Ev
 			return nil
 		}
 		return build(p, o)
+	}
+}
+
+// peeringEventOf is the parser of an event that names one peering object
+// (vnet, and name or remoteVirtualNetwork) and takes the optional keys
+// extra: build makes the event from them.
+func peeringEventOf(extra []string, build func(p *parser, o object, ref sim.PeeringRef) sim.Event) eventParser {
+	return func(p *parser, n *yaml.Node, at diag.Path, kind string) sim.Event {
+		o, ref, ok := p.peeringRef(n, at, kind, extra...)
+		if !ok {
+			return nil
+		}
+		return build(p, o, ref)
 	}
 }
 

@@ -143,7 +143,7 @@ func (e ValidExpectation) check(r *runner) CheckResult {
 func validate(r *runner, lints bool) diag.Diagnostics {
 	ds := topology.Validate(r.net)
 	if lints {
-		ds = append(ds, lint(r.eng())...)
+		ds = append(ds, r.eng().Lint()...)
 	}
 	return ds
 }
@@ -219,7 +219,7 @@ func routeMap(prefix string, t topology.NextHopType, ip, state string) map[strin
 
 func (e ReachExpectation) check(r *runner) CheckResult {
 	c := CheckResult{Target: "reach " + e.From + " → " + e.To, Expected: map[string]any{"result": e.Result.String()}}
-	pair, err := reachPair(r.eng(), e.From, e.To)
+	pair, err := r.eng().ReachPair(e.From, e.To, sim.ReachOptions{Protocol: topology.ProtocolAll}) // every protocol and port
 	if err != nil {
 		c.Actual = map[string]any{"result": ""}
 		return finish(c, []string{err.Error()})

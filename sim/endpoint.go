@@ -62,7 +62,7 @@ func (ep Endpoint) located() bool {
 // carry is an error listing the candidates; an unknown name is an error.
 func (e *Engine) Resolve(name string) (Endpoint, error) {
 	var cands []Endpoint
-	for kind := range 3 {
+	for _, kind := range namedKinds {
 		if cands = e.named(kind, name); len(cands) > 0 {
 			break
 		}

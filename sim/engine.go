@@ -43,9 +43,9 @@ type Engine struct {
 	namesOnce  sync.Once
 	namesBuilt atomic.Bool
 	scans      atomic.Int64 // names looked up by scanning, see named
-	// byName indexes VM, load balancer and on-premises host names, in
-	// that resolution order (contract §1); candidates in VNet/site order.
-	byName [3]map[string][]Endpoint
+	// byName indexes VM, load balancer and on-premises host names by
+	// their EndpointKind; candidates in VNet/site order.
+	byName nameIndex
 
 	addrsOnce sync.Once
 	// holderVNets lists, per address, the VNets holding it, ordered by name.
@@ -211,26 +211,46 @@ func (e *Engine) sortedSites() []*topology.OnPremises {
 	return e.sites
 }
 
+// nameIndex holds, per EndpointKind of a named object (VM, load balancer,
+// on-premises host), the endpoints by name.
+type nameIndex [EndpointHost + 1]map[string][]Endpoint
+
+// namedKinds are the kinds a name resolves to, in the resolution order of
+// contract §1.
+var namedKinds = [...]EndpointKind{EndpointVM, EndpointLoadBalancer, EndpointHost}
+
+// vmEndpoint, lbEndpoint and hostEndpoint return the endpoint a VM or load
+// balancer of v in a subnet, or host h of site o, is named by.
+func vmEndpoint(v *topology.VirtualNetwork, vm *topology.VirtualMachine) Endpoint {
+	return Endpoint{Name: vm.Name, Kind: EndpointVM, Addr: vm.IPAddress, VirtualNetwork: v.Name, Subnet: vm.Subnet.Name, VM: vm.Name}
+}
+
+func lbEndpoint(v *topology.VirtualNetwork, lb *topology.LoadBalancer) Endpoint {
+	return Endpoint{Name: lb.Name, Kind: EndpointLoadBalancer, Addr: lb.FrontendIPAddress, VirtualNetwork: v.Name, Subnet: lb.Subnet.Name}
+}
+
+func hostEndpoint(o *topology.OnPremises, h string) Endpoint {
+	return Endpoint{Name: h, Kind: EndpointHost, Addr: o.Hosts[h], OnPremises: o.Name}
+}
+
 // names returns the name index, building it on first use.
-func (e *Engine) names() *[3]map[string][]Endpoint {
+func (e *Engine) names() *nameIndex {
 	e.namesOnce.Do(func() {
 		for _, v := range e.sortedVNets() {
 			for _, vm := range v.SortedVirtualMachines() {
 				if vm.Subnet != nil {
-					e.addName(0, Endpoint{Name: vm.Name, Kind: EndpointVM, Addr: vm.IPAddress,
-						VirtualNetwork: v.Name, Subnet: vm.Subnet.Name, VM: vm.Name})
+					e.addName(vmEndpoint(v, vm))
 				}
 			}
 			for _, lb := range v.SortedLoadBalancers() {
 				if lb.Subnet != nil {
-					e.addName(1, Endpoint{Name: lb.Name, Kind: EndpointLoadBalancer, Addr: lb.FrontendIPAddress,
-						VirtualNetwork: v.Name, Subnet: lb.Subnet.Name})
+					e.addName(lbEndpoint(v, lb))
 				}
 			}
 		}
 		for _, o := range e.sortedSites() {
 			for _, h := range sortedKeys(o.Hosts) {
-				e.addName(2, Endpoint{Name: h, Kind: EndpointHost, Addr: o.Hosts[h], OnPremises: o.Name})
+				e.addName(hostEndpoint(o, h))
 			}
 		}
 		e.namesBuilt.Store(true)
@@ -238,46 +258,51 @@ func (e *Engine) names() *[3]map[string][]Endpoint {
 	return &e.byName
 }
 
-func (e *Engine) addName(kind int, ep Endpoint) {
-	if e.byName[kind] == nil {
-		e.byName[kind] = make(map[string][]Endpoint)
+func (e *Engine) addName(ep Endpoint) {
+	m := e.byName[ep.Kind]
+	if m == nil {
+		m = make(map[string][]Endpoint)
+		e.byName[ep.Kind] = m
 	}
-	e.byName[kind][ep.Name] = append(e.byName[kind][ep.Name], ep)
+	m[ep.Name] = append(m[ep.Name], ep)
 }
 
 // isLoadBalancer reports whether name is a load balancer's.
-func (e *Engine) isLoadBalancer(name string) bool { return len(e.named(1, name)) > 0 }
+func (e *Engine) isLoadBalancer(name string) bool {
+	return len(e.named(EndpointLoadBalancer, name)) > 0
+}
 
 // nameScans is how many names an engine looks up by scanning the VNets
 // before it builds the name index: a trace or two after an event should
 // not pay for indexing every VM of the estate, a run of many should.
 const nameScans = 8
 
-// named returns the endpoints of kind (0 VMs, 1 load balancers, 2
-// on-premises hosts) called name, in VNet or site order.
-func (e *Engine) named(kind int, name string) []Endpoint {
+// named returns the endpoints of kind (one of namedKinds) called name, in
+// VNet or site order.
+func (e *Engine) named(kind EndpointKind, name string) []Endpoint {
 	if e.namesBuilt.Load() || e.scans.Add(1) > nameScans {
 		return e.names()[kind][name]
 	}
 	var out []Endpoint
-	if kind == 2 {
+	if kind == EndpointHost {
 		for _, o := range e.net.OnPremises {
-			if a, ok := o.Hosts[name]; ok {
-				out = append(out, Endpoint{Name: name, Kind: EndpointHost, Addr: a, OnPremises: o.Name})
+			if _, ok := o.Hosts[name]; ok {
+				out = append(out, hostEndpoint(o, name))
 			}
 		}
 		slices.SortFunc(out, func(a, b Endpoint) int { return strings.Compare(a.OnPremises, b.OnPremises) })
 		return out
 	}
 	for _, v := range e.net.VirtualNetworks {
-		if kind == 0 {
+		switch kind {
+		case EndpointVM:
 			if vm := v.VirtualMachines[name]; vm != nil && vm.Subnet != nil && vm.Name == name {
-				out = append(out, Endpoint{Name: vm.Name, Kind: EndpointVM, Addr: vm.IPAddress,
-					VirtualNetwork: v.Name, Subnet: vm.Subnet.Name, VM: vm.Name})
+				out = append(out, vmEndpoint(v, vm))
 			}
-		} else if lb := v.LoadBalancers[name]; lb != nil && lb.Subnet != nil && lb.Name == name {
-			out = append(out, Endpoint{Name: lb.Name, Kind: EndpointLoadBalancer, Addr: lb.FrontendIPAddress,
-				VirtualNetwork: v.Name, Subnet: lb.Subnet.Name})
+		case EndpointLoadBalancer:
+			if lb := v.LoadBalancers[name]; lb != nil && lb.Subnet != nil && lb.Name == name {
+				out = append(out, lbEndpoint(v, lb))
+			}
 		}
 	}
 	slices.SortFunc(out, func(a, b Endpoint) int { return strings.Compare(a.VirtualNetwork, b.VirtualNetwork) })

@@ -448,7 +448,7 @@ func (p *planner) shrink(kept []*topology.VirtualNetwork, final bool) {
 			cv := p.cur.VirtualNetworks[av.Name]
 			switch {
 			case av.Subnets[bs.Name] != nil || cv.Subnets[bs.Name] == nil:
-			case subnetInUse(cv, bs.Name):
+			case len(subnetUsers(cv, bs.Name)) > 0:
 				if final {
 					p.unplanned(Removed, path.Child("subnets", bs.Name), "%s: subnet %s removed, but VMs or load balancers still use it (no event removes them)", av.Name, bs.Name)
 				}
@@ -682,7 +682,7 @@ func (p *planner) subnetsAndVMs(bv, av *topology.VirtualNetwork) {
 		}
 	}
 	for _, as := range replace {
-		if subnetInUse(p.cur.VirtualNetworks[av.Name], as.Name) {
+		if len(subnetUsers(p.cur.VirtualNetworks[av.Name], as.Name)) > 0 {
 			p.unplanned(Changed, path.Child("subnets", as.Name), "%s: subnet %s changes its prefix while VMs use it (no event changes a subnet's prefix)", av.Name, as.Name)
 			continue
 		}
@@ -746,23 +746,6 @@ func (p *planner) setLoadBalancers() {
 			p.do(ev, "%s", why)
 		}
 	}
-}
-
-func subnetInUse(v *topology.VirtualNetwork, subnet string) bool {
-	if v == nil {
-		return false
-	}
-	for _, vm := range v.VirtualMachines {
-		if vm.Subnet != nil && vm.Subnet.Name == subnet {
-			return true
-		}
-	}
-	for _, lb := range v.LoadBalancers {
-		if lb.Subnet != nil && lb.Subnet.Name == subnet {
-			return true
-		}
-	}
-	return false
 }
 
 // subnetWithin returns the name of a subnet of v inside pfx, or "".

@@ -570,23 +570,32 @@ func (e RemoveSubnet) apply(t *tx) *Refusal {
 	if v.Subnets[e.Name] == nil {
 		return notFoundf("virtual network %q has no subnet named %q", e.VNet, e.Name)
 	}
-	var users []noun
-	for _, vm := range v.SortedVirtualMachines() {
-		if vm.Subnet != nil && vm.Subnet.Name == e.Name {
-			users = append(users, noun("VM "+vm.Name))
-		}
-	}
-	for _, lb := range v.SortedLoadBalancers() {
-		if lb.Subnet != nil && lb.Subnet.Name == e.Name {
-			users = append(users, noun("load balancer "+lb.Name))
-		}
-	}
-	if len(users) > 0 {
+	if users := subnetUsers(v, e.Name); len(users) > 0 {
 		return refusef(diag.AddressRangeInUse, "subnet %s/%s is in use by %s; move or remove them first", e.VNet, e.Name, listSome(users, 3))
 	}
 	delete(v.Subnets, e.Name)
 	t.skipValidation = true
 	return nil
+}
+
+// subnetUsers names the VMs and load balancer frontends in subnet of v,
+// which hold its range: "VM a1", "load balancer ilb". v may be nil.
+func subnetUsers(v *topology.VirtualNetwork, subnet string) []noun {
+	if v == nil {
+		return nil
+	}
+	var users []noun
+	for _, vm := range v.SortedVirtualMachines() {
+		if vm.Subnet != nil && vm.Subnet.Name == subnet {
+			users = append(users, noun("VM "+vm.Name))
+		}
+	}
+	for _, lb := range v.SortedLoadBalancers() {
+		if lb.Subnet != nil && lb.Subnet.Name == subnet {
+			users = append(users, noun("load balancer "+lb.Name))
+		}
+	}
+	return users
 }
 
 // noun is a string that prints itself, for listSome.

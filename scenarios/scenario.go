@@ -16,7 +16,7 @@ type Scenario struct {
 	Name        string
 	Description string   // shown to learners
 	Hints       []string // shown when the scenario fails (a contract extension)
-	// Filename is the scenario file as given, or "lab:NAME/scenario.yaml"
+	// Filename is the scenario file as given, or "lab:NAME"
 	// for a built-in lab.
 	Filename string
 	// TopologyPath is the topology file as written, relative to the

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"slices"
 	"strings"
 
 	"github.com/urfave/cli/v2"
@@ -19,6 +20,7 @@ func interspersed(app *cli.App, args []string) []string {
 	rest := args[1:]
 	flags := app.Flags
 	cmds := app.Commands
+	globals := 1 // where global flags found later are moved to
 	// Global flags, then the command and subcommand names.
 	for len(rest) > 0 {
 		tok := rest[0]
@@ -26,6 +28,7 @@ func interspersed(app *cli.App, args []string) []string {
 			n := flagTokens(flags, rest)
 			out = append(out, rest[:n]...)
 			rest = rest[n:]
+			globals = len(out)
 			continue
 		}
 		cmd := findCommand(cmds, tok)
@@ -43,6 +46,13 @@ func interspersed(app *cli.App, args []string) []string {
 		case tok == "--":
 			positional = append(positional, rest[1:]...)
 			rest = nil
+		case isFlag(tok) && !defines(flags, tok) && defines(app.Flags, tok):
+			// A global flag written after the command (vnetsim validate f
+			// --color never) goes back in front of the command.
+			n := flagTokens(app.Flags, rest)
+			out = slices.Insert(out, globals, rest[:n]...)
+			globals += n
+			rest = rest[n:]
 		case isFlag(tok):
 			n := flagTokens(flags, rest)
 			out = append(out, rest[:n]...)
@@ -59,6 +69,18 @@ func interspersed(app *cli.App, args []string) []string {
 		}
 	}
 	return append(out, positional...)
+}
+
+// defines reports whether one of flags is named by the flag token tok
+// ("--name", "-n" or "--name=value").
+func defines(flags []cli.Flag, tok string) bool {
+	name, _, _ := strings.Cut(strings.TrimLeft(tok, "-"), "=")
+	for _, f := range flags {
+		if slices.Contains(f.Names(), name) {
+			return true
+		}
+	}
+	return false
 }
 
 func isFlag(tok string) bool { return len(tok) > 1 && tok[0] == '-' && tok != "--" }

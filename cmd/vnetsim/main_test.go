@@ -262,6 +262,8 @@ func TestInterspersedFlags(t *testing.T) {
 		{"double dash ends flags", "vnetsim validate -- --odd.yaml", "vnetsim validate -- --odd.yaml"},
 		{"subcommand", "vnetsim lab run hub-spoke -o r.html --format html", "vnetsim lab run -o r.html --format html hub-spoke"},
 		{"global flag first", "vnetsim --color never validate a.yaml", "vnetsim --color never validate a.yaml"},
+		{"global flag after the command", "vnetsim validate a.yaml --color never --strict", "vnetsim --color never validate --strict a.yaml"},
+		{"global flag=value after a subcommand", "vnetsim lab run x --color=always", "vnetsim --color=always lab run x"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			got := strings.Join(interspersed(app, strings.Fields(tc.in)), " ")

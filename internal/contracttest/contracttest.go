@@ -1,6 +1,6 @@
-// Package contracttest reads the closed vocabularies out of the public
-// contract (../shared/spec/contract.md), so that tests can hold every typed
-// constant to the contract's spelling. It is used by tests only.
+// Package contracttest reads the closed vocabularies out of the project's
+// reference, docs/reference/vocabularies.md, so that tests can hold every
+// typed constant to its documented spelling. It is used by tests only.
 package contracttest
 
 import (
@@ -11,49 +11,61 @@ import (
 	"testing"
 )
 
-// Vocabulary returns the backquoted names of the paragraph of contract §5
-// that starts with label (for example "Drop reasons:"), in contract order.
-// The test is skipped when the contract is not beside the repository, as in
-// a copy of the module outside its workspace.
-func Vocabulary(t testing.TB, label string) []string {
+// Vocabulary returns the names in the first column of the table under the
+// heading "## title" of docs/reference/vocabularies.md, in page order. It
+// fails the test when the page, the heading or its table is missing; it
+// never skips, because the page is part of the repository.
+func Vocabulary(t testing.TB, title string) []string {
 	t.Helper()
-	text := contract(t)
-	start := strings.Index(text, "\n"+label)
+	text := readReference(t, "vocabularies.md")
+	start := strings.Index(text, "\n## "+title+"\n")
 	if start < 0 {
-		t.Fatalf("contract has no paragraph starting %q", label)
+		t.Fatalf("docs/reference/vocabularies.md has no heading %q", "## "+title)
 	}
-	para := text[start+1:]
-	if end := strings.Index(para, "\n\n"); end >= 0 {
-		para = para[:end]
-	}
-	// A later label in the same paragraph ("Warnings:") ends this one.
-	for _, next := range []string{"\nWarnings:", "\nAzure sync levels:"} {
-		if i := strings.Index(para, next); i > 0 && !strings.HasPrefix(label, strings.TrimPrefix(next, "\n")) {
-			para = para[:i]
-		}
+	section := text[start+len("\n## "+title+"\n"):]
+	if end := strings.Index(section, "\n## "); end >= 0 {
+		section = section[:end]
 	}
 	var names []string
-	for _, m := range regexp.MustCompile("`([A-Za-z-]+)`").FindAllStringSubmatch(para, -1) {
+	for _, m := range firstCell.FindAllStringSubmatch(section, -1) {
 		names = append(names, m[1])
 	}
 	if len(names) == 0 {
-		t.Fatalf("contract paragraph %q names nothing", label)
+		t.Fatalf("section %q of docs/reference/vocabularies.md lists no names", title)
 	}
 	return names
 }
 
-func contract(t testing.TB) string {
+// firstCell matches a table row whose first cell is one backquoted name.
+var firstCell = regexp.MustCompile("(?m)^\\| `([A-Za-z-]+)` \\|")
+
+// readReference returns docs/reference/NAME from the module root, found by
+// walking up from the test's working directory to go.mod.
+func readReference(t testing.TB, name string) string {
+	t.Helper()
+	root := ModuleRoot(t)
+	b, err := os.ReadFile(filepath.Join(root, "docs", "reference", name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
+
+// ModuleRoot returns the directory holding the module's go.mod.
+func ModuleRoot(t testing.TB) string {
+	t.Helper()
 	dir, err := os.Getwd()
 	if err != nil {
 		t.Fatal(err)
 	}
-	for ; ; dir = filepath.Dir(dir) {
-		b, err := os.ReadFile(filepath.Join(dir, "..", "shared", "spec", "contract.md"))
-		if err == nil {
-			return string(b)
+	for {
+		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
+			return dir
 		}
-		if filepath.Dir(dir) == dir {
-			t.Skip("../shared/spec/contract.md is not beside the repository")
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			t.Fatal("no go.mod above the test's working directory")
 		}
+		dir = parent
 	}
 }

@@ -184,6 +184,7 @@ func (p *parser) object(n *yaml.Node, at diag.Path, what string, required, optio
 		return o, false
 	}
 	ok := true
+	var unknown []*yaml.Node
 	for i := 0; i+1 < len(n.Content); i += 2 {
 		k, v := n.Content[i], n.Content[i+1]
 		switch {
@@ -191,14 +192,38 @@ func (p *parser) object(n *yaml.Node, at diag.Path, what string, required, optio
 			p.errorf(diag.DuplicateKey, at.Child(k.Value), k, "%s: key %q is written twice", what, k.Value)
 			ok = false
 		case !slices.Contains(required, k.Value) && !slices.Contains(optional, k.Value):
-			p.errorf(diag.UnknownField, at.Child(k.Value), k, "%s: unknown key %q (want %s)", what, k.Value,
-				strings.Join(append(slices.Clone(required), optional...), ", "))
+			unknown = append(unknown, k)
 			ok = false
 		default:
 			o.vals[k.Value] = v
 		}
 	}
+	// A misspelt required key is one unknown-field that names the key, not
+	// also a missing-field for it.
+	all := slices.Concat(required, optional)
+	var absent []string
+	for _, k := range all {
+		if o.vals[k] == nil {
+			absent = append(absent, k)
+		}
+	}
+	meant := map[string]bool{}
+	for _, k := range unknown {
+		hint := ""
+		if s := diag.Suggest(k.Value, absent); s != "" {
+			hint = fmt.Sprintf("; did you mean %q", s)
+			if slices.Contains(required, s) {
+				hint += " (required)"
+			}
+			hint += "?"
+			meant[s] = true
+		}
+		p.errorf(diag.UnknownField, at.Child(k.Value), k, "%s: unknown key %q (want %s)%s", what, k.Value, strings.Join(all, ", "), hint)
+	}
 	for _, k := range required {
+		if meant[k] {
+			continue
+		}
 		if v := o.vals[k]; v == nil || isNull(v) {
 			p.errorf(diag.MissingField, at.Child(k), n, "%s: %q is required", what, k)
 			ok = false
@@ -408,7 +433,11 @@ func (p *parser) single(n *yaml.Node, at diag.Path, what string, keys []string) 
 	}
 	k, v := n.Content[0], n.Content[1]
 	if !slices.Contains(keys, k.Value) {
-		p.errorf(diag.UnknownField, at.Child(k.Value), k, "%s: unknown key %q (want one of %s)", what, k.Value, strings.Join(keys, ", "))
+		hint := ""
+		if s := diag.Suggest(k.Value, keys); s != "" {
+			hint = fmt.Sprintf("; did you mean %q?", s)
+		}
+		p.errorf(diag.UnknownField, at.Child(k.Value), k, "%s: unknown key %q (want one of %s)%s", what, k.Value, strings.Join(keys, ", "), hint)
 		return "", nil, nil, false
 	}
 	return k.Value, k, v, true

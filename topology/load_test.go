@@ -337,3 +337,45 @@ func TestValueErrors(t *testing.T) {
 		})
 	}
 }
+
+// TestMisspeltKeys checks that an unknown key names the key it most likely
+// misspells, and that a misspelt required key is one diagnostic (an
+// unknown-field saying "(required)"), not also a missing-field for the key.
+func TestMisspeltKeys(t *testing.T) {
+	tests := []struct {
+		name     string
+		yaml     string
+		message  string // the one diagnostic's message
+		loadable bool
+	}{
+		{"required key",
+			"name: x\nvirtualNetworks:\n  A: {adressSpace: [10.0.0.0/16]}\n",
+			`virtual network A: unknown field "adressSpace"; did you mean "addressSpace" (required)?`, false},
+		{"required key cut short",
+			"name: x\nvirtualNetworks:\n  A: {addressSpace: [10.0.0.0/16], peerings: {p: {remote: B}}}\n  B: {addressSpace: [10.1.0.0/16]}\n",
+			`peering p: unknown field "remote"; did you mean "remoteVirtualNetwork" (required)?`, false},
+		{"optional key",
+			"name: x\nvirtualNetworks:\n  A: {addressSpace: [10.0.0.0/16], regoin: west}\n",
+			`virtual network A: unknown field "regoin"; did you mean "region"?`, true},
+		{"letter case",
+			"name: x\nPlatform: azure\n",
+			`topology: unknown field "Platform"; did you mean "platform"?`, true},
+		{"the topology's soft name",
+			"nmae: x\n",
+			`topology: unknown field "nmae"; did you mean "name" (required)?`, true},
+		{"nothing close",
+			"name: x\ncolour: blue\n",
+			`topology: unknown field "colour"`, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			n, _, ds := Check("t.yaml", []byte(tt.yaml))
+			if len(ds) != 1 || ds[0].Code != diag.UnknownField || ds[0].Summary != tt.message {
+				t.Fatalf("want one unknown-field %q, got:\n%s", tt.message, formatDiags(ds))
+			}
+			if (n != nil) != tt.loadable {
+				t.Errorf("network loaded = %v, want %v", n != nil, tt.loadable)
+			}
+		})
+	}
+}

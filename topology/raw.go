@@ -101,6 +101,18 @@ func (k *objectKind) field(key string) (field, bool) {
 	return field{}, false
 }
 
+// absentKeys returns the keys of k that the mapping did not write, the
+// candidates a misspelt key may have meant.
+func absentKeys(k *objectKind, written map[string]*yaml.Node) []string {
+	var out []string
+	for _, f := range k.Fields {
+		if written[f.Key] == nil {
+			out = append(out, f.Key)
+		}
+	}
+	return out
+}
+
 func (k *objectKind) keys() []string {
 	out := make([]string, len(k.Fields))
 	for i, f := range k.Fields {
@@ -229,6 +241,7 @@ func (l *loader) object(n *yaml.Node, p diag.Path, k *objectKind, what string) (
 		return o, false
 	}
 	seen := map[string]*yaml.Node{}
+	var unknown []*yaml.Node
 	for i := 0; i+1 < len(n.Content); i += 2 {
 		key, val := n.Content[i], n.Content[i+1]
 		fp := p.Child(key.Value)
@@ -240,8 +253,7 @@ func (l *loader) object(n *yaml.Node, p diag.Path, k *objectKind, what string) (
 		}
 		seen[key.Value] = key
 		if _, ok := k.field(key.Value); !ok {
-			l.report(diag.Errorf(diag.UnknownField, fp, "%s: unknown field %q", what, key.Value).
-				WithDetail("%s takes %s", k.Name, strings.Join(k.keys(), ", ")), key)
+			unknown = append(unknown, key)
 			continue
 		}
 		o.values[key.Value] = val
@@ -251,7 +263,27 @@ func (l *loader) object(n *yaml.Node, p diag.Path, k *objectKind, what string) (
 			l.record(fp, key)
 		}
 	}
+	// A misspelt required key is one unknown-field that names the key, not
+	// also a missing-field for it.
+	meant := map[string]bool{}
+	for _, key := range unknown {
+		msg := fmt.Sprintf("%s: unknown field %q", what, key.Value)
+		if s := diag.Suggest(key.Value, absentKeys(k, seen)); s != "" {
+			msg += fmt.Sprintf("; did you mean %q", s)
+			if f, _ := k.field(s); f.Required {
+				msg += " (required)"
+			}
+			msg += "?"
+			meant[s] = true
+		}
+		l.report(diag.Errorf(diag.UnknownField, p.Child(key.Value), "%s", msg).
+			WithDetail("%s takes %s", k.Name, strings.Join(k.keys(), ", ")), key)
+	}
 	for _, f := range k.Fields {
+		if f.Required && o.get(f.Key) == nil && meant[f.Key] {
+			l.fatal = l.fatal || !f.Soft
+			continue
+		}
 		if f.Required && o.get(f.Key) == nil {
 			// A named object is reported at its name, the place a reader
 			// looks for it, rather than at its first field.

@@ -1,21 +1,17 @@
 package scenarios
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
-	"io"
 	"io/fs"
 	"math"
 	"net/netip"
 	"os"
 	"path"
 	"path/filepath"
-	"regexp"
 	"slices"
 	"strconv"
 	"strings"
-	"unicode/utf8"
 
 	"gopkg.in/yaml.v3"
 
@@ -97,14 +93,7 @@ type parser struct {
 	diags diag.Diagnostics
 }
 
-func (p *parser) rangeOf(n *yaml.Node) diag.Range {
-	r := diag.Range{Filename: p.file, Start: diag.Pos{Line: n.Line, Column: n.Column}}
-	r.End = r.Start
-	if n.Kind == yaml.ScalarNode && !strings.Contains(n.Value, "\n") {
-		r.End.Column += len(n.Value)
-	}
-	return r
-}
+func (p *parser) rangeOf(n *yaml.Node) diag.Range { return topology.NodeRange(p.file, n) }
 
 func (p *parser) errorf(code diag.Code, at diag.Path, n *yaml.Node, format string, args ...any) {
 	d := diag.Errorf(code, at, format, args...)
@@ -116,50 +105,13 @@ func (p *parser) errorf(code diag.Code, at diag.Path, n *yaml.Node, format strin
 	p.diags.Append(d)
 }
 
-var yamlLine = regexp.MustCompile(`^yaml: line (\d+): `)
-
-// document parses data into its root node, or reports why it cannot.
+// document parses data into its root node, or reports why it cannot. The
+// topology loader's front end reads it, so a broken scenario is reported
+// at the same line and column as the same bytes in a topology file.
 func (p *parser) document(data []byte) *yaml.Node {
-	at := func(line int) *yaml.Node { return &yaml.Node{Line: line, Column: 1} }
-	if len(data) > MaxFileSize {
-		p.errorf(diag.YAMLSyntax, nil, at(1), "scenario file is too big: %d bytes (the limit is %d MiB)", len(data), MaxFileSize>>20)
-		return nil
-	}
-	if !utf8.Valid(data) {
-		line := 1
-		for i := 0; i < len(data); {
-			r, size := utf8.DecodeRune(data[i:])
-			if r == utf8.RuneError && size <= 1 {
-				break
-			}
-			if r == '\n' {
-				line++
-			}
-			i += size
-		}
-		p.errorf(diag.YAMLSyntax, nil, at(line), "invalid UTF-8: save the file as UTF-8")
-		return nil
-	}
-	dec := yaml.NewDecoder(bytes.NewReader(data))
-	var doc yaml.Node
-	if err := dec.Decode(&doc); err != nil {
-		if errors.Is(err, io.EOF) {
-			p.errorf(diag.YAMLSyntax, nil, at(1), "scenario file is empty")
-			return nil
-		}
-		line, msg := 1, err.Error()
-		if m := yamlLine.FindStringSubmatch(msg); m != nil {
-			line, _ = strconv.Atoi(m[1])
-			msg = msg[len(m[0]):]
-		}
-		p.errorf(diag.YAMLSyntax, nil, at(line), "%s", strings.TrimPrefix(msg, "yaml: "))
-		return nil
-	}
-	if len(doc.Content) == 0 {
-		p.errorf(diag.YAMLSyntax, nil, at(1), "scenario file is empty")
-		return nil
-	}
-	return doc.Content[0]
+	root, ds := topology.ReadYAML(p.file, data, "a scenario file is a mapping with name, topology and steps")
+	p.diags = append(p.diags, ds...)
+	return root
 }
 
 // object is one mapping walked against its allowed keys: the value node of

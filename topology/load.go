@@ -195,17 +195,37 @@ var yamlLine = regexp.MustCompile(`line (\d+)`)
 // parse checks the limits, parses data and returns the root mapping, or nil
 // after reporting why the file cannot be loaded.
 func (l *loader) parse(data []byte) *yaml.Node {
-	failAt := func(line, col int, detail, format string, args ...any) *yaml.Node {
-		pos := diag.Pos{Line: max(line, 1), Column: max(col, 1)}
-		r := diag.Range{Filename: l.file, Start: pos, End: pos}
-		l.diags.Append(diag.Errorf(diag.YAMLSyntax, nil, format, args...).WithDetail("%s", detail).At(r))
+	root, ds := ReadYAML(l.file, data, "a topology file is a mapping with at least a name")
+	l.diags = append(l.diags, ds...)
+	if root == nil {
 		return nil
 	}
-	fail := func(line int, detail, format string, args ...any) *yaml.Node {
+	if root.Kind != yaml.MappingNode {
+		l.errorf(true, diag.InvalidValue, nil, root, "a topology file is a mapping with at least a name",
+			"topology: want a mapping, got %s", kindName(root))
+		return nil
+	}
+	return root
+}
+
+// ReadYAML is the YAML front end of every vnetsim file, topologies and
+// scenarios alike, so that both report a broken file at the same line and
+// column. It checks data against the input limits (docs/limits.md), parses
+// it as one YAML document, refuses anchors, aliases and deep nesting, and
+// returns the document's root node. When the file cannot be read it returns
+// nil and one yaml-syntax error; shape, the help of an empty file, says
+// what the file should hold.
+func ReadYAML(filename string, data []byte, shape string) (*yaml.Node, diag.Diagnostics) {
+	failAt := func(line, col int, detail, format string, args ...any) (*yaml.Node, diag.Diagnostics) {
+		pos := diag.Pos{Line: max(line, 1), Column: max(col, 1)}
+		r := diag.Range{Filename: filename, Start: pos, End: pos}
+		return nil, diag.Diagnostics{diag.Errorf(diag.YAMLSyntax, nil, format, args...).WithDetail("%s", detail).At(r)}
+	}
+	fail := func(line int, detail, format string, args ...any) (*yaml.Node, diag.Diagnostics) {
 		return failAt(line, 1, detail, format, args...)
 	}
 	if len(data) > MaxFileSize {
-		return fail(1, fmt.Sprintf("topology files are limited to %d MiB (docs/limits.md)", MaxFileSize>>20),
+		return fail(1, fmt.Sprintf("files are limited to %d MiB (docs/limits.md)", MaxFileSize>>20),
 			"file is too big: %d bytes", len(data))
 	}
 	if !utf8.Valid(data) {
@@ -215,33 +235,28 @@ func (l *loader) parse(data []byte) *yaml.Node {
 	if i := bytes.IndexByte(data, 0); i >= 0 {
 		return fail(1+bytes.Count(data[:i], []byte("\n")), "this looks like a binary file, not YAML", "NUL byte in file")
 	}
+	lines := bytes.Count(data, []byte("\n")) + 1
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	var doc yaml.Node
 	if err := dec.Decode(&doc); err != nil {
 		if errors.Is(err, io.EOF) {
-			return fail(1, "a topology file is a mapping with at least a name", "file is empty")
+			return fail(1, shape, "file is empty")
 		}
-		return fail(min(errLine(err), bytes.Count(data, []byte("\n"))+1), "fix the YAML syntax", "%s", cleanYAMLError(err))
+		return fail(min(errLine(err), lines), "fix the YAML syntax", "%s", cleanYAMLError(err))
 	}
 	var extra yaml.Node
 	if err := dec.Decode(&extra); err == nil {
-		return failAt(extra.Line, extra.Column, "a topology file holds one YAML document; remove the \"---\" separator", "second YAML document")
+		return failAt(extra.Line, extra.Column, "a file holds one YAML document; remove the \"---\" separator", "second YAML document")
 	} else if !errors.Is(err, io.EOF) {
-		return fail(min(errLine(err), bytes.Count(data, []byte("\n"))+1), "fix the YAML syntax", "%s", cleanYAMLError(err))
+		return fail(min(errLine(err), lines), "fix the YAML syntax", "%s", cleanYAMLError(err))
 	}
 	if doc.Kind != yaml.DocumentNode || len(doc.Content) == 0 || isNull(doc.Content[0]) {
-		return fail(1, "a topology file is a mapping with at least a name", "file is empty")
+		return fail(1, shape, "file is empty")
 	}
 	if bad, why := checkTree(doc.Content[0]); bad != nil {
 		return failAt(bad.Line, bad.Column, why.detail, "%s", why.summary)
 	}
-	root := doc.Content[0]
-	if root.Kind != yaml.MappingNode {
-		l.errorf(true, diag.InvalidValue, nil, root, "a topology file is a mapping with at least a name",
-			"topology: want a mapping, got %s", kindName(root))
-		return nil
-	}
-	return root
+	return doc.Content[0], nil
 }
 
 type treeProblem struct{ summary, detail string }

@@ -158,10 +158,14 @@ type loader struct {
 	fatal bool
 }
 
-// rangeOf returns the file range of n. A scalar's range ends after its
-// text when it is on one line.
-func (l *loader) rangeOf(n *yaml.Node) diag.Range {
-	r := diag.Range{Filename: l.file, Start: diag.Pos{Line: n.Line, Column: n.Column}}
+// rangeOf returns the file range of n.
+func (l *loader) rangeOf(n *yaml.Node) diag.Range { return NodeRange(l.file, n) }
+
+// NodeRange returns the range of a node of a file read by ReadYAML: its
+// line and column, and for a scalar on one line the column after its text.
+// Scenarios locate their diagnostics with it too.
+func NodeRange(filename string, n *yaml.Node) diag.Range {
+	r := diag.Range{Filename: filename, Start: diag.Pos{Line: n.Line, Column: n.Column}}
 	r.End = r.Start
 	if n.Kind == yaml.ScalarNode && !strings.Contains(n.Value, "\n") {
 		w := utf8.RuneCountInString(n.Value)

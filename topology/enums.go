@@ -67,7 +67,17 @@ var protocolNames = enum[Protocol]{"All", "TCP", "UDP", "ICMP"}
 
 func (p Protocol) String() string               { return protocolNames.str(p) }
 func (p Protocol) MarshalText() ([]byte, error) { return []byte(p.String()), nil }
-func ParseProtocol(s string) (Protocol, error)  { return protocolNames.parse("protocol", s) }
+
+// ParseProtocol parses a protocol name in any letter case: Network
+// Controller writes TCP, Azure's ARM and az output Tcp, and people tcp.
+func ParseProtocol(s string) (Protocol, error) {
+	for i, name := range protocolNames {
+		if strings.EqualFold(name, s) {
+			return Protocol(i), nil
+		}
+	}
+	return protocolNames.parse("protocol", s)
+}
 
 // HasPorts reports whether packets of p carry ports.
 func (p Protocol) HasPorts() bool { return p == TCP || p == UDP }

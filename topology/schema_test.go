@@ -61,10 +61,16 @@ func TestExamplesMatchSchema(t *testing.T) {
 			}
 		})
 	}
+	// Schema-valid: a protocol in another letter case, as ARM writes it.
+	tcp := "name: x\naccessControlLists: {a: {rules: [{name: r, priority: 200, type: Inbound, action: Deny, protocol: Tcp}]}}\n"
+	if err := sch.Validate(yamlInstance(t, []byte(tcp))); err != nil {
+		t.Errorf("schema rejects protocol Tcp: %v", err)
+	}
 	// Not schema-valid: a value outside its vocabulary, an unknown key, a
 	// missing required key.
 	for name, text := range map[string]string{
 		"platform":      "name: x\nplatform: openstack\n",
+		"protocol":      "name: x\naccessControlLists: {a: {rules: [{name: r, priority: 200, type: Inbound, action: Deny, protocol: SCTP}]}}\n",
 		"unknown-field": "name: x\nvirtualNetworks: {A: {addressSpace: [10.0.0.0/16], adressSpace: []}}\n",
 		"missing-field": "name: x\nvirtualNetworks: {A: {subnets: {}}}\n",
 	} {

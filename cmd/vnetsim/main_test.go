@@ -83,6 +83,7 @@ func TestCLI(t *testing.T) {
 		{"trace-json", []string{"trace", "--format", "json", chain, "--from", "a1", "--to", "c1"}, 0},
 		{"trace-return", []string{"trace", hub, "--from", "app1", "--to", "op1", "--return"}, 0},
 		{"trace-icmp", []string{"trace", chain, "--from", "a1", "--to", "b1", "--protocol", "ICMP"}, 0},
+		{"trace-protocol-any-case", []string{"trace", chain, "--from", "a1", "--to", "b1", "--protocol", "udp", "--port", "53"}, 0},
 		{"trace-semantic-errors-still-answer", []string{"trace", broken, "--from", "o1", "--to", "hub/s1"}, 0},
 		{"trace-unknown-endpoint", []string{"trace", chain, "--from", "a1", "--to", "zz"}, 2},
 		{"trace-unloadable", []string{"trace", "testdata/unloadable.yaml", "--from", "a", "--to", "b"}, 1},

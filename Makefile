@@ -3,13 +3,17 @@ GO          ?= go
 BIN         := bin/vnetsim
 OUT         := out
 GOLDEN_PKGS := ./topology/... ./sim/... ./scenarios/... ./reports/... ./cmd/...
+# VERSION is what vnetsim --version prints and JSON and SARIF outputs carry;
+# a build without it says "devel" (internal/buildinfo).
+VERSION     ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo devel)
+LDFLAGS     := -X github.com/vnetsim/vnetsim/internal/buildinfo.version=$(VERSION)
 
 .PHONY: all build test lint fmt bench demo golden cover fuzz arrows
 
 all: build
 
 build:
-	$(GO) build -o $(BIN) ./cmd/vnetsim
+	$(GO) build -ldflags '$(LDFLAGS)' -o $(BIN) ./cmd/vnetsim
 
 test:
 	CGO_ENABLED=1 $(GO) test -race ./...

@@ -337,7 +337,7 @@ func DiffJSON(w io.Writer, r *sim.DiffResult, failOnLost bool) error {
 			Impact: jsonImpact{Lost: toJSONPairs(s.Impact.Lost)},
 		}
 	}
-	return WriteJSON(w, out)
+	return WriteDocument(w, out)
 }
 
 // maxMarkdownSteps is the longest plan a pull request comment shows

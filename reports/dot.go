@@ -673,7 +673,7 @@ func DiagramJSON(w io.Writer, n *topology.Network, opt DiagramOptions) error {
 		add(c, strings.TrimPrefix(c.dotID, "cluster_"))
 	}
 	add(g, "")
-	return WriteJSON(w, doc)
+	return WriteDocument(w, doc)
 }
 
 func attrMap(attrs []encoding.Attribute) map[string]string {

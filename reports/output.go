@@ -1,9 +1,13 @@
 package reports
 
 import (
+	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
+
+	"github.com/vnetsim/vnetsim/internal/buildinfo"
 )
 
 // Options tune the text renderers. The zero value is plain, uncoloured
@@ -49,6 +53,42 @@ func WriteJSON(w io.Writer, v any) error {
 		return fmt.Errorf("write json: %w", err)
 	}
 	return nil
+}
+
+// WriteDocument writes v, a JSON object, as a top-level vnetsim output:
+// WriteJSON's layout with a first field "version", the vnetsim that wrote
+// it (buildinfo.Version), so that a stored report says what produced it.
+// Nested documents (a trace's reply, a run's traces) carry no version.
+func WriteDocument(w io.Writer, v any) error {
+	version, err := json.Marshal(buildinfo.Version())
+	if err != nil {
+		return fmt.Errorf("write json: %w", err)
+	}
+	return WriteJSON(&versionWriter{w: w, head: []byte("{\n  \"version\": " + string(version) + ",\n")}, v)
+}
+
+// versionWriter inserts head in place of the opening "{\n" of the one
+// object a json.Encoder writes (an Encoder writes each value in one Write).
+type versionWriter struct {
+	w    io.Writer
+	head []byte
+	done bool
+}
+
+func (vw *versionWriter) Write(b []byte) (int, error) {
+	if vw.done {
+		return vw.w.Write(b)
+	}
+	vw.done = true
+	rest, ok := bytes.CutPrefix(b, []byte("{\n"))
+	if !ok {
+		return 0, errors.New("a vnetsim JSON output is a non-empty object")
+	}
+	if _, err := vw.w.Write(vw.head); err != nil {
+		return 0, err
+	}
+	n, err := vw.w.Write(rest)
+	return n + len(b) - len(rest), err
 }
 
 // style holds the text decorations; every func is the identity when colour

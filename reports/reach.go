@@ -161,13 +161,13 @@ func ReachJSON(w io.Writer, r *sim.Reach, summary bool) error {
 		return errNothing("reachability")
 	}
 	if summary {
-		return WriteJSON(w, jsonReachSummary{
+		return WriteDocument(w, jsonReachSummary{
 			Level:    r.Level.String(),
 			Counts:   jsonCounts{r.Counts.All, r.Counts.Some, r.Counts.None},
 			Examples: reachPairsJSON(r.Examples),
 		})
 	}
-	return WriteJSON(w, jsonReach{Level: r.Level.String(), Pairs: reachPairsJSON(r.Pairs)})
+	return WriteDocument(w, jsonReach{Level: r.Level.String(), Pairs: reachPairsJSON(r.Pairs)})
 }
 
 // ReachCSV writes one row per pair (from, to, result, reason, explanation)

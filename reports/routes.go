@@ -87,5 +87,5 @@ func RoutesJSON(w io.Writer, t *sim.RouteTable) error {
 			Name: r.Name, Via: routeVia(r),
 		})
 	}
-	return WriteJSON(w, doc)
+	return WriteDocument(w, doc)
 }

@@ -246,7 +246,7 @@ func RunJSON(w io.Writer, res *scenarios.Result) error {
 		}
 		doc.Scenarios = append(doc.Scenarios, js)
 	}
-	return WriteJSON(w, doc)
+	return WriteDocument(w, doc)
 }
 
 // mdEscape makes s safe inside a Markdown table cell.

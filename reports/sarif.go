@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/vnetsim/vnetsim/internal/buildinfo"
 	"github.com/vnetsim/vnetsim/scenarios"
 	"github.com/vnetsim/vnetsim/sim"
 	"github.com/vnetsim/vnetsim/topology/diag"
@@ -30,6 +31,7 @@ type (
 	}
 	sarifDriver struct {
 		Name           string      `json:"name"`
+		Version        string      `json:"version"`
 		InformationURI string      `json:"informationUri"`
 		Rules          []sarifRule `json:"rules"`
 	}
@@ -144,7 +146,7 @@ func (b *sarifBuilder) log() sarifLog {
 	}
 	return sarifLog{
 		Schema: sarifSchema, Version: "2.1.0",
-		Runs: []sarifRun{{Tool: sarifTool{sarifDriver{Name: "vnetsim", InformationURI: toolURI, Rules: rules}}, Results: results}},
+		Runs: []sarifRun{{Tool: sarifTool{sarifDriver{Name: "vnetsim", Version: buildinfo.Version(), InformationURI: toolURI, Rules: rules}}, Results: results}},
 	}
 }
 

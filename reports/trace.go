@@ -186,5 +186,5 @@ func TraceJSON(w io.Writer, t, reply *sim.Trace) error {
 		r := toJSONTrace(reply)
 		doc.Reply = &r
 	}
-	return WriteJSON(w, doc)
+	return WriteDocument(w, doc)
 }

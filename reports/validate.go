@@ -213,5 +213,5 @@ func ValidateJSON(w io.Writer, files []File) error {
 	for _, f := range files {
 		doc.Files = append(doc.Files, jsonFile{Path: f.Path, Diagnostics: jsonDiagnostics(f.Path, f.Diagnostics)})
 	}
-	return WriteJSON(w, doc)
+	return WriteDocument(w, doc)
 }

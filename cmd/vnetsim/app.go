@@ -7,6 +7,8 @@ import (
 	"strings"
 
 	"github.com/urfave/cli/v2"
+
+	"github.com/vnetsim/vnetsim/internal/buildinfo"
 )
 
 // Exit codes (contract §3).
@@ -40,6 +42,7 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 		Description: "vnetsim reads a topology file (Windows Server SDN Network Controller or Azure) and answers:\n" +
 			"is it valid, where does a packet go, which routes does a subnet get, what can reach what.\n" +
 			"Exit codes: 0 ok, 1 analysed and something failed, 2 could not run.",
+		Version:   buildinfo.Version(),
 		Writer:    stdout,
 		ErrWriter: stderr,
 		Commands:  commands,

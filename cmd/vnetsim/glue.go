@@ -310,9 +310,9 @@ func progressMeter(stderr io.Writer, label string) (stop func(), update func(don
 	}, update
 }
 
-// jsonOut writes v to standard output as reports writes JSON.
+// jsonOut writes v to standard output as reports writes a JSON output.
 func jsonOut(c *cli.Context, v any) error {
-	if err := reports.WriteJSON(c.App.Writer, v); err != nil {
+	if err := reports.WriteDocument(c.App.Writer, v); err != nil {
 		return usageError("%s: %v", c.Command.Name, err)
 	}
 	return nil

@@ -32,6 +32,8 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 		labCommand(),
 		generateCommand(),
 		diffCommand(),
+		completionCommand(),
+		completeCommand(),
 	}
 	for _, c := range commands {
 		setUsageErrors(c)

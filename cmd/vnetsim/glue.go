@@ -34,11 +34,15 @@ func usageError(format string, args ...any) error {
 // said what; there is nothing more to print.
 func failed() error { return cli.Exit("", exitFailed) }
 
+// formatUsage starts the usage of every --format flag, which lists the
+// formats after it; completion reads them back.
+const formatUsage = "output format: "
+
 // formatFlag is the --format flag of a command that renders formats, the
 // first being the default.
 func formatFlag(formats ...string) *cli.StringFlag {
 	return &cli.StringFlag{Name: "format", Aliases: []string{"f"}, Value: formats[0],
-		Usage: "output format: " + strings.Join(formats, ", ")}
+		Usage: formatUsage + strings.Join(formats, ", ")}
 }
 
 // format returns the chosen --format, or a usage error naming the choices.

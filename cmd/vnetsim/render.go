@@ -23,7 +23,7 @@ func renderCommand() *cli.Command {
 		Description: "--format defaults to the extension of -o (.svg, .png, .dot), else dot; text is DOT too, and json\n" +
 			"lists the diagram's nodes and edges. --trace FROM,TO overlays the packet's path and where it was dropped.",
 		Flags: append(append([]cli.Flag{
-			&cli.StringFlag{Name: "format", Aliases: []string{"f"}, Usage: "output format: " + strings.Join(renderFormats, ", ")},
+			&cli.StringFlag{Name: "format", Aliases: []string{"f"}, Usage: formatUsage + strings.Join(renderFormats, ", ")},
 			&cli.StringFlag{Name: "trace", Usage: "overlay the path of a packet from `FROM,TO`"},
 			&cli.IntFlag{Name: "fold-above", Value: reports.DefaultFoldAbove, Usage: "fold each hub's spokes into one node above this many VNets; -1 never"},
 		}, flowFlags()...), outputFlags("the diagram")...),

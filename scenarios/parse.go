@@ -808,8 +808,8 @@ var expectationParsers = map[string]func(p *parser, n *yaml.Node, at diag.Path) 
 		}
 		e := TraceExpectation{From: p.str(o, "from"), To: p.str(o, "to"),
 			Protocol: enum(p, o, "protocol", topology.TCP, topology.ParseProtocol),
-			Result:   enum(p, o, "result", sim.Undecided, parseResult),
-			Reason:   enum(p, o, "reason", sim.Reason(""), parseReason),
+			Result:   enum(p, o, "result", sim.Undecided, ParseResult),
+			Reason:   enum(p, o, "reason", sim.Reason(""), ParseReason),
 			Via:      p.strings(o, "via")}
 		if e.Protocol.HasPorts() {
 			e.Port = 443
@@ -855,8 +855,8 @@ var expectationParsers = map[string]func(p *parser, n *yaml.Node, at diag.Path) 
 	},
 }
 
-// parseResult parses a trace result: delivered, exited or dropped.
-func parseResult(s string) (sim.Result, error) {
+// ParseResult parses a trace result: delivered, exited or dropped.
+func ParseResult(s string) (sim.Result, error) {
 	for _, r := range []sim.Result{sim.Delivered, sim.Exited, sim.Dropped} {
 		if r.String() == s {
 			return r, nil
@@ -865,8 +865,8 @@ func parseResult(s string) (sim.Result, error) {
 	return 0, fmt.Errorf("%q is not a trace result (want delivered, exited or dropped)", s)
 }
 
-// parseReason parses a contract drop reason.
-func parseReason(s string) (sim.Reason, error) {
+// ParseReason parses a drop reason.
+func ParseReason(s string) (sim.Reason, error) {
 	if r := sim.Reason(s); slices.Contains(sim.Reasons, r) {
 		return r, nil
 	}

@@ -38,6 +38,8 @@ func TestCompletions(t *testing.T) {
 		{"a lab's folder", "vnetsim lab export acls ", nil},
 		{"scenario files, not labs", "vnetsim run ", nil},
 		{"shells", "vnetsim completion ", []string{"bash", "fish", "zsh"}},
+		{"expected fates", "vnetsim trace f.yaml --expect d", []string{"delivered", "dropped"}},
+		{"drop reasons", "vnetsim trace f.yaml --expect dropped --reason acl", []string{"acl-denied"}},
 		{"nothing is hidden but the helper", "vnetsim __", nil},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

@@ -89,6 +89,14 @@ func TestCLI(t *testing.T) {
 		{"trace-unloadable", []string{"trace", "testdata/unloadable.yaml", "--from", "a", "--to", "b"}, 1},
 		{"trace-missing-flag", []string{"trace", chain, "--from", "a1"}, 2},
 		{"trace-bad-protocol", []string{"trace", chain, "--from", "a1", "--to", "b1", "--protocol", "SCTP"}, 2},
+		{"trace-expect-met", []string{"trace", hub, "--from", "app2", "--to", "app1", "--port", "22", "--expect", "dropped", "--reason", "acl-denied"}, 0},
+		{"trace-expect-delivered-met", []string{"trace", chain, "--from", "a1", "--to", "b1", "--expect", "delivered"}, 0},
+		{"trace-expect-wrong-result", []string{"trace", chain, "--from", "a1", "--to", "c1", "--expect", "delivered"}, 1},
+		{"trace-expect-wrong-reason", []string{"trace", hub, "--from", "app2", "--to", "app1", "--port", "22", "--expect", "dropped", "--reason", "no-route", "--format", "json"}, 1},
+		{"trace-expect-bad-value", []string{"trace", chain, "--from", "a1", "--to", "b1", "--expect", "lost"}, 2},
+		{"trace-expect-bad-reason", []string{"trace", chain, "--from", "a1", "--to", "b1", "--expect", "dropped", "--reason", "gremlins"}, 2},
+		{"trace-reason-without-expect", []string{"trace", chain, "--from", "a1", "--to", "b1", "--reason", "acl-denied"}, 2},
+		{"trace-reason-with-delivered", []string{"trace", chain, "--from", "a1", "--to", "b1", "--expect", "delivered", "--reason", "acl-denied"}, 2},
 		{"trace-port-without-ports", []string{"trace", chain, "--from", "a1", "--to", "b1", "--protocol", "ICMP", "--port", "80"}, 2},
 
 		// routes

@@ -1,9 +1,12 @@
 package main
 
 import (
+	"strings"
+
 	"github.com/urfave/cli/v2"
 
 	"github.com/vnetsim/vnetsim/reports"
+	"github.com/vnetsim/vnetsim/scenarios"
 	"github.com/vnetsim/vnetsim/sim"
 )
 
@@ -16,12 +19,15 @@ func traceCommand() *cli.Command {
 		Usage:     "follow one packet hop by hop, with the reason it was delivered or dropped",
 		ArgsUsage: "FILE",
 		Description: "Endpoints are a VM, a load balancer, an on-premises host, VNET/SUBNET or an IP address.\n" +
-			"Exits 0 whatever the packet's fate; 2 for an unknown endpoint.",
+			"Exits 0 whatever the packet's fate; 2 for an unknown endpoint. With --expect (and --reason),\n" +
+			"exits 1 when the packet's fate is not the one expected, so a pipeline can assert one flow.",
 		Flags: append([]cli.Flag{
 			formatFlag(traceFormats...),
 			&cli.StringFlag{Name: "from", Required: true, Usage: "source endpoint"},
 			&cli.StringFlag{Name: "to", Required: true, Usage: "destination endpoint"},
 			&cli.BoolFlag{Name: "return", Usage: "also trace the reply and report an asymmetric path"},
+			&cli.StringFlag{Name: "expect", Usage: "exit 1 unless the packet is `RESULT`: delivered, dropped or exited"},
+			&cli.StringFlag{Name: "reason", Usage: "with --expect dropped, exit 1 unless the drop reason is `REASON`"},
 		}, flowFlags()...),
 		Action: func(c *cli.Context) error {
 			f, path, err := formatAndFile(c, traceFormats...)
@@ -29,6 +35,10 @@ func traceCommand() *cli.Command {
 				return err
 			}
 			proto, port, err := flowOptions(c)
+			if err != nil {
+				return err
+			}
+			want, err := traceExpectation(c)
 			if err != nil {
 				return err
 			}
@@ -57,7 +67,38 @@ func traceCommand() *cli.Command {
 			if err != nil {
 				return usageError("trace: %v", err)
 			}
+			if want != nil {
+				if problems := want.Mismatch(t); problems != nil {
+					return cli.Exit("vnetsim: trace --expect: "+strings.Join(problems, "; "), exitFailed)
+				}
+			}
 			return nil
 		},
 	}
+}
+
+// traceExpectation reads --expect and --reason: nil when --expect is not
+// given, a usage error for a value outside the vocabularies or a reason
+// without an expected drop.
+func traceExpectation(c *cli.Context) (*scenarios.TraceExpectation, error) {
+	if !c.IsSet("expect") {
+		if c.IsSet("reason") {
+			return nil, usageError("trace: --reason needs --expect dropped")
+		}
+		return nil, nil
+	}
+	result, err := scenarios.ParseResult(c.String("expect"))
+	if err != nil {
+		return nil, usageError("trace: --expect: %v", err)
+	}
+	e := &scenarios.TraceExpectation{Result: result}
+	if c.IsSet("reason") {
+		if result != sim.Dropped {
+			return nil, usageError("trace: --reason needs --expect dropped, not %s", result)
+		}
+		if e.Reason, err = scenarios.ParseReason(c.String("reason")); err != nil {
+			return nil, usageError("trace: --reason: %v", err)
+		}
+	}
+	return e, nil
 }

@@ -3,9 +3,11 @@ package sim
 import (
 	"fmt"
 	"net/netip"
+	"slices"
 	"strings"
 
 	"github.com/vnetsim/vnetsim/topology"
+	"github.com/vnetsim/vnetsim/topology/diag"
 )
 
 // EndpointKind says what an endpoint name resolved to.
@@ -90,9 +92,44 @@ func (e *Engine) Resolve(name string) (Endpoint, error) {
 	}
 	a, err := netip.ParseAddr(name)
 	if err != nil {
-		return Endpoint{}, fmt.Errorf("unknown endpoint %q: not a VM, load balancer, on-premises host, VNET/SUBNET or IP address", name)
+		return Endpoint{}, fmt.Errorf("unknown endpoint %q: not a VM, load balancer, on-premises host, VNET/SUBNET or IP address%s",
+			name, didYouMean(name, e.endpointNames()))
 	}
 	return e.locateAddr(name, a), nil
+}
+
+// endpointNames returns every name an endpoint can be given, sorted: VMs,
+// load balancers, on-premises hosts and VNET/SUBNET. Only an unknown name
+// asks, so it scans the network rather than build the name index.
+func (e *Engine) endpointNames() []string {
+	var out []string
+	for _, v := range e.net.VirtualNetworks {
+		for name := range v.VirtualMachines {
+			out = append(out, name)
+		}
+		for name := range v.LoadBalancers {
+			out = append(out, name)
+		}
+		for sn := range v.Subnets {
+			out = append(out, v.Name+"/"+sn)
+		}
+	}
+	for _, o := range e.net.OnPremises {
+		for name := range o.Hosts {
+			out = append(out, name)
+		}
+	}
+	slices.Sort(out)
+	return slices.Compact(out)
+}
+
+// didYouMean returns "; did you mean X?" when a candidate is close to
+// name (diag.Suggest), else "".
+func didYouMean(name string, candidates []string) string {
+	if s := diag.Suggest(name, candidates); s != "" {
+		return fmt.Sprintf("; did you mean %q?", s)
+	}
+	return ""
 }
 
 // describe names the endpoint's kind and place for error messages.

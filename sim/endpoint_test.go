@@ -65,6 +65,10 @@ func TestResolve(t *testing.T) {
 		{name: "an ambiguous name lists the candidates", in: "twin", errHas: "vm in virtual network A, vm in virtual network B"},
 		{name: "an unknown name", in: "nope", errHas: "unknown endpoint"},
 		{name: "an unknown subnet", in: "A/nope", errHas: "unknown endpoint"},
+		{name: "a misspelt VM is named", in: "wbe", errHas: `unknown endpoint "wbe": not a VM, load balancer, on-premises host, VNET/SUBNET or IP address; did you mean "web"?`},
+		{name: "a misspelt host is named", in: "H2", errHas: `did you mean "h2"?`},
+		{name: "a misspelt subnet is named", in: "B/s2", errHas: `did you mean "B/s1"?`},
+		{name: "nothing close, no guess", in: "zzzzzz", errHas: "VNET/SUBNET or IP address"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

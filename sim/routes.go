@@ -137,11 +137,11 @@ var reservedRanges = []netip.Prefix{
 func (e *Engine) Routes(vnet, subnet string) (*RouteTable, error) {
 	v := e.net.VirtualNetworks[vnet]
 	if v == nil {
-		return nil, fmt.Errorf("routes: no virtual network %q", vnet)
+		return nil, fmt.Errorf("routes: no virtual network %q%s", vnet, didYouMean(vnet, sortedKeys(e.net.VirtualNetworks)))
 	}
 	s := v.Subnets[subnet]
 	if s == nil {
-		return nil, fmt.Errorf("routes: virtual network %q has no subnet %q", vnet, subnet)
+		return nil, fmt.Errorf("routes: virtual network %q has no subnet %q%s", vnet, subnet, didYouMean(subnet, sortedKeys(v.Subnets)))
 	}
 	return e.subnetRoutes(s), nil
 }

@@ -86,6 +86,7 @@ func TestCLI(t *testing.T) {
 		{"trace-protocol-any-case", []string{"trace", chain, "--from", "a1", "--to", "b1", "--protocol", "udp", "--port", "53"}, 0},
 		{"trace-semantic-errors-still-answer", []string{"trace", broken, "--from", "o1", "--to", "hub/s1"}, 0},
 		{"trace-unknown-endpoint", []string{"trace", chain, "--from", "a1", "--to", "zz"}, 2},
+		{"trace-misspelt-endpoint", []string{"trace", chain, "--from", "a1", "--to", "c2"}, 2},
 		{"trace-unloadable", []string{"trace", "testdata/unloadable.yaml", "--from", "a", "--to", "b"}, 1},
 		{"trace-missing-flag", []string{"trace", chain, "--from", "a1"}, 2},
 		{"trace-bad-protocol", []string{"trace", chain, "--from", "a1", "--to", "b1", "--protocol", "SCTP"}, 2},
@@ -103,6 +104,7 @@ func TestCLI(t *testing.T) {
 		{"routes-text", []string{"routes", hub, "--subnet", "spoke1/app"}, 0},
 		{"routes-json", []string{"routes", hub, "--subnet", "hub/nva", "--format", "json"}, 0},
 		{"routes-unknown-subnet", []string{"routes", hub, "--subnet", "spoke1/nope"}, 2},
+		{"routes-misspelt-subnet", []string{"routes", hub, "--subnet", "spok1/ap"}, 2},
 		{"routes-not-vnet-subnet", []string{"routes", hub, "--subnet", "spoke1"}, 2},
 
 		// reach

@@ -9,6 +9,7 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/vnetsim/vnetsim/internal/buildinfo"
+	"github.com/vnetsim/vnetsim/topology/diag"
 )
 
 // Exit codes (contract §3).
@@ -61,12 +62,12 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 		// Without a command, print help; an unknown command is a usage error.
 		Action: func(c *cli.Context) error {
 			if c.NArg() > 0 {
-				return usageError("unknown command %q; run vnetsim --help", c.Args().First())
+				return usageError("unknown command %q%s; run vnetsim --help", c.Args().First(), commandHint(c.Args().First(), c.App.Commands))
 			}
 			return cli.ShowAppHelp(c)
 		},
 		OnUsageError: func(c *cli.Context, err error, _ bool) error {
-			return usageError("%v; run vnetsim --help", err)
+			return usageError("%v%s; run vnetsim --help", err, flagHint(err, c.App.Flags))
 		},
 		// The library's default handler calls os.Exit; run decides instead.
 		ExitErrHandler: func(*cli.Context, error) {},
@@ -80,12 +81,13 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 func setUsageErrors(c *cli.Command) {
 	name := c.Name
 	c.OnUsageError = func(_ *cli.Context, err error, _ bool) error {
-		return usageError("%s: %v; run vnetsim %s --help", name, err, name)
+		return usageError("%s: %v%s; run vnetsim %s --help", name, err, flagHint(err, c.Flags), name)
 	}
 	if len(c.Subcommands) > 0 && c.Action == nil {
 		c.Action = func(ctx *cli.Context) error {
 			if ctx.NArg() > 0 {
-				return usageError("%s: unknown subcommand %q; run vnetsim %s --help", name, ctx.Args().First(), name)
+				return usageError("%s: unknown subcommand %q%s; run vnetsim %s --help", name, ctx.Args().First(),
+					commandHint(ctx.Args().First(), c.Subcommands), name)
 			}
 			return cli.ShowSubcommandHelp(ctx)
 		}
@@ -119,4 +121,40 @@ func run(args []string, stdout, stderr io.Writer) (code int) {
 	// Any other error comes from the library's own parsing: a usage error.
 	fmt.Fprintf(stderr, "vnetsim: %v\n", err)
 	return exitCannotRun
+}
+
+// commandHint returns " (did you mean X?)" for a misspelt command name.
+func commandHint(name string, cmds []*cli.Command) string {
+	var names []string
+	for _, c := range cmds {
+		if !c.Hidden {
+			names = append(names, c.Name)
+		}
+	}
+	return hint(diag.Suggest(name, names), "")
+}
+
+// flagHint returns " (did you mean --X?)" when err is the flag package's
+// "flag provided but not defined" for a misspelt flag of flags.
+func flagHint(err error, flags []cli.Flag) string {
+	name, ok := strings.CutPrefix(err.Error(), "flag provided but not defined: ")
+	if !ok {
+		return ""
+	}
+	var names []string
+	for _, f := range flags {
+		names = append(names, f.Names()...)
+	}
+	s := diag.Suggest(strings.TrimLeft(name, "-"), names)
+	if len(s) == 1 {
+		return hint(s, "-")
+	}
+	return hint(s, "--")
+}
+
+func hint(suggestion, dashes string) string {
+	if suggestion == "" {
+		return ""
+	}
+	return fmt.Sprintf(" (did you mean %s%s?)", dashes, suggestion)
 }

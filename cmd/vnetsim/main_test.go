@@ -76,6 +76,7 @@ func TestCLI(t *testing.T) {
 		{"validate-no-files", []string{"validate"}, 2},
 		{"validate-bad-format", []string{"validate", "--format", "xml", chain}, 2},
 		{"validate-unknown-flag", []string{"validate", "--bogus", chain}, 2},
+		{"validate-misspelt-flag", []string{"validate", chain, "--stirct"}, 2},
 
 		// trace: the answer is exit 0 whatever the packet's fate
 		{"trace-delivered-via-appliance", []string{"trace", hub, "--from", "app1", "--to", "app2"}, 0},
@@ -151,6 +152,8 @@ func TestCLI(t *testing.T) {
 		{"help", []string{"--help"}, 0},
 		{"help-command", []string{"help", "trace"}, 0},
 		{"unknown-command", []string{"frobnicate"}, 2},
+		{"misspelt-command", []string{"valdate", chain}, 2},
+		{"misspelt-subcommand", []string{"lab", "lsit"}, 2},
 		{"bad-color", []string{"--color", "rainbow", "validate", chain}, 2},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

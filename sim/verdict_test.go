@@ -1,6 +1,7 @@
 package sim_test
 
 import (
+	"fmt"
 	"slices"
 	"testing"
 
@@ -32,4 +33,37 @@ func TestVocabularyMatchesContract(t *testing.T) {
 	if want := contracttest.Vocabulary(t, "Trace step kinds"); !slices.Equal(kinds, want) {
 		t.Errorf("step kinds differ from docs/reference/vocabularies.md\n got: %v\nwant: %v", kinds, want)
 	}
+	for _, tc := range []struct {
+		title string
+		got   []string
+	}{
+		{"Route sources", strs(sim.SourceDefault, sim.SourceUser, sim.SourceVirtualNetworkGateway)},
+		{"Route states", strs(sim.Active, sim.Invalid)},
+		{"Reach results", strs(sim.OutcomeAll, sim.OutcomeSome, sim.OutcomeNone)},
+		{"Reach levels", strs(sim.LevelVNet, sim.LevelSubnet)},
+		{"Change kinds", strs(sim.Added, sim.Removed, sim.Changed)},
+		{"Scenario events", sim.EventKinds},
+		{"Extension events", sim.ExtensionEventKinds},
+	} {
+		if want := contracttest.Vocabulary(t, tc.title); !slices.Equal(tc.got, want) {
+			t.Errorf("%s differ from docs/reference/vocabularies.md\n got: %v\nwant: %v", tc.title, tc.got, want)
+		}
+	}
+	// The reach results parse back; "unknown" is not one of them.
+	for _, o := range []sim.Outcome{sim.OutcomeAll, sim.OutcomeSome, sim.OutcomeNone} {
+		if got, err := sim.ParseOutcome(o.String()); err != nil || got != o {
+			t.Errorf("ParseOutcome(%q) = %v, %v", o, got, err)
+		}
+	}
+	if _, err := sim.ParseOutcome(sim.OutcomeUnknown.String()); err == nil {
+		t.Error("ParseOutcome accepts unknown")
+	}
+}
+
+func strs[T fmt.Stringer](vs ...T) []string {
+	out := make([]string, len(vs))
+	for i, v := range vs {
+		out[i] = v.String()
+	}
+	return out
 }

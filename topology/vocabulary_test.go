@@ -1,6 +1,7 @@
 package topology_test
 
 import (
+	"fmt"
 	"slices"
 	"testing"
 
@@ -8,22 +9,75 @@ import (
 	"github.com/vnetsim/vnetsim/topology"
 )
 
-// TestVocabularyMatchesContract holds peering states and azure sync levels
+// names returns the String of every value from first to last.
+func names[T interface {
+	~uint8
+	fmt.Stringer
+}](first, last T) []string {
+	var out []string
+	for v := first; v <= last; v++ {
+		out = append(out, v.String())
+	}
+	return out
+}
+
+// TestVocabularyMatchesContract holds the topology format's enumerations
 // to docs/reference/vocabularies.md.
 func TestVocabularyMatchesContract(t *testing.T) {
-	var states []string
-	for s := topology.Initiated; s <= topology.Disconnected; s++ {
-		states = append(states, s.String())
+	states := append(names(topology.Initiated, topology.Disconnected),
+		topology.Absent.String()) // in expectations only
+	for _, tc := range []struct {
+		title string
+		got   []string
+	}{
+		{"Peering states", states},
+		{"Azure sync levels", names(topology.FullyInSync, topology.LocalAndRemoteNotInSync)},
+		{"Platforms", names(topology.WindowsSDN, topology.Azure)},
+		{"Protocols", names(topology.ProtocolAll, topology.ICMP)},
+		{"ACL actions", names(topology.Allow, topology.Deny)},
+		{"ACL rule types", names(topology.Inbound, topology.Outbound)},
+		{"Gateway types", names(topology.Vpn, topology.ExpressRoute)},
+		{"Load balancer SKUs", names(topology.Standard, topology.Basic)},
+		{"Next hop types", names(topology.NextHopVnetLocal, topology.NextHopNone)},
+	} {
+		t.Run(tc.title, func(t *testing.T) {
+			if want := contracttest.Vocabulary(t, tc.title); !slices.Equal(tc.got, want) {
+				t.Errorf("%s differ from docs/reference/vocabularies.md\n got: %v\nwant: %v", tc.title, tc.got, want)
+			}
+			// Every name parses back.
+			for _, name := range tc.got {
+				if tc.title == "Peering states" || tc.title == "Azure sync levels" {
+					break
+				}
+				if !parses(tc.title, name) {
+					t.Errorf("%s %q does not parse", tc.title, name)
+				}
+			}
+		})
 	}
-	states = append(states, topology.Absent.String()) // "(and `Absent` in expectations)"
-	if want := contracttest.Vocabulary(t, "Peering states"); !slices.Equal(states, want) {
-		t.Errorf("peering states differ from docs/reference/vocabularies.md\n got: %v\nwant: %v", states, want)
+}
+
+// parses reports whether the parser of a vocabulary accepts name.
+func parses(title, name string) bool {
+	var err error
+	switch title {
+	case "Platforms":
+		_, err = topology.ParsePlatform(name)
+	case "Protocols":
+		_, err = topology.ParseProtocol(name)
+	case "ACL actions":
+		_, err = topology.ParseAction(name)
+	case "ACL rule types":
+		_, err = topology.ParseDirection(name)
+	case "Gateway types":
+		_, err = topology.ParseGatewayType(name)
+	case "Load balancer SKUs":
+		_, err = topology.ParseLoadBalancerSKU(name)
+	case "Next hop types":
+		if name == topology.NextHopVNetPeering.String() {
+			return true // a system route's type; user routes refuse it
+		}
+		_, err = topology.ParseNextHopType(name)
 	}
-	var levels []string
-	for l := topology.FullyInSync; l <= topology.LocalAndRemoteNotInSync; l++ {
-		levels = append(levels, l.String())
-	}
-	if want := contracttest.Vocabulary(t, "Azure sync levels"); !slices.Equal(levels, want) {
-		t.Errorf("sync levels differ from docs/reference/vocabularies.md\n got: %v\nwant: %v", levels, want)
-	}
+	return err == nil
 }

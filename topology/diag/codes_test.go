@@ -33,6 +33,10 @@ func TestCodesMatchContract(t *testing.T) {
 			}
 		})
 	}
+	severities := []string{diag.Error.String(), diag.Warning.String()}
+	if want := contracttest.Vocabulary(t, "Diagnostic severities"); !slices.Equal(severities, want) {
+		t.Errorf("severities differ from docs/reference/vocabularies.md\n got: %v\nwant: %v", severities, want)
+	}
 	if diag.Code("no-such-code").Known() {
 		t.Error("an invented code is Known")
 	}

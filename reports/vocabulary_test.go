@@ -1,0 +1,30 @@
+package reports
+
+import (
+	"slices"
+	"testing"
+
+	"github.com/vnetsim/vnetsim/internal/contracttest"
+	"github.com/vnetsim/vnetsim/topology/diag"
+)
+
+// SARIF levels and the codes of reports are those
+// docs/reference/vocabularies.md lists, and every one has help.
+func TestVocabularyMatchesContract(t *testing.T) {
+	levels := []string{sarifLevelError, sarifLevelWarn, sarifLevelRecord}
+	if want := contracttest.Vocabulary(t, "SARIF levels"); !slices.Equal(levels, want) {
+		t.Errorf("SARIF levels differ from docs/reference/vocabularies.md\n got: %v\nwant: %v", levels, want)
+	}
+	var codes []string
+	for _, h := range reportHelp {
+		codes = append(codes, string(h.Code))
+	}
+	if want := contracttest.Vocabulary(t, "Report codes"); !slices.Equal(codes, want) {
+		t.Errorf("report codes differ from docs/reference/vocabularies.md\n got: %v\nwant: %v", codes, want)
+	}
+	for _, c := range codes {
+		if diag.Code(c).Known() {
+			t.Errorf("%s is a report code and a diagnostic code", c)
+		}
+	}
+}

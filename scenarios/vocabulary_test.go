@@ -1,0 +1,37 @@
+package scenarios
+
+import (
+	"slices"
+	"testing"
+
+	"github.com/vnetsim/vnetsim/internal/contracttest"
+	"github.com/vnetsim/vnetsim/sim"
+)
+
+// The events, expectations and check kinds the parser and runner know are
+// those docs/reference/vocabularies.md lists.
+func TestVocabularyMatchesContract(t *testing.T) {
+	for _, tc := range []struct {
+		title string
+		got   []string
+	}{
+		{"Scenario events", eventKinds[:len(sim.EventKinds)]},
+		{"Extension events", eventKinds[len(sim.EventKinds):]},
+		{"Expectation kinds", expectationKinds},
+		{"Check kinds", append(slices.Clone(expectationKinds), RejectedKind)},
+	} {
+		if want := contracttest.Vocabulary(t, tc.title); !slices.Equal(tc.got, want) {
+			t.Errorf("%s differ from docs/reference/vocabularies.md\n got: %v\nwant: %v", tc.title, tc.got, want)
+		}
+	}
+	for _, k := range eventKinds {
+		if eventParsers[k] == nil {
+			t.Errorf("event %s has no parser", k)
+		}
+	}
+	for _, k := range expectationKinds {
+		if expectationParsers[k] == nil {
+			t.Errorf("expectation %s has no parser", k)
+		}
+	}
+}

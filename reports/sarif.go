@@ -133,7 +133,7 @@ func (b *sarifBuilder) log() sarifLog {
 	for _, id := range ids {
 		h := Help(diag.Code(id))
 		rules = append(rules, sarifRule{
-			ID: id, ShortDescription: sarifMessage{h.Short}, Help: sarifMessage{h.Help},
+			ID: id, ShortDescription: sarifMessage{h.Short}, Help: sarifMessage{h.HelpText()},
 			HelpURI: h.URI(), DefaultConfiguration: sarifConfig{ruleLevel(h.Code)},
 		})
 	}

@@ -1,7 +1,10 @@
 package reports
 
 import (
+	"os"
+	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/vnetsim/vnetsim/internal/contracttest"
@@ -25,6 +28,24 @@ func TestVocabularyMatchesContract(t *testing.T) {
 	for _, c := range codes {
 		if diag.Code(c).Known() {
 			t.Errorf("%s is a report code and a diagnostic code", c)
+		}
+	}
+}
+
+// Every code's help cites a page of the project's own documentation, never
+// a section number of a document outside the repository.
+func TestHelpCitesProjectPages(t *testing.T) {
+	for _, h := range slices.Concat(codeHelp, reportHelp) {
+		if h.Ref == "" {
+			t.Errorf("%s: no Ref to the rule behind it", h.Code)
+			continue
+		}
+		page, _, _ := strings.Cut(h.Ref, "#")
+		if _, err := os.Stat(filepath.Join("..", "docs", page)); err != nil {
+			t.Errorf("%s: Ref %s: %v", h.Code, h.Ref, err)
+		}
+		if strings.Contains(h.Help, "§") || strings.Contains(h.Short, "§") {
+			t.Errorf("%s: help cites a section number: %q", h.Code, h.Help)
 		}
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -58,30 +59,40 @@ func TestREADME(t *testing.T) {
 	}
 }
 
-// checkREADMEPicture renders the README's picture and compares it with
-// docs/hub-spoke-trace.svg (rewritten with -update).
+// readmePictures are the README's pictures and the commands that draw them.
+var readmePictures = []struct {
+	path string
+	args []string
+}{
+	{"docs/concepts.svg", []string{"render", "docs/tour/concepts.yaml"}},
+	{"docs/hub-spoke-trace.svg", []string{"render", "examples/hub-spoke.yaml", "--trace", "app2,app1", "--port", "22"}},
+}
+
+// checkREADMEPicture renders the README's pictures and compares each with
+// the file committed (rewritten with -update).
 func checkREADMEPicture(t *testing.T) {
 	t.Helper()
 	if testing.Short() {
 		return
 	}
-	const picture = "docs/hub-spoke-trace.svg"
-	tmp := filepath.Join(t.TempDir(), "picture.svg")
-	args := []string{"render", "examples/hub-spoke.yaml", "--trace", "app2,app1", "--port", "22", "-o", tmp}
-	if code, _, stderr := vnetsim(t, args...); code != 0 {
-		t.Fatalf("render the README picture: exit %d: %s", code, stderr)
-	}
-	got, err := os.ReadFile(tmp)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if *update {
-		if err := os.WriteFile(picture, got, 0o644); err != nil {
+	for _, p := range readmePictures {
+		tmp := filepath.Join(t.TempDir(), "picture.svg")
+		args := append(slices.Clone(p.args), "-o", tmp)
+		if code, _, stderr := vnetsim(t, args...); code != 0 {
+			t.Fatalf("render %s: exit %d: %s", p.path, code, stderr)
+		}
+		got, err := os.ReadFile(tmp)
+		if err != nil {
 			t.Fatal(err)
 		}
-		return
-	}
-	if want, err := os.ReadFile(picture); err != nil || string(want) != string(got) {
-		t.Errorf("%s is not what %v draws now (go test ./cmd/vnetsim -update)", picture, args)
+		if *update {
+			if err := os.WriteFile(p.path, got, 0o644); err != nil {
+				t.Fatal(err)
+			}
+			continue
+		}
+		if want, err := os.ReadFile(p.path); err != nil || string(want) != string(got) {
+			t.Errorf("%s is not what vnetsim %s -o %s draws now (go test ./cmd/vnetsim -update)", p.path, strings.Join(p.args, " "), p.path)
+		}
 	}
 }

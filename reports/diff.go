@@ -219,7 +219,7 @@ func writeImpactText(ew *errWriter, st style, lost []sim.ReachChange) {
 	}
 }
 
-// The JSON shape of a diff (contract §4), plus additive fields: the files,
+// The JSON shape of a diff (docs/reference/json.md), plus additive fields: the files,
 // each change's file, violations' path and resolvedByPlan, preexisting
 // errors, each step's why, the plan's verification and unplanned changes.
 type (
@@ -312,7 +312,7 @@ func toJSONPairs(cs []sim.ReachChange) []jsonPair {
 	return out
 }
 
-// DiffJSON writes a diff as JSON with the contract §4 field names. Every
+// DiffJSON writes a diff as JSON with the field names of docs/reference/json.md. Every
 // list is present, empty rather than null.
 func DiffJSON(w io.Writer, r *sim.DiffResult, failOnLost bool) error {
 	out := jsonDiff{

@@ -92,7 +92,7 @@ func TestDiffFormats(t *testing.T) {
 	}
 }
 
-// TestDiffJSONContract pins the contract §4 field names: renaming one
+// TestDiffJSONContract pins the field names of docs/reference/json.md: renaming one
 // breaks this test, not a pipeline.
 func TestDiffJSONContract(t *testing.T) {
 	var buf bytes.Buffer

@@ -548,7 +548,7 @@ func (b *builder) addPeerings() {
 
 // transit reports whether spoke uses hub's gateway over the pair: the
 // spoke's object sets useRemoteGateways and the hub's allows transit (the
-// state and gateway conditions of semantics §3 are the caller's; here both
+// state and gateway conditions of docs/semantics.md#gateway-transit are the caller's; here both
 // are Connected, so only the gateway itself is left to check).
 func transit(n *topology.Network, spoke string, ps, ph *topology.Peering) bool {
 	hub := n.VirtualNetworks[ps.RemoteVirtualNetwork]

@@ -121,7 +121,7 @@ func writePairList(ew *errWriter, pairs []sim.ReachPair) {
 	}
 }
 
-// Contract §4 "reach".
+// The "reach" document of docs/reference/json.md.
 type (
 	jsonReach struct {
 		Level string          `json:"level"`
@@ -154,7 +154,7 @@ func reachPairsJSON(ps []sim.ReachPair) []jsonReachPair {
 	return out
 }
 
-// ReachJSON writes the contract §4 "reach" document, or with summary its
+// ReachJSON writes the "reach" document of docs/reference/json.md, or with summary its
 // summary form: counts and examples.
 func ReachJSON(w io.Writer, r *sim.Reach, summary bool) error {
 	if r == nil {

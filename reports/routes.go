@@ -57,7 +57,7 @@ func dash(s string) string {
 	return s
 }
 
-// Contract §4 "routes".
+// The "routes" document of docs/reference/json.md.
 type (
 	jsonRoutes struct {
 		Subnet string      `json:"subnet"`
@@ -74,7 +74,7 @@ type (
 	}
 )
 
-// RoutesJSON writes the contract §4 "routes" document.
+// RoutesJSON writes the "routes" document of docs/reference/json.md.
 func RoutesJSON(w io.Writer, t *sim.RouteTable) error {
 	if t == nil {
 		return errNothing("route table")

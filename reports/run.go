@@ -165,7 +165,7 @@ func allPassed(cs []scenarios.CheckResult) bool {
 	return true
 }
 
-// Contract §4 "run", with a few added fields.
+// The "run" document of docs/reference/json.md.
 type (
 	jsonRun struct {
 		Scenarios []jsonScenario `json:"scenarios"`
@@ -213,7 +213,7 @@ func nonNil(m map[string]any) map[string]any {
 	return m
 }
 
-// RunJSON writes the contract §4 "run" document. A failed trace check also
+// RunJSON writes the "run" document of docs/reference/json.md. A failed trace check also
 // carries the observed trace, in the "trace" document's shape.
 func RunJSON(w io.Writer, res *scenarios.Result) error {
 	if res == nil {

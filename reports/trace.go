@@ -107,7 +107,7 @@ func writeTraceText(ew *errWriter, st style, t *sim.Trace, indent string) {
 	}
 }
 
-// Contract §4 "trace".
+// The "trace" document of docs/reference/json.md.
 type (
 	jsonTrace struct {
 		Flow        jsonFlow  `json:"flow"`
@@ -175,7 +175,7 @@ func addrString(a interface {
 	return a.String()
 }
 
-// TraceJSON writes the contract §4 "trace" document. reply, when not nil,
+// TraceJSON writes the "trace" document of docs/reference/json.md. reply, when not nil,
 // is added as the "reply" field, a trace document of its own.
 func TraceJSON(w io.Writer, t, reply *sim.Trace) error {
 	if t == nil {

@@ -160,7 +160,7 @@ func caretIndent(text string, col int) string {
 	return b.String()
 }
 
-// jsonValidate is contract §4 "validate".
+// jsonValidate is the "validate" document of docs/reference/json.md.
 type jsonValidate struct {
 	Files   []jsonFile `json:"files"`
 	Summary Totals     `json:"summary"`
@@ -207,7 +207,7 @@ func jsonDiagnostics(file string, ds diag.Diagnostics) []jsonDiagnostic {
 	return out
 }
 
-// ValidateJSON writes the contract §4 "validate" document.
+// ValidateJSON writes the "validate" document of docs/reference/json.md.
 func ValidateJSON(w io.Writer, files []File) error {
 	doc := jsonValidate{Files: make([]jsonFile, 0, len(files)), Summary: CountFiles(files)}
 	for _, f := range files {

@@ -11,7 +11,7 @@ import (
 )
 
 // Every check fills Expected and Actual under the expectation's own field
-// names (contract §4), and says why it failed in Message.
+// names (docs/reference/json.md), and says why it failed in Message.
 
 func (e PeeringExpectation) check(r *runner) CheckResult {
 	ref := e.Peering

@@ -11,7 +11,7 @@ import (
 	"github.com/vnetsim/vnetsim/sim"
 )
 
-// Encode writes sc in the scenario file format (contract §2), so that a
+// Encode writes sc in the scenario file format (docs/reference/scenarios.md), so that a
 // plan of events can be saved as a runnable scenario:
 //
 //	sc := &scenarios.Scenario{Name: "apply the change", TopologyPath: "before.yaml",

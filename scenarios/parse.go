@@ -518,7 +518,7 @@ func unwrapPathError(err error) error {
 	return err
 }
 
-// eventParsers reads each event kind's arguments (contract §2).
+// eventParsers reads each event kind's arguments (docs/reference/scenarios.md).
 var eventParsers = map[string]eventParser{
 	"createPeering": eventOf([]string{"vnet", "name", "remoteVirtualNetwork"}, flagKeys, func(p *parser, o object) sim.Event {
 		return sim.CreatePeering{VNet: p.str(o, "vnet"), Name: p.str(o, "name"), RemoteVirtualNetwork: p.str(o, "remoteVirtualNetwork"), Flags: p.flags(o)}
@@ -783,7 +783,7 @@ var eventKinds = slices.Concat(sim.EventKinds, sim.ExtensionEventKinds)
 
 var expectationKinds = []string{"peering", "trace", "valid", "routes", "reach"}
 
-// expectationParsers reads each expectation kind (contract §2).
+// expectationParsers reads each expectation kind (docs/reference/scenarios.md).
 var expectationParsers = map[string]func(p *parser, n *yaml.Node, at diag.Path) Expectation{
 	"peering": func(p *parser, n *yaml.Node, at diag.Path) Expectation {
 		o, ref, ok := p.peeringRef(n, at, "peering", "state", "syncLevel")

@@ -8,7 +8,7 @@ import (
 )
 
 // Result is the outcome of running one or more scenarios, the value every
-// run report renders (contract §4, "run").
+// run report renders (docs/reference/json.md, run).
 type Result struct {
 	Scenarios []ScenarioResult
 }
@@ -61,7 +61,7 @@ type EventResult struct {
 }
 
 // CheckResult is one expectation's outcome. Expected and Actual hold values
-// under the expectation's own field names (contract §4): peering {state,
+// under the expectation's own field names (docs/reference/json.md): peering {state,
 // syncLevel}, trace {result, reason, via}, valid {errors, warnings}, routes
 // {routes}, reach {result}.
 type CheckResult struct {

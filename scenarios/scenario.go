@@ -10,7 +10,7 @@ import (
 	"github.com/vnetsim/vnetsim/topology/diag"
 )
 
-// Scenario is a parsed scenario file (contract §2): a topology plus ordered
+// Scenario is a parsed scenario file (docs/reference/scenarios.md): a topology plus ordered
 // steps, each applying events and then checking expectations.
 type Scenario struct {
 	Name        string
@@ -56,7 +56,7 @@ type Check struct {
 	Line        int
 }
 
-// Expectation is one checkable claim about the network (contract §2). The
+// Expectation is one checkable claim about the network (docs/reference/scenarios.md). The
 // set is closed: PeeringExpectation, TraceExpectation, ValidExpectation,
 // RoutesExpectation and ReachExpectation.
 type Expectation interface {

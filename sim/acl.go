@@ -55,7 +55,7 @@ func sortACL(a *topology.ACL, nsg bool) *sortedACL {
 var azureLoadBalancerAddr = netip.MustParsePrefix("168.63.129.16/32")
 
 // nsgDefaults returns azure's default NSG rules for a direction
-// (semantics §6), which follow the user's rules.
+// (docs/semantics.md#acls), which follow the user's rules.
 func nsgDefaults(a *topology.ACL, dir topology.Direction) []aclRule {
 	any := topology.AddressMatch{Any: true}
 	vnet := topology.AddressMatch{VirtualNetwork: true}
@@ -91,7 +91,7 @@ type packet struct {
 }
 
 // filter evaluates the ACLs a packet meets entering (Inbound) or leaving
-// (Outbound) a VM or subnet in VNet v (semantics §6). nic is the VM's own
+// (Outbound) a VM or subnet in VNet v (docs/semantics.md#acls). nic is the VM's own
 // ACL (nil when none), subnet the subnet's. It returns whether the packet
 // passes and the steps that decided; no ACL at all allows with no step.
 //
@@ -244,7 +244,7 @@ func dirWord(d topology.Direction) string {
 
 // vnetTag returns the VirtualNetwork service tag of v: its ranges, the
 // ranges of Connected peers whose access is allowed on both objects, and the
-// on-premises prefixes learned by its own or its hub's gateway (semantics §6).
+// on-premises prefixes learned by its own or its hub's gateway (docs/semantics.md#acls).
 func (e *Engine) vnetTag(v *topology.VirtualNetwork) *prefixSet {
 	if s, ok := e.vnetTags.Load(v); ok {
 		return s.(*prefixSet)

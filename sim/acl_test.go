@@ -219,7 +219,7 @@ func aclDetails(h Hop) []string {
 }
 
 func TestACLOutboundOrder(t *testing.T) {
-	// azure outbound is checked NIC NSG, then subnet NSG (semantics §6).
+	// azure outbound is checked NIC NSG, then subnet NSG (docs/semantics.md#acls).
 	n := loadT(t, aclTopo("azure", "", ""))
 	a := n.VirtualNetworks["A"]
 	a.Subnets["s1"].AccessControlList = n.AccessControlLists["allow-vnet"]

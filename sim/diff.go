@@ -32,7 +32,7 @@ type DiffOptions struct {
 }
 
 // DiffResult is the pre-change review of an after-file against a
-// before-file (contract §3 diff, §4 JSON).
+// before-file (docs/reference/commands.md, docs/reference/json.md).
 type DiffResult struct {
 	Before, After string // the files' names
 	Platform      topology.Platform

@@ -12,7 +12,7 @@ import (
 )
 
 // Plan is an ordered list of events that turns the before network into the
-// after network through states the platform accepts (contract §4).
+// after network through states the platform accepts (docs/reference/json.md).
 type Plan struct {
 	Steps []PlanStep
 	// Verified reports that every step was accepted and the network the

@@ -213,7 +213,7 @@ func fieldsLine(fs []Field) string {
 }
 
 // Address-space edits are refused as direct edits only while the VNet is
-// peered in both files (semantics §2): windows-sdn locks the space,
+// peered in both files (docs/semantics.md#address-space-changes): windows-sdn locks the space,
 // azure needs a sync the plan provides.
 func TestAddressSpaceViolations(t *testing.T) {
 	const peered = `

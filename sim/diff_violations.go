@@ -15,7 +15,7 @@ import (
 // peered VNet: the platform accepts the edit, but until syncPeering runs on
 // each peer the peers keep routing to the old ranges only
 // (address-space-not-synced). It is a diff code, added to the contract's
-// vocabulary as contract §0 allows.
+// vocabulary, as docs/reference/vocabularies.md allows.
 const PeeringSyncRequired diag.Code = "peering-sync-required"
 
 // Violation is a change the platform would refuse as a direct edit, or an
@@ -37,7 +37,7 @@ type Violation struct {
 func (v Violation) Fails() bool { return !v.ResolvedByPlan }
 
 // addressSpaceViolations returns the direct-edit refusals of address-space
-// changes on VNets that are peered in both files (semantics §2): windows-sdn
+// changes on VNets that are peered in both files (docs/semantics.md#address-space-changes): windows-sdn
 // refuses the edit (address-space-locked); azure accepts it but needs
 // syncPeering on each peer (PeeringSyncRequired, resolved by the plan).
 func addressSpaceViolations(before, after *topology.Network) []Violation {

@@ -31,7 +31,7 @@ func (k EndpointKind) String() string {
 	return "invalid"
 }
 
-// Endpoint is a resolved endpoint name (contract §1).
+// Endpoint is a resolved endpoint name (docs/reference/topology.md).
 type Endpoint struct {
 	Name string // as written
 	Kind EndpointKind
@@ -60,7 +60,7 @@ func (ep Endpoint) located() bool {
 
 // Resolve resolves an endpoint name: a VM name, a load balancer name, an
 // on-premises host name, VNET/SUBNET or a literal IP address, in that order
-// (contract §1). A name that several objects of the first matching kind
+// (docs/reference/topology.md). A name that several objects of the first matching kind
 // carry is an error listing the candidates; an unknown name is an error.
 func (e *Engine) Resolve(name string) (Endpoint, error) {
 	var cands []Endpoint

@@ -8,7 +8,7 @@ import (
 )
 
 // loadAnyT loads a topology that may hold errors: trace answers for any
-// file that loads (contract §3), so the engine must too.
+// file that loads (docs/reference/commands.md), so the engine must too.
 func loadAnyT(t *testing.T, text string) *topology.Network {
 	t.Helper()
 	n, _, ds := topology.Load("test.yaml", []byte(text))

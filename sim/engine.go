@@ -216,7 +216,7 @@ func (e *Engine) sortedSites() []*topology.OnPremises {
 type nameIndex [EndpointHost + 1]map[string][]Endpoint
 
 // namedKinds are the kinds a name resolves to, in the resolution order of
-// contract §1.
+// docs/reference/topology.md#names-and-endpoints.
 var namedKinds = [...]EndpointKind{EndpointVM, EndpointLoadBalancer, EndpointHost}
 
 // vmEndpoint, lbEndpoint and hostEndpoint return the endpoint a VM or load
@@ -369,7 +369,7 @@ func (e *Engine) transit() {
 					e.sitesLearned[site.Name] = idx
 				}
 				// On-premises learns the gateway VNet's ranges and those of
-				// its transit spokes (semantics §5.3).
+				// its transit spokes (docs/semantics.md#gateways).
 				for _, p := range v.AddressSpace {
 					idx.add(p, v)
 				}
@@ -513,7 +513,7 @@ func (e *Engine) connected(a, b string) bool {
 }
 
 // findTransitHub returns the hub whose gateway v uses through gateway
-// transit (semantics §3), or nil. A VNet with its own gateway uses it. It
+// transit (docs/semantics.md#gateway-transit), or nil. A VNet with its own gateway uses it. It
 // reads the objects by scanning, so that indexing a VNet never indexes
 // its hub's peerings.
 func (e *Engine) findTransitHub(v *topology.VirtualNetwork) *topology.VirtualNetwork {

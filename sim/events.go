@@ -10,7 +10,7 @@ import (
 )
 
 // Event is one change to a network, as a scenario step or a diff plan writes
-// it (contract §2). The set of events is closed: every implementation lives
+// it (docs/reference/scenarios.md). The set of events is closed: every implementation lives
 // in this package, and Apply knows each of them.
 //
 // Names inside an event (VNets, peerings, route tables) are strings resolved
@@ -61,7 +61,7 @@ func fieldMap(fs []Field) map[string]any {
 	return out
 }
 
-// EventKinds lists every event key of contract §2, in contract order;
+// EventKinds lists every event key of docs/reference/scenarios.md, in its order;
 // ExtensionEventKinds lists the ones this project adds.
 var EventKinds = []string{
 	"createPeering", "updatePeering", "deletePeering", "syncPeering",
@@ -173,7 +173,7 @@ type CreatePeering struct {
 }
 
 // UpdatePeering re-puts a peering object, changing only the flags given.
-// Updating a Disconnected object makes it Initiated (semantics §1).
+// Updating a Disconnected object makes it Initiated (docs/semantics.md#peering-states).
 type UpdatePeering struct {
 	Peering PeeringRef
 	Flags   PeeringFlags

@@ -8,7 +8,7 @@ import (
 	"github.com/vnetsim/vnetsim/topology/diag"
 )
 
-// The events below extend contract §2 (which allows additions) so that a
+// The events below extend the events every version has (docs/reference/vocabularies.md allows additions) so that a
 // plan can reach any after-file: no contract event creates a load balancer,
 // a route table or an ACL, or re-associates an existing subnet.
 

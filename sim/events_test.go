@@ -126,7 +126,7 @@ func TestEventsChangeTheNetwork(t *testing.T) {
 		want     string
 		fact     func(*testing.T, *topology.Network)
 	}{
-		// Peerings. Creating one causes no downtime (semantics §1).
+		// Peerings. Creating one causes no downtime (docs/semantics.md#peering-states).
 		{"createPeering one side keeps the appliance path", nil,
 			directPeering[0], "app1", "app2", 443, "delivered via app1,nva1,app2", state("spoke1", "s1-to-s2", topology.Initiated)},
 		{"createPeering second side goes direct", directPeering[:1],
@@ -300,7 +300,7 @@ func TestDeletionsLeaveErrorsToValid(t *testing.T) {
 	}
 }
 
-// TestPeeringRecoveryOnHubSpoke walks semantics §1 on the example: the
+// TestPeeringRecoveryOnHubSpoke walks docs/semantics.md#peering-states on the example: the
 // spoke deletes its side, the hub's side is Disconnected and traffic stops;
 // re-creating the spoke side first is refused, re-putting the hub side
 // makes it Initiated, and then the spoke side connects both again.
@@ -317,10 +317,10 @@ func TestPeeringRecoveryOnHubSpoke(t *testing.T) {
 	if got := stateOf(n, "hub", "hub-to-spoke1"); got != topology.Disconnected {
 		t.Errorf("hub-to-spoke1 is %v, want Disconnected", got)
 	}
-	// The hub has no route back: the drop names the peering (semantics
-	// §5.6). The spoke's user route for 10.0.0.0/8 still points at the
+	// The hub has no route back: the drop names the peering (docs/semantics.md
+	// #drop-reason-precedence). The spoke's user route for 10.0.0.0/8 still points at the
 	// hub's appliance, now out of reach: a user route's verdict, not a
-	// missing route's (semantics §5.3).
+	// missing route's (docs/semantics.md#drop-reason-precedence).
 	for _, tc := range []struct{ from, to, want string }{
 		{"web1", "app1", "dropped:peering-not-connected via web1"},
 		{"app1", "web1", "dropped:next-hop-unreachable via app1"},
@@ -365,7 +365,7 @@ func TestPeeringRecoveryOnHubSpoke(t *testing.T) {
 }
 
 // TestAddressSpaceProcedureOnHubSpoke is the windows-sdn procedure of
-// semantics §2 on a hub and spoke whose spokes route to the hub's
+// docs/semantics.md#address-space-changes on a hub and spoke whose spokes route to the hub's
 // appliance: remove the peering, change the range, re-create the peering.
 // Every step is accepted and the spoke's new range is reachable after it.
 func TestAddressSpaceProcedureOnHubSpoke(t *testing.T) {

@@ -26,7 +26,7 @@ func Validate(n *topology.Network) diag.Diagnostics {
 //   - forwarded-traffic-blocked: a user route sends traffic to an appliance
 //     across a peering, the appliance forwards it over another peering of its
 //     VNet, and the VNet on the far side does not set allowForwardedTraffic on
-//     its peering back, so it will refuse the packets (semantics §3).
+//     its peering back, so it will refuse the packets (docs/semantics.md#forwarded-traffic).
 func Lint(n *topology.Network) diag.Diagnostics {
 	if n == nil {
 		return nil

@@ -16,11 +16,11 @@ import (
 )
 
 // defaultMaxExamples caps Reach.Examples when ReachOptions.MaxExamples is 0
-// (contract §4: --summary prints up to 100 example pairs).
+// (docs/reference/json.md: --summary prints up to 100 example pairs).
 const defaultMaxExamples = 100
 
 // Reach answers which pairs of VNets or subnets can talk, over a header
-// space of protocols and destination ports (contract §3, "reach").
+// space of protocols and destination ports (docs/reference/commands.md, reach).
 //
 // It reasons over ranges rather than sampling: each subnet's addresses are
 // cut into intervals at every prefix that some decision point names (VNet
@@ -31,7 +31,7 @@ const defaultMaxExamples = 100
 // every step, so the class's fate is every member's.
 //
 // A subnet as a destination counts as delivered when the packet enters it
-// (contract §1): sources are every address of the source subnet, filtered by
+// (docs/reference/topology.md): sources are every address of the source subnet, filtered by
 // the subnet's ACL only, and destinations every address of the destination
 // subnet, whether or not a VM holds it. A pair of VNets aggregates every
 // pair of their subnets. A unit is never paired with itself.

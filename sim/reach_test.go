@@ -303,7 +303,7 @@ func portRep(q *question, proto topology.Protocol, port uint16) uint16 {
 	return best
 }
 
-// TestAddingAPeeringKeepsDeliveredFlows is semantics §1's no-downtime
+// TestAddingAPeeringKeepsDeliveredFlows is the no-downtime rule of docs/semantics.md#peering-states
 // property: adding a Connected peering never drops a flow that was
 // delivered. The new objects accept forwarded traffic: a new peering's
 // routes are more specific than user routes that covered the peer, so a

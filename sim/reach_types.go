@@ -124,7 +124,7 @@ type ReachCounts struct {
 	All, Some, None int
 }
 
-// Reach is the answer to a reachability question (contract §4): every
+// Reach is the answer to a reachability question (docs/reference/json.md): every
 // pair, or with Summary only the counts and examples. Pairs are sorted by
 // (From, To).
 type Reach struct {

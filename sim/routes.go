@@ -10,7 +10,7 @@ import (
 	"github.com/vnetsim/vnetsim/topology/diag"
 )
 
-// RouteSource is where an effective route came from (contract §4).
+// RouteSource is where an effective route came from (docs/reference/json.md).
 type RouteSource uint8
 
 const (
@@ -44,7 +44,7 @@ func (s RouteSource) rank() int {
 }
 
 // RouteState says whether an effective route is used, as Network Watcher
-// shows it (contract §4).
+// shows it (docs/reference/json.md).
 type RouteState uint8
 
 const (
@@ -125,7 +125,7 @@ func (t *RouteTable) Lookup(a netip.Addr) (EffectiveRoute, bool) {
 }
 
 // reservedRanges are the private ranges azure sends to None unless the
-// VNet's own address space covers them (semantics §4).
+// VNet's own address space covers them (docs/semantics.md#effective-routes).
 var reservedRanges = []netip.Prefix{
 	netip.MustParsePrefix("10.0.0.0/8"),
 	netip.MustParsePrefix("172.16.0.0/12"),
@@ -169,7 +169,7 @@ func (e *Engine) gatewayRoutes(v *topology.VirtualNetwork) *RouteTable {
 }
 
 // buildRoutes computes the effective routes of a subnet of v using rt
-// (semantics §4).
+// (docs/semantics.md#effective-routes).
 func (e *Engine) buildRoutes(v *topology.VirtualNetwork, rt *topology.RouteTable, name string) *RouteTable {
 	t := &RouteTable{Subnet: name}
 	vpath := diag.P("virtualNetworks", v.Name)

@@ -190,7 +190,7 @@ func TestRoutesErrors(t *testing.T) {
 }
 
 func TestRouteVocabulary(t *testing.T) {
-	// The contract's spellings (§4), so a rename breaks a test, not a pipeline.
+	// The spellings of docs/reference/vocabularies.md, so a rename breaks a test, not a pipeline.
 	for got, want := range map[string]string{
 		SourceDefault.String(): "Default", SourceUser.String(): "User", SourceVirtualNetworkGateway.String(): "VirtualNetworkGateway",
 		Active.String(): "Active", Invalid.String(): "Invalid",

@@ -12,7 +12,7 @@ import (
 	"github.com/vnetsim/vnetsim/topology/diag"
 )
 
-// Apply applies ev to n the way the platform would (semantics §1 and §2)
+// Apply applies ev to n the way the platform would (docs/semantics.md#peering-states, #address-space-changes)
 // and returns the resulting network. n is never modified: the result shares
 // every object the event did not touch with n and holds copies of the rest,
 // so keep treating both as read-only.
@@ -361,7 +361,7 @@ func peeringObjectsOf(n *topology.Network, name string) []peeringObject {
 }
 
 // checkAddressSpaceChange refuses a range change on windows-sdn while the
-// VNet takes part in any peering object (semantics §2). On azure the change
+// VNet takes part in any peering object (docs/semantics.md#address-space-changes). On azure the change
 // is allowed; scope brings in the peers the new range overlaps.
 func (t *tx) checkAddressSpaceChange(v *topology.VirtualNetwork, verb string, pfx netip.Prefix) *Refusal {
 	objs := peeringObjectsOf(t.n, v.Name)
@@ -502,7 +502,7 @@ func (e DeleteVirtualNetwork) apply(t *tx) *Refusal {
 	if t.n.VirtualNetworks[e.Name] == nil {
 		return notFoundf("virtual network %q does not exist", e.Name)
 	}
-	// Contract §2: deleteVirtualNetwork is accepted, whatever it leaves
+	// docs/reference/scenarios.md: deleteVirtualNetwork is accepted, whatever it leaves
 	// behind.
 	t.skipValidation = true
 	delete(t.n.VirtualNetworks, e.Name)

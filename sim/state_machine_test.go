@@ -104,7 +104,7 @@ func stateOf(n *topology.Network, vnet, name string) topology.PeeringState {
 	return n.PeeringState(vnet, v.Peerings[name])
 }
 
-// TestStateMachine is the peering state machine (semantics §1 and §2) as one
+// TestStateMachine is the peering state machine (docs/semantics.md#peering-states, #address-space-changes) as one
 // table: a state, reached by events, plus one event gives the states of both
 // objects and the refusal code.
 func TestStateMachine(t *testing.T) {
@@ -161,7 +161,7 @@ func TestStateMachine(t *testing.T) {
 		{"update by wrong remote", "windows-sdn", connected,
 			UpdatePeering{Peering: PeeringRef{VNet: "A", Name: "ab", RemoteVirtualNetwork: "C"}}, C, C, diag.NotFound},
 
-		// Address space while peered (semantics §2).
+		// Address space while peered (docs/semantics.md#address-space-changes).
 		{"add range while owning a side", "windows-sdn", abInitiated, AddAddressPrefix{VNet: "A", Prefix: pfx("10.9.0.0/16")}, I, X, diag.AddressSpaceLocked},
 		{"add range while remote of a side", "windows-sdn", abInitiated, AddAddressPrefix{VNet: "B", Prefix: pfx("10.9.0.0/16")}, I, X, diag.AddressSpaceLocked},
 		{"remove range while disconnected", "windows-sdn", abDisconnected, RemoveAddressPrefix{VNet: "A", Prefix: pfx("10.1.0.0/16")}, D, X, diag.AddressSpaceLocked},
@@ -187,7 +187,7 @@ func TestStateMachine(t *testing.T) {
 	}
 }
 
-// TestAzureSync follows semantics §2 on azure: a changed VNet's own object
+// TestAzureSync follows docs/semantics.md#address-space-changes on azure: a changed VNet's own object
 // is RemoteNotInSync, its partner LocalNotInSync, the partner does not route
 // to the new range until syncPeering on it makes both FullyInSync.
 func TestAzureSync(t *testing.T) {

@@ -10,7 +10,7 @@ import (
 	"github.com/vnetsim/vnetsim/topology/diag"
 )
 
-// maxHops bounds a walk; a packet that passes it is a loop (semantics §5.5).
+// maxHops bounds a walk; a packet that passes it is a loop (docs/semantics.md#walking-a-packet).
 const maxHops = 32
 
 // walk is the state of one packet's trip.
@@ -35,7 +35,7 @@ type walk struct {
 	ncheckpoints int
 	// viaGateway is set while the packet was last forwarded by a VPN
 	// gateway: crossing a peering then needs no allowForwardedTraffic
-	// (semantics §5.3). An appliance forwarding it again clears it.
+	// (docs/semantics.md#gateways). An appliance forwarding it again clears it.
 	viaGateway bool
 	// global is set when the packet came over a peering joining two
 	// regions and no appliance or gateway has forwarded it since.
@@ -46,7 +46,7 @@ type walk struct {
 // visitKey is a (node, route table) pair; a packet that revisits one loops.
 type visitKey struct{ node, table string }
 
-// Trace walks f hop by hop (semantics §5) and returns its fate, the hops
+// Trace walks f hop by hop (docs/semantics.md#walking-a-packet) and returns its fate, the hops
 // and steps that decided it, and facts about the path. It never panics;
 // a flow whose source lies nowhere is dropped with an explanation.
 func (e *Engine) Trace(f Flow) Trace {
@@ -147,7 +147,7 @@ func nameOr(a, b string) string {
 
 // fromSite sends a packet from an on-premises site: it enters through the
 // gateway that advertised the longest prefix containing the destination
-// and follows that gateway VNet's routes (semantics §5.3).
+// and follows that gateway VNet's routes (docs/semantics.md#gateways).
 func (w *walk) fromSite(site *topology.OnPremises) {
 	e, dst := w.e, w.f.Dst
 	w.hop(site.Name, "", "")
@@ -256,7 +256,7 @@ func (w *walk) forward(v *topology.VirtualNetwork, table *RouteTable, node strin
 }
 
 // unroutable drops a packet that matched no route, or a system None route,
-// with the reason precedence of semantics §5.6.
+// with the reason precedence of docs/semantics.md#drop-reason-precedence.
 func (w *walk) unroutable(v *topology.VirtualNetwork, table *RouteTable, none *EffectiveRoute) {
 	e, dst := w.e, w.f.Dst
 	for _, x := range e.vnetsContaining(dst) {
@@ -313,7 +313,7 @@ func (e *Engine) peeringFix(a, b *topology.VirtualNetwork) string {
 }
 
 // cross checks a packet crossing from VNet y into VNet x toward addr, in
-// the order of semantics §5.3: both objects Connected, access allowed on
+// the order of docs/semantics.md#walking-a-packet: both objects Connected, access allowed on
 // both, (azure) addr in a synced range, and the forwarded-traffic rule on
 // the receiving side's object P(x→y).
 func (w *walk) cross(y, x *topology.VirtualNetwork, addr netip.Addr) bool {
@@ -398,8 +398,8 @@ func regionName(r string) string {
 	return r
 }
 
-// appliance sends the packet to a VirtualAppliance next hop (semantics
-// §5.3) and returns where routing continues: the appliance's VNet, its
+// appliance sends the packet to a VirtualAppliance next hop (docs/semantics.md#appliances)
+// and returns where routing continues: the appliance's VNet, its
 // subnet's routes and its name.
 func (w *walk) appliance(v *topology.VirtualNetwork, r EffectiveRoute) (*topology.VirtualNetwork, *RouteTable, string, bool) {
 	e, ip := w.e, r.NextHopIPAddress
@@ -492,8 +492,8 @@ func lbRule(lb *topology.LoadBalancer, proto topology.Protocol, port uint16) (to
 	return topology.LoadBalancerRule{}, false
 }
 
-// gateway sends the packet to a VirtualNetworkGateway next hop (semantics
-// §5.3): the VNet's own gateway or its hub's through transit. Destinations
+// gateway sends the packet to a VirtualNetworkGateway next hop (docs/semantics.md#gateways):
+// the VNet's own gateway or its hub's through transit. Destinations
 // in the gateway's on-premises prefixes are delivered there; a VPN gateway
 // re-routes other destinations with its own VNet's routes.
 func (w *walk) gateway(v *topology.VirtualNetwork, r EffectiveRoute) (*topology.VirtualNetwork, *RouteTable, string, bool) {
@@ -544,7 +544,7 @@ func (w *walk) gateway(v *topology.VirtualNetwork, r EffectiveRoute) (*topology.
 	return gwv, e.gatewayRoutes(gwv), gw.Name, true
 }
 
-// deliverIn delivers the packet inside VNet x (semantics §5.4): into the
+// deliverIn delivers the packet inside VNet x (docs/semantics.md#delivery): into the
 // destination subnet, to a running VM or to a load balancer backend, after
 // the destination's inbound ACLs.
 func (w *walk) deliverIn(x *topology.VirtualNetwork) {
@@ -614,7 +614,7 @@ func (w *walk) deliverLB(x *topology.VirtualNetwork, lb *topology.LoadBalancer) 
 
 // lbReachable reports whether the packet may reach the frontend of lb in
 // x, and drops it when not: azure does not reach a Basic internal load
-// balancer over global peering (semantics §5.4), whether the packet is sent
+// balancer over global peering (docs/semantics.md#delivery), whether the packet is sent
 // to the frontend or routed to it as a next hop.
 func (w *walk) lbReachable(x *topology.VirtualNetwork, lb *topology.LoadBalancer) bool {
 	if !w.e.rules.BasicILBNotOverGlobalPeering || lb.SKU != topology.Basic || !w.global {
@@ -627,15 +627,15 @@ func (w *walk) lbReachable(x *topology.VirtualNetwork, lb *topology.LoadBalancer
 
 // forwardedBy records that an appliance or, with gateway, a VPN gateway
 // forwards the packet on from its own VNet: crossing a peering from there
-// needs allowForwardedTraffic unless a gateway forwards it (semantics
-// §5.3), and the packet no longer comes over the peering it arrived by.
+// needs allowForwardedTraffic unless a gateway forwards it (docs/semantics.md#forwarded-traffic),
+// and the packet no longer comes over the peering it arrived by.
 func (w *walk) forwardedBy(gateway bool) {
 	w.viaGateway = gateway
 	w.global, w.fromRegion = false, ""
 }
 
 // acl applies the ACLs a packet meets leaving or entering a VM or subnet;
-// replies skip them (semantics §5.7). It reports whether the packet passes.
+// replies skip them (docs/semantics.md#replies). It reports whether the packet passes.
 func (w *walk) acl(v *topology.VirtualNetwork, dir topology.Direction, nic, subnet *topology.ACL, src, dst netip.Addr, port uint16) bool {
 	if w.f.Reply {
 		return true
@@ -760,7 +760,7 @@ func (w *walk) finish() {
 
 // TraceReturn walks the reply of a delivered trace: from the destination
 // back to the source, with ACLs skipped because they are stateful
-// (semantics §5.7). The reply's Asymmetry says when its path does not mirror
+// (docs/semantics.md#replies). The reply's Asymmetry says when its path does not mirror
 // the request's, e.g. when it bypasses the appliance the request went
 // through. A trace that was not delivered has no reply: the result is a
 // dropped trace whose explanation says so.

@@ -140,7 +140,7 @@ func noAccess(vnet, name string) func(*topology.Network) {
 }
 
 // growUnsynced adds 10.20.0.0/16 with a subnet and VM to VNet B while
-// A's object still holds B's old space (azure, semantics §2).
+// A's object still holds B's old space (azure, docs/semantics.md#address-space-changes).
 func growUnsynced(n *topology.Network) {
 	b := n.VirtualNetworks["B"]
 	b.AddressSpace = append(b.AddressSpace, pfx("10.20.0.0/16"))

@@ -7,7 +7,7 @@ import (
 	"github.com/vnetsim/vnetsim/topology/diag"
 )
 
-// Result is a packet's fate (contract §5). The zero value means "not
+// Result is a packet's fate (docs/reference/vocabularies.md). The zero value means "not
 // decided", so a forgotten assignment cannot pass for a verdict.
 type Result uint8
 
@@ -31,11 +31,11 @@ func (r Result) String() string {
 // MarshalText implements encoding.TextMarshaler.
 func (r Result) MarshalText() ([]byte, error) { return []byte(r.String()), nil }
 
-// Reason is why a packet was dropped, a contract §5 drop reason. The zero
+// Reason is why a packet was dropped, a drop reason of docs/reference/vocabularies.md. The zero
 // value is "no reason", used for packets that were not dropped.
 type Reason string
 
-// Drop reasons (contract §5).
+// Drop reasons (docs/reference/vocabularies.md).
 const (
 	NotPeered               Reason = "not-peered"                // no peering object exists between the two VNets
 	PeeringNotConnected     Reason = "peering-not-connected"     // a peering object exists but the pair is not Connected
@@ -67,7 +67,7 @@ var Reasons = []Reason{
 // String returns the contract spelling.
 func (r Reason) String() string { return string(r) }
 
-// StepKind classifies one step of a hop (contract §4).
+// StepKind classifies one step of a hop (docs/reference/json.md).
 type StepKind uint8
 
 const (
@@ -101,11 +101,11 @@ type Flow struct {
 	Port     uint16 // destination port; 0 for ICMP
 
 	// DstSubnet is "VNET/SUBNET" when the destination is a subnet: the
-	// packet counts as delivered when it enters that subnet (contract §1),
+	// packet counts as delivered when it enters that subnet (docs/reference/topology.md),
 	// whether or not a VM holds Dst. "" for every other destination.
 	DstSubnet string
 	// Reply marks the reply of an allowed flow: ACLs are stateful, so a
-	// reply is not filtered (semantics §5.7). TraceReturn sets it.
+	// reply is not filtered (docs/semantics.md#replies). TraceReturn sets it.
 	Reply bool
 }
 

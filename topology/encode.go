@@ -9,7 +9,7 @@ import (
 	"gopkg.in/yaml.v3"
 )
 
-// Marshal writes n in the topology file format (contract §1), so that
+// Marshal writes n in the topology file format (docs/reference/topology.md), so that
 // Load(Marshal(n)) gives n back. Keys follow the contract's order, maps are
 // written in name order and values equal to their defaults are left out, so
 // the same network always gives the same bytes. Leaf objects (a subnet, a

@@ -27,7 +27,7 @@ const (
 )
 
 // Generate builds a hub-and-spoke estate for benchmarks and demos
-// (contract §3, "generate"). Every hub has a network virtual appliance with
+// (docs/reference/commands.md, generate). Every hub has a network virtual appliance with
 // ipForwarding, a VPN gateway to its own on-premises site and gateway
 // transit for its spokes; hubs are fully meshed; every spoke has
 // SubnetsPerSpoke subnets, two VMs, a route table sending the other spokes

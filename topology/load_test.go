@@ -304,7 +304,7 @@ func TestSoftErrors(t *testing.T) {
 	}
 }
 
-// TestValueErrors covers the value checks of contract §5: wrong types,
+// TestValueErrors covers the value checks of docs/reference/vocabularies.md: wrong types,
 // values outside their vocabulary, strings that are not prefixes or
 // addresses. Each row's problem is on line 3.
 func TestValueErrors(t *testing.T) {

@@ -62,7 +62,7 @@ func kind(name string, groups ...[]field) *objectKind {
 	return k
 }
 
-// The object kinds of the topology format (contract §1).
+// The object kinds of the topology format (docs/reference/topology.md).
 var (
 	kindTopology = kind("topology", soft("name"),
 		opt("platform", "networkController", "virtualNetworks", "routeTables", "accessControlLists", "onPremises"))

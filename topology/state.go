@@ -5,7 +5,7 @@ import (
 	"slices"
 )
 
-// PeeringState is the derived state of one peering object (semantics §1).
+// PeeringState is the derived state of one peering object (docs/semantics.md#peering-states).
 // The zero value, Absent, is used by expectations for an object that does
 // not exist.
 type PeeringState uint8
@@ -52,7 +52,7 @@ func (n *Network) Reverse(owner string, p *Peering) *Peering {
 }
 
 // PeeringState derives the state of p, owned by the VNet named owner
-// (semantics §1): Disconnected while p.Disconnected is set, Connected when
+// (docs/semantics.md#peering-states): Disconnected while p.Disconnected is set, Connected when
 // the remote VNet owns an object back to owner that is not itself
 // Disconnected, else Initiated.
 func (n *Network) PeeringState(owner string, p *Peering) PeeringState {

@@ -12,8 +12,9 @@ import (
 
 // Validate returns every problem decidable from the model alone: names,
 // subnets and addresses (the structural checks Load also reports), peering
-// requirements and flags (semantics §2, §3), user-route next hops (§4), ACL
-// priorities (§6) and a peering-not-connected warning for every peering
+// requirements and flags (docs/semantics.md#peering-requirements and
+// #gateway-transit), user-route next hops (#user-routes-and-next-hops), ACL
+// priorities (#acls) and a peering-not-connected warning for every peering
 // object that is not Connected.
 //
 // Diagnostics carry a Path and no Subject; callers locate them with
@@ -308,7 +309,7 @@ func semanticChecks(n *Network) diag.Diagnostics {
 	return sortByPath(ds)
 }
 
-// checkPeerings applies semantics §1 and §2 to the objects v owns.
+// checkPeerings applies docs/semantics.md#peering-states and #peering-requirements to the objects v owns.
 func (x *validator) checkPeerings(v *VirtualNetwork) diag.Diagnostics {
 	n, rules := x.n, x.rules
 	var ds diag.Diagnostics
@@ -387,7 +388,7 @@ func firstOverlap(a, b *VirtualNetwork) (int, int, bool) {
 	return 0, 0, false
 }
 
-// checkTransit applies the gateway-transit rules of semantics §3 to the
+// checkTransit applies the gateway-transit rules of docs/semantics.md#gateway-transit to the
 // objects v owns.
 func (x *validator) checkTransit(v *VirtualNetwork) diag.Diagnostics {
 	n, rules := x.n, x.rules
@@ -514,7 +515,7 @@ type addrHolder struct {
 	path diag.Path
 }
 
-// checkRoutes checks user routes (semantics §4): next-hop type and IP
+// checkRoutes checks user routes (docs/semantics.md#user-routes-and-next-hops): next-hop type and IP
 // combinations, and for each VNet whose subnets use a table, whether each
 // appliance address is held, reachable and forwarding.
 func (x *validator) checkRoutes() diag.Diagnostics {
@@ -636,7 +637,7 @@ func (x *validator) effectiveGateway(v *VirtualNetwork) (*Gateway, string) {
 	return nil, ""
 }
 
-// checkPriorities applies semantics §6 to the priorities of one ACL.
+// checkPriorities applies docs/semantics.md#acls to the priorities of one ACL.
 func checkPriorities(a *ACL, rules Rules) diag.Diagnostics {
 	var ds diag.Diagnostics
 	type slot struct {

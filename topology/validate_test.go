@@ -49,7 +49,7 @@ func pair(platform, aExtra, bExtra string) string {
 		"  B:\n    addressSpace: [10.2.0.0/16]\n" + bExtra
 }
 
-// TestPeeringStateWarnings covers semantics §1: validate warns about every
+// TestPeeringStateWarnings covers docs/semantics.md#peering-states: validate warns about every
 // peering object that is not Connected and names the object to create.
 func TestPeeringStateWarnings(t *testing.T) {
 	runRules(t, []ruleTest{
@@ -68,7 +68,7 @@ func TestPeeringStateWarnings(t *testing.T) {
 	}
 }
 
-// TestPeeringRequirements covers semantics §2.
+// TestPeeringRequirements covers docs/semantics.md#peering-requirements.
 func TestPeeringRequirements(t *testing.T) {
 	runRules(t, []ruleTest{
 		// A peering to itself or a second peering to the same remote.
@@ -137,7 +137,7 @@ func transit(platform, sku, hubFlags, spokeFlags, spokeExtra string) string {
 		"    peerings: {s-h: {remoteVirtualNetwork: hub" + spokeFlags + "}}\n" + spokeExtra
 }
 
-// TestGatewayTransit covers semantics §3's gateway-transit rules.
+// TestGatewayTransit covers docs/semantics.md#gateway-transit.
 func TestGatewayTransit(t *testing.T) {
 	const allow, use = ", allowGatewayTransit: true", ", useRemoteGateways: true"
 	runRules(t, []ruleTest{
@@ -185,7 +185,7 @@ func route(prefix, hopType, ip string) string {
 	return r + "}\n"
 }
 
-// TestRouteNextHops covers semantics §4's user-route checks.
+// TestRouteNextHops covers docs/semantics.md#user-routes-and-next-hops.
 func TestRouteNextHops(t *testing.T) {
 	const peerC = "    peerings: {a-c: {remoteVirtualNetwork: C}}\n"
 	const vnetC = "  C:\n    addressSpace: [10.3.0.0/16]\n    subnets: {s: {addressPrefix: 10.3.1.0/24}}\n" +
@@ -235,7 +235,7 @@ func acl(platform string, rules ...string) string {
 	return s
 }
 
-// TestACLPriorities covers semantics §6's priority rules.
+// TestACLPriorities covers the priority rules of docs/semantics.md#acls.
 func TestACLPriorities(t *testing.T) {
 	runRules(t, []ruleTest{
 		// windows-sdn: 1-65535; 1-100 and 65001-65535 reserved; unique per ACL.

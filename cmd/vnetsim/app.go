@@ -12,7 +12,7 @@ import (
 	"github.com/vnetsim/vnetsim/topology/diag"
 )
 
-// Exit codes (contract §3).
+// Exit codes (docs/reference/commands.md).
 const (
 	exitOK        = 0 // success, nothing failed
 	exitFailed    = 1 // analysed, and something failed

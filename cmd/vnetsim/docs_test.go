@@ -527,3 +527,39 @@ func isRepoPath(span string, top []string) bool {
 	}
 	return true
 }
+
+// No file of the repository, code comments and golden files included,
+// points at ../shared or cites a section number of a document that is not
+// in the repository: the reference is docs/.
+func TestNoReferencesOutsideRepo(t *testing.T) {
+	root := repoRoot(t)
+	bad := []string{"../shared", "shared/spec", "contract §", "semantics §"}
+	err := filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() {
+			if name := d.Name(); path != root && (strings.HasPrefix(name, ".") && name != ".github" || name == "bin" || name == "out") {
+				return filepath.SkipDir
+			}
+			return nil
+		}
+		if strings.HasSuffix(path, "docs_test.go") {
+			return nil // this test names what it looks for
+		}
+		b, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		for _, s := range bad {
+			if bytes.Contains(b, []byte(s)) {
+				rel, _ := filepath.Rel(root, path)
+				t.Errorf("%s mentions %q", rel, s)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}

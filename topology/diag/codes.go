@@ -2,11 +2,11 @@ package diag
 
 import "slices"
 
-// Code is a closed-vocabulary diagnostic or refusal code from contract §5.
+// Code is a closed-vocabulary diagnostic or refusal code of docs/reference/vocabularies.md.
 // Its string value is the contract spelling; never rename one.
 type Code string
 
-// Error codes (contract §5).
+// Error codes (docs/reference/vocabularies.md).
 const (
 	YAMLSyntax                   Code = "yaml-syntax"                     // the file is not well-formed YAML or not UTF-8
 	UnknownField                 Code = "unknown-field"                   // a key the format does not define
@@ -36,7 +36,7 @@ const (
 	ACLPriorityDuplicate         Code = "acl-priority-duplicate"          // two rules with one priority in one ACL (and direction on azure)
 )
 
-// Warning codes (contract §5).
+// Warning codes (docs/reference/vocabularies.md).
 const (
 	PeeringNotConnected          Code = "peering-not-connected"           // a peering object whose state is not Connected
 	PeeredOverlapsHubPeer        Code = "peered-overlaps-hub-peer"        // overlaps a VNet already peered with the remote (an error on azure)
@@ -48,7 +48,7 @@ const (
 	ForwardedTrafficBlocked      Code = "forwarded-traffic-blocked"       // also a drop reason
 )
 
-// Refused-event codes (contract §5). Events may also be refused with any
+// Refused-event codes (docs/reference/vocabularies.md). Events may also be refused with any
 // error code above that the event would introduce.
 const (
 	AddressSpaceLocked        Code = "address-space-locked"        // windows-sdn: range changed while peered

@@ -73,14 +73,24 @@ func interspersed(app *cli.App, args []string) []string {
 
 // defines reports whether one of flags is named by the flag token tok
 // ("--name", "-n" or "--name=value").
-func defines(flags []cli.Flag, tok string) bool {
+func defines(flags []cli.Flag, tok string) bool { return flagNamed(flags, tok) != nil }
+
+// flagNamed returns the flag of flags that the flag token tok names, or nil.
+func flagNamed(flags []cli.Flag, tok string) cli.Flag {
 	name, _, _ := strings.Cut(strings.TrimLeft(tok, "-"), "=")
 	for _, f := range flags {
 		if slices.Contains(f.Names(), name) {
-			return true
+			return f
 		}
 	}
-	return false
+	return nil
+}
+
+// takesValue reports whether flag f takes a value (--format json) rather
+// than standing alone (--strict).
+func takesValue(f cli.Flag) bool {
+	tv, ok := f.(interface{ TakesValue() bool })
+	return ok && tv.TakesValue()
 }
 
 func isFlag(tok string) bool { return len(tok) > 1 && tok[0] == '-' && tok != "--" }
@@ -97,20 +107,11 @@ func findCommand(cmds []*cli.Command, name string) *cli.Command {
 // flagTokens returns how many tokens the flag at toks[0] uses: two when it
 // takes a value given as the next token, else one.
 func flagTokens(flags []cli.Flag, toks []string) int {
-	name := strings.TrimLeft(toks[0], "-")
-	if strings.Contains(name, "=") || len(toks) < 2 {
+	if strings.Contains(toks[0], "=") || len(toks) < 2 {
 		return 1
 	}
-	for _, f := range flags {
-		for _, n := range f.Names() {
-			if n != name {
-				continue
-			}
-			if tv, ok := f.(interface{ TakesValue() bool }); ok && tv.TakesValue() {
-				return 2
-			}
-			return 1
-		}
+	if f := flagNamed(flags, toks[0]); f != nil && takesValue(f) {
+		return 2
 	}
 	return 1
 }

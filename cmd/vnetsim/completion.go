@@ -168,22 +168,6 @@ func completions(app *cli.App, words []string) []string {
 	return slices.Compact(out)
 }
 
-// flagNamed returns the flag of flags that the token tok names.
-func flagNamed(flags []cli.Flag, tok string) cli.Flag {
-	name, _, _ := strings.Cut(strings.TrimLeft(tok, "-"), "=")
-	for _, f := range flags {
-		if slices.Contains(f.Names(), name) {
-			return f
-		}
-	}
-	return nil
-}
-
-func takesValue(f cli.Flag) bool {
-	tv, ok := f.(interface{ TakesValue() bool })
-	return ok && tv.TakesValue()
-}
-
 func visible(f cli.Flag) bool {
 	v, ok := f.(cli.VisibleFlag)
 	return !ok || v.IsVisible()

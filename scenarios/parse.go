@@ -345,12 +345,26 @@ func (p *parser) codes(o object, key string) []diag.Code {
 			continue
 		}
 		if c := diag.Code(s); !c.Known() {
-			p.errorf(diag.InvalidValue, o.path.Child(key).Index(i), it, "%s %s: %q is not a contract code", o.what, key, s)
+			p.errorf(diag.InvalidValue, o.path.Child(key).Index(i), it, "%s %s: %s", o.what, key, notACode(s))
 			continue
 		}
 		out = append(out, diag.Code(s))
 	}
 	return out
+}
+
+// notACode says that s is no diagnostic or refusal code, and which code it
+// most likely misspells.
+func notACode(s string) string {
+	msg := fmt.Sprintf("%q is not a diagnostic or refusal code (docs/reference/vocabularies.md)", s)
+	var codes []string
+	for _, c := range slices.Concat(diag.ErrorCodes, diag.WarningCodes, diag.RefusalCodes) {
+		codes = append(codes, string(c))
+	}
+	if sug := diag.Suggest(s, codes); sug != "" {
+		msg += fmt.Sprintf("; did you mean %q?", sug)
+	}
+	return msg
 }
 
 // named walks a mapping keyed by name, in file order.
@@ -438,7 +452,7 @@ func (p *parser) step(n *yaml.Node, at diag.Path, i int) (Step, bool) {
 			if c := diag.Code(s); c.Known() {
 				st.ExpectRejected = c
 			} else {
-				p.errorf(diag.InvalidValue, at.Child("expectRejected"), rn, "%s expectRejected: %q is not a contract code", o.what, s)
+				p.errorf(diag.InvalidValue, at.Child("expectRejected"), rn, "%s expectRejected: %s", o.what, notACode(s))
 			}
 		}
 	}

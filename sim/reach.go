@@ -745,7 +745,7 @@ func (q *question) subnetPair(ss, ds *topology.Subnet) subnetResult {
 		for di, dc := range q.addrClasses(ds) {
 			for ci, c := range q.classes {
 				f := Flow{From: sname, To: dname, Src: sc.rep, Dst: dc.rep, Protocol: c.proto, Port: c.port, DstSubnet: dname}
-				tr := q.e.traceTo(f, ep, ds, true, &q.memo)
+				tr := q.e.traceTo(f, ep, subnetTarget(ds), true, &q.memo)
 				r.classes++
 				if tr.Result == Delivered {
 					r.delivered++

@@ -19,6 +19,7 @@ func TestReachSummaryByGroupAgreesWithListing(t *testing.T) {
 	r := rand.New(rand.NewPCG(7, 8))
 	for round := range 40 {
 		n := randomEstate(r, true)
+		addOverlap(r, n)
 		e := New(n)
 		var names []string
 		for _, u := range e.units(LevelSubnet, nil) {

@@ -122,6 +122,39 @@ virtualNetworks:
     peerings: {c-to-b: {remoteVirtualNetwork: B}}
 `
 
+// overlapYAML is A and B on the same range, not peered: a2 in A and b1 in
+// B share an address; dc1 overlaps C, which B's gateway connects to.
+const overlapYAML = `
+name: overlap
+platform: PLATFORM
+networkController: nc1
+virtualNetworks:
+  A:
+    addressSpace: [10.0.0.0/16]
+    subnets: {s1: {addressPrefix: 10.0.1.0/24}}
+    virtualMachines:
+      a1: {subnet: s1, ipAddress: 10.0.1.4}
+      a2: {subnet: s1, ipAddress: 10.0.1.5}
+    peerings: PEERINGS_A
+  B:
+    addressSpace: [10.0.0.0/16]
+    subnets:
+      s1: {addressPrefix: 10.0.1.0/24}
+      GatewaySubnet: {addressPrefix: 10.0.255.0/27}
+    virtualMachines: {b1: {subnet: s1, ipAddress: 10.0.1.5}}
+    gateway: {type: Vpn, connections: [dc1]}
+  C:
+    addressSpace: [192.168.0.0/16]
+    subnets: {s1: {addressPrefix: 192.168.1.0/24}}
+    virtualMachines: {c1: {subnet: s1, ipAddress: 192.168.1.10}}
+onPremises:
+  dc1: {addressSpace: [192.168.0.0/16], hosts: {op1: 192.168.1.10}}
+`
+
+func overlap(repl ...string) string {
+	return fill(overlapYAML, map[string]string{"PLATFORM": "windows-sdn", "PEERINGS_A": "{}"}, repl)
+}
+
 // Mutations for states a file cannot express.
 func deletePeering(vnet, name string) func(*topology.Network) {
 	return func(n *topology.Network) { delete(n.VirtualNetworks[vnet].Peerings, name) }
@@ -255,6 +288,29 @@ func TestTrace(t *testing.T) {
 			topo: two("PLATFORM", "azure"), mutate: deletePeering("B", "b-to-a"), from: "a1", to: "b1", result: Dropped, reason: PeeringNotConnected},
 		{name: "§5.6 azure: a system None route to a VNet without peerings says not-peered",
 			topo: chainYAML, mutate: func(n *topology.Network) { n.Platform = topology.Azure }, from: "a1", to: "c1", result: Dropped, reason: NotPeered},
+
+		// §5.4 a named destination is where a delivered packet ends: an
+		// address inside several places' ranges never reaches another one.
+		{name: "§5.4 overlapping unpeered VNets: the packet stays in A", topo: overlap(), from: "a1", to: "b1", result: Dropped, reason: NotPeered,
+			via: "a1", explains: "10.0.1.5 is inside A's own range 10.0.0.0/16, so the packet stays in A and never reaches b1 in B: A and B are not peered"},
+		{name: "§5.4 overlapping unpeered VNets on azure", topo: overlap("PLATFORM", "azure"), from: "a1", to: "b1", result: Dropped, reason: NotPeered},
+		{name: "§5.4 overlapping VNets, one object: peering-not-connected", topo: overlap("PEERINGS_A", "{a-to-b: {remoteVirtualNetwork: B}}"),
+			from: "a1", to: "b1", result: Dropped, reason: PeeringNotConnected, explains: "create the peering from B to A, after giving them address spaces that do not overlap"},
+		{name: "§5.4 overlapping Connected VNets (an error): no-route", topo: overlap("PEERINGS_A", "{a-to-b: {remoteVirtualNetwork: B}}"),
+			mutate: func(n *topology.Network) { peer(n.VirtualNetworks["B"], n.VirtualNetworks["A"]) }, from: "a1", to: "b1", result: Dropped, reason: NoRoute},
+		{name: "§5.4 overlapping VNets: a subnet destination is not entered elsewhere", topo: overlap(), from: "a1", to: "B/s1", result: Dropped, reason: NotPeered,
+			explains: "never reaches subnet B/s1"},
+		{name: "§5.4 overlapping VNets: the source's own VM is still reached", topo: overlap(), from: "a1", to: "a2", result: Delivered, via: "a1,a2"},
+		{name: "§5.4 a literal address is delivered wherever the routes take it", topo: overlap(), from: "a1", to: "10.0.1.5", result: Delivered, via: "a1,a2"},
+		{name: "§5.4 an on-premises host inside a VNet's range is not that VNet's VM", topo: overlap(), from: "c1", to: "op1", result: Dropped, reason: NoRoute,
+			explains: "192.168.1.10 is inside C's own range 192.168.0.0/16, so the packet stays in C and never reaches op1 in on-premises site dc1"},
+		{name: "§5.4 a VM inside a site's range is not reached through the gateway", topo: overlap(),
+			mutate: func(n *topology.Network) {
+				peer(n.VirtualNetworks["B"], n.VirtualNetworks["C"])
+				delete(n.VirtualNetworks["C"].Peerings, "x-B")
+			},
+			from: "b1", to: "c1", result: Dropped, reason: PeeringNotConnected, via: "b1,B-gw",
+			explains: "so the packet never reaches c1 in C"},
 
 		// §5.4 destination.
 		{name: "§5.4 stopped destination VM", topo: two("B1_RUNNING", "false"), from: "a1", to: "b1", result: Dropped, reason: DestinationNotFound, explains: "b1 is not running"},

@@ -89,6 +89,8 @@ routeTables:
   rt-loop2:
     routes: [{name: to-nva1, addressPrefix: 10.2.0.0/16, nextHopType: VirtualAppliance, nextHopIpAddress: 10.0.2.4}]
   rt-none: {routes: []}
+  rt-default: {routes: [{name: all-via-nva, addressPrefix: 0.0.0.0/0, nextHopType: VirtualAppliance, nextHopIpAddress: 10.0.2.4}]}
+  rt-out: {routes: [{name: all-out, addressPrefix: 0.0.0.0/0, nextHopType: Internet}]}
 onPremises:
   dc1: {addressSpace: [192.168.0.0/16], hosts: {op1: 192.168.1.10}}
 `
@@ -277,6 +279,12 @@ func TestTrace(t *testing.T) {
 			from: "app1", to: "app2", result: Dropped, reason: NullRoute, explains: "rt-null/drop-spoke2"},
 		{name: "§5.3 azure: 0.0.0.0/0 leaves through the Internet", topo: two("PLATFORM", "azure"),
 			from: "a1", to: "8.8.8.8", result: Exited},
+		{name: "§4 azure: a reserved range goes to the user 0.0.0.0/0 route's next hop", topo: hs("PLATFORM", "azure", "SPOKE1_RT", "rt-default", "NVA_RT", "rt-out"),
+			from: "app1", to: "10.99.0.1", result: Exited, via: "app1,nva1"},
+		{name: "§4 azure: so does a user 0.0.0.0/0 route to the Internet", topo: hs("PLATFORM", "azure", "NVA_RT", "rt-out"),
+			from: "nva1", to: "172.16.0.1", result: Exited},
+		{name: "§4 azure: without a user 0.0.0.0/0 route a reserved range is null-routed", topo: hs("PLATFORM", "azure", "NVA_RT", "rt-out"),
+			from: "app2", to: "172.16.0.1", result: Dropped, reason: NullRoute, explains: "system route None"},
 		{name: "§4 windows-sdn has no Internet route", topo: two(), from: "a1", to: "8.8.8.8", result: Dropped, reason: NoRoute},
 
 		// §5.6 reason precedence when nothing routes to a known VNet.

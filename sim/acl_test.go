@@ -58,6 +58,9 @@ accessControlLists:
       - {name: allow-vnet, priority: 200, type: Inbound, action: Allow, protocol: All, sourceAddressPrefix: VirtualNetwork, sourcePortRange: "*", destinationAddressPrefix: "*", destinationPortRange: "*"}
   deny-all-in:
     inboundDefaultAction: Deny
+  deny-port-zero:
+    rules:
+      - {name: deny-zero, priority: 200, type: Inbound, action: Deny, protocol: TCP, sourceAddressPrefix: "*", sourcePortRange: "*", destinationAddressPrefix: "*", destinationPortRange: "0"}
   deny-half:
     rules:
       - {name: deny-upper, priority: 200, type: Inbound, action: Deny, protocol: TCP, sourceAddressPrefix: "*", sourcePortRange: "*", destinationAddressPrefix: 10.2.1.128/25, destinationPortRange: "443"}

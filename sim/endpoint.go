@@ -156,11 +156,40 @@ func (e *Engine) firstHost(p netip.Prefix) netip.Addr {
 	return a
 }
 
-// NewFlow resolves from and to and returns the flow between them. A port of
-// 0 with TCP or UDP means 443, the contract's default; ICMP and All flows
-// carry no port. The source must be located: a VM, a subnet, an on-premises
-// host or an address inside exactly one VNet subnet or site.
+// A traced TCP or UDP packet's destination port runs from MinPort to
+// MaxPort: port 0 is reserved, and no packet is sent to it.
+const (
+	MinPort = 1
+	MaxPort = 65535
+)
+
+// CheckPort checks a destination port a user gave: TCP and UDP need one
+// from MinPort to MaxPort; ICMP and All packets carry none, so a port given
+// with them is refused. given says whether a port was given; the result is
+// 0 for ICMP and All.
+func CheckPort(proto topology.Protocol, port uint64, given bool) (uint16, error) {
+	if !proto.HasPorts() {
+		if given {
+			return 0, fmt.Errorf("%s packets carry no port: give a port only with TCP or UDP", proto)
+		}
+		return 0, nil
+	}
+	if port < MinPort || port > MaxPort {
+		return 0, fmt.Errorf("%d is not a destination port: want %d-%d", port, MinPort, MaxPort)
+	}
+	return uint16(port), nil
+}
+
+// NewFlow resolves from and to and returns the flow between them. TCP and
+// UDP need a port from MinPort to MaxPort (see CheckPort); ICMP and All
+// flows carry no port, and port is ignored. The source must be located: a
+// VM, a subnet, an on-premises host or an address inside exactly one VNet
+// subnet or site.
 func (e *Engine) NewFlow(from, to string, proto topology.Protocol, port uint16) (Flow, error) {
+	port, err := CheckPort(proto, uint64(port), false)
+	if err != nil {
+		return Flow{}, fmt.Errorf("port: %w", err)
+	}
 	src, err := e.Resolve(from)
 	if err != nil {
 		return Flow{}, fmt.Errorf("source: %w", err)
@@ -171,12 +200,6 @@ func (e *Engine) NewFlow(from, to string, proto topology.Protocol, port uint16) 
 	dst, err := e.Resolve(to)
 	if err != nil {
 		return Flow{}, fmt.Errorf("destination: %w", err)
-	}
-	switch {
-	case !proto.HasPorts():
-		port = 0
-	case port == 0:
-		port = 443
 	}
 	f := Flow{From: from, To: to, Src: src.Addr, Dst: dst.Addr, Protocol: proto, Port: port}
 	if dst.Kind == EndpointSubnet {

@@ -93,11 +93,14 @@ func TestNewFlow(t *testing.T) {
 		dstSubnet      string
 		errHas         string
 	}{
-		{name: "TCP without a port means 443", from: "web", to: "B/s1", proto: topology.TCP, wantPort: 443, dstSubnet: "B/s1"},
+		{name: "TCP keeps its port; a subnet destination is named", from: "web", to: "B/s1", proto: topology.TCP, port: 443, wantPort: 443, dstSubnet: "B/s1"},
+		{name: "TCP port 0 is refused, not read as 443", from: "web", to: "B/s1", proto: topology.TCP, errHas: "0 is not a destination port: want 1-65535"},
+		{name: "UDP port 0 is refused", from: "web", to: "B/s1", proto: topology.UDP, errHas: "0 is not a destination port"},
+		{name: "UDP port 65535 is a port", from: "web", to: "B/s1", proto: topology.UDP, port: 65535, wantPort: 65535, dstSubnet: "B/s1"},
 		{name: "ICMP carries no port", from: "web", to: "10.2.1.5", proto: topology.ICMP, port: 80, wantPort: 0},
-		{name: "an unknown destination", from: "web", to: "nope", proto: topology.TCP, errHas: "destination"},
-		{name: "an unlocated source is refused", from: "10.1.1.77", to: "web", proto: topology.TCP, errHas: "source"},
-		{name: "an unknown source", from: "nope", to: "web", proto: topology.TCP, errHas: "source"},
+		{name: "an unknown destination", from: "web", to: "nope", proto: topology.TCP, port: 443, errHas: "destination"},
+		{name: "an unlocated source is refused", from: "10.1.1.77", to: "web", proto: topology.TCP, port: 443, errHas: "source"},
+		{name: "an unknown source", from: "nope", to: "web", proto: topology.TCP, port: 443, errHas: "source"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -107,6 +110,39 @@ func TestNewFlow(t *testing.T) {
 			}
 			if f.Port != tt.wantPort || f.DstSubnet != tt.dstSubnet {
 				t.Errorf("port %d, DstSubnet %q; want %d, %q", f.Port, f.DstSubnet, tt.wantPort, tt.dstSubnet)
+			}
+		})
+	}
+}
+
+// CheckPort is the one rule for a destination port a user gives: TCP and
+// UDP need 1-65535, ICMP and All take none.
+func TestCheckPort(t *testing.T) {
+	tests := []struct {
+		name   string
+		proto  topology.Protocol
+		port   uint64
+		given  bool
+		want   uint16
+		errHas string
+	}{
+		{"TCP 443", topology.TCP, 443, true, 443, ""},
+		{"TCP 1, the lowest", topology.TCP, 1, true, 1, ""},
+		{"UDP 65535, the highest", topology.UDP, 65535, true, 65535, ""},
+		{"TCP 0 is reserved", topology.TCP, 0, true, 0, "0 is not a destination port: want 1-65535"},
+		{"UDP 65536 is too high", topology.UDP, 65536, true, 0, "65536 is not a destination port"},
+		{"ICMP without a port", topology.ICMP, 0, false, 0, ""},
+		{"ICMP with a port", topology.ICMP, 80, true, 0, "ICMP packets carry no port"},
+		{"All with a port", topology.ProtocolAll, 0, true, 0, "All packets carry no port"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := CheckPort(tt.proto, tt.port, tt.given)
+			if checkErr(t, err, tt.errHas) {
+				return
+			}
+			if got != tt.want {
+				t.Errorf("CheckPort = %d, want %d", got, tt.want)
 			}
 		})
 	}

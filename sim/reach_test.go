@@ -34,6 +34,9 @@ func TestReachPairs(t *testing.T) {
 		{"vnet: not transitive", loadT(t, chainYAML), "A", "C", ReachOptions{Protocol: topology.TCP}, OutcomeNone, NotPeered},
 		{"subnet: an overlapping, unpeered VNet is not reached", loadT(t, overlap("PLATFORM", "azure")), "A/s1", "B/s1", ReachOptions{Protocol: topology.TCP}, OutcomeNone, NotPeered},
 		{"vnet: an overlapping, unpeered VNet is not reached", loadT(t, overlap()), "B", "A", ReachOptions{Protocol: topology.ProtocolAll}, OutcomeNone, NotPeered},
+		{"subnet: every port is 1-65535, not port 0", loadT(t, aclTopo("windows-sdn", "deny-port-zero", "")), "A/s1", "B/s1", ReachOptions{Protocol: topology.TCP}, OutcomeAll, ""},
+		{"subnet: a range from 0 leaves port 0 out", loadT(t, aclTopo("windows-sdn", "deny-port-zero", "")), "A/s1", "B/s1",
+			ReachOptions{Protocol: topology.TCP, Ports: []topology.PortRange{topology.AnyPort}}, OutcomeAll, ""},
 		{"subnet: ACL prefix inside the destination subnet", loadT(t, aclTopo("windows-sdn", "deny-half", "")), "A/s1", "B/s1",
 			ReachOptions{Protocol: topology.TCP, Ports: tcp443}, OutcomeSome, ACLDenied},
 	}
@@ -275,7 +278,7 @@ func TestReachAgreesWithTrace(t *testing.T) {
 			src, dst := randomIn(r, ss.AddressPrefix), randomIn(r, ds.AddressPrefix)
 			var port uint16
 			if proto.HasPorts() {
-				port = uint16(r.IntN(1200))
+				port = uint16(1 + r.IntN(1200))
 			}
 			from, to := e.subnetName(ss), e.subnetName(ds)
 			f := Flow{From: from, To: to, Src: src, Dst: dst, Protocol: proto, Port: port, DstSubnet: to}
@@ -452,7 +455,7 @@ func TestAddingAPeeringKeepsDeliveredFlows(t *testing.T) {
 		var delivered []Flow
 		for range 60 {
 			a, b := vms[r.IntN(len(vms))], vms[r.IntN(len(vms))]
-			f, err := before.NewFlow(a.Name, b.Name, topology.TCP, uint16(r.IntN(1000)))
+			f, err := before.NewFlow(a.Name, b.Name, topology.TCP, uint16(1+r.IntN(1000)))
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -200,7 +200,7 @@ func TestTrace(t *testing.T) {
 		mutate   func(*topology.Network)
 		from, to string
 		proto    topology.Protocol // zero (All) means TCP here
-		port     uint16
+		port     uint16            // zero means 443 here
 		result   Result
 		reason   Reason
 		via      string // hop nodes, comma separated; "" skips the check
@@ -369,12 +369,15 @@ func TestTrace(t *testing.T) {
 			if tt.mutate != nil {
 				tt.mutate(n)
 			}
-			proto := tt.proto
+			proto, port := tt.proto, tt.port
 			if proto == topology.ProtocolAll {
 				proto = topology.TCP
 			}
+			if port == 0 {
+				port = 443
+			}
 			e := New(n)
-			f, err := e.NewFlow(tt.from, tt.to, proto, tt.port)
+			f, err := e.NewFlow(tt.from, tt.to, proto, port)
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -89,6 +89,8 @@ func TestCLI(t *testing.T) {
 		{"trace-missing-flag", []string{"trace", chain, "--from", "a1"}, 2},
 		{"trace-bad-protocol", []string{"trace", chain, "--from", "a1", "--to", "b1", "--protocol", "SCTP"}, 2},
 		{"trace-port-without-ports", []string{"trace", chain, "--from", "a1", "--to", "b1", "--protocol", "ICMP", "--port", "80"}, 2},
+		{"trace-port-zero", []string{"trace", chain, "--from", "a1", "--to", "b1", "--port", "0"}, 2},
+		{"trace-port-too-high", []string{"trace", chain, "--from", "a1", "--to", "b1", "--protocol", "UDP", "--port", "65536"}, 2},
 
 		// routes
 		{"routes-text", []string{"routes", hub, "--subnet", "spoke1/app"}, 0},
@@ -103,6 +105,8 @@ func TestCLI(t *testing.T) {
 		{"reach-summary", []string{"reach", chain, "--summary", "--format", "json"}, 0},
 		{"reach-summary-text", []string{"reach", chain, "--summary", "--level", "subnet"}, 0},
 		{"reach-bad-level", []string{"reach", chain, "--level", "region"}, 2},
+		{"reach-port-zero", []string{"reach", chain, "--port", "0"}, 2},
+		{"reach-port-without-ports", []string{"reach", chain, "--protocol", "All", "--port", "443"}, 2},
 
 		// run
 		{"run-pass", []string{"run", "testdata/pass.yaml"}, 0},
@@ -117,6 +121,7 @@ func TestCLI(t *testing.T) {
 		// render
 		{"render-dot", []string{"render", chain}, 0},
 		{"render-trace", []string{"render", chain, "--trace", "a1,c1"}, 0},
+		{"render-trace-port-zero", []string{"render", chain, "--trace", "a1,c1", "--port", "0"}, 2},
 		{"render-json", []string{"render", chain, "--format", "json"}, 0},
 		{"render-bad-trace", []string{"render", chain, "--trace", "a1"}, 2},
 		{"render-unknown-trace-endpoint", []string{"render", chain, "--trace", "a1,zz"}, 2},

@@ -319,6 +319,38 @@ func TestRunHTMLReport(t *testing.T) {
 	}
 }
 
+// A scenario that cannot be loaded (its topology is missing, its YAML is
+// broken) fails the run, exit 1, and every format reports its diagnostics,
+// -o included.
+func TestRunBrokenScenariosEveryFormat(t *testing.T) {
+	dir := t.TempDir()
+	missing, syntax := filepath.Join(dir, "missing.yaml"), filepath.Join(dir, "syntax.yaml")
+	if err := os.WriteFile(missing, []byte("name: missing\ntopology: nope.yaml\nsteps:\n  - expect:\n      - valid: {}\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(syntax, []byte("name: [broken\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range runFormats {
+		t.Run(f, func(t *testing.T) {
+			out := filepath.Join(dir, "report."+f)
+			code, stdout, stderr := vnetsim(t, "run", "--format", f, "-o", out, missing, syntax)
+			if code != 1 || stdout != "" || stderr != "" {
+				t.Fatalf("exit %d, want 1 with nothing printed\nstdout:\n%s\nstderr:\n%s", code, stdout, stderr)
+			}
+			report, err := os.ReadFile(out)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, want := range []string{"nope.yaml", "yaml-syntax"} {
+				if !strings.Contains(string(report), want) {
+					t.Errorf("the %s report lacks %q:\n%s", f, want, report)
+				}
+			}
+		})
+	}
+}
+
 func TestUseColor(t *testing.T) {
 	for _, tc := range []struct {
 		name, mode, noColor string

@@ -526,7 +526,9 @@ func (p *parser) topology(sc *Scenario, data []byte, root *yaml.Node, read readF
 				p.diags.Append(d)
 			}
 		}
+		return
 	}
+	sc.fileDiags = topology.FileDiagnostics(ds, n)
 }
 
 func unwrapPathError(err error) error {

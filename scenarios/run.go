@@ -51,7 +51,7 @@ func Run(ctx context.Context, sc *Scenario, opts Options) ScenarioResult {
 			At(diag.Range{Filename: sc.Filename})}
 		return res
 	}
-	r := &runner{net: sc.Topology}
+	r := &runner{net: sc.Topology, fileDiags: sc.fileDiags}
 	for _, st := range sc.Steps {
 		if err := ctx.Err(); err != nil {
 			res.Passed = false
@@ -79,8 +79,9 @@ func Run(ctx context.Context, sc *Scenario, opts Options) ScenarioResult {
 // runner holds the network as the steps evolve it, and an engine built
 // lazily for the current network.
 type runner struct {
-	net    *topology.Network
-	engine *sim.Engine
+	net       *topology.Network
+	engine    *sim.Engine
+	fileDiags diag.Diagnostics // the topology file's own diagnostics (Scenario.fileDiags)
 }
 
 func (r *runner) eng() *sim.Engine {

@@ -351,6 +351,26 @@ func TestRunBrokenScenariosEveryFormat(t *testing.T) {
 	}
 }
 
+// run DIR: a folder without scenarios cannot run (exit 2, saying so); a
+// scenario with a misspelled steps key fails (exit 1) at its line.
+func TestRunFolders(t *testing.T) {
+	empty, typo := t.TempDir(), t.TempDir()
+	if err := os.WriteFile(filepath.Join(empty, "topo.yaml"), []byte("name: t\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(typo, "lab.yaml"), []byte("name: lab\ntopology: {name: t}\nsetps:\n  - expect: [{valid: {}}]\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, stdout, stderr := vnetsim(t, "run", empty)
+	if code != 2 || !strings.Contains(stderr, "no scenario files") {
+		t.Errorf("empty folder: exit %d, want 2 with \"no scenario files\"\nstdout:\n%s\nstderr:\n%s", code, stdout, stderr)
+	}
+	code, stdout, stderr = vnetsim(t, "run", typo)
+	if code != 1 || !strings.Contains(stdout, "lab.yaml:3:1: error[unknown-field]") || !strings.Contains(stdout, "missing-field") {
+		t.Errorf("misspelled steps: exit %d, want 1 with unknown-field at line 3\nstdout:\n%s\nstderr:\n%s", code, stdout, stderr)
+	}
+}
+
 func TestUseColor(t *testing.T) {
 	for _, tc := range []struct {
 		name, mode, noColor string

@@ -58,9 +58,14 @@ func (ep Endpoint) located() bool {
 
 // Resolve resolves an endpoint name: a VM name, a load balancer name, an
 // on-premises host name, VNET/SUBNET or a literal IP address, in that order
-// (contract §1). A name that several objects of the first matching kind
-// carry is an error listing the candidates; an unknown name is an error.
+// (contract §1). No name is an IP address (topology.CheckName), so a
+// literal address is read as one first and no object can shadow it. A name
+// that several objects of the first matching kind carry is an error listing
+// the candidates; an unknown name is an error.
 func (e *Engine) Resolve(name string) (Endpoint, error) {
+	if a, err := netip.ParseAddr(name); err == nil {
+		return e.locateAddr(name, a), nil
+	}
 	var cands []Endpoint
 	for _, kind := range namedKinds {
 		if cands = e.named(kind, name); len(cands) > 0 {
@@ -88,11 +93,19 @@ func (e *Engine) Resolve(name string) (Endpoint, error) {
 		}
 		return Endpoint{}, fmt.Errorf("endpoint %q is ambiguous: it names %s", name, strings.Join(where, ", "))
 	}
-	a, err := netip.ParseAddr(name)
-	if err != nil {
-		return Endpoint{}, fmt.Errorf("unknown endpoint %q: not a VM, load balancer, on-premises host, VNET/SUBNET or IP address", name)
+	return Endpoint{}, fmt.Errorf("unknown endpoint %q: not a VM, load balancer, on-premises host, VNET/SUBNET or IP address", name)
+}
+
+// SplitEndpoints splits "FROM,TO", the pair render --trace takes, into its
+// two endpoint names. No name holds a comma or white space at either end
+// (topology.CheckName), so the one comma separates them and the spaces
+// around it are dropped.
+func SplitEndpoints(spec string) (from, to string, err error) {
+	parts := strings.Split(spec, ",")
+	if len(parts) != 2 || strings.TrimSpace(parts[0]) == "" || strings.TrimSpace(parts[1]) == "" {
+		return "", "", fmt.Errorf("%q is not FROM,TO: want two endpoint names separated by one comma", spec)
 	}
-	return e.locateAddr(name, a), nil
+	return strings.TrimSpace(parts[0]), strings.TrimSpace(parts[1]), nil
 }
 
 // describe names the endpoint's kind and place for error messages.

@@ -115,6 +115,49 @@ func TestNewFlow(t *testing.T) {
 	}
 }
 
+// Endpoint names hold no comma and no white space at either end, so
+// "FROM,TO" splits at its one comma.
+func TestSplitEndpoints(t *testing.T) {
+	tests := []struct {
+		spec, from, to string
+		errHas         string
+	}{
+		{"a1,b1", "a1", "b1", ""},
+		{" a1 , B/s1 ", "a1", "B/s1", ""},
+		{"10.1.1.4,10.2.1.4", "10.1.1.4", "10.2.1.4", ""},
+		{"a1", "", "", "not FROM,TO"},
+		{"a1,", "", "", "not FROM,TO"},
+		{" ,b1", "", "", "not FROM,TO"},
+		{"a1,b1,c1", "", "", "one comma"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.spec, func(t *testing.T) {
+			from, to, err := SplitEndpoints(tt.spec)
+			if checkErr(t, err, tt.errHas) {
+				return
+			}
+			if from != tt.from || to != tt.to {
+				t.Errorf("SplitEndpoints = %q, %q; want %q, %q", from, to, tt.from, tt.to)
+			}
+		})
+	}
+}
+
+// A literal address is an address even when a VM of a network built
+// without the loader is named like one: no name may be an IP address.
+func TestResolveAddressBeforeNames(t *testing.T) {
+	n := loadAnyT(t, endpointsFixture)
+	a := n.VirtualNetworks["A"]
+	a.VirtualMachines["10.2.1.5"] = &topology.VirtualMachine{Name: "10.2.1.5", Subnet: a.Subnets["s1"], IPAddress: addr("10.1.1.9"), Running: true}
+	ep, err := New(n).Resolve("10.2.1.5")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ep.Kind != EndpointAddress || ep.VirtualNetwork != "B" || ep.VM != "twin" {
+		t.Errorf("Resolve(10.2.1.5) = %s in %s (VM %q), want the address held by twin in B", ep.Kind, ep.VirtualNetwork, ep.VM)
+	}
+}
+
 // CheckPort is the one rule for a destination port a user gives: TCP and
 // UDP need 1-65535, ICMP and All take none.
 func TestCheckPort(t *testing.T) {

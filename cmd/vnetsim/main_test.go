@@ -122,6 +122,7 @@ func TestCLI(t *testing.T) {
 		{"render-dot", []string{"render", chain}, 0},
 		{"render-trace", []string{"render", chain, "--trace", "a1,c1"}, 0},
 		{"render-trace-port-zero", []string{"render", chain, "--trace", "a1,c1", "--port", "0"}, 2},
+		{"render-trace-three-names", []string{"render", chain, "--trace", "a1,b1,c1"}, 2},
 		{"render-json", []string{"render", chain, "--format", "json"}, 0},
 		{"render-bad-trace", []string{"render", chain, "--trace", "a1"}, 2},
 		{"render-unknown-trace-endpoint", []string{"render", chain, "--trace", "a1,zz"}, 2},

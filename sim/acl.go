@@ -244,7 +244,7 @@ func dirWord(d topology.Direction) string {
 
 // vnetTag returns the VirtualNetwork service tag of v: its ranges, the
 // ranges of Connected peers whose access is allowed on both objects, and the
-// on-premises prefixes learned by its own or its hub's gateway (semantics §6);
+// on-premises prefixes learned by its own or its hub's gateway;
 // on azure also the prefixes of the user routes in the route tables of v's
 // subnets, but for a default route, which would hold the whole internet.
 func (e *Engine) vnetTag(v *topology.VirtualNetwork) *prefixSet {

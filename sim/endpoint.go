@@ -57,11 +57,11 @@ func (ep Endpoint) located() bool {
 }
 
 // Resolve resolves an endpoint name: a VM name, a load balancer name, an
-// on-premises host name, VNET/SUBNET or a literal IP address, in that order
-// (contract §1). No name is an IP address (topology.CheckName), so a
-// literal address is read as one first and no object can shadow it. A name
-// that several objects of the first matching kind carry is an error listing
-// the candidates; an unknown name is an error.
+// on-premises host name, VNET/SUBNET or a literal IP address, in that
+// order. No name is an IP address (topology.CheckName), so a literal
+// address is read as one first and no object can shadow it. A name that
+// several objects of the first matching kind carry is an error listing the
+// candidates; an unknown name is an error.
 func (e *Engine) Resolve(name string) (Endpoint, error) {
 	if a, err := netip.ParseAddr(name); err == nil {
 		return e.locateAddr(name, a), nil

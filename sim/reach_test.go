@@ -310,7 +310,7 @@ func TestReachAgreesWithTrace(t *testing.T) {
 
 // TestDeliveredTracesEndAtTheirDestination: a delivered packet reaches
 // the endpoint asked for, never another one holding the same address in
-// an overlapping VNet or site (contract §1).
+// an overlapping VNet or site.
 func TestDeliveredTracesEndAtTheirDestination(t *testing.T) {
 	r := rand.New(rand.NewPCG(9, 10))
 	delivered, twins := 0, 0

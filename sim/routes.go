@@ -125,7 +125,7 @@ func (t *RouteTable) Lookup(a netip.Addr) (EffectiveRoute, bool) {
 }
 
 // reservedRanges are the private ranges azure sends to None unless the
-// VNet's own address space covers them (semantics §4) or the subnet's route
+// VNet's own address space covers them or the subnet's route
 // table has a user route for 0.0.0.0/0 (see hasUserDefaultRoute).
 var reservedRanges = []netip.Prefix{
 	netip.MustParsePrefix("10.0.0.0/8"),

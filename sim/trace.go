@@ -47,8 +47,8 @@ type walk struct {
 type visitKey struct{ node, table string }
 
 // target is where a flow's destination lies when the destination names an
-// object: a packet is delivered only there (contract §1: a VM, a load
-// balancer, an on-premises host or VNET/SUBNET). Overlapping address
+// object: a packet is delivered only there (a VM, a load balancer, an
+// on-premises host or VNET/SUBNET). Overlapping address
 // spaces can route the destination address to another VNet or site, which
 // is never the endpoint asked for. The zero value, a literal address, is
 // delivered wherever the routes take it.
@@ -629,7 +629,7 @@ func (w *walk) siteVia(gw *topology.Gateway) *topology.OnPremises {
 }
 
 // deliverIn delivers the packet inside VNet x, where the routes of VNet
-// from sent it (semantics §5.4): into the destination subnet, to a running
+// from sent it: into the destination subnet, to a running
 // VM or to a load balancer backend, after the destination's inbound ACLs.
 // A named destination outside x is missed: its address is inside x's
 // ranges too.
@@ -678,8 +678,8 @@ func (w *walk) deliverIn(from, x *topology.VirtualNetwork) {
 // the routes of VNet from take it: into VNet x, or to on-premises site
 // site. The destination's address is inside x's or site's ranges too
 // (overlapping address spaces), so the packet never reaches the endpoint
-// asked for. The reason follows semantics §5.6 for the pair of from and the
-// destination's VNet: address-space-not-synced, peering-not-connected or
+// asked for. The reason follows the precedence of unroutable for the pair
+// of from and the destination's VNet: address-space-not-synced, peering-not-connected or
 // not-peered; no-route when they are Connected (their overlap is then an
 // error the platform refuses) or the destination is on premises.
 func (w *walk) missed(from, x *topology.VirtualNetwork, site *topology.OnPremises) {

@@ -141,6 +141,7 @@ func TestCLI(t *testing.T) {
 		{"generate-json", []string{"generate", "hub-spoke", "--spokes", "1", "--subnets", "1", "--format", "json"}, 0},
 		{"generate-bad-hubs", []string{"generate", "hub-spoke", "--hubs", "0"}, 2},
 		{"generate-bad-platform", []string{"generate", "hub-spoke", "--platform", "aws"}, 2},
+		{"generate-bad-name", []string{"generate", "hub-spoke", "--name", "estate,2"}, 2},
 
 		// the app itself
 		{"help", []string{"--help"}, 0},

@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/vnetsim/vnetsim/scenarios"
+	"github.com/vnetsim/vnetsim/topology/diag"
 )
 
 // RunHTML writes a run as one self-contained HTML page: no scripts, fonts,
@@ -37,8 +38,8 @@ func RunHTML(w io.Writer, res *scenarios.Result, diagrams [][]byte) error {
 			}
 			return stepFailure(s)
 		},
-		"loc": func(sc scenarios.ScenarioResult, i int) string {
-			return location(File{Path: sc.Path}, sc.Diagnostics[i].Subject)
+		"loc": func(path string, d diag.Diagnostic) string {
+			return location(File{Path: path}, d.Subject)
 		},
 	}).Parse(runHTMLTemplate)
 	if err != nil {
@@ -131,7 +132,7 @@ const runHTMLTemplate = `<!DOCTYPE html>
   <div class="body">
     <p class="path"><code>{{$sc.Path}}</code>{{if $sc.MaxScore}} · score {{$sc.Score}}/{{$sc.MaxScore}}{{end}}</p>
     {{with $sc.Description}}<p>{{.}}</p>{{end}}
-    {{range $j, $d := $sc.Diagnostics}}<p class="why">{{loc $sc $j}}: {{$d.Severity}}[{{$d.Code}}]: {{$d.Message}}</p>{{end}}
+    {{range $sc.Diagnostics}}<p class="why">{{loc $sc.Path .}}: {{.Severity}}[{{.Code}}]: {{.Message}}</p>{{end}}
     {{with $sc.Diagram}}<div class="diagram" role="img" aria-label="topology of {{$sc.Name}}">{{.}}</div>{{end}}
     {{range $k, $st := $sc.Steps}}
     <h3><span class="badge {{if $st.Passed}}pass">PASS{{else}}fail">FAIL{{end}}</span>Step {{inc $k}}: {{$st.Name}}</h3>

@@ -9,6 +9,9 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/vnetsim/vnetsim/scenarios"
+	"github.com/vnetsim/vnetsim/topology/diag"
 )
 
 // demoHTML renders the run fixture with the diagram of testdata/diagram.yaml.
@@ -89,5 +92,49 @@ func TestRunHTMLInChromium(t *testing.T) {
 	if keep := os.Getenv("VNETSIM_KEEP_SCREENSHOT"); keep != "" {
 		data, _ := os.ReadFile(shot)
 		_ = os.WriteFile(keep, data, 0o644)
+	}
+}
+
+// brokenRun is a run whose scenarios could not be loaded: a missing
+// topology and a YAML syntax error, one message with markup in it.
+func brokenRun() *scenarios.Result {
+	return &scenarios.Result{Scenarios: []scenarios.ScenarioResult{
+		{Name: "missing topology", Path: "labs/miss.yaml", Diagnostics: diag.Diagnostics{
+			diag.Errorf(diag.InvalidValue, diag.P("topology"), "cannot read topology <nope>.yaml & co").At(diag.Range{Filename: "labs/miss.yaml", Start: diag.Pos{Line: 2, Column: 11}}),
+		}},
+		{Name: "syntax", Path: "labs/syn.yaml", Diagnostics: diag.Diagnostics{
+			diag.Errorf(diag.YAMLSyntax, nil, "did not find expected ',' or ']'").At(diag.Range{Start: diag.Pos{Line: 1, Column: 1}}),
+		}},
+	}}
+}
+
+// A scenario that could not be loaded is reported, in every run format,
+// with its diagnostics: a learner's broken lab is when the report matters.
+func TestRunReportsShowDiagnostics(t *testing.T) {
+	for _, tc := range []struct {
+		format string
+		write  func(w *bytes.Buffer) error
+		want   []string
+	}{
+		{"text", func(w *bytes.Buffer) error { return RunText(w, brokenRun(), Options{}) }, []string{"labs/miss.yaml:2:11", "<nope>.yaml", "labs/syn.yaml:1:1", "yaml-syntax"}},
+		{"json", func(w *bytes.Buffer) error { return RunJSON(w, brokenRun()) }, []string{`"invalid-value"`, `"yaml-syntax"`}},
+		{"junit", func(w *bytes.Buffer) error { return RunJUnit(w, brokenRun()) }, []string{"labs/miss.yaml:2:11: error[invalid-value]", "labs/syn.yaml:1:1: error[yaml-syntax]"}},
+		{"markdown", func(w *bytes.Buffer) error { return RunMarkdown(w, brokenRun()) }, []string{"labs/miss.yaml:2:11", "`yaml-syntax`"}},
+		{"sarif", func(w *bytes.Buffer) error { return RunSARIF(w, brokenRun()) }, []string{`"invalid-value"`, `"yaml-syntax"`}},
+		{"html", func(w *bytes.Buffer) error { return RunHTML(w, brokenRun(), nil) }, []string{
+			"labs/miss.yaml:2:11: error[invalid-value]: cannot read topology &lt;nope&gt;.yaml &amp; co",
+			"labs/syn.yaml:1:1: error[yaml-syntax]", "0 passed, 2 failed"}},
+	} {
+		t.Run(tc.format, func(t *testing.T) {
+			out := string(render(t, tc.write))
+			for _, want := range tc.want {
+				if !strings.Contains(out, want) {
+					t.Errorf("%s report lacks %q:\n%s", tc.format, want, out)
+				}
+			}
+			if tc.format == "html" && strings.Contains(out, "<nope>") {
+				t.Error("the HTML report does not escape a diagnostic's message")
+			}
+		})
 	}
 }

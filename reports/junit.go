@@ -129,7 +129,7 @@ func RunJUnit(w io.Writer, res *scenarios.Result) error {
 		if sc.Diagnostics.HasErrors() {
 			var lines []string
 			for _, d := range sc.Diagnostics {
-				lines = append(lines, location(File{Path: sc.Path}, d.Subject)+": "+d.Message())
+				lines = append(lines, fmt.Sprintf("%s: %s[%s]: %s", location(File{Path: sc.Path}, d.Subject), d.Severity, d.Code, d.Message()))
 			}
 			s.add(junitCase{Name: "load", Classname: sc.Path, Time: seconds(0),
 				Failure: &junitFailure{Message: "the scenario could not be loaded", Type: "load", Text: strings.Join(lines, "\n")}})

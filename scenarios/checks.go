@@ -144,11 +144,12 @@ func (e ValidExpectation) check(r *runner) CheckResult {
 	return finish(c, problems)
 }
 
-// validate returns the model's diagnostics and, when lints is set, the
-// engine's lints. Lints are warnings only and cost a walk of every appliance
-// route, so a check that names no warnings does not pay for them.
+// validate returns the topology file's own diagnostics (loader errors are
+// errors), the model's and, when lints is set, the engine's lints. Lints
+// are warnings only and cost a walk of every appliance route, so a check
+// that names no warnings does not pay for them.
 func validate(r *runner, lints bool) diag.Diagnostics {
-	ds := topology.Validate(r.net)
+	ds := append(slices.Clip(r.fileDiags), topology.Validate(r.net)...)
 	if lints {
 		ds = append(ds, r.eng().Lint()...)
 	}

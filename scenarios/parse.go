@@ -521,7 +521,9 @@ func (p *parser) topology(sc *Scenario, data []byte, root *yaml.Node, read readF
 				p.diags.Append(d)
 			}
 		}
+		return
 	}
+	sc.fileDiags = topology.FileDiagnostics(ds, n)
 }
 
 func unwrapPathError(err error) error {
@@ -828,13 +830,19 @@ var expectationParsers = map[string]func(p *parser, n *yaml.Node, at diag.Path) 
 		if e.Protocol.HasPorts() {
 			e.Port = 443
 		}
-		if port, ok := p.integer(o, "port", 0, 65535); ok {
-			if !e.Protocol.HasPorts() {
-				p.errorf(diag.InvalidValue, at.Child("port"), o.get("port"), "trace port: %s packets have no port; give a port only with TCP or UDP", e.Protocol)
-				return nil
-			}
-			e.Port = uint16(port)
+		if o.get("port") == nil {
+			return e
 		}
+		if !e.Protocol.HasPorts() {
+			_, err := sim.CheckPort(e.Protocol, 0, true)
+			p.errorf(diag.InvalidValue, at.Child("port"), o.get("port"), "trace port: %v", err)
+			return nil
+		}
+		port, ok := p.integer(o, "port", sim.MinPort, sim.MaxPort)
+		if !ok {
+			return nil
+		}
+		e.Port = uint16(port)
 		return e
 	},
 	"valid": func(p *parser, n *yaml.Node, at diag.Path) Expectation {

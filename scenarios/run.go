@@ -10,6 +10,8 @@ import (
 	"strings"
 	"time"
 
+	"gopkg.in/yaml.v3"
+
 	"github.com/vnetsim/vnetsim/sim"
 	"github.com/vnetsim/vnetsim/topology"
 	"github.com/vnetsim/vnetsim/topology/diag"
@@ -51,7 +53,7 @@ func Run(ctx context.Context, sc *Scenario, opts Options) ScenarioResult {
 			At(diag.Range{Filename: sc.Filename})}
 		return res
 	}
-	r := &runner{net: sc.Topology}
+	r := &runner{net: sc.Topology, fileDiags: sc.fileDiags}
 	for _, st := range sc.Steps {
 		if err := ctx.Err(); err != nil {
 			res.Passed = false
@@ -79,8 +81,9 @@ func Run(ctx context.Context, sc *Scenario, opts Options) ScenarioResult {
 // runner holds the network as the steps evolve it, and an engine built
 // lazily for the current network.
 type runner struct {
-	net    *topology.Network
-	engine *sim.Engine
+	net       *topology.Network
+	engine    *sim.Engine
+	fileDiags diag.Diagnostics // the topology file's own diagnostics (Scenario.fileDiags)
 }
 
 func (r *runner) eng() *sim.Engine {
@@ -154,13 +157,13 @@ func rejectedCheck(want diag.Code, refusals []*sim.Refusal) CheckResult {
 }
 
 // RunFiles runs scenario files and folders. A folder is searched, in name
-// order and recursively, for *.yaml and *.yml files whose top-level mapping
-// has a steps key, or that are not valid YAML; other YAML files in it
-// (topologies) are skipped. Files named directly are always run. Scenarios
-// appear in the order their paths were given, folders expanded in sorted
-// order. An unreadable or invalid
-// file gives a failed ScenarioResult with its diagnostics; only a path that
-// does not exist is an error.
+// order and recursively, for *.yaml and *.yml files that look like
+// scenarios (see looksLikeScenario), or that are not valid YAML; other YAML
+// files in it (topologies, other tools' files) are skipped. Files named
+// directly are always run. Scenarios appear in the order their paths were
+// given, folders expanded in sorted order. An unreadable or invalid file
+// gives a failed ScenarioResult with its diagnostics; a path that does not
+// exist, or a folder with no scenario file, is an error.
 func RunFiles(ctx context.Context, paths []string, opts Options) (*Result, error) {
 	var files []string
 	for _, p := range paths {
@@ -207,23 +210,76 @@ func scenarioFiles(p string) ([]string, error) {
 	if err != nil {
 		return nil, fmt.Errorf("run %s: %w", p, err)
 	}
+	if len(out) == 0 {
+		return nil, fmt.Errorf("run %s: no scenario files in the folder (a scenario is a *.yaml or *.yml file with steps and a topology)", p)
+	}
 	slices.Sort(out)
 	return out, nil
 }
 
-// looksLikeScenario reports whether data's top-level mapping has a steps
-// key, which topology files never have. A file that is not YAML is run too,
-// so that its syntax error is reported rather than skipped silently.
+// looksLikeScenario reports whether data, a YAML file found in a folder,
+// is meant as a scenario, so that a broken one is reported rather than
+// skipped: its top-level mapping has a steps or topology key, or a near
+// miss of one (Steps, setps, topolgy), which topology files never have; or
+// it has description or hints and no key a scenario does not take. A
+// topology file may have a name alone, so a name alone is not enough. A file that
+// is not YAML is run too, so that its syntax error is reported. Topology
+// files, and other tools' YAML with keys of their own, are not scenarios.
 func looksLikeScenario(data []byte) bool {
 	p := &parser{}
 	root := p.document(data)
 	if root == nil {
 		return true
 	}
+	if root.Kind != yaml.MappingNode || len(root.Content) == 0 {
+		return false
+	}
+	onlyScenarioKeys, scenarioOnly := true, false
 	for i := 0; i+1 < len(root.Content); i += 2 {
-		if root.Content[i].Value == "steps" {
+		switch k := strings.ToLower(root.Content[i].Value); {
+		case nearMiss(k, "steps") || nearMiss(k, "topology"):
 			return true
+		case k == "description" || k == "hints":
+			scenarioOnly = true
+		case k != "name":
+			onlyScenarioKeys = false
 		}
 	}
-	return false
+	return onlyScenarioKeys && scenarioOnly
+}
+
+// nearMiss reports whether key is word or one typing slip from it: at most
+// two letters inserted, dropped, changed or swapped.
+func nearMiss(key, word string) bool {
+	if abs(len(key)-len(word)) > 2 {
+		return false
+	}
+	// Optimal string alignment distance over three rows.
+	a, b := []rune(key), []rune(word)
+	prev2, prev, cur := make([]int, len(b)+1), make([]int, len(b)+1), make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+			if i > 1 && j > 1 && a[i-1] == b[j-2] && a[i-2] == b[j-1] {
+				cur[j] = min(cur[j], prev2[j-2]+1)
+			}
+		}
+		prev2, prev, cur = prev, cur, prev2
+	}
+	return prev[len(b)] <= 2
+}
+
+func abs(n int) int {
+	if n < 0 {
+		return -n
+	}
+	return n
 }

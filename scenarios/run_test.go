@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -76,6 +77,9 @@ func TestRunFiles(t *testing.T) {
 		"b-second.yaml second passed=false diags=0",
 		"c-broken.yaml " + filepath.Join(f.dir, "c-broken.yaml") + " passed=false diags=1",
 		"d-syntax.yaml " + filepath.Join(f.dir, "d-syntax.yaml") + " passed=false diags=1",
+		"e-misspelled.yaml " + filepath.Join(f.dir, "e-misspelled.yaml") + " passed=false diags=1",
+		"f-near-miss.yaml " + filepath.Join(f.dir, "f-near-miss.yaml") + " passed=false diags=2",
+		"g-no-steps.yaml " + filepath.Join(f.dir, "g-no-steps.yaml") + " passed=false diags=2",
 		"b-second.yaml second passed=false diags=0",
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
@@ -86,6 +90,14 @@ func TestRunFiles(t *testing.T) {
 	}
 	if _, err := RunFiles(context.Background(), []string{filepath.Join(f.dir, "missing.yaml")}, Options{}); err == nil {
 		t.Error("a path that does not exist ran without error")
+	}
+	// A folder without scenarios is an error, not an empty run that passes.
+	empty := t.TempDir()
+	if err := os.WriteFile(filepath.Join(empty, "topo.yaml"), []byte("name: t\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := RunFiles(context.Background(), []string{empty}, Options{}); err == nil || !strings.Contains(err.Error(), "no scenario files") {
+		t.Errorf("a folder without scenarios ran: %v", err)
 	}
 }
 
@@ -100,5 +112,33 @@ func TestRunCancelled(t *testing.T) {
 	r := Run(ctx, sc, Options{})
 	if r.Passed || len(r.Steps) != 0 || len(r.Diagnostics) != 1 {
 		t.Errorf("cancelled run: passed %v, %d steps, %d diagnostics; want failed, 0, 1", r.Passed, len(r.Steps), len(r.Diagnostics))
+	}
+}
+
+// Which YAML files in a folder are run as scenarios: a broken scenario is
+// reported, not skipped; topologies and other tools' files are skipped.
+func TestLooksLikeScenario(t *testing.T) {
+	for _, tc := range []struct {
+		name, yaml string
+		want       bool
+	}{
+		{"a scenario", "name: s\ntopology: t.yaml\nsteps: []\n", true},
+		{"steps misspelled, topology given", "name: s\ntopology: t.yaml\nsetps: []\n", true},
+		{"steps misspelled alone", "name: s\nstesp: []\n", true},
+		{"Steps capitalised", "Steps: []\n", true},
+		{"topology misspelled", "topolgy: t.yaml\n", true},
+		{"name and description only", "name: s\ndescription: d\n", true},
+		{"not YAML", "name: [\n", true},
+		{"a topology", "name: t\nvirtualNetworks: {}\n", false},
+		{"a topology with a name alone", "name: t\n", false},
+		{"a GitHub Action's metadata", "name: a\ndescription: d\nruns: {using: node20}\n", false},
+		{"a CI file", "stages: [build]\njobs: {}\n", false},
+		{"a list", "- a\n- b\n", false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := looksLikeScenario([]byte(tc.yaml)); got != tc.want {
+				t.Errorf("looksLikeScenario = %v, want %v", got, tc.want)
+			}
+		})
 	}
 }

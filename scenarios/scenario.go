@@ -30,6 +30,10 @@ type Scenario struct {
 	Steps          []Step
 
 	inline *yaml.Node // the inline topology mapping, for Encode
+	// fileDiags are the topology loader's own diagnostics, about the
+	// file's text (topology.FileDiagnostics): no event changes them, so
+	// every valid check counts them with the network's.
+	fileDiags diag.Diagnostics
 }
 
 // Step is one step of a scenario.

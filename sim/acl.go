@@ -244,12 +244,29 @@ func dirWord(d topology.Direction) string {
 
 // vnetTag returns the VirtualNetwork service tag of v: its ranges, the
 // ranges of Connected peers whose access is allowed on both objects, and the
-// on-premises prefixes learned by its own or its hub's gateway (docs/semantics.md#acls).
+// on-premises prefixes learned by its own or its hub's gateway;
+// on azure also the prefixes of the user routes in the route tables of v's
+// subnets, but for a default route, which would hold the whole internet
+// (docs/semantics.md#azure-nsgs).
 func (e *Engine) vnetTag(v *topology.VirtualNetwork) *prefixSet {
 	if s, ok := e.vnetTags.Load(v); ok {
 		return s.(*prefixSet)
 	}
 	lists := [][]netip.Prefix{v.AddressSpace}
+	if e.rules.VirtualNetworkTagHasUserRoutes {
+		var routed []netip.Prefix
+		for _, s := range v.Subnets {
+			if s.RouteTable == nil {
+				continue
+			}
+			for _, r := range s.RouteTable.Routes {
+				if r.AddressPrefix.Bits() > 0 {
+					routed = append(routed, r.AddressPrefix.Masked())
+				}
+			}
+		}
+		lists = append(lists, routed)
+	}
 	for _, p := range e.peeringListOf(v) {
 		remote := e.net.VirtualNetworks[p.RemoteVirtualNetwork]
 		if remote != nil && e.accessAllowed(v, remote) {

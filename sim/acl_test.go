@@ -58,6 +58,9 @@ accessControlLists:
       - {name: allow-vnet, priority: 200, type: Inbound, action: Allow, protocol: All, sourceAddressPrefix: VirtualNetwork, sourcePortRange: "*", destinationAddressPrefix: "*", destinationPortRange: "*"}
   deny-all-in:
     inboundDefaultAction: Deny
+  deny-port-zero:
+    rules:
+      - {name: deny-zero, priority: 200, type: Inbound, action: Deny, protocol: TCP, sourceAddressPrefix: "*", sourcePortRange: "*", destinationAddressPrefix: "*", destinationPortRange: "0"}
   deny-half:
     rules:
       - {name: deny-upper, priority: 200, type: Inbound, action: Deny, protocol: TCP, sourceAddressPrefix: "*", sourcePortRange: "*", destinationAddressPrefix: 10.2.1.128/25, destinationPortRange: "443"}
@@ -228,5 +231,47 @@ func TestACLOutboundOrder(t *testing.T) {
 	want := "deny-icmp/AllowVnetOutBound (priority 65000) allows; allow-vnet/AllowVnetOutBound (priority 65000) allows"
 	if got := strings.Join(aclDetails(tr.Hops[0]), "; "); got != want {
 		t.Errorf("outbound ACL steps %q, want %q", got, want)
+	}
+}
+
+// azure's VirtualNetwork service tag holds the prefixes of the user routes
+// of the VNet's subnets, except a default route; windows-sdn's does not.
+func TestVirtualNetworkTag(t *testing.T) {
+	// nsg guards spoke2's subnet with nothing but azure's default rules.
+	nsg := func(n *topology.Network) {
+		a := &topology.ACL{Name: "nsg"}
+		n.AccessControlLists["nsg"] = a
+		n.VirtualNetworks["spoke2"].Subnets["app"].AccessControlList = a
+	}
+	t.Run("azure: spoke to spoke through the hub appliance passes AllowVnetInBound", func(t *testing.T) {
+		n := loadT(t, hs("PLATFORM", "azure"))
+		nsg(n)
+		tr := traceT(t, New(n), "app1", "app2", 443)
+		last := aclDetails(tr.Hops[len(tr.Hops)-1])
+		if tr.Result != Delivered || len(last) != 1 || last[0] != "nsg/AllowVnetInBound (priority 65000) allows" {
+			t.Errorf("got %s %s, ACL steps %q\n%s", tr.Result, tr.Reason, last, render(tr))
+		}
+	})
+	tests := []struct {
+		name     string
+		platform string
+		route    string // spoke2's user route prefix
+		addr     string
+		in       bool
+	}{
+		{"azure: a user route's prefix", "azure", "10.0.0.0/8", "10.1.1.4", true},
+		{"azure: the VNet's own range", "azure", "10.0.0.0/8", "10.2.1.4", true},
+		{"azure: outside every route and range", "azure", "10.0.0.0/8", "172.16.0.1", false},
+		{"azure: a user default route is left out", "azure", "0.0.0.0/0", "8.8.8.8", false},
+		{"windows-sdn: user routes are left out", "windows-sdn", "10.0.0.0/8", "10.1.1.4", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			n := loadT(t, hs("PLATFORM", tt.platform))
+			n.RouteTables["rt-spoke"].Routes[0].AddressPrefix = pfx(tt.route)
+			if got := New(n).vnetTag(n.VirtualNetworks["spoke2"]).contains(addr(tt.addr)); got != tt.in {
+				t.Errorf("spoke2's tag holds %s: %v, want %v", tt.addr, got, tt.in)
+			}
+		})
 	}
 }

@@ -300,3 +300,37 @@ routeTables:
 		})
 	}
 }
+
+// The emitted scenario runs on the before-file, whose loader errors (an
+// unknown field) no event removes: it expects valid: {} only when neither
+// file has errors a run would count.
+func TestDiffScenarioValidNeedsACleanBeforeFile(t *testing.T) {
+	const file = `
+name: t
+networkController: nc1
+virtualNetworks:
+  A: {addressSpace: [10.1.0.0/16]EXTRA}
+  B: {addressSpace: [10.2.0.0/16]}
+`
+	clean := strings.ReplaceAll(file, "EXTRA", "")
+	typo := strings.ReplaceAll(file, "EXTRA", ", colour: blue")
+	for _, tc := range []struct {
+		name          string
+		before, after string
+		valid         bool
+	}{
+		{"both clean", clean, clean, true},
+		{"the after-file has an error", clean, typo, false},
+		{"the before-file has a loader error", typo, clean, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			res, err := Diff(checkInput(t, "before.yaml", []byte(tc.before)), checkInput(t, "after.yaml", []byte(tc.after)), DiffOptions{NoImpact: true})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if res.Expect.Valid != tc.valid {
+				t.Errorf("Expect.Valid = %v, want %v", res.Expect.Valid, tc.valid)
+			}
+		})
+	}
+}

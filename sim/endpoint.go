@@ -59,10 +59,15 @@ func (ep Endpoint) located() bool {
 }
 
 // Resolve resolves an endpoint name: a VM name, a load balancer name, an
-// on-premises host name, VNET/SUBNET or a literal IP address, in that order
-// (docs/reference/topology.md). A name that several objects of the first matching kind
-// carry is an error listing the candidates; an unknown name is an error.
+// on-premises host name, VNET/SUBNET or a literal IP address, in that
+// order (docs/reference/topology.md). No name is an IP address (topology.CheckName), so a literal
+// address is read as one first and no object can shadow it. A name that
+// several objects of the first matching kind carry is an error listing the
+// candidates; an unknown name is an error.
 func (e *Engine) Resolve(name string) (Endpoint, error) {
+	if a, err := netip.ParseAddr(name); err == nil {
+		return e.locateAddr(name, a), nil
+	}
 	var cands []Endpoint
 	for _, kind := range namedKinds {
 		if cands = e.named(kind, name); len(cands) > 0 {
@@ -90,12 +95,20 @@ func (e *Engine) Resolve(name string) (Endpoint, error) {
 		}
 		return Endpoint{}, fmt.Errorf("endpoint %q is ambiguous: it names %s", name, strings.Join(where, ", "))
 	}
-	a, err := netip.ParseAddr(name)
-	if err != nil {
-		return Endpoint{}, fmt.Errorf("unknown endpoint %q: not a VM, load balancer, on-premises host, VNET/SUBNET or IP address%s",
-			name, didYouMean(name, e.endpointNames()))
+	return Endpoint{}, fmt.Errorf("unknown endpoint %q: not a VM, load balancer, on-premises host, VNET/SUBNET or IP address%s",
+		name, didYouMean(name, e.endpointNames()))
+}
+
+// SplitEndpoints splits "FROM,TO", the pair render --trace takes, into its
+// two endpoint names. No name holds a comma or white space at either end
+// (topology.CheckName), so the one comma separates them and the spaces
+// around it are dropped.
+func SplitEndpoints(spec string) (from, to string, err error) {
+	parts := strings.Split(spec, ",")
+	if len(parts) != 2 || strings.TrimSpace(parts[0]) == "" || strings.TrimSpace(parts[1]) == "" {
+		return "", "", fmt.Errorf("%q is not FROM,TO: want two endpoint names separated by one comma", spec)
 	}
-	return e.locateAddr(name, a), nil
+	return strings.TrimSpace(parts[0]), strings.TrimSpace(parts[1]), nil
 }
 
 // endpointNames returns every name an endpoint can be given, sorted: VMs,
@@ -193,11 +206,40 @@ func (e *Engine) firstHost(p netip.Prefix) netip.Addr {
 	return a
 }
 
-// NewFlow resolves from and to and returns the flow between them. A port of
-// 0 with TCP or UDP means 443, the contract's default; ICMP and All flows
-// carry no port. The source must be located: a VM, a subnet, an on-premises
-// host or an address inside exactly one VNet subnet or site.
+// A traced TCP or UDP packet's destination port runs from MinPort to
+// MaxPort: port 0 is reserved, and no packet is sent to it.
+const (
+	MinPort = 1
+	MaxPort = 65535
+)
+
+// CheckPort checks a destination port a user gave: TCP and UDP need one
+// from MinPort to MaxPort; ICMP and All packets carry none, so a port given
+// with them is refused. given says whether a port was given; the result is
+// 0 for ICMP and All.
+func CheckPort(proto topology.Protocol, port uint64, given bool) (uint16, error) {
+	if !proto.HasPorts() {
+		if given {
+			return 0, fmt.Errorf("%s packets carry no port: give a port only with TCP or UDP", proto)
+		}
+		return 0, nil
+	}
+	if port < MinPort || port > MaxPort {
+		return 0, fmt.Errorf("%d is not a destination port: want %d-%d", port, MinPort, MaxPort)
+	}
+	return uint16(port), nil
+}
+
+// NewFlow resolves from and to and returns the flow between them. TCP and
+// UDP need a port from MinPort to MaxPort (see CheckPort); ICMP and All
+// flows carry no port, and port is ignored. The source must be located: a
+// VM, a subnet, an on-premises host or an address inside exactly one VNet
+// subnet or site.
 func (e *Engine) NewFlow(from, to string, proto topology.Protocol, port uint16) (Flow, error) {
+	port, err := CheckPort(proto, uint64(port), false)
+	if err != nil {
+		return Flow{}, fmt.Errorf("port: %w", err)
+	}
 	src, err := e.Resolve(from)
 	if err != nil {
 		return Flow{}, fmt.Errorf("source: %w", err)
@@ -208,12 +250,6 @@ func (e *Engine) NewFlow(from, to string, proto topology.Protocol, port uint16) 
 	dst, err := e.Resolve(to)
 	if err != nil {
 		return Flow{}, fmt.Errorf("destination: %w", err)
-	}
-	switch {
-	case !proto.HasPorts():
-		port = 0
-	case port == 0:
-		port = 443
 	}
 	f := Flow{From: from, To: to, Src: src.Addr, Dst: dst.Addr, Protocol: proto, Port: port}
 	if dst.Kind == EndpointSubnet {

@@ -97,11 +97,14 @@ func TestNewFlow(t *testing.T) {
 		dstSubnet      string
 		errHas         string
 	}{
-		{name: "TCP without a port means 443", from: "web", to: "B/s1", proto: topology.TCP, wantPort: 443, dstSubnet: "B/s1"},
+		{name: "TCP keeps its port; a subnet destination is named", from: "web", to: "B/s1", proto: topology.TCP, port: 443, wantPort: 443, dstSubnet: "B/s1"},
+		{name: "TCP port 0 is refused, not read as 443", from: "web", to: "B/s1", proto: topology.TCP, errHas: "0 is not a destination port: want 1-65535"},
+		{name: "UDP port 0 is refused", from: "web", to: "B/s1", proto: topology.UDP, errHas: "0 is not a destination port"},
+		{name: "UDP port 65535 is a port", from: "web", to: "B/s1", proto: topology.UDP, port: 65535, wantPort: 65535, dstSubnet: "B/s1"},
 		{name: "ICMP carries no port", from: "web", to: "10.2.1.5", proto: topology.ICMP, port: 80, wantPort: 0},
-		{name: "an unknown destination", from: "web", to: "nope", proto: topology.TCP, errHas: "destination"},
-		{name: "an unlocated source is refused", from: "10.1.1.77", to: "web", proto: topology.TCP, errHas: "source"},
-		{name: "an unknown source", from: "nope", to: "web", proto: topology.TCP, errHas: "source"},
+		{name: "an unknown destination", from: "web", to: "nope", proto: topology.TCP, port: 443, errHas: "destination"},
+		{name: "an unlocated source is refused", from: "10.1.1.77", to: "web", proto: topology.TCP, port: 443, errHas: "source"},
+		{name: "an unknown source", from: "nope", to: "web", proto: topology.TCP, port: 443, errHas: "source"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -111,6 +114,82 @@ func TestNewFlow(t *testing.T) {
 			}
 			if f.Port != tt.wantPort || f.DstSubnet != tt.dstSubnet {
 				t.Errorf("port %d, DstSubnet %q; want %d, %q", f.Port, f.DstSubnet, tt.wantPort, tt.dstSubnet)
+			}
+		})
+	}
+}
+
+// Endpoint names hold no comma and no white space at either end, so
+// "FROM,TO" splits at its one comma.
+func TestSplitEndpoints(t *testing.T) {
+	tests := []struct {
+		spec, from, to string
+		errHas         string
+	}{
+		{"a1,b1", "a1", "b1", ""},
+		{" a1 , B/s1 ", "a1", "B/s1", ""},
+		{"10.1.1.4,10.2.1.4", "10.1.1.4", "10.2.1.4", ""},
+		{"a1", "", "", "not FROM,TO"},
+		{"a1,", "", "", "not FROM,TO"},
+		{" ,b1", "", "", "not FROM,TO"},
+		{"a1,b1,c1", "", "", "one comma"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.spec, func(t *testing.T) {
+			from, to, err := SplitEndpoints(tt.spec)
+			if checkErr(t, err, tt.errHas) {
+				return
+			}
+			if from != tt.from || to != tt.to {
+				t.Errorf("SplitEndpoints = %q, %q; want %q, %q", from, to, tt.from, tt.to)
+			}
+		})
+	}
+}
+
+// A literal address is an address even when a VM of a network built
+// without the loader is named like one: no name may be an IP address.
+func TestResolveAddressBeforeNames(t *testing.T) {
+	n := loadAnyT(t, endpointsFixture)
+	a := n.VirtualNetworks["A"]
+	a.VirtualMachines["10.2.1.5"] = &topology.VirtualMachine{Name: "10.2.1.5", Subnet: a.Subnets["s1"], IPAddress: addr("10.1.1.9"), Running: true}
+	ep, err := New(n).Resolve("10.2.1.5")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ep.Kind != EndpointAddress || ep.VirtualNetwork != "B" || ep.VM != "twin" {
+		t.Errorf("Resolve(10.2.1.5) = %s in %s (VM %q), want the address held by twin in B", ep.Kind, ep.VirtualNetwork, ep.VM)
+	}
+}
+
+// CheckPort is the one rule for a destination port a user gives: TCP and
+// UDP need 1-65535, ICMP and All take none.
+func TestCheckPort(t *testing.T) {
+	tests := []struct {
+		name   string
+		proto  topology.Protocol
+		port   uint64
+		given  bool
+		want   uint16
+		errHas string
+	}{
+		{"TCP 443", topology.TCP, 443, true, 443, ""},
+		{"TCP 1, the lowest", topology.TCP, 1, true, 1, ""},
+		{"UDP 65535, the highest", topology.UDP, 65535, true, 65535, ""},
+		{"TCP 0 is reserved", topology.TCP, 0, true, 0, "0 is not a destination port: want 1-65535"},
+		{"UDP 65536 is too high", topology.UDP, 65536, true, 0, "65536 is not a destination port"},
+		{"ICMP without a port", topology.ICMP, 0, false, 0, ""},
+		{"ICMP with a port", topology.ICMP, 80, true, 0, "ICMP packets carry no port"},
+		{"All with a port", topology.ProtocolAll, 0, true, 0, "All packets carry no port"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := CheckPort(tt.proto, tt.port, tt.given)
+			if checkErr(t, err, tt.errHas) {
+				return
+			}
+			if got != tt.want {
+				t.Errorf("CheckPort = %d, want %d", got, tt.want)
 			}
 		})
 	}

@@ -137,6 +137,9 @@ func (e SetLoadBalancer) apply(t *tx) *Refusal {
 	if e.Name == "" || e.Subnet == "" || !e.FrontendIPAddress.IsValid() {
 		return refusef(diag.MissingField, "setLoadBalancer needs vnet, name, subnet and frontendIpAddress")
 	}
+	if r := checkName("setLoadBalancer", e.Name); r != nil {
+		return r
+	}
 	v, r := t.needVNet(e.VNet)
 	if r != nil {
 		return r
@@ -183,6 +186,14 @@ func (e CreateRouteTable) apply(t *tx) *Refusal {
 	if e.Name == "" {
 		return refusef(diag.MissingField, "createRouteTable needs a name")
 	}
+	if r := checkName("createRouteTable", e.Name); r != nil {
+		return r
+	}
+	for _, rt := range e.Routes {
+		if r := checkName("createRouteTable route", rt.Name); r != nil {
+			return r
+		}
+	}
 	if t.n.RouteTables[e.Name] != nil {
 		return refusef(diag.DuplicateName, "route table %q already exists", e.Name)
 	}
@@ -194,6 +205,14 @@ func (e CreateRouteTable) apply(t *tx) *Refusal {
 func (e CreateAccessControlList) apply(t *tx) *Refusal {
 	if e.Name == "" {
 		return refusef(diag.MissingField, "createAccessControlList needs a name")
+	}
+	if r := checkName("createAccessControlList", e.Name); r != nil {
+		return r
+	}
+	for _, rule := range e.Rules {
+		if r := checkName("createAccessControlList rule", rule.Name); r != nil {
+			return r
+		}
 	}
 	if t.n.AccessControlLists[e.Name] != nil {
 		return refusef(diag.DuplicateName, "access control list %q already exists", e.Name)

@@ -467,6 +467,27 @@ func TestEventRefusals(t *testing.T) {
 		{"setSubnet unknown table", nil, SetSubnet{VNet: "spoke1", Name: "app", RouteTable: ptr("nope")}, diag.UnknownReference},
 		{"setSubnet unknown subnet", nil, SetSubnet{VNet: "spoke1", Name: "nope"}, diag.NotFound},
 		{"gateway to a missing site", nil, SetGateway{VNet: "hub", Gateway: GatewaySpec{Name: "gw", Connections: []string{"nope"}}}, diag.UnknownReference},
+
+		// Every name an event creates follows the loader's name rule
+		// (topology.CheckName): invalid-value.
+		{"peering named with a slash", nil, CreatePeering{VNet: "hub", Name: "to/x", RemoteVirtualNetwork: "spoke1"}, diag.InvalidValue},
+		{"VNet named with a comma", nil, CreateVirtualNetwork{Name: "x,y", AddressSpace: []netip.Prefix{pfx("10.9.0.0/16")}}, diag.InvalidValue},
+		{"VNet's subnet named with a trailing space", nil, CreateVirtualNetwork{Name: "x", AddressSpace: []netip.Prefix{pfx("10.9.0.0/16")},
+			Subnets: []SubnetSpec{{Name: "s ", AddressPrefix: pfx("10.9.1.0/24")}}}, diag.InvalidValue},
+		{"VNet's VM named like an address", nil, CreateVirtualNetwork{Name: "x", AddressSpace: []netip.Prefix{pfx("10.9.0.0/16")},
+			Subnets:         []SubnetSpec{{Name: "s", AddressPrefix: pfx("10.9.1.0/24")}},
+			VirtualMachines: []VirtualMachineSpec{{Name: "10.9.1.4", Subnet: "s", IPAddress: addr("10.9.1.4"), Running: true}}}, diag.InvalidValue},
+		{"subnet named with a NUL", nil, AddSubnet{VNet: "spoke2", Subnet: SubnetSpec{Name: "a\x00b", AddressPrefix: pfx("10.2.9.0/24")}}, diag.InvalidValue},
+		{"gateway named with a newline", nil, SetGateway{VNet: "hub", Gateway: GatewaySpec{Name: "gw\nx", Type: topology.Vpn}}, diag.InvalidValue},
+		{"route named with a bidi override", nil, AddRoute{RouteTable: "rt-spoke", Route: topology.Route{Name: "r\u202e", AddressPrefix: pfx("192.168.0.0/16"), NextHopType: topology.NextHopNone}}, diag.InvalidValue},
+		{"ACL rule named with a slash", nil, AddACLRule{AccessControlList: "app-acl", Rule: topology.ACLRule{Name: "a/b", Priority: 300}}, diag.InvalidValue},
+		{"new VM named like an address", nil, SetVirtualMachine{VNet: "spoke1", Name: "10.1.1.99", Subnet: "app", IPAddress: addr("10.1.1.99")}, diag.InvalidValue},
+		{"new VM named too long", nil, SetVirtualMachine{VNet: "spoke1", Name: strings.Repeat("v", 81), Subnet: "app", IPAddress: addr("10.1.1.99")}, diag.InvalidValue},
+		{"load balancer named with a comma", nil, SetLoadBalancer{VNet: "hub", Name: "a,b", Subnet: "web", FrontendIPAddress: addr("10.0.3.9")}, diag.InvalidValue},
+		{"route table named with a leading space", nil, CreateRouteTable{Name: " rt"}, diag.InvalidValue},
+		{"new route table's route named with a comma", nil, CreateRouteTable{Name: "x", Routes: []topology.Route{{Name: "a,b", AddressPrefix: pfx("192.168.0.0/16"), NextHopType: topology.NextHopNone}}}, diag.InvalidValue},
+		{"ACL named with a slash", nil, CreateAccessControlList{Name: "a/b"}, diag.InvalidValue},
+		{"new ACL's rule named with a NUL", nil, CreateAccessControlList{Name: "x", Rules: []topology.ACLRule{{Name: "\x00", Priority: 200}}}, diag.InvalidValue},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -521,12 +521,13 @@ func (e *Engine) newQuestion(opts ReachOptions) *question {
 	return q
 }
 
-// portReps returns one port per class of the ranges asked: the ranges are
-// cut at every destination port boundary an ACL rule or a load balancer rule
-// for proto names.
+// portReps returns one port per class of the ranges asked (every port,
+// MinPort to MaxPort, when none): the ranges are cut at every destination
+// port boundary an ACL rule or a load balancer rule for proto names. Port 0
+// is never a class: no packet is sent to it.
 func (e *Engine) portReps(proto topology.Protocol, ranges []topology.PortRange) []uint16 {
 	if len(ranges) == 0 {
-		ranges = []topology.PortRange{topology.AnyPort}
+		ranges = []topology.PortRange{{Lo: MinPort, Hi: MaxPort}}
 	}
 	cuts := map[int]bool{} // a class starts at each cut
 	addRange := func(r topology.PortRange) {
@@ -551,6 +552,12 @@ func (e *Engine) portReps(proto topology.Protocol, ranges []topology.PortRange) 
 	}
 	var out []uint16
 	for _, r := range ranges {
+		if r.Lo < MinPort {
+			if r.Hi < MinPort {
+				continue
+			}
+			r.Lo = MinPort
+		}
 		out = append(out, r.Lo)
 		for c := range cuts {
 			if c > int(r.Lo) && c <= int(r.Hi) {
@@ -745,7 +752,7 @@ func (q *question) subnetPair(ss, ds *topology.Subnet) subnetResult {
 		for di, dc := range q.addrClasses(ds) {
 			for ci, c := range q.classes {
 				f := Flow{From: sname, To: dname, Src: sc.rep, Dst: dc.rep, Protocol: c.proto, Port: c.port, DstSubnet: dname}
-				tr := q.e.traceTo(f, ep, ds, true, &q.memo)
+				tr := q.e.traceTo(f, ep, subnetTarget(ds), true, &q.memo)
 				r.classes++
 				if tr.Result == Delivered {
 					r.delivered++

@@ -19,6 +19,7 @@ func TestReachSummaryByGroupAgreesWithListing(t *testing.T) {
 	r := rand.New(rand.NewPCG(7, 8))
 	for round := range 40 {
 		n := randomEstate(r, true)
+		addOverlap(r, n)
 		e := New(n)
 		var names []string
 		for _, u := range e.units(LevelSubnet, nil) {
@@ -144,7 +145,7 @@ func breakOneSpoke(r *rand.Rand, n *topology.Network) string {
 	}
 	v, w := spokes[r.IntN(len(spokes))], spokes[r.IntN(len(spokes))]
 	acls := n.SortedACLs()
-	switch r.IntN(12) {
+	switch r.IntN(13) {
 	case 0:
 		a := acls[r.IntN(len(acls))]
 		a.Rules = append(a.Rules, topology.ACLRule{Name: "deny-one-spoke", Priority: 150, Type: topology.Inbound, Action: topology.Deny,
@@ -186,6 +187,22 @@ func breakOneSpoke(r *rand.Rand, n *topology.Network) string {
 			s.RouteTable = rt
 		}
 		return v.Name + " null-routes " + w.Name
+	case 11:
+		if v != w {
+			// On azure v's VirtualNetwork tag now holds w's range, and the
+			// spokes' ACLs keep only the default rules, which read the tag:
+			// w's packets meet AllowVnetInBound at v, other spokes'
+			// DenyAllInBound.
+			rt := &topology.RouteTable{Name: "rt-" + v.Name, Routes: []topology.Route{{Name: "to-w", AddressPrefix: w.AddressSpace[0], NextHopType: topology.NextHopNone}}}
+			n.RouteTables[rt.Name] = rt
+			for _, s := range v.Subnets {
+				s.RouteTable = rt
+			}
+			for _, a := range acls {
+				a.Rules = nil
+			}
+			return v.Name + " routes " + w.Name + " itself, and ACLs have default rules only"
+		}
 	case 7:
 		for _, p := range v.Peerings {
 			p.UseRemoteGateways = false

@@ -36,7 +36,8 @@ import (
 //   - neither VNet's address space overlaps another VNet's;
 //   - the subnets lie in their VNets' address space, have one address
 //     class each, and are contained in the same boundary prefixes, bar
-//     their own VNets' ranges when no ACL rule names those as sources:
+//     their own VNets' ranges when no ACL rule names those as sources (nor,
+//     on azure, a user route, whose prefix VirtualNetwork tags hold):
 //     every question a walk asks about the source address (ACL source
 //     prefixes, VNet membership, tags) then has one answer for both.
 //
@@ -58,11 +59,20 @@ func (q *question) shareRows(srcs []int) []int {
 	for _, p := range e.boundaries() {
 		bounds.add(p, p)
 	}
+	// Prefixes a walk may ask a source address about: ACL source prefixes
+	// and, on azure, user route prefixes, which VirtualNetwork tags hold.
 	aclSources := map[netip.Prefix]bool{}
 	for _, a := range e.net.AccessControlLists {
 		for _, r := range a.Rules {
 			if r.SourceAddressPrefix.Prefix.IsValid() {
 				aclSources[r.SourceAddressPrefix.Prefix.Masked()] = true
+			}
+		}
+	}
+	if e.rules.VirtualNetworkTagHasUserRoutes {
+		for _, rt := range e.net.RouteTables {
+			for _, r := range rt.Routes {
+				aclSources[r.AddressPrefix.Masked()] = true
 			}
 		}
 	}

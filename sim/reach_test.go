@@ -2,6 +2,7 @@ package sim
 
 import (
 	"fmt"
+	"maps"
 	"math/rand/v2"
 	"net/netip"
 	"slices"
@@ -31,6 +32,11 @@ func TestReachPairs(t *testing.T) {
 		{"vnet: some subnet pair is cut", hubSpokeFile, "spoke2", "spoke1", ReachOptions{Protocol: topology.TCP}, OutcomeSome, ACLDenied},
 		{"vnet: every protocol", hubSpokeFile, "spoke3", "spoke1", ReachOptions{Protocol: topology.ProtocolAll}, OutcomeAll, ""},
 		{"vnet: not transitive", loadT(t, chainYAML), "A", "C", ReachOptions{Protocol: topology.TCP}, OutcomeNone, NotPeered},
+		{"subnet: an overlapping, unpeered VNet is not reached", loadT(t, overlap("PLATFORM", "azure")), "A/s1", "B/s1", ReachOptions{Protocol: topology.TCP}, OutcomeNone, NotPeered},
+		{"vnet: an overlapping, unpeered VNet is not reached", loadT(t, overlap()), "B", "A", ReachOptions{Protocol: topology.ProtocolAll}, OutcomeNone, NotPeered},
+		{"subnet: every port is 1-65535, not port 0", loadT(t, aclTopo("windows-sdn", "deny-port-zero", "")), "A/s1", "B/s1", ReachOptions{Protocol: topology.TCP}, OutcomeAll, ""},
+		{"subnet: a range from 0 leaves port 0 out", loadT(t, aclTopo("windows-sdn", "deny-port-zero", "")), "A/s1", "B/s1",
+			ReachOptions{Protocol: topology.TCP, Ports: []topology.PortRange{topology.AnyPort}}, OutcomeAll, ""},
 		{"subnet: ACL prefix inside the destination subnet", loadT(t, aclTopo("windows-sdn", "deny-half", "")), "A/s1", "B/s1",
 			ReachOptions{Protocol: topology.TCP, Ports: tcp443}, OutcomeSome, ACLDenied},
 	}
@@ -163,6 +169,52 @@ func randomEstate(r *rand.Rand, tags bool) *topology.Network {
 	return n
 }
 
+// addOverlap adds, at random, a VNet whose address space overlaps another
+// VNet's or an on-premises site's: a twin of a VNet (its ranges, subnets
+// and VM addresses, VMs renamed) or a VNet over a site's range with a VM at
+// its host's address, left unpeered, peered with hub00 one way (Initiated)
+// or both ways. It returns the new VNet, or nil when it added none.
+func addOverlap(r *rand.Rand, n *topology.Network) *topology.VirtualNetwork {
+	t := &topology.VirtualNetwork{Name: "twin", NetworkController: "nc1", Subnets: map[string]*topology.Subnet{},
+		VirtualMachines: map[string]*topology.VirtualMachine{}, LoadBalancers: map[string]*topology.LoadBalancer{}, Peerings: map[string]*topology.Peering{}}
+	vnets := n.SortedVirtualNetworks()
+	switch r.IntN(4) {
+	case 0:
+		return nil
+	case 1:
+		site := n.SortedOnPremises()[0]
+		t.AddressSpace = slices.Clone(site.AddressSpace)
+		s := &topology.Subnet{Name: "s1", VirtualNetwork: t, AddressPrefix: site.AddressSpace[0]}
+		t.Subnets["s1"] = s
+		for _, h := range slices.Sorted(maps.Keys(site.Hosts)) {
+			t.VirtualMachines["twin-"+h] = &topology.VirtualMachine{Name: "twin-" + h, Subnet: s, IPAddress: site.Hosts[h], Running: true}
+		}
+	default:
+		v := vnets[r.IntN(len(vnets))]
+		t.AddressSpace = slices.Clone(v.AddressSpace)
+		for _, sn := range v.SortedSubnets() {
+			c := *sn
+			c.VirtualNetwork = t
+			t.Subnets[c.Name] = &c
+		}
+		for _, vm := range v.SortedVirtualMachines() {
+			c := *vm
+			c.Name, c.Subnet = "twin-"+vm.Name, t.Subnets[vm.Subnet.Name]
+			t.VirtualMachines[c.Name] = &c
+		}
+	}
+	n.VirtualNetworks[t.Name] = t
+	hub := n.VirtualNetworks["hub00"]
+	switch r.IntN(3) {
+	case 1:
+		peer(t, hub)
+		delete(hub.Peerings, "x-twin")
+	case 2:
+		peer(t, hub)
+	}
+	return t
+}
+
 func randomAddr(r *rand.Rand) netip.Addr {
 	return netip.AddrFrom4([4]byte{10, 0, byte(r.IntN(16)), byte(r.IntN(256))})
 }
@@ -204,6 +256,7 @@ func TestReachAgreesWithTrace(t *testing.T) {
 	flows := 0
 	for round := range 40 {
 		n := randomEstate(r, true)
+		addOverlap(r, n)
 		e := New(n)
 		proto := []topology.Protocol{topology.TCP, topology.UDP, topology.ICMP}[r.IntN(3)]
 		opts := ReachOptions{Level: LevelSubnet, Protocol: proto}
@@ -225,7 +278,7 @@ func TestReachAgreesWithTrace(t *testing.T) {
 			src, dst := randomIn(r, ss.AddressPrefix), randomIn(r, ds.AddressPrefix)
 			var port uint16
 			if proto.HasPorts() {
-				port = uint16(r.IntN(1200))
+				port = uint16(1 + r.IntN(1200))
 			}
 			from, to := e.subnetName(ss), e.subnetName(ds)
 			f := Flow{From: from, To: to, Src: src, Dst: dst, Protocol: proto, Port: port, DstSubnet: to}
@@ -239,6 +292,7 @@ func TestReachAgreesWithTrace(t *testing.T) {
 				t.Fatalf("round %d: memoized walk says %s %s, a fresh one %s %s\n%s", round, m.Result, m.Reason, want.Result, want.Reason, render(want))
 			}
 			flows++
+			checkArrived(t, e, f, got)
 			if got.Result != want.Result || got.Reason != want.Reason {
 				t.Fatalf("round %d: %s:%d → %s is %s %s, its representative %s:%d → %s is %s %s\n%s\n%s",
 					round, src, port, dst, got.Result, got.Reason, rep.Src, rep.Port, rep.Dst, want.Result, want.Reason, render(got), render(want))
@@ -254,6 +308,80 @@ func TestReachAgreesWithTrace(t *testing.T) {
 	}
 }
 
+// TestDeliveredTracesEndAtTheirDestination: a delivered packet reaches
+// the endpoint asked for, never another one holding the same address in
+// an overlapping VNet or site.
+func TestDeliveredTracesEndAtTheirDestination(t *testing.T) {
+	r := rand.New(rand.NewPCG(9, 10))
+	delivered, twins := 0, 0
+	for round := range 60 {
+		n := randomEstate(r, true)
+		twin := addOverlap(r, n)
+		e := New(n)
+		var names []string
+		for _, v := range n.SortedVirtualNetworks() {
+			for _, vm := range v.SortedVirtualMachines() {
+				names = append(names, vm.Name)
+			}
+			for _, s := range v.SortedSubnets() {
+				names = append(names, v.Name+"/"+s.Name)
+			}
+		}
+		for _, o := range n.SortedOnPremises() {
+			names = append(names, slices.Sorted(maps.Keys(o.Hosts))...)
+		}
+		for range 150 {
+			from, to := names[r.IntN(len(names))], names[r.IntN(len(names))]
+			f, err := e.NewFlow(from, to, topology.TCP, uint16(1+r.IntN(1000)))
+			if err != nil {
+				t.Fatalf("round %d: %v", round, err)
+			}
+			tr := e.Trace(f)
+			checkArrived(t, e, f, tr)
+			if tr.Result == Delivered {
+				delivered++
+				if twin != nil && strings.HasPrefix(to, "twin") {
+					twins++
+				}
+			}
+		}
+	}
+	if delivered < 1000 || twins < 20 {
+		t.Errorf("only %d delivered traces checked, %d of them to an overlapping VNet", delivered, twins)
+	}
+}
+
+// checkArrived fails when tr is delivered elsewhere than f's destination:
+// a VM's hop, a load balancer followed by its backend, a subnet's
+// VNET/SUBNET hop or a host's site. A literal address may be anywhere.
+func checkArrived(t *testing.T, e *Engine, f Flow, tr Trace) {
+	t.Helper()
+	if tr.Result != Delivered {
+		return
+	}
+	last := tr.Hops[len(tr.Hops)-1]
+	ep, err := e.Resolve(f.To)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ok bool
+	switch ep.Kind {
+	case EndpointVM:
+		ok = last.Node == ep.VM && last.VirtualNetwork == ep.VirtualNetwork
+	case EndpointLoadBalancer:
+		ok = len(tr.Hops) > 1 && tr.Hops[len(tr.Hops)-2].Node == ep.Name && last.VirtualNetwork == ep.VirtualNetwork
+	case EndpointSubnet:
+		ok = last.Node == f.DstSubnet && last.VirtualNetwork+"/"+last.Subnet == f.DstSubnet
+	case EndpointHost:
+		ok = last.Node == ep.OnPremises
+	default:
+		ok = true
+	}
+	if !ok {
+		t.Fatalf("%s → %s (%s) is delivered to %s in %s/%s\n%s", f.From, f.To, ep.describe(), last.Node, last.VirtualNetwork, last.Subnet, render(tr))
+	}
+}
+
 // TestReachGroupsAgreeWithPairs checks the subnet grouping reach uses:
 // every pair answered from its groups' representatives has the outcome and
 // class counts of walking the pair itself.
@@ -261,6 +389,7 @@ func TestReachGroupsAgreeWithPairs(t *testing.T) {
 	r := rand.New(rand.NewPCG(5, 6))
 	for round := range 30 {
 		n := randomEstate(r, true)
+		addOverlap(r, n)
 		e := New(n)
 		opts := ReachOptions{Level: LevelSubnet, Protocol: topology.TCP, NoExplanations: true}
 		grouped := e.Reach(opts)
@@ -326,7 +455,7 @@ func TestAddingAPeeringKeepsDeliveredFlows(t *testing.T) {
 		var delivered []Flow
 		for range 60 {
 			a, b := vms[r.IntN(len(vms))], vms[r.IntN(len(vms))]
-			f, err := before.NewFlow(a.Name, b.Name, topology.TCP, uint16(r.IntN(1000)))
+			f, err := before.NewFlow(a.Name, b.Name, topology.TCP, uint16(1+r.IntN(1000)))
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -77,7 +77,8 @@ type ReachOptions struct {
 	// and ICMP packets alike.
 	Protocol topology.Protocol
 	// Ports are the destination ports of TCP and UDP packets; nil means
-	// every port. ICMP has no ports.
+	// every port, MinPort to MaxPort, and port 0, which no packet is sent
+	// to, is left out of any range. ICMP has no ports.
 	Ports []topology.PortRange
 	// From and To restrict the pairs to these VNets or VNET/SUBNET names;
 	// nil means every VNet or subnet at Level.

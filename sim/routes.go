@@ -125,7 +125,9 @@ func (t *RouteTable) Lookup(a netip.Addr) (EffectiveRoute, bool) {
 }
 
 // reservedRanges are the private ranges azure sends to None unless the
-// VNet's own address space covers them (docs/semantics.md#effective-routes).
+// VNet's own address space covers them or the subnet's route table has a
+// user route for 0.0.0.0/0 (see hasUserDefaultRoute;
+// docs/semantics.md#effective-routes).
 var reservedRanges = []netip.Prefix{
 	netip.MustParsePrefix("10.0.0.0/8"),
 	netip.MustParsePrefix("172.16.0.0/12"),
@@ -219,7 +221,7 @@ func (e *Engine) buildRoutes(v *topology.VirtualNetwork, rt *topology.RouteTable
 			Source: SourceDefault, Origin: vpath,
 		})
 		for _, r := range reservedRanges {
-			if prefixCoveredBy(r, v.AddressSpace) {
+			if prefixCoveredBy(r, v.AddressSpace) || hasUserDefaultRoute(rt) {
 				continue
 			}
 			t.Routes = append(t.Routes, EffectiveRoute{
@@ -241,6 +243,25 @@ func (e *Engine) buildRoutes(v *topology.VirtualNetwork, rt *topology.RouteTable
 	}
 	e.settle(t)
 	return t
+}
+
+// hasUserDefaultRoute reports whether rt has a route for 0.0.0.0/0, of any
+// next hop type. On azure such a route removes the None routes of the
+// reserved ranges (udr-overview's routing example: "Azure removed the
+// routes for the 10.0.0.0/8, 192.168.0.0/16, and 100.64.0.0/10 address
+// prefixes from the Subnet1 route table when the user-defined route for
+// the 0.0.0.0/0 address prefix was added to Subnet1"); a 0.0.0.0/0 learned
+// from a gateway does not.
+func hasUserDefaultRoute(rt *topology.RouteTable) bool {
+	if rt == nil {
+		return false
+	}
+	for _, r := range rt.Routes {
+		if r.AddressPrefix.IsValid() && r.AddressPrefix.Addr().Is4() && r.AddressPrefix.Bits() == 0 {
+			return true
+		}
+	}
+	return false
 }
 
 // settle marks overridden routes Invalid, sorts the table and indexes the

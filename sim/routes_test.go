@@ -51,6 +51,10 @@ routeTables:
       - {name: dc-direct, addressPrefix: 192.168.0.0/16, nextHopType: None}
   narrow-onprem:
     routes: []
+  default-nva:
+    routes: [{name: all-via-nva, addressPrefix: 0.0.0.0/0, nextHopType: VirtualAppliance, nextHopIpAddress: 10.0.0.4}]
+  default-internet:
+    routes: [{name: all-out, addressPrefix: 0.0.0.0/0, nextHopType: Internet}]
 onPremises:
   dc1: {addressSpace: [ONPREM]}
 `
@@ -118,6 +122,32 @@ func TestRoutes(t *testing.T) {
 				"172.16.0.0/12 None - Default Active",
 				"192.168.0.0/16 None - Default Active",
 			}},
+		// udr-overview's routing example: a user route for 0.0.0.0/0
+		// removes the reserved ranges' None routes, whatever its next hop.
+		{name: "§4 azure: a user 0.0.0.0/0 route removes the None routes", topo: routesTopo("PLATFORM", "azure", "RT", "default-nva"), want: []string{
+			"0.0.0.0/0 VirtualAppliance 10.0.0.4 User Active",
+			"0.0.0.0/0 Internet - Default Invalid",
+			"10.0.0.0/16 VNetPeering - Default Active",
+			"10.1.0.0/16 VnetLocal - Default Active",
+			"192.168.0.0/16 VirtualNetworkGateway - VirtualNetworkGateway Active",
+		}},
+		{name: "§4 azure: so does a user 0.0.0.0/0 route to the Internet", topo: routesTopo("PLATFORM", "azure", "RT", "default-internet"), want: []string{
+			"0.0.0.0/0 Internet - User Active",
+			"0.0.0.0/0 Internet - Default Invalid",
+			"10.0.0.0/16 VNetPeering - Default Active",
+			"10.1.0.0/16 VnetLocal - Default Active",
+			"192.168.0.0/16 VirtualNetworkGateway - VirtualNetworkGateway Active",
+		}},
+		{name: "§4 azure: a gateway-learned 0.0.0.0/0 keeps the None routes", topo: routesTopo("PLATFORM", "azure", "ONPREM", "0.0.0.0/0"), want: []string{
+			"0.0.0.0/0 VirtualNetworkGateway - VirtualNetworkGateway Active",
+			"0.0.0.0/0 Internet - Default Invalid",
+			"10.0.0.0/8 None - Default Active",
+			"10.0.0.0/16 VNetPeering - Default Active",
+			"10.1.0.0/16 VnetLocal - Default Active",
+			"100.64.0.0/10 None - Default Active",
+			"172.16.0.0/12 None - Default Active",
+			"192.168.0.0/16 None - Default Active",
+		}},
 		{name: "§4 azure: peering routes use the synced ranges", topo: routesTopo("PLATFORM", "azure", "RT", "nobgp"),
 			mutate: func(n *topology.Network) {
 				hub := n.VirtualNetworks["hub"]

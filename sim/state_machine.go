@@ -199,6 +199,16 @@ func refusef(code diag.Code, format string, args ...any) *Refusal {
 
 func notFoundf(format string, args ...any) *Refusal { return refusef(diag.NotFound, format, args...) }
 
+// checkName refuses, with invalid-value, a name an event would create that
+// breaks the name rule (topology.CheckName), as the loader reports one in a
+// file; what says whose name, e.g. "createPeering".
+func checkName(what, name string) *Refusal {
+	if err := topology.CheckName(name); err != nil {
+		return refusef(diag.InvalidValue, "%s: %v", what, err)
+	}
+	return nil
+}
+
 // needVNet returns the writable VNet the event names, or a not-found refusal.
 func (t *tx) needVNet(name string) (*topology.VirtualNetwork, *Refusal) {
 	if name == "" {
@@ -260,6 +270,9 @@ func (f PeeringFlags) applyTo(p *topology.Peering) {
 func (e CreatePeering) apply(t *tx) *Refusal {
 	if e.Name == "" || e.RemoteVirtualNetwork == "" {
 		return refusef(diag.MissingField, "createPeering needs vnet, name and remoteVirtualNetwork")
+	}
+	if r := checkName("createPeering", e.Name); r != nil {
+		return r
 	}
 	v, r := t.needVNet(e.VNet)
 	if r != nil {
@@ -446,6 +459,9 @@ func (e CreateVirtualNetwork) apply(t *tx) *Refusal {
 	if e.Name == "" {
 		return refusef(diag.MissingField, "createVirtualNetwork needs a name")
 	}
+	if r := checkName("createVirtualNetwork", e.Name); r != nil {
+		return r
+	}
 	if t.n.VirtualNetworks[e.Name] != nil {
 		return refusef(diag.DuplicateName, "virtual network %q already exists", e.Name)
 	}
@@ -522,6 +538,9 @@ func (e DeleteVirtualNetwork) apply(t *tx) *Refusal {
 func (t *tx) addSubnet(v *topology.VirtualNetwork, s SubnetSpec) *Refusal {
 	if s.Name == "" || !s.AddressPrefix.IsValid() {
 		return refusef(diag.MissingField, "a subnet of %q needs a name and an addressPrefix", v.Name)
+	}
+	if r := checkName("subnet", s.Name); r != nil {
+		return r
 	}
 	if v.Subnets[s.Name] != nil {
 		return refusef(diag.DuplicateName, "virtual network %q already has a subnet named %q", v.Name, s.Name)
@@ -607,6 +626,8 @@ func (l noun) String() string { return string(l) }
 func (t *tx) setGateway(v *topology.VirtualNetwork, g GatewaySpec) *Refusal {
 	if g.Name == "" {
 		g.Name = v.Name + "-gw" // as the loader names an unnamed gateway
+	} else if r := checkName("gateway", g.Name); r != nil {
+		return r
 	}
 	ng := &topology.Gateway{Name: g.Name, Type: g.Type, SKU: g.SKU}
 	for _, c := range g.Connections {
@@ -668,6 +689,9 @@ func (e AddRoute) apply(t *tx) *Refusal {
 	if e.Route.Name == "" || !e.Route.AddressPrefix.IsValid() {
 		return refusef(diag.MissingField, "addRoute needs a name and an addressPrefix")
 	}
+	if r := checkName("addRoute", e.Route.Name); r != nil {
+		return r
+	}
 	rt := t.routeTable(e.RouteTable)
 	if rt == nil {
 		return notFoundf("route table %q does not exist", e.RouteTable)
@@ -686,6 +710,9 @@ func (e RemoveRoute) apply(t *tx) *Refusal {
 func (e AddACLRule) apply(t *tx) *Refusal {
 	if e.Rule.Name == "" {
 		return refusef(diag.MissingField, "addAclRule needs a name")
+	}
+	if r := checkName("addAclRule", e.Rule.Name); r != nil {
+		return r
 	}
 	a := t.acl(e.AccessControlList)
 	if a == nil {
@@ -732,6 +759,9 @@ func deleteNamed[T any](t *tx, list *[]T, itemName string, name func(T) string, 
 func (e SetVirtualMachine) apply(t *tx) *Refusal {
 	if e.Name == "" {
 		return refusef(diag.MissingField, "setVirtualMachine needs a name")
+	}
+	if r := checkName("setVirtualMachine", e.Name); r != nil {
+		return r
 	}
 	v, r := t.needVNet(e.VNet)
 	if r != nil {

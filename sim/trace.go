@@ -29,7 +29,7 @@ type walk struct {
 	// memo, when set (quiet reach walks), remembers and reuses the fates
 	// of walk suffixes; log and checkpoints feed it.
 	memo         *memo
-	dstSub       *topology.Subnet // the subnet Flow.DstSubnet names, resolved once
+	dst          target // where the destination lies, resolved once
 	log          guardLog
 	checkpoints  [4]checkpoint
 	ncheckpoints int
@@ -46,6 +46,65 @@ type walk struct {
 // visitKey is a (node, route table) pair; a packet that revisits one loops.
 type visitKey struct{ node, table string }
 
+// target is where a flow's destination lies when the destination names an
+// object: a packet is delivered only there (a VM, a load balancer, an
+// on-premises host or VNET/SUBNET). Overlapping address
+// spaces can route the destination address to another VNet or site, which
+// is never the endpoint asked for. The zero value, a literal address, is
+// delivered wherever the routes take it.
+type target struct {
+	vnet   *topology.VirtualNetwork // the VNet of a VM, load balancer or subnet
+	subnet *topology.Subnet         // a subnet destination (Flow.DstSubnet)
+	held   holder                   // a VM or load balancer destination
+	site   *topology.OnPremises     // the site of an on-premises host
+}
+
+// subnetTarget returns the target of a subnet destination.
+func subnetTarget(s *topology.Subnet) target { return target{vnet: s.VirtualNetwork, subnet: s} }
+
+// named reports whether the destination names an object rather than an
+// address.
+func (t target) named() bool { return t.vnet != nil || t.site != nil }
+
+// target resolves where f's destination lies: the subnet Flow.DstSubnet
+// names, else the VM, load balancer or host f.To names when it is reached
+// at Dst.
+func (e *Engine) target(f Flow) target {
+	if s := e.subnetNamed(f.DstSubnet); s != nil {
+		return subnetTarget(s)
+	}
+	if f.To == "" {
+		return target{}
+	}
+	ep, err := e.Resolve(f.To)
+	if err != nil || ep.Addr != f.Dst {
+		return target{}
+	}
+	v := e.net.VirtualNetworks[ep.VirtualNetwork]
+	switch {
+	case ep.Kind == EndpointVM && v != nil:
+		return target{vnet: v, held: holder{vm: v.VirtualMachines[ep.VM], vnet: v}}
+	case ep.Kind == EndpointLoadBalancer && v != nil:
+		return target{vnet: v, held: holder{lb: v.LoadBalancers[ep.Name], vnet: v}}
+	case ep.Kind == EndpointHost:
+		return target{site: e.net.OnPremises[ep.OnPremises]}
+	}
+	return target{}
+}
+
+// describe names the target for explanations: "b1 in B".
+func (t target) describe(f Flow) string {
+	switch {
+	case t.subnet != nil:
+		return "subnet " + f.DstSubnet
+	case t.site != nil:
+		return fmt.Sprintf("%s in on-premises site %s", f.To, t.site.Name)
+	case t.vnet != nil:
+		return fmt.Sprintf("%s in %s", t.held.name(), t.vnet.Name)
+	}
+	return f.Dst.String()
+}
+
 // Trace walks f hop by hop (docs/semantics.md#walking-a-packet) and returns its fate, the hops
 // and steps that decided it, and facts about the path. It never panics;
 // a flow whose source lies nowhere is dropped with an explanation.
@@ -56,13 +115,15 @@ func (e *Engine) Trace(f Flow) Trace {
 // trace walks f from src; quiet walks record only the result and reason,
 // and with m they reuse the fates of suffixes other walks took.
 func (e *Engine) trace(f Flow, src Endpoint, quiet bool, m *memo) Trace {
-	return e.traceTo(f, src, e.subnetNamed(f.DstSubnet), quiet, m)
+	return e.traceTo(f, src, e.target(f), quiet, m)
 }
 
-// traceTo is trace with the destination subnet already resolved.
-func (e *Engine) traceTo(f Flow, src Endpoint, dstSub *topology.Subnet, quiet bool, m *memo) Trace {
-	w := &walk{e: e, f: f, t: Trace{Flow: f}, quiet: quiet, dstSub: dstSub}
-	if quiet {
+// traceTo is trace with the destination already resolved. Only walks to
+// a subnet (reach's) may be remembered: the memo keys a walk's destination
+// by its subnet alone.
+func (e *Engine) traceTo(f Flow, src Endpoint, dst target, quiet bool, m *memo) Trace {
+	w := &walk{e: e, f: f, t: Trace{Flow: f}, quiet: quiet, dst: dst}
+	if quiet && (dst.subnet != nil || !dst.named()) {
 		w.memo = m
 	}
 	w.start(src)
@@ -97,7 +158,7 @@ func (w *walk) guards() *guardLog {
 // recall ends the walk with a remembered fate of its suffix from here,
 // or marks here as the start of a suffix worth remembering.
 func (w *walk) recall(node string, table *RouteTable) bool {
-	key := memoKey{node: node, table: table, dst: w.f.Dst, proto: w.f.Protocol, port: w.f.Port, dstSub: w.dstSub,
+	key := memoKey{node: node, table: table, dst: w.f.Dst, proto: w.f.Protocol, port: w.f.Port, dstSub: w.dst.subnet,
 		viaGateway: w.viaGateway, global: w.global, fromRegion: w.fromRegion, hops: w.hops}
 	if r, reason, ok := w.memo.lookup(key, w.f.Src, w.visited[:w.nvisited]); ok {
 		w.t.Result, w.t.Reason = r, reason
@@ -213,14 +274,14 @@ func (w *walk) forward(v *topology.VirtualNetwork, table *RouteTable, node strin
 		}
 		switch r.NextHopType {
 		case topology.NextHopVnetLocal:
-			w.deliverIn(v)
+			w.deliverIn(v, v)
 			return
 		case topology.NextHopVNetPeering:
 			x := e.net.VirtualNetworks[r.Remote]
 			if x == nil || !w.cross(v, x, dst) {
 				return
 			}
-			w.deliverIn(x)
+			w.deliverIn(v, x)
 			return
 		case topology.NextHopVirtualAppliance:
 			nv, nt, nn, ok := w.appliance(v, r)
@@ -259,7 +320,11 @@ func (w *walk) forward(v *topology.VirtualNetwork, table *RouteTable, node strin
 // with the reason precedence of docs/semantics.md#drop-reason-precedence.
 func (w *walk) unroutable(v *topology.VirtualNetwork, table *RouteTable, none *EffectiveRoute) {
 	e, dst := w.e, w.f.Dst
-	for _, x := range e.vnetsContaining(dst) {
+	holders := e.vnetsContaining(dst)
+	if d := w.dst.vnet; d != nil && slices.Contains(holders, d) {
+		holders = []*topology.VirtualNetwork{d} // overlapping VNets: the one the destination names
+	}
+	for _, x := range holders {
 		if x == v {
 			continue
 		}
@@ -519,19 +584,21 @@ func (w *walk) gateway(v *topology.VirtualNetwork, r EffectiveRoute) (*topology.
 		}
 	}
 	w.hop(gw.Name, gwv.Name, gatewaySubnet(gwv))
-	for _, site := range gw.Connections {
-		if site != nil && containsAny(site.AddressSpace, dst) {
-			if !w.quiet {
-				w.stepf(StepGateway, gwPath(gwv), "%s gateway %s sends the packet to on-premises site %s", gw.Type, gw.Name, site.Name)
-			}
-			w.hop(site.Name, "", "")
-			if w.quiet {
-				w.t.Result = Delivered
-			} else {
-				w.deliverf(diag.P("onPremises", site.Name), "delivered to %s in on-premises site %s", dst, site.Name)
-			}
+	if site := w.siteVia(gw); site != nil {
+		if w.dst.named() && w.dst.site != site {
+			w.missed(v, nil, site)
 			return nil, nil, "", false
 		}
+		if !w.quiet {
+			w.stepf(StepGateway, gwPath(gwv), "%s gateway %s sends the packet to on-premises site %s", gw.Type, gw.Name, site.Name)
+		}
+		w.hop(site.Name, "", "")
+		if w.quiet {
+			w.t.Result = Delivered
+		} else {
+			w.deliverf(diag.P("onPremises", site.Name), "delivered to %s in on-premises site %s", dst, site.Name)
+		}
+		return nil, nil, "", false
 	}
 	if gw.Type != topology.Vpn {
 		w.dropf(NoRoute, gwPath(gwv), "%s gateway %s has no on-premises route to %s and does not route between virtual networks: change the route that sends %s to it", gw.Type, gw.Name, dst, dst)
@@ -544,13 +611,37 @@ func (w *walk) gateway(v *topology.VirtualNetwork, r EffectiveRoute) (*topology.
 	return gwv, e.gatewayRoutes(gwv), gw.Name, true
 }
 
-// deliverIn delivers the packet inside VNet x (docs/semantics.md#delivery): into the
-// destination subnet, to a running VM or to a load balancer backend, after
-// the destination's inbound ACLs.
-func (w *walk) deliverIn(x *topology.VirtualNetwork) {
-	e, f := w.e, w.f
+// siteVia returns the on-premises site gw connects to whose address space
+// holds the destination, the destination's own site first; or nil.
+func (w *walk) siteVia(gw *topology.Gateway) *topology.OnPremises {
+	var found *topology.OnPremises
+	for _, site := range gw.Connections {
+		if site != nil && containsAny(site.AddressSpace, w.f.Dst) {
+			if site == w.dst.site {
+				return site
+			}
+			if found == nil {
+				found = site
+			}
+		}
+	}
+	return found
+}
+
+// deliverIn delivers the packet inside VNet x (docs/semantics.md#delivery),
+// where the routes of VNet from sent it: into the destination subnet, to a running
+// VM or to a load balancer backend, after the destination's inbound ACLs.
+// A named destination outside x is missed: its address is inside x's
+// ranges too.
+func (w *walk) deliverIn(from, x *topology.VirtualNetwork) {
+	e, f, t := w.e, w.f, w.dst
+	if t.named() && t.vnet != x {
+		w.missed(from, x, nil)
+		return
+	}
 	s := e.subnetOf(x, f.Dst)
-	if w.dstSub != nil && s == w.dstSub {
+	if t.subnet != nil && t.subnet.AddressPrefix.Contains(f.Dst) {
+		s = t.subnet
 		w.hop(f.DstSubnet, x.Name, s.Name)
 		if w.acl(x, topology.Inbound, nil, s.AccessControlList, f.Src, f.Dst, f.Port) {
 			if w.quiet {
@@ -561,7 +652,12 @@ func (w *walk) deliverIn(x *topology.VirtualNetwork) {
 		}
 		return
 	}
-	h, ok := e.holdersOf(x)[f.Dst]
+	// A named VM or load balancer is the holder even when a duplicate
+	// address (an error) gives another one the same address.
+	h, ok := t.held, t.held.name() != ""
+	if !ok {
+		h, ok = e.holdersOf(x)[f.Dst]
+	}
 	if !ok {
 		where := x.Name
 		if s != nil {
@@ -576,6 +672,87 @@ func (w *walk) deliverIn(x *topology.VirtualNetwork) {
 		return
 	}
 	w.deliverVM(x, h.vm, f.Dst, f.Port)
+}
+
+// missed drops a packet whose named destination lies elsewhere than where
+// the routes of VNet from take it: into VNet x, or to on-premises site
+// site. The destination's address is inside x's or site's ranges too
+// (overlapping address spaces), so the packet never reaches the endpoint
+// asked for. The reason follows the precedence of unroutable for the pair
+// of from and the destination's VNet: address-space-not-synced, peering-not-connected or
+// not-peered; no-route when they are Connected (their overlap is then an
+// error the platform refuses) or the destination is on premises.
+func (w *walk) missed(from, x *topology.VirtualNetwork, site *topology.OnPremises) {
+	e, dst, d := w.e, w.f.Dst, w.dst.vnet
+	if w.quiet {
+		w.drop(e.missedReason(from, d, dst), nil, "")
+		return
+	}
+	var how string
+	what := w.dst.describe(w.f)
+	switch {
+	case site != nil:
+		how = fmt.Sprintf("the routes of %s send %s to on-premises site %s, so the packet never reaches %s", from.Name, dst, site.Name, what)
+	case x == from:
+		how = fmt.Sprintf("%s is inside %s's own range %s, so the packet stays in %s and never reaches %s", dst, x.Name, rangeOf(x.AddressSpace, dst), x.Name, what)
+	default:
+		how = fmt.Sprintf("%s is inside %s's range %s, so %s sends the packet to %s and it never reaches %s", dst, x.Name, rangeOf(x.AddressSpace, dst), from.Name, x.Name, what)
+	}
+	r := e.missedReason(from, d, dst)
+	switch r {
+	case AddressSpaceNotSynced:
+		p := e.peeringOf(from, d)
+		w.dropf(r, objPath(from, p), "%s: %s has not synced %s's address range holding %s: sync peering %s (syncPeering on %s)", how, from.Name, d.Name, dst, p.Name, from.Name)
+	case PeeringNotConnected:
+		w.dropf(r, peeringPath(from, e.peeringOf(from, d), d, e.peeringOf(d, from)), "%s: %s%s", how, e.peeringFix(from, d), overlapNote(from, d))
+	case NotPeered:
+		w.dropf(r, diag.P("virtualNetworks", from.Name), "%s: %s and %s are not peered: create the peering from %s to %s and from %s to %s%s",
+			how, from.Name, d.Name, from.Name, d.Name, d.Name, from.Name, overlapNote(from, d))
+	default:
+		w.dropf(r, diag.Path{}, "%s: no route of %s leads there; give the two places address ranges that do not overlap", how, from.Name)
+	}
+}
+
+// missedReason is the reason a packet from VNet from misses destination
+// VNet d (see missed); d is nil for an on-premises destination.
+func (e *Engine) missedReason(from, d *topology.VirtualNetwork, dst netip.Addr) Reason {
+	if d == nil || d == from {
+		return NoRoute
+	}
+	pfd, pdf := e.peeringOf(from, d), e.peeringOf(d, from)
+	switch {
+	case pfd == nil && pdf == nil:
+		return NotPeered
+	case pfd == nil || pdf == nil || pfd.Disconnected || pdf.Disconnected:
+		return PeeringNotConnected
+	case e.rules.PeeringSync && !containsAny(e.peeredRanges(pfd, d), dst):
+		return AddressSpaceNotSynced
+	}
+	return NoRoute
+}
+
+// overlapNote warns that the platform refuses to peer a and b while their
+// address spaces overlap; "" when they do not.
+func overlapNote(a, b *topology.VirtualNetwork) string {
+	for _, p := range a.AddressSpace {
+		for _, q := range b.AddressSpace {
+			if p.Overlaps(q) {
+				return fmt.Sprintf(", after giving them address spaces that do not overlap (%s and %s do)", p, q)
+			}
+		}
+	}
+	return ""
+}
+
+// rangeOf returns the prefix of ps that contains a, the longest first.
+func rangeOf(ps []netip.Prefix, a netip.Addr) netip.Prefix {
+	var best netip.Prefix
+	for _, p := range ps {
+		if p.Contains(a) && (!best.IsValid() || p.Bits() > best.Bits()) {
+			best = p
+		}
+	}
+	return best
 }
 
 func (w *walk) deliverVM(x *topology.VirtualNetwork, vm *topology.VirtualMachine, dst netip.Addr, port uint16) {

@@ -89,6 +89,8 @@ routeTables:
   rt-loop2:
     routes: [{name: to-nva1, addressPrefix: 10.2.0.0/16, nextHopType: VirtualAppliance, nextHopIpAddress: 10.0.2.4}]
   rt-none: {routes: []}
+  rt-default: {routes: [{name: all-via-nva, addressPrefix: 0.0.0.0/0, nextHopType: VirtualAppliance, nextHopIpAddress: 10.0.2.4}]}
+  rt-out: {routes: [{name: all-out, addressPrefix: 0.0.0.0/0, nextHopType: Internet}]}
 onPremises:
   dc1: {addressSpace: [192.168.0.0/16], hosts: {op1: 192.168.1.10}}
 `
@@ -121,6 +123,39 @@ virtualNetworks:
     virtualMachines: {c1: {subnet: s1, ipAddress: 10.3.1.4}}
     peerings: {c-to-b: {remoteVirtualNetwork: B}}
 `
+
+// overlapYAML is A and B on the same range, not peered: a2 in A and b1 in
+// B share an address; dc1 overlaps C, which B's gateway connects to.
+const overlapYAML = `
+name: overlap
+platform: PLATFORM
+networkController: nc1
+virtualNetworks:
+  A:
+    addressSpace: [10.0.0.0/16]
+    subnets: {s1: {addressPrefix: 10.0.1.0/24}}
+    virtualMachines:
+      a1: {subnet: s1, ipAddress: 10.0.1.4}
+      a2: {subnet: s1, ipAddress: 10.0.1.5}
+    peerings: PEERINGS_A
+  B:
+    addressSpace: [10.0.0.0/16]
+    subnets:
+      s1: {addressPrefix: 10.0.1.0/24}
+      GatewaySubnet: {addressPrefix: 10.0.255.0/27}
+    virtualMachines: {b1: {subnet: s1, ipAddress: 10.0.1.5}}
+    gateway: {type: Vpn, connections: [dc1]}
+  C:
+    addressSpace: [192.168.0.0/16]
+    subnets: {s1: {addressPrefix: 192.168.1.0/24}}
+    virtualMachines: {c1: {subnet: s1, ipAddress: 192.168.1.10}}
+onPremises:
+  dc1: {addressSpace: [192.168.0.0/16], hosts: {op1: 192.168.1.10}}
+`
+
+func overlap(repl ...string) string {
+	return fill(overlapYAML, map[string]string{"PLATFORM": "windows-sdn", "PEERINGS_A": "{}"}, repl)
+}
 
 // Mutations for states a file cannot express.
 func deletePeering(vnet, name string) func(*topology.Network) {
@@ -165,7 +200,7 @@ func TestTrace(t *testing.T) {
 		mutate   func(*topology.Network)
 		from, to string
 		proto    topology.Protocol // zero (All) means TCP here
-		port     uint16
+		port     uint16            // zero means 443 here
 		result   Result
 		reason   Reason
 		via      string // hop nodes, comma separated; "" skips the check
@@ -244,6 +279,12 @@ func TestTrace(t *testing.T) {
 			from: "app1", to: "app2", result: Dropped, reason: NullRoute, explains: "rt-null/drop-spoke2"},
 		{name: "§5.3 azure: 0.0.0.0/0 leaves through the Internet", topo: two("PLATFORM", "azure"),
 			from: "a1", to: "8.8.8.8", result: Exited},
+		{name: "§4 azure: a reserved range goes to the user 0.0.0.0/0 route's next hop", topo: hs("PLATFORM", "azure", "SPOKE1_RT", "rt-default", "NVA_RT", "rt-out"),
+			from: "app1", to: "10.99.0.1", result: Exited, via: "app1,nva1"},
+		{name: "§4 azure: so does a user 0.0.0.0/0 route to the Internet", topo: hs("PLATFORM", "azure", "NVA_RT", "rt-out"),
+			from: "nva1", to: "172.16.0.1", result: Exited},
+		{name: "§4 azure: without a user 0.0.0.0/0 route a reserved range is null-routed", topo: hs("PLATFORM", "azure", "NVA_RT", "rt-out"),
+			from: "app2", to: "172.16.0.1", result: Dropped, reason: NullRoute, explains: "system route None"},
 		{name: "§4 windows-sdn has no Internet route", topo: two(), from: "a1", to: "8.8.8.8", result: Dropped, reason: NoRoute},
 
 		// §5.6 reason precedence when nothing routes to a known VNet.
@@ -255,6 +296,29 @@ func TestTrace(t *testing.T) {
 			topo: two("PLATFORM", "azure"), mutate: deletePeering("B", "b-to-a"), from: "a1", to: "b1", result: Dropped, reason: PeeringNotConnected},
 		{name: "§5.6 azure: a system None route to a VNet without peerings says not-peered",
 			topo: chainYAML, mutate: func(n *topology.Network) { n.Platform = topology.Azure }, from: "a1", to: "c1", result: Dropped, reason: NotPeered},
+
+		// §5.4 a named destination is where a delivered packet ends: an
+		// address inside several places' ranges never reaches another one.
+		{name: "§5.4 overlapping unpeered VNets: the packet stays in A", topo: overlap(), from: "a1", to: "b1", result: Dropped, reason: NotPeered,
+			via: "a1", explains: "10.0.1.5 is inside A's own range 10.0.0.0/16, so the packet stays in A and never reaches b1 in B: A and B are not peered"},
+		{name: "§5.4 overlapping unpeered VNets on azure", topo: overlap("PLATFORM", "azure"), from: "a1", to: "b1", result: Dropped, reason: NotPeered},
+		{name: "§5.4 overlapping VNets, one object: peering-not-connected", topo: overlap("PEERINGS_A", "{a-to-b: {remoteVirtualNetwork: B}}"),
+			from: "a1", to: "b1", result: Dropped, reason: PeeringNotConnected, explains: "create the peering from B to A, after giving them address spaces that do not overlap"},
+		{name: "§5.4 overlapping Connected VNets (an error): no-route", topo: overlap("PEERINGS_A", "{a-to-b: {remoteVirtualNetwork: B}}"),
+			mutate: func(n *topology.Network) { peer(n.VirtualNetworks["B"], n.VirtualNetworks["A"]) }, from: "a1", to: "b1", result: Dropped, reason: NoRoute},
+		{name: "§5.4 overlapping VNets: a subnet destination is not entered elsewhere", topo: overlap(), from: "a1", to: "B/s1", result: Dropped, reason: NotPeered,
+			explains: "never reaches subnet B/s1"},
+		{name: "§5.4 overlapping VNets: the source's own VM is still reached", topo: overlap(), from: "a1", to: "a2", result: Delivered, via: "a1,a2"},
+		{name: "§5.4 a literal address is delivered wherever the routes take it", topo: overlap(), from: "a1", to: "10.0.1.5", result: Delivered, via: "a1,a2"},
+		{name: "§5.4 an on-premises host inside a VNet's range is not that VNet's VM", topo: overlap(), from: "c1", to: "op1", result: Dropped, reason: NoRoute,
+			explains: "192.168.1.10 is inside C's own range 192.168.0.0/16, so the packet stays in C and never reaches op1 in on-premises site dc1"},
+		{name: "§5.4 a VM inside a site's range is not reached through the gateway", topo: overlap(),
+			mutate: func(n *topology.Network) {
+				peer(n.VirtualNetworks["B"], n.VirtualNetworks["C"])
+				delete(n.VirtualNetworks["C"].Peerings, "x-B")
+			},
+			from: "b1", to: "c1", result: Dropped, reason: PeeringNotConnected, via: "b1,B-gw",
+			explains: "so the packet never reaches c1 in C"},
 
 		// §5.4 destination.
 		{name: "§5.4 stopped destination VM", topo: two("B1_RUNNING", "false"), from: "a1", to: "b1", result: Dropped, reason: DestinationNotFound, explains: "b1 is not running"},
@@ -305,12 +369,15 @@ func TestTrace(t *testing.T) {
 			if tt.mutate != nil {
 				tt.mutate(n)
 			}
-			proto := tt.proto
+			proto, port := tt.proto, tt.port
 			if proto == topology.ProtocolAll {
 				proto = topology.TCP
 			}
+			if port == 0 {
+				port = 443
+			}
 			e := New(n)
-			f, err := e.NewFlow(tt.from, tt.to, proto, tt.port)
+			f, err := e.NewFlow(tt.from, tt.to, proto, port)
 			if err != nil {
 				t.Fatal(err)
 			}

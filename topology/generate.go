@@ -123,8 +123,9 @@ func Generate(opts GenerateOptions) *Network {
 			}}
 			n.RouteTables[rt.Name] = rt
 			// Spokes keep each other off SSH and accept everything else
-			// from the estate (the explicit allow matters on azure, whose
-			// VirtualNetwork tag does not cover spokes of the same hub).
+			// from the estate explicitly, whatever the azure VirtualNetwork
+			// tag holds (the other spokes only through the 10.0.0.0/8
+			// route).
 			estate := AddressMatch{Prefix: netip.MustParsePrefix("10.0.0.0/8")}
 			acl := &ACL{Name: fmt.Sprintf("acl-%s-spokes", hub.Name), Rules: []ACLRule{{
 				Name: "deny-ssh-from-spokes", Priority: 200, Type: Inbound, Action: Deny, Protocol: TCP,

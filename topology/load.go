@@ -184,6 +184,29 @@ func Check(filename string, data []byte) (*Network, *SourceMap, diag.Diagnostics
 	return n, sm, ds
 }
 
+// FileDiagnostics returns the diagnostics of ds, which Load or Check
+// reported for a file that loaded as n, that Validate cannot find in n: the
+// loader's own, about the file's text (an unknown field, an invalid
+// optional value, a non-canonical prefix). No change to the network
+// removes them, only an edit of the file.
+func FileDiagnostics(ds diag.Diagnostics, n *Network) diag.Diagnostics {
+	if len(ds) == 0 {
+		return nil
+	}
+	key := func(d diag.Diagnostic) string { return string(d.Code) + "\x00" + d.Path.Key() + "\x00" + d.Summary }
+	model := map[string]bool{}
+	for _, d := range Validate(n) {
+		model[key(d)] = true
+	}
+	var out diag.Diagnostics
+	for _, d := range ds {
+		if !model[key(d)] {
+			out = append(out, d)
+		}
+	}
+	return out
+}
+
 // locate fills the Subjects of ds from sm and returns ds.
 func locate(sm *SourceMap, ds diag.Diagnostics) diag.Diagnostics {
 	sm.LocateAll(ds)

@@ -16,6 +16,10 @@ type Rules struct {
 	// NSGDefaultRules is true when ACLs are read as NSGs with the default
 	// AllowVnet / AllowAzureLoadBalancer / AllowInternet / DenyAll rules.
 	NSGDefaultRules bool
+	// VirtualNetworkTagHasUserRoutes is true when the VirtualNetwork service
+	// tag also holds the prefixes of the VNet's user routes, default routes
+	// excepted (azure).
+	VirtualNetworkTagHasUserRoutes bool
 	// PeeredOverlapIsError is true when a VNet overlapping a VNet already
 	// peered with its remote is an error (azure) rather than a warning.
 	PeeredOverlapIsError bool
@@ -51,17 +55,18 @@ type Rules struct {
 func (p Platform) Rules() Rules {
 	if p == Azure {
 		return Rules{
-			ACLPriorityMin:               100,
-			ACLPriorityMax:               4096,
-			PriorityUniquePerDirection:   true,
-			NSGDefaultRules:              true,
-			PeeredOverlapIsError:         true,
-			PeeringSync:                  true,
-			BasicGatewayNoTransit:        true,
-			DefaultInternetRoute:         true,
-			LocalRoutesBeatGatewayRoutes: true,
-			BasicILBNotOverGlobalPeering: true,
-			FirstHostOffset:              4,
+			ACLPriorityMin:                 100,
+			ACLPriorityMax:                 4096,
+			PriorityUniquePerDirection:     true,
+			NSGDefaultRules:                true,
+			VirtualNetworkTagHasUserRoutes: true,
+			PeeredOverlapIsError:           true,
+			PeeringSync:                    true,
+			BasicGatewayNoTransit:          true,
+			DefaultInternetRoute:           true,
+			LocalRoutesBeatGatewayRoutes:   true,
+			BasicILBNotOverGlobalPeering:   true,
+			FirstHostOffset:                4,
 		}
 	}
 	return Rules{

@@ -316,13 +316,12 @@ func (l *loader) namedMap(n *yaml.Node, p diag.Path, what string) []named {
 	for i := 0; i+1 < len(n.Content); i += 2 {
 		key, val := n.Content[i], n.Content[i+1]
 		np := p.Child(key.Value)
-		if key.Kind != yaml.ScalarNode || key.Value == "" || isNull(key) {
-			l.errorf(true, diag.InvalidValue, p, key, "", "%s: a name must be a non-empty string, got %s", what, kindName(key))
+		if key.Kind != yaml.ScalarNode || isNull(key) {
+			l.errorf(true, diag.InvalidValue, p, key, NameRule, "%s: a name must be a string, got %s", what, kindName(key))
 			continue
 		}
-		if strings.Contains(key.Value, "/") {
-			l.errorf(true, diag.InvalidValue, np, key, "endpoint names use VNET/SUBNET, so a name cannot hold a slash",
-				"%s: name %q contains \"/\"", what, key.Value)
+		if err := CheckName(key.Value); err != nil {
+			l.errorf(true, diag.InvalidValue, np, key, NameRule, "%s: %v", what, err)
 			continue
 		}
 		if first, dup := seen[key.Value]; dup {
@@ -372,6 +371,23 @@ func (l *loader) str(o obj, key, what string) string {
 	}
 	f, _ := o.kind.field(key)
 	s, _ := l.scalar(n, o.path.Child(key), what+" "+key, f.Required)
+	return s
+}
+
+// name returns the name at key of o, or "" when it is absent or breaks the
+// name rule (CheckName), which is invalid-value at the value, stopping the
+// load when the field is required.
+func (l *loader) name(o obj, key, what string) string {
+	s := l.str(o, key, what)
+	n := o.get(key)
+	if n == nil || n.Kind != yaml.ScalarNode {
+		return s // absent, or str reported it
+	}
+	if err := CheckName(s); err != nil {
+		f, _ := o.kind.field(key)
+		l.errorf(f.Required && !f.Soft, diag.InvalidValue, o.path.Child(key), n, NameRule, "%s %s: %v", what, key, err)
+		return ""
+	}
 	return s
 }
 

@@ -25,7 +25,7 @@ func (l *loader) resolve(root *yaml.Node) *Network {
 		AccessControlLists: map[string]*ACL{},
 		OnPremises:         map[string]*OnPremises{},
 	}
-	n.Name = l.str(top, "name", "topology")
+	n.Name = l.name(top, "name", "topology")
 	n.Platform = enumValue(l, top, "platform", "topology", WindowsSDN, false, ParsePlatform)
 	n.NetworkController = l.str(top, "networkController", "topology")
 
@@ -80,7 +80,7 @@ func (l *loader) routeTable(e named) *RouteTable {
 		if !ok {
 			continue
 		}
-		r := Route{Name: l.str(ro, "name", what+" route")}
+		r := Route{Name: l.name(ro, "name", what+" route")}
 		rwhat := fmt.Sprintf("route %s/%s", e.name, r.Name)
 		r.AddressPrefix = l.prefixAt(ro, "addressPrefix", rwhat)
 		r.NextHopType = enumValue(l, ro, "nextHopType", rwhat, NextHopNone, true, ParseNextHopType)
@@ -108,7 +108,7 @@ func (l *loader) acl(e named) *ACL {
 		if !ok {
 			continue
 		}
-		r := ACLRule{Name: l.str(ro, "name", what+" rule")}
+		r := ACLRule{Name: l.name(ro, "name", what+" rule")}
 		rwhat := fmt.Sprintf("rule %s/%s", e.name, r.Name)
 		// The platform range is checked by Validate (acl-priority-invalid);
 		// here only "is it an integer" is decided.
@@ -322,7 +322,7 @@ func (l *loader) gateway(n *Network, gn *yaml.Node, p diag.Path, vnet string) *G
 		return nil
 	}
 	g := &Gateway{
-		Name: l.str(o, "name", what),
+		Name: l.name(o, "name", what),
 		Type: enumValue(l, o, "type", what, Vpn, true, ParseGatewayType),
 		SKU:  l.str(o, "sku", what),
 	}

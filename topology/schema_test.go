@@ -6,6 +6,7 @@ import (
 	"maps"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -73,6 +74,12 @@ func TestExamplesMatchSchema(t *testing.T) {
 		"protocol":      "name: x\naccessControlLists: {a: {rules: [{name: r, priority: 200, type: Inbound, action: Deny, protocol: SCTP}]}}\n",
 		"unknown-field": "name: x\nvirtualNetworks: {A: {addressSpace: [10.0.0.0/16], adressSpace: []}}\n",
 		"missing-field": "name: x\nvirtualNetworks: {A: {subnets: {}}}\n",
+		"name-comma":    "name: x\nvirtualNetworks: {\"A,B\": {addressSpace: [10.0.0.0/16]}}\n",
+		"name-space":    "name: x\nvirtualNetworks: {\"A \": {addressSpace: [10.0.0.0/16]}}\n",
+		"name-bidi":     "name: x\nvirtualNetworks: {\"A\\u202e\": {addressSpace: [10.0.0.0/16]}}\n",
+		"name-address":  "name: x\nvirtualNetworks: {\"10.0.0.4\": {addressSpace: [10.0.0.0/16]}}\n",
+		"name-empty":    "name: \"\"\n",
+		"name-long":     "name: " + strings.Repeat("n", 81) + "\n",
 	} {
 		t.Run(name, func(t *testing.T) {
 			if sch.Validate(yamlInstance(t, []byte(text))) == nil {

@@ -43,7 +43,7 @@ func diffCommand() *cli.Command {
 			&cli.StringFlag{Name: "emit-scenario", Usage: "write the plan as a runnable scenario `FILE`"},
 			&cli.BoolFlag{Name: "force", Usage: "let --emit-scenario replace an existing file"},
 			&cli.StringFlag{Name: "protocol", Value: "All", Usage: "reachability header space: TCP, UDP, ICMP or All"},
-			&cli.UintFlag{Name: "port", Usage: "reachability destination port (TCP/UDP); default every port"},
+			&cli.Uint64Flag{Name: "port", Usage: "reachability destination port (TCP/UDP, 1-65535); default every port"},
 			&cli.BoolFlag{Name: "no-impact", Usage: "skip each plan step's transient impact (faster on huge estates)"},
 		},
 		Action: func(c *cli.Context) error {
@@ -76,11 +76,11 @@ func diffFlags(c *cli.Context) (diffOptions, error) {
 	}
 	o.sim.Protocol, o.sim.NoImpact = proto, c.Bool("no-impact")
 	if c.IsSet("port") {
-		port := c.Uint("port")
-		if port > 65535 || !proto.HasPorts() {
-			return o, usageError("diff: --port %d: want 0-65535 with --protocol TCP or UDP", port)
+		port, err := sim.CheckPort(proto, c.Uint64("port"), true)
+		if err != nil {
+			return o, usageError("diff: --port: %v", err)
 		}
-		o.sim.Ports = []topology.PortRange{{Lo: uint16(port), Hi: uint16(port)}}
+		o.sim.Ports = []topology.PortRange{{Lo: port, Hi: port}}
 	}
 	return o, nil
 }

@@ -64,6 +64,7 @@ func TestDiffExitCodes(t *testing.T) {
 		{"unknown format", "transit", false, []string{"--format", "html"}, 2},
 		{"bad protocol", "transit", false, []string{"--protocol", "SCTP"}, 2},
 		{"port without ports", "transit", false, []string{"--protocol", "ICMP", "--port", "1"}, 2},
+		{"port zero", "transit", false, []string{"--port", "0"}, 2},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			dir := extractCase(t, tc.fixture)

@@ -37,6 +37,9 @@ func generateCommand() *cli.Command {
 				if err != nil {
 					return usageError("generate: --platform: %v", err)
 				}
+				if err := topology.CheckName(c.String("name")); err != nil {
+					return usageError("generate: --name: %v", err)
+				}
 				if c.Int("hubs") < 1 || c.Int("hubs") > 64 || c.Int("spokes") < 0 || c.Int("subnets") < 1 || c.Int("subnets") > 64 {
 					return usageError("generate: want 1-64 hubs, 0 or more spokes and 1-64 subnets per spoke")
 				}

@@ -169,28 +169,23 @@ func loadForAnalysis(c *cli.Context, path string) (*topology.Network, error) {
 func flowFlags() []cli.Flag {
 	return []cli.Flag{
 		&cli.StringFlag{Name: "protocol", Value: "TCP", Usage: "TCP, UDP, ICMP or All"},
-		&cli.UintFlag{Name: "port", Value: 443, Usage: "destination port for TCP and UDP"},
+		&cli.Uint64Flag{Name: "port", Value: 443, Usage: "destination port for TCP and UDP, 1-65535"},
 	}
 }
 
-// flowOptions reads --protocol and --port. The port is 0 for protocols
-// without ports.
+// flowOptions reads --protocol and --port (sim.CheckPort: 1-65535 for TCP
+// and UDP, none for ICMP and All). The port is 0 for protocols without
+// ports.
 func flowOptions(c *cli.Context) (topology.Protocol, uint16, error) {
 	proto, err := topology.ParseProtocol(c.String("protocol"))
 	if err != nil {
 		return 0, 0, usageError("%s: --protocol: %v", c.Command.Name, err)
 	}
-	port := c.Uint("port")
-	if port > 65535 {
-		return 0, 0, usageError("%s: --port %d is not a port (0-65535)", c.Command.Name, port)
+	port, err := sim.CheckPort(proto, c.Uint64("port"), c.IsSet("port"))
+	if err != nil {
+		return 0, 0, usageError("%s: --port: %v", c.Command.Name, err)
 	}
-	if !proto.HasPorts() {
-		if c.IsSet("port") {
-			return 0, 0, usageError("%s: --port needs --protocol TCP or UDP, not %s", c.Command.Name, proto)
-		}
-		port = 0
-	}
-	return proto, uint16(port), nil
+	return proto, port, nil
 }
 
 // outputFlags are -o/--output and --force.

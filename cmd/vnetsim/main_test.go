@@ -100,6 +100,8 @@ func TestCLI(t *testing.T) {
 		{"trace-reason-without-expect", []string{"trace", chain, "--from", "a1", "--to", "b1", "--reason", "acl-denied"}, 2},
 		{"trace-reason-with-delivered", []string{"trace", chain, "--from", "a1", "--to", "b1", "--expect", "delivered", "--reason", "acl-denied"}, 2},
 		{"trace-port-without-ports", []string{"trace", chain, "--from", "a1", "--to", "b1", "--protocol", "ICMP", "--port", "80"}, 2},
+		{"trace-port-zero", []string{"trace", chain, "--from", "a1", "--to", "b1", "--port", "0"}, 2},
+		{"trace-port-too-high", []string{"trace", chain, "--from", "a1", "--to", "b1", "--protocol", "UDP", "--port", "65536"}, 2},
 
 		// routes
 		{"routes-text", []string{"routes", hub, "--subnet", "spoke1/app"}, 0},
@@ -115,6 +117,8 @@ func TestCLI(t *testing.T) {
 		{"reach-summary", []string{"reach", chain, "--summary", "--format", "json"}, 0},
 		{"reach-summary-text", []string{"reach", chain, "--summary", "--level", "subnet"}, 0},
 		{"reach-bad-level", []string{"reach", chain, "--level", "region"}, 2},
+		{"reach-port-zero", []string{"reach", chain, "--port", "0"}, 2},
+		{"reach-port-without-ports", []string{"reach", chain, "--protocol", "All", "--port", "443"}, 2},
 
 		// run
 		{"run-pass", []string{"run", "testdata/pass.yaml"}, 0},
@@ -129,6 +133,8 @@ func TestCLI(t *testing.T) {
 		// render
 		{"render-dot", []string{"render", chain}, 0},
 		{"render-trace", []string{"render", chain, "--trace", "a1,c1"}, 0},
+		{"render-trace-port-zero", []string{"render", chain, "--trace", "a1,c1", "--port", "0"}, 2},
+		{"render-trace-three-names", []string{"render", chain, "--trace", "a1,b1,c1"}, 2},
 		{"render-json", []string{"render", chain, "--format", "json"}, 0},
 		{"render-bad-trace", []string{"render", chain, "--trace", "a1"}, 2},
 		{"render-unknown-trace-endpoint", []string{"render", chain, "--trace", "a1,zz"}, 2},
@@ -147,6 +153,7 @@ func TestCLI(t *testing.T) {
 		{"generate-json", []string{"generate", "hub-spoke", "--spokes", "1", "--subnets", "1", "--format", "json"}, 0},
 		{"generate-bad-hubs", []string{"generate", "hub-spoke", "--hubs", "0"}, 2},
 		{"generate-bad-platform", []string{"generate", "hub-spoke", "--platform", "aws"}, 2},
+		{"generate-bad-name", []string{"generate", "hub-spoke", "--name", "estate,2"}, 2},
 
 		// the app itself
 		{"help", []string{"--help"}, 0},
@@ -325,6 +332,59 @@ func TestRunHTMLReport(t *testing.T) {
 		if strings.Contains(string(page), bad) {
 			t.Errorf("the page fetches something: %q", bad)
 		}
+	}
+}
+
+// A scenario that cannot be loaded (its topology is missing, its YAML is
+// broken) fails the run, exit 1, and every format reports its diagnostics,
+// -o included.
+func TestRunBrokenScenariosEveryFormat(t *testing.T) {
+	dir := t.TempDir()
+	missing, syntax := filepath.Join(dir, "missing.yaml"), filepath.Join(dir, "syntax.yaml")
+	if err := os.WriteFile(missing, []byte("name: missing\ntopology: nope.yaml\nsteps:\n  - expect:\n      - valid: {}\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(syntax, []byte("name: [broken\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range runFormats {
+		t.Run(f, func(t *testing.T) {
+			out := filepath.Join(dir, "report."+f)
+			code, stdout, stderr := vnetsim(t, "run", "--format", f, "-o", out, missing, syntax)
+			if code != 1 || stdout != "" || stderr != "" {
+				t.Fatalf("exit %d, want 1 with nothing printed\nstdout:\n%s\nstderr:\n%s", code, stdout, stderr)
+			}
+			report, err := os.ReadFile(out)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, want := range []string{"nope.yaml", "yaml-syntax"} {
+				if !strings.Contains(string(report), want) {
+					t.Errorf("the %s report lacks %q:\n%s", f, want, report)
+				}
+			}
+		})
+	}
+}
+
+// run DIR: a folder without scenarios cannot run (exit 2, saying so); a
+// scenario with a misspelled steps key fails (exit 1) at its line.
+func TestRunFolders(t *testing.T) {
+	empty, typo := t.TempDir(), t.TempDir()
+	if err := os.WriteFile(filepath.Join(empty, "topo.yaml"), []byte("name: t\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(typo, "lab.yaml"), []byte("name: lab\ntopology: {name: t}\nsetps:\n  - expect: [{valid: {}}]\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, stdout, stderr := vnetsim(t, "run", empty)
+	if code != 2 || !strings.Contains(stderr, "no scenario files") {
+		t.Errorf("empty folder: exit %d, want 2 with \"no scenario files\"\nstdout:\n%s\nstderr:\n%s", code, stdout, stderr)
+	}
+	code, stdout, stderr = vnetsim(t, "run", typo)
+	if code != 1 || !strings.Contains(stdout, "lab.yaml:3:1: error[unknown-field]") ||
+		!strings.Contains(stdout, `did you mean "steps" (required)`) || strings.Contains(stdout, "missing-field") {
+		t.Errorf("misspelled steps: exit %d, want 1 with one unknown-field at line 3 suggesting steps\nstdout:\n%s\nstderr:\n%s", code, stdout, stderr)
 	}
 }
 

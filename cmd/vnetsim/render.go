@@ -51,16 +51,16 @@ func renderCommand() *cli.Command {
 			}
 			opt := reports.DiagramOptions{FoldAbove: c.Int("fold-above")}
 			if spec := c.String("trace"); spec != "" {
-				from, to, ok := strings.Cut(spec, ",")
-				if !ok || from == "" || to == "" {
-					return usageError("render: --trace %q is not FROM,TO", spec)
+				from, to, err := sim.SplitEndpoints(spec)
+				if err != nil {
+					return usageError("render: --trace: %v", err)
 				}
 				proto, port, err := flowOptions(c)
 				if err != nil {
 					return err
 				}
 				e := sim.New(n)
-				flow, err := e.NewFlow(strings.TrimSpace(from), strings.TrimSpace(to), proto, port)
+				flow, err := e.NewFlow(from, to, proto, port)
 				if err != nil {
 					return usageError("render: --trace: %v", err)
 				}

@@ -20,6 +20,7 @@ check() { # package, forbidden import patterns...
 	done
 }
 check "$mod/topology/diag" "$mod" gopkg.in gonum.org github.com go4.org golang.org
+check "$mod/internal/fileio" "$mod" gopkg.in gonum.org github.com go4.org golang.org
 check "$mod/topology" "$mod/sim" "$mod/scenarios" "$mod/reports" "$mod/cmd" gonum.org/v1/gonum github.com/goccy/go-graphviz github.com/urfave/cli
 check "$mod/sim" gopkg.in/yaml.v3 "$mod/scenarios" "$mod/reports" "$mod/cmd" github.com/goccy/go-graphviz github.com/urfave/cli
 check "$mod/scenarios" "$mod/reports" "$mod/cmd" github.com/goccy/go-graphviz github.com/urfave/cli

@@ -8,7 +8,6 @@ import (
 	"io/fs"
 	"math"
 	"net/netip"
-	"os"
 	"path"
 	"path/filepath"
 	"regexp"
@@ -19,6 +18,7 @@ import (
 
 	"gopkg.in/yaml.v3"
 
+	"github.com/vnetsim/vnetsim/internal/fileio"
 	"github.com/vnetsim/vnetsim/sim"
 	"github.com/vnetsim/vnetsim/topology"
 	"github.com/vnetsim/vnetsim/topology/diag"
@@ -27,28 +27,45 @@ import (
 // MaxFileSize is the largest scenario file Parse reads, in bytes.
 const MaxFileSize = topology.MaxFileSize
 
+// ReadFunc reads a file for the parser and the runner: a scenario file or
+// the topology file a scenario names. topology.ReadFile is the default.
+type ReadFunc func(name string) ([]byte, error)
+
 // Parse parses a scenario file and loads its topology: an inline mapping,
-// or a path relative to filename read from the operating system's file
-// system. Diagnostics carry file positions; those of a topology file are
-// located in that file. The Scenario is nil when a diagnostic is an error.
+// or a path read from the operating system's file system, relative to the
+// scenario file's folder unless absolute. Diagnostics carry file
+// positions; those of a topology file are located in that file. The
+// Scenario is nil when a diagnostic is an error.
 func Parse(filename string, data []byte) (*Scenario, diag.Diagnostics) {
-	return parse(filename, data, func(rel string) (string, []byte, error) {
-		name := rel
-		if !filepath.IsAbs(rel) {
-			name = filepath.Join(filepath.Dir(filename), filepath.FromSlash(rel))
-		}
-		b, err := os.ReadFile(name)
-		return name, b, err
-	})
+	return parse(filename, data, osTopology(filename, topology.ReadFile))
 }
 
 // ParseFile reads and parses a scenario file.
 func ParseFile(filename string) (*Scenario, diag.Diagnostics) {
-	data, err := os.ReadFile(filename)
+	return parseFile(filename, topology.ReadFile)
+}
+
+// parseFile reads filename with read and parses it, reading the topology
+// it names with read too.
+func parseFile(filename string, read ReadFunc) (*Scenario, diag.Diagnostics) {
+	data, err := read(filename)
 	if err != nil {
 		return nil, diag.Diagnostics{fileError(filename, err)}
 	}
-	return Parse(filename, data)
+	return parse(filename, data, osTopology(filename, read))
+}
+
+// osTopology reads the topology paths written in the scenario file
+// filename: relative to its folder, or absolute.
+func osTopology(filename string, read ReadFunc) topologyReader {
+	return func(rel string) (string, []byte, error) {
+		name := rel
+		if !filepath.IsAbs(rel) {
+			name = filepath.Join(filepath.Dir(filename), filepath.FromSlash(rel))
+		}
+		b, err := read(name)
+		return name, b, err
+	}
 }
 
 // ParseFS parses the scenario file name of fsys; a topology path is read
@@ -66,15 +83,15 @@ func ParseFS(fsys fs.FS, name string) (*Scenario, diag.Diagnostics) {
 }
 
 func fileError(name string, err error) diag.Diagnostic {
-	return diag.Errorf(diag.YAMLSyntax, nil, "cannot read %s: %v", name, errors.Unwrap(err)).
+	return diag.Errorf(diag.YAMLSyntax, nil, "cannot read %s: %s", name, fileio.Message(err)).
 		At(diag.Range{Filename: name})
 }
 
-// readFunc reads a topology path written in a scenario and returns the name
-// its diagnostics use.
-type readFunc func(rel string) (name string, data []byte, err error)
+// topologyReader reads a topology path written in a scenario and returns
+// the name its diagnostics use.
+type topologyReader func(rel string) (name string, data []byte, err error)
 
-func parse(filename string, data []byte, read readFunc) (*Scenario, diag.Diagnostics) {
+func parse(filename string, data []byte, read topologyReader) (*Scenario, diag.Diagnostics) {
 	p := &parser{file: filename}
 	root := p.document(data)
 	if root == nil {
@@ -486,7 +503,7 @@ func (p *parser) step(n *yaml.Node, at diag.Path, i int) (Step, bool) {
 
 // topology loads the scenario's topology: an inline mapping, loaded with
 // the scenario file's positions, or a path read with read.
-func (p *parser) topology(sc *Scenario, data []byte, root *yaml.Node, read readFunc) {
+func (p *parser) topology(sc *Scenario, data []byte, root *yaml.Node, read topologyReader) {
 	var tn *yaml.Node
 	for i := 0; i+1 < len(root.Content); i += 2 {
 		if root.Content[i].Value == "topology" {
@@ -509,7 +526,7 @@ func (p *parser) topology(sc *Scenario, data []byte, root *yaml.Node, read readF
 		sc.TopologyPath = tn.Value
 		name, b, err := read(tn.Value)
 		if err != nil {
-			p.errorf(diag.InvalidValue, diag.P("topology"), tn, "cannot read topology %s: %v", tn.Value, unwrapPathError(err))
+			p.errorf(diag.InvalidValue, diag.P("topology"), tn, "cannot read topology %s: %s", tn.Value, fileio.Message(err))
 			return
 		}
 		n, sm, ds = topology.Load(name, b)
@@ -527,14 +544,6 @@ func (p *parser) topology(sc *Scenario, data []byte, root *yaml.Node, read readF
 			}
 		}
 	}
-}
-
-func unwrapPathError(err error) error {
-	var pe *fs.PathError
-	if errors.As(err, &pe) {
-		return pe.Err
-	}
-	return err
 }
 
 // eventParsers reads each event kind's arguments (contract §2).

@@ -205,10 +205,10 @@ func (p *parser) object(n *yaml.Node, at diag.Path, what string, required, optio
 		k, v := n.Content[i], n.Content[i+1]
 		switch {
 		case o.vals[k.Value] != nil:
-			p.errorf(diag.DuplicateKey, at.Child(k.Value), k, "%s: key %q is written twice", what, k.Value)
+			p.errorf(diag.DuplicateKey, at.Child(k.Value), k, "%s: key %s is written twice", what, diag.Quote(k.Value))
 			ok = false
 		case !slices.Contains(required, k.Value) && !slices.Contains(optional, k.Value):
-			p.errorf(diag.UnknownField, at.Child(k.Value), k, "%s: unknown key %q (want %s)", what, k.Value,
+			p.errorf(diag.UnknownField, at.Child(k.Value), k, "%s: unknown key %s (want %s)", what, diag.Quote(k.Value),
 				strings.Join(append(slices.Clone(required), optional...), ", "))
 			ok = false
 		default:
@@ -311,7 +311,7 @@ func (p *parser) prefixNode(n *yaml.Node, at diag.Path, what string) netip.Prefi
 	}
 	pf, err := netip.ParsePrefix(strings.TrimSpace(s))
 	if err != nil {
-		p.errorf(diag.InvalidPrefix, at, n, "%s: %q is not an IP prefix", what, s)
+		p.errorf(diag.InvalidPrefix, at, n, "%s: %s is not an IP prefix", what, diag.Quote(s))
 		return netip.Prefix{}
 	}
 	if m := pf.Masked(); m != pf {
@@ -339,7 +339,7 @@ func (p *parser) addr(o object, key string) netip.Addr {
 	}
 	a, err := netip.ParseAddr(strings.TrimSpace(s))
 	if err != nil || a.Zone() != "" {
-		p.errorf(diag.InvalidAddress, o.path.Child(key), n, "%s %s: %q is not an IP address", o.what, key, s)
+		p.errorf(diag.InvalidAddress, o.path.Child(key), n, "%s %s: %s is not an IP address", o.what, key, diag.Quote(s))
 		return netip.Addr{}
 	}
 	return a.Unmap()
@@ -385,7 +385,7 @@ func (p *parser) codes(o object, key string) []diag.Code {
 			continue
 		}
 		if c := diag.Code(s); !c.Known() {
-			p.errorf(diag.InvalidValue, o.path.Child(key).Index(i), it, "%s %s: %q is not a contract code", o.what, key, s)
+			p.errorf(diag.InvalidValue, o.path.Child(key).Index(i), it, "%s %s: %s is not a contract code", o.what, key, diag.Quote(s))
 			continue
 		}
 		out = append(out, diag.Code(s))
@@ -408,7 +408,7 @@ func (p *parser) named(o object, key string, fn func(name string, n *yaml.Node, 
 	for i := 0; i+1 < len(n.Content); i += 2 {
 		k := n.Content[i]
 		if seen[k.Value] {
-			p.errorf(diag.DuplicateKey, at.Child(k.Value), k, "%s %s: %q is written twice", o.what, key, k.Value)
+			p.errorf(diag.DuplicateKey, at.Child(k.Value), k, "%s %s: %s is written twice", o.what, key, diag.Quote(k.Value))
 			continue
 		}
 		seen[k.Value] = true
@@ -425,7 +425,7 @@ func (p *parser) single(n *yaml.Node, at diag.Path, what string, keys []string) 
 	}
 	k, v := n.Content[0], n.Content[1]
 	if !slices.Contains(keys, k.Value) {
-		p.errorf(diag.UnknownField, at.Child(k.Value), k, "%s: unknown key %q (want one of %s)", what, k.Value, strings.Join(keys, ", "))
+		p.errorf(diag.UnknownField, at.Child(k.Value), k, "%s: unknown key %s (want one of %s)", what, diag.Quote(k.Value), strings.Join(keys, ", "))
 		return "", nil, nil, false
 	}
 	return k.Value, k, v, true
@@ -468,13 +468,13 @@ func (p *parser) step(n *yaml.Node, at diag.Path, i int) (Step, bool) {
 	if st.Name == "" {
 		st.Name = fmt.Sprintf("step %d", i+1)
 	}
-	o.what = fmt.Sprintf("step %q", st.Name)
+	o.what = "step " + diag.Quote(st.Name)
 	if rn := o.get("expectRejected"); rn != nil {
 		if s, ok := p.scalar(rn, at.Child("expectRejected"), o.what+" expectRejected"); ok {
 			if c := diag.Code(s); c.Known() {
 				st.ExpectRejected = c
 			} else {
-				p.errorf(diag.InvalidValue, at.Child("expectRejected"), rn, "%s expectRejected: %q is not a contract code", o.what, s)
+				p.errorf(diag.InvalidValue, at.Child("expectRejected"), rn, "%s expectRejected: %s is not a contract code", o.what, diag.Quote(s))
 			}
 		}
 	}
@@ -526,7 +526,7 @@ func (p *parser) topology(sc *Scenario, data []byte, root *yaml.Node, read topol
 		sc.TopologyPath = tn.Value
 		name, b, err := read(tn.Value)
 		if err != nil {
-			p.errorf(diag.InvalidValue, diag.P("topology"), tn, "cannot read topology %s: %s", tn.Value, fileio.Message(err))
+			p.errorf(diag.InvalidValue, diag.P("topology"), tn, "cannot read topology %s: %s", diag.Quote(tn.Value), fileio.Message(err))
 			return
 		}
 		n, sm, ds = topology.Load(name, b)
@@ -890,7 +890,7 @@ func parseResult(s string) (sim.Result, error) {
 			return r, nil
 		}
 	}
-	return 0, fmt.Errorf("%q is not a trace result (want delivered, exited or dropped)", s)
+	return 0, fmt.Errorf("%s is not a trace result (want delivered, exited or dropped)", diag.Quote(s))
 }
 
 // parseReason parses a contract drop reason.
@@ -898,7 +898,7 @@ func parseReason(s string) (sim.Reason, error) {
 	if r := sim.Reason(s); slices.Contains(sim.Reasons, r) {
 		return r, nil
 	}
-	return "", fmt.Errorf("%q is not a drop reason", s)
+	return "", fmt.Errorf("%s is not a drop reason", diag.Quote(s))
 }
 
 // parseEffectiveNextHop parses an effective route's next hop type, which,

@@ -44,7 +44,7 @@ func TestInputsMustBeRegular(t *testing.T) {
 	expectExit(t, 2, "cannot read "+sparse+": 3221225472 bytes is larger than the 32 MiB limit", "trace", sparse, "--from", "a", "--to", "b")
 
 	code, stdout, _ := vnetsim(t, "run", zeroTopo)
-	if code != 1 || !strings.Contains(stdout, "cannot read topology /dev/zero: not a regular file but a character device") {
+	if code != 1 || !strings.Contains(stdout, "cannot read topology \"/dev/zero\": not a regular file but a character device") {
 		t.Errorf("topology: /dev/zero: exit %d, stdout %q", code, stdout)
 	}
 	// A folder holding a pipe named like a scenario: the run reports it

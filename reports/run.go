@@ -3,6 +3,7 @@ package reports
 import (
 	"encoding/json"
 	"fmt"
+	"html"
 	"io"
 	"maps"
 	"slices"
@@ -249,11 +250,6 @@ func RunJSON(w io.Writer, res *scenarios.Result) error {
 	return WriteJSON(w, doc)
 }
 
-// mdEscape makes s safe inside a Markdown table cell.
-func mdEscape(s string) string {
-	return strings.NewReplacer("|", `\|`, "\n", " ", "\r", "", "<", "&lt;", ">", "&gt;").Replace(s)
-}
-
 // RunMarkdown writes a run as Markdown for a pull request comment or a CI
 // job summary: a summary line, then each scenario's steps and failures.
 func RunMarkdown(w io.Writer, res *scenarios.Result) error {
@@ -268,16 +264,16 @@ func RunMarkdown(w io.Writer, res *scenarios.Result) error {
 		if !sc.Passed {
 			mark = "❌"
 		}
-		ew.printf("### %s %s\n\n`%s`", mark, mdEscape(sc.Name), sc.Path)
+		ew.printf("### %s %s\n\n%s", mark, mdText(sc.Name), mdCode(sc.Path))
 		if sc.MaxScore > 0 {
 			ew.printf(" · score %d/%d", sc.Score, sc.MaxScore)
 		}
 		ew.print("\n\n")
 		if sc.Description != "" {
-			ew.printf("%s\n\n", strings.TrimSpace(sc.Description))
+			ew.printf("%s\n\n", mdText(sc.Description))
 		}
 		for _, d := range sc.Diagnostics {
-			ew.printf("- **%s** `%s` %s: %s\n", d.Severity, d.Code, location(File{Path: sc.Path}, d.Subject), mdEscape(d.Message()))
+			ew.printf("- **%s** `%s` %s: %s\n", d.Severity, d.Code, mdText(location(File{Path: sc.Path}, d.Subject)), mdText(d.Message()))
 		}
 		if len(sc.Diagnostics) > 0 {
 			ew.print("\n")
@@ -292,15 +288,15 @@ func RunMarkdown(w io.Writer, res *scenarios.Result) error {
 				var why []string
 				for _, c := range s.Checks {
 					if !c.Passed {
-						why = append(why, fmt.Sprintf("`%s`: %s", c.Kind, checkMessage(c)))
+						why = append(why, fmt.Sprintf("`%s`: %s", c.Kind, mdText(checkMessage(c))))
 					}
 				}
 				if len(why) == 0 {
-					why = append(why, stepFailure(s))
+					why = append(why, mdText(stepFailure(s)))
 				}
 				detail = strings.Join(why, "; ")
 			}
-			ew.printf("| %d. %s | %s | %s |\n", i+1, mdEscape(s.Name), passWord(styles(false), s.Passed), mdEscape(detail))
+			ew.printf("| %d. %s | %s | %s |\n", i+1, mdText(s.Name), passWord(styles(false), s.Passed), detail)
 		}
 		ew.print("\n")
 		for _, s := range sc.Steps {
@@ -308,7 +304,7 @@ func RunMarkdown(w io.Writer, res *scenarios.Result) error {
 				if c.Passed || c.Trace == nil {
 					continue
 				}
-				ew.printf("<details><summary>%s: trace %s</summary>\n\n```\n", mdEscape(s.Name), mdEscape(traceVerdict(c.Trace)))
+				ew.printf("<details><summary>%s: trace %s</summary>\n\n```\n", html.EscapeString(printable(s.Name)), html.EscapeString(traceVerdict(c.Trace)))
 				writeTraceText(ew, styles(false), c.Trace, "")
 				ew.print("```\n\n</details>\n\n")
 			}

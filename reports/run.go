@@ -107,7 +107,7 @@ func RunText(w io.Writer, res *scenarios.Result, opt Options) error {
 	ew := &errWriter{w: w}
 	st := styles(opt.Color)
 	for _, sc := range res.Scenarios {
-		ew.printf("%s %s (%s)", passWord(st, sc.Passed), st.bold(sc.Name), sc.Path)
+		ew.printf("%s %s (%s)", passWord(st, sc.Passed), st.bold(printable(sc.Name)), printable(sc.Path))
 		if sc.MaxScore > 0 {
 			ew.printf(" score %d/%d", sc.Score, sc.MaxScore)
 		}
@@ -118,12 +118,12 @@ func RunText(w io.Writer, res *scenarios.Result, opt Options) error {
 			}
 		}
 		for i, s := range sc.Steps {
-			ew.printf("  %s step %d: %s\n", passWord(st, s.Passed), i+1, s.Name)
+			ew.printf("  %s step %d: %s\n", passWord(st, s.Passed), i+1, printable(s.Name))
 			for _, e := range s.Events {
 				if e.Accepted {
 					ew.printf("      %s accepted\n", e.Event)
 				} else {
-					ew.printf("      %s refused [%s]: %s\n", e.Event, e.Code, e.Message)
+					ew.printf("      %s refused [%s]: %s\n", e.Event, e.Code, printable(e.Message))
 				}
 			}
 			for _, c := range s.Checks {
@@ -137,17 +137,17 @@ func RunText(w io.Writer, res *scenarios.Result, opt Options) error {
 				}
 				ew.printf("           expected %s\n", fieldsText(c.Expected))
 				ew.printf("           actual   %s\n", fieldsText(c.Actual))
-				ew.printf("           why: %s\n", checkMessage(c))
+				ew.printf("           why: %s\n", printable(checkMessage(c)))
 				if c.Trace != nil {
 					writeTraceText(ew, st, c.Trace, "           ")
 				}
 			}
 			if !s.Passed {
 				if allPassed(s.Checks) {
-					ew.printf("      why: %s\n", stepFailure(s))
+					ew.printf("      why: %s\n", printable(stepFailure(s)))
 				}
 				for _, h := range s.Hints {
-					ew.printf("      hint: %s\n", h)
+					ew.printf("      hint: %s\n", printable(h))
 				}
 			}
 		}

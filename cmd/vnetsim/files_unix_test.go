@@ -28,15 +28,10 @@ func mkfifo(t *testing.T, name string) string {
 func TestInputsMustBeRegular(t *testing.T) {
 	dir := t.TempDir()
 	fifo := mkfifo(t, filepath.Join(dir, "pipe.yaml"))
-	sparse := filepath.Join(dir, "sparse.yaml")
-	f, err := os.Create(sparse)
-	if err != nil {
+	sparse := write(t, dir, "sparse.yaml", "")
+	if err := os.Truncate(sparse, 3<<30); err != nil {
 		t.Fatal(err)
 	}
-	if err := f.Truncate(3 << 30); err != nil {
-		t.Fatal(err)
-	}
-	f.Close()
 	zeroTopo := write(t, dir, "zero-topology.scenario", "name: s\ntopology: /dev/zero\nsteps:\n  - name: a\n    expect:\n      - valid: {}\n")
 
 	expectExit(t, 2, "cannot read /dev/zero: not a regular file but a character device", "validate", "/dev/zero")

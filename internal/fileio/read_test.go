@@ -28,15 +28,13 @@ func TestReadFile(t *testing.T) {
 	// A sparse file far over the limit is refused from its size, without
 	// being read (a read of 3 GB would not finish in a unit test's memory).
 	sparse := filepath.Join(dir, "sparse.yaml")
-	f, err := os.Create(sparse)
-	if err != nil {
+	if err := os.WriteFile(sparse, nil, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	if err := f.Truncate(3 << 30); err != nil {
+	if err := os.Truncate(sparse, 3<<30); err != nil {
 		t.Fatal(err)
 	}
-	f.Close()
-	_, err = ReadFile(sparse, 32<<20)
+	_, err := ReadFile(sparse, 32<<20)
 	var le *LimitError
 	if !errors.As(err, &le) || le.Size != 3<<30 {
 		t.Errorf("3 GB file: %v, want a LimitError with its size", err)

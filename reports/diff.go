@@ -353,8 +353,8 @@ func DiffMarkdown(w io.Writer, r *sim.DiffResult, failOnLost bool) error {
 	if r.Failed(failOnLost) {
 		mark = "❌"
 	}
-	ew.printf("## %s vnetsim diff: %s\n\n", mark, mdEscape(diffVerdict(r, failOnLost)))
-	ew.printf("`%s` → `%s` (%s): %s, %s, %s, %d gained, %d lost.\n\n", r.Before, r.After, r.Platform,
+	ew.printf("## %s vnetsim diff: %s\n\n", mark, mdText(diffVerdict(r, failOnLost)))
+	ew.printf("%s → %s (%s): %s, %s, %s, %d gained, %d lost.\n\n", mdCode(r.Before), mdCode(r.After), r.Platform,
 		Plural(len(r.Changes), "change"), Plural(failingViolations(r), "violation"), Plural(len(r.Plan.Steps), "plan step"),
 		len(r.Reachability.Gained), len(r.Reachability.Lost))
 
@@ -365,21 +365,21 @@ func DiffMarkdown(w io.Writer, r *sim.DiffResult, failOnLost bool) error {
 			if !v.Fails() {
 				m = "ℹ️ resolved by plan"
 			}
-			ew.printf("| %s | `%s` | `%s` | %s |\n", m, v.Code, rangeText(v.Subject), mdEscape(v.Message))
+			ew.printf("| %s | `%s` | %s | %s |\n", m, v.Code, mdCell(rangeText(v.Subject)), mdText(v.Message))
 		}
 		ew.print("\n")
 	}
 	if len(r.Preexisting) > 0 {
 		ew.printf("<details><summary>%s the before-file already had (not counted)</summary>\n\n| code | where | message |\n|---|---|---|\n", Plural(len(r.Preexisting), "error"))
 		for _, v := range r.Preexisting {
-			ew.printf("| `%s` | `%s` | %s |\n", v.Code, rangeText(v.Subject), mdEscape(v.Message))
+			ew.printf("| `%s` | %s | %s |\n", v.Code, mdCell(rangeText(v.Subject)), mdText(v.Message))
 		}
 		ew.print("\n</details>\n\n")
 	}
 
 	ew.printf("<details><summary>%s</summary>\n\n| kind | where | change |\n|---|---|---|\n", Plural(len(r.Changes), "change"))
 	for _, c := range r.Changes {
-		ew.printf("| %s | `%s` | %s |\n", c.Kind, rangeText(c.Subject), mdEscape(c.Message))
+		ew.printf("| %s | %s | %s |\n", c.Kind, mdCell(rangeText(c.Subject)), mdText(c.Message))
 	}
 	ew.print("\n</details>\n\n")
 
@@ -395,7 +395,7 @@ func DiffMarkdown(w io.Writer, r *sim.DiffResult, failOnLost bool) error {
 	if len(r.Plan.Steps) > 0 {
 		ew.print("| # | event | why | lost while in this state |\n|---|---|---|---|\n")
 		for i, s := range r.Plan.Steps {
-			ew.printf("| %d | `%s` | %s | %s |\n", i+1, mdEscape(eventText(s.Event)), mdEscape(s.Why), mdEscape(impactSummary(s.Impact.Lost)))
+			ew.printf("| %d | %s | %s | %s |\n", i+1, mdCell(eventText(s.Event)), mdText(s.Why), mdText(impactSummary(s.Impact.Lost)))
 		}
 		ew.print("\n")
 	}
@@ -403,12 +403,12 @@ func DiffMarkdown(w io.Writer, r *sim.DiffResult, failOnLost bool) error {
 		ew.print("</details>\n\n")
 	}
 	for _, p := range r.Plan.Problems {
-		ew.printf("- ❌ %s\n", mdEscape(p))
+		ew.printf("- ❌ %s\n", mdText(p))
 	}
 	if len(r.Plan.Unplanned) > 0 {
 		ew.print("\nNot expressible as events; make these out of band:\n\n")
 		for _, u := range r.Plan.Unplanned {
-			ew.printf("- `%s` %s\n", rangeText(u.Subject), mdEscape(u.Message))
+			ew.printf("- %s %s\n", mdCode(rangeText(u.Subject)), mdText(u.Message))
 		}
 	}
 
@@ -423,7 +423,7 @@ func DiffMarkdown(w io.Writer, r *sim.DiffResult, failOnLost bool) error {
 			ew.printf("| ➕ | … | … | %d more | | |\n", len(r.Reachability.Gained)-i)
 			break
 		}
-		ew.printf("| ➕ | `%s` | `%s` | %s | %s | |\n", g.From, g.To, g.Result, wasText(g.Before))
+		ew.printf("| ➕ | %s | %s | %s | %s | |\n", mdCell(g.From), mdCell(g.To), g.Result, wasText(g.Before))
 	}
 	for i, l := range r.Reachability.Lost {
 		if i == maxListedPairs {
@@ -434,7 +434,7 @@ func DiffMarkdown(w io.Writer, r *sim.DiffResult, failOnLost bool) error {
 		if l.Explanation != "" {
 			why += ": " + l.Explanation
 		}
-		ew.printf("| ➖ | `%s` | `%s` | %s | %s | %s |\n", l.From, l.To, l.Result, wasText(l.Before), mdEscape(why))
+		ew.printf("| ➖ | %s | %s | %s | %s | %s |\n", mdCell(l.From), mdCell(l.To), l.Result, wasText(l.Before), mdText(why))
 	}
 	return ew.err
 }

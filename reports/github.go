@@ -18,7 +18,7 @@ var (
 
 // annotation writes one workflow command: ::error file=F,line=L,col=C,title=T::message.
 func annotation(ew *errWriter, level, file string, line, col int, title, msg string) {
-	props := []string{"file=" + ghProperty.Replace(file)}
+	props := []string{"file=" + ghProperty.Replace(printable(file))}
 	if line > 0 {
 		props = append(props, fmt.Sprintf("line=%d", line))
 		if col > 0 {
@@ -26,7 +26,7 @@ func annotation(ew *errWriter, level, file string, line, col int, title, msg str
 		}
 	}
 	props = append(props, "title="+ghProperty.Replace(title))
-	ew.printf("::%s %s::%s\n", level, strings.Join(props, ","), ghData.Replace(msg))
+	ew.printf("::%s %s::%s\n", level, strings.Join(props, ","), ghData.Replace(printable(msg)))
 }
 
 // ValidateGitHub writes diagnostics as GitHub Actions annotations, one
@@ -57,7 +57,7 @@ func ValidateMarkdown(w io.Writer, files []File) error {
 	ew.printf("## vnetsim validate: %s in %s\n\n", t, Plural(len(files), "file"))
 	ew.print("| file | errors | warnings |\n|---|---:|---:|\n")
 	for _, f := range files {
-		ew.printf("| `%s` | %d | %d |\n", mdEscape(f.Path), f.Diagnostics.Errors(), f.Diagnostics.Warnings())
+		ew.printf("| %s | %d | %d |\n", mdCell(f.Path), f.Diagnostics.Errors(), f.Diagnostics.Warnings())
 	}
 	if t.Errors+t.Warnings == 0 {
 		return ew.err
@@ -65,8 +65,8 @@ func ValidateMarkdown(w io.Writer, files []File) error {
 	ew.print("\n| location | severity | code | message |\n|---|---|---|---|\n")
 	for _, f := range files {
 		for _, d := range f.Diagnostics {
-			ew.printf("| `%s` | %s | [`%s`](%s) | %s |\n", mdEscape(location(f, d.Subject)), d.Severity,
-				d.Code, Help(d.Code).URI(), mdEscape(d.Message()))
+			ew.printf("| %s | %s | [`%s`](%s) | %s |\n", mdCell(location(f, d.Subject)), d.Severity,
+				d.Code, Help(d.Code).URI(), mdText(d.Message()))
 		}
 	}
 	return ew.err

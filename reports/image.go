@@ -9,7 +9,14 @@ import (
 	"regexp"
 
 	"github.com/goccy/go-graphviz"
+
+	"github.com/vnetsim/vnetsim/internal/gvcache"
 )
+
+// go-graphviz has initialised (this package imports it) and has its
+// compiled code from the private cache internal/gvcache pointed it at:
+// give the process its own TMPDIR back.
+func init() { gvcache.Restore() }
 
 // ImageFormat is an output format graphviz lays out: svg or png.
 type ImageFormat string

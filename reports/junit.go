@@ -63,6 +63,7 @@ func (s *junitSuite) add(c junitCase) {
 
 func writeJUnit(w io.Writer, name string, suites []junitSuite, total time.Duration) error {
 	doc := junitSuites{Name: name, Time: seconds(total), Suites: suites}
+	doc.escape()
 	for _, s := range suites {
 		doc.Tests += s.Tests
 		doc.Failures += s.Failures
@@ -80,6 +81,25 @@ func writeJUnit(w io.Writer, name string, suites []junitSuite, total time.Durati
 		return fmt.Errorf("write junit: %w", err)
 	}
 	return nil
+}
+
+// escape makes every text of the document printable: XML 1.0 cannot hold
+// most control characters at all, and a CI log shows the rest.
+func (doc *junitSuites) escape() {
+	for i := range doc.Suites {
+		s := &doc.Suites[i]
+		s.Name = printable(s.Name)
+		for j := range s.Cases {
+			c := &s.Cases[j]
+			c.Name, c.Classname = printable(c.Name), printable(c.Classname)
+			if c.Failure != nil {
+				c.Failure.Message, c.Failure.Text = printable(c.Failure.Message), printable(c.Failure.Text)
+			}
+			if c.SystemOut != nil {
+				c.SystemOut.Text = printable(c.SystemOut.Text)
+			}
+		}
+	}
 }
 
 // ValidateJUnit writes one suite per file and one case per diagnostic; a

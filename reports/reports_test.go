@@ -64,22 +64,33 @@ func TestTraceFormats(t *testing.T) {
 }
 
 // The text report quotes the line and puts the caret under the column,
-// keeping tabs so that the caret lines up in a terminal.
-func TestCaretIndent(t *testing.T) {
+// keeping tabs so that the caret lines up in a terminal; a long line is cut
+// to a window around the column, and control characters are escaped with
+// the caret still under the right character.
+func TestSnippet(t *testing.T) {
+	long := strings.Repeat("a", 100) + "X" + strings.Repeat("b", 100)
 	for _, tc := range []struct {
 		name, line string
 		col        int
-		want       string
+		text, ind  string
 	}{
-		{"first column", "name: x", 1, ""},
-		{"spaces", "    addressSpace: [x]", 5, "    "},
-		{"tab kept", "\taddressSpace: [x]", 2, "\t"},
-		{"past the end", "ab", 9, "  "},
-		{"multibyte counted once", "é: x", 3, "  "},
+		{"first column", "name: x", 1, "name: x", ""},
+		{"spaces", "    addressSpace: [x]", 5, "    addressSpace: [x]", "    "},
+		{"tab kept", "\taddressSpace: [x]", 2, "\taddressSpace: [x]", "\t"},
+		{"past the end", "ab", 9, "ab", "  "},
+		{"multibyte counted once", "é: x", 3, "é: x", "  "},
+		{"escape and bell escaped", "a\x1b[2Jb\x07: x", 8, `a\x1b[2Jb\x07: x`, strings.Repeat(" ", 13)},
+		{"bidi override escaped", "\u202eab: x", 2, `\u202eab: x`, strings.Repeat(" ", 6)},
+		{"not UTF-8", "a\xffb", 3, `a\xffb`, "     "},
+		{"window around the column", long, 101, "…" + strings.Repeat("a", 60) + "X" + strings.Repeat("b", 59) + "…", strings.Repeat(" ", 61)},
+		{"window at the start", long, 1, strings.Repeat("a", 100) + "X" + strings.Repeat("b", 19) + "…", ""},
+		{"window at the end", long, 201, "…" + strings.Repeat("a", 19) + "X" + strings.Repeat("b", 100), strings.Repeat(" ", 120)},
+		{"a line of the width is whole", strings.Repeat("c", 120), 120, strings.Repeat("c", 120), strings.Repeat(" ", 119)},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			if got := caretIndent(tc.line, tc.col); got != tc.want {
-				t.Errorf("caretIndent(%q, %d) = %q, want %q", tc.line, tc.col, got, tc.want)
+			text, ind := snippet(tc.line, tc.col)
+			if text != tc.text || ind != tc.ind {
+				t.Errorf("snippet(%q, %d) = %q, %q; want %q, %q", tc.line, tc.col, text, ind, tc.text, tc.ind)
 			}
 		})
 	}
@@ -95,7 +106,7 @@ func TestGitHubEscaping(t *testing.T) {
 	if err := ValidateGitHub(&b, files); err != nil {
 		t.Fatal(err)
 	}
-	want := "::error file=dir%2Cwith%3Aodd%25name.yaml,line=3,col=4,title=invalid-value::100%25 wrong%0D%0Asecond: line, too\n"
+	want := "::error file=dir%2Cwith%3Aodd%25name.yaml,line=3,col=4,title=invalid-value::100%25 wrong\\x0d%0Asecond: line, too\n"
 	if got := b.String(); got != want {
 		t.Errorf("got  %q\nwant %q", got, want)
 	}

@@ -3,6 +3,7 @@ package reports
 import (
 	"encoding/json"
 	"fmt"
+	"html"
 	"io"
 	"maps"
 	"slices"
@@ -106,7 +107,7 @@ func RunText(w io.Writer, res *scenarios.Result, opt Options) error {
 	ew := &errWriter{w: w}
 	st := styles(opt.Color)
 	for _, sc := range res.Scenarios {
-		ew.printf("%s %s (%s)", passWord(st, sc.Passed), st.bold(sc.Name), sc.Path)
+		ew.printf("%s %s (%s)", passWord(st, sc.Passed), st.bold(printable(sc.Name)), printable(sc.Path))
 		if sc.MaxScore > 0 {
 			ew.printf(" score %d/%d", sc.Score, sc.MaxScore)
 		}
@@ -117,12 +118,12 @@ func RunText(w io.Writer, res *scenarios.Result, opt Options) error {
 			}
 		}
 		for i, s := range sc.Steps {
-			ew.printf("  %s step %d: %s\n", passWord(st, s.Passed), i+1, s.Name)
+			ew.printf("  %s step %d: %s\n", passWord(st, s.Passed), i+1, printable(s.Name))
 			for _, e := range s.Events {
 				if e.Accepted {
 					ew.printf("      %s accepted\n", e.Event)
 				} else {
-					ew.printf("      %s refused [%s]: %s\n", e.Event, e.Code, e.Message)
+					ew.printf("      %s refused [%s]: %s\n", e.Event, e.Code, printable(e.Message))
 				}
 			}
 			for _, c := range s.Checks {
@@ -136,17 +137,17 @@ func RunText(w io.Writer, res *scenarios.Result, opt Options) error {
 				}
 				ew.printf("           expected %s\n", fieldsText(c.Expected))
 				ew.printf("           actual   %s\n", fieldsText(c.Actual))
-				ew.printf("           why: %s\n", checkMessage(c))
+				ew.printf("           why: %s\n", printable(checkMessage(c)))
 				if c.Trace != nil {
 					writeTraceText(ew, st, c.Trace, "           ")
 				}
 			}
 			if !s.Passed {
 				if allPassed(s.Checks) {
-					ew.printf("      why: %s\n", stepFailure(s))
+					ew.printf("      why: %s\n", printable(stepFailure(s)))
 				}
 				for _, h := range s.Hints {
-					ew.printf("      hint: %s\n", h)
+					ew.printf("      hint: %s\n", printable(h))
 				}
 			}
 		}
@@ -249,11 +250,6 @@ func RunJSON(w io.Writer, res *scenarios.Result) error {
 	return WriteDocument(w, doc)
 }
 
-// mdEscape makes s safe inside a Markdown table cell.
-func mdEscape(s string) string {
-	return strings.NewReplacer("|", `\|`, "\n", " ", "\r", "", "<", "&lt;", ">", "&gt;").Replace(s)
-}
-
 // RunMarkdown writes a run as Markdown for a pull request comment or a CI
 // job summary: a summary line, then each scenario's steps and failures.
 func RunMarkdown(w io.Writer, res *scenarios.Result) error {
@@ -268,16 +264,16 @@ func RunMarkdown(w io.Writer, res *scenarios.Result) error {
 		if !sc.Passed {
 			mark = "❌"
 		}
-		ew.printf("### %s %s\n\n`%s`", mark, mdEscape(sc.Name), sc.Path)
+		ew.printf("### %s %s\n\n%s", mark, mdText(sc.Name), mdCode(sc.Path))
 		if sc.MaxScore > 0 {
 			ew.printf(" · score %d/%d", sc.Score, sc.MaxScore)
 		}
 		ew.print("\n\n")
 		if sc.Description != "" {
-			ew.printf("%s\n\n", strings.TrimSpace(sc.Description))
+			ew.printf("%s\n\n", mdText(sc.Description))
 		}
 		for _, d := range sc.Diagnostics {
-			ew.printf("- **%s** `%s` %s: %s\n", d.Severity, d.Code, location(File{Path: sc.Path}, d.Subject), mdEscape(d.Message()))
+			ew.printf("- **%s** `%s` %s: %s\n", d.Severity, d.Code, mdText(location(File{Path: sc.Path}, d.Subject)), mdText(d.Message()))
 		}
 		if len(sc.Diagnostics) > 0 {
 			ew.print("\n")
@@ -292,15 +288,15 @@ func RunMarkdown(w io.Writer, res *scenarios.Result) error {
 				var why []string
 				for _, c := range s.Checks {
 					if !c.Passed {
-						why = append(why, fmt.Sprintf("`%s`: %s", c.Kind, checkMessage(c)))
+						why = append(why, fmt.Sprintf("`%s`: %s", c.Kind, mdText(checkMessage(c))))
 					}
 				}
 				if len(why) == 0 {
-					why = append(why, stepFailure(s))
+					why = append(why, mdText(stepFailure(s)))
 				}
 				detail = strings.Join(why, "; ")
 			}
-			ew.printf("| %d. %s | %s | %s |\n", i+1, mdEscape(s.Name), passWord(styles(false), s.Passed), mdEscape(detail))
+			ew.printf("| %d. %s | %s | %s |\n", i+1, mdText(s.Name), passWord(styles(false), s.Passed), detail)
 		}
 		ew.print("\n")
 		for _, s := range sc.Steps {
@@ -308,7 +304,7 @@ func RunMarkdown(w io.Writer, res *scenarios.Result) error {
 				if c.Passed || c.Trace == nil {
 					continue
 				}
-				ew.printf("<details><summary>%s: trace %s</summary>\n\n```\n", mdEscape(s.Name), mdEscape(traceVerdict(c.Trace)))
+				ew.printf("<details><summary>%s: trace %s</summary>\n\n```\n", html.EscapeString(printable(s.Name)), html.EscapeString(traceVerdict(c.Trace)))
 				writeTraceText(ew, styles(false), c.Trace, "")
 				ew.print("```\n\n</details>\n\n")
 			}

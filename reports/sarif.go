@@ -143,10 +143,34 @@ func (b *sarifBuilder) log() sarifLog {
 	}
 	for i := range results {
 		results[i].RuleIndex = slices.Index(ids, results[i].RuleID)
+		results[i].escape()
 	}
 	return sarifLog{
 		Schema: sarifSchema, Version: "2.1.0",
 		Runs: []sarifRun{{Tool: sarifTool{sarifDriver{Name: "vnetsim", Version: buildinfo.Version(), InformationURI: toolURI, Rules: rules}}, Results: results}},
+	}
+}
+
+// escape makes the result's messages printable: viewers show them as text,
+// some in a terminal.
+func (r *sarifResult) escape() {
+	r.Message.Text = printable(r.Message.Text)
+	for i := range r.RelatedLocations {
+		if m := r.RelatedLocations[i].Message; m != nil {
+			m.Text = printable(m.Text)
+		}
+	}
+	for i := range r.CodeFlows {
+		if m := r.CodeFlows[i].Message; m != nil {
+			m.Text = printable(m.Text)
+		}
+		for _, tf := range r.CodeFlows[i].ThreadFlows {
+			for _, l := range tf.Locations {
+				if m := l.Location.Message; m != nil {
+					m.Text = printable(m.Text)
+				}
+			}
+		}
 	}
 }
 

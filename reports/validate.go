@@ -111,14 +111,14 @@ func ValidateText(w io.Writer, files []File, opt Options) error {
 			if d.Severity == diag.Error {
 				sev = st.err
 			}
-			ew.printf("%s: %s: %s\n", st.bold(location(f, d.Subject)),
-				sev(fmt.Sprintf("%s[%s]", d.Severity, d.Code)), st.bold(d.Summary))
+			ew.printf("%s: %s: %s\n", st.bold(printable(location(f, d.Subject))),
+				sev(fmt.Sprintf("%s[%s]", d.Severity, d.Code)), st.bold(printable(d.Summary)))
 			quote(ew, st, src, d.Subject)
 			if d.Detail != "" {
-				ew.printf("  %s %s\n", st.help("help:"), d.Detail)
+				ew.printf("  %s %s\n", st.help("help:"), printable(d.Detail))
 			}
 			for _, r := range d.Related {
-				ew.printf("%s: %s %s\n", st.bold(location(f, r.Subject)), st.note("note:"), r.Message)
+				ew.printf("%s: %s %s\n", st.bold(printable(location(f, r.Subject))), st.note("note:"), printable(r.Message))
 				if r.Subject.Filename == "" || r.Subject.Filename == f.Path {
 					quote(ew, st, src, r.Subject)
 				}
@@ -129,35 +129,18 @@ func ValidateText(w io.Writer, files []File, opt Options) error {
 	return ew.err
 }
 
-// quote writes the source line of r with a caret under its column.
+// quote writes the source line of r with a caret under its column: a
+// window of the line around the column, escaped (see snippet).
 func quote(ew *errWriter, st style, src *lines, r diag.Range) {
-	text, ok := src.line(r.Start.Line)
+	line, ok := src.line(r.Start.Line)
 	if !ok {
 		return
 	}
+	text, indent := snippet(line, r.Start.Column)
 	num := fmt.Sprint(r.Start.Line)
 	gutter := strings.Repeat(" ", len(num))
 	ew.printf(" %s | %s\n", st.dim(num), text)
-	ew.printf(" %s | %s%s\n", gutter, caretIndent(text, r.Start.Column), st.caret("^"))
-}
-
-// caretIndent returns the blank space that puts a caret under column col
-// (1-based, in characters) of text, keeping tabs so that it lines up.
-func caretIndent(text string, col int) string {
-	var b strings.Builder
-	i := 1
-	for _, r := range text {
-		if i >= col {
-			break
-		}
-		if r == '\t' {
-			b.WriteByte('\t')
-		} else {
-			b.WriteByte(' ')
-		}
-		i++
-	}
-	return b.String()
+	ew.printf(" %s | %s%s\n", gutter, indent, st.caret("^"))
 }
 
 // jsonValidate is the "validate" document of docs/reference/json.md.

@@ -9,7 +9,7 @@
 //	Run                         *Scenario → ScenarioResult (per step: events, checks, score)
 //	RunFiles                    files and folders → *Result, in a deterministic order
 //	Encode                      *Scenario → scenario YAML (diff plans become runnable scenarios)
-//	Labs, LoadLab, ExportLab    the embedded labs: list, parse, write to a folder
+//	Labs, LoadLab, LabFiles     the embedded labs: list, parse, their files
 //
 // Events are sim.Event values applied with sim.Apply; expectations are the
 // Expectation types of this package. Decisions the contract leaves open are

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"os"
 	"path"
 	"path/filepath"
 	"slices"
@@ -77,69 +76,33 @@ func LoadLab(name string) (*Scenario, error) {
 	return sc, nil
 }
 
-// ExportLab writes the files of lab name into dir, creating dir if needed,
-// and returns the paths written, in name order. An existing file is an
-// error unless force is set; then it is replaced. Each file is written to a
-// temporary file in dir and renamed into place, so a reader never sees a
-// half-written file. Nothing is written outside dir.
-func ExportLab(name, dir string, force bool) ([]string, error) {
+// LabFile is one file of a built-in lab.
+type LabFile struct {
+	Name string // the file's name, a local path such as "scenario.yaml"
+	Data []byte
+}
+
+// LabFiles returns the files of lab name, in name order, for a learner to
+// edit and run: scenario.yaml, the topology it names and any README.
+func LabFiles(name string) ([]LabFile, error) {
 	if err := checkLabName(name); err != nil {
 		return nil, err
 	}
 	src := path.Join("labs", name)
 	entries, err := fs.ReadDir(labFS, src)
 	if err != nil {
-		return nil, fmt.Errorf("export lab %s: %w", name, err)
+		return nil, fmt.Errorf("lab %s: %w", name, err)
 	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return nil, fmt.Errorf("export lab %s: %w", name, err)
-	}
-	// Check every target before writing any, so that a refusal leaves dir
-	// as it was.
-	var files []string
+	var files []LabFile
 	for _, e := range entries {
 		if e.IsDir() || !filepath.IsLocal(e.Name()) {
 			continue
 		}
-		target := filepath.Join(dir, e.Name())
-		if _, err := os.Lstat(target); err == nil && !force {
-			return nil, fmt.Errorf("export lab %s: %s already exists (use --force to overwrite)", name, target)
-		}
-		files = append(files, e.Name())
-	}
-	var written []string
-	for _, f := range files {
-		data, err := fs.ReadFile(labFS, path.Join(src, f))
+		data, err := fs.ReadFile(labFS, path.Join(src, e.Name()))
 		if err != nil {
-			return written, fmt.Errorf("export lab %s: %w", name, err)
+			return nil, fmt.Errorf("lab %s: %w", name, err)
 		}
-		target := filepath.Join(dir, f)
-		if err := writeAtomic(target, data); err != nil {
-			return written, fmt.Errorf("export lab %s: %w", name, err)
-		}
-		written = append(written, target)
+		files = append(files, LabFile{Name: e.Name(), Data: data})
 	}
-	return written, nil
-}
-
-// writeAtomic writes data to a temporary file beside target and renames it
-// over target.
-func writeAtomic(target string, data []byte) error {
-	tmp, err := os.CreateTemp(filepath.Dir(target), "."+filepath.Base(target)+".tmp*")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(tmp.Name()) // after a successful rename this fails harmlessly
-	if _, err := tmp.Write(data); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Chmod(0o644); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	return os.Rename(tmp.Name(), target)
+	return files, nil
 }

@@ -74,8 +74,14 @@ func TestLabsAsShipped(t *testing.T) {
 // after.
 func TestTroubleshootFixedByLearner(t *testing.T) {
 	dir := t.TempDir()
-	if _, err := ExportLab("troubleshoot", dir, false); err != nil {
+	files, err := LabFiles("troubleshoot")
+	if err != nil {
 		t.Fatal(err)
+	}
+	for _, f := range files {
+		if err := os.WriteFile(filepath.Join(dir, f.Name), f.Data, 0o644); err != nil {
+			t.Fatal(err)
+		}
 	}
 	run := func() ScenarioResult {
 		t.Helper()
@@ -127,49 +133,25 @@ func readT(t *testing.T, name string) string {
 	return string(b)
 }
 
-// TestExportLab covers the file rules of ExportLab: every file of the lab is
-// written, nothing is overwritten without force, and an unknown lab writes
-// nothing.
-func TestExportLab(t *testing.T) {
-	dir := t.TempDir()
-	written, err := ExportLab("peering-basics", dir, false)
+// TestLabFiles: every file of the lab, in name order, as embedded; an
+// unknown lab is ErrUnknownLab, even one named like a path.
+func TestLabFiles(t *testing.T) {
+	files, err := LabFiles("peering-basics")
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := []string{filepath.Join(dir, "scenario.yaml"), filepath.Join(dir, "topology.yaml")}
-	if !slices.Equal(written, want) {
-		t.Errorf("written = %v, want %v", written, want)
+	var names []string
+	for _, f := range files {
+		names = append(names, f.Name)
+	}
+	if want := []string{"scenario.yaml", "topology.yaml"}; !slices.Equal(names, want) {
+		t.Errorf("files %v, want %v", names, want)
 	}
 	embedded, _ := labFS.ReadFile("labs/peering-basics/scenario.yaml")
-	if got := readT(t, want[0]); got != string(embedded) {
-		t.Errorf("exported scenario differs from the embedded one")
+	if string(files[0].Data) != string(embedded) {
+		t.Errorf("scenario.yaml differs from the embedded one")
 	}
-
-	if err := os.WriteFile(want[1], []byte("mine"), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := ExportLab("peering-basics", dir, false); err == nil || !strings.Contains(err.Error(), "already exists") {
-		t.Errorf("export over an existing file: err = %v, want 'already exists'", err)
-	}
-	if got := readT(t, want[1]); got != "mine" {
-		t.Errorf("a refused export changed an existing file")
-	}
-	if _, err := ExportLab("peering-basics", dir, true); err != nil {
-		t.Errorf("export with force: %v", err)
-	}
-	if got := readT(t, want[1]); got == "mine" {
-		t.Errorf("export with force did not replace the file")
-	}
-	entries, _ := os.ReadDir(dir)
-	if len(entries) != 2 {
-		t.Errorf("dir holds %d entries after export, want 2 (no temporary files left)", len(entries))
-	}
-
-	empty := t.TempDir()
-	if _, err := ExportLab("../etc", empty, true); !errors.Is(err, ErrUnknownLab) {
+	if _, err := LabFiles("../etc"); !errors.Is(err, ErrUnknownLab) {
 		t.Errorf("unknown lab: err = %v, want ErrUnknownLab", err)
-	}
-	if entries, _ := os.ReadDir(empty); len(entries) != 0 {
-		t.Errorf("an unknown lab wrote %d files", len(entries))
 	}
 }

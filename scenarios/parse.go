@@ -6,7 +6,6 @@ import (
 	"io/fs"
 	"math"
 	"net/netip"
-	"os"
 	"path"
 	"path/filepath"
 	"slices"
@@ -15,6 +14,7 @@ import (
 
 	"gopkg.in/yaml.v3"
 
+	"github.com/vnetsim/vnetsim/internal/fileio"
 	"github.com/vnetsim/vnetsim/sim"
 	"github.com/vnetsim/vnetsim/topology"
 	"github.com/vnetsim/vnetsim/topology/diag"
@@ -23,28 +23,45 @@ import (
 // MaxFileSize is the largest scenario file Parse reads, in bytes.
 const MaxFileSize = topology.MaxFileSize
 
+// ReadFunc reads a file for the parser and the runner: a scenario file or
+// the topology file a scenario names. topology.ReadFile is the default.
+type ReadFunc func(name string) ([]byte, error)
+
 // Parse parses a scenario file and loads its topology: an inline mapping,
-// or a path relative to filename read from the operating system's file
-// system. Diagnostics carry file positions; those of a topology file are
-// located in that file. The Scenario is nil when a diagnostic is an error.
+// or a path read from the operating system's file system, relative to the
+// scenario file's folder unless absolute. Diagnostics carry file
+// positions; those of a topology file are located in that file. The
+// Scenario is nil when a diagnostic is an error.
 func Parse(filename string, data []byte) (*Scenario, diag.Diagnostics) {
-	return parse(filename, data, func(rel string) (string, []byte, error) {
-		name := rel
-		if !filepath.IsAbs(rel) {
-			name = filepath.Join(filepath.Dir(filename), filepath.FromSlash(rel))
-		}
-		b, err := os.ReadFile(name)
-		return name, b, err
-	})
+	return parse(filename, data, osTopology(filename, topology.ReadFile))
 }
 
 // ParseFile reads and parses a scenario file.
 func ParseFile(filename string) (*Scenario, diag.Diagnostics) {
-	data, err := os.ReadFile(filename)
+	return parseFile(filename, topology.ReadFile)
+}
+
+// parseFile reads filename with read and parses it, reading the topology
+// it names with read too.
+func parseFile(filename string, read ReadFunc) (*Scenario, diag.Diagnostics) {
+	data, err := read(filename)
 	if err != nil {
 		return nil, diag.Diagnostics{fileError(filename, err)}
 	}
-	return Parse(filename, data)
+	return parse(filename, data, osTopology(filename, read))
+}
+
+// osTopology reads the topology paths written in the scenario file
+// filename: relative to its folder, or absolute.
+func osTopology(filename string, read ReadFunc) topologyReader {
+	return func(rel string) (string, []byte, error) {
+		name := rel
+		if !filepath.IsAbs(rel) {
+			name = filepath.Join(filepath.Dir(filename), filepath.FromSlash(rel))
+		}
+		b, err := read(name)
+		return name, b, err
+	}
 }
 
 // ParseFS parses the scenario file name of fsys; a topology path is read
@@ -62,15 +79,15 @@ func ParseFS(fsys fs.FS, name string) (*Scenario, diag.Diagnostics) {
 }
 
 func fileError(name string, err error) diag.Diagnostic {
-	return diag.Errorf(diag.YAMLSyntax, nil, "cannot read %s: %v", name, errors.Unwrap(err)).
+	return diag.Errorf(diag.YAMLSyntax, nil, "cannot read %s: %s", name, fileio.Message(err)).
 		At(diag.Range{Filename: name})
 }
 
-// readFunc reads a topology path written in a scenario and returns the name
-// its diagnostics use.
-type readFunc func(rel string) (name string, data []byte, err error)
+// topologyReader reads a topology path written in a scenario and returns
+// the name its diagnostics use.
+type topologyReader func(rel string) (name string, data []byte, err error)
 
-func parse(filename string, data []byte, read readFunc) (*Scenario, diag.Diagnostics) {
+func parse(filename string, data []byte, read topologyReader) (*Scenario, diag.Diagnostics) {
 	p := &parser{file: filename}
 	root := p.document(data)
 	if root == nil {
@@ -141,7 +158,7 @@ func (p *parser) object(n *yaml.Node, at diag.Path, what string, required, optio
 		k, v := n.Content[i], n.Content[i+1]
 		switch {
 		case o.vals[k.Value] != nil:
-			p.errorf(diag.DuplicateKey, at.Child(k.Value), k, "%s: key %q is written twice", what, k.Value)
+			p.errorf(diag.DuplicateKey, at.Child(k.Value), k, "%s: key %s is written twice", what, diag.Quote(k.Value))
 			ok = false
 		case !slices.Contains(required, k.Value) && !slices.Contains(optional, k.Value):
 			unknown = append(unknown, k)
@@ -170,7 +187,7 @@ func (p *parser) object(n *yaml.Node, at diag.Path, what string, required, optio
 			hint += "?"
 			meant[s] = true
 		}
-		p.errorf(diag.UnknownField, at.Child(k.Value), k, "%s: unknown key %q (want %s)%s", what, k.Value, strings.Join(all, ", "), hint)
+		p.errorf(diag.UnknownField, at.Child(k.Value), k, "%s: unknown key %s (want %s)%s", what, diag.Quote(k.Value), strings.Join(all, ", "), hint)
 	}
 	for _, k := range required {
 		if meant[k] {
@@ -271,7 +288,7 @@ func (p *parser) prefixNode(n *yaml.Node, at diag.Path, what string) netip.Prefi
 	}
 	pf, err := netip.ParsePrefix(strings.TrimSpace(s))
 	if err != nil {
-		p.errorf(diag.InvalidPrefix, at, n, "%s: %q is not an IP prefix", what, s)
+		p.errorf(diag.InvalidPrefix, at, n, "%s: %s is not an IP prefix", what, diag.Quote(s))
 		return netip.Prefix{}
 	}
 	if m := pf.Masked(); m != pf {
@@ -299,7 +316,7 @@ func (p *parser) addr(o object, key string) netip.Addr {
 	}
 	a, err := netip.ParseAddr(strings.TrimSpace(s))
 	if err != nil || a.Zone() != "" {
-		p.errorf(diag.InvalidAddress, o.path.Child(key), n, "%s %s: %q is not an IP address", o.what, key, s)
+		p.errorf(diag.InvalidAddress, o.path.Child(key), n, "%s %s: %s is not an IP address", o.what, key, diag.Quote(s))
 		return netip.Addr{}
 	}
 	return a.Unmap()
@@ -356,7 +373,7 @@ func (p *parser) codes(o object, key string) []diag.Code {
 // notACode says that s is no diagnostic or refusal code, and which code it
 // most likely misspells.
 func notACode(s string) string {
-	msg := fmt.Sprintf("%q is not a diagnostic or refusal code (docs/reference/vocabularies.md)", s)
+	msg := fmt.Sprintf("%s is not a diagnostic or refusal code (docs/reference/vocabularies.md)", diag.Quote(s))
 	var codes []string
 	for _, c := range slices.Concat(diag.ErrorCodes, diag.WarningCodes, diag.RefusalCodes) {
 		codes = append(codes, string(c))
@@ -382,7 +399,7 @@ func (p *parser) named(o object, key string, fn func(name string, n *yaml.Node, 
 	for i := 0; i+1 < len(n.Content); i += 2 {
 		k := n.Content[i]
 		if seen[k.Value] {
-			p.errorf(diag.DuplicateKey, at.Child(k.Value), k, "%s %s: %q is written twice", o.what, key, k.Value)
+			p.errorf(diag.DuplicateKey, at.Child(k.Value), k, "%s %s: %s is written twice", o.what, key, diag.Quote(k.Value))
 			continue
 		}
 		seen[k.Value] = true
@@ -403,7 +420,7 @@ func (p *parser) single(n *yaml.Node, at diag.Path, what string, keys []string) 
 		if s := diag.Suggest(k.Value, keys); s != "" {
 			hint = fmt.Sprintf("; did you mean %q?", s)
 		}
-		p.errorf(diag.UnknownField, at.Child(k.Value), k, "%s: unknown key %q (want one of %s)%s", what, k.Value, strings.Join(keys, ", "), hint)
+		p.errorf(diag.UnknownField, at.Child(k.Value), k, "%s: unknown key %s (want one of %s)%s", what, diag.Quote(k.Value), strings.Join(keys, ", "), hint)
 		return "", nil, nil, false
 	}
 	return k.Value, k, v, true
@@ -446,7 +463,7 @@ func (p *parser) step(n *yaml.Node, at diag.Path, i int) (Step, bool) {
 	if st.Name == "" {
 		st.Name = fmt.Sprintf("step %d", i+1)
 	}
-	o.what = fmt.Sprintf("step %q", st.Name)
+	o.what = "step " + diag.Quote(st.Name)
 	if rn := o.get("expectRejected"); rn != nil {
 		if s, ok := p.scalar(rn, at.Child("expectRejected"), o.what+" expectRejected"); ok {
 			if c := diag.Code(s); c.Known() {
@@ -481,7 +498,7 @@ func (p *parser) step(n *yaml.Node, at diag.Path, i int) (Step, bool) {
 
 // topology loads the scenario's topology: an inline mapping, loaded with
 // the scenario file's positions, or a path read with read.
-func (p *parser) topology(sc *Scenario, data []byte, root *yaml.Node, read readFunc) {
+func (p *parser) topology(sc *Scenario, data []byte, root *yaml.Node, read topologyReader) {
 	var tn *yaml.Node
 	for i := 0; i+1 < len(root.Content); i += 2 {
 		if root.Content[i].Value == "topology" {
@@ -504,7 +521,7 @@ func (p *parser) topology(sc *Scenario, data []byte, root *yaml.Node, read readF
 		sc.TopologyPath = tn.Value
 		name, b, err := read(tn.Value)
 		if err != nil {
-			p.errorf(diag.InvalidValue, diag.P("topology"), tn, "cannot read topology %s: %v", tn.Value, unwrapPathError(err))
+			p.errorf(diag.InvalidValue, diag.P("topology"), tn, "cannot read topology %s: %s", diag.Quote(tn.Value), fileio.Message(err))
 			return
 		}
 		n, sm, ds = topology.Load(name, b)
@@ -884,7 +901,7 @@ func ParseResult(s string) (sim.Result, error) {
 			return r, nil
 		}
 	}
-	return 0, fmt.Errorf("%q is not a trace result (want delivered, exited or dropped)", s)
+	return 0, fmt.Errorf("%s is not a trace result (want delivered, exited or dropped)", diag.Quote(s))
 }
 
 // ParseReason parses a drop reason.
@@ -892,7 +909,7 @@ func ParseReason(s string) (sim.Reason, error) {
 	if r := sim.Reason(s); slices.Contains(sim.Reasons, r) {
 		return r, nil
 	}
-	return "", fmt.Errorf("%q is not a drop reason", s)
+	return "", fmt.Errorf("%s is not a drop reason", diag.Quote(s))
 }
 
 // parseEffectiveNextHop parses an effective route's next hop type, which,

@@ -23,6 +23,17 @@ type Options struct {
 	// Duration zero, which keeps output byte-identical between runs (tests
 	// and golden files rely on it).
 	Clock func() time.Time
+	// ReadFile reads the scenario files and the topology files they name;
+	// nil is topology.ReadFile. A command passes its own to know every
+	// file a run read.
+	ReadFile ReadFunc
+}
+
+func (o Options) read() ReadFunc {
+	if o.ReadFile == nil {
+		return topology.ReadFile
+	}
+	return o.ReadFile
 }
 
 func (o Options) since(start time.Time) time.Duration {
@@ -167,7 +178,7 @@ func rejectedCheck(want diag.Code, refusals []*sim.Refusal) CheckResult {
 func RunFiles(ctx context.Context, paths []string, opts Options) (*Result, error) {
 	var files []string
 	for _, p := range paths {
-		found, err := scenarioFiles(p)
+		found, err := scenarioFiles(p, opts.read())
 		if err != nil {
 			return nil, err
 		}
@@ -175,7 +186,7 @@ func RunFiles(ctx context.Context, paths []string, opts Options) (*Result, error
 	}
 	res := &Result{}
 	for _, f := range files {
-		sc, ds := ParseFile(f)
+		sc, ds := parseFile(f, opts.read())
 		if sc == nil {
 			res.Scenarios = append(res.Scenarios, ScenarioResult{Name: f, Path: f, Diagnostics: ds})
 			continue
@@ -185,7 +196,7 @@ func RunFiles(ctx context.Context, paths []string, opts Options) (*Result, error
 	return res, nil
 }
 
-func scenarioFiles(p string) ([]string, error) {
+func scenarioFiles(p string, read ReadFunc) ([]string, error) {
 	info, err := os.Stat(p)
 	if err != nil {
 		return nil, fmt.Errorf("run %s: %w", p, err)
@@ -202,7 +213,9 @@ func scenarioFiles(p string) ([]string, error) {
 		if d.IsDir() || (ext != ".yaml" && ext != ".yml") {
 			return nil
 		}
-		if data, err := os.ReadFile(path); err == nil && looksLikeScenario(data) {
+		// A file that cannot be read (a named pipe, a file over the size
+		// limit) is run, so that the run reports why.
+		if data, err := read(path); err != nil || looksLikeScenario(data) {
 			out = append(out, path)
 		}
 		return nil

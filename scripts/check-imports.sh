@@ -21,6 +21,9 @@ check() { # package, forbidden import patterns...
 }
 check "$mod/topology/diag" "$mod" gopkg.in gonum.org github.com go4.org golang.org
 check "$mod/internal/buildinfo" "$mod" gopkg.in gonum.org github.com go4.org golang.org
+check "$mod/internal/fileio" "$mod" gopkg.in gonum.org github.com go4.org golang.org
+# gvcache must be initialised before go-graphviz: standard library only.
+check "$mod/internal/gvcache" "$mod" gopkg.in gonum.org github.com go4.org golang.org
 check "$mod/topology" "$mod/sim" "$mod/scenarios" "$mod/reports" "$mod/cmd" gonum.org/v1/gonum github.com/goccy/go-graphviz github.com/urfave/cli
 check "$mod/sim" gopkg.in/yaml.v3 "$mod/scenarios" "$mod/reports" "$mod/cmd" github.com/goccy/go-graphviz github.com/urfave/cli
 check "$mod/scenarios" "$mod/reports" "$mod/cmd" github.com/goccy/go-graphviz github.com/urfave/cli

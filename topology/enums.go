@@ -5,6 +5,8 @@ import (
 	"net/netip"
 	"strconv"
 	"strings"
+
+	"github.com/vnetsim/vnetsim/topology/diag"
 )
 
 // enum is the shared spelling table behind every closed vocabulary of the
@@ -24,7 +26,7 @@ func (e enum[T]) parse(kind, s string) (T, error) {
 			return T(i), nil
 		}
 	}
-	return 0, fmt.Errorf("%q is not a valid %s (want %s)", s, kind, strings.Join(e.names(), ", "))
+	return 0, fmt.Errorf("%s is not a valid %s (want %s)", diag.Quote(s), kind, strings.Join(e.names(), ", "))
 }
 
 func (e enum[T]) names() []string {
@@ -134,7 +136,7 @@ func (t NextHopType) MarshalText() ([]byte, error) { return []byte(t.String()), 
 func ParseNextHopType(s string) (NextHopType, error) {
 	t, err := nextHopNames.parse("next hop type", s)
 	if err == nil && t == NextHopVNetPeering {
-		return 0, fmt.Errorf("%q is a system next hop type; user routes take VnetLocal, VirtualNetworkGateway, VirtualAppliance, Internet or None", s)
+		return 0, fmt.Errorf("%s is a system next hop type; user routes take VnetLocal, VirtualNetworkGateway, VirtualAppliance, Internet or None", diag.Quote(s))
 	}
 	return t, err
 }
@@ -189,16 +191,16 @@ func ParsePortRange(s string) (PortRange, error) {
 	lo, hi, isRange := strings.Cut(s, "-")
 	a, err := parsePort(lo)
 	if err != nil {
-		return PortRange{}, fmt.Errorf("%q is not a port range (want \"*\", \"N\" or \"N-M\"): %v", s, err)
+		return PortRange{}, fmt.Errorf("%s is not a port range (want \"*\", \"N\" or \"N-M\"): %v", diag.Quote(s), err)
 	}
 	b := a
 	if isRange {
 		if b, err = parsePort(hi); err != nil {
-			return PortRange{}, fmt.Errorf("%q is not a port range (want \"*\", \"N\" or \"N-M\"): %v", s, err)
+			return PortRange{}, fmt.Errorf("%s is not a port range (want \"*\", \"N\" or \"N-M\"): %v", diag.Quote(s), err)
 		}
 	}
 	if a > b {
-		return PortRange{}, fmt.Errorf("%q is not a port range: %d is above %d", s, a, b)
+		return PortRange{}, fmt.Errorf("%s is not a port range: %d is above %d", diag.Quote(s), a, b)
 	}
 	return PortRange{a, b}, nil
 }
@@ -206,7 +208,7 @@ func ParsePortRange(s string) (PortRange, error) {
 func parsePort(s string) (uint16, error) {
 	n, err := strconv.ParseUint(strings.TrimSpace(s), 10, 16)
 	if err != nil {
-		return 0, fmt.Errorf("%q is not a port from 0 to 65535", s)
+		return 0, fmt.Errorf("%s is not a port from 0 to 65535", diag.Quote(s))
 	}
 	return uint16(n), nil
 }
@@ -243,7 +245,7 @@ func ParseAddressMatch(s string) (AddressMatch, error) {
 	}
 	p, err := netip.ParsePrefix(s)
 	if err != nil {
-		return AddressMatch{}, fmt.Errorf("%q is not \"*\", \"VirtualNetwork\" or an IP prefix", s)
+		return AddressMatch{}, fmt.Errorf("%s is not \"*\", \"VirtualNetwork\" or an IP prefix", diag.Quote(s))
 	}
 	return AddressMatch{Prefix: p}, nil
 }

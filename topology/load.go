@@ -12,6 +12,7 @@ import (
 
 	"gopkg.in/yaml.v3"
 
+	"github.com/vnetsim/vnetsim/internal/fileio"
 	"github.com/vnetsim/vnetsim/topology/diag"
 )
 
@@ -359,3 +360,13 @@ var yamlPrefix = regexp.MustCompile(`^yaml: (line \d+: )?`)
 // cleanYAMLError strips yaml.v3's "yaml: line N:" prefix, since the line
 // is in the diagnostic's position.
 func cleanYAMLError(err error) string { return yamlPrefix.ReplaceAllString(err.Error(), "") }
+
+// ReadFile reads a topology or scenario file for Load: a regular file (a
+// symbolic link is followed) of at most MaxFileSize bytes. Anything else
+// is refused before it is read: a directory, a device such as /dev/zero,
+// a named pipe, a larger file (docs/limits.md).
+func ReadFile(name string) ([]byte, error) { return fileio.ReadFile(name, MaxFileSize) }
+
+// Read reads a topology from r, standard input for example, refusing more
+// than MaxFileSize bytes.
+func Read(r io.Reader) ([]byte, error) { return fileio.ReadAll(r, MaxFileSize) }

@@ -6,6 +6,8 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/vnetsim/vnetsim/topology/diag"
 )
 
 // MaxNameLength is the longest name, in characters: Azure allows 80 for
@@ -34,27 +36,27 @@ func CheckName(s string) error {
 	case s == "":
 		return fmt.Errorf("a name cannot be empty")
 	case !utf8.ValidString(s):
-		return fmt.Errorf("name %q is not UTF-8", s)
+		return fmt.Errorf("name %s is not UTF-8", diag.Quote(s))
 	case utf8.RuneCountInString(s) > MaxNameLength:
-		return fmt.Errorf("name %q is %d characters long; the limit is %d", s, utf8.RuneCountInString(s), MaxNameLength)
+		return fmt.Errorf("name %s is %d characters long; the limit is %d", diag.Quote(s), utf8.RuneCountInString(s), MaxNameLength)
 	}
 	first, _ := utf8.DecodeRuneInString(s)
 	last, _ := utf8.DecodeLastRuneInString(s)
 	if unicode.IsSpace(first) || unicode.IsSpace(last) {
-		return fmt.Errorf("name %q starts or ends with white space", s)
+		return fmt.Errorf("name %s starts or ends with white space", diag.Quote(s))
 	}
 	if i := strings.IndexFunc(s, func(r rune) bool { return unicode.In(r, unicode.Cc, unicode.Cf) }); i >= 0 {
 		r, _ := utf8.DecodeRuneInString(s[i:])
-		return fmt.Errorf("name %q holds the control or format character U+%04X", s, r)
+		return fmt.Errorf("name %s holds the control or format character U+%04X", diag.Quote(s), r)
 	}
 	if strings.Contains(s, "/") {
-		return fmt.Errorf("name %q holds \"/\", which separates VNET/SUBNET", s)
+		return fmt.Errorf("name %s holds \"/\", which separates VNET/SUBNET", diag.Quote(s))
 	}
 	if strings.Contains(s, ",") {
-		return fmt.Errorf("name %q holds \",\", which separates FROM,TO", s)
+		return fmt.Errorf("name %s holds \",\", which separates FROM,TO", diag.Quote(s))
 	}
 	if _, err := netip.ParseAddr(s); err == nil {
-		return fmt.Errorf("name %q is an IP address, which it would shadow as an endpoint", s)
+		return fmt.Errorf("name %s is an IP address, which it would shadow as an endpoint", diag.Quote(s))
 	}
 	return nil
 }

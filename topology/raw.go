@@ -221,7 +221,7 @@ func DescribeNode(n *yaml.Node, null string) string {
 		if isNull(n) {
 			return null
 		}
-		return fmt.Sprintf("%q", n.Value)
+		return diag.Quote(n.Value)
 	}
 	return "an alias"
 }
@@ -250,7 +250,7 @@ func (l *loader) object(n *yaml.Node, p diag.Path, k *objectKind, what string) (
 		key, val := n.Content[i], n.Content[i+1]
 		fp := p.Child(key.Value)
 		if first, dup := seen[key.Value]; dup {
-			l.report(diag.Errorf(diag.DuplicateKey, fp, "%s: key %q is written twice", what, key.Value).
+			l.report(diag.Errorf(diag.DuplicateKey, fp, "%s: key %s is written twice", what, diag.Quote(key.Value)).
 				WithDetail("remove one of them; YAML keys must be unique in a mapping").
 				WithRelated(fp, "first written here"), key, first)
 			continue
@@ -271,7 +271,7 @@ func (l *loader) object(n *yaml.Node, p diag.Path, k *objectKind, what string) (
 	// also a missing-field for it.
 	meant := map[string]bool{}
 	for _, key := range unknown {
-		msg := fmt.Sprintf("%s: unknown field %q", what, key.Value)
+		msg := fmt.Sprintf("%s: unknown field %s", what, diag.Quote(key.Value))
 		if s := diag.Suggest(key.Value, absentKeys(k, seen)); s != "" {
 			msg += fmt.Sprintf("; did you mean %q", s)
 			if f, _ := k.field(s); f.Required {
@@ -325,7 +325,7 @@ func (l *loader) namedMap(n *yaml.Node, p diag.Path, what string) []named {
 			continue
 		}
 		if first, dup := seen[key.Value]; dup {
-			l.report(diag.Errorf(diag.DuplicateKey, np, "%s: %q is defined twice", what, key.Value).
+			l.report(diag.Errorf(diag.DuplicateKey, np, "%s: %s is defined twice", what, diag.Quote(key.Value)).
 				WithDetail("names are unique within their map; rename or remove one").
 				WithRelated(np, "first defined here"), key, first)
 			continue
@@ -461,7 +461,7 @@ func (l *loader) prefix(n *yaml.Node, p diag.Path, what string) (netip.Prefix, b
 	pf, err := netip.ParsePrefix(strings.TrimSpace(s))
 	if err != nil {
 		l.errorf(true, diag.InvalidPrefix, p, n, "write an address and a length, e.g. 10.1.0.0/16",
-			"%s: %q is not an IP prefix", what, s)
+			"%s: %s is not an IP prefix", what, diag.Quote(s))
 		return netip.Prefix{}, false
 	}
 	if m := pf.Masked(); m != pf {
@@ -481,7 +481,7 @@ func (l *loader) addr(n *yaml.Node, p diag.Path, what string) (netip.Addr, bool)
 	a, err := netip.ParseAddr(strings.TrimSpace(s))
 	if err != nil || a.Zone() != "" {
 		l.errorf(true, diag.InvalidAddress, p, n, "write an IPv4 or IPv6 address, e.g. 10.1.0.4",
-			"%s: %q is not an IP address", what, s)
+			"%s: %s is not an IP address", what, diag.Quote(s))
 		return netip.Addr{}, false
 	}
 	return a.Unmap(), true

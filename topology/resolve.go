@@ -146,7 +146,7 @@ func (l *loader) addressMatch(o obj, key, what string) AddressMatch {
 	m, err := ParseAddressMatch(strings.TrimSpace(s))
 	if err != nil {
 		l.errorf(true, diag.InvalidPrefix, p, n, `write "*", "VirtualNetwork" or a prefix such as 10.2.0.0/16`,
-			"%s %s: %q is not an address prefix", what, key, s)
+			"%s %s: %s is not an address prefix", what, key, diag.Quote(s))
 		return AddressMatch{Any: true}
 	}
 	if m.Prefix.IsValid() {
@@ -210,8 +210,8 @@ func refNode[V any](l *loader, n *yaml.Node, p diag.Path, name, what, targetKind
 		if scope != "" {
 			scope = " in " + scope
 		}
-		l.errorf(true, diag.UnknownReference, p, n, fmt.Sprintf("define %s %q%s or fix the name%s", kind, name, scope, candidates(m)),
-			"%s: unknown %s %q", what, kind, name)
+		l.errorf(true, diag.UnknownReference, p, n, fmt.Sprintf("define %s %s%s or fix the name%s", kind, diag.Quote(name), scope, candidates(m)),
+			"%s: unknown %s %s", what, kind, diag.Quote(name))
 	}
 	return v, ok
 }
@@ -305,8 +305,8 @@ func (l *loader) vnet(n *Network, e named, vnetNames map[string]bool) *VirtualNe
 				if vnetNames[s] {
 					p.RemoteVirtualNetwork = s
 				} else {
-					l.errorf(true, diag.UnknownReference, rp, rn, fmt.Sprintf("define virtual network %q or fix the name", s),
-						"%s: remote virtual network %q is not in the file", pwhat, s)
+					l.errorf(true, diag.UnknownReference, rp, rn, fmt.Sprintf("define virtual network %s or fix the name", diag.Quote(s)),
+						"%s: remote virtual network %s is not in the file", pwhat, diag.Quote(s))
 				}
 			}
 		}

@@ -9,6 +9,7 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/vnetsim/vnetsim/internal/buildinfo"
+	"github.com/vnetsim/vnetsim/internal/fileio"
 	"github.com/vnetsim/vnetsim/topology/diag"
 )
 
@@ -19,10 +20,12 @@ const (
 	exitCannotRun = 2 // bad flags, unreadable file, unknown endpoint
 )
 
-// newApp returns the vnetsim command line, writing to stdout and stderr.
-// It holds no state outside the returned value, so tests run it in-process
-// with buffers. It never calls os.Exit: run maps its error to an exit code.
-func newApp(stdout, stderr io.Writer) *cli.App {
+// newApp returns the vnetsim command line, reading standard input from
+// stdin, writing to stdout and stderr, and writing files through files. It
+// holds no state outside the returned value and files, so tests run it
+// in-process with buffers. It never calls os.Exit: run maps its error to an
+// exit code.
+func newApp(stdin io.Reader, stdout, stderr io.Writer, files *fileio.Files) *cli.App {
 	commands := []*cli.Command{
 		validateCommand(),
 		traceCommand(),
@@ -46,8 +49,10 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 			"is it valid, where does a packet go, which routes does a subnet get, what can reach what.\n" +
 			"Exit codes: 0 ok, 1 analysed and something failed, 2 could not run.",
 		Version:   buildinfo.Version(),
+		Reader:    stdin,
 		Writer:    stdout,
 		ErrWriter: stderr,
+		Metadata:  map[string]any{filesKey: files},
 		Commands:  commands,
 		Flags: []cli.Flag{
 			&cli.StringFlag{Name: "color", Value: "auto", Usage: "colour text output: auto (a terminal without NO_COLOR), always or never"},
@@ -98,15 +103,16 @@ func setUsageErrors(c *cli.Command) {
 }
 
 // run runs the app on args and returns the process exit code. Messages of
-// failed commands go to stderr; nothing panics out of it.
-func run(args []string, stdout, stderr io.Writer) (code int) {
+// failed commands go to stderr; nothing panics out of it. files records
+// what the command reads and writes (see interruptible).
+func run(args []string, stdin io.Reader, stdout, stderr io.Writer, files *fileio.Files) (code int) {
 	defer func() {
 		if r := recover(); r != nil {
 			fmt.Fprintf(stderr, "vnetsim: internal error: %v\n", r)
 			code = exitCannotRun
 		}
 	}()
-	app := newApp(stdout, stderr)
+	app := newApp(stdin, stdout, stderr, files)
 	err := app.Run(interspersed(app, args))
 	if err == nil {
 		return exitOK

@@ -43,7 +43,7 @@ func commandPath(app *cli.App, words []string) (*cli.Command, int) {
 // value for --format. Words that are shell variables are arguments.
 func checkInvocation(t *testing.T, where string, words []string) {
 	t.Helper()
-	app := newApp(&bytes.Buffer{}, &bytes.Buffer{})
+	app := quietApp()
 	app.Setup()
 	if len(words) > 0 && (words[0] == "--version" || words[0] == "--help") {
 		return

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"os"
 	"os/exec"
 	"slices"
@@ -13,7 +12,7 @@ import (
 
 // What completes a command line, word by word.
 func TestCompletions(t *testing.T) {
-	app := newApp(&bytes.Buffer{}, &bytes.Buffer{})
+	app := quietApp()
 	app.Setup()
 	for _, tc := range []struct {
 		name, line string
@@ -53,7 +52,7 @@ func TestCompletions(t *testing.T) {
 // Every flag that takes a value is sorted into one of the completion
 // tables, so that a new flag completes its values or, deliberately, none.
 func TestCompletionKnowsEveryFlag(t *testing.T) {
-	app := newApp(&bytes.Buffer{}, &bytes.Buffer{})
+	app := quietApp()
 	app.Setup()
 	check := func(path string, flags []cli.Flag) {
 		for _, f := range flags {

@@ -65,6 +65,15 @@ func diffFlags(c *cli.Context) (diffOptions, error) {
 	if err != nil {
 		return diffOptions{}, err
 	}
+	if err := stdinOnce(c, c.Args().Slice()); err != nil {
+		return diffOptions{}, err
+	}
+	switch emit := c.String("emit-scenario"); {
+	case emit == "-":
+		return diffOptions{}, usageError("diff: --emit-scenario needs a file; standard output has the report")
+	case emit != "" && c.Args().Get(0) == "-":
+		return diffOptions{}, usageError("diff: --emit-scenario needs BEFORE in a file, which the scenario names; not standard input")
+	}
 	o := diffOptions{
 		before: c.Args().Get(0), after: c.Args().Get(1), format: f,
 		failOnLost: c.Bool("fail-on-lost"), emitScenario: c.String("emit-scenario"), force: c.Bool("force"),
@@ -95,7 +104,7 @@ func runDiff(c *cli.Context, o diffOptions) error {
 	var in [2]sim.DiffInput
 	var broken []reports.File
 	for i, path := range []string{o.before, o.after} {
-		l, err := loadTopology(path)
+		l, err := loadTopology(c, path)
 		if err != nil {
 			return err
 		}
@@ -121,7 +130,7 @@ func runDiff(c *cli.Context, o diffOptions) error {
 		return usageError("diff: %v", err)
 	}
 	if o.emitScenario != "" {
-		if err := emitScenario(stderr, res, o); err != nil {
+		if err := emitScenario(c, res, o); err != nil {
 			return usageError("diff: %v", err)
 		}
 	}
@@ -147,7 +156,8 @@ func renderDiff(w io.Writer, res *sim.DiffResult, o diffOptions) error {
 // before-file, one step per event, and a last step that expects the
 // after-file's reachability and peering states. It refuses to write a plan
 // that is not verified, since its scenario would fail.
-func emitScenario(stderr io.Writer, res *sim.DiffResult, o diffOptions) error {
+func emitScenario(c *cli.Context, res *sim.DiffResult, o diffOptions) error {
+	stderr := c.App.ErrWriter
 	if !res.Plan.Verified {
 		fmt.Fprintf(stderr, "vnetsim: diff: not writing %s: the plan is not verified (%s)\n", o.emitScenario, strings.Join(res.Plan.Problems, "; "))
 		return nil
@@ -163,7 +173,7 @@ func emitScenario(stderr io.Writer, res *sim.DiffResult, o diffOptions) error {
 	if err != nil {
 		return fmt.Errorf("encode scenario: %w", err)
 	}
-	return writeFileAtomic(o.emitScenario, data, o.force, []string{o.before, o.after})
+	return files(c).Write(o.emitScenario, data, o.force)
 }
 
 // planScenario builds the scenario of a verified plan. topologyPath is the

@@ -124,7 +124,7 @@ func tableKeys(sec string) []string {
 // the "Global flags" section.
 func TestDocsCoverCommands(t *testing.T) {
 	page := readDoc(t, "docs/reference/commands.md")
-	app := newApp(&bytes.Buffer{}, &bytes.Buffer{})
+	app := quietApp()
 	app.Setup()
 	checkFlags := func(where, sec string, flags []cli.Flag) {
 		for _, f := range flags {

@@ -49,7 +49,7 @@ func generateCommand() *cli.Command {
 				if err != nil {
 					return usageError("generate: %v", err)
 				}
-				return emit(c, nil, func(w io.Writer) error {
+				return emit(c, func(w io.Writer) error {
 					_, err := w.Write(data)
 					return err
 				})

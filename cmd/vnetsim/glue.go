@@ -2,12 +2,9 @@ package main
 
 import (
 	"bytes"
-	"errors"
 	"fmt"
 	"io"
-	"io/fs"
 	"os"
-	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -17,6 +14,7 @@ import (
 
 	"github.com/urfave/cli/v2"
 
+	"github.com/vnetsim/vnetsim/internal/fileio"
 	"github.com/vnetsim/vnetsim/reports"
 	"github.com/vnetsim/vnetsim/sim"
 	"github.com/vnetsim/vnetsim/topology"
@@ -102,21 +100,47 @@ func useColor(mode, noColor string, terminal bool) bool {
 	return noColor == "" && terminal
 }
 
-// readInput reads a file named on the command line; failing is exit 2.
-func readInput(path string) ([]byte, error) {
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return nil, usageError("cannot read %s: %v", path, unwrapPathError(err))
+// stdinName is what diagnostics call a topology read from standard input
+// (the argument "-").
+const stdinName = "<stdin>"
+
+// filesKey is the key of the command's *fileio.Files in App.Metadata.
+const filesKey = "files"
+
+// files returns what the command has read and is writing.
+func files(c *cli.Context) *fileio.Files { return c.App.Metadata[filesKey].(*fileio.Files) }
+
+// readInput reads a topology named on the command line, or standard input
+// for "-", and records it as an input, so that no output replaces it. It
+// returns the name diagnostics use. Failing is exit 2.
+func readInput(c *cli.Context, path string) (name string, data []byte, err error) {
+	if path == "-" {
+		if f, ok := c.App.Reader.(*os.File); ok {
+			if info, err := f.Stat(); err == nil && info.Mode().IsRegular() {
+				files(c).InputInfo(stdinName, info) // vnetsim render - -o f < f
+			}
+		}
+		data, err := topology.Read(c.App.Reader)
+		if err != nil {
+			return "", nil, usageError("cannot read standard input: %s", fileio.Message(err))
+		}
+		return stdinName, data, nil
 	}
-	return data, nil
+	files(c).Input(path)
+	data, err = topology.ReadFile(path)
+	if err != nil {
+		return "", nil, usageError("cannot read %s: %s", path, fileio.Message(err))
+	}
+	return path, data, nil
 }
 
-func unwrapPathError(err error) error {
-	var pe *fs.PathError
-	if errors.As(err, &pe) {
-		return pe.Err
+// stdinOnce refuses more than one "-" among paths: standard input can be
+// read only once.
+func stdinOnce(c *cli.Context, paths []string) error {
+	if n := len(slices.DeleteFunc(slices.Clone(paths), func(p string) bool { return p != "-" })); n > 1 {
+		return usageError("%s: standard input (-) can be read only once", c.Command.Name)
 	}
-	return err
+	return nil
 }
 
 // loaded is a topology file read and checked.
@@ -126,20 +150,21 @@ type loaded struct {
 	src  *topology.SourceMap
 }
 
-// loadTopology reads and checks a topology file: the loader's and the
-// validator's diagnostics, located and sorted. An unreadable file is exit 2.
-func loadTopology(path string) (*loaded, error) {
-	data, err := readInput(path)
+// loadTopology reads and checks a topology file ("-" is standard input):
+// the loader's and the validator's diagnostics, located and sorted. An
+// unreadable file is exit 2.
+func loadTopology(c *cli.Context, path string) (*loaded, error) {
+	name, data, err := readInput(c, path)
 	if err != nil {
 		return nil, err
 	}
-	n, src, ds := topology.Check(path, data)
+	n, src, ds := topology.Check(name, data)
 	if n != nil {
 		ds = append(ds, sim.Lint(n)...) // warnings that need the forwarding engine
 	}
 	src.LocateAll(ds)
 	ds.Sort()
-	return &loaded{file: reports.File{Path: path, Source: data, Diagnostics: ds}, net: n, src: src}, nil
+	return &loaded{file: reports.File{Path: name, Source: data, Diagnostics: ds}, net: n, src: src}, nil
 }
 
 // loadForAnalysis loads a topology for trace, routes, reach and render:
@@ -147,7 +172,7 @@ func loadTopology(path string) (*loaded, error) {
 // stderr says so); a file that cannot be loaded gets its diagnostics on
 // stderr and exit 1.
 func loadForAnalysis(c *cli.Context, path string) (*topology.Network, error) {
-	l, err := loadTopology(path)
+	l, err := loadTopology(c, path)
 	if err != nil {
 		return nil, err
 	}
@@ -160,7 +185,7 @@ func loadForAnalysis(c *cli.Context, path string) (*topology.Network, error) {
 	}
 	if t := reports.CountFiles([]reports.File{l.file}); t.Errors > 0 {
 		fmt.Fprintf(stderr, "vnetsim: note: %s has %s; answering for the network as written (see vnetsim validate %s)\n",
-			path, reports.Plural(t.Errors, "validation error"), path)
+			l.file.Path, reports.Plural(t.Errors, "validation error"), path)
 	}
 	return l.net, nil
 }
@@ -191,16 +216,22 @@ func flowOptions(c *cli.Context) (topology.Protocol, uint16, error) {
 // outputFlags are -o/--output and --force.
 func outputFlags(what string) []cli.Flag {
 	return []cli.Flag{
-		&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Usage: "write " + what + " to `FILE` (atomically) instead of standard output"},
+		&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Usage: "write " + what + " to `FILE`, atomically (- or none: standard output)"},
 		&cli.BoolFlag{Name: "force", Usage: "let --output replace an existing file"},
 	}
 }
 
-// emit renders to --output when given, else to standard output. inputs
-// are the files the command read; the output may never be one of them.
-func emit(c *cli.Context, inputs []string, render func(w io.Writer) error) error {
+// toStdout reports whether the command writes to standard output: no
+// --output, or "-o -".
+func toStdout(c *cli.Context) bool {
 	out := c.String("output")
-	if out == "" || out == "-" {
+	return out == "" || out == "-"
+}
+
+// emit renders to --output when given (atomically; see fileio.Files.Write),
+// else to standard output.
+func emit(c *cli.Context, render func(w io.Writer) error) error {
+	if toStdout(c) {
 		if err := render(c.App.Writer); err != nil {
 			return usageError("%s: %v", c.Command.Name, err)
 		}
@@ -210,49 +241,8 @@ func emit(c *cli.Context, inputs []string, render func(w io.Writer) error) error
 	if err := render(&buf); err != nil {
 		return usageError("%s: %v", c.Command.Name, err)
 	}
-	if err := writeFileAtomic(out, buf.Bytes(), c.Bool("force"), inputs); err != nil {
+	if err := files(c).Write(c.String("output"), buf.Bytes(), c.Bool("force")); err != nil {
 		return usageError("%s: %v", c.Command.Name, err)
-	}
-	return nil
-}
-
-// writeFileAtomic writes data to path through a temporary file in the same
-// directory and a rename, so that nobody sees a half-written file. It
-// refuses to replace an existing file unless force is set, and never
-// replaces one of the inputs.
-func writeFileAtomic(path string, data []byte, force bool, inputs []string) error {
-	if info, err := os.Stat(path); err == nil {
-		if info.IsDir() {
-			return fmt.Errorf("%s is a directory", path)
-		}
-		for _, in := range inputs {
-			if ii, err := os.Stat(in); err == nil && os.SameFile(info, ii) {
-				return fmt.Errorf("refusing to overwrite the input %s", path)
-			}
-		}
-		if !force {
-			return fmt.Errorf("%s exists; use --force to replace it", path)
-		}
-	}
-	dir := filepath.Dir(path)
-	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-*")
-	if err != nil {
-		return fmt.Errorf("write %s: %w", path, unwrapPathError(err))
-	}
-	defer os.Remove(tmp.Name()) // after a successful rename this fails harmlessly
-	if _, err := tmp.Write(data); err != nil {
-		tmp.Close()
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if err := tmp.Chmod(0o644); err != nil {
-		tmp.Close()
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if err := tmp.Close(); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if err := os.Rename(tmp.Name(), path); err != nil {
-		return fmt.Errorf("write %s: %w", path, unwrapPathError(err))
 	}
 	return nil
 }

@@ -2,6 +2,8 @@ package main
 
 import (
 	"fmt"
+	"os"
+	"path/filepath"
 	"text/tabwriter"
 	"time"
 
@@ -70,7 +72,7 @@ func labCommand() *cli.Command {
 						return usageError("lab run: %v", err)
 					}
 					r := scenarios.Run(c.Context, sc, scenarios.Options{Clock: time.Now})
-					return renderRun(c, &scenarios.Result{Scenarios: []scenarios.ScenarioResult{r}}, nil)
+					return renderRun(c, &scenarios.Result{Scenarios: []scenarios.ScenarioResult{r}})
 				},
 			},
 			{
@@ -86,16 +88,16 @@ func labCommand() *cli.Command {
 					if c.NArg() != 2 {
 						return usageError("lab export: want NAME DIR")
 					}
-					files, err := scenarios.ExportLab(c.Args().Get(0), c.Args().Get(1), c.Bool("force"))
+					written, err := exportLab(c, c.Args().Get(0), c.Args().Get(1))
 					if err != nil {
 						return usageError("lab export: %v", err)
 					}
 					if f == "json" {
 						return jsonOut(c, struct {
 							Files []string `json:"files"`
-						}{append([]string{}, files...)})
+						}{append([]string{}, written...)})
 					}
-					for _, f := range files {
+					for _, f := range written {
 						fmt.Fprintln(c.App.Writer, f)
 					}
 					return nil
@@ -103,4 +105,33 @@ func labCommand() *cli.Command {
 			},
 		},
 	}
+}
+
+// exportLab writes the files of lab name into dir, creating dir if needed,
+// and returns the paths written. Every target is checked before any is
+// written, so that a refusal (an existing file without --force, a link)
+// leaves dir as it was.
+func exportLab(c *cli.Context, name, dir string) ([]string, error) {
+	labFiles, err := scenarios.LabFiles(name)
+	if err != nil {
+		return nil, err
+	}
+	if err := os.MkdirAll(dir, 0o777); err != nil {
+		return nil, err
+	}
+	force := c.Bool("force")
+	for _, f := range labFiles {
+		if err := files(c).Check(filepath.Join(dir, f.Name), force); err != nil {
+			return nil, err
+		}
+	}
+	var written []string
+	for _, f := range labFiles {
+		target := filepath.Join(dir, f.Name)
+		if err := files(c).Write(target, f.Data, force); err != nil {
+			return written, err
+		}
+		written = append(written, target)
+	}
+	return written, nil
 }

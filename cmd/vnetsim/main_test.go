@@ -9,6 +9,10 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/vnetsim/vnetsim/internal/fileio"
 )
 
 var update = flag.Bool("update", false, "rewrite golden files")
@@ -16,11 +20,17 @@ var update = flag.Bool("update", false, "rewrite golden files")
 var junitTime = regexp.MustCompile(`time="[0-9.]+"`)
 
 // vnetsim runs the app in-process, as the binary would, and returns its
-// exit code, stdout and stderr.
+// exit code, stdout and stderr. Standard input is empty.
 func vnetsim(t *testing.T, args ...string) (int, string, string) {
 	t.Helper()
+	return vnetsimStdin(t, "", args...)
+}
+
+// vnetsimStdin is vnetsim with stdin as standard input.
+func vnetsimStdin(t *testing.T, stdin string, args ...string) (int, string, string) {
+	t.Helper()
 	var out, errOut bytes.Buffer
-	code := run(append([]string{"vnetsim"}, args...), &out, &errOut)
+	code := run(append([]string{"vnetsim"}, args...), strings.NewReader(stdin), &out, &errOut, &fileio.Files{})
 	return code, out.String(), errOut.String()
 }
 
@@ -269,9 +279,15 @@ func TestLabExport(t *testing.T) {
 	}
 }
 
+// quietApp returns the app with empty input and discarded output, for tests
+// that walk its commands and flags.
+func quietApp() *cli.App {
+	return newApp(strings.NewReader(""), &bytes.Buffer{}, &bytes.Buffer{}, &fileio.Files{})
+}
+
 // Flags may come after the arguments, as the contract writes commands.
 func TestInterspersedFlags(t *testing.T) {
-	app := newApp(&bytes.Buffer{}, &bytes.Buffer{})
+	app := quietApp()
 	for _, tc := range []struct {
 		name string
 		in   string

@@ -42,7 +42,7 @@ func renderCommand() *cli.Command {
 			if err != nil {
 				return err
 			}
-			if f == "png" && c.String("output") == "" && isTerminal(c.App.Writer) {
+			if f == "png" && toStdout(c) && isTerminal(c.App.Writer) {
 				return usageError("render: a PNG is binary; write it with -o FILE.png")
 			}
 			n, err := loadForAnalysis(c, path)
@@ -67,7 +67,7 @@ func renderCommand() *cli.Command {
 				t := e.Trace(flow)
 				opt.Trace = &t
 			}
-			return emit(c, []string{path}, func(w io.Writer) error {
+			return emit(c, func(w io.Writer) error {
 				switch f {
 				case "json":
 					return reports.DiagramJSON(w, n, opt)

@@ -2,9 +2,7 @@ package main
 
 import (
 	"bytes"
-	"context"
 	"io"
-	"path/filepath"
 	"strings"
 	"time"
 
@@ -38,24 +36,34 @@ func runCommand() *cli.Command {
 			}
 			paths := c.Args().Slice()
 			stop := progress(c.App.ErrWriter, "running scenarios")
-			res, err := scenarios.RunFiles(c.Context, paths, scenarios.Options{Clock: time.Now})
+			for _, p := range paths {
+				files(c).Input(p)
+			}
+			res, err := scenarios.RunFiles(c.Context, paths, scenarios.Options{Clock: time.Now, ReadFile: readTracked(c)})
 			stop()
 			if err != nil {
 				return usageError("%v", err)
 			}
-			return renderRun(c, res, paths)
+			return renderRun(c, res)
 		},
+	}
+}
+
+// readTracked reads the files of a run, recording each as an input first,
+// so that no output replaces a scenario or the topology it names, even
+// one that fails to load.
+func readTracked(c *cli.Context) scenarios.ReadFunc {
+	return func(name string) ([]byte, error) {
+		files(c).Input(name)
+		return topology.ReadFile(name)
 	}
 }
 
 // renderRun writes a run in the chosen format and exits 1 when a scenario
 // failed.
-func renderRun(c *cli.Context, res *scenarios.Result, inputs []string) error {
+func renderRun(c *cli.Context, res *scenarios.Result) error {
 	f := c.String("format")
-	if c.String("output") != "" {
-		inputs = append(inputs, scenarioInputs(res)...)
-	}
-	err := emit(c, inputs, func(w io.Writer) error {
+	err := emit(c, func(w io.Writer) error {
 		switch f {
 		case "json":
 			return reports.RunJSON(w, res)
@@ -66,10 +74,10 @@ func renderRun(c *cli.Context, res *scenarios.Result, inputs []string) error {
 		case "sarif":
 			return reports.RunSARIF(w, res)
 		case "html":
-			return reports.RunHTML(w, res, diagrams(c.Context, res))
+			return reports.RunHTML(w, res, diagrams(c, res))
 		}
 		opt := reports.Options{}
-		if c.String("output") == "" {
+		if toStdout(c) {
 			opt = textOptions(c, w)
 		}
 		return reports.RunText(w, res, opt)
@@ -85,7 +93,7 @@ func renderRun(c *cli.Context, res *scenarios.Result, inputs []string) error {
 
 // diagrams draws each scenario's starting topology as SVG for the HTML
 // report; a scenario whose topology cannot be found or drawn gets none.
-func diagrams(ctx context.Context, res *scenarios.Result) [][]byte {
+func diagrams(c *cli.Context, res *scenarios.Result) [][]byte {
 	out := make([][]byte, len(res.Scenarios))
 	for i, sc := range res.Scenarios {
 		n := scenarioTopology(sc.Path)
@@ -94,7 +102,7 @@ func diagrams(ctx context.Context, res *scenarios.Result) [][]byte {
 		}
 		var dot, svg bytes.Buffer
 		if reports.DOT(&dot, n, reports.DiagramOptions{}) != nil ||
-			reports.RenderImage(ctx, &svg, dot.Bytes(), reports.SVG) != nil {
+			reports.RenderImage(c.Context, &svg, dot.Bytes(), reports.SVG) != nil {
 			continue
 		}
 		out[i] = svg.Bytes()
@@ -102,7 +110,7 @@ func diagrams(ctx context.Context, res *scenarios.Result) [][]byte {
 	return out
 }
 
-// scenarioTopology re-reads a scenario (a file, or "lab:NAME…" for a
+// scenarioTopology re-reads a scenario (a file, or "lab:NAME" for a
 // built-in lab) for the network its first step starts from.
 func scenarioTopology(path string) *topology.Network {
 	var sc *scenarios.Scenario
@@ -110,26 +118,11 @@ func scenarioTopology(path string) *topology.Network {
 		name, _, _ = strings.Cut(name, "/")
 		sc, _ = scenarios.LoadLab(name)
 	} else {
-		sc, _ = scenarios.ParseFile(path)
+		sc, _ = scenarios.ParseFile(path) // read by the run already, so an input
+
 	}
 	if sc == nil {
 		return nil
 	}
 	return sc.Topology
-}
-
-// scenarioInputs returns the files a run read: each scenario file and the
-// topology file it names, so that -o can never replace one of them.
-func scenarioInputs(res *scenarios.Result) []string {
-	var out []string
-	for _, r := range res.Scenarios {
-		if strings.HasPrefix(r.Path, "lab:") {
-			continue
-		}
-		out = append(out, r.Path)
-		if sc, _ := scenarios.ParseFile(r.Path); sc != nil && sc.TopologyPath != "" {
-			out = append(out, filepath.Join(filepath.Dir(r.Path), sc.TopologyPath))
-		}
-	}
-	return out
 }

@@ -7,12 +7,14 @@ import (
 )
 
 // TestMain lets the test binary stand in for vnetsim: with
-// VNETSIM_TEST_MAIN=1 it runs the command line it was given and exits.
-// Tests that drive shell scripts (completion, the GitHub Action, the
-// pre-commit hook) put a `vnetsim` on PATH that runs it so.
+// VNETSIM_TEST_MAIN=1 it runs main, package initialisation and signal
+// handling included, on the command line it was given, and exits. Tests
+// that drive shell scripts (completion, the GitHub Action, the pre-commit
+// hook) put a `vnetsim` on PATH that runs it so.
 func TestMain(m *testing.M) {
 	if os.Getenv("VNETSIM_TEST_MAIN") == "1" {
-		os.Exit(run(os.Args, os.Stdout, os.Stderr))
+		os.Args = append([]string{"vnetsim"}, os.Args[1:]...)
+		main()
 	}
 	os.Exit(m.Run())
 }

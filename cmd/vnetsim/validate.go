@@ -1,8 +1,9 @@
 package main
 
 import (
+	"bytes"
+	"fmt"
 	"io"
-	"os"
 
 	"github.com/urfave/cli/v2"
 
@@ -34,37 +35,40 @@ func validateCommand() *cli.Command {
 			if c.NArg() == 0 {
 				return usageError("validate: name at least one topology file")
 			}
-			var files []reports.File
+			if err := stdinOnce(c, c.Args().Slice()); err != nil {
+				return err
+			}
+			var checked []reports.File
 			for _, path := range c.Args().Slice() {
-				l, err := loadTopology(path)
+				l, err := loadTopology(c, path)
 				if err != nil {
 					return err
 				}
-				files = append(files, l.file)
+				checked = append(checked, l.file)
 			}
 			opt := textOptions(c, c.App.Writer)
 			opt.Strict = c.Bool("strict")
 			w := c.App.Writer
 			switch f {
 			case "text":
-				err = reports.ValidateText(w, files, opt)
+				err = reports.ValidateText(w, checked, opt)
 			case "json":
-				err = reports.ValidateJSON(w, files)
+				err = reports.ValidateJSON(w, checked)
 			case "sarif":
-				err = reports.ValidateSARIF(w, files)
+				err = reports.ValidateSARIF(w, checked)
 			case "github":
-				if err = reports.ValidateGitHub(w, files); err == nil {
-					err = appendStepSummary(c.String("step-summary"), func(w io.Writer) error { return reports.ValidateMarkdown(w, files) })
+				if err = reports.ValidateGitHub(w, checked); err == nil {
+					err = appendStepSummary(c, func(w io.Writer) error { return reports.ValidateMarkdown(w, checked) })
 				}
 			case "junit":
-				err = reports.ValidateJUnit(w, files, opt)
+				err = reports.ValidateJUnit(w, checked, opt)
 			case "markdown":
-				err = reports.ValidateMarkdown(w, files)
+				err = reports.ValidateMarkdown(w, checked)
 			}
 			if err != nil {
 				return usageError("validate: %v", err)
 			}
-			if reports.CountFiles(files).Failed(opt.Strict) {
+			if reports.CountFiles(checked).Failed(opt.Strict) {
 				return failed()
 			}
 			return nil
@@ -72,19 +76,20 @@ func validateCommand() *cli.Command {
 	}
 }
 
-// appendStepSummary appends a Markdown summary to a GitHub job summary
-// file, which GitHub collects from many steps; "" writes nothing.
-func appendStepSummary(path string, render func(io.Writer) error) error {
+// appendStepSummary appends a Markdown summary to --step-summary, a GitHub
+// job summary file, which GitHub collects from many steps; "" writes
+// nothing. The file is never an input (see fileio.Files.Append).
+func appendStepSummary(c *cli.Context, render func(io.Writer) error) error {
+	path := c.String("step-summary")
 	if path == "" {
 		return nil
 	}
-	f, err := os.OpenFile(path, os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o644)
-	if err != nil {
+	var buf bytes.Buffer
+	if err := render(&buf); err != nil {
 		return err
 	}
-	if err := render(f); err != nil {
-		f.Close()
-		return err
+	if err := files(c).Append(path, buf.Bytes()); err != nil {
+		return fmt.Errorf("--step-summary: %w", err)
 	}
-	return f.Close()
+	return nil
 }

@@ -1,7 +1,6 @@
 package scenarios
 
 import (
-	"errors"
 	"fmt"
 	"io/fs"
 	"math"
@@ -541,14 +540,6 @@ func (p *parser) topology(sc *Scenario, data []byte, root *yaml.Node, read topol
 		return
 	}
 	sc.fileDiags = topology.FileDiagnostics(ds, n)
-}
-
-func unwrapPathError(err error) error {
-	var pe *fs.PathError
-	if errors.As(err, &pe) {
-		return pe.Err
-	}
-	return err
 }
 
 // eventParsers reads each event kind's arguments (docs/reference/scenarios.md).

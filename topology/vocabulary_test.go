@@ -8,8 +8,8 @@ import (
 	"github.com/vnetsim/vnetsim/topology"
 )
 
-// TestVocabularyMatchesContract holds peering states and azure sync levels
-// to docs/reference/vocabularies.md.
+// TestVocabularyMatchesContract holds peering states, azure sync levels and
+// ACL service tags to docs/reference/vocabularies.md.
 func TestVocabularyMatchesContract(t *testing.T) {
 	var states []string
 	for s := topology.Initiated; s <= topology.Disconnected; s++ {
@@ -25,5 +25,15 @@ func TestVocabularyMatchesContract(t *testing.T) {
 	}
 	if want := contracttest.Vocabulary(t, "Azure sync levels"); !slices.Equal(levels, want) {
 		t.Errorf("sync levels differ from docs/reference/vocabularies.md\n got: %v\nwant: %v", levels, want)
+	}
+	var tags []string
+	for _, tag := range topology.ServiceTags() {
+		tags = append(tags, tag.String())
+		if m, err := topology.ParseAddressMatch(tag.String()); err != nil || m.Tag != tag {
+			t.Errorf("ParseAddressMatch(%q) = %+v, %v", tag, m, err)
+		}
+	}
+	if want := contracttest.Vocabulary(t, "ACL service tags"); !slices.Equal(tags, want) {
+		t.Errorf("service tags differ from docs/reference/vocabularies.md\n got: %v\nwant: %v", tags, want)
 	}
 }

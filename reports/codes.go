@@ -61,6 +61,8 @@ var codeHelp = []CodeHelp{
 	{diag.NonCanonicalPrefix, "A prefix with host bits set.", "Write the network address of the prefix, for example 10.0.1.0/24 rather than 10.0.1.7/24."},
 	{diag.GatewayTransitWithoutGateway, "allowGatewayTransit on a VNet that has no gateway.", "Add a gateway or clear allowGatewayTransit; it does nothing until a gateway exists (semantics §3)."},
 	{diag.ForwardedTrafficBlocked, "Forwarded traffic would be refused by the receiving peering object.", "Set allowForwardedTraffic on the receiving VNet's peering object (semantics §3)."},
+	{diag.ImportUnsupported, "An imported export holds something the model cannot express.", "The message names the JSON path and the choice the importer made (for example, a rule entry that matches no private address is dropped); docs/import.md lists every case. Check that the choice fits your estate."},
+	{diag.ImportIncomplete, "An imported export refers to a resource it does not hold, or reports a state its objects contradict.", "Export the missing resources too (docs/import.md lists the commands), or export every file at the same time."},
 
 	{diag.AddressSpaceLocked, "windows-sdn: an address range changed while the VNet is peered.", "Remove the peering, change the address space, then re-create the peering (semantics §2)."},
 	{diag.RemotePeeringDisconnected, "Creating a peering while the other side is Disconnected.", "Update or re-create the Disconnected object first (semantics §1)."},

@@ -77,6 +77,15 @@ func lineStarts(data []byte) []int {
 	return out
 }
 
+// NewSourceMap returns an empty source map of a file that is not a topology
+// file, for a front end that builds a Network from another format (the
+// importers): it records where each model path came from with Set, so that
+// diagnostics about the model point into that file.
+func NewSourceMap(filename string, data []byte) *SourceMap { return newSourceMap(filename, data) }
+
+// Set records that the object or field at p was read from r.
+func (m *SourceMap) Set(p diag.Path, r diag.Range) { m.set(p, r) }
+
 func (m *SourceMap) set(p diag.Path, r diag.Range) {
 	if m.ranges == nil {
 		m.ranges = map[string]diag.Range{}

@@ -30,6 +30,7 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 		labCommand(),
 		generateCommand(),
 		diffCommand(),
+		importCommand(),
 	}
 	for _, c := range commands {
 		setUsageErrors(c)

@@ -20,6 +20,7 @@ import (
 	"github.com/vnetsim/vnetsim/reports"
 	"github.com/vnetsim/vnetsim/sim"
 	"github.com/vnetsim/vnetsim/topology"
+	"github.com/vnetsim/vnetsim/topology/importer"
 )
 
 // The shared glue of every command: exit errors, formats, loading and
@@ -122,14 +123,16 @@ type loaded struct {
 	src  *topology.SourceMap
 }
 
-// loadTopology reads and checks a topology file: the loader's and the
-// validator's diagnostics, located and sorted. An unreadable file is exit 2.
+// loadTopology reads and checks a topology file, or an Azure or Network
+// Controller export (detected by content): the loader's or importer's and
+// the validator's diagnostics, located and sorted. An unreadable file is
+// exit 2.
 func loadTopology(path string) (*loaded, error) {
 	data, err := readInput(path)
 	if err != nil {
 		return nil, err
 	}
-	n, src, ds := topology.Check(path, data)
+	n, src, ds := importer.Check(path, data)
 	if n != nil {
 		ds = append(ds, sim.Lint(n)...) // warnings that need the forwarding engine
 	}

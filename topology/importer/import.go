@@ -1,0 +1,239 @@
+// Package importer is part of stage one, beside the topology loader: it
+// reads what a platform exports (Azure resource JSON as the REST API, az,
+// Get-Az* | ConvertTo-Json and Resource Graph give it; Network Controller
+// REST JSON) and builds the same *topology.Network the loader builds from
+// a topology file, with a source map into the JSON files and a diagnostic,
+// at the JSON path and line, for everything the model cannot hold.
+//
+// It imports only topology and topology/diag. docs/import.md describes the
+// formats, the mappings and every choice the importers make.
+package importer
+
+import (
+	"bytes"
+	"cmp"
+	"fmt"
+	"slices"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/vnetsim/vnetsim/topology"
+	"github.com/vnetsim/vnetsim/topology/diag"
+)
+
+// Format is what a file holds.
+type Format uint8
+
+const (
+	// Topology is vnetsim's own topology file: YAML, or JSON as generate
+	// writes it. The topology loader reads it.
+	Topology Format = iota
+	// Azure is Azure resource JSON.
+	Azure
+	// WindowsSDN is Network Controller REST JSON.
+	WindowsSDN
+)
+
+var formatNames = []string{"topology", "azure", "windows-sdn"}
+
+// String returns the format's name as the import command spells it.
+func (f Format) String() string { return formatNames[f] }
+
+// ParseFormat parses an export format's name: azure or windows-sdn.
+func ParseFormat(s string) (Format, error) {
+	switch s {
+	case "azure":
+		return Azure, nil
+	case "windows-sdn":
+		return WindowsSDN, nil
+	}
+	return 0, fmt.Errorf("%q is not an export format (want azure or windows-sdn)", s)
+}
+
+// Detect decides what data holds from its content: Azure resource JSON
+// (resources with an id under /providers/ or a type), Network Controller
+// REST JSON (resources with a resourceRef), or anything else, which is a
+// topology file for the loader to read or refuse.
+func Detect(data []byte) Format {
+	f, _ := detect(data)
+	return f
+}
+
+// detect is Detect, returning the parsed JSON for an export.
+func detect(data []byte) (Format, *node) {
+	trimmed := bytes.TrimLeft(bytes.TrimPrefix(data, []byte("\uFEFF")), " \t\r\n")
+	if len(trimmed) == 0 || trimmed[0] != '{' && trimmed[0] != '[' || len(data) > MaxFileSize {
+		return Topology, nil
+	}
+	root, err := parseJSON(data)
+	if err != nil {
+		return Topology, nil // not JSON: YAML, or broken; the loader says which
+	}
+	rs := resources(root)
+	if len(rs) == 0 {
+		if root.kind == jArray || root.get("value") != nil || root.get("data") != nil {
+			return Azure, root // an empty page of resources
+		}
+		return Topology, nil
+	}
+	n := rs[0]
+	if strings.HasPrefix(n.get("resourceRef").text(), "/") {
+		return WindowsSDN, root
+	}
+	if strings.Contains(strings.ToLower(n.get("id").text()), "/providers/") || strings.Contains(n.get("type").text(), "/") {
+		return Azure, root
+	}
+	return Topology, nil
+}
+
+// Input is one file to import.
+type Input struct {
+	Filename string
+	Data     []byte
+}
+
+// Options adjust an import.
+type Options struct {
+	// Name is the topology's name; "" is imported-azure or
+	// imported-windows-sdn.
+	Name string
+}
+
+// Result is an import's outcome.
+type Result struct {
+	// Network is the estate; nil when no input could be read at all.
+	Network *topology.Network
+	// Source locates model paths in the inputs. Its Filename and Source are
+	// the first input's; each range names its own file.
+	Source *topology.SourceMap
+	// Diagnostics are the import's own: JSON syntax, values it cannot read
+	// (errors) and what the model cannot hold (warnings), located in the
+	// inputs and sorted. Validation is Check's.
+	Diagnostics diag.Diagnostics
+
+	format   Format
+	files    []string
+	comments map[string]string
+}
+
+// Import reads the exports of one platform (f is Azure or WindowsSDN)
+// into one network: several files are one estate, as a vnet list, an nsg
+// list and a route-table list are.
+func Import(f Format, inputs []Input, opts Options) *Result {
+	r := &Result{format: f, comments: map[string]string{}}
+	if len(inputs) == 0 {
+		return r
+	}
+	r.Source = topology.NewSourceMap(inputs[0].Filename, inputs[0].Data)
+	var docs []*doc
+	for _, in := range inputs {
+		r.files = append(r.files, in.Filename)
+		root, ds := parseInput(in, f)
+		r.Diagnostics = append(r.Diagnostics, ds...)
+		if root != nil {
+			text := string(in.Data)
+			docs = append(docs, &doc{file: in.Filename, text: text, root: root, pos: newPositions(text)})
+		}
+	}
+	if len(docs) == 0 {
+		r.Diagnostics.Sort()
+		return r
+	}
+	b := &builder{platform: topology.Azure, sm: r.Source, comments: r.comments}
+	var recs *records
+	if f == WindowsSDN {
+		b.platform = topology.WindowsSDN
+		recs = readWindowsSDN(b, docs)
+	} else {
+		recs = readAzure(b, docs)
+	}
+	b.build(recs)
+	// Two exports of one estate get one name, so that a diff of them does
+	// not report a rename.
+	b.net.Name = cmp.Or(opts.Name, "imported-"+f.String())
+	r.Network = b.net
+	r.Diagnostics = append(r.Diagnostics, b.diags...)
+	r.Diagnostics.Sort()
+	return r
+}
+
+// parseInput checks an input's limits and parses it; a file that cannot be
+// read is one yaml-syntax error (the contract's code for a file that is
+// not well formed).
+func parseInput(in Input, f Format) (*node, diag.Diagnostics) {
+	fail := func(off int, detail, format string, args ...any) (*node, diag.Diagnostics) {
+		pos := newPositions(string(in.Data[:min(off, len(in.Data))])).at(off)
+		d := diag.Errorf(diag.YAMLSyntax, nil, format, args...).WithDetail("%s", detail)
+		return nil, diag.Diagnostics{d.At(diag.Range{Filename: in.Filename, Start: pos, End: pos})}
+	}
+	what := map[Format]string{Azure: "Azure resource JSON", WindowsSDN: "Network Controller REST JSON"}[f]
+	switch {
+	case len(in.Data) > MaxFileSize:
+		return fail(0, fmt.Sprintf("exports are limited to %d MiB (docs/import.md)", MaxFileSize>>20), "file is too big: %d bytes", len(in.Data))
+	case !utf8.Valid(in.Data):
+		off := 0
+		for off < len(in.Data) {
+			r, size := utf8.DecodeRune(in.Data[off:])
+			if r == utf8.RuneError && size <= 1 {
+				break
+			}
+			off += size
+		}
+		return fail(off, "save the export as UTF-8 (PowerShell 5: Out-File -Encoding utf8)", "invalid UTF-8 byte 0x%02x", in.Data[off])
+	}
+	root, err := parseJSON(in.Data)
+	if err != nil {
+		pe, _ := err.(*parseError)
+		off := 0
+		if pe != nil {
+			off = pe.off
+		}
+		return fail(off, "the file must be "+what, "not valid JSON: %v", err)
+	}
+	return root, nil
+}
+
+// DiagnosticsOf returns the diagnostics located in file, in order.
+func (r *Result) DiagnosticsOf(file string) diag.Diagnostics {
+	var out diag.Diagnostics
+	for _, d := range r.Diagnostics {
+		if d.Subject.Filename == file {
+			out = append(out, d)
+		}
+	}
+	return out
+}
+
+// Marshal writes the network as a topology file, with a header naming the
+// inputs and, above each object read from a resource, a comment naming the
+// resource's id.
+func (r *Result) Marshal() ([]byte, error) {
+	if r.Network == nil {
+		return nil, fmt.Errorf("import: nothing was imported")
+	}
+	header := fmt.Sprintf("Imported by vnetsim import %s from %s.\n"+
+		"The comment above each object names the resource it was read from (docs/import.md).",
+		r.format, strings.Join(r.files, ", "))
+	return topology.MarshalWith(r.Network, topology.MarshalOptions{Header: header, Comment: func(p diag.Path) string {
+		return r.comments[p.Key()]
+	}})
+}
+
+// Check is topology.Check for any file vnetsim reads: a topology file is
+// loaded and validated, an export (detected by content) is imported and
+// its network validated. The diagnostics of both are located and sorted;
+// the network is nil when the file cannot be read at all.
+func Check(filename string, data []byte) (*topology.Network, *topology.SourceMap, diag.Diagnostics) {
+	f, _ := detect(data)
+	if f == Topology {
+		return topology.Check(filename, data)
+	}
+	r := Import(f, []Input{{Filename: filename, Data: data}}, Options{})
+	ds := slices.Clone(r.Diagnostics)
+	if r.Network != nil {
+		ds = append(ds, topology.Validate(r.Network)...)
+	}
+	r.Source.LocateAll(ds)
+	ds.Sort()
+	return r.Network, r.Source, ds
+}

@@ -70,7 +70,7 @@ func readAzure(b *builder, docs []*doc) *records {
 	var conns []child
 	for _, d := range docs {
 		for _, n := range resources(d.root) {
-			id := strings.ToLower(n.get("id").text())
+			id := a.fold(n.get("id").text())
 			switch typ := azureType(n, id); typ {
 			case typeVNet:
 				a.vnet(d, n, id)
@@ -174,11 +174,13 @@ func resourceGroupOf(id string) string { return segmentAfter(id, "resourcegroups
 func subscriptionOf(id string) string  { return segmentAfter(id, "subscriptions") }
 
 func segmentAfter(id, key string) string {
-	segs := strings.Split(id, "/")
-	for i := 0; i+1 < len(segs); i++ {
-		if strings.EqualFold(segs[i], key) {
-			return segs[i+1]
+	for rest := id; rest != ""; {
+		seg, after, _ := strings.Cut(strings.TrimPrefix(rest, "/"), "/")
+		if strings.EqualFold(seg, key) {
+			next, _, _ := strings.Cut(after, "/")
+			return next
 		}
+		rest = after
 	}
 	return ""
 }
@@ -201,19 +203,33 @@ func azureRes(d *doc, n *node, id string) res {
 	return res{d: d, n: n, id: id, name: childName(n), group: resourceGroupOf(id), sub: subscriptionOf(id)}
 }
 
-// idRef reads a reference at n: {"id": ...} on Azure, {"resourceRef": ...}
-// on the Network Controller.
-func idRef(d *doc, n *node) ref {
+// idNode returns the node of a reference or resource id at n: {"id": ...}
+// on Azure, {"resourceRef": ...} on the Network Controller; nil when none.
+func idNode(n *node) *node {
 	for _, key := range []string{"id", "resourceRef"} {
 		if v := n.get(key); v != nil && v.text() != "" {
-			return ref{id: strings.ToLower(v.text()), d: d, n: v}
+			return v
 		}
+	}
+	return nil
+}
+
+// ref reads a reference at n. Ids match without regard to case (Azure's
+// are case-insensitive; az and Resource Graph differ in how they case
+// resource groups), so the reference keeps the id lower-cased.
+func (a *reader) ref(d *doc, n *node) ref {
+	if v := idNode(n); v != nil {
+		return ref{id: a.fold(v.str), d: d, n: v}
 	}
 	return ref{}
 }
 
-// idOf returns a resource's own lower-cased id.
-func idOf(n *node) string { return idRef(nil, n).id }
+// idOf returns the lower-cased id of the resource at n.
+func (a *reader) idOf(n *node) string { return a.ref(nil, n).id }
+
+// fold lower-cases an id. (Remembering answers costs more than it saves:
+// most ids of an export appear once or twice.)
+func (a *reader) fold(s string) string { return strings.ToLower(s) }
 
 func (a *reader) skip(d *doc, n *node, typ string) {
 	if !strings.HasPrefix(typ, networkProvider) || a.skipped[typ] {
@@ -234,10 +250,10 @@ func (a *reader) vnet(d *doc, n *node, id string) {
 		a.b.errorf(diag.MissingField, d, n, "virtual network %s has no address space", v.name)
 	}
 	for _, s := range n.prop("subnets").items() {
-		a.subnet(v, d, s, idOf(s))
+		a.subnet(v, d, s, a.idOf(s))
 	}
 	for _, p := range n.prop("virtualNetworkPeerings").items() {
-		a.peering(v, d, p, idOf(p))
+		a.peering(v, d, p, a.idOf(p))
 	}
 	a.vnets[id] = v
 	a.recs.vnets = append(a.recs.vnets, v)
@@ -248,7 +264,7 @@ func (a *reader) child(c child) {
 	v := a.vnets[parentID(c.id)]
 	if v == nil {
 		a.b.incomplete(c.d, c.n, "it is skipped", "%s belongs to virtual network %s, which is not in the export",
-			childName(c.n), lastSegment(parentID(idRef(nil, c.n).n.text())))
+			childName(c.n), lastSegment(parentID(idNode(c.n).text())))
 		return
 	}
 	if strings.Contains(c.id, "/virtualnetworkpeerings/") {
@@ -276,8 +292,8 @@ func (a *reader) subnet(v *vnetRec, d *doc, n *node, id string) {
 		a.b.unsupported(d, prefixes[1].n, "the subnet keeps its first prefix, "+prefixes[0].p.String(), "%s has %d address prefixes; the model gives a subnet one", what, len(prefixes))
 	}
 	s.prefix = prefixes[0]
-	s.acl = idRef(d, orNode(n.prop("networkSecurityGroup"), n.prop("accessControlList")))
-	s.rt = idRef(d, n.prop("routeTable"))
+	s.acl = a.ref(d, orNode(n.prop("networkSecurityGroup"), n.prop("accessControlList")))
+	s.rt = a.ref(d, n.prop("routeTable"))
 	if se := n.prop("serviceEndpoints"); len(se.items()) > 0 {
 		a.b.unsupported(d, se, "traffic to Azure services follows the subnet's other routes, as without endpoints",
 			"%s has service endpoints, which the model does not hold", what)
@@ -290,7 +306,7 @@ func (a *reader) peering(v *vnetRec, d *doc, n *node, id string) {
 		return
 	}
 	a.peerings[id] = true
-	p := &peeringRec{res: azureRes(d, n, id), owner: v, remote: idRef(d, n.prop("remoteVirtualNetwork"))}
+	p := &peeringRec{res: azureRes(d, n, id), owner: v, remote: a.ref(d, n.prop("remoteVirtualNetwork"))}
 	p.access, p.fwd, p.transit, p.useGW = n.prop("allowVirtualNetworkAccess"), n.prop("allowForwardedTraffic"), n.prop("allowGatewayTransit"), n.prop("useRemoteGateways")
 	p.state, p.syncLevel = n.prop("peeringState"), n.prop("peeringSyncLevel")
 	what := "peering " + p.name
@@ -406,8 +422,8 @@ func (a *reader) rule(acl *aclRec, d *doc, n *node) (ruleRec, bool) {
 	r.rule.DestinationAddressPrefixes = a.addresses(d, what, n.prop("destinationAddressPrefix"), n.prop("destinationAddressPrefixes"))
 	r.rule.SourcePortRanges = a.ports(d, what, n.prop("sourcePortRange"), n.prop("sourcePortRanges"))
 	r.rule.DestinationPortRanges = a.ports(d, what, n.prop("destinationPortRange"), n.prop("destinationPortRanges"))
-	r.srcGroups = groupRefs(d, n.prop("sourceApplicationSecurityGroups"))
-	r.dstGroups = groupRefs(d, n.prop("destinationApplicationSecurityGroups"))
+	r.srcGroups = a.groupRefs(d, n.prop("sourceApplicationSecurityGroups"))
+	r.dstGroups = a.groupRefs(d, n.prop("destinationApplicationSecurityGroups"))
 	if r.rule.SourcePortRanges == nil || r.rule.DestinationPortRanges == nil {
 		return r, false
 	}
@@ -418,8 +434,8 @@ func (a *reader) rule(acl *aclRec, d *doc, n *node) (ruleRec, bool) {
 // its "name", else the last segment of its id or resourceRef, else its
 // resourceId.
 func childName(n *node) string {
-	if r := idRef(nil, n); r.ok() {
-		return lastSegment(r.n.text()) // the id names what references use; a REST example's name may differ
+	if v := idNode(n); v != nil {
+		return lastSegment(v.str) // the id names what references use; a REST example's name may differ
 	}
 	if s := n.get("name").text(); s != "" {
 		return s
@@ -447,10 +463,10 @@ func parseFold[T any](s string, parse func(string) (T, error)) (T, bool) {
 	return zero, false
 }
 
-func groupRefs(d *doc, n *node) []ref {
+func (a *reader) groupRefs(d *doc, n *node) []ref {
 	var out []ref
 	for _, it := range n.items() {
-		if r := idRef(d, it); r.ok() {
+		if r := a.ref(d, it); r.ok() {
 			out = append(out, r)
 		}
 	}
@@ -582,7 +598,7 @@ func (a *reader) gateway(d *doc, n *node, id string) {
 		a.b.unsupported(d, t, "it is read as a VPN gateway", "gateway %s: type %s is not modelled", g.name, describe(t))
 	}
 	for _, c := range n.prop("ipConfigurations").items() {
-		if r := subnetVNet(idRef(d, c.prop("subnet"))); r.ok() {
+		if r := subnetVNet(a.ref(d, c.prop("subnet"))); r.ok() {
 			g.vnet = r
 			break
 		}
@@ -608,7 +624,7 @@ func (a *reader) site(d *doc, n *node, id string) *siteRec {
 // of which the model holds.
 func (a *reader) connection(d *doc, n *node, id string) {
 	name := childName(n)
-	gwRef := idRef(d, n.prop("virtualNetworkGateway1"))
+	gwRef := a.ref(d, n.prop("virtualNetworkGateway1"))
 	g := a.gateways[gwRef.id]
 	typ := n.prop("connectionType")
 	switch strings.ToLower(typ.text()) {
@@ -626,7 +642,7 @@ func (a *reader) connection(d *doc, n *node, id string) {
 		return
 	}
 	lng := n.prop("localNetworkGateway2")
-	site := idRef(d, lng)
+	site := a.ref(d, lng)
 	if !site.ok() {
 		a.b.errorf(diag.MissingField, d, n, "connection %s has no localNetworkGateway2; it is skipped", name)
 		return
@@ -645,20 +661,20 @@ func (a *reader) nic(d *doc, n *node, id string) {
 	c := &nicRec{res: azureRes(d, n, id), vm: lastSegment(n.at("virtualMachine", "id").text())}
 	c.primary, _ = n.prop("primary").boolean()
 	c.forwarding, _ = n.prop("enableIPForwarding").boolean()
-	c.acl = idRef(d, n.prop("networkSecurityGroup"))
+	c.acl = a.ref(d, n.prop("networkSecurityGroup"))
 	configs := n.prop("ipConfigurations").items()
 	main := slices.IndexFunc(configs, func(ipc *node) bool { p, _ := ipc.prop("primary").boolean(); return p })
 	for i, ipc := range configs {
-		self := idOf(ipc)
+		self := a.idOf(ipc)
 		if self == "" {
-			self = idOf(ipc)
+			self = a.idOf(ipc)
 		}
 		c.configs = append(c.configs, self)
 		for _, g := range ipc.prop("applicationSecurityGroups").items() {
-			c.groups = append(c.groups, idOf(g))
+			c.groups = append(c.groups, a.idOf(g))
 		}
 		for _, p := range ipc.prop("loadBalancerBackendAddressPools").items() {
-			a.members = append(a.members, member{pool: idOf(p), config: ref{id: self, d: d, n: p}})
+			a.members = append(a.members, member{pool: a.idOf(p), config: ref{id: self, d: d, n: p}})
 		}
 		if pip := ipc.prop("publicIPAddress"); !pip.isNull() {
 			a.b.unsupported(d, pip, "it is ignored: traffic from the Internet is not simulated", "NIC %s has a public IP address", c.name)
@@ -668,7 +684,7 @@ func (a *reader) nic(d *doc, n *node, id string) {
 			if a.nc && collection(c.subnet.id) == "logicalnetworks" {
 				return // an infrastructure NIC on a provider network, not a tenant's VM
 			}
-			if acl := idRef(d, ipc.prop("accessControlList")); acl.ok() {
+			if acl := a.ref(d, ipc.prop("accessControlList")); acl.ok() {
 				c.acl = acl // the Network Controller filters per IP configuration
 			}
 		} else {
@@ -689,7 +705,7 @@ func (a *reader) address(c *nicRec, d *doc, ipc *node) {
 		a.b.errorf(diag.InvalidAddress, d, ip, "%s: %s is not an IP address", c.name, describe(ip))
 		return
 	}
-	c.ip, c.ipAt, c.subnet = ad.Unmap(), ip, idRef(d, ipc.prop("subnet"))
+	c.ip, c.ipAt, c.subnet = ad.Unmap(), ip, a.ref(d, ipc.prop("subnet"))
 }
 
 // firewall reads an Azure Firewall as an appliance: a VM in
@@ -722,7 +738,7 @@ func (a *reader) loadBalancer(d *doc, n *node, id string) {
 		a.b.unsupported(d, sku, "it is read as Standard", "load balancer %s: SKU %s is not modelled", lb.name, describe(sku))
 	}
 	for _, f := range n.prop("frontendIPConfigurations").items() {
-		fid := idOf(f)
+		fid := a.idOf(f)
 		if pip := f.prop("publicIPAddress"); !pip.isNull() {
 			a.b.unsupported(d, pip, "the frontend is skipped: traffic from the Internet is not simulated", "frontend %s of load balancer %s is public", childName(f), lb.name)
 			continue
@@ -742,18 +758,18 @@ func (a *reader) loadBalancer(d *doc, n *node, id string) {
 		lb.frontends = append(lb.frontends, fr)
 	}
 	for _, p := range n.prop("backendAddressPools").items() {
-		pid := idOf(p)
+		pid := a.idOf(p)
 		lb.pools[pid] = nil
 		for _, c := range p.prop("backendIPConfigurations").items() {
-			lb.pools[pid] = append(lb.pools[pid], idRef(d, c))
+			lb.pools[pid] = append(lb.pools[pid], a.ref(d, c))
 		}
 	}
 	for _, r := range n.prop("loadBalancingRules").items() {
-		rule := lbRuleRec{n: r, pool: idRef(d, r.prop("backendAddressPool")).id}
+		rule := lbRuleRec{n: r, pool: a.ref(d, r.prop("backendAddressPool")).id}
 		if f := r.prop("frontendIPConfiguration"); f != nil {
-			rule.frontend = idRef(d, f).id
+			rule.frontend = a.ref(d, f).id
 		} else if fs := r.prop("frontendIPConfigurations").items(); len(fs) > 0 { // the Network Controller's list
-			rule.frontend = idRef(d, fs[0]).id
+			rule.frontend = a.ref(d, fs[0]).id
 		}
 		front, _ := r.prop("frontendPort").integer()
 		back, okBack := r.prop("backendPort").integer()

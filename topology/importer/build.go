@@ -31,11 +31,8 @@ type res struct {
 // source names the resource in a YAML comment.
 func (r *res) source() string {
 	if r.n != nil {
-		if id := r.n.get("id").text(); id != "" {
-			return id
-		}
-		if ref := r.n.get("resourceRef").text(); ref != "" {
-			return ref
+		if v := idNode(r.n); v != nil {
+			return v.str
 		}
 	}
 	return r.id
@@ -614,8 +611,19 @@ func (b *builder) peering(v *vnetRec, r *peeringRec) {
 	path := diag.P("virtualNetworks", owner.Name, "peerings", p.Name)
 	b.record(path, r.d, r.n.get("name"))
 	b.record(path.Child("remoteVirtualNetwork"), r.d, r.remote.n)
-	for key, n := range map[string]*node{"allowVirtualNetworkAccess": r.access, "allowForwardedTraffic": r.fwd, "allowGatewayTransit": r.transit, "useRemoteGateways": r.useGW, "peeringState": r.state, "remoteAddressSpace": r.syncedAt} {
-		b.record(path.Child(key), r.d, n)
+	// Like a topology file, which writes only what differs from the
+	// default, the map locates the flags diagnostics name; the others
+	// fall back to the peering, and a hub has thousands of peerings.
+	for _, f := range []struct {
+		key string
+		n   *node
+		set bool
+	}{{"allowVirtualNetworkAccess", r.access, !p.AllowVirtualNetworkAccess}, {"allowForwardedTraffic", r.fwd, p.AllowForwardedTraffic},
+		{"allowGatewayTransit", r.transit, p.AllowGatewayTransit}, {"useRemoteGateways", r.useGW, p.UseRemoteGateways},
+		{"peeringState", r.state, p.Disconnected}, {"remoteAddressSpace", r.syncedAt, r.syncedAt != nil}} {
+		if f.set {
+			b.record(path.Child(f.key), r.d, f.n)
+		}
 	}
 	r.model = p
 	owner.Peerings[p.Name] = p
@@ -781,20 +789,33 @@ func sortedKeys[V any](m map[string]V) []string {
 // the exports were taken at different times, or part of the estate is
 // missing. The model keeps what the objects say.
 func (b *builder) compareStates(vnets []*vnetRec) {
+	// The objects by (owner, remote), the first by name as PeeringTo
+	// picks: a hub's own map is too long to scan per spoke.
+	to := map[[2]string]*topology.Peering{}
+	for _, v := range b.net.VirtualNetworks {
+		for _, p := range v.Peerings {
+			k := [2]string{v.Name, p.RemoteVirtualNetwork}
+			if q := to[k]; q == nil || p.Name < q.Name {
+				to[k] = p
+			}
+		}
+	}
 	for _, v := range vnets {
 		for _, r := range v.peerings {
 			if r.model == nil {
 				continue
 			}
 			owner := v.modelled
+			back := to[[2]string{r.model.RemoteVirtualNetwork, owner}]
 			if !r.state.isNull() {
-				if got := b.net.PeeringState(owner, r.model); !strings.EqualFold(got.String(), r.state.text()) {
+				if got := topology.StateOf(r.model, back); !strings.EqualFold(got.String(), r.state.text()) {
 					b.incomplete(r.d, r.state, fmt.Sprintf("the model follows the objects it holds: the peering is %s", got),
-						"peering %s of %s is exported %s, but %s", r.name, v.name, r.state.text(), b.why(owner, r.model))
+						"peering %s of %s is exported %s, but %s", r.name, v.name, r.state.text(), why(owner, r.model, back))
 				}
 			}
 			if lvl := r.syncLevel.text(); lvl != "" && b.platform.Rules().PeeringSync {
-				if got := b.net.SyncLevel(owner, r.model); !strings.EqualFold(got.String(), lvl) {
+				ov, rv := b.net.VirtualNetworks[owner], b.net.VirtualNetworks[r.model.RemoteVirtualNetwork]
+				if got := topology.SyncLevelOf(ov, rv, r.model, back); !strings.EqualFold(got.String(), lvl) {
 					b.incomplete(r.d, r.syncLevel, fmt.Sprintf("the model follows the address spaces it holds: the peering is %s", got),
 						"peering %s of %s is exported %s", r.name, v.name, lvl)
 				}
@@ -803,9 +824,9 @@ func (b *builder) compareStates(vnets []*vnetRec) {
 	}
 }
 
-// why explains the derived state of p, owned by owner.
-func (b *builder) why(owner string, p *topology.Peering) string {
-	back := b.net.Reverse(owner, p)
+// why explains the derived state of p, owned by owner, whose remote holds
+// back toward owner (nil: none).
+func why(owner string, p, back *topology.Peering) string {
 	switch {
 	case p.Disconnected:
 		return "the export holds it Disconnected"

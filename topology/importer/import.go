@@ -55,33 +55,40 @@ func ParseFormat(s string) (Format, error) {
 // REST JSON (resources with a resourceRef), or anything else, which is a
 // topology file for the loader to read or refuse.
 func Detect(data []byte) Format {
-	f, _ := detect(data)
+	if !looksJSON(data) {
+		return Topology
+	}
+	f, _ := detect(string(data))
 	return f
 }
 
-// detect is Detect, returning the parsed JSON for an export.
-func detect(data []byte) (Format, *node) {
+// looksJSON reports whether data starts, after a byte order mark and
+// white space, with an object or a list.
+func looksJSON(data []byte) bool {
 	trimmed := bytes.TrimLeft(bytes.TrimPrefix(data, []byte("\uFEFF")), " \t\r\n")
-	if len(trimmed) == 0 || trimmed[0] != '{' && trimmed[0] != '[' || len(data) > MaxFileSize {
-		return Topology, nil
-	}
-	root, err := parseJSON(data)
+	return len(trimmed) > 0 && (trimmed[0] == '{' || trimmed[0] == '[') && len(data) <= MaxFileSize
+}
+
+// detect is Detect for text, returning the parsed JSON of an export.
+func detect(text string) (Format, *doc) {
+	root, values, err := parseCounted(text)
 	if err != nil {
 		return Topology, nil // not JSON: YAML, or broken; the loader says which
 	}
+	d := &doc{text: text, root: root, values: values}
 	rs := resources(root)
 	if len(rs) == 0 {
 		if root.kind == jArray || root.get("value") != nil || root.get("data") != nil {
-			return Azure, root // an empty page of resources
+			return Azure, d // an empty page of resources
 		}
 		return Topology, nil
 	}
 	n := rs[0]
 	if strings.HasPrefix(n.get("resourceRef").text(), "/") {
-		return WindowsSDN, root
+		return WindowsSDN, d
 	}
 	if strings.Contains(strings.ToLower(n.get("id").text()), "/providers/") || strings.Contains(n.get("type").text(), "/") {
-		return Azure, root
+		return Azure, d
 	}
 	return Topology, nil
 }
@@ -120,21 +127,35 @@ type Result struct {
 // into one network: several files are one estate, as a vnet list, an nsg
 // list and a route-table list are.
 func Import(f Format, inputs []Input, opts Options) *Result {
+	return importParsed(f, inputs, nil, opts)
+}
+
+// importParsed is Import with the first input already parsed by detect
+// (first), or not (nil).
+func importParsed(f Format, inputs []Input, first *doc, opts Options) *Result {
 	r := &Result{format: f, comments: map[string]string{}}
 	if len(inputs) == 0 {
 		return r
 	}
-	r.Source = topology.NewSourceMap(inputs[0].Filename, inputs[0].Data)
 	var docs []*doc
-	for _, in := range inputs {
+	values := 0
+	for i, in := range inputs {
 		r.files = append(r.files, in.Filename)
-		root, ds := parseInput(in, f)
-		r.Diagnostics = append(r.Diagnostics, ds...)
-		if root != nil {
-			text := string(in.Data)
-			docs = append(docs, &doc{file: in.Filename, text: text, root: root, pos: newPositions(text)})
+		d := first
+		if i > 0 || first == nil {
+			var ds diag.Diagnostics
+			d, ds = parseInput(in.Filename, string(in.Data), f)
+			r.Diagnostics = append(r.Diagnostics, ds...)
+		}
+		if d != nil {
+			d.file, d.pos = in.Filename, newPositions(d.text)
+			docs = append(docs, d)
+			values += d.values
 		}
 	}
+	// An export holds four to five JSON values for each path the model
+	// records; sizing the source map once saves rehashing it.
+	r.Source = topology.NewSourceMap(inputs[0].Filename, inputs[0].Data, values/4)
 	if len(docs) == 0 {
 		r.Diagnostics.Sort()
 		return r
@@ -160,28 +181,28 @@ func Import(f Format, inputs []Input, opts Options) *Result {
 // parseInput checks an input's limits and parses it; a file that cannot be
 // read is one yaml-syntax error (the contract's code for a file that is
 // not well formed).
-func parseInput(in Input, f Format) (*node, diag.Diagnostics) {
-	fail := func(off int, detail, format string, args ...any) (*node, diag.Diagnostics) {
-		pos := newPositions(string(in.Data[:min(off, len(in.Data))])).at(off)
+func parseInput(file, text string, f Format) (*doc, diag.Diagnostics) {
+	fail := func(off int, detail, format string, args ...any) (*doc, diag.Diagnostics) {
+		pos := newPositions(text[:min(off, len(text))]).at(min(off, len(text)))
 		d := diag.Errorf(diag.YAMLSyntax, nil, format, args...).WithDetail("%s", detail)
-		return nil, diag.Diagnostics{d.At(diag.Range{Filename: in.Filename, Start: pos, End: pos})}
+		return nil, diag.Diagnostics{d.At(diag.Range{Filename: file, Start: pos, End: pos})}
 	}
 	what := map[Format]string{Azure: "Azure resource JSON", WindowsSDN: "Network Controller REST JSON"}[f]
 	switch {
-	case len(in.Data) > MaxFileSize:
-		return fail(0, fmt.Sprintf("exports are limited to %d MiB (docs/import.md)", MaxFileSize>>20), "file is too big: %d bytes", len(in.Data))
-	case !utf8.Valid(in.Data):
+	case len(text) > MaxFileSize:
+		return fail(0, fmt.Sprintf("exports are limited to %d MiB (docs/import.md)", MaxFileSize>>20), "file is too big: %d bytes", len(text))
+	case !utf8.ValidString(text):
 		off := 0
-		for off < len(in.Data) {
-			r, size := utf8.DecodeRune(in.Data[off:])
+		for off < len(text) {
+			r, size := utf8.DecodeRuneInString(text[off:])
 			if r == utf8.RuneError && size <= 1 {
 				break
 			}
 			off += size
 		}
-		return fail(off, "save the export as UTF-8 (PowerShell 5: Out-File -Encoding utf8)", "invalid UTF-8 byte 0x%02x", in.Data[off])
+		return fail(off, "save the export as UTF-8 (PowerShell 5: Out-File -Encoding utf8)", "invalid UTF-8 byte 0x%02x", text[off])
 	}
-	root, err := parseJSON(in.Data)
+	root, values, err := parseCounted(text)
 	if err != nil {
 		pe, _ := err.(*parseError)
 		off := 0
@@ -190,7 +211,7 @@ func parseInput(in Input, f Format) (*node, diag.Diagnostics) {
 		}
 		return fail(off, "the file must be "+what, "not valid JSON: %v", err)
 	}
-	return root, nil
+	return &doc{text: text, root: root, values: values}, nil
 }
 
 // DiagnosticsOf returns the diagnostics located in file, in order.
@@ -224,11 +245,14 @@ func (r *Result) Marshal() ([]byte, error) {
 // its network validated. The diagnostics of both are located and sorted;
 // the network is nil when the file cannot be read at all.
 func Check(filename string, data []byte) (*topology.Network, *topology.SourceMap, diag.Diagnostics) {
-	f, _ := detect(data)
+	if !looksJSON(data) {
+		return topology.Check(filename, data)
+	}
+	f, first := detect(string(data))
 	if f == Topology {
 		return topology.Check(filename, data)
 	}
-	r := Import(f, []Input{{Filename: filename, Data: data}}, Options{})
+	r := importParsed(f, []Input{{Filename: filename, Data: data}}, first, Options{})
 	ds := slices.Clone(r.Diagnostics)
 	if r.Network != nil {
 		ds = append(ds, topology.Validate(r.Network)...)

@@ -61,10 +61,11 @@ type node struct {
 
 // doc is one parsed file.
 type doc struct {
-	file string
-	text string // the file, as one string that strings slice into
-	root *node
-	pos  *positions
+	file   string
+	text   string // the file, as one string that strings slice into
+	root   *node
+	values int // how many JSON values the file holds
+	pos    *positions
 }
 
 // parseError is a syntax error at a byte offset.
@@ -75,19 +76,52 @@ type parseError struct {
 
 func (e *parseError) Error() string { return e.msg }
 
-// parser reads one file; nodes are allocated in slabs.
+// parser reads one file. Nodes, and the lists of children and keys of
+// containers, are cut from slabs, to spare the allocator and the garbage
+// collector a million small objects on a large estate.
 type parser struct {
-	s     string
-	i     int
-	depth int
-	slab  []node
-	stack []*node // children of the containers being read
-	keys  []string
+	s       string
+	i       int
+	depth   int
+	count   int // values read
+	slab    []node
+	kidSlab []*node
+	keySlab []string
+	stack   []*node // children of the containers being read
+	keys    []string
 }
 
-// parseJSON parses data, which must hold exactly one JSON value.
-func parseJSON(data []byte) (*node, error) {
-	p := &parser{s: string(data)}
+// kidsOf returns a copy of kids cut from the slab.
+func (p *parser) kidsOf(kids []*node) []*node {
+	if len(kids) > len(p.kidSlab) {
+		p.kidSlab = make([]*node, max(4096, len(kids)))
+	}
+	out := p.kidSlab[:len(kids):len(kids)]
+	p.kidSlab = p.kidSlab[len(kids):]
+	copy(out, kids)
+	return out
+}
+
+// keysOf returns a copy of keys cut from the slab.
+func (p *parser) keysOf(keys []string) []string {
+	if len(keys) > len(p.keySlab) {
+		p.keySlab = make([]string, max(4096, len(keys)))
+	}
+	out := p.keySlab[:len(keys):len(keys)]
+	p.keySlab = p.keySlab[len(keys):]
+	copy(out, keys)
+	return out
+}
+
+// parseJSON parses text, which must hold exactly one JSON value.
+func parseJSON(text string) (*node, error) {
+	n, _, err := parseCounted(text)
+	return n, err
+}
+
+// parseCounted is parseJSON, also returning how many values text holds.
+func parseCounted(text string) (*node, int, error) {
+	p := &parser{s: text}
 	p.skipSpace()
 	if strings.HasPrefix(p.s[p.i:], "\uFEFF") { // a UTF-8 byte order mark, as PowerShell 5 writes
 		p.i += 3
@@ -95,13 +129,13 @@ func parseJSON(data []byte) (*node, error) {
 	}
 	n, err := p.value(nil, 0)
 	if err != nil {
-		return nil, err
+		return nil, 0, err
 	}
 	p.skipSpace()
 	if p.i < len(p.s) {
-		return nil, p.fail("unexpected %s after the JSON value", p.describe())
+		return nil, 0, p.fail("unexpected %s after the JSON value", p.describe())
 	}
-	return n, nil
+	return n, p.count, nil
 }
 
 func (p *parser) fail(format string, args ...any) error {
@@ -133,6 +167,7 @@ func (p *parser) newNode(k kind, parent *node, slot int) *node {
 	}
 	n := &p.slab[0]
 	p.slab = p.slab[1:]
+	p.count++
 	n.kind, n.off, n.parent, n.slot = k, int32(p.i), parent, int32(slot)
 	return n
 }
@@ -232,8 +267,8 @@ func (p *parser) object(parent *node, slot int) (*node, error) {
 		}
 		return nil, p.fail("unexpected %s: want ',' or '}'", p.describe())
 	}
-	n.kids = append([]*node(nil), p.stack[base:]...)
-	n.keys = append([]string(nil), p.keys[kbase:]...)
+	n.kids = p.kidsOf(p.stack[base:])
+	n.keys = p.keysOf(p.keys[kbase:])
 	p.stack, p.keys = p.stack[:base], p.keys[:kbase]
 	p.depth--
 	return n, nil
@@ -270,7 +305,7 @@ func (p *parser) array(parent *node, slot int) (*node, error) {
 		}
 		return nil, p.fail("unexpected %s: want ',' or ']'", p.describe())
 	}
-	n.kids = append([]*node(nil), p.stack[base:]...)
+	n.kids = p.kidsOf(p.stack[base:])
 	p.stack = p.stack[:base]
 	p.depth--
 	return n, nil
@@ -372,8 +407,13 @@ func (n *node) get(key string) *node {
 	if n == nil || n.kind != jObject {
 		return nil
 	}
+	for i, k := range n.keys { // most exports spell keys as asked: look for that first
+		if k == key {
+			return n.kids[i]
+		}
+	}
 	for i, k := range n.keys {
-		if k == key || strings.EqualFold(k, key) {
+		if strings.EqualFold(k, key) {
 			return n.kids[i]
 		}
 	}
@@ -496,32 +536,40 @@ func (n *node) path() diag.Path {
 }
 
 // positions turns byte offsets into lines and columns. Columns count
-// characters, as the YAML loader's do; a checkpoint every 4 KiB keeps a
-// column cheap on a minified export, which is one long line.
+// characters, as the YAML loader's do. On a line longer than a checkpoint
+// (a minified export is one line) the column at every 4 KiB is noted the
+// first time the line is asked about, so that a column costs at most 4 KiB
+// of counting.
 type positions struct {
-	text   string
-	lines  []int // offset of each line's start
-	cpCols []int // column (0-based, in characters) at each 4 KiB checkpoint
+	text  string
+	lines []int         // offset of each line's start
+	long  map[int][]int // line → column (0-based) at each checkpoint from its start
 }
 
 const checkpoint = 4096
 
 func newPositions(text string) *positions {
-	p := &positions{text: text, lines: []int{0}}
-	col := 0
-	for i := 0; i < len(text); {
-		if i%checkpoint == 0 {
-			p.cpCols = append(p.cpCols, col)
+	p := &positions{text: text, lines: make([]int, 1, strings.Count(text, "\n")+1)}
+	for i := 0; ; {
+		j := strings.IndexByte(text[i:], '\n')
+		if j < 0 {
+			break
 		}
-		if c := text[i]; c == '\n' {
-			p.lines = append(p.lines, i+1)
-			col = 0
-		} else if utf8.RuneStart(c) {
-			col++
-		}
-		i++
+		i += j + 1
+		p.lines = append(p.lines, i)
 	}
 	return p
+}
+
+// runeStarts counts the characters of s by their first bytes.
+func runeStarts(s string) int {
+	n := 0
+	for i := 0; i < len(s); i++ {
+		if utf8.RuneStart(s[i]) {
+			n++
+		}
+	}
+	return n
 }
 
 // at returns the 1-based line and column of byte offset off.
@@ -529,15 +577,26 @@ func (p *positions) at(off int) diag.Pos {
 	line := sort.Search(len(p.lines), func(i int) bool { return p.lines[i] > off }) // 1-based
 	start := p.lines[line-1]
 	col, from := 0, start
-	if cp := off / checkpoint * checkpoint; cp > start {
-		col, from = p.cpCols[cp/checkpoint], cp
-	}
-	for i := from; i < off; i++ { // count characters by their first bytes
-		if utf8.RuneStart(p.text[i]) {
-			col++
+	if off-start > checkpoint {
+		cps := p.long[line]
+		if cps == nil {
+			end := len(p.text)
+			if line < len(p.lines) {
+				end = p.lines[line]
+			}
+			for c, at := 0, start; at < end; at += checkpoint {
+				cps = append(cps, c)
+				c += runeStarts(p.text[at:min(at+checkpoint, end)])
+			}
+			if p.long == nil {
+				p.long = map[int][]int{}
+			}
+			p.long[line] = cps
 		}
+		k := (off - start) / checkpoint
+		col, from = cps[k], start+k*checkpoint
 	}
-	return diag.Pos{Line: line, Column: col + 1}
+	return diag.Pos{Line: line, Column: col + runeStarts(p.text[from:off]) + 1}
 }
 
 // rangeOf returns the file range of n: a scalar's range ends after its

@@ -27,7 +27,7 @@ func readWindowsSDN(b *builder, docs []*doc) *records {
 	a := newReader(b, true)
 	for _, d := range docs {
 		for _, n := range resources(d.root) {
-			id := idOf(n)
+			id := a.idOf(n)
 			switch coll := collection(id); coll {
 			case "virtualnetworks":
 				a.vnet(d, n, id)
@@ -68,13 +68,13 @@ func collection(ref string) string {
 func (a *reader) virtualGateway(d *doc, n *node, id string) {
 	g := &gatewayRec{res: azureRes(d, n, id), typ: topology.Vpn}
 	for _, s := range n.prop("gatewaySubnets").items() {
-		if r := subnetVNet(idRef(d, s)); r.ok() {
+		if r := subnetVNet(a.ref(d, s)); r.ok() {
 			g.vnet = r
 			break
 		}
 	}
 	for _, c := range n.prop("networkConnections").items() {
-		s := &siteRec{res: azureRes(d, c, idOf(c))}
+		s := &siteRec{res: azureRes(d, c, a.idOf(c))}
 		for _, r := range c.prop("routes").items() {
 			s.space = append(s.space, a.prefixes(d, r.get("destinationPrefix"), "network connection "+s.name+" route")...)
 		}

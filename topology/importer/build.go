@@ -353,6 +353,14 @@ func safeName(s string) string {
 	return s
 }
 
+// vnetOfSubnet returns the name of the VNet in a subnet's id, as written.
+func vnetOfSubnet(id string) string {
+	if i := strings.Index(strings.ToLower(id), "/subnets/"); i >= 0 {
+		return lastSegment(id[:i])
+	}
+	return lastSegment(id)
+}
+
 // lastSegment returns the last path segment of an id.
 func lastSegment(id string) string { return id[strings.LastIndexByte(id, '/')+1:] }
 
@@ -566,8 +574,12 @@ func (b *builder) gateways(gws []*gatewayRec) {
 	})
 	for _, g := range gws {
 		vr := b.vnets[g.vnet.id]
-		if vr == nil || b.net.VirtualNetworks[vr.modelled] == nil {
-			b.incomplete(g.d, g.n, "the gateway is dropped", "gateway %s sits in a virtual network that is not in the export", g.name)
+		switch {
+		case !g.vnet.ok():
+			b.incomplete(g.d, g.n, "the gateway is dropped", "gateway %s names no gateway subnet, so its virtual network is unknown", g.name)
+			continue
+		case vr == nil || vr.stub != nil:
+			b.incomplete(g.d, g.vnet.n, "the gateway is dropped; export its virtual network too", "gateway %s sits in virtual network %s, which is not in the export", g.name, vnetOfSubnet(g.vnet.n.text()))
 			continue
 		}
 		v := b.net.VirtualNetworks[vr.modelled]

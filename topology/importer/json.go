@@ -505,6 +505,9 @@ func (n *node) jqPath() string {
 		return "."
 	}
 	slices.Reverse(parts)
+	if strings.HasPrefix(parts[0], "[") {
+		return "." + strings.Join(parts, "") // jq writes .[0] for the root's first item
+	}
 	return strings.Join(parts, "")
 }
 

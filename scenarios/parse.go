@@ -22,6 +22,7 @@ import (
 	"github.com/vnetsim/vnetsim/sim"
 	"github.com/vnetsim/vnetsim/topology"
 	"github.com/vnetsim/vnetsim/topology/diag"
+	"github.com/vnetsim/vnetsim/topology/importer"
 )
 
 // MaxFileSize is the largest scenario file Parse reads, in bytes.
@@ -512,7 +513,7 @@ func (p *parser) topology(sc *Scenario, data []byte, root *yaml.Node, read readF
 			p.errorf(diag.InvalidValue, diag.P("topology"), tn, "cannot read topology %s: %v", tn.Value, unwrapPathError(err))
 			return
 		}
-		n, sm, ds = topology.Load(name, b)
+		n, sm, ds = importer.Load(name, b) // a topology file, or a platform's export
 	default:
 		p.errorf(diag.InvalidValue, diag.P("topology"), tn, "topology: want a file path or an inline mapping, got %s", kindName(tn))
 		return

@@ -136,6 +136,19 @@ func TestCLI(t *testing.T) {
 		{"generate-bad-hubs", []string{"generate", "hub-spoke", "--hubs", "0"}, 2},
 		{"generate-bad-platform", []string{"generate", "hub-spoke", "--platform", "aws"}, 2},
 
+		// import, and exports read directly
+		{"import-azure", []string{"import", "azure", "testdata/import/before.json"}, 0},
+		{"import-azure-warnings", []string{"import", "azure", "--name", "specs", "../../topology/importer/testdata/azure-rest-peerings/vnets.json",
+			"../../topology/importer/testdata/azure-rest-api-specs/VirtualNetworkPeeringList.json"}, 0},
+		{"import-windows-sdn", []string{"import", "windows-sdn", "../../topology/importer/testdata/windows-sdn-peered/virtualNetworks.json"}, 0},
+		{"import-wrong-platform", []string{"import", "windows-sdn", "testdata/import/before.json"}, 1},
+		{"import-topology-file", []string{"import", "azure", chain}, 1},
+		{"import-no-files", []string{"import", "azure"}, 2},
+		{"import-missing-file", []string{"import", "azure", "testdata/nope.json"}, 2},
+		{"validate-export", []string{"validate", "testdata/import/after.json", "../../topology/importer/testdata/windows-sdn-peered/virtualNetworks.json"}, 1},
+		{"trace-export", []string{"trace", "testdata/import/after.json", "--from", "app1", "--to", "app2", "--port", "22"}, 0},
+		{"diff-exports", []string{"diff", "testdata/import/before.json", "testdata/import/after.json"}, 0},
+
 		// the app itself
 		{"help", []string{"--help"}, 0},
 		{"help-command", []string{"help", "trace"}, 0},

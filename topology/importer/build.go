@@ -449,7 +449,7 @@ func (b *builder) stubs(recs *records) []*vnetRec {
 func (b *builder) routeTable(t *routeTableRec) {
 	rt := &topology.RouteTable{Name: t.modelled, DisableGatewayRoutePropagation: t.disable}
 	path := diag.P("routeTables", rt.Name)
-	b.record(path, t.d, t.n.get("name"))
+	b.record(path, t.d, nameNode(t.n))
 	b.comment(path, t.source())
 	for _, r := range t.routes {
 		b.record(path.Child("routes").Index(len(rt.Routes)), t.d, r.n)
@@ -462,7 +462,7 @@ func (b *builder) routeTable(t *routeTableRec) {
 func (b *builder) acl(a *aclRec) {
 	acl := &topology.ACL{Name: a.modelled}
 	path := diag.P("accessControlLists", acl.Name)
-	b.record(path, a.d, a.n.get("name"))
+	b.record(path, a.d, nameNode(a.n))
 	b.comment(path, a.source())
 	for _, r := range a.rules {
 		rule := r.rule
@@ -512,7 +512,7 @@ func (b *builder) site(s *siteRec) {
 	}
 	o := &topology.OnPremises{Name: s.modelled, Hosts: map[string]netip.Addr{}}
 	path := diag.P("onPremises", o.Name)
-	b.record(path, s.d, s.n.get("name"))
+	b.record(path, s.d, nameNode(s.n))
 	b.comment(path, s.source())
 	for i, p := range s.space {
 		o.AddressSpace = append(o.AddressSpace, p.p)
@@ -535,7 +535,7 @@ func (b *builder) vnet(r *vnetRec) {
 		b.record(path, r.stub.d, r.stub.remote.n)
 	} else {
 		b.comment(path, r.source())
-		b.record(path, r.d, r.n.get("name"))
+		b.record(path, r.d, nameNode(r.n))
 	}
 	for i, p := range r.space {
 		v.AddressSpace = append(v.AddressSpace, p.p)
@@ -544,14 +544,22 @@ func (b *builder) vnet(r *vnetRec) {
 	for _, s := range r.subnets {
 		sub := &topology.Subnet{Name: s.modelled, VirtualNetwork: v, AddressPrefix: s.prefix.p}
 		sp := path.Child("subnets", sub.Name)
-		b.record(sp, s.d, s.n.get("name"))
+		b.record(sp, s.d, nameNode(s.n))
 		b.record(sp.Child("addressPrefix"), s.d, s.prefix.n)
-		sub.AccessControlList = resolve(b, s.acl, b.acls, "network security group", "subnet "+s.name+" is imported without it")
+		sub.AccessControlList = resolve(b, s.acl, b.acls, b.aclWord(), "subnet "+s.name+" is imported without it")
 		sub.RouteTable = resolve(b, s.rt, b.tables, "route table", "subnet "+s.name+" is imported without it (system routes only)")
 		v.Subnets[sub.Name] = sub
 		b.subnets[s.id] = sub
 	}
 	b.net.VirtualNetworks[v.Name] = v
+}
+
+// aclWord is what the platform calls an ACL.
+func (b *builder) aclWord() string {
+	if b.platform == topology.WindowsSDN {
+		return "access control list"
+	}
+	return "network security group"
 }
 
 // resolve looks a reference up in m, reporting import-incomplete when the
@@ -596,7 +604,7 @@ func (b *builder) gateways(gws []*gatewayRec) {
 		}
 		v.Gateway = gw
 		path := diag.P("virtualNetworks", v.Name, "gateway")
-		b.record(path, g.d, g.n.get("name"))
+		b.record(path, g.d, nameNode(g.n))
 		b.comment(path, g.source())
 	}
 }
@@ -621,7 +629,7 @@ func (b *builder) peering(v *vnetRec, r *peeringRec) {
 		b.errorf(diag.InvalidValue, r.d, r.state, "peering %s: peeringState %s is not Initiated, Connected or Disconnected", r.name, describe(r.state))
 	}
 	path := diag.P("virtualNetworks", owner.Name, "peerings", p.Name)
-	b.record(path, r.d, r.n.get("name"))
+	b.record(path, r.d, nameNode(r.n))
 	b.record(path.Child("remoteVirtualNetwork"), r.d, r.remote.n)
 	// Like a topology file, which writes only what differs from the
 	// default, the map locates the flags diagnostics name; the others
@@ -679,6 +687,17 @@ func (b *builder) flag(r *peeringRec, n *node, def bool) bool {
 	return v
 }
 
+// nameNode returns where a resource is named: its "name", else its
+// resourceId (the Network Controller's), else the resource itself.
+func nameNode(n *node) *node {
+	for _, key := range []string{"name", "resourceId"} {
+		if v := n.get(key); v != nil {
+			return v
+		}
+	}
+	return n
+}
+
 // describe says what a node holds, for messages.
 func describe(n *node) string {
 	switch {
@@ -705,11 +724,11 @@ func (b *builder) nic(n *nicRec) {
 		return
 	}
 	vm := &topology.VirtualMachine{Name: n.modelled, Subnet: sub, IPAddress: n.ip, IPForwarding: n.forwarding, Running: true}
-	vm.AccessControlList = resolve(b, n.acl, b.acls, "network security group", "the NIC is imported without it")
+	vm.AccessControlList = resolve(b, n.acl, b.acls, b.aclWord(), "the NIC is imported without it")
 	v := sub.VirtualNetwork
 	v.VirtualMachines[vm.Name] = vm
 	path := diag.P("virtualNetworks", v.Name, "virtualMachines", vm.Name)
-	b.record(path, n.d, n.n.get("name"))
+	b.record(path, n.d, nameNode(n.n))
 	b.record(path.Child("ipAddress"), n.d, n.ipAt)
 	b.comment(path, n.source())
 	b.vms[n.id] = vm

@@ -55,10 +55,7 @@ func ParseFormat(s string) (Format, error) {
 // REST JSON (resources with a resourceRef), or anything else, which is a
 // topology file for the loader to read or refuse.
 func Detect(data []byte) Format {
-	if !looksJSON(data) {
-		return Topology
-	}
-	f, _ := detect(string(data))
+	f, _ := exportOf(data)
 	return f
 }
 
@@ -75,22 +72,33 @@ func detect(text string) (Format, *doc) {
 	if err != nil {
 		return Topology, nil // not JSON: YAML, or broken; the loader says which
 	}
-	d := &doc{text: text, root: root, values: values}
+	f, _ := classify(root)
+	if f == Topology {
+		return Topology, nil
+	}
+	return f, &doc{text: text, root: root, values: values}
+}
+
+// classify says which export root holds, by its first resource: one with a
+// resourceRef is the Network Controller's, one with an id under
+// /providers/ or a type is Azure's. An empty page of resources could be
+// either; empty reports it (as Azure).
+func classify(root *node) (f Format, empty bool) {
 	rs := resources(root)
 	if len(rs) == 0 {
 		if root.kind == jArray || root.get("value") != nil || root.get("data") != nil {
-			return Azure, d // an empty page of resources
+			return Azure, true
 		}
-		return Topology, nil
+		return Topology, false
 	}
 	n := rs[0]
-	if strings.HasPrefix(n.get("resourceRef").text(), "/") {
-		return WindowsSDN, d
+	switch {
+	case strings.HasPrefix(n.get("resourceRef").text(), "/"):
+		return WindowsSDN, false
+	case strings.Contains(strings.ToLower(n.get("id").text()), "/providers/") || strings.Contains(n.get("type").text(), "/"):
+		return Azure, false
 	}
-	if strings.Contains(strings.ToLower(n.get("id").text()), "/providers/") || strings.Contains(n.get("type").text(), "/") {
-		return Azure, d
-	}
-	return Topology, nil
+	return Topology, false
 }
 
 // Input is one file to import.
@@ -180,12 +188,16 @@ func importParsed(f Format, inputs []Input, first *doc, opts Options) *Result {
 
 // parseInput checks an input's limits and parses it; a file that cannot be
 // read is one yaml-syntax error (the contract's code for a file that is
-// not well formed).
+// not well formed), an export of the other platform or no export at all
+// one invalid-value error.
 func parseInput(file, text string, f Format) (*doc, diag.Diagnostics) {
-	fail := func(off int, detail, format string, args ...any) (*doc, diag.Diagnostics) {
+	failWith := func(code diag.Code, off int, detail, format string, args ...any) (*doc, diag.Diagnostics) {
 		pos := newPositions(text[:min(off, len(text))]).at(min(off, len(text)))
-		d := diag.Errorf(diag.YAMLSyntax, nil, format, args...).WithDetail("%s", detail)
+		d := diag.Errorf(code, nil, format, args...).WithDetail("%s", detail)
 		return nil, diag.Diagnostics{d.At(diag.Range{Filename: file, Start: pos, End: pos})}
+	}
+	fail := func(off int, detail, format string, args ...any) (*doc, diag.Diagnostics) {
+		return failWith(diag.YAMLSyntax, off, detail, format, args...)
 	}
 	what := map[Format]string{Azure: "Azure resource JSON", WindowsSDN: "Network Controller REST JSON"}[f]
 	switch {
@@ -209,9 +221,17 @@ func parseInput(file, text string, f Format) (*doc, diag.Diagnostics) {
 		if pe != nil {
 			off = pe.off
 		}
-		return fail(off, "the file must be "+what, "not valid JSON: %v", err)
+		return fail(off, "the file must be "+what+"; a topology file needs no import", "not valid JSON: %v", err)
 	}
-	return &doc{text: text, root: root, values: values}, nil
+	switch got, empty := classify(root); {
+	case empty || got == f:
+		return &doc{text: text, root: root, values: values}, nil
+	case got == Topology:
+		return failWith(diag.InvalidValue, 0, "export resources with az, Get-Az* | ConvertTo-Json or Get-NetworkController* | ConvertTo-Json (docs/import.md)",
+			"this is not %s: it holds no resource with an id or a resourceRef", what)
+	default:
+		return failWith(diag.InvalidValue, 0, "import it with vnetsim import "+got.String(), "this is %s, not %s", map[Format]string{Azure: "Azure resource JSON", WindowsSDN: "Network Controller REST JSON"}[got], what)
+	}
 }
 
 // DiagnosticsOf returns the diagnostics located in file, in order.
@@ -240,15 +260,23 @@ func (r *Result) Marshal() ([]byte, error) {
 	}})
 }
 
-// Check is topology.Check for any file vnetsim reads: a topology file is
-// loaded and validated, an export (detected by content) is imported and
-// its network validated. The diagnostics of both are located and sorted;
-// the network is nil when the file cannot be read at all.
-func Check(filename string, data []byte) (*topology.Network, *topology.SourceMap, diag.Diagnostics) {
-	if !looksJSON(data) {
-		return topology.Check(filename, data)
+// Load is topology.Load for any file vnetsim reads: a topology file is
+// loaded, an export (detected by content) imported, with the import's
+// diagnostics. The network is nil when the file cannot be read at all.
+func Load(filename string, data []byte) (*topology.Network, *topology.SourceMap, diag.Diagnostics) {
+	f, first := exportOf(data)
+	if f == Topology {
+		return topology.Load(filename, data)
 	}
-	f, first := detect(string(data))
+	r := importParsed(f, []Input{{Filename: filename, Data: data}}, first, Options{})
+	return r.Network, r.Source, r.Diagnostics
+}
+
+// Check is topology.Check for any file vnetsim reads: Load, then, when the
+// file loads, Validate's diagnostics, located in the file and sorted with
+// the others.
+func Check(filename string, data []byte) (*topology.Network, *topology.SourceMap, diag.Diagnostics) {
+	f, first := exportOf(data)
 	if f == Topology {
 		return topology.Check(filename, data)
 	}
@@ -260,4 +288,12 @@ func Check(filename string, data []byte) (*topology.Network, *topology.SourceMap
 	r.Source.LocateAll(ds)
 	ds.Sort()
 	return r.Network, r.Source, ds
+}
+
+// exportOf is Detect, returning an export's parsed first document.
+func exportOf(data []byte) (Format, *doc) {
+	if !looksJSON(data) {
+		return Topology, nil
+	}
+	return detect(string(data))
 }

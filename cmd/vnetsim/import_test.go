@@ -20,8 +20,8 @@ func TestImportValidateDiffPipeline(t *testing.T) {
 		args []string
 		code int
 	}{
-		{[]string{"import", "azure", "testdata/import/before.json", "-o", before}, 0},
-		{[]string{"import", "azure", "testdata/import/after.json", "-o", after}, 0},
+		{[]string{"import", "azure", "../../examples/exports/azure-before.json", "-o", before}, 0},
+		{[]string{"import", "azure", "../../examples/exports/azure-after.json", "-o", after}, 0},
 		{[]string{"validate", before, after}, 0},
 	} {
 		if code, stdout, stderr := vnetsim(t, step.args...); code != step.code {
@@ -33,7 +33,7 @@ func TestImportValidateDiffPipeline(t *testing.T) {
 		t.Fatalf("diff of the imported files: exit %d\n%s%s", yamlCode, yamlDiff, stderr)
 	}
 	scenario := filepath.Join(dir, "plan.yaml")
-	jsonCode, jsonDiff, stderr := vnetsim(t, "diff", "testdata/import/before.json", "testdata/import/after.json", "--emit-scenario", scenario)
+	jsonCode, jsonDiff, stderr := vnetsim(t, "diff", "../../examples/exports/azure-before.json", "../../examples/exports/azure-after.json", "--emit-scenario", scenario)
 	if jsonCode != yamlCode {
 		t.Fatalf("diff of the exports: exit %d, want %d\n%s", jsonCode, yamlCode, stderr)
 	}
@@ -42,7 +42,7 @@ func TestImportValidateDiffPipeline(t *testing.T) {
 	if a, b := where.ReplaceAllString(yamlDiff, "FILE"), where.ReplaceAllString(jsonDiff, "FILE"); a != b {
 		t.Errorf("diffing the exports and diffing their imports disagree:\n%s\n---\n%s", a, b)
 	}
-	if code, stdout, stderr := vnetsim(t, "diff", before, "testdata/import/after.json"); code != 0 || !strings.Contains(stdout, "verified") {
+	if code, stdout, stderr := vnetsim(t, "diff", before, "../../examples/exports/azure-after.json"); code != 0 || !strings.Contains(stdout, "verified") {
 		t.Errorf("diff of a topology file and an export: exit %d\n%s%s", code, stdout, stderr)
 	}
 	// The emitted scenario names the before-export as its topology, which run reads.

@@ -47,8 +47,8 @@ type reader struct {
 	nsgs     map[string]*aclRec
 	sites    map[string]*siteRec
 	gateways map[string]*gatewayRec
-	skipped  map[string]bool // resource types reported as not modelled
-	children []child         // subnets and peerings exported on their own
+	skipped  map[string]bool // resource kinds reported as not read
+	children []child         // subnets, peerings and connections, read last
 	members  []member        // backend pool memberships the NICs name
 }
 
@@ -64,50 +64,63 @@ type child struct {
 	id string
 }
 
+// handler reads one resource.
+type handler func(a *reader, d *doc, n *node, id string)
+
+// azureHandlers read each Azure resource type. Subnets, peerings and
+// connections exported on their own wait until every VNet and gateway has
+// been read.
+var azureHandlers = map[string]handler{
+	typeVNet:       (*reader).vnet,
+	typeSubnet:     (*reader).later,
+	typePeering:    (*reader).later,
+	typeNSG:        (*reader).nsg,
+	typeRouteTable: (*reader).routeTable,
+	typeGateway:    (*reader).gateway,
+	typeConnection: (*reader).later,
+	typeLocalGW:    func(a *reader, d *doc, n *node, id string) { a.site(d, n, id) },
+	typeNIC:        (*reader).nic,
+	typeLB:         (*reader).loadBalancer,
+	typeFirewall:   (*reader).firewall,
+	typeASG:        func(*reader, *doc, *node, string) {}, // members are read from the NICs that name the group
+}
+
 // readAzure reads every resource of the docs into records.
 func readAzure(b *builder, docs []*doc) *records {
 	a := newReader(b, false)
-	var conns []child
-	for _, d := range docs {
-		for _, n := range resources(d.root) {
-			id := a.fold(n.get("id").text())
-			switch typ := azureType(n, id); typ {
-			case typeVNet:
-				a.vnet(d, n, id)
-			case typeSubnet, typePeering:
-				a.children = append(a.children, child{d, n, id})
-			case typeNSG:
-				a.nsg(d, n, id)
-			case typeRouteTable:
-				a.routeTable(d, n, id)
-			case typeGateway:
-				a.gateway(d, n, id)
-			case typeConnection:
-				conns = append(conns, child{d, n, id})
-			case typeLocalGW:
-				a.site(d, n, id)
-			case typeNIC:
-				a.nic(d, n, id)
-			case typeLB:
-				a.loadBalancer(d, n, id)
-			case typeFirewall:
-				a.firewall(d, n, id)
-			case typeASG:
-				// Members are read from the NICs that name the group.
-			default:
-				a.skip(d, n, typ)
-			}
-		}
-	}
+	a.read(docs, azureHandlers, azureType)
 	for _, c := range a.children {
-		a.child(c)
-	}
-	for _, c := range conns {
-		a.connection(c.d, c.n, c.id)
+		switch {
+		case strings.Contains(c.id, "/virtualnetworks/"):
+			a.child(c)
+		default:
+			a.connection(c.d, c.n, c.id)
+		}
 	}
 	a.poolMembers()
 	return &a.recs
 }
+
+// read runs the handler of each resource of docs; kind names a resource's
+// type or collection, the handlers' key. A resource no handler reads is
+// skipped (skip).
+func (a *reader) read(docs []*doc, handlers map[string]handler, kind func(n *node, id string) string) {
+	for _, d := range docs {
+		for _, n := range resources(d.root) {
+			id := a.idOf(n)
+			k := kind(n, id)
+			if h := handlers[k]; h != nil {
+				h(a, d, n, id)
+			} else {
+				a.skip(d, n, k)
+			}
+		}
+	}
+}
+
+// later keeps a resource that belongs to another (a subnet or peering of a
+// VNet, a connection of a gateway) until every resource has been read.
+func (a *reader) later(d *doc, n *node, id string) { a.children = append(a.children, child{d, n, id}) }
 
 func newReader(b *builder, nc bool) *reader {
 	return &reader{b: b, nc: nc, vnets: map[string]*vnetRec{}, subnets: map[string]bool{}, peerings: map[string]bool{},
@@ -231,12 +244,19 @@ func (a *reader) idOf(n *node) string { return a.ref(nil, n).id }
 // most ids of an export appear once or twice.)
 func (a *reader) fold(s string) string { return strings.ToLower(s) }
 
-func (a *reader) skip(d *doc, n *node, typ string) {
-	if !strings.HasPrefix(typ, networkProvider) || a.skipped[typ] {
-		return // other providers (compute, storage) hold nothing the network needs
+// skip reports, once per kind, a resource that is not read. Azure's other
+// providers (compute, storage) and the Network Controller's fabric hold
+// nothing the network needs, and are skipped silently.
+func (a *reader) skip(d *doc, n *node, kind string) {
+	if a.skipped[kind] || a.nc && fabricCollections[kind] || !a.nc && !strings.HasPrefix(kind, networkProvider) {
+		return
 	}
-	a.skipped[typ] = true
-	a.b.unsupported(d, n, "resources of this type are skipped", "resource type %s is not modelled", n.get("type").text())
+	a.skipped[kind] = true
+	what := "resource type " + n.get("type").text()
+	if a.nc {
+		what = "collection " + kind
+	}
+	a.b.unsupported(d, orNode(idNode(n), n), "resources of this kind are skipped", "%s is not modelled", what)
 }
 
 // region normalises an Azure location: "West Europe" and "westeurope" are
@@ -578,6 +598,27 @@ func (a *reader) routeTable(d *doc, n *node, id string) {
 	a.recs.tables = append(a.recs.tables, t)
 }
 
+// Closed vocabularies of the exports, lower-cased, and what the model
+// calls each value.
+var (
+	gatewayTypes = map[string]topology.GatewayType{"vpn": topology.Vpn, "expressroute": topology.ExpressRoute}
+	lbSKUs       = map[string]topology.LoadBalancerSKU{"standard": topology.Standard, "basic": topology.Basic}
+)
+
+// pick reads the value at n in choices, without regard to case; absent, it
+// is def. A value outside choices is reported with choice (what is done
+// instead) and read as def.
+func pick[T any](a *reader, d *doc, n *node, def T, choices map[string]T, choice, format string, args ...any) T {
+	if n.text() == "" {
+		return def
+	}
+	if v, ok := choices[strings.ToLower(n.text())]; ok {
+		return v
+	}
+	a.b.unsupported(d, n, choice, format, args...)
+	return def
+}
+
 // subnetVNet returns the reference to the VNet holding the subnet r names.
 func subnetVNet(r ref) ref {
 	if i := strings.Index(r.id, "/subnets/"); i >= 0 {
@@ -589,14 +630,8 @@ func subnetVNet(r ref) ref {
 
 func (a *reader) gateway(d *doc, n *node, id string) {
 	g := &gatewayRec{res: azureRes(d, n, id), sku: n.at("sku", "name").text()}
-	switch t := n.prop("gatewayType"); strings.ToLower(t.text()) {
-	case "expressroute":
-		g.typ = topology.ExpressRoute
-	case "vpn", "":
-		g.typ = topology.Vpn
-	default:
-		a.b.unsupported(d, t, "it is read as a VPN gateway", "gateway %s: type %s is not modelled", g.name, describe(t))
-	}
+	t := n.prop("gatewayType")
+	g.typ = pick(a, d, t, topology.Vpn, gatewayTypes, "it is read as a VPN gateway", "gateway %s: type %s is not modelled", g.name, describe(t))
 	for _, c := range n.prop("ipConfigurations").items() {
 		if r := subnetVNet(a.ref(d, c.prop("subnet"))); r.ok() {
 			g.vnet = r
@@ -729,14 +764,8 @@ func (a *reader) firewall(d *doc, n *node, id string) {
 
 func (a *reader) loadBalancer(d *doc, n *node, id string) {
 	lb := &lbRec{res: azureRes(d, n, id), pools: map[string][]ref{}}
-	switch sku := n.at("sku", "name"); strings.ToLower(sku.text()) {
-	case "basic":
-		lb.sku = topology.Basic
-	case "standard", "":
-		lb.sku = topology.Standard
-	default:
-		a.b.unsupported(d, sku, "it is read as Standard", "load balancer %s: SKU %s is not modelled", lb.name, describe(sku))
-	}
+	sku := n.at("sku", "name")
+	lb.sku = pick(a, d, sku, topology.Standard, lbSKUs, "it is read as Standard", "load balancer %s: SKU %s is not modelled", lb.name, describe(sku))
 	for _, f := range n.prop("frontendIPConfigurations").items() {
 		fid := a.idOf(f)
 		if pip := f.prop("publicIPAddress"); !pip.isNull() {

@@ -214,101 +214,90 @@ func (p *parser) value(parent *node, slot int) (*node, error) {
 	return nil, p.fail("unexpected %s: want a value", p.describe())
 }
 
-func (p *parser) enter() error {
-	p.depth++
-	if p.depth > MaxDepth {
-		return p.fail("nesting deeper than %d levels", MaxDepth)
-	}
-	return nil
-}
-
 func (p *parser) object(parent *node, slot int) (*node, error) {
 	n := p.newNode(jObject, parent, slot)
-	if err := p.enter(); err != nil {
-		return nil, err
-	}
-	p.i++ // {
 	base, kbase := len(p.stack), len(p.keys)
-	p.skipSpace()
-	if p.i < len(p.s) && p.s[p.i] == '}' {
-		p.i++
-		p.depth--
-		return n, nil
-	}
-	for {
-		p.skipSpace()
+	err := p.elements('}', func() error {
 		if p.i >= len(p.s) || p.s[p.i] != '"' {
-			return nil, p.fail("unexpected %s: want a key in double quotes", p.describe())
+			return p.fail("unexpected %s: want a key in double quotes", p.describe())
 		}
 		k, err := p.string()
 		if err != nil {
-			return nil, err
+			return err
 		}
 		p.skipSpace()
 		if p.i >= len(p.s) || p.s[p.i] != ':' {
-			return nil, p.fail("unexpected %s: want ':' after key %q", p.describe(), k)
+			return p.fail("unexpected %s: want ':' after key %q", p.describe(), k)
 		}
 		p.i++
 		p.skipSpace()
 		v, err := p.value(n, len(p.stack)-base)
 		if err != nil {
-			return nil, err
+			return err
 		}
 		p.keys = append(p.keys, k)
 		p.stack = append(p.stack, v)
-		p.skipSpace()
-		if p.i < len(p.s) && p.s[p.i] == ',' {
-			p.i++
-			continue
-		}
-		if p.i < len(p.s) && p.s[p.i] == '}' {
-			p.i++
-			break
-		}
-		return nil, p.fail("unexpected %s: want ',' or '}'", p.describe())
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
 	n.kids = p.kidsOf(p.stack[base:])
 	n.keys = p.keysOf(p.keys[kbase:])
 	p.stack, p.keys = p.stack[:base], p.keys[:kbase]
-	p.depth--
 	return n, nil
 }
 
 func (p *parser) array(parent *node, slot int) (*node, error) {
 	n := p.newNode(jArray, parent, slot)
-	if err := p.enter(); err != nil {
-		return nil, err
-	}
-	p.i++ // [
 	base := len(p.stack)
-	p.skipSpace()
-	if p.i < len(p.s) && p.s[p.i] == ']' {
-		p.i++
-		p.depth--
-		return n, nil
-	}
-	for {
-		p.skipSpace()
+	err := p.elements(']', func() error {
 		v, err := p.value(n, len(p.stack)-base)
 		if err != nil {
-			return nil, err
+			return err
 		}
 		p.stack = append(p.stack, v)
-		p.skipSpace()
-		if p.i < len(p.s) && p.s[p.i] == ',' {
-			p.i++
-			continue
-		}
-		if p.i < len(p.s) && p.s[p.i] == ']' {
-			p.i++
-			break
-		}
-		return nil, p.fail("unexpected %s: want ',' or ']'", p.describe())
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
 	n.kids = p.kidsOf(p.stack[base:])
 	p.stack = p.stack[:base]
-	p.depth--
 	return n, nil
+}
+
+// elements reads a container whose opening byte is at p.i: item reads one
+// element at a time, separated by commas, up to close.
+func (p *parser) elements(close byte, item func() error) error {
+	p.depth++
+	if p.depth > MaxDepth {
+		return p.fail("nesting deeper than %d levels", MaxDepth)
+	}
+	p.i++
+	p.skipSpace()
+	if p.i < len(p.s) && p.s[p.i] == close {
+		p.i++
+		p.depth--
+		return nil
+	}
+	for {
+		p.skipSpace()
+		if err := item(); err != nil {
+			return err
+		}
+		p.skipSpace()
+		switch {
+		case p.i < len(p.s) && p.s[p.i] == ',':
+			p.i++
+		case p.i < len(p.s) && p.s[p.i] == close:
+			p.i++
+			p.depth--
+			return nil
+		default:
+			return p.fail("unexpected %s: want ',' or '%c'", p.describe(), close)
+		}
+	}
 }
 
 // string reads a string at p.i, which holds its opening quote. A string

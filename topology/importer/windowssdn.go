@@ -22,33 +22,20 @@ var fabricCollections = map[string]bool{
 	"auditingsettings": true, "discovery": true, "diagnostics": true, "operations": true,
 }
 
+// ncHandlers read each Network Controller collection.
+var ncHandlers = map[string]handler{
+	"virtualnetworks":    (*reader).vnet,
+	"accesscontrollists": (*reader).nsg,
+	"routetables":        (*reader).routeTable,
+	"networkinterfaces":  (*reader).nic,
+	"loadbalancers":      (*reader).loadBalancer,
+	"virtualgateways":    (*reader).virtualGateway,
+}
+
 // readWindowsSDN reads every resource of the docs into records.
 func readWindowsSDN(b *builder, docs []*doc) *records {
 	a := newReader(b, true)
-	for _, d := range docs {
-		for _, n := range resources(d.root) {
-			id := a.idOf(n)
-			switch coll := collection(id); coll {
-			case "virtualnetworks":
-				a.vnet(d, n, id)
-			case "accesscontrollists":
-				a.nsg(d, n, id)
-			case "routetables":
-				a.routeTable(d, n, id)
-			case "networkinterfaces":
-				a.nic(d, n, id)
-			case "loadbalancers":
-				a.loadBalancer(d, n, id)
-			case "virtualgateways":
-				a.virtualGateway(d, n, id)
-			default:
-				if !fabricCollections[coll] && !a.skipped[coll] {
-					a.skipped[coll] = true
-					a.b.unsupported(d, orNode(n.get("resourceRef"), n), "resources of this collection are skipped", "collection %s is not modelled", coll)
-				}
-			}
-		}
-	}
+	a.read(docs, ncHandlers, func(_ *node, id string) string { return collection(id) })
 	a.poolMembers()
 	return &a.recs
 }

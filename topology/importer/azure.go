@@ -575,7 +575,7 @@ func (a *reader) routeTable(d *doc, n *node, id string) {
 		ap := r.prop("addressPrefix")
 		p, ok := parsePrefix(ap.text())
 		if !ok {
-			a.b.unsupported(d, ap, "the route is dropped: a service tag names public Azure ranges, which no private address falls in",
+			a.b.unsupported(d, orNode(ap, r), "the route is dropped: a service tag names public Azure ranges, which no private address falls in",
 				"%s: address prefix %s is not an IP prefix", what, describe(ap))
 			continue
 		}

@@ -6,6 +6,7 @@ import (
 	"net/netip"
 	"slices"
 	"strings"
+	"unicode"
 
 	"github.com/vnetsim/vnetsim/topology"
 	"github.com/vnetsim/vnetsim/topology/diag"
@@ -186,6 +187,9 @@ type builder struct {
 // report adds a diagnostic at n of d whose summary starts with n's JSON
 // path, so that the path is in every rendering.
 func (b *builder) report(sev diag.Severity, code diag.Code, d *doc, n *node, detail, format string, args ...any) {
+	if n == nil {
+		n = d.root // callers pass the value at fault; an absent one is reported at the document
+	}
 	msg := n.jqPath() + ": " + fmt.Sprintf(format, args...)
 	b.diags.Append(diag.Diagnostic{Severity: sev, Code: code, Summary: msg, Detail: detail, Path: n.path(), Subject: d.rangeOf(n)})
 }
@@ -216,7 +220,7 @@ func (b *builder) record(p diag.Path, d *doc, n *node) {
 	}
 }
 
-func (b *builder) comment(p diag.Path, text string) { b.comments[p.Key()] = text }
+func (b *builder) comment(p diag.Path, text string) { b.comments[p.Key()] = printable(text) }
 
 // build makes the network.
 func (b *builder) build(recs *records) {
@@ -339,10 +343,11 @@ func distinct(g []*res) bool {
 }
 
 // safeName replaces what a topology name may not hold: "/" separates
-// VNET/SUBNET, "," separates --trace FROM,TO.
+// VNET/SUBNET, "," separates --trace FROM,TO, and control and format
+// characters (a newline, a bidi override) are not names.
 func safeName(s string) string {
 	s = strings.Map(func(r rune) rune {
-		if r == '/' || r == ',' || r < ' ' {
+		if r == '/' || r == ',' || !unicode.IsPrint(r) {
 			return '_'
 		}
 		return r
@@ -351,6 +356,17 @@ func safeName(s string) string {
 		return "unnamed"
 	}
 	return s
+}
+
+// printable replaces the characters a YAML comment cannot hold (control
+// and format characters) with "?".
+func printable(s string) string {
+	return strings.Map(func(r rune) rune {
+		if r == '\n' || unicode.IsPrint(r) {
+			return r
+		}
+		return '?'
+	}, s)
 }
 
 // vnetOfSubnet returns the name of the VNet in a subnet's id, as written.

@@ -283,7 +283,7 @@ func (a *reader) vnet(d *doc, n *node, id string) {
 func (a *reader) child(c child) {
 	v := a.vnets[parentID(c.id)]
 	if v == nil {
-		a.b.incomplete(c.d, c.n, "it is skipped", "%s belongs to virtual network %s, which is not in the export",
+		a.b.incomplete(c.d, c.n, "it is skipped; export its virtual network too", "%s belongs to virtual network %s, which is not in the export",
 			childName(c.n), lastSegment(parentID(idNode(c.n).text())))
 		return
 	}

@@ -445,7 +445,7 @@ func (b *builder) stubs(recs *records) []*vnetRec {
 				space = p.synced
 			}
 			if len(space) == 0 {
-				b.incomplete(p.d, p.remote.n, "the peering is dropped: without the remote's address space nothing about it can be simulated",
+				b.incomplete(p.d, p.remote.n, "the peering is dropped: without the remote's address space nothing about it can be simulated; export the remote VNet too",
 					"peering %s of %s names %s, which is not in the export", p.name, v.name, p.remote.n.text())
 				continue
 			}
@@ -454,7 +454,7 @@ func (b *builder) stubs(recs *records) []*vnetRec {
 				stub.space = append(stub.space, prefixAt{p: pf, n: p.remote.n})
 			}
 			b.vnets[stub.id] = stub
-			b.incomplete(p.d, p.remote.n, "it is modelled from the address space the peering reports, with no subnets; its own peering back follows the reported state",
+			b.incomplete(p.d, p.remote.n, "it is modelled from the address space the peering reports, with no subnets, and a peering back as the reported state says; export it too to simulate it",
 				"peering %s of %s names %s, which is not in the export", p.name, v.name, p.remote.n.text())
 			out = append(out, stub)
 		}
@@ -583,7 +583,7 @@ func (b *builder) aclWord() string {
 func resolve[V any](b *builder, r ref, m map[string]V, what, choice string) V {
 	v, ok := m[r.id]
 	if r.ok() && !ok {
-		b.incomplete(r.d, r.n, choice, "%s %s is not in the export", what, lastSegment(r.n.text()))
+		b.incomplete(r.d, r.n, choice+"; export it too", "%s %s is not in the export", what, lastSegment(r.n.text()))
 	}
 	return v
 }

@@ -45,6 +45,7 @@ cover:
 
 fuzz:
 	$(GO) test -run '^$$' -fuzz=FuzzLoad -fuzztime=$${FUZZTIME:-1m} ./topology
+	$(GO) test -run '^$$' -fuzz=FuzzImport -fuzztime=$${FUZZTIME:-1m} ./topology/importer
 
 # demo works on a fresh clone and again and again: it starts from an empty
 # out/. Every lab passes except troubleshoot, which is broken on purpose

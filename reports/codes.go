@@ -76,6 +76,8 @@ var codeHelp = []CodeHelp{
 	{diag.NonCanonicalPrefix, "A prefix with host bits set.", "Write the network address of the prefix, for example 10.0.1.0/24 rather than 10.0.1.7/24.", "decisions.md#topology-loader-and-static-validation"},
 	{diag.GatewayTransitWithoutGateway, "allowGatewayTransit on a VNet that has no gateway.", "Add a gateway or clear allowGatewayTransit; it does nothing until a gateway exists.", "semantics.md#gateway-transit"},
 	{diag.ForwardedTrafficBlocked, "Forwarded traffic would be refused by the receiving peering object.", "Set allowForwardedTraffic on the receiving VNet's peering object.", "semantics.md#forwarded-traffic"},
+	{diag.ImportUnsupported, "An imported export holds something the model cannot express.", "The message names the JSON path and the choice the importer made (for example, a rule entry that matches no private address is dropped). Check that the choice fits your estate.", "import.md#what-the-model-cannot-hold"},
+	{diag.ImportIncomplete, "An imported export refers to a resource it does not hold, or reports a state its objects contradict.", "Export the missing resources too, or export every file at the same time.", "import.md#exporting"},
 
 	{diag.AddressSpaceLocked, "windows-sdn: an address range changed while the VNet is peered.", "Remove the peering, change the address space, then re-create the peering.", "semantics.md#address-space-changes"},
 	{diag.RemotePeeringDisconnected, "Creating a peering while the other side is Disconnected.", "Update or re-create the Disconnected object first.", "semantics.md#peering-states"},

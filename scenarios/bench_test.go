@@ -49,8 +49,8 @@ func bench100() *Scenario {
 	for i := range 20 {
 		add(sim.AddACLRule{AccessControlList: "acl-hub00-spokes", Rule: topology.ACLRule{Name: fmt.Sprintf("r%d", i),
 			Priority: 1000 + i, Type: topology.Inbound, Action: topology.Deny, Protocol: topology.UDP,
-			SourceAddressPrefix: topology.AddressMatch{Any: true}, SourcePortRange: topology.AnyPort,
-			DestinationAddressPrefix: topology.AddressMatch{Any: true}, DestinationPortRange: topology.PortRange{Lo: uint16(5000 + i), Hi: uint16(5000 + i)}}},
+			SourceAddressPrefixes: []topology.AddressMatch{topology.AnyAddress}, SourcePortRanges: []topology.PortRange{topology.AnyPort},
+			DestinationAddressPrefixes: []topology.AddressMatch{topology.AnyAddress}, DestinationPortRanges: []topology.PortRange{{Lo: uint16(5000 + i), Hi: uint16(5000 + i)}}}},
 			connected("hub00", "spoke00-000"))
 	}
 	return sc

@@ -17,6 +17,7 @@ import (
 	"github.com/vnetsim/vnetsim/sim"
 	"github.com/vnetsim/vnetsim/topology"
 	"github.com/vnetsim/vnetsim/topology/diag"
+	"github.com/vnetsim/vnetsim/topology/importer"
 )
 
 // MaxFileSize is the largest scenario file Parse reads, in bytes.
@@ -523,7 +524,7 @@ func (p *parser) topology(sc *Scenario, data []byte, root *yaml.Node, read topol
 			p.errorf(diag.InvalidValue, diag.P("topology"), tn, "cannot read topology %s: %s", diag.Quote(tn.Value), fileio.Message(err))
 			return
 		}
-		n, sm, ds = topology.Load(name, b)
+		n, sm, ds = importer.Load(name, b) // a topology file, or a platform's export
 	default:
 		p.errorf(diag.InvalidValue, diag.P("topology"), tn, "topology: want a file path or an inline mapping, got %s", kindName(tn))
 		return
@@ -706,7 +707,8 @@ var (
 	routeRequired = []string{"name", "addressPrefix", "nextHopType"}
 	routeOptional = []string{"nextHopIpAddress"}
 	ruleRequired  = []string{"name", "priority", "type", "action"}
-	ruleOptional  = []string{"protocol", "sourceAddressPrefix", "sourcePortRange", "destinationAddressPrefix", "destinationPortRange"}
+	ruleOptional  = []string{"protocol", "sourceAddressPrefix", "sourceAddressPrefixes", "sourcePortRange", "sourcePortRanges",
+		"destinationAddressPrefix", "destinationAddressPrefixes", "destinationPortRange", "destinationPortRanges"}
 )
 
 func (p *parser) route(o object) topology.Route {
@@ -722,18 +724,43 @@ func (p *parser) rule(o object) topology.ACLRule {
 	// The platform's priority range is Validate's (acl-priority-invalid);
 	// here only "is it an integer" is decided, as in the loader.
 	pr, _ := p.integer(o, "priority", math.MinInt32, math.MaxInt32)
-	anyAddr := topology.AddressMatch{Any: true}
 	return topology.ACLRule{
-		Name:                     p.str(o, "name"),
-		Priority:                 int(pr),
-		Type:                     enum(p, o, "type", topology.Inbound, topology.ParseDirection),
-		Action:                   enum(p, o, "action", topology.Deny, topology.ParseAction),
-		Protocol:                 enum(p, o, "protocol", topology.ProtocolAll, topology.ParseProtocol),
-		SourceAddressPrefix:      enum(p, o, "sourceAddressPrefix", anyAddr, topology.ParseAddressMatch),
-		SourcePortRange:          enum(p, o, "sourcePortRange", topology.AnyPort, topology.ParsePortRange),
-		DestinationAddressPrefix: enum(p, o, "destinationAddressPrefix", anyAddr, topology.ParseAddressMatch),
-		DestinationPortRange:     enum(p, o, "destinationPortRange", topology.AnyPort, topology.ParsePortRange),
+		Name:                       p.str(o, "name"),
+		Priority:                   int(pr),
+		Type:                       enum(p, o, "type", topology.Inbound, topology.ParseDirection),
+		Action:                     enum(p, o, "action", topology.Deny, topology.ParseAction),
+		Protocol:                   enum(p, o, "protocol", topology.ProtocolAll, topology.ParseProtocol),
+		SourceAddressPrefixes:      oneOrMany(p, o, "sourceAddressPrefix", "sourceAddressPrefixes", topology.AnyAddress, topology.ParseAddressMatch),
+		SourcePortRanges:           oneOrMany(p, o, "sourcePortRange", "sourcePortRanges", topology.AnyPort, topology.ParsePortRange),
+		DestinationAddressPrefixes: oneOrMany(p, o, "destinationAddressPrefix", "destinationAddressPrefixes", topology.AnyAddress, topology.ParseAddressMatch),
+		DestinationPortRanges:      oneOrMany(p, o, "destinationPortRange", "destinationPortRanges", topology.AnyPort, topology.ParsePortRange),
 	}
+}
+
+// oneOrMany reads a rule field written under its singular key or, as a
+// list, under its plural key, as the topology loader does: absent or an
+// empty list is def, and both keys with entries is invalid-value.
+func oneOrMany[T any](p *parser, o object, one, many string, def T, parse func(string) (T, error)) []T {
+	var out []T
+	if o.get(one) != nil {
+		out = append(out, enum(p, o, one, def, parse))
+	}
+	items := p.strings(o, many)
+	if len(items) > 0 && out != nil {
+		p.errorf(diag.InvalidValue, o.path.Child(many), o.get(many), "%s: both %s and %s are given; write one or the other", o.what, one, many)
+	}
+	for i, s := range items {
+		v, err := parse(strings.TrimSpace(s))
+		if err != nil {
+			p.errorf(diag.InvalidValue, o.path.Child(many).Index(i), o.get(many).Content[i], "%s %s: %v", o.what, many, err)
+			continue
+		}
+		out = append(out, v)
+	}
+	if len(out) == 0 {
+		out = []T{def}
+	}
+	return out
 }
 
 // objects walks the list at key, each item a mapping with the given keys.

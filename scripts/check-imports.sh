@@ -25,6 +25,9 @@ check "$mod/internal/fileio" "$mod" gopkg.in gonum.org github.com go4.org golang
 # gvcache must be initialised before go-graphviz: standard library only.
 check "$mod/internal/gvcache" "$mod" gopkg.in gonum.org github.com go4.org golang.org
 check "$mod/topology" "$mod/sim" "$mod/scenarios" "$mod/reports" "$mod/cmd" gonum.org/v1/gonum github.com/goccy/go-graphviz github.com/urfave/cli
+# The importers build a model from exports: they may use topology and
+# topology/diag, and nothing else of the module or outside the standard library.
+check "$mod/topology/importer" "$mod/sim" "$mod/scenarios" "$mod/reports" "$mod/cmd" "$mod/internal" gopkg.in gonum.org go4.org golang.org github.com/goccy github.com/urfave
 check "$mod/sim" gopkg.in/yaml.v3 "$mod/scenarios" "$mod/reports" "$mod/cmd" github.com/goccy/go-graphviz github.com/urfave/cli
 check "$mod/scenarios" "$mod/reports" "$mod/cmd" github.com/goccy/go-graphviz github.com/urfave/cli
 check "$mod/reports" "$mod/cmd" github.com/urfave/cli gopkg.in/yaml.v3

@@ -57,26 +57,26 @@ var azureLoadBalancerAddr = netip.MustParsePrefix("168.63.129.16/32")
 // nsgDefaults returns azure's default NSG rules for a direction
 // (docs/semantics.md#acls), which follow the user's rules.
 func nsgDefaults(a *topology.ACL, dir topology.Direction) []aclRule {
-	any := topology.AddressMatch{Any: true}
-	vnet := topology.AddressMatch{VirtualNetwork: true}
+	any := topology.AnyAddress
+	vnet := topology.AddressMatch{Tag: topology.TagVirtualNetwork}
+	anyPort := []topology.PortRange{topology.AnyPort}
 	rule := func(name string, prio int, src, dst topology.AddressMatch, act topology.Action) aclRule {
 		return aclRule{ACLRule: topology.ACLRule{
 			Name: name, Priority: prio, Type: dir, Action: act, Protocol: topology.ProtocolAll,
-			SourceAddressPrefix: src, SourcePortRange: topology.AnyPort,
-			DestinationAddressPrefix: dst, DestinationPortRange: topology.AnyPort,
+			SourceAddressPrefixes: []topology.AddressMatch{src}, SourcePortRanges: anyPort,
+			DestinationAddressPrefixes: []topology.AddressMatch{dst}, DestinationPortRanges: anyPort,
 		}, path: diag.P("accessControlLists", a.Name), builtin: true}
 	}
 	if dir == topology.Inbound {
 		return []aclRule{
 			rule("AllowVnetInBound", 65000, vnet, vnet, topology.Allow),
-			rule("AllowAzureLoadBalancerInBound", 65001, topology.AddressMatch{Prefix: azureLoadBalancerAddr}, any, topology.Allow),
+			rule("AllowAzureLoadBalancerInBound", 65001, topology.AddressMatch{Tag: topology.TagAzureLoadBalancer}, any, topology.Allow),
 			rule("DenyAllInBound", 65500, any, any, topology.Deny),
 		}
 	}
 	return []aclRule{
 		rule("AllowVnetOutBound", 65000, vnet, vnet, topology.Allow),
-		// The Internet tag: every address outside the VirtualNetwork tag.
-		rule("AllowInternetOutBound", 65001, any, topology.AddressMatch{}, topology.Allow),
+		rule("AllowInternetOutBound", 65001, any, topology.AddressMatch{Tag: topology.TagInternet}, topology.Allow),
 		rule("DenyAllOutBound", 65500, any, any, topology.Deny),
 	}
 }
@@ -185,31 +185,45 @@ func (r aclRule) matches(p packet, tag *prefixSet) bool {
 	if r.Protocol != topology.ProtocolAll && r.Protocol != p.proto {
 		return false
 	}
-	src := matchAddr(r.SourceAddressPrefix, p.src, tag)
-	p.guards.noteMatch(r.SourceAddressPrefix, tag, src)
-	if !src || !matchAddr(r.DestinationAddressPrefix, p.dst, tag) {
+	src := false
+	for _, m := range r.SourceAddressPrefixes {
+		src = matchAddr(m, p.src, tag)
+		p.guards.noteMatch(m, tag, src)
+		if src {
+			break
+		}
+	}
+	if !src || !slices.ContainsFunc(r.DestinationAddressPrefixes, func(m topology.AddressMatch) bool { return matchAddr(m, p.dst, tag) }) {
 		return false
 	}
 	if p.proto.HasPorts() {
-		if !r.SourcePortRange.Contains(EphemeralPort) || !r.DestinationPortRange.Contains(p.port) {
+		if !anyContains(r.SourcePortRanges, EphemeralPort) || !anyContains(r.DestinationPortRanges, p.port) {
 			return false
 		}
 	}
 	return true
 }
 
-// matchAddr matches an ACL address. The zero AddressMatch (no prefix) is
-// used by the default rules for the Internet tag: outside VirtualNetwork.
+// anyContains reports whether port lies in one of ranges.
+func anyContains(ranges []topology.PortRange, port uint16) bool {
+	return slices.ContainsFunc(ranges, func(r topology.PortRange) bool { return r.Contains(port) })
+}
+
+// matchAddr matches one ACL address entry; tag is the VirtualNetwork
+// service tag where the rule is applied. Internet is every address outside
+// it, AzureLoadBalancer the health-probe source (docs/reference/vocabularies.md).
 func matchAddr(m topology.AddressMatch, a netip.Addr, tag *prefixSet) bool {
 	switch {
 	case m.Any:
 		return true
-	case m.VirtualNetwork:
+	case m.Tag == topology.TagVirtualNetwork:
 		return tag.contains(a)
-	case !m.Prefix.IsValid():
+	case m.Tag == topology.TagInternet:
 		return !tag.contains(a)
+	case m.Tag == topology.TagAzureLoadBalancer:
+		return azureLoadBalancerAddr.Contains(a)
 	}
-	return m.Prefix.Contains(a)
+	return m.Prefix.IsValid() && m.Prefix.Contains(a)
 }
 
 func verb(a topology.Action) string {

@@ -1,6 +1,7 @@
 package sim
 
 import (
+	"net/netip"
 	"strings"
 	"testing"
 
@@ -61,6 +62,12 @@ accessControlLists:
   deny-port-zero:
     rules:
       - {name: deny-zero, priority: 200, type: Inbound, action: Deny, protocol: TCP, sourceAddressPrefix: "*", sourcePortRange: "*", destinationAddressPrefix: "*", destinationPortRange: "0"}
+  deny-listed:
+    rules:
+      - {name: deny-listed, priority: 200, type: Inbound, action: Deny, protocol: TCP, sourceAddressPrefixes: [10.9.0.0/16, 10.1.1.0/24], destinationPortRanges: ["80", "20-22"]}
+  deny-internet-in:
+    rules:
+      - {name: deny-internet, priority: 200, type: Inbound, action: Deny, protocol: All, sourceAddressPrefix: Internet}
   deny-half:
     rules:
       - {name: deny-upper, priority: 200, type: Inbound, action: Deny, protocol: TCP, sourceAddressPrefix: "*", sourcePortRange: "*", destinationAddressPrefix: 10.2.1.128/25, destinationPortRange: "443"}
@@ -115,7 +122,21 @@ func TestACLs(t *testing.T) {
 		{name: "§6 source port ranges are matched against the ephemeral port", platform: win, subnet: "deny-low-source-ports", from: "a1", proto: topology.TCP, port: 443,
 			result: Delivered},
 
+		// Rules with several prefixes and port ranges match any of them.
+		{name: "a rule's second source prefix and second port range match", platform: win, subnet: "deny-listed", from: "a1", proto: topology.TCP, port: 22,
+			result: Dropped, wantReason: ACLDenied, decidedBy: "deny-listed/deny-listed (priority 200) denies"},
+		{name: "a rule's first port range matches", platform: win, subnet: "deny-listed", from: "a1", proto: topology.TCP, port: 80,
+			result: Dropped, wantReason: ACLDenied},
+		{name: "a port in none of a rule's ranges", platform: win, subnet: "deny-listed", from: "a1", proto: topology.TCP, port: 443,
+			result: Delivered},
+		{name: "a source in none of a rule's prefixes", platform: win, subnet: "deny-listed", from: "c1", proto: topology.TCP, port: 22,
+			result: Delivered},
+
 		// §6 azure NSGs.
+		{name: "azure: the Internet tag in a user rule matches outside VirtualNetwork", platform: az, subnet: "deny-internet-in", from: "c1", proto: topology.TCP, port: 80,
+			result: Dropped, wantReason: ACLDenied, decidedBy: "deny-internet-in/deny-internet (priority 200) denies"},
+		{name: "azure: the Internet tag does not match a Connected peer", platform: az, subnet: "deny-internet-in", from: "a1", proto: topology.TCP, port: 80,
+			result: Delivered, decidedBy: "deny-internet-in/AllowVnetInBound (priority 65000) allows"},
 		{name: "§6 azure: no NSG allows", platform: az, from: "a1", proto: topology.TCP, port: 22, result: Delivered},
 		{name: "§6 azure: AllowVnetInBound admits a Connected peer", platform: az, subnet: "deny-all-in", from: "a1", proto: topology.TCP, port: 80,
 			result: Delivered, decidedBy: "deny-all-in/AllowVnetInBound (priority 65000) allows"},
@@ -271,6 +292,35 @@ func TestVirtualNetworkTag(t *testing.T) {
 			n.RouteTables["rt-spoke"].Routes[0].AddressPrefix = pfx(tt.route)
 			if got := New(n).vnetTag(n.VirtualNetworks["spoke2"]).contains(addr(tt.addr)); got != tt.in {
 				t.Errorf("spoke2's tag holds %s: %v, want %v", tt.addr, got, tt.in)
+			}
+		})
+	}
+}
+
+// TestMatchAddrServiceTags pins each service tag's address set: VirtualNetwork
+// is the tag set passed in, Internet everything outside it, and
+// AzureLoadBalancer only the health-probe source.
+func TestMatchAddrServiceTags(t *testing.T) {
+	vnetTag := newPrefixSet([]netip.Prefix{netip.MustParsePrefix("10.1.0.0/16")})
+	tests := []struct {
+		name string
+		m    topology.AddressMatch
+		addr string
+		want bool
+	}{
+		{"VirtualNetwork holds the tag's ranges", topology.AddressMatch{Tag: topology.TagVirtualNetwork}, "10.1.2.3", true},
+		{"VirtualNetwork holds nothing else", topology.AddressMatch{Tag: topology.TagVirtualNetwork}, "10.2.0.4", false},
+		{"Internet holds addresses outside VirtualNetwork", topology.AddressMatch{Tag: topology.TagInternet}, "10.2.0.4", true},
+		{"Internet holds no VirtualNetwork address", topology.AddressMatch{Tag: topology.TagInternet}, "10.1.2.3", false},
+		{"AzureLoadBalancer holds the probe source", topology.AddressMatch{Tag: topology.TagAzureLoadBalancer}, "168.63.129.16", true},
+		{"AzureLoadBalancer holds nothing else", topology.AddressMatch{Tag: topology.TagAzureLoadBalancer}, "168.63.129.17", false},
+		{"* holds everything", topology.AnyAddress, "192.0.2.1", true},
+		{"the zero entry holds nothing", topology.AddressMatch{}, "0.0.0.0", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := matchAddr(tt.m, netip.MustParseAddr(tt.addr), vnetTag); got != tt.want {
+				t.Errorf("matchAddr(%s, %s) = %v, want %v", tt.m, tt.addr, got, tt.want)
 			}
 		})
 	}

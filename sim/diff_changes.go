@@ -301,7 +301,17 @@ func peeringProps(p *topology.Peering) []field {
 		{key: "allowForwardedTraffic", value: strconv.FormatBool(p.AllowForwardedTraffic)},
 		{key: "allowGatewayTransit", value: strconv.FormatBool(p.AllowGatewayTransit)},
 		{key: "useRemoteGateways", value: strconv.FormatBool(p.UseRemoteGateways)},
+		{key: "peeringState", value: storedState(p)},
 	}
+}
+
+// storedState is the part of a peering's state a file stores: Disconnected,
+// or "" when the state follows from which objects exist.
+func storedState(p *topology.Peering) string {
+	if p.Disconnected {
+		return topology.Disconnected.String()
+	}
+	return ""
 }
 
 func routeTableProps(rt *topology.RouteTable) []field {
@@ -326,10 +336,10 @@ func ruleProps(r topology.ACLRule) []field {
 		{key: "type", value: r.Type.String()},
 		{key: "action", value: r.Action.String()},
 		{key: "protocol", value: r.Protocol.String()},
-		{key: "sourceAddressPrefix", value: r.SourceAddressPrefix.String()},
-		{key: "sourcePortRange", value: r.SourcePortRange.String()},
-		{key: "destinationAddressPrefix", value: r.DestinationAddressPrefix.String()},
-		{key: "destinationPortRange", value: r.DestinationPortRange.String()},
+		{key: "sourceAddressPrefix", value: strings.Join(stringsOf(r.SourceAddressPrefixes), ", ")},
+		{key: "sourcePortRange", value: strings.Join(stringsOf(r.SourcePortRanges), ", ")},
+		{key: "destinationAddressPrefix", value: strings.Join(stringsOf(r.DestinationAddressPrefixes), ", ")},
+		{key: "destinationPortRange", value: strings.Join(stringsOf(r.DestinationPortRanges), ", ")},
 	}
 }
 

@@ -250,7 +250,7 @@ func (p *planner) teardown() {
 			continue
 		}
 		for _, r := range acl.Rules {
-			if i := slices.IndexFunc(aacl.Rules, func(x topology.ACLRule) bool { return x.Name == r.Name }); i < 0 || aacl.Rules[i] != r {
+			if i := slices.IndexFunc(aacl.Rules, func(x topology.ACLRule) bool { return x.Name == r.Name }); i < 0 || !aacl.Rules[i].Equal(r) {
 				p.do(RemoveACLRule{AccessControlList: acl.Name, Name: r.Name}, "%s", removedOrChanged("rule", i))
 			}
 		}
@@ -826,7 +826,7 @@ func (p *planner) addRoutesAndRules() {
 			continue
 		}
 		for _, r := range aacl.Rules {
-			if !slices.Contains(p.cur.AccessControlLists[aacl.Name].Rules, r) {
+			if !slices.ContainsFunc(p.cur.AccessControlLists[aacl.Name].Rules, r.Equal) {
 				p.do(AddACLRule{AccessControlList: aacl.Name, Rule: r}, "the after-file adds or changes this rule")
 			}
 		}
@@ -848,6 +848,7 @@ func (p *planner) addRouteWhy(table string, r topology.Route) string {
 // do, then updates turning useRemoteGateways on. A spoke thus never uses a
 // gateway before the hub offers it.
 func (p *planner) peerings() {
+	p.recoverDisconnected()
 	var late []peeringUpdate
 	for _, u := range p.updates() {
 		switch {
@@ -891,6 +892,26 @@ func (p *planner) createPeering(owner string, a *topology.Peering) {
 		why = "re-create the peering now that the address space has changed"
 	}
 	p.do(CreatePeering{VNet: owner, Name: a.Name, RemoteVirtualNetwork: a.RemoteVirtualNetwork, Flags: createFlags(a)}, "%s", why)
+}
+
+// recoverDisconnected re-puts every object left Disconnected, in the
+// before-file (an export) or by a deletion in teardown, that the after-file
+// holds live. Re-putting is the platform's recovery: the object becomes
+// Initiated, and only then may its partner be created. Flag changes follow
+// as updates of their own.
+func (p *planner) recoverDisconnected() {
+	for _, cv := range p.cur.SortedVirtualNetworks() {
+		av := p.after.VirtualNetworks[cv.Name]
+		if av == nil {
+			continue
+		}
+		for _, c := range cv.SortedPeerings() {
+			if a := av.Peerings[c.Name]; c.Disconnected && a != nil && !a.Disconnected && a.RemoteVirtualNetwork == c.RemoteVirtualNetwork {
+				p.do(UpdatePeering{Peering: PeeringRef{VNet: cv.Name, Name: c.Name}},
+					"re-put the Disconnected object, the platform's recovery: it becomes Initiated, as the after-file holds it")
+			}
+		}
+	}
 }
 
 // sync syncs every azure peering object that is not FullyInSync.

@@ -229,3 +229,29 @@ func TestPlanUsesExtensionEvents(t *testing.T) {
 		})
 	}
 }
+
+// TestPlanRecoversADisconnectedObject: a before-file (an export) holds
+// a-to-b Disconnected after B's side was deleted; the after-file holds both
+// sides live. Creating b-to-a first is refused (remote-peering-disconnected),
+// so the plan re-puts a-to-b, the platform's recovery, then creates b-to-a.
+func TestPlanRecoversADisconnectedObject(t *testing.T) {
+	after := loadT(t, `
+name: d
+platform: azure
+virtualNetworks:
+  A: {addressSpace: [10.1.0.0/16], subnets: {s: {addressPrefix: 10.1.0.0/24}}, peerings: {a-to-b: {remoteVirtualNetwork: B}}}
+  B: {addressSpace: [10.2.0.0/16], subnets: {s: {addressPrefix: 10.2.0.0/24}}, peerings: {b-to-a: {remoteVirtualNetwork: A}}}
+`)
+	before := edited(after, func(n *topology.Network) {
+		delete(n.VirtualNetworks["B"].Peerings, "b-to-a")
+		n.VirtualNetworks["A"].Peerings["a-to-b"].Disconnected = true
+	})
+	plan := verifiedPlan(t, before, after)
+	if got, want := stepKinds(plan), []string{"updatePeering", "createPeering"}; !slices.Equal(got, want) {
+		t.Errorf("plan %v, want %v", got, want)
+	}
+	changes := Changes(before, after)
+	if !slices.ContainsFunc(changes, func(c Change) bool { return strings.Contains(c.Message, "peeringState Disconnected") }) {
+		t.Errorf("no change names the Disconnected object: %+v", changes)
+	}
+}

@@ -81,8 +81,8 @@ var estateMutations = []estateMutation{
 			return
 		}
 		acl.Rules = append(acl.Rules, topology.ACLRule{Name: "deny-rdp", Priority: 250, Type: topology.Inbound, Action: topology.Deny,
-			Protocol: topology.TCP, SourceAddressPrefix: topology.AddressMatch{Any: true}, SourcePortRange: topology.AnyPort,
-			DestinationAddressPrefix: topology.AddressMatch{Any: true}, DestinationPortRange: topology.PortRange{Lo: 3389, Hi: 3389}})
+			Protocol: topology.TCP, SourceAddressPrefixes: []topology.AddressMatch{topology.AnyAddress}, SourcePortRanges: []topology.PortRange{topology.AnyPort},
+			DestinationAddressPrefixes: []topology.AddressMatch{topology.AnyAddress}, DestinationPortRanges: []topology.PortRange{{Lo: 3389, Hi: 3389}}})
 	}},
 	{"move a spoke to another region", func(r *rand.Rand, n *topology.Network, _ int) {
 		if s, _ := pickSpoke(r, n); s != nil {

@@ -474,11 +474,29 @@ func eventRuleFields(r topology.ACLRule) []Field {
 		{"type", r.Type.String()},
 		{"action", r.Action.String()},
 		{"protocol", r.Protocol.String()},
-		{"sourceAddressPrefix", r.SourceAddressPrefix.String()},
-		{"sourcePortRange", r.SourcePortRange.String()},
-		{"destinationAddressPrefix", r.DestinationAddressPrefix.String()},
-		{"destinationPortRange", r.DestinationPortRange.String()},
+		oneOrManyField("sourceAddressPrefix", "sourceAddressPrefixes", r.SourceAddressPrefixes),
+		oneOrManyField("sourcePortRange", "sourcePortRanges", r.SourcePortRanges),
+		oneOrManyField("destinationAddressPrefix", "destinationAddressPrefixes", r.DestinationAddressPrefixes),
+		oneOrManyField("destinationPortRange", "destinationPortRanges", r.DestinationPortRanges),
 	}
+}
+
+// oneOrManyField is a rule's list under its singular key when it holds one
+// entry, else under its plural key, as the topology file writes it.
+func oneOrManyField[T fmt.Stringer](one, many string, items []T) Field {
+	if len(items) == 1 {
+		return Field{one, items[0].String()}
+	}
+	return Field{many, stringsOf(items)}
+}
+
+// stringsOf returns each item's String.
+func stringsOf[T fmt.Stringer](items []T) []string {
+	out := make([]string, len(items))
+	for i, it := range items {
+		out[i] = it.String()
+	}
+	return out
 }
 
 // Fields implements Event.

@@ -233,8 +233,8 @@ func TestEventsChangeTheNetwork(t *testing.T) {
 			"app1", "app2", 443, "dropped:not-peered via app1", nil},
 		{"addAclRule denies HTTPS from the hub", nil,
 			AddACLRule{AccessControlList: "app-acl", Rule: topology.ACLRule{Name: "deny-hub", Priority: 150, Type: topology.Inbound,
-				Action: topology.Deny, Protocol: topology.TCP, SourceAddressPrefix: topology.AddressMatch{Prefix: pfx("10.0.0.0/16")},
-				SourcePortRange: topology.AnyPort, DestinationAddressPrefix: topology.AddressMatch{Any: true}, DestinationPortRange: topology.PortRange{Lo: 443, Hi: 443}}},
+				Action: topology.Deny, Protocol: topology.TCP, SourceAddressPrefixes: []topology.AddressMatch{{Prefix: pfx("10.0.0.0/16")}},
+				SourcePortRanges: []topology.PortRange{topology.AnyPort}, DestinationAddressPrefixes: []topology.AddressMatch{topology.AnyAddress}, DestinationPortRanges: []topology.PortRange{{Lo: 443, Hi: 443}}}},
 			"web1", "app1", 443, "dropped:acl-denied via web1,app1", nil},
 		{"removeAclRule lets SSH in", nil,
 			RemoveACLRule{AccessControlList: "app-acl", Name: "deny-spoke2-ssh"},
@@ -528,8 +528,8 @@ func TestEventFields(t *testing.T) {
 		AddRoute{RouteTable: "rt", Route: topology.Route{Name: "r", AddressPrefix: pfx("0.0.0.0/0"), NextHopType: topology.NextHopVirtualAppliance, NextHopIPAddress: addr("10.0.2.4")}},
 		RemoveRoute{RouteTable: "rt", Name: "r"},
 		AddACLRule{AccessControlList: "acl", Rule: topology.ACLRule{Name: "r", Priority: 200, Type: topology.Outbound, Action: topology.Allow,
-			Protocol: topology.UDP, SourceAddressPrefix: topology.AddressMatch{VirtualNetwork: true}, SourcePortRange: topology.AnyPort,
-			DestinationAddressPrefix: topology.AddressMatch{Prefix: pfx("10.2.0.0/16")}, DestinationPortRange: topology.PortRange{Lo: 53, Hi: 53}}},
+			Protocol: topology.UDP, SourceAddressPrefixes: []topology.AddressMatch{{Tag: topology.TagVirtualNetwork}}, SourcePortRanges: []topology.PortRange{topology.AnyPort},
+			DestinationAddressPrefixes: []topology.AddressMatch{{Prefix: pfx("10.2.0.0/16")}}, DestinationPortRanges: []topology.PortRange{{Lo: 53, Hi: 53}}}},
 		RemoveACLRule{AccessControlList: "acl", Name: "r"},
 		SetVirtualMachine{VNet: "A", Name: "a1", Running: Bool(false)},
 		SetLoadBalancer{VNet: "A", Name: "ilb", Subnet: "s1", FrontendIPAddress: addr("10.1.1.100"), SKU: topology.Basic,
@@ -538,8 +538,8 @@ func TestEventFields(t *testing.T) {
 		CreateRouteTable{Name: "rt", DisableGatewayRoutePropagation: true,
 			Routes: []topology.Route{{Name: "r", AddressPrefix: pfx("0.0.0.0/0"), NextHopType: topology.NextHopNone}}},
 		CreateAccessControlList{Name: "acl", InboundDefaultAction: topology.Deny, Rules: []topology.ACLRule{{Name: "r", Priority: 200,
-			SourceAddressPrefix: topology.AddressMatch{Any: true}, DestinationAddressPrefix: topology.AddressMatch{Any: true},
-			SourcePortRange: topology.AnyPort, DestinationPortRange: topology.AnyPort}}},
+			SourceAddressPrefixes: []topology.AddressMatch{topology.AnyAddress}, DestinationAddressPrefixes: []topology.AddressMatch{topology.AnyAddress},
+			SourcePortRanges: []topology.PortRange{topology.AnyPort}, DestinationPortRanges: []topology.PortRange{topology.AnyPort}}}},
 		SetSubnet{VNet: "A", Name: "s1", AccessControlList: ptr(""), RouteTable: ptr("rt")},
 	}
 	kinds := append(slices.Clone(EventKinds), ExtensionEventKinds...)
@@ -587,8 +587,8 @@ func eventsGolden(t *testing.T, path, got string) {
 func TestApplyConcurrently(t *testing.T) {
 	n := hubSpoke(t)
 	rule := topology.ACLRule{Name: "x", Priority: 300, Type: topology.Inbound, Action: topology.Deny, Protocol: topology.TCP,
-		SourceAddressPrefix: topology.AddressMatch{Any: true}, DestinationAddressPrefix: topology.AddressMatch{Any: true},
-		SourcePortRange: topology.AnyPort, DestinationPortRange: topology.AnyPort}
+		SourceAddressPrefixes: []topology.AddressMatch{topology.AnyAddress}, DestinationAddressPrefixes: []topology.AddressMatch{topology.AnyAddress},
+		SourcePortRanges: []topology.PortRange{topology.AnyPort}, DestinationPortRanges: []topology.PortRange{topology.AnyPort}}
 	var wg sync.WaitGroup
 	for range 4 {
 		wg.Go(func() {

@@ -90,11 +90,13 @@ func (l *guardLog) noteMatch(m topology.AddressMatch, tag *prefixSet, got bool) 
 	if l == nil || m.Any {
 		return
 	}
-	switch {
-	case m.VirtualNetwork:
+	switch m.Tag {
+	case topology.TagVirtualNetwork:
 		l.guards = append(l.guards, guard{set: tag, want: got})
-	case !m.Prefix.IsValid(): // the Internet tag matches outside the set
+	case topology.TagInternet: // matches outside the set
 		l.guards = append(l.guards, guard{set: tag, want: !got})
+	case topology.TagAzureLoadBalancer:
+		l.guards = append(l.guards, guard{prefix: azureLoadBalancerAddr, want: got})
 	default:
 		l.guards = append(l.guards, guard{prefix: m.Prefix, want: got})
 	}

@@ -537,7 +537,9 @@ func (e *Engine) portReps(proto topology.Protocol, ranges []topology.PortRange) 
 	for _, a := range e.net.SortedACLs() {
 		for _, r := range a.Rules {
 			if r.Protocol == topology.ProtocolAll || r.Protocol == proto {
-				addRange(r.DestinationPortRange)
+				for _, pr := range r.DestinationPortRanges {
+					addRange(pr)
+				}
 			}
 		}
 	}
@@ -609,8 +611,9 @@ func (e *Engine) boundaries() []netip.Prefix {
 	add(azureLoadBalancerAddr)
 	for _, a := range e.net.SortedACLs() {
 		for _, r := range a.Rules {
-			add(r.SourceAddressPrefix.Prefix)
-			add(r.DestinationAddressPrefix.Prefix)
+			for _, m := range slices.Concat(r.SourceAddressPrefixes, r.DestinationAddressPrefixes) {
+				add(m.Prefix)
+			}
 		}
 	}
 	return out

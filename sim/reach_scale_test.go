@@ -149,8 +149,8 @@ func breakOneSpoke(r *rand.Rand, n *topology.Network) string {
 	case 0:
 		a := acls[r.IntN(len(acls))]
 		a.Rules = append(a.Rules, topology.ACLRule{Name: "deny-one-spoke", Priority: 150, Type: topology.Inbound, Action: topology.Deny,
-			Protocol: topology.ProtocolAll, SourceAddressPrefix: topology.AddressMatch{Prefix: v.AddressSpace[0]},
-			SourcePortRange: topology.AnyPort, DestinationAddressPrefix: topology.AddressMatch{Any: true}, DestinationPortRange: topology.AnyPort})
+			Protocol: topology.ProtocolAll, SourceAddressPrefixes: []topology.AddressMatch{{Prefix: v.AddressSpace[0]}},
+			SourcePortRanges: []topology.PortRange{topology.AnyPort}, DestinationAddressPrefixes: []topology.AddressMatch{topology.AnyAddress}, DestinationPortRanges: []topology.PortRange{topology.AnyPort}})
 		return "an ACL denies " + v.Name
 	case 1:
 		for _, vm := range v.VirtualMachines {
@@ -244,8 +244,8 @@ func breakOneSpoke(r *rand.Rand, n *topology.Network) string {
 	}
 	a := acls[r.IntN(len(acls))]
 	a.Rules = append(a.Rules, topology.ACLRule{Name: "deny-half", Priority: 160, Type: topology.Direction(r.IntN(2)), Action: topology.Deny,
-		Protocol: topology.TCP, SourceAddressPrefix: topology.AddressMatch{Prefix: netip.PrefixFrom(v.AddressSpace[0].Addr(), 23)},
-		SourcePortRange: topology.AnyPort, DestinationAddressPrefix: topology.AddressMatch{Any: true}, DestinationPortRange: topology.AnyPort})
+		Protocol: topology.TCP, SourceAddressPrefixes: []topology.AddressMatch{{Prefix: netip.PrefixFrom(v.AddressSpace[0].Addr(), 23)}},
+		SourcePortRanges: []topology.PortRange{topology.AnyPort}, DestinationAddressPrefixes: []topology.AddressMatch{topology.AnyAddress}, DestinationPortRanges: []topology.PortRange{topology.AnyPort}})
 	return "an ACL denies half of " + v.Name
 }
 

@@ -64,8 +64,10 @@ func (q *question) shareRows(srcs []int) []int {
 	aclSources := map[netip.Prefix]bool{}
 	for _, a := range e.net.AccessControlLists {
 		for _, r := range a.Rules {
-			if r.SourceAddressPrefix.Prefix.IsValid() {
-				aclSources[r.SourceAddressPrefix.Prefix.Masked()] = true
+			for _, m := range r.SourceAddressPrefixes {
+				if m.Prefix.IsValid() {
+					aclSources[m.Prefix.Masked()] = true
+				}
 			}
 		}
 	}

@@ -154,10 +154,10 @@ func randomEstate(r *rand.Rand, tags bool) *topology.Network {
 			a.Rules = append(a.Rules, topology.ACLRule{
 				Name: fmt.Sprintf("random-%d", i), Priority: 100 + r.IntN(400), Type: topology.Direction(r.IntN(2)),
 				Action: topology.Action(r.IntN(2)), Protocol: topology.Protocol(r.IntN(3)),
-				SourceAddressPrefix:      randomMatch(r, tags),
-				SourcePortRange:          topology.AnyPort,
-				DestinationAddressPrefix: randomMatch(r, tags),
-				DestinationPortRange:     randomPorts(r),
+				SourceAddressPrefixes:      randomList(r, func() topology.AddressMatch { return randomMatch(r, tags) }),
+				SourcePortRanges:           []topology.PortRange{topology.AnyPort},
+				DestinationAddressPrefixes: randomList(r, func() topology.AddressMatch { return randomMatch(r, tags) }),
+				DestinationPortRanges:      randomList(r, func() topology.PortRange { return randomPorts(r) }),
 			})
 		}
 	}
@@ -219,14 +219,32 @@ func randomAddr(r *rand.Rand) netip.Addr {
 	return netip.AddrFrom4([4]byte{10, 0, byte(r.IntN(16)), byte(r.IntN(256))})
 }
 
+// randomList returns one to three items, mostly one, as a rule's address
+// and port lists hold.
+func randomList[T any](r *rand.Rand, item func() T) []T {
+	out := []T{item()}
+	for r.IntN(3) == 0 && len(out) < 3 {
+		out = append(out, item())
+	}
+	return out
+}
+
+// randomMatch returns a rule address entry. With tags false it names no
+// tag whose addresses a new peering changes (VirtualNetwork, Internet).
 func randomMatch(r *rand.Rand, tags bool) topology.AddressMatch {
-	switch r.IntN(4) {
+	switch r.IntN(6) {
 	case 0:
-		return topology.AddressMatch{Any: true}
+		return topology.AnyAddress
 	case 1:
 		if tags {
-			return topology.AddressMatch{VirtualNetwork: true}
+			return topology.AddressMatch{Tag: topology.TagVirtualNetwork}
 		}
+	case 2:
+		if tags {
+			return topology.AddressMatch{Tag: topology.TagInternet}
+		}
+	case 3:
+		return topology.AddressMatch{Tag: topology.TagAzureLoadBalancer}
 	}
 	return topology.AddressMatch{Prefix: netip.PrefixFrom(randomAddr(r), 20+r.IntN(10)).Masked()}
 }

@@ -166,9 +166,9 @@ func BenchmarkScaleEvent(b *testing.B) {
 		// flow must change fate, so a stale engine would be caught.
 		ev := AddACLRule{AccessControlList: fmt.Sprintf("acl-hub%02d-spokes", len(n.OnPremises)-1), Rule: topology.ACLRule{
 			Name: "deny-https", Priority: 150, Type: topology.Inbound, Action: topology.Deny, Protocol: topology.TCP,
-			SourceAddressPrefix:      topology.AddressMatch{Prefix: netip.PrefixFrom(f.Src, 32)},
-			DestinationAddressPrefix: topology.AddressMatch{Any: true},
-			SourcePortRange:          topology.AnyPort, DestinationPortRange: topology.PortRange{Lo: 443, Hi: 443},
+			SourceAddressPrefixes:      []topology.AddressMatch{{Prefix: netip.PrefixFrom(f.Src, 32)}},
+			DestinationAddressPrefixes: []topology.AddressMatch{topology.AnyAddress},
+			SourcePortRanges:           []topology.PortRange{topology.AnyPort}, DestinationPortRanges: []topology.PortRange{{Lo: 443, Hi: 443}},
 		}}
 		for b.Loop() {
 			next, ref := Apply(n, ev)

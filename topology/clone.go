@@ -21,7 +21,7 @@ func (n *Network) Clone() *Network {
 		c.RouteTables[k] = &RouteTable{rt.Name, rt.DisableGatewayRoutePropagation, slices.Clone(rt.Routes)}
 	}
 	for k, a := range n.AccessControlLists {
-		c.AccessControlLists[k] = &ACL{a.Name, a.InboundDefaultAction, a.OutboundDefaultAction, slices.Clone(a.Rules)}
+		c.AccessControlLists[k] = &ACL{a.Name, a.InboundDefaultAction, a.OutboundDefaultAction, cloneRules(a.Rules)}
 	}
 	for k, o := range n.OnPremises {
 		c.OnPremises[k] = &OnPremises{o.Name, slices.Clone(o.AddressSpace), maps.Clone(o.Hosts)}
@@ -30,6 +30,17 @@ func (n *Network) Clone() *Network {
 		c.VirtualNetworks[k] = c.cloneVNet(v)
 	}
 	return c
+}
+
+// cloneRules copies rules and the address and port lists each rule holds.
+func cloneRules(rules []ACLRule) []ACLRule {
+	out := slices.Clone(rules)
+	for i := range out {
+		r := &out[i]
+		r.SourceAddressPrefixes, r.DestinationAddressPrefixes = slices.Clone(r.SourceAddressPrefixes), slices.Clone(r.DestinationAddressPrefixes)
+		r.SourcePortRanges, r.DestinationPortRanges = slices.Clone(r.SourcePortRanges), slices.Clone(r.DestinationPortRanges)
+	}
+	return out
 }
 
 // cloneVNet returns a deep copy of v whose references to route

@@ -5,9 +5,22 @@ import (
 	"fmt"
 	"net/netip"
 	"strconv"
+	"strings"
 
 	"gopkg.in/yaml.v3"
+
+	"github.com/vnetsim/vnetsim/topology/diag"
 )
+
+// MarshalOptions adjust what MarshalWith writes besides the network.
+type MarshalOptions struct {
+	// Header is written as comment lines at the top of the file.
+	Header string
+	// Comment, when set, returns a comment for the named object at a model
+	// path (a VNet, a subnet, a VM, a peering, a route table, ...), written
+	// on the line above it; "" writes none.
+	Comment func(diag.Path) string
+}
 
 // Marshal writes n in the topology file format (docs/reference/topology.md), so that
 // Load(Marshal(n)) gives n back. Keys follow the contract's order, maps are
@@ -15,22 +28,27 @@ import (
 // the same network always gives the same bytes. Leaf objects (a subnet, a
 // VM, a peering, a rule) are written on one line each.
 //
-// State that a file cannot hold is not written: a Disconnected peering is
-// written as an ordinary one, and SyncedRemote is what Load derives.
-func Marshal(n *Network) ([]byte, error) {
+// A Disconnected peering is written with peeringState: Disconnected, and
+// SyncedRemote as remoteAddressSpace when it differs from the remote's
+// address space, so that Load gives both back.
+func Marshal(n *Network) ([]byte, error) { return MarshalWith(n, MarshalOptions{}) }
+
+// MarshalWith is Marshal with a header and comments.
+func MarshalWith(n *Network, o MarshalOptions) ([]byte, error) {
 	if n == nil {
 		return nil, fmt.Errorf("marshal topology: nil network")
 	}
+	e := &encoder{comment: o.Comment}
 	root := encMapping(false)
 	encAdd(root, "name", encStr(n.Name))
 	encAdd(root, "platform", encStr(n.Platform.String()))
 	if n.NetworkController != "" {
 		encAdd(root, "networkController", encStr(n.NetworkController))
 	}
-	encNamed(root, "virtualNetworks", n.SortedVirtualNetworks(), func(v *VirtualNetwork) (string, *yaml.Node) {
-		return v.Name, encodeVNet(n, v)
+	encNamed(e, root, nil, "virtualNetworks", n.SortedVirtualNetworks(), func(v *VirtualNetwork) (string, *yaml.Node) {
+		return v.Name, e.vnet(n, v)
 	})
-	encNamed(root, "routeTables", n.SortedRouteTables(), func(rt *RouteTable) (string, *yaml.Node) {
+	encNamed(e, root, nil, "routeTables", n.SortedRouteTables(), func(rt *RouteTable) (string, *yaml.Node) {
 		m := encMapping(false)
 		if rt.DisableGatewayRoutePropagation {
 			encAdd(m, "disableGatewayRoutePropagation", encBool(true))
@@ -47,7 +65,7 @@ func Marshal(n *Network) ([]byte, error) {
 		}))
 		return rt.Name, m
 	})
-	encNamed(root, "accessControlLists", n.SortedACLs(), func(a *ACL) (string, *yaml.Node) {
+	encNamed(e, root, nil, "accessControlLists", n.SortedACLs(), func(a *ACL) (string, *yaml.Node) {
 		m := encMapping(false)
 		if a.InboundDefaultAction != Allow {
 			encAdd(m, "inboundDefaultAction", encStr(a.InboundDefaultAction.String()))
@@ -62,15 +80,15 @@ func Marshal(n *Network) ([]byte, error) {
 			encAdd(rm, "type", encStr(r.Type.String()))
 			encAdd(rm, "action", encStr(r.Action.String()))
 			encAdd(rm, "protocol", encStr(r.Protocol.String()))
-			encAdd(rm, "sourceAddressPrefix", encQuoted(r.SourceAddressPrefix.String()))
-			encAdd(rm, "sourcePortRange", encQuoted(r.SourcePortRange.String()))
-			encAdd(rm, "destinationAddressPrefix", encQuoted(r.DestinationAddressPrefix.String()))
-			encAdd(rm, "destinationPortRange", encQuoted(r.DestinationPortRange.String()))
+			encOneOrMany(rm, "sourceAddressPrefix", "sourceAddressPrefixes", r.SourceAddressPrefixes)
+			encOneOrMany(rm, "sourcePortRange", "sourcePortRanges", r.SourcePortRanges)
+			encOneOrMany(rm, "destinationAddressPrefix", "destinationAddressPrefixes", r.DestinationAddressPrefixes)
+			encOneOrMany(rm, "destinationPortRange", "destinationPortRanges", r.DestinationPortRanges)
 			return rm
 		}))
 		return a.Name, m
 	})
-	encNamed(root, "onPremises", n.SortedOnPremises(), func(o *OnPremises) (string, *yaml.Node) {
+	encNamed(e, root, nil, "onPremises", n.SortedOnPremises(), func(o *OnPremises) (string, *yaml.Node) {
 		m := encMapping(true)
 		encAdd(m, "addressSpace", encPrefixes(o.AddressSpace))
 		if len(o.Hosts) > 0 {
@@ -85,7 +103,8 @@ func Marshal(n *Network) ([]byte, error) {
 	var buf bytes.Buffer
 	enc := yaml.NewEncoder(&buf)
 	enc.SetIndent(2)
-	if err := enc.Encode(&yaml.Node{Kind: yaml.DocumentNode, Content: []*yaml.Node{root}}); err != nil {
+	doc := &yaml.Node{Kind: yaml.DocumentNode, Content: []*yaml.Node{root}, HeadComment: commentLines(o.Header)}
+	if err := enc.Encode(doc); err != nil {
 		return nil, fmt.Errorf("marshal topology %s: %w", n.Name, err)
 	}
 	if err := enc.Close(); err != nil {
@@ -94,7 +113,33 @@ func Marshal(n *Network) ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
-func encodeVNet(n *Network, v *VirtualNetwork) *yaml.Node {
+// encoder holds what one Marshal call writes besides the network.
+type encoder struct {
+	comment func(diag.Path) string
+}
+
+// commentOn returns the comment for the object at p, as yaml.v3 writes it.
+func (e *encoder) commentOn(p diag.Path) string {
+	if e == nil || e.comment == nil {
+		return ""
+	}
+	return commentLines(e.comment(p))
+}
+
+// commentLines prefixes each line of text with "# ".
+func commentLines(text string) string {
+	if text == "" {
+		return ""
+	}
+	lines := strings.Split(strings.TrimRight(text, "\n"), "\n")
+	for i, l := range lines {
+		lines[i] = strings.TrimRight("# "+l, " ")
+	}
+	return strings.Join(lines, "\n")
+}
+
+func (e *encoder) vnet(n *Network, v *VirtualNetwork) *yaml.Node {
+	path := vnetPath(v.Name)
 	m := encMapping(false)
 	if v.NetworkController != "" && v.NetworkController != n.NetworkController {
 		encAdd(m, "networkController", encStr(v.NetworkController))
@@ -103,7 +148,7 @@ func encodeVNet(n *Network, v *VirtualNetwork) *yaml.Node {
 		encAdd(m, "region", encStr(v.Region))
 	}
 	encAdd(m, "addressSpace", encPrefixes(v.AddressSpace))
-	encNamed(m, "subnets", v.SortedSubnets(), func(s *Subnet) (string, *yaml.Node) {
+	encNamed(e, m, path, "subnets", v.SortedSubnets(), func(s *Subnet) (string, *yaml.Node) {
 		sm := encMapping(true)
 		encAdd(sm, "addressPrefix", encStr(s.AddressPrefix.String()))
 		if s.AccessControlList != nil {
@@ -123,8 +168,9 @@ func encodeVNet(n *Network, v *VirtualNetwork) *yaml.Node {
 		}
 		encAdd(gm, "connections", encNames(g.Connections, func(o *OnPremises) string { return o.Name }))
 		encAdd(m, "gateway", gm)
+		m.Content[len(m.Content)-2].HeadComment = e.commentOn(path.Child("gateway"))
 	}
-	encNamed(m, "virtualMachines", v.SortedVirtualMachines(), func(vm *VirtualMachine) (string, *yaml.Node) {
+	encNamed(e, m, path, "virtualMachines", v.SortedVirtualMachines(), func(vm *VirtualMachine) (string, *yaml.Node) {
 		vmm := encMapping(true)
 		if vm.Subnet != nil {
 			encAdd(vmm, "subnet", encStr(vm.Subnet.Name))
@@ -144,7 +190,7 @@ func encodeVNet(n *Network, v *VirtualNetwork) *yaml.Node {
 		}
 		return vm.Name, vmm
 	})
-	encNamed(m, "loadBalancers", v.SortedLoadBalancers(), func(lb *LoadBalancer) (string, *yaml.Node) {
+	encNamed(e, m, path, "loadBalancers", v.SortedLoadBalancers(), func(lb *LoadBalancer) (string, *yaml.Node) {
 		lm := encMapping(true)
 		if lb.Subnet != nil {
 			encAdd(lm, "subnet", encStr(lb.Subnet.Name))
@@ -165,7 +211,7 @@ func encodeVNet(n *Network, v *VirtualNetwork) *yaml.Node {
 		}
 		return lb.Name, lm
 	})
-	encNamed(m, "peerings", v.SortedPeerings(), func(p *Peering) (string, *yaml.Node) {
+	encNamed(e, m, path, "peerings", v.SortedPeerings(), func(p *Peering) (string, *yaml.Node) {
 		pm := encMapping(true)
 		encAdd(pm, "remoteVirtualNetwork", encStr(p.RemoteVirtualNetwork))
 		if !p.AllowVirtualNetworkAccess {
@@ -179,16 +225,38 @@ func encodeVNet(n *Network, v *VirtualNetwork) *yaml.Node {
 				encAdd(pm, f.key, encBool(true))
 			}
 		}
+		if p.Disconnected {
+			encAdd(pm, "peeringState", encStr(Disconnected.String()))
+		}
+		if r := n.VirtualNetworks[p.RemoteVirtualNetwork]; p.SyncedRemote != nil && (r == nil || !samePrefixes(p.SyncedRemote, r.AddressSpace)) {
+			encAdd(pm, "remoteAddressSpace", encPrefixes(p.SyncedRemote))
+		}
 		return p.Name, pm
 	})
 	return m
 }
 
+// encOneOrMany adds a rule field under its singular key when it holds one
+// entry, else under its plural key as a list. Entries are quoted: "*" and
+// "22" must stay strings.
+func encOneOrMany[T fmt.Stringer](m *yaml.Node, one, many string, items []T) {
+	if len(items) == 1 {
+		encAdd(m, one, encQuoted(items[0].String()))
+		return
+	}
+	s := encSequence(true)
+	for _, it := range items {
+		s.Content = append(s.Content, encQuoted(it.String()))
+	}
+	encAdd(m, many, s)
+}
+
 // YAML node builders.
 
 // encNamed adds key to m as a block mapping of items, each under the name
-// enc gives it, unless there are no items.
-func encNamed[T any](m *yaml.Node, key string, items []T, enc func(T) (string, *yaml.Node)) {
+// enc gives it, unless there are no items. path is m's model path; each
+// item gets the comment e has for it.
+func encNamed[T any](e *encoder, m *yaml.Node, path diag.Path, key string, items []T, enc func(T) (string, *yaml.Node)) {
 	if len(items) == 0 {
 		return
 	}
@@ -196,6 +264,7 @@ func encNamed[T any](m *yaml.Node, key string, items []T, enc func(T) (string, *
 	for _, it := range items {
 		name, v := enc(it)
 		encAdd(named, name, v)
+		named.Content[len(named.Content)-2].HeadComment = e.commentOn(path.Child(key, name))
 	}
 	encAdd(m, key, named)
 }

@@ -1,6 +1,12 @@
 package topology
 
-import "testing"
+import (
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/vnetsim/vnetsim/topology/diag"
+)
 
 // TestMarshalRoundTrips checks Load(Marshal(n)) gives n back, for generated
 // estates and the example files.
@@ -39,5 +45,105 @@ func TestMarshalRoundTrips(t *testing.T) {
 	}
 	if _, err := Marshal(nil); err == nil {
 		t.Error("Marshal(nil) gave no error")
+	}
+}
+
+// observedEstate is an azure estate with the state an import brings in: a
+// Disconnected object, a peering that has not synced its remote's new
+// range, and rules with several prefixes, port lists and service tags.
+const observedEstate = `
+	name: observed
+	platform: azure
+	virtualNetworks:
+	  A:
+	    addressSpace: [10.1.0.0/16]
+	    subnets: {s: {addressPrefix: 10.1.0.0/24, accessControlList: nsg}}
+	    peerings:
+	      a-to-b: {remoteVirtualNetwork: B, remoteAddressSpace: [10.2.0.0/16]}
+	      a-to-c: {remoteVirtualNetwork: C, peeringState: Disconnected}
+	  B:
+	    addressSpace: [10.2.0.0/16, 10.20.0.0/16]
+	    peerings:
+	      b-to-a: {remoteVirtualNetwork: A, peeringState: Connected}
+	  C:
+	    addressSpace: [10.3.0.0/16]
+	accessControlLists:
+	  nsg:
+	    rules:
+	      - {name: web, priority: 100, type: Inbound, action: Allow, protocol: TCP, sourceAddressPrefixes: [10.2.0.0/16, 10.3.0.0/16], destinationPortRanges: ["80", "443", 8000-8080]}
+	      - {name: lb, priority: 110, type: Inbound, action: Allow, sourceAddressPrefix: AzureLoadBalancer, sourcePortRanges: []}
+	      - {name: out, priority: 120, type: Outbound, action: Deny, destinationAddressPrefix: Internet}
+`
+
+// TestObservedStateLoadsAndRoundTrips checks that peeringState and
+// remoteAddressSpace reach the model's stored state, that rule lists and
+// service tags load, and that Marshal writes all of them back.
+func TestObservedStateLoadsAndRoundTrips(t *testing.T) {
+	n := loadT(t, observedEstate)
+	a := n.VirtualNetworks["A"]
+	if got := n.PeeringState("A", a.Peerings["a-to-c"]); got != Disconnected {
+		t.Errorf("a-to-c is %s, want Disconnected", got)
+	}
+	if got := n.SyncLevel("A", a.Peerings["a-to-b"]); got != LocalNotInSync {
+		t.Errorf("a-to-b sync level %s, want LocalNotInSync", got)
+	}
+	if got := n.PeeringState("B", n.VirtualNetworks["B"].Peerings["b-to-a"]); got != Connected {
+		t.Errorf("b-to-a is %s, want Connected", got)
+	}
+	rules := n.AccessControlLists["nsg"].Rules
+	if want := []PortRange{{80, 80}, {443, 443}, {8000, 8080}}; !slices.Equal(rules[0].DestinationPortRanges, want) {
+		t.Errorf("web ports %v, want %v", rules[0].DestinationPortRanges, want)
+	}
+	if len(rules[0].SourceAddressPrefixes) != 2 || !slices.Equal(rules[1].SourcePortRanges, []PortRange{AnyPort}) {
+		t.Errorf("rule lists %+v", rules[:2])
+	}
+	if rules[1].SourceAddressPrefixes[0].Tag != TagAzureLoadBalancer || rules[2].DestinationAddressPrefixes[0].Tag != TagInternet {
+		t.Errorf("service tags %+v", rules[1:])
+	}
+	data, err := Marshal(n)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"peeringState: Disconnected", "remoteAddressSpace: [10.2.0.0/16]", `sourceAddressPrefixes: ["10.2.0.0/16", "10.3.0.0/16"]`,
+		`destinationPortRanges: ["80", "443", "8000-8080"]`, `sourceAddressPrefix: "AzureLoadBalancer"`} {
+		if !strings.Contains(string(data), want) {
+			t.Errorf("marshalled file lacks %q:\n%s", want, data)
+		}
+	}
+	if strings.Contains(string(data), "Connected\n") || strings.Contains(string(data), "b-to-a: {remoteVirtualNetwork: A, remote") {
+		t.Errorf("marshalled file stores derived state:\n%s", data)
+	}
+	back, _, ds := Load("marshalled.yaml", data)
+	if back == nil || ds.HasErrors() {
+		t.Fatalf("marshalled file does not load: %v\n%s", ds.Err(), data)
+	}
+	if a, b := fingerprint(n), fingerprint(back); a != b {
+		t.Errorf("round trip differs:\n%s\n---\n%s", a, b)
+	}
+}
+
+// TestMarshalWithComments checks the header and per-object comments.
+func TestMarshalWithComments(t *testing.T) {
+	n := loadT(t, observedEstate)
+	data, err := MarshalWith(n, MarshalOptions{Header: "imported\nby a test", Comment: func(p diag.Path) string {
+		if p.String() == "virtualNetworks.A" || p.String() == "virtualNetworks.A.peerings.a-to-b" || p.String() == "accessControlLists.nsg" {
+			return "from " + p.String()
+		}
+		return ""
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "# imported\n# by a test\n\nname: observed\n"
+	if !strings.HasPrefix(string(data), want) {
+		t.Errorf("header: got\n%s", data)
+	}
+	for _, want := range []string{"  # from virtualNetworks.A\n  A:\n", "      # from virtualNetworks.A.peerings.a-to-b\n      a-to-b:", "  # from accessControlLists.nsg\n  nsg:\n"} {
+		if !strings.Contains(string(data), want) {
+			t.Errorf("no comment %q in\n%s", want, data)
+		}
+	}
+	if back, _, ds := Load("commented.yaml", data); back == nil || ds.HasErrors() || fingerprint(back) != fingerprint(n) {
+		t.Errorf("commented file does not load back: %v", ds.Err())
 	}
 }

@@ -233,19 +233,49 @@ func (r PortRange) String() string {
 // MarshalText implements encoding.TextMarshaler.
 func (r PortRange) MarshalText() ([]byte, error) { return []byte(r.String()), nil }
 
-// ParseAddressMatch parses an ACL rule address: "*", "VirtualNetwork" or a
+// ServiceTag is a platform-defined name for a set of addresses that an ACL
+// rule may match instead of a prefix. What each set holds depends on where
+// the rule is applied; the simulator computes it (docs/semantics.md).
+type ServiceTag uint8
+
+const (
+	NoTag                ServiceTag = iota // the entry is "*" or a prefix
+	TagVirtualNetwork                      // the VNet's ranges, its peers' and the on-premises ranges it learns
+	TagInternet                            // every address outside the VirtualNetwork tag
+	TagAzureLoadBalancer                   // the platform's health-probe source, 168.63.129.16
+)
+
+var serviceTagNames = enum[ServiceTag]{"", "VirtualNetwork", "Internet", "AzureLoadBalancer"}
+
+func (t ServiceTag) String() string               { return serviceTagNames.str(t) }
+func (t ServiceTag) MarshalText() ([]byte, error) { return []byte(t.String()), nil }
+
+// ParseServiceTag parses a service tag's name, spelled as the platform
+// spells it.
+func ParseServiceTag(s string) (ServiceTag, error) {
+	return serviceTagNames.parse("service tag", s)
+}
+
+// ServiceTags returns every service tag an ACL rule may name, in
+// declaration order.
+func ServiceTags() []ServiceTag {
+	return []ServiceTag{TagVirtualNetwork, TagInternet, TagAzureLoadBalancer}
+}
+
+// ParseAddressMatch parses an ACL rule address: "*", a service tag or a
 // CIDR prefix. A prefix with host bits set is accepted as written; callers
 // that care compare it with its Masked form.
 func ParseAddressMatch(s string) (AddressMatch, error) {
-	switch s {
-	case "*":
-		return AddressMatch{Any: true}, nil
-	case "VirtualNetwork":
-		return AddressMatch{VirtualNetwork: true}, nil
+	if s == "*" {
+		return AnyAddress, nil
+	}
+	if t, err := ParseServiceTag(s); err == nil {
+		return AddressMatch{Tag: t}, nil
 	}
 	p, err := netip.ParsePrefix(s)
 	if err != nil {
-		return AddressMatch{}, fmt.Errorf("%s is not \"*\", \"VirtualNetwork\" or an IP prefix", diag.Quote(s))
+		return AddressMatch{}, fmt.Errorf("%s is not \"*\", a service tag (%s) or an IP prefix",
+			diag.Quote(s), strings.Join(serviceTagNames.names(), ", "))
 	}
 	return AddressMatch{Prefix: p}, nil
 }

@@ -129,12 +129,12 @@ func Generate(opts GenerateOptions) *Network {
 			estate := AddressMatch{Prefix: netip.MustParsePrefix("10.0.0.0/8")}
 			acl := &ACL{Name: fmt.Sprintf("acl-%s-spokes", hub.Name), Rules: []ACLRule{{
 				Name: "deny-ssh-from-spokes", Priority: 200, Type: Inbound, Action: Deny, Protocol: TCP,
-				SourceAddressPrefix: estate, SourcePortRange: AnyPort,
-				DestinationAddressPrefix: AddressMatch{Any: true}, DestinationPortRange: PortRange{22, 22},
+				SourceAddressPrefixes: []AddressMatch{estate}, SourcePortRanges: []PortRange{AnyPort},
+				DestinationAddressPrefixes: []AddressMatch{AnyAddress}, DestinationPortRanges: []PortRange{{22, 22}},
 			}, {
 				Name: "allow-estate", Priority: 300, Type: Inbound, Action: Allow, Protocol: ProtocolAll,
-				SourceAddressPrefix: estate, SourcePortRange: AnyPort,
-				DestinationAddressPrefix: AddressMatch{Any: true}, DestinationPortRange: AnyPort,
+				SourceAddressPrefixes: []AddressMatch{estate}, SourcePortRanges: []PortRange{AnyPort},
+				DestinationAddressPrefixes: []AddressMatch{AnyAddress}, DestinationPortRanges: []PortRange{AnyPort},
 			}}}
 			n.AccessControlLists[acl.Name] = acl
 			for s := range spokes {

@@ -70,13 +70,31 @@ func newSourceMap(filename string, data []byte) *SourceMap {
 // lineStarts returns the byte offset at which each line of data starts.
 func lineStarts(data []byte) []int {
 	out := make([]int, 1, bytes.Count(data, []byte("\n"))+1)
-	for i, c := range data {
-		if c == '\n' {
-			out = append(out, i+1)
+	for i := 0; ; {
+		j := bytes.IndexByte(data[i:], '\n')
+		if j < 0 {
+			return out
 		}
+		i += j + 1
+		out = append(out, i)
 	}
-	return out
 }
+
+// NewSourceMap returns an empty source map of a file that is not a topology
+// file, for a front end that builds a Network from another format (the
+// importers): it records where each model path came from with Set, so that
+// diagnostics about the model point into that file. paths is about how
+// many paths will be recorded, to size the index once.
+func NewSourceMap(filename string, data []byte, paths int) *SourceMap {
+	m := &SourceMap{Filename: filename, Source: data, ranges: make(map[string]diag.Range, paths)}
+	if len(data) <= MaxFileSize {
+		m.lines = lineStarts(data)
+	}
+	return m
+}
+
+// Set records that the object or field at p was read from r.
+func (m *SourceMap) Set(p diag.Path, r diag.Range) { m.set(p, r) }
 
 func (m *SourceMap) set(p diag.Path, r diag.Range) {
 	if m.ranges == nil {

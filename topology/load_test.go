@@ -64,8 +64,8 @@ func TestLoadDefaults(t *testing.T) {
 		{"ACL inbound default", acl.InboundDefaultAction, Allow},
 		{"ACL outbound default", acl.OutboundDefaultAction, Allow},
 		{"rule protocol", acl.Rules[0].Protocol, ProtocolAll},
-		{"rule ports", acl.Rules[0].DestinationPortRange, AnyPort},
-		{"rule source", acl.Rules[0].SourceAddressPrefix, AddressMatch{Any: true}},
+		{"rule ports", acl.Rules[0].DestinationPortRanges, []PortRange{AnyPort}},
+		{"rule source", acl.Rules[0].SourceAddressPrefixes, []AddressMatch{AnyAddress}},
 		{"peering state", n.PeeringState("A", p), Connected},
 	}
 	for _, c := range checks {
@@ -113,8 +113,8 @@ func TestLoadValues(t *testing.T) {
 	if !rt.DisableGatewayRoutePropagation || rt.Routes[0].NextHopIPAddress != addr("2001:db8:1::4") || rt.Routes[0].AddressPrefix != pfx("::/0") {
 		t.Errorf("route table %+v", rt)
 	}
-	if rule.SourcePortRange != (PortRange{1024, 65535}) || rule.DestinationPortRange != (PortRange{443, 443}) ||
-		!rule.DestinationAddressPrefix.VirtualNetwork || rule.Type != Outbound || rule.Protocol != TCP {
+	if !slices.Equal(rule.SourcePortRanges, []PortRange{{1024, 65535}}) || !slices.Equal(rule.DestinationPortRanges, []PortRange{{443, 443}}) ||
+		!slices.Equal(rule.DestinationAddressPrefixes, []AddressMatch{{Tag: TagVirtualNetwork}}) || rule.Type != Outbound || rule.Protocol != TCP {
 		t.Errorf("rule %+v", rule)
 	}
 	if n.AccessControlLists["acl"].InboundDefaultAction != Deny {
@@ -320,7 +320,12 @@ func TestValueErrors(t *testing.T) {
 		{"priority not an integer", acl + "  a: {rules: [{name: r, priority: high, type: Inbound, action: Allow}]}\n", []string{"invalid-value@3"}},
 		{"priority a float", acl + "  a: {rules: [{name: r, priority: 200.5, type: Inbound, action: Allow}]}\n", []string{"invalid-value@3"}},
 		{"rule type outside vocabulary", acl + "  a: {rules: [{name: r, priority: 200, type: Both, action: Allow}]}\n", []string{"invalid-value@3"}},
-		{"rule address not a prefix", acl + "  a: {rules: [{name: r, priority: 200, type: Inbound, action: Allow, sourceAddressPrefix: Internet}]}\n", []string{"invalid-prefix@3"}},
+		{"rule address not a prefix", acl + "  a: {rules: [{name: r, priority: 200, type: Inbound, action: Allow, sourceAddressPrefix: Storage}]}\n", []string{"invalid-prefix@3"}},
+		{"rule address list item not a prefix", acl + "  a: {rules: [{name: r, priority: 200, type: Inbound, action: Allow, sourceAddressPrefixes: [10.0.0.0/8, Sql]}]}\n", []string{"invalid-prefix@3"}},
+		{"rule port list item reversed", acl + "  a: {rules: [{name: r, priority: 200, type: Inbound, action: Allow, destinationPortRanges: [22, 90-80]}]}\n", []string{"invalid-value@3"}},
+		{"rule singular and plural", acl + "  a: {rules: [{name: r, priority: 200, type: Inbound, action: Allow, destinationPortRange: 22, destinationPortRanges: [80]}]}\n", []string{"invalid-value@3"}},
+		{"peering state outside vocabulary", "name: x\nvirtualNetworks:\n  A: {addressSpace: [10.0.0.0/16], peerings: {p: {remoteVirtualNetwork: A, peeringState: Absent}}}\n", []string{"invalid-value@3", "peering-self@3"}},
+		{"remote address space empty", "name: x\nvirtualNetworks:\n  A: {addressSpace: [10.0.0.0/16], peerings: {p: {remoteVirtualNetwork: A, remoteAddressSpace: []}}}\n", []string{"invalid-value@3", "peering-self@3"}},
 		{"rule port range reversed", acl + "  a: {rules: [{name: r, priority: 200, type: Inbound, action: Allow, destinationPortRange: 90-80}]}\n", []string{"invalid-value@3"}},
 		{"rule host bits", acl + "  a: {rules: [{name: r, priority: 200, type: Inbound, action: Allow, sourceAddressPrefix: 10.1.2.3/16}]}\n", []string{"non-canonical-prefix@3"}},
 		{"rules not a list", acl + "  a: {rules: {name: r}}\n", []string{"invalid-value@3"}},

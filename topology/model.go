@@ -111,14 +111,15 @@ type Peering struct {
 
 	// Disconnected records that the object was Connected and then lost its
 	// partner (the remote object or the remote VNet was deleted). It stays
-	// set until this object itself is updated or deleted. A loaded file
-	// never sets it.
+	// set until this object itself is updated or deleted. A file sets it
+	// with peeringState: Disconnected, as an imported export does.
 	Disconnected bool
 
 	// SyncedRemote is the remote VNet's address space as this object last
 	// synced it (azure). The owner routes to these ranges over the peering;
 	// a range the remote added since is not routed until syncPeering. The
-	// loader sets it to the remote's address space.
+	// loader sets it to the file's remoteAddressSpace, else to the remote's
+	// address space.
 	SyncedRemote []netip.Prefix
 }
 
@@ -146,34 +147,51 @@ type ACL struct {
 	Rules                 []ACLRule // in file order; evaluation sorts by priority
 }
 
-// ACLRule is one rule of an ACL.
+// ACLRule is one rule of an ACL. A packet matches when its protocol does,
+// its source matches any entry of SourceAddressPrefixes, its destination any
+// entry of DestinationAddressPrefixes and, for TCP and UDP, its ports fall in
+// any range of SourcePortRanges and DestinationPortRanges. A loaded rule has
+// at least one entry in each list; a list written with one entry is the
+// file's singular key (sourceAddressPrefix), with more the plural one
+// (sourceAddressPrefixes), as in Azure's securityRules.
 type ACLRule struct {
-	Name                     string
-	Priority                 int
-	Type                     Direction
-	Action                   Action
-	Protocol                 Protocol
-	SourceAddressPrefix      AddressMatch
-	SourcePortRange          PortRange
-	DestinationAddressPrefix AddressMatch
-	DestinationPortRange     PortRange
+	Name                       string
+	Priority                   int
+	Type                       Direction
+	Action                     Action
+	Protocol                   Protocol
+	SourceAddressPrefixes      []AddressMatch
+	SourcePortRanges           []PortRange
+	DestinationAddressPrefixes []AddressMatch
+	DestinationPortRanges      []PortRange
 }
 
-// AddressMatch is an ACL rule's address: "*", the VirtualNetwork tag, or a
-// prefix.
+// Equal reports whether r and o are the same rule, field by field and entry
+// by entry.
+func (r ACLRule) Equal(o ACLRule) bool {
+	return r.Name == o.Name && r.Priority == o.Priority && r.Type == o.Type && r.Action == o.Action && r.Protocol == o.Protocol &&
+		slices.Equal(r.SourceAddressPrefixes, o.SourceAddressPrefixes) && slices.Equal(r.SourcePortRanges, o.SourcePortRanges) &&
+		slices.Equal(r.DestinationAddressPrefixes, o.DestinationAddressPrefixes) && slices.Equal(r.DestinationPortRanges, o.DestinationPortRanges)
+}
+
+// AddressMatch is one address entry of an ACL rule: "*", a service tag, or
+// a prefix. The zero value matches no address.
 type AddressMatch struct {
-	Any            bool // "*"
-	VirtualNetwork bool // the VirtualNetwork service tag
-	Prefix         netip.Prefix
+	Any    bool         // "*"
+	Tag    ServiceTag   // a service tag; NoTag when the entry is "*" or a prefix
+	Prefix netip.Prefix // valid only when the entry is a prefix
 }
 
-// String returns "*", "VirtualNetwork" or the prefix.
+// AnyAddress is the entry "*".
+var AnyAddress = AddressMatch{Any: true}
+
+// String returns "*", the tag's name or the prefix.
 func (m AddressMatch) String() string {
 	switch {
 	case m.Any:
 		return "*"
-	case m.VirtualNetwork:
-		return "VirtualNetwork"
+	case m.Tag != NoTag:
+		return m.Tag.String()
 	}
 	return m.Prefix.String()
 }

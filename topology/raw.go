@@ -75,12 +75,14 @@ var (
 	kindLoadBalancer = kind("loadBalancer", req("subnet", "frontendIpAddress"), opt("sku", "backends", "rules"))
 	kindLBRule       = kind("loadBalancerRule", req("protocol", "frontendPort"), opt("backendPort"))
 	kindPeering      = kind("peering", req("remoteVirtualNetwork"),
-		opt("allowVirtualNetworkAccess", "allowForwardedTraffic", "allowGatewayTransit", "useRemoteGateways"))
+		opt("allowVirtualNetworkAccess", "allowForwardedTraffic", "allowGatewayTransit", "useRemoteGateways",
+			"peeringState", "remoteAddressSpace"))
 	kindRouteTable = kind("routeTable", opt("disableGatewayRoutePropagation", "routes"))
 	kindRoute      = kind("route", req("name", "addressPrefix", "nextHopType"), opt("nextHopIpAddress"))
 	kindACL        = kind("accessControlList", opt("inboundDefaultAction", "outboundDefaultAction", "rules"))
 	kindACLRule    = kind("aclRule", req("name", "priority", "type", "action"),
-		opt("protocol", "sourceAddressPrefix", "sourcePortRange", "destinationAddressPrefix", "destinationPortRange"))
+		opt("protocol", "sourceAddressPrefix", "sourceAddressPrefixes", "sourcePortRange", "sourcePortRanges",
+			"destinationAddressPrefix", "destinationAddressPrefixes", "destinationPortRange", "destinationPortRanges"))
 	kindOnPremises = kind("onPremises", req("addressSpace"), opt("hosts"))
 )
 

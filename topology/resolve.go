@@ -54,11 +54,11 @@ func (l *loader) resolve(root *yaml.Node) *Network {
 			n.VirtualNetworks[v.Name] = v
 		}
 	}
-	// SyncedRemote starts as the remote's space as loaded: a file describes
-	// a network whose peerings are in sync.
+	// SyncedRemote starts as the remote's space as loaded, unless the file
+	// writes the ranges the object synced (remoteAddressSpace).
 	for _, v := range n.VirtualNetworks {
 		for _, p := range v.Peerings {
-			if r := n.VirtualNetworks[p.RemoteVirtualNetwork]; r != nil {
+			if r := n.VirtualNetworks[p.RemoteVirtualNetwork]; r != nil && p.SyncedRemote == nil {
 				p.SyncedRemote = slices.Clone(r.AddressSpace)
 			}
 		}
@@ -118,41 +118,81 @@ func (l *loader) acl(e named) *ACL {
 		r.Type = enumValue(l, ro, "type", rwhat, Inbound, true, ParseDirection)
 		r.Action = enumValue(l, ro, "action", rwhat, Deny, true, ParseAction)
 		r.Protocol = enumValue(l, ro, "protocol", rwhat, ProtocolAll, true, ParseProtocol)
-		r.SourceAddressPrefix = l.addressMatch(ro, "sourceAddressPrefix", rwhat)
-		r.DestinationAddressPrefix = l.addressMatch(ro, "destinationAddressPrefix", rwhat)
-		r.SourcePortRange = enumValue(l, ro, "sourcePortRange", rwhat, AnyPort, true, parsePortRangeScalar)
-		r.DestinationPortRange = enumValue(l, ro, "destinationPortRange", rwhat, AnyPort, true, parsePortRangeScalar)
+		r.SourceAddressPrefixes = oneOrMany(l, ro, "sourceAddressPrefix", "sourceAddressPrefixes", rwhat, AnyAddress, l.addressMatch)
+		r.SourcePortRanges = oneOrMany(l, ro, "sourcePortRange", "sourcePortRanges", rwhat, AnyPort, l.portRange)
+		r.DestinationAddressPrefixes = oneOrMany(l, ro, "destinationAddressPrefix", "destinationAddressPrefixes", rwhat, AnyAddress, l.addressMatch)
+		r.DestinationPortRanges = oneOrMany(l, ro, "destinationPortRange", "destinationPortRanges", rwhat, AnyPort, l.portRange)
 		a.Rules = append(a.Rules, r)
 	}
 	return a
 }
 
-// parsePortRangeScalar is ParsePortRange for a YAML scalar, which may be an
-// unquoted integer.
-func parsePortRangeScalar(s string) (PortRange, error) { return ParsePortRange(strings.TrimSpace(s)) }
-
-// addressMatch reads an ACL rule address: "*", VirtualNetwork or a prefix
-// (invalid-prefix when it is none of them; host bits are warned about).
-func (l *loader) addressMatch(o obj, key, what string) AddressMatch {
-	n := o.get(key)
-	if n == nil {
-		return AddressMatch{Any: true}
+// oneOrMany reads a rule field that the file writes either under its
+// singular key (one entry) or under its plural key (a list), as Azure's
+// securityRules do; parse reads one entry. An absent field, or an empty
+// plural list beside no singular key, is def: az prints the unused key of
+// the pair as an empty list. Both keys with entries is invalid-value,
+// because the platform takes one or the other; the rule then holds the
+// entries of both, so that it still loads.
+func oneOrMany[T any](l *loader, o obj, one, many, what string, def T, parse func(*yaml.Node, diag.Path, string) (T, bool)) []T {
+	var out []T
+	if n := o.get(one); n != nil {
+		if v, ok := parse(n, o.path.Child(one), what+" "+one); ok {
+			out = append(out, v)
+		}
 	}
-	p := o.path.Child(key)
-	s, ok := l.scalar(n, p, what+" "+key, true)
+	if n := o.get(many); n != nil {
+		p := o.path.Child(many)
+		items := l.list(n, p, what+" "+many, true)
+		if len(items) > 0 && o.get(one) != nil {
+			l.errorf(false, diag.InvalidValue, p, n, fmt.Sprintf("write %s for one entry or %s for several, not both", one, many),
+				"%s: both %s and %s are given", what, one, many)
+		}
+		for i, it := range items {
+			if v, ok := parse(it, p.Index(i), what+" "+many); ok {
+				out = append(out, v)
+			}
+		}
+	}
+	if len(out) == 0 {
+		out = []T{def}
+	}
+	return out
+}
+
+// portRange reads one port range entry: "*", "N" or "N-M", or an unquoted
+// integer.
+func (l *loader) portRange(n *yaml.Node, p diag.Path, what string) (PortRange, bool) {
+	s, ok := l.scalar(n, p, what, true)
 	if !ok {
-		return AddressMatch{Any: true}
+		return PortRange{}, false
+	}
+	r, err := ParsePortRange(strings.TrimSpace(s))
+	if err != nil {
+		l.errorf(true, diag.InvalidValue, p, n, "", "%s: %v", what, err)
+		return PortRange{}, false
+	}
+	return r, true
+}
+
+// addressMatch reads one ACL rule address entry: "*", a service tag or a
+// prefix (invalid-prefix when it is none of them; host bits are warned
+// about).
+func (l *loader) addressMatch(n *yaml.Node, p diag.Path, what string) (AddressMatch, bool) {
+	s, ok := l.scalar(n, p, what, true)
+	if !ok {
+		return AddressMatch{}, false
 	}
 	m, err := ParseAddressMatch(strings.TrimSpace(s))
 	if err != nil {
-		l.errorf(true, diag.InvalidPrefix, p, n, `write "*", "VirtualNetwork" or a prefix such as 10.2.0.0/16`,
-			"%s %s: %s is not an address prefix", what, key, diag.Quote(s))
-		return AddressMatch{Any: true}
+		l.errorf(true, diag.InvalidPrefix, p, n, `write "*", a service tag (VirtualNetwork, Internet, AzureLoadBalancer) or a prefix such as 10.2.0.0/16`,
+			"%s: %s is not an address prefix", what, diag.Quote(s))
+		return AddressMatch{}, false
 	}
 	if m.Prefix.IsValid() {
-		m.Prefix, _ = l.prefix(n, p, what+" "+key)
+		m.Prefix, ok = l.prefix(n, p, what)
 	}
-	return m
+	return m, ok
 }
 
 func (l *loader) onPremises(e named) *OnPremises {
@@ -298,6 +338,10 @@ func (l *loader) vnet(n *Network, e named, vnetNames map[string]bool) *VirtualNe
 			AllowForwardedTraffic:     l.boolean(po, "allowForwardedTraffic", pwhat, false),
 			AllowGatewayTransit:       l.boolean(po, "allowGatewayTransit", pwhat, false),
 			UseRemoteGateways:         l.boolean(po, "useRemoteGateways", pwhat, false),
+			Disconnected:              enumValue(l, po, "peeringState", pwhat, Initiated, false, parseObservedState) == Disconnected,
+		}
+		if po.get("remoteAddressSpace") != nil {
+			p.SyncedRemote = l.prefixes(po, "remoteAddressSpace", pwhat)
 		}
 		if rn := po.get("remoteVirtualNetwork"); rn != nil {
 			rp := pe.path.Child("remoteVirtualNetwork")
@@ -313,6 +357,19 @@ func (l *loader) vnet(n *Network, e named, vnetNames map[string]bool) *VirtualNe
 		v.Peerings[p.Name] = p
 	}
 	return v
+}
+
+// parseObservedState parses a peering's peeringState, the state the
+// platform reported for the object. Only Disconnected is stored: Initiated
+// and Connected follow from which objects the file holds, so they are
+// accepted (a pasted az or Get-AzVirtualNetworkPeering value loads) and
+// peering-not-connected reports an object that is not Connected.
+func parseObservedState(s string) (PeeringState, error) {
+	st, err := ParsePeeringState(s)
+	if err != nil || st == Absent {
+		return 0, fmt.Errorf("%q is not a peering state (want Initiated, Connected or Disconnected)", s)
+	}
+	return st, nil
 }
 
 func (l *loader) gateway(n *Network, gn *yaml.Node, p diag.Path, vnet string) *Gateway {

@@ -62,6 +62,17 @@ func (n *Network) PeeringState(owner string, p *Peering) PeeringState {
 	return stateOf(p, n.Reverse(owner, p))
 }
 
+// StateOf is PeeringState for a caller that has found back, the remote
+// VNet's object toward p's owner (nil when there is none), in an index of
+// its own: looking it up in the remote's map is linear, and a hub has
+// thousands.
+func StateOf(p, back *Peering) PeeringState {
+	if p == nil {
+		return Absent
+	}
+	return stateOf(p, back)
+}
+
 // stateOf derives the state of the non-nil object p from back, the remote
 // VNet's object toward p's owner (nil when there is none).
 func stateOf(p, back *Peering) PeeringState {
@@ -85,12 +96,20 @@ func linked(a, b *Peering) bool {
 // remote's object has synced owner's current space. A peering that is not
 // Connected, or a nil p, is reported FullyInSync.
 func (n *Network) SyncLevel(owner string, p *Peering) SyncLevel {
-	if n.PeeringState(owner, p) != Connected {
+	if p == nil {
 		return FullyInSync
 	}
-	back := n.Reverse(owner, p)
-	local := !samePrefixes(p.SyncedRemote, n.VirtualNetworks[p.RemoteVirtualNetwork].AddressSpace)
-	remote := !samePrefixes(back.SyncedRemote, n.VirtualNetworks[owner].AddressSpace)
+	return SyncLevelOf(n.VirtualNetworks[owner], n.VirtualNetworks[p.RemoteVirtualNetwork], p, n.Reverse(owner, p))
+}
+
+// SyncLevelOf is SyncLevel for a caller that has found back, the remote's
+// object toward owner, itself (see StateOf).
+func SyncLevelOf(owner, remoteVNet *VirtualNetwork, p, back *Peering) SyncLevel {
+	if owner == nil || remoteVNet == nil || StateOf(p, back) != Connected {
+		return FullyInSync
+	}
+	local := !samePrefixes(p.SyncedRemote, remoteVNet.AddressSpace)
+	remote := !samePrefixes(back.SyncedRemote, owner.AddressSpace)
 	switch {
 	case local && remote:
 		return LocalAndRemoteNotInSync

@@ -21,8 +21,8 @@ func names[T interface {
 	return out
 }
 
-// TestVocabularyMatchesContract holds the topology format's enumerations
-// to docs/reference/vocabularies.md.
+// TestVocabularyMatchesContract holds the topology format's enumerations,
+// ACL service tags included, to docs/reference/vocabularies.md.
 func TestVocabularyMatchesContract(t *testing.T) {
 	states := append(names(topology.Initiated, topology.Disconnected),
 		topology.Absent.String()) // in expectations only
@@ -54,6 +54,16 @@ func TestVocabularyMatchesContract(t *testing.T) {
 				}
 			}
 		})
+	}
+	var tags []string
+	for _, tag := range topology.ServiceTags() {
+		tags = append(tags, tag.String())
+		if m, err := topology.ParseAddressMatch(tag.String()); err != nil || m.Tag != tag {
+			t.Errorf("ParseAddressMatch(%q) = %+v, %v", tag, m, err)
+		}
+	}
+	if want := contracttest.Vocabulary(t, "ACL service tags"); !slices.Equal(tags, want) {
+		t.Errorf("service tags differ from docs/reference/vocabularies.md\n got: %v\nwant: %v", tags, want)
 	}
 }
 

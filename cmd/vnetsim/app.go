@@ -38,6 +38,7 @@ func newApp(stdin io.Reader, stdout, stderr io.Writer, files *fileio.Files) *cli
 		diffCommand(),
 		completionCommand(),
 		completeCommand(),
+		importCommand(),
 	}
 	for _, c := range commands {
 		setUsageErrors(c)

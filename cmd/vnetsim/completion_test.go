@@ -18,7 +18,7 @@ func TestCompletions(t *testing.T) {
 		name, line string
 		want       []string
 	}{
-		{"commands", "vnetsim ", []string{"completion", "diff", "generate", "help", "lab", "reach", "render", "routes", "run", "trace", "validate"}},
+		{"commands", "vnetsim ", []string{"completion", "diff", "generate", "help", "import", "lab", "reach", "render", "routes", "run", "trace", "validate"}},
 		{"a command's start", "vnetsim re", []string{"reach", "render"}},
 		{"a file argument", "vnetsim validate ", nil},
 		{"another file argument", "vnetsim validate a.yaml ", nil},
@@ -33,6 +33,7 @@ func TestCompletions(t *testing.T) {
 		{"a global flag's values", "vnetsim --color ", []string{"always", "auto", "never"}},
 		{"past a flag and its value", "vnetsim --color never val", []string{"validate"}},
 		{"subcommands", "vnetsim lab ", []string{"export", "list", "run"}},
+		{"import platforms", "vnetsim import ", []string{"azure", "windows-sdn"}},
 		{"lab names", "vnetsim lab run p", []string{"peering-basics"}},
 		{"a lab's folder", "vnetsim lab export acls ", nil},
 		{"scenario files, not labs", "vnetsim run ", nil},

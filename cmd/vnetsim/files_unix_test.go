@@ -36,7 +36,7 @@ func TestInputsMustBeRegular(t *testing.T) {
 
 	expectExit(t, 2, "cannot read /dev/zero: not a regular file but a character device", "validate", "/dev/zero")
 	expectExit(t, 2, "cannot read "+fifo+": not a regular file but a named pipe (FIFO)", "validate", fifo)
-	expectExit(t, 2, "cannot read "+sparse+": 3221225472 bytes is larger than the 32 MiB limit", "trace", sparse, "--from", "a", "--to", "b")
+	expectExit(t, 2, "cannot read "+sparse+": 3221225472 bytes is larger than the 256 MiB limit", "trace", sparse, "--from", "a", "--to", "b")
 
 	code, stdout, _ := vnetsim(t, "run", zeroTopo)
 	if code != 1 || !strings.Contains(stdout, "cannot read topology \"/dev/zero\": not a regular file but a character device") {

@@ -18,6 +18,7 @@ import (
 	"github.com/vnetsim/vnetsim/reports"
 	"github.com/vnetsim/vnetsim/sim"
 	"github.com/vnetsim/vnetsim/topology"
+	"github.com/vnetsim/vnetsim/topology/importer"
 )
 
 // The shared glue of every command: exit errors, formats, loading and
@@ -112,7 +113,9 @@ func files(c *cli.Context) *fileio.Files { return c.App.Metadata[filesKey].(*fil
 
 // readInput reads a topology named on the command line, or standard input
 // for "-", and records it as an input, so that no output replaces it. It
-// returns the name diagnostics use. Failing is exit 2.
+// returns the name diagnostics use. Failing is exit 2. The limit is an
+// export's (importer.MaxFileSize), the larger of the two formats'; a YAML
+// file beyond topology.MaxFileSize is then refused by its loader.
 func readInput(c *cli.Context, path string) (name string, data []byte, err error) {
 	if path == "-" {
 		if f, ok := c.App.Reader.(*os.File); ok {
@@ -120,14 +123,14 @@ func readInput(c *cli.Context, path string) (name string, data []byte, err error
 				files(c).InputInfo(stdinName, info) // vnetsim render - -o f < f
 			}
 		}
-		data, err := topology.Read(c.App.Reader)
+		data, err := fileio.ReadAll(c.App.Reader, importer.MaxFileSize)
 		if err != nil {
 			return "", nil, usageError("cannot read standard input: %s", fileio.Message(err))
 		}
 		return stdinName, data, nil
 	}
 	files(c).Input(path)
-	data, err = topology.ReadFile(path)
+	data, err = fileio.ReadFile(path, importer.MaxFileSize)
 	if err != nil {
 		return "", nil, usageError("cannot read %s: %s", path, fileio.Message(err))
 	}
@@ -150,15 +153,16 @@ type loaded struct {
 	src  *topology.SourceMap
 }
 
-// loadTopology reads and checks a topology file ("-" is standard input):
-// the loader's and the validator's diagnostics, located and sorted. An
+// loadTopology reads and checks a topology file ("-" is standard input), or
+// an Azure or Network Controller export (detected by content): the loader's
+// or importer's and the validator's diagnostics, located and sorted. An
 // unreadable file is exit 2.
 func loadTopology(c *cli.Context, path string) (*loaded, error) {
 	name, data, err := readInput(c, path)
 	if err != nil {
 		return nil, err
 	}
-	n, src, ds := topology.Check(name, data)
+	n, src, ds := importer.Check(name, data)
 	if n != nil {
 		ds = append(ds, sim.Lint(n)...) // warnings that need the forwarding engine
 	}

@@ -165,6 +165,19 @@ func TestCLI(t *testing.T) {
 		{"generate-bad-platform", []string{"generate", "hub-spoke", "--platform", "aws"}, 2},
 		{"generate-bad-name", []string{"generate", "hub-spoke", "--name", "estate,2"}, 2},
 
+		// import, and exports read directly
+		{"import-azure", []string{"import", "azure", "../../examples/exports/azure-before.json"}, 0},
+		{"import-azure-warnings", []string{"import", "azure", "--name", "specs", "../../topology/importer/testdata/azure-rest-peerings/vnets.json",
+			"../../topology/importer/testdata/azure-rest-api-specs/VirtualNetworkPeeringList.json"}, 0},
+		{"import-windows-sdn", []string{"import", "windows-sdn", "../../topology/importer/testdata/windows-sdn-peered/virtualNetworks.json"}, 0},
+		{"import-wrong-platform", []string{"import", "windows-sdn", "../../examples/exports/azure-before.json"}, 1},
+		{"import-topology-file", []string{"import", "azure", chain}, 1},
+		{"import-no-files", []string{"import", "azure"}, 2},
+		{"import-missing-file", []string{"import", "azure", "testdata/nope.json"}, 2},
+		{"validate-export", []string{"validate", "../../examples/exports/azure-after.json", "../../topology/importer/testdata/windows-sdn-peered/virtualNetworks.json"}, 1},
+		{"trace-export", []string{"trace", "../../examples/exports/azure-after.json", "--from", "app1", "--to", "app2", "--port", "22"}, 0},
+		{"diff-exports", []string{"diff", "../../examples/exports/azure-before.json", "../../examples/exports/azure-after.json"}, 0},
+
 		// the app itself
 		{"help", []string{"--help"}, 0},
 		{"help-command", []string{"help", "trace"}, 0},

@@ -8,9 +8,11 @@ import (
 
 	"github.com/urfave/cli/v2"
 
+	"github.com/vnetsim/vnetsim/internal/fileio"
 	"github.com/vnetsim/vnetsim/reports"
 	"github.com/vnetsim/vnetsim/scenarios"
 	"github.com/vnetsim/vnetsim/topology"
+	"github.com/vnetsim/vnetsim/topology/importer"
 )
 
 var runFormats = []string{"text", "json", "junit", "markdown", "html", "sarif"}
@@ -55,7 +57,7 @@ func runCommand() *cli.Command {
 func readTracked(c *cli.Context) scenarios.ReadFunc {
 	return func(name string) ([]byte, error) {
 		files(c).Input(name)
-		return topology.ReadFile(name)
+		return fileio.ReadFile(name, importer.MaxFileSize) // a scenario's topology may be an export
 	}
 }
 

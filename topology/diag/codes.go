@@ -46,6 +46,8 @@ const (
 	NonCanonicalPrefix           Code = "non-canonical-prefix"            // a prefix with host bits set
 	GatewayTransitWithoutGateway Code = "gateway-transit-without-gateway" // allowGatewayTransit on a VNet with no gateway
 	ForwardedTrafficBlocked      Code = "forwarded-traffic-blocked"       // also a drop reason
+	ImportUnsupported            Code = "import-unsupported"              // an exported construct the model cannot hold; the importer made a documented choice
+	ImportIncomplete             Code = "import-incomplete"               // an export refers to a resource it does not hold, or contradicts itself
 )
 
 // Refused-event codes (docs/reference/vocabularies.md). Events may also be refused with any
@@ -71,6 +73,7 @@ var ErrorCodes = []Code{
 var WarningCodes = []Code{
 	PeeringNotConnected, PeeredOverlapsHubPeer, RouteNextHopNotFound, RouteNextHopNotForwarding,
 	ACLPriorityReserved, NonCanonicalPrefix, GatewayTransitWithoutGateway, ForwardedTrafficBlocked,
+	ImportUnsupported, ImportIncomplete,
 }
 
 // RefusalCodes lists the codes only events are refused with.

@@ -263,36 +263,4 @@ func looksLikeScenario(data []byte) bool {
 
 // nearMiss reports whether key is word or one typing slip from it: at most
 // two letters inserted, dropped, changed or swapped.
-func nearMiss(key, word string) bool {
-	if abs(len(key)-len(word)) > 2 {
-		return false
-	}
-	// Optimal string alignment distance over three rows.
-	a, b := []rune(key), []rune(word)
-	prev2, prev, cur := make([]int, len(b)+1), make([]int, len(b)+1), make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-			if i > 1 && j > 1 && a[i-1] == b[j-2] && a[i-2] == b[j-1] {
-				cur[j] = min(cur[j], prev2[j-2]+1)
-			}
-		}
-		prev2, prev, cur = prev, cur, prev2
-	}
-	return prev[len(b)] <= 2
-}
-
-func abs(n int) int {
-	if n < 0 {
-		return -n
-	}
-	return n
-}
+func nearMiss(key, word string) bool { return diag.EditDistance(key, word) <= 2 }

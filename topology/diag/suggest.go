@@ -31,7 +31,7 @@ func Suggest(word string, candidates []string) string {
 		case len(lw) >= 4 && strings.HasPrefix(lc, lw), len(lc) >= 4 && strings.HasPrefix(lw, lc):
 			d = 1
 		default:
-			d = editDistance(lw, lc)
+			d = EditDistance(lw, lc)
 			if d > max(1, utf8.RuneCountInString(lc)/3) {
 				continue
 			}
@@ -43,10 +43,10 @@ func Suggest(word string, candidates []string) string {
 	return best
 }
 
-// editDistance is the optimal string alignment distance between a and b:
+// EditDistance returns the optimal string alignment distance between a and b:
 // the edits of the Levenshtein distance plus swapping two neighbouring
 // runes, the commonest typing slip ("adressSpace", "addresSapce").
-func editDistance(a, b string) int {
+func EditDistance(a, b string) int {
 	ra, rb := []rune(a), []rune(b)
 	// Three rows of the dynamic programme: two back, one back, current.
 	prev2 := make([]int, len(rb)+1)

@@ -8,7 +8,6 @@ import (
 	"net/netip"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/vnetsim/vnetsim/topology"
 )
@@ -141,21 +140,18 @@ func TestRenderImage(t *testing.T) {
 	}
 }
 
-// The 500-spoke estate, folded, renders to SVG in a few seconds.
-func TestRender500SpokesQuickly(t *testing.T) {
+// The 500-spoke estate, folded, renders to SVG. BenchmarkRenderSVG
+// measures how long it takes.
+func TestRender500SpokesFolded(t *testing.T) {
 	if testing.Short() {
 		t.Skip("renders a large estate")
 	}
-	start := time.Now()
 	var dot, svg bytes.Buffer
 	if err := DOT(&dot, hubSpokes(500), DiagramOptions{}); err != nil {
 		t.Fatal(err)
 	}
 	if err := RenderImage(context.Background(), &svg, dot.Bytes(), SVG); err != nil {
 		t.Fatal(err)
-	}
-	if d := time.Since(start); d > 10*time.Second {
-		t.Errorf("500 spokes took %v to render", d)
 	}
 }
 
@@ -180,7 +176,7 @@ func BenchmarkRenderSVG(b *testing.B) {
 }
 
 // A generated estate of 2 hubs × 300 spokes folds into two group nodes and
-// renders to SVG quickly.
+// renders to SVG.
 func TestGeneratedEstateFolds(t *testing.T) {
 	if testing.Short() {
 		t.Skip("renders a large estate")
@@ -196,11 +192,7 @@ func TestGeneratedEstateFolds(t *testing.T) {
 	if got := strings.Count(dot.String(), `"group:`); got < 2 {
 		t.Errorf("group nodes appear %d times, want both hubs' groups", got)
 	}
-	start := time.Now()
 	if err := RenderImage(context.Background(), &svg, dot.Bytes(), SVG); err != nil {
 		t.Fatal(err)
-	}
-	if d := time.Since(start); d > 5*time.Second {
-		t.Errorf("folded estate took %v", d)
 	}
 }

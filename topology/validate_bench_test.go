@@ -4,7 +4,8 @@ import (
 	"fmt"
 	"strings"
 	"testing"
-	"time"
+
+	"github.com/vnetsim/vnetsim/topology/diag"
 )
 
 // BenchmarkValidate measures Validate on generated estates; the simulator
@@ -21,20 +22,24 @@ func BenchmarkValidate(b *testing.B) {
 	}
 }
 
-// TestValidateLargeEstate checks that a 10,000-spoke estate validates clean
-// and in bounded time (generous, for a shared 2-core machine).
-func TestValidateLargeEstate(t *testing.T) {
-	if testing.Short() {
-		t.Skip("large estate")
+// TestValidateGrowsLinearly checks that Validate's allocations grow with
+// the estate, not with pairs of VNets: a hub with four times the spokes
+// may allocate at most five times as much (a log factor for the sorts).
+// Allocations, unlike time, do not depend on the machine's load;
+// BenchmarkValidate measures the time on 10,020 VNets.
+func TestValidateGrowsLinearly(t *testing.T) {
+	cost := func(spokes int) uint64 {
+		n := Generate(GenerateOptions{Hubs: 2, Spokes: spokes})
+		var ds []diag.Diagnostic
+		got := allocated(func() { ds = Validate(n) })
+		if len(ds) > 0 {
+			t.Fatalf("generated estate of 2 × %d spokes is not clean: %d diagnostics, first %s: %s", spokes, len(ds), ds[0].Code, ds[0].Message())
+		}
+		return got
 	}
-	n := Generate(GenerateOptions{Hubs: 20, Spokes: 500})
-	start := time.Now()
-	ds := Validate(n)
-	if d := time.Since(start); d > 20*time.Second {
-		t.Errorf("Validate took %v on %d VNets", d, len(n.VirtualNetworks))
-	}
-	if len(ds) > 0 {
-		t.Errorf("generated estate is not clean: %d diagnostics, first %s: %s", len(ds), ds[0].Code, ds[0].Message())
+	small, large := cost(100), cost(400)
+	if large > 5*small {
+		t.Errorf("Validate allocated %d bytes for 2 × 100 spokes and %d for 2 × 400: more than linear", small, large)
 	}
 }
 

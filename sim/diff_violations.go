@@ -176,7 +176,9 @@ func introducedErrors(bn, an *topology.Network, before, after diag.Diagnostics) 
 	had := make(map[string]bool)
 	for _, d := range before {
 		if d.Severity == diag.Error {
-			had[string(d.Code)+"\x01"+identity(bn, d.Path)] = true
+			for _, p := range d.Paths() {
+				had[string(d.Code)+"\x01"+identity(bn, p)] = true
+			}
 		}
 	}
 	seen := make(map[string]bool)
@@ -187,7 +189,9 @@ func introducedErrors(bn, an *topology.Network, before, after diag.Diagnostics) 
 		}
 		seen[key+"\x01"+d.Summary] = true
 		v := Violation{Code: d.Code, Message: d.Message(), Path: d.Path, Subject: d.Subject}
-		if had[key] {
+		// A diagnostic for a set of objects is introduced when any object
+		// of the set did not have the error before.
+		if !slices.ContainsFunc(d.Paths(), func(p diag.Path) bool { return !had[string(d.Code)+"\x01"+identity(an, p)] }) {
 			preexisting = append(preexisting, v)
 		} else {
 			introduced = append(introduced, v)

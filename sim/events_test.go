@@ -2,8 +2,10 @@ package sim
 
 import (
 	"encoding/json"
+	"fmt"
 	"net/netip"
 	"os"
+	"runtime"
 	"slices"
 	"strings"
 	"sync"
@@ -62,15 +64,13 @@ func checkAgainstFullValidation(t *testing.T, n *topology.Network, ev Event, r *
 		return // refused before validation, or never validated
 	}
 	before := map[string]bool{}
-	for _, d := range topology.Validate(n) {
-		if d.Severity == diag.Error {
-			before[diagKey(d)] = true
-		}
+	for _, e := range modelErrors(n) {
+		before[e.key()] = true
 	}
 	newCodes := map[diag.Code]bool{}
-	for _, d := range topology.Validate(tx.n) {
-		if d.Severity == diag.Error && !before[diagKey(d)] {
-			newCodes[d.Code] = true
+	for _, e := range modelErrors(tx.n) {
+		if !before[e.key()] {
+			newCodes[e.d.Code] = true
 		}
 	}
 	switch {
@@ -634,5 +634,92 @@ func TestPeeringRefFind(t *testing.T) {
 				t.Errorf("Find = %q, want %q", got, tt.want)
 			}
 		})
+	}
+}
+
+// loadWithErrors loads a topology that may have model errors, failing only
+// when it does not load at all.
+func loadWithErrors(t testing.TB, text string) *topology.Network {
+	t.Helper()
+	n, _, ds := topology.Load("test.yaml", []byte(text))
+	if n == nil {
+		t.Fatalf("load: %v", ds.Err())
+	}
+	return n
+}
+
+// Validate reports a set of overlapping objects as one diagnostic, but an
+// event that adds an object to a set the network already has is still
+// refused: each object of the set is an error of its own.
+func TestRefusalJoiningAnOverlappingSet(t *testing.T) {
+	subnets := loadWithErrors(t, `
+name: t
+virtualNetworks:
+  A:
+    addressSpace: [10.1.0.0/16]
+    subnets: {s1: {addressPrefix: 10.1.1.0/24}, s2: {addressPrefix: 10.1.1.0/24}}
+`)
+	spokes := loadWithErrors(t, `
+name: t
+platform: azure
+virtualNetworks:
+  hub:
+    addressSpace: [10.0.0.0/16]
+    peerings: {h-a: {remoteVirtualNetwork: a}, h-b: {remoteVirtualNetwork: b}}
+  a: {addressSpace: [10.1.0.0/16], peerings: {a-h: {remoteVirtualNetwork: hub}}}
+  b: {addressSpace: [10.1.0.0/16], peerings: {b-h: {remoteVirtualNetwork: hub}}}
+  c: {addressSpace: [10.1.0.0/24]}
+`)
+	for _, tc := range []struct {
+		name  string
+		n     *topology.Network
+		event Event
+		code  diag.Code
+	}{
+		{"a third subnet of the same prefix", subnets, AddSubnet{VNet: "A", Subnet: SubnetSpec{Name: "s3", AddressPrefix: pfx("10.1.1.0/24")}}, diag.SubnetOverlap},
+		{"a subnet holding the set", subnets, AddSubnet{VNet: "A", Subnet: SubnetSpec{Name: "s0", AddressPrefix: pfx("10.1.0.0/22")}}, diag.SubnetOverlap},
+		{"a third spoke of the same space", spokes, CreatePeering{VNet: "c", Name: "c-h", RemoteVirtualNetwork: "hub"}, diag.PeeredOverlapsHubPeer},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, r := applyChecked(t, tc.n, tc.event)
+			if r == nil || r.Code != tc.code {
+				t.Errorf("got refusal %v, want %s", r, tc.code)
+			}
+		})
+	}
+}
+
+// An event on a hub whose spokes overlap costs time and memory linear in
+// the spokes: the overlaps are checked as sets, not pairs. Four times the
+// spokes may allocate at most five times as much.
+func TestEventOnOverlappingSpokesGrowsLinearly(t *testing.T) {
+	cost := func(spokes int) uint64 {
+		var b strings.Builder
+		b.WriteString("name: t\nplatform: azure\nvirtualNetworks:\n  hub:\n    addressSpace: [10.255.0.0/16]\n    peerings:\n")
+		for i := range spokes {
+			fmt.Fprintf(&b, "      h-%d: {remoteVirtualNetwork: s%d}\n", i, i)
+		}
+		for i := range spokes {
+			fmt.Fprintf(&b, "  s%d: {addressSpace: [10.1.0.0/16], peerings: {p: {remoteVirtualNetwork: hub}}}\n", i)
+		}
+		n := loadWithErrors(t, b.String())
+		ev := CreateVirtualNetwork{Name: "x", AddressSpace: []netip.Prefix{pfx("10.1.0.0/16")}}
+		if next, r := Apply(n, ev); r != nil {
+			t.Fatalf("%s refused: %v", ev.Kind(), r)
+		} else {
+			n = next
+		}
+		var before, after runtime.MemStats
+		runtime.ReadMemStats(&before)
+		_, r := Apply(n, CreatePeering{VNet: "x", Name: "x-h", RemoteVirtualNetwork: "hub"})
+		runtime.ReadMemStats(&after)
+		if r == nil || r.Code != diag.PeeredOverlapsHubPeer {
+			t.Fatalf("got refusal %v, want %s", r, diag.PeeredOverlapsHubPeer)
+		}
+		return after.TotalAlloc - before.TotalAlloc
+	}
+	small, large := cost(100), cost(400)
+	if large > 5*small {
+		t.Errorf("refusing a peering allocated %d bytes with 100 overlapping spokes and %d with 400: more than linear", small, large)
 	}
 }

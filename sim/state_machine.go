@@ -828,28 +828,37 @@ func (t *tx) touchApplianceUsers(ip netip.Addr) {
 func (t *tx) newError() *Refusal {
 	scope := t.scope()
 	before := map[string]bool{}
-	for _, d := range modelErrors(restrictVNets(t.old, scope, t.touched)) {
-		before[diagKey(d)] = true
+	for _, e := range modelErrors(restrictVNets(t.old, scope, t.touched)) {
+		before[e.key()] = true
 	}
 	after := modelErrors(restrictVNets(t.n, scope, t.touched))
-	for _, d := range after {
-		if !before[diagKey(d)] {
-			return &Refusal{Code: d.Code, Message: d.Message()}
+	for _, e := range after {
+		if !before[e.key()] {
+			return &Refusal{Code: e.d.Code, Message: e.d.Message()}
 		}
 	}
 	return nil
 }
 
-// diagKey identifies an error for telling new ones from old. An appliance
+// objectError is an error of one object: a diagnostic that stands for a
+// set of objects (2,000 overlapping subnets) is an error of each object it
+// reports (diag.Diagnostic.Paths), so that adding one more subnet to the
+// set is a new error even though the set already had one.
+type objectError struct {
+	path diag.Path
+	d    diag.Diagnostic
+}
+
+// key identifies an error for telling new ones from old. An appliance
 // route's reachability is checked once per VNet using the route, and every
 // such error sits on the route itself; the message, which names the VNet's
 // subnets, tells them apart, so that attaching a route table to one more
 // VNet that cannot reach the appliance is a new error even while another
 // VNet already has one on the same route.
-func diagKey(d diag.Diagnostic) string {
-	k := string(d.Code) + "\x00" + d.Path.Key()
-	if d.Code == diag.RouteNextHopUnreachable {
-		k += "\x00" + d.Summary
+func (e objectError) key() string {
+	k := string(e.d.Code) + "\x00" + e.path.Key()
+	if e.d.Code == diag.RouteNextHopUnreachable {
+		k += "\x00" + e.d.Summary
 	}
 	return k
 }
@@ -1072,17 +1081,20 @@ func trimPeerings(v *topology.VirtualNetwork, keep func(*topology.Peering) bool)
 	return &c
 }
 
-// modelErrors returns the model errors of n, sorted by path, then code, so
-// that the first new one is chosen the same way every run.
-func modelErrors(n *topology.Network) diag.Diagnostics {
-	var errs diag.Diagnostics
+// modelErrors returns the model errors of n, one per object they report,
+// sorted by path, then code, so that the first new one is chosen the same
+// way every run.
+func modelErrors(n *topology.Network) []objectError {
+	var errs []objectError
 	for _, d := range topology.Validate(n) {
 		if d.Severity == diag.Error {
-			errs = append(errs, d)
+			for _, p := range d.Paths() {
+				errs = append(errs, objectError{p, d})
+			}
 		}
 	}
-	slices.SortStableFunc(errs, func(a, b diag.Diagnostic) int {
-		return cmp.Or(strings.Compare(a.Path.Key(), b.Path.Key()), strings.Compare(diagKey(a), diagKey(b)))
+	slices.SortStableFunc(errs, func(a, b objectError) int {
+		return cmp.Or(strings.Compare(a.path.Key(), b.path.Key()), strings.Compare(a.key(), b.key()))
 	})
 	return errs
 }

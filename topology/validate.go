@@ -145,13 +145,63 @@ func checkSubnets(v *VirtualNetwork) diag.Diagnostics {
 				WithRelated(vnetPath(v.Name).Child("addressSpace"), "address space of %s", v.Name))
 		}
 	}
-	for _, o := range overlaps(items) {
-		ds = append(ds, diag.Errorf(diag.SubnetOverlap, o.b.path, "subnet %s/%s: %s overlaps %s of subnet %s",
-			v.Name, o.b.owner, o.b.prefix, o.a.prefix, o.a.owner).
-			WithDetail("subnets of one VNet must not overlap; change one prefix").
-			WithRelated(o.a.path, "subnet %s/%s", v.Name, o.a.owner))
+	for _, set := range overlapSets(items) {
+		ds = append(ds, subnetOverlap(v, set))
 	}
 	return ds
+}
+
+// subnetOverlap is the one subnet-overlap error of a set of overlapping
+// subnets of v. It is reported at the first subnet in address order that
+// overlaps an earlier one, against the subnet that holds it; Also names
+// the other subnets held by an earlier one, which a check by pairs would
+// have reported too.
+func subnetOverlap(v *VirtualNetwork, set overlapSet) diag.Diagnostic {
+	at := slices.IndexFunc(set.ancestor, func(a int) bool { return a >= 0 })
+	b, a := set.members[at], set.members[set.ancestor[at]]
+	d := diag.Errorf(diag.SubnetOverlap, b.path, "subnet %s/%s: %s overlaps %s of subnet %s", v.Name, b.owner, b.prefix, a.prefix, a.owner).
+		WithDetail("subnets of one VNet must not overlap; change one prefix")
+	if len(set.members) > 2 {
+		d.Summary += fmt.Sprintf("; %d subnets of %s overlap within %s", len(set.members), v.Name, set.members[0].prefix)
+		d.Detail = "subnets of one VNet must not overlap; give each a prefix of its own"
+	}
+	for i, m := range set.members {
+		if i != at && set.ancestor[i] >= 0 {
+			d.Also = append(d.Also, m.path)
+		}
+	}
+	return withSetRelated(d, set, set.ancestor[at], b.owner, func(m ownedPrefix) string {
+		return fmt.Sprintf("subnet %s/%s", v.Name, m.owner)
+	})
+}
+
+// maxSetRelated caps the related locations of an overlapping set's
+// diagnostic; the last one says how many more members the set has.
+const maxSetRelated = 5
+
+// withSetRelated adds to d, as related locations, the members of set that
+// do not belong to owner: first, then the others in address order, at most
+// maxSetRelated.
+func withSetRelated(d diag.Diagnostic, set overlapSet, first int, owner string, what func(ownedPrefix) string) diag.Diagnostic {
+	order := []int{first}
+	left := 0
+	for i, m := range set.members {
+		switch {
+		case i == first || m.owner == owner:
+		case len(order) < maxSetRelated:
+			order = append(order, i)
+		default:
+			left++
+		}
+	}
+	for k, i := range order {
+		msg := what(set.members[i])
+		if k == len(order)-1 && left > 0 {
+			msg += fmt.Sprintf(", and %d more", left)
+		}
+		d = d.WithRelated(set.members[i].path, "%s", msg)
+	}
+	return d
 }
 
 // checkAddresses reports VM and frontend addresses outside their subnet
@@ -211,36 +261,135 @@ type ownedPrefix struct {
 	path   diag.Path
 }
 
-// overlap is a pair of overlapping prefixes with different owners; a is
-// the earlier one in address order.
-type overlap struct{ a, b ownedPrefix }
+// overlapSet is a set of prefixes that overlap one another, directly or
+// through a prefix that holds them both: prefixes are either nested or
+// disjoint, so the first member in address order holds all the others.
+// Checks report one diagnostic per set, not one per pair, so that 2,000
+// copies of one prefix cost one diagnostic and linear time, not two
+// million of each.
+type overlapSet struct {
+	members []ownedPrefix // by address, then length, then owner
+	// ancestor is, per member, the position of the nearest member before
+	// it that holds it and has another owner, or -1: the member a pairwise
+	// check would have reported it against.
+	ancestor []int
+	// partner is, per member, the position of the member with the smallest
+	// owner name among those it overlaps with another owner, or -1.
+	partner []int
+	owners  int // distinct owners
+}
 
-// overlaps returns the overlapping pairs of items with different owners,
-// at most one per pair of owners, in O(n log n) plus the pairs reported.
-// Prefixes are either nested or disjoint, so after sorting by address and
-// length the prefixes that contain an item's first address are exactly the
-// stack of enclosing prefixes left after popping those that end before it.
-func overlaps(items []ownedPrefix) []overlap {
+// ownerPos is an owner name and the position of a member it holds.
+type ownerPos struct {
+	owner string
+	pos   int
+}
+
+// twoOwners keeps the two smallest distinct owner names seen, so that the
+// smallest owner other than any given one is known.
+type twoOwners [2]ownerPos
+
+func newTwoOwners() twoOwners { return twoOwners{{pos: -1}, {pos: -1}} }
+
+func (t *twoOwners) add(o ownerPos) {
+	switch {
+	case o.pos < 0:
+	case t[0].pos < 0 || o.owner < t[0].owner:
+		if t[0].owner != o.owner {
+			t[1] = t[0]
+		}
+		t[0] = o
+	case o.owner == t[0].owner:
+	case t[1].pos < 0 || o.owner < t[1].owner:
+		t[1] = o
+	}
+}
+
+// other returns the smallest owner that is not owner, or pos -1.
+func (t twoOwners) other(owner string) ownerPos {
+	if t[0].pos >= 0 && t[0].owner != owner {
+		return t[0]
+	}
+	return t[1]
+}
+
+// overlapSets returns the sets of overlapping items that hold two owners
+// or more, in address order, in O(n log n). After sorting by address and
+// length the prefixes that contain an item's first address are exactly
+// the stack of enclosing prefixes left after popping those that end
+// before it; a set ends when the stack empties. What each member overlaps
+// is found without visiting pairs: its enclosing prefixes are the stack,
+// and the prefixes it holds are the ones pushed and popped above it, whose
+// smallest owners are handed down to it when they are popped.
+func overlapSets(items []ownedPrefix) []overlapSet {
 	items = slices.Clone(items)
 	slices.SortFunc(items, func(a, b ownedPrefix) int {
 		return cmp.Or(a.prefix.Addr().Compare(b.prefix.Addr()), cmp.Compare(a.prefix.Bits(), b.prefix.Bits()),
 			cmp.Compare(a.owner, b.owner))
 	})
-	var out []overlap
-	reported := map[[2]string]bool{}
-	var enclosing []ownedPrefix
-	for _, it := range items {
-		for len(enclosing) > 0 && !enclosing[len(enclosing)-1].prefix.Contains(it.prefix.Addr()) {
-			enclosing = enclosing[:len(enclosing)-1]
+	type frame struct {
+		pos      int       // in the current set
+		above    twoOwners // smallest owners of the member and those enclosing it
+		below    twoOwners // smallest owners of the members it holds
+		ancestor int       // its overlapSet.ancestor
+	}
+	var out []overlapSet
+	var cur overlapSet
+	var stack []frame
+	pop := func() {
+		f := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		m := cur.members[f.pos]
+		best := f.above.other(m.owner)
+		if b := f.below.other(m.owner); b.pos >= 0 && (best.pos < 0 || b.owner < best.owner) {
+			best = b
 		}
-		for _, cover := range enclosing {
-			key := [2]string{min(cover.owner, it.owner), max(cover.owner, it.owner)}
-			if cover.owner != it.owner && !reported[key] {
-				reported[key] = true
-				out = append(out, overlap{cover, it})
+		cur.partner[f.pos] = best.pos
+		if len(stack) > 0 {
+			parent := &stack[len(stack)-1]
+			parent.below.add(f.below[0])
+			parent.below.add(f.below[1])
+			parent.below.add(ownerPos{m.owner, f.pos})
+		}
+	}
+	flush := func() {
+		owners := map[string]bool{}
+		for _, m := range cur.members {
+			owners[m.owner] = true
+		}
+		if cur.owners = len(owners); cur.owners > 1 {
+			out = append(out, cur)
+		}
+		cur = overlapSet{}
+	}
+	for _, it := range items {
+		for len(stack) > 0 && !cur.members[stack[len(stack)-1].pos].prefix.Contains(it.prefix.Addr()) {
+			pop()
+		}
+		if len(stack) == 0 && len(cur.members) > 0 {
+			flush()
+		}
+		f := frame{pos: len(cur.members), above: newTwoOwners(), below: newTwoOwners(), ancestor: -1}
+		if len(stack) > 0 {
+			// The nearest enclosing member of another owner is the
+			// parent, or the parent's own when they share the owner.
+			top := stack[len(stack)-1]
+			f.above, f.ancestor = top.above, top.ancestor
+			if cur.members[top.pos].owner != it.owner {
+				f.ancestor = top.pos
 			}
 		}
-		enclosing = append(enclosing, it)
+		f.above.add(ownerPos{it.owner, f.pos})
+		cur.members = append(cur.members, it)
+		cur.ancestor = append(cur.ancestor, f.ancestor)
+		cur.partner = append(cur.partner, -1)
+		stack = append(stack, f)
+	}
+	for len(stack) > 0 {
+		pop()
+	}
+	if len(cur.members) > 0 {
+		flush()
 	}
 	return out
 }
@@ -490,21 +639,50 @@ func (x *validator) checkPeeredOverlaps() diag.Diagnostics {
 				items = append(items, ownedPrefix{prefix: pf, owner: s, path: spacePath(s, i)})
 			}
 		}
-		for _, o := range overlaps(items) {
-			// Report on the later VNet by name; the other is "already peered".
-			a, b := o.a, o.b
-			if a.owner > b.owner {
-				a, b = b, a
-			}
-			lp := link[[2]string{hub, b.owner}]
-			ds = append(ds, mk(diag.PeeredOverlapsHubPeer, lp,
-				"peering %s: %s (%s) overlaps %s (%s), which is already peered with %s",
-				lp[len(lp)-1], b.owner, b.prefix, a.owner, a.prefix, hub).
-				WithDetail("VNets peered with one hub must not overlap; change one address space").
-				WithRelated(a.path, "%s of %s", a.prefix, a.owner))
+		for _, set := range overlapSets(items) {
+			ds = append(ds, peeredOverlap(mk, hub, set, link))
 		}
 	}
 	return ds
+}
+
+// peeredOverlap is the one diagnostic of a set of overlapping address
+// ranges of VNets peered with hub. A VNet is at fault when it overlaps a
+// VNet whose name comes before its own, which is "already peered"; the
+// diagnostic is reported at the link to hub of the first such VNet by
+// name, against the first VNet by name it overlaps, and Also names the
+// links of the others at fault.
+func peeredOverlap(mk func(diag.Code, diag.Path, string, ...any) diag.Diagnostic, hub string, set overlapSet, link map[[2]string]diag.Path) diag.Diagnostic {
+	at := -1 // the member of the first VNet at fault, overlapping its partner
+	faulty := map[string]bool{}
+	for i, m := range set.members {
+		p := set.partner[i]
+		if p < 0 || set.members[p].owner > m.owner {
+			continue
+		}
+		faulty[m.owner] = true
+		if at < 0 || m.owner < set.members[at].owner ||
+			m.owner == set.members[at].owner && set.members[p].owner < set.members[set.partner[at]].owner {
+			at = i
+		}
+	}
+	b, a := set.members[at], set.members[set.partner[at]]
+	lp := link[[2]string{hub, b.owner}]
+	d := mk(diag.PeeredOverlapsHubPeer, lp, "peering %s: %s (%s) overlaps %s (%s), which is already peered with %s",
+		lp[len(lp)-1], b.owner, b.prefix, a.owner, a.prefix, hub).
+		WithDetail("VNets peered with one hub must not overlap; change one address space")
+	if set.owners > 2 {
+		d.Summary += fmt.Sprintf("; %d VNets peered with %s overlap within %s", set.owners, hub, set.members[0].prefix)
+		d.Detail = "VNets peered with one hub must not overlap; give each an address space of its own"
+	}
+	for _, o := range sortedKeys(faulty) {
+		if o != b.owner {
+			d.Also = append(d.Also, link[[2]string{hub, o}])
+		}
+	}
+	return withSetRelated(d, set, set.partner[at], b.owner, func(m ownedPrefix) string {
+		return fmt.Sprintf("%s of %s", m.prefix, m.owner)
+	})
 }
 
 // addrHolder is a VM or load balancer frontend holding an address.

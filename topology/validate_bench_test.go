@@ -77,3 +77,22 @@ func largeHubSpoke(spokes int) []byte {
 	sb.WriteString("routeTables:\n  rt:\n    routes: [{name: via-nva, addressPrefix: 10.0.0.0/8, nextHopType: VirtualAppliance, nextHopIpAddress: 100.64.1.4}]\n")
 	return []byte(sb.String())
 }
+
+// BenchmarkValidateOverlaps measures Check on sets of overlapping objects:
+// one VNet with n subnets of one prefix, and a hub with n spokes of one
+// address space. Checked by pairs, 1,000 of them cost 499,500 diagnostics.
+func BenchmarkValidateOverlaps(b *testing.B) {
+	for _, n := range []int{250, 1000} {
+		for _, tc := range []struct {
+			name string
+			data []byte
+		}{{"subnets", identicalSubnets(n)}, {"spokes", identicalSpokes("windows-sdn", n)}} {
+			b.Run(fmt.Sprintf("%s=%d", tc.name, n), func(b *testing.B) {
+				b.ReportAllocs()
+				for b.Loop() {
+					Check("t.yaml", tc.data)
+				}
+			})
+		}
+	}
+}

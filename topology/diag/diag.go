@@ -126,6 +126,14 @@ type Related struct {
 // Summary is the one-line message (the JSON "message"); Detail, when set,
 // says how to fix it. Path is where logic found the problem; Subject is the
 // file range the loader's source map gives for Path, filled before rendering.
+//
+// A diagnostic may stand for a set of objects with one problem, such as
+// 2,000 subnets with the same prefix: it is reported once, at Path, and
+// Also holds the paths of the other objects of the set that have the
+// problem in their own right, each of which a check of pairs would have
+// reported on its own. Renderers show Related, never Also; Also lets the
+// simulator tell an error an event introduces from one the network
+// already had, object by object (see Paths).
 type Diagnostic struct {
 	Severity Severity
 	Code     Code
@@ -134,6 +142,12 @@ type Diagnostic struct {
 	Path     Path
 	Subject  Range
 	Related  []Related
+	Also     []Path
+}
+
+// Paths returns the objects d reports: Path, then Also.
+func (d Diagnostic) Paths() []Path {
+	return append([]Path{d.Path}, d.Also...)
 }
 
 // Valid reports whether d has a severity and a contract code.

@@ -1,12 +1,17 @@
 package reports
 
 import (
+	"bufio"
+	"bytes"
 	"encoding/csv"
+	"encoding/json"
 	"fmt"
 	"io"
+	"maps"
 	"slices"
 	"strings"
 
+	"github.com/vnetsim/vnetsim/internal/buildinfo"
 	"github.com/vnetsim/vnetsim/sim"
 )
 
@@ -43,15 +48,18 @@ func ReachText(w io.Writer, r *sim.Reach, summary bool) error {
 		}
 		return ew.err
 	}
-	names := reachNames(r.Pairs)
-	if len(names) <= MatrixLimit && len(names) > 0 {
-		writeMatrix(ew, r, names)
-	} else {
-		writePairList(ew, r.Pairs)
+	return writeListing(w, "text", r)
+}
+
+// writeListing writes every pair of r through a ReachListing.
+func writeListing(w io.Writer, format string, r *sim.Reach) error {
+	l := NewReachListing(w, format, r.Level)
+	for _, p := range r.Pairs {
+		if err := l.Pair(p); err != nil {
+			return err
+		}
 	}
-	ew.print("\n")
-	writeReachCounts(ew, r)
-	return ew.err
+	return l.Close(r)
 }
 
 func writeReachCounts(ew *errWriter, r *sim.Reach) {
@@ -59,19 +67,9 @@ func writeReachCounts(ew *errWriter, r *sim.Reach) {
 	ew.printf("%d pairs (level %s): %d all, %d some, %d none\n", c.All+c.Some+c.None, r.Level, c.All, c.Some, c.None)
 }
 
-// reachNames returns every endpoint of the pairs, sorted.
-func reachNames(pairs []sim.ReachPair) []string {
-	var names []string
-	for _, p := range pairs {
-		names = append(names, p.From, p.To)
-	}
-	slices.Sort(names)
-	return slices.Compact(names)
-}
-
-func writeMatrix(ew *errWriter, r *sim.Reach, names []string) {
+func writeMatrix(ew *errWriter, pairs []sim.ReachPair, names []string) {
 	cell := map[[2]string]sim.Outcome{}
-	for _, p := range r.Pairs {
+	for _, p := range pairs {
 		cell[[2]string{p.From, p.To}] = p.Result
 	}
 	width := 0
@@ -97,7 +95,7 @@ func writeMatrix(ew *errWriter, r *sim.Reach, names []string) {
 	}
 	ew.print("\n✓ all  ~ some  ✗ none  · not asked (the endpoint itself)\n")
 	var bad []sim.ReachPair
-	for _, p := range r.Pairs {
+	for _, p := range pairs {
 		if p.Result != sim.OutcomeAll {
 			bad = append(bad, p)
 		}
@@ -110,15 +108,19 @@ func writeMatrix(ew *errWriter, r *sim.Reach, names []string) {
 
 func writePairList(ew *errWriter, pairs []sim.ReachPair) {
 	for _, p := range pairs {
-		ew.printf("%s → %s: %s", p.From, p.To, p.Result)
-		if p.Reason != "" {
-			ew.printf(" [%s]", p.Reason)
-		}
-		if p.Explanation != "" && p.Result != sim.OutcomeAll {
-			ew.printf(": %s", p.Explanation)
-		}
-		ew.print("\n")
+		writePairLine(ew, p)
 	}
+}
+
+func writePairLine(ew *errWriter, p sim.ReachPair) {
+	ew.printf("%s → %s: %s", p.From, p.To, p.Result)
+	if p.Reason != "" {
+		ew.printf(" [%s]", p.Reason)
+	}
+	if p.Explanation != "" && p.Result != sim.OutcomeAll {
+		ew.printf(": %s", p.Explanation)
+	}
+	ew.print("\n")
 }
 
 // The "reach" document of docs/reference/json.md.
@@ -149,9 +151,13 @@ type (
 func reachPairsJSON(ps []sim.ReachPair) []jsonReachPair {
 	out := make([]jsonReachPair, 0, len(ps))
 	for _, p := range ps {
-		out = append(out, jsonReachPair{p.From, p.To, p.Result.String(), string(p.Reason), p.Explanation})
+		out = append(out, reachPairJSON(p))
 	}
 	return out
+}
+
+func reachPairJSON(p sim.ReachPair) jsonReachPair {
+	return jsonReachPair{p.From, p.To, p.Result.String(), string(p.Reason), p.Explanation}
 }
 
 // ReachJSON writes the "reach" document of docs/reference/json.md, or with summary its
@@ -167,7 +173,7 @@ func ReachJSON(w io.Writer, r *sim.Reach, summary bool) error {
 			Examples: reachPairsJSON(r.Examples),
 		})
 	}
-	return WriteDocument(w, jsonReach{Level: r.Level.String(), Pairs: reachPairsJSON(r.Pairs)})
+	return writeListing(w, "json", r)
 }
 
 // ReachCSV writes one row per pair (from, to, result, reason, explanation)
@@ -176,17 +182,161 @@ func ReachCSV(w io.Writer, r *sim.Reach, summary bool) error {
 	if r == nil {
 		return errNothing("reachability")
 	}
-	cw := csv.NewWriter(w)
-	rows := [][]string{{"from", "to", "result", "reason", "explanation"}}
-	pairs := r.Pairs
-	if summary {
-		pairs = r.Examples
+	if !summary {
+		return writeListing(w, "csv", r)
 	}
-	for _, p := range pairs {
-		rows = append(rows, []string{p.From, p.To, p.Result.String(), string(p.Reason), p.Explanation})
+	cw := csv.NewWriter(w)
+	rows := [][]string{reachCSVHeader}
+	for _, p := range r.Examples {
+		rows = append(rows, reachCSVRow(p))
 	}
 	if err := cw.WriteAll(rows); err != nil {
 		return fmt.Errorf("write csv: %w", err)
+	}
+	return nil
+}
+
+var reachCSVHeader = []string{"from", "to", "result", "reason", "explanation"}
+
+func reachCSVRow(p sim.ReachPair) []string {
+	return []string{p.From, p.To, p.Result.String(), string(p.Reason), p.Explanation}
+}
+
+// ReachListing writes a reach listing, every pair rather than a summary,
+// pair by pair as the pairs arrive (sim.Engine.ReachEach), so that
+// millions of pairs go to the writer without the document ever being held
+// in memory. Pair writes one pair; Close writes what follows the pairs
+// (the counts, in text) and flushes. ReachText, ReachJSON and ReachCSV
+// write their listings through it, so a streamed listing is byte for byte
+// the one they write.
+//
+// Text holds the first pairs back while they could still be drawn as a
+// matrix (at most MatrixLimit endpoints), then lists them.
+type ReachListing struct {
+	w      *bufio.Writer
+	ew     *errWriter
+	format string
+	level  sim.Level
+	pairs  int
+	// held are the text pairs kept for a matrix, and names their
+	// endpoints; listing reports that there are too many for one.
+	held    []sim.ReachPair
+	names   map[string]bool
+	listing bool
+	csv     *csv.Writer
+	enc     *json.Encoder
+	buf     bytes.Buffer
+}
+
+// NewReachListing returns a listing writer for format, which is text, json
+// or csv (anything else writes text), at level.
+func NewReachListing(w io.Writer, format string, level sim.Level) *ReachListing {
+	bw := bufio.NewWriter(w)
+	l := &ReachListing{w: bw, ew: &errWriter{w: bw}, format: format, level: level, names: map[string]bool{}}
+	switch format {
+	case "csv":
+		l.csv = csv.NewWriter(bw)
+	case "json":
+		// A pair sits at depth two of the document, as WriteJSON would
+		// indent it.
+		l.enc = json.NewEncoder(&l.buf)
+		l.enc.SetIndent("    ", "  ")
+		l.enc.SetEscapeHTML(false)
+	}
+	return l
+}
+
+// Pair writes one pair; pairs must come in the order they are listed.
+func (l *ReachListing) Pair(p sim.ReachPair) error {
+	first := l.pairs == 0
+	l.pairs++
+	switch l.format {
+	case "json":
+		if first {
+			l.jsonHead()
+			l.ew.print("\n    ")
+		} else {
+			l.ew.print(",\n    ")
+		}
+		l.buf.Reset()
+		if err := l.enc.Encode(reachPairJSON(p)); err != nil {
+			return fmt.Errorf("write json: %w", err)
+		}
+		l.ew.print(strings.TrimSuffix(l.buf.String(), "\n"))
+	case "csv":
+		if first {
+			l.csvRow(reachCSVHeader)
+		}
+		l.csvRow(reachCSVRow(p))
+		return l.csvErr()
+	default:
+		if l.listing {
+			writePairLine(l.ew, p)
+			break
+		}
+		l.held = append(l.held, p)
+		l.names[p.From], l.names[p.To] = true, true
+		if len(l.names) > MatrixLimit {
+			l.listing = true
+			writePairList(l.ew, l.held)
+			l.held = nil
+		}
+	}
+	return l.ew.err
+}
+
+// Close writes the end of the listing of r, whose counts text prints, and
+// flushes it.
+func (l *ReachListing) Close(r *sim.Reach) error {
+	switch l.format {
+	case "json":
+		if l.pairs == 0 {
+			l.jsonHead()
+			l.ew.print("]\n}\n")
+		} else {
+			l.ew.print("\n  ]\n}\n")
+		}
+	case "csv":
+		if l.pairs == 0 {
+			l.csvRow(reachCSVHeader)
+		}
+		if err := l.csvErr(); err != nil {
+			return err
+		}
+	default:
+		if !l.listing && len(l.names) > 0 {
+			writeMatrix(l.ew, l.held, slices.Sorted(maps.Keys(l.names)))
+		}
+		l.ew.print("\n")
+		writeReachCounts(l.ew, r)
+	}
+	if l.ew.err != nil {
+		return l.ew.err
+	}
+	return l.w.Flush()
+}
+
+// jsonHead opens the document as WriteDocument would write it, up to
+// the pairs' opening bracket.
+func (l *ReachListing) jsonHead() {
+	version, _ := json.Marshal(buildinfo.Version())
+	level, _ := json.Marshal(l.level.String())
+	l.ew.printf("{\n  \"version\": %s,\n  \"level\": %s,\n  \"pairs\": [", version, level)
+}
+
+func (l *ReachListing) csvRow(row []string) {
+	if l.ew.err == nil {
+		l.ew.err = l.csv.Write(row)
+	}
+}
+
+func (l *ReachListing) csvErr() error {
+	if l.ew.err == nil {
+		l.csv.Flush()
+		l.ew.err = l.csv.Error()
+	}
+	if l.ew.err != nil {
+		return fmt.Errorf("write csv: %w", l.ew.err)
 	}
 	return nil
 }

@@ -36,6 +36,23 @@ const defaultMaxExamples = 100
 // subnet, whether or not a VM holds it. A pair of VNets aggregates every
 // pair of their subnets. A unit is never paired with itself.
 func (e *Engine) Reach(opts ReachOptions) *Reach {
+	r, _ := e.reach(opts, nil)
+	return r
+}
+
+// ReachEach answers like Reach, but a listing hands each pair to yield, in
+// (From, To) order, and keeps none of them: the pairs are answered a batch
+// of source units at a time, so memory holds one batch whatever the number
+// of pairs, and a writer can stream millions of pairs to its output. The
+// returned Reach has the counts and examples and no Pairs. A summary
+// (Summary, or Summarised) yields nothing. The first error yield returns
+// stops the work and is returned.
+func (e *Engine) ReachEach(opts ReachOptions, yield func(ReachPair) error) (*Reach, error) {
+	return e.reach(opts, yield)
+}
+
+// reach is Reach, or with yield ReachEach.
+func (e *Engine) reach(opts ReachOptions, yield func(ReachPair) error) (*Reach, error) {
 	e.indexAll() // the walks read every VNet, without locks once indexed
 	q := e.newQuestion(opts)
 	from := e.units(opts.Level, opts.From)
@@ -89,80 +106,85 @@ func (e *Engine) Reach(opts ReachOptions) *Reach {
 	case opts.Summary:
 		q.summariseVNets(r, from, to, workers, maxEx, prog)
 	default:
-		q.listPairs(r, from, to, opts.Summary, workers, maxEx, prog)
+		// A listing explains its pairs batch by batch, before handing
+		// them on.
+		emit := yield
+		if emit == nil {
+			emit = func(p ReachPair) error { r.Pairs = append(r.Pairs, p); return nil }
+		}
+		return r, q.listPairs(r, from, to, workers, maxEx, prog, !opts.NoExplanations, emit)
 	}
-	// Explanations need a full walk; only the pairs that are shown pay it.
-	if opts.NoExplanations {
-		return r
+	// Explanations need a full walk; only the examples shown pay it.
+	if !opts.NoExplanations {
+		for i := range r.Examples {
+			e.explain(&r.Examples[i])
+		}
 	}
-	for i := range r.Pairs {
-		e.explain(&r.Pairs[i])
-	}
-	for i := range r.Examples {
-		e.explain(&r.Examples[i])
-	}
-	return r
+	return r, nil
 }
 
-// listPairs answers every pair of units one by one, keeping them all, or
-// with summary only the counts and the first maxEx non-all pairs.
-func (q *question) listPairs(r *Reach, from, to []reachUnit, summary bool, workers, maxEx int, prog *progress) {
-	type rowResult struct {
-		pairs  []ReachPair // every pair, or only non-all pairs (capped) with Summary
-		counts ReachCounts
+// maxBatchPairs is about the most pairs a listing answers before handing
+// them on: enough for both cores to share the work, few enough that a
+// listing of millions of pairs never holds more than a few megabytes.
+const maxBatchPairs = 1 << 13
+
+// listPairs answers every pair of units one by one and hands each to
+// emit, in (From, To) order, counting them and keeping the first maxEx
+// non-all pairs as examples; with explain, each non-all pair is explained
+// first. Source units are answered in batches, each batch in parallel, so
+// that only one batch of pairs is held at a time.
+func (q *question) listPairs(r *Reach, from, to []reachUnit, workers, maxEx int, prog *progress, explain bool, emit func(ReachPair) error) error {
+	// Each worker keeps its cache of group rows from batch to batch.
+	caches := make(chan *pairCache, workers)
+	for range workers {
+		caches <- &pairCache{}
 	}
-	rows := make([]rowResult, len(from))
-	// Work is handed out in runs of source units that start with the
-	// same group, so that one worker computes a group's row once.
-	var runs [][2]int
-	for i := range from {
-		if i > 0 && len(from[i].groups) > 0 && len(from[i-1].groups) > 0 && from[i].groups[0] == from[i-1].groups[0] {
-			runs[len(runs)-1][1] = i + 1
-			continue
+	batch := max(workers, maxBatchPairs/max(1, len(to)))
+	rows := make([][]ReachPair, batch)
+	for lo := 0; lo < len(from); lo += batch {
+		hi := min(lo+batch, len(from))
+		// Work is handed out in runs of source units that start with
+		// the same group, so that one worker computes a group's row once.
+		var runs [][2]int
+		for i := lo; i < hi; i++ {
+			if i > lo && len(from[i].groups) > 0 && len(from[i-1].groups) > 0 && from[i].groups[0] == from[i-1].groups[0] {
+				runs[len(runs)-1][1] = i + 1
+				continue
+			}
+			runs = append(runs, [2]int{i, i + 1})
 		}
-		runs = append(runs, [2]int{i, i + 1})
-	}
-	fanOut(workers, len(runs), func(take func() (int, bool)) {
-		cache := &pairCache{}
-		for k, ok := take(); ok; k, ok = take() {
-			for i := runs[k][0]; i < runs[k][1]; i++ {
-				row := &rows[i]
-				for _, t := range to {
-					if t.name == from[i].name {
-						continue
-					}
-					// Fast path for summaries of one-subnet units: a pair
-					// whose group pair is all delivered is only counted.
-					if summary && len(from[i].groups) == 1 && len(t.groups) == 1 {
-						if r := q.cachedPair(from[i].groups[0], t.groups[0], cache); r.outcome() == OutcomeAll {
-							row.counts.add(OutcomeAll, 1)
-							continue
+		fanOut(workers, len(runs), func(take func() (int, bool)) {
+			cache := <-caches
+			defer func() { caches <- cache }()
+			for k, ok := take(); ok; k, ok = take() {
+				for i := runs[k][0]; i < runs[k][1]; i++ {
+					row := rows[i-lo][:0]
+					for _, t := range to {
+						if t.name != from[i].name {
+							row = append(row, q.pairWith(from[i], t, cache))
 						}
 					}
-					p := q.pairWith(from[i], t, cache)
-					row.counts.add(p.Result, 1)
-					if !summary || (p.Result != OutcomeAll && len(row.pairs) < maxEx) {
-						row.pairs = append(row.pairs, p)
-					}
+					rows[i-lo] = row
 				}
+				prog.add(runs[k][1] - runs[k][0])
 			}
-			prog.add(runs[k][1] - runs[k][0])
-		}
-	})
-
-	for _, row := range rows {
-		r.Counts.All += row.counts.All
-		r.Counts.Some += row.counts.Some
-		r.Counts.None += row.counts.None
-		for _, p := range row.pairs {
-			if !summary {
-				r.Pairs = append(r.Pairs, p)
-			}
-			if p.Result != OutcomeAll && len(r.Examples) < maxEx {
-				r.Examples = append(r.Examples, p)
+		})
+		for _, row := range rows[:hi-lo] {
+			for _, p := range row {
+				r.Counts.add(p.Result, 1)
+				if explain {
+					q.e.explain(&p)
+				}
+				if p.Result != OutcomeAll && len(r.Examples) < maxEx {
+					r.Examples = append(r.Examples, p)
+				}
+				if err := emit(p); err != nil {
+					return err
+				}
 			}
 		}
 	}
+	return nil
 }
 
 // summarise answers a subnet-level summary by group instead of by pair.

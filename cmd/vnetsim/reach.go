@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"sync"
 
 	"github.com/urfave/cli/v2"
 
@@ -51,21 +52,32 @@ func reachCommand() *cli.Command {
 				opts.Ports = []topology.PortRange{{Lo: port, Hi: port}}
 			}
 			stop, update := progressMeter(c.App.ErrWriter, "computing reachability")
+			stop = sync.OnceFunc(stop)
+			defer stop()
 			opts.Progress = update
-			r := sim.New(n).Reach(opts)
-			stop()
-			summary := opts.Summary || r.Summarised
-			if r.Summarised {
-				fmt.Fprintf(c.App.ErrWriter, "vnetsim: reach: more than %d pairs; printing the summary (use --summary to ask for it)\n", maxListedPairs)
-			}
+			// A listing streams: each pair is written as soon as its batch
+			// is answered, so millions of pairs never sit in memory.
 			w := c.App.Writer
-			switch f {
-			case "json":
-				err = reports.ReachJSON(w, r, summary)
-			case "csv":
-				err = reports.ReachCSV(w, r, summary)
-			default:
-				err = reports.ReachText(w, r, summary)
+			listing := reports.NewReachListing(w, f, level)
+			r, err := sim.New(n).ReachEach(opts, func(p sim.ReachPair) error {
+				stop() // the pairs now show the progress
+				return listing.Pair(p)
+			})
+			stop()
+			if err == nil && !opts.Summary && !r.Summarised {
+				err = listing.Close(r)
+			} else if err == nil {
+				if r.Summarised {
+					fmt.Fprintf(c.App.ErrWriter, "vnetsim: reach: more than %d pairs; printing the summary (use --summary to ask for it)\n", maxListedPairs)
+				}
+				switch f {
+				case "json":
+					err = reports.ReachJSON(w, r, true)
+				case "csv":
+					err = reports.ReachCSV(w, r, true)
+				default:
+					err = reports.ReachText(w, r, true)
+				}
 			}
 			if err != nil {
 				return usageError("reach: %v", err)

@@ -1,11 +1,15 @@
 package topology
 
 import (
+	"bufio"
 	"bytes"
+	"encoding/json"
 	"fmt"
+	"io"
 	"net/netip"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"gopkg.in/yaml.v3"
 
@@ -35,95 +39,82 @@ func Marshal(n *Network) ([]byte, error) { return MarshalWith(n, MarshalOptions{
 
 // MarshalWith is Marshal with a header and comments.
 func MarshalWith(n *Network, o MarshalOptions) ([]byte, error) {
-	if n == nil {
-		return nil, fmt.Errorf("marshal topology: nil network")
-	}
-	e := &encoder{comment: o.Comment}
-	root := encMapping(false)
-	encAdd(root, "name", encStr(n.Name))
-	encAdd(root, "platform", encStr(n.Platform.String()))
-	if n.NetworkController != "" {
-		encAdd(root, "networkController", encStr(n.NetworkController))
-	}
-	encNamed(e, root, nil, "virtualNetworks", n.SortedVirtualNetworks(), func(v *VirtualNetwork) (string, *yaml.Node) {
-		return v.Name, e.vnet(n, v)
-	})
-	encNamed(e, root, nil, "routeTables", n.SortedRouteTables(), func(rt *RouteTable) (string, *yaml.Node) {
-		m := encMapping(false)
-		if rt.DisableGatewayRoutePropagation {
-			encAdd(m, "disableGatewayRoutePropagation", encBool(true))
-		}
-		encAdd(m, "routes", encList(false, rt.Routes, func(r Route) *yaml.Node {
-			rm := encMapping(true)
-			encAdd(rm, "name", encStr(r.Name))
-			encAdd(rm, "addressPrefix", encStr(r.AddressPrefix.String()))
-			encAdd(rm, "nextHopType", encStr(r.NextHopType.String()))
-			if r.NextHopIPAddress.IsValid() {
-				encAdd(rm, "nextHopIpAddress", encStr(r.NextHopIPAddress.String()))
-			}
-			return rm
-		}))
-		return rt.Name, m
-	})
-	encNamed(e, root, nil, "accessControlLists", n.SortedACLs(), func(a *ACL) (string, *yaml.Node) {
-		m := encMapping(false)
-		if a.InboundDefaultAction != Allow {
-			encAdd(m, "inboundDefaultAction", encStr(a.InboundDefaultAction.String()))
-		}
-		if a.OutboundDefaultAction != Allow {
-			encAdd(m, "outboundDefaultAction", encStr(a.OutboundDefaultAction.String()))
-		}
-		encAdd(m, "rules", encList(false, a.Rules, func(r ACLRule) *yaml.Node {
-			rm := encMapping(true)
-			encAdd(rm, "name", encStr(r.Name))
-			encAdd(rm, "priority", encInt(r.Priority))
-			encAdd(rm, "type", encStr(r.Type.String()))
-			encAdd(rm, "action", encStr(r.Action.String()))
-			encAdd(rm, "protocol", encStr(r.Protocol.String()))
-			encOneOrMany(rm, "sourceAddressPrefix", "sourceAddressPrefixes", r.SourceAddressPrefixes)
-			encOneOrMany(rm, "sourcePortRange", "sourcePortRanges", r.SourcePortRanges)
-			encOneOrMany(rm, "destinationAddressPrefix", "destinationAddressPrefixes", r.DestinationAddressPrefixes)
-			encOneOrMany(rm, "destinationPortRange", "destinationPortRanges", r.DestinationPortRanges)
-			return rm
-		}))
-		return a.Name, m
-	})
-	encNamed(e, root, nil, "onPremises", n.SortedOnPremises(), func(o *OnPremises) (string, *yaml.Node) {
-		m := encMapping(true)
-		encAdd(m, "addressSpace", encPrefixes(o.AddressSpace))
-		if len(o.Hosts) > 0 {
-			hosts := encMapping(true)
-			for _, h := range sortedKeys(o.Hosts) {
-				encAdd(hosts, h, encStr(o.Hosts[h].String()))
-			}
-			encAdd(m, "hosts", hosts)
-		}
-		return o.Name, m
-	})
 	var buf bytes.Buffer
-	enc := yaml.NewEncoder(&buf)
-	enc.SetIndent(2)
-	doc := &yaml.Node{Kind: yaml.DocumentNode, Content: []*yaml.Node{root}, HeadComment: commentLines(o.Header)}
-	if err := enc.Encode(doc); err != nil {
-		return nil, fmt.Errorf("marshal topology %s: %w", n.Name, err)
-	}
-	if err := enc.Close(); err != nil {
-		return nil, fmt.Errorf("marshal topology %s: %w", n.Name, err)
+	if err := Encode(&buf, n, o); err != nil {
+		return nil, err
 	}
 	return buf.Bytes(), nil
 }
 
-// encoder holds what one Marshal call writes besides the network.
-type encoder struct {
-	comment func(diag.Path) string
+// Encode writes n to w as MarshalWith does, object by object as it goes:
+// no document tree is built, so an estate of a million subnets costs the
+// network itself and a small buffer. The text is what yaml.v3 writes for
+// the same document (two-space indentation, block mappings down to the
+// leaf objects, which are flow mappings, comments on the line above the
+// object they are about).
+func Encode(w io.Writer, n *Network, o MarshalOptions) error {
+	return encodeTo(w, n, o, func(bw *bufio.Writer) docFinisher { return &yamlWriter{w: bw} })
 }
 
-// commentOn returns the comment for the object at p, as yaml.v3 writes it.
-func (e *encoder) commentOn(p diag.Path) string {
-	if e == nil || e.comment == nil {
-		return ""
+// EncodeJSON writes n to w as the same document in JSON, which Load also
+// reads: objects keep the order of the YAML keys, indented two spaces,
+// ints and booleans as JSON numbers and booleans. It streams like Encode.
+func EncodeJSON(w io.Writer, n *Network) error {
+	return encodeTo(w, n, MarshalOptions{}, func(bw *bufio.Writer) docFinisher { return &jsonWriter{w: bw} })
+}
+
+// docFinisher is a docWriter that reports, once the document is written,
+// the first error it met, after flushing.
+type docFinisher interface {
+	docWriter
+	finish() error
+}
+
+// encodeTo writes n through the docWriter newWriter makes over a buffer on w.
+func encodeTo(w io.Writer, n *Network, o MarshalOptions, newWriter func(*bufio.Writer) docFinisher) error {
+	if n == nil {
+		return fmt.Errorf("marshal topology: nil network")
 	}
-	return commentLines(e.comment(p))
+	d := newWriter(bufio.NewWriter(w))
+	d.comment(commentLines(o.Header))
+	encodeNetwork(&encoder{d, o.Comment}, n)
+	if err := d.finish(); err != nil {
+		return fmt.Errorf("marshal topology %s: %w", n.Name, err)
+	}
+	return nil
+}
+
+// docWriter is what encodeNetwork writes the document through: YAML or
+// JSON. A mapping's entries are key then value; flow asks YAML for a flow
+// collection ({a: 1} rather than a block), which JSON ignores, as it
+// ignores comments.
+type docWriter interface {
+	// comment writes lines already prefixed by "# " above the next key of
+	// a block mapping, or, before the document, as its header.
+	comment(lines string)
+	openMap(flow bool)
+	openSeq(flow bool)
+	close()
+	key(k string)
+	str(s string)
+	// quoted writes a string YAML must quote to keep it one ("*", "22").
+	quoted(s string)
+	int(i int)
+	bool(b bool)
+}
+
+// encoder writes a network through a docWriter, with the comments of
+// MarshalOptions.Comment.
+type encoder struct {
+	docWriter
+	commentOf func(diag.Path) string
+}
+
+// commentOn writes the comment for the object at p, if any.
+func (d *encoder) commentOn(p diag.Path) {
+	if d.commentOf != nil {
+		d.comment(commentLines(d.commentOf(p)))
+	}
 }
 
 // commentLines prefixes each line of text with "# ".
@@ -138,194 +129,562 @@ func commentLines(text string) string {
 	return strings.Join(lines, "\n")
 }
 
-func (e *encoder) vnet(n *Network, v *VirtualNetwork) *yaml.Node {
-	path := vnetPath(v.Name)
-	m := encMapping(false)
+func encodeNetwork(d *encoder, n *Network) {
+	d.openMap(false)
+	strEntry(d, "name", n.Name)
+	strEntry(d, "platform", n.Platform.String())
+	if n.NetworkController != "" {
+		strEntry(d, "networkController", n.NetworkController)
+	}
+	encNamed(d, nil, "virtualNetworks", n.SortedVirtualNetworks(), func(v *VirtualNetwork) string { return v.Name }, func(v *VirtualNetwork) {
+		encodeVNet(d, n, v)
+	})
+	encNamed(d, nil, "routeTables", n.SortedRouteTables(), func(rt *RouteTable) string { return rt.Name }, func(rt *RouteTable) {
+		d.openMap(false)
+		if rt.DisableGatewayRoutePropagation {
+			d.key("disableGatewayRoutePropagation")
+			d.bool(true)
+		}
+		d.key("routes")
+		d.openSeq(false)
+		for _, r := range rt.Routes {
+			d.openMap(true)
+			strEntry(d, "name", r.Name)
+			strEntry(d, "addressPrefix", r.AddressPrefix.String())
+			strEntry(d, "nextHopType", r.NextHopType.String())
+			if r.NextHopIPAddress.IsValid() {
+				strEntry(d, "nextHopIpAddress", r.NextHopIPAddress.String())
+			}
+			d.close()
+		}
+		d.close()
+		d.close()
+	})
+	encNamed(d, nil, "accessControlLists", n.SortedACLs(), func(a *ACL) string { return a.Name }, func(a *ACL) {
+		d.openMap(false)
+		if a.InboundDefaultAction != Allow {
+			strEntry(d, "inboundDefaultAction", a.InboundDefaultAction.String())
+		}
+		if a.OutboundDefaultAction != Allow {
+			strEntry(d, "outboundDefaultAction", a.OutboundDefaultAction.String())
+		}
+		d.key("rules")
+		d.openSeq(false)
+		for _, r := range a.Rules {
+			d.openMap(true)
+			strEntry(d, "name", r.Name)
+			d.key("priority")
+			d.int(r.Priority)
+			strEntry(d, "type", r.Type.String())
+			strEntry(d, "action", r.Action.String())
+			strEntry(d, "protocol", r.Protocol.String())
+			encOneOrMany(d, "sourceAddressPrefix", "sourceAddressPrefixes", r.SourceAddressPrefixes)
+			encOneOrMany(d, "sourcePortRange", "sourcePortRanges", r.SourcePortRanges)
+			encOneOrMany(d, "destinationAddressPrefix", "destinationAddressPrefixes", r.DestinationAddressPrefixes)
+			encOneOrMany(d, "destinationPortRange", "destinationPortRanges", r.DestinationPortRanges)
+			d.close()
+		}
+		d.close()
+		d.close()
+	})
+	encNamed(d, nil, "onPremises", n.SortedOnPremises(), func(o *OnPremises) string { return o.Name }, func(o *OnPremises) {
+		d.openMap(true)
+		d.key("addressSpace")
+		encPrefixes(d, o.AddressSpace)
+		if len(o.Hosts) > 0 {
+			d.key("hosts")
+			d.openMap(true)
+			for _, h := range sortedKeys(o.Hosts) {
+				strEntry(d, h, o.Hosts[h].String())
+			}
+			d.close()
+		}
+		d.close()
+	})
+	d.close()
+}
+
+func encodeVNet(d *encoder, n *Network, v *VirtualNetwork) {
+	d.openMap(false)
 	if v.NetworkController != "" && v.NetworkController != n.NetworkController {
-		encAdd(m, "networkController", encStr(v.NetworkController))
+		strEntry(d, "networkController", v.NetworkController)
 	}
 	if v.Region != "" {
-		encAdd(m, "region", encStr(v.Region))
+		strEntry(d, "region", v.Region)
 	}
-	encAdd(m, "addressSpace", encPrefixes(v.AddressSpace))
-	encNamed(e, m, path, "subnets", v.SortedSubnets(), func(s *Subnet) (string, *yaml.Node) {
-		sm := encMapping(true)
-		encAdd(sm, "addressPrefix", encStr(s.AddressPrefix.String()))
+	d.key("addressSpace")
+	encPrefixes(d, v.AddressSpace)
+	encNamed(d, vnetPath(v.Name), "subnets", v.SortedSubnets(), func(s *Subnet) string { return s.Name }, func(s *Subnet) {
+		d.openMap(true)
+		strEntry(d, "addressPrefix", s.AddressPrefix.String())
 		if s.AccessControlList != nil {
-			encAdd(sm, "accessControlList", encStr(s.AccessControlList.Name))
+			strEntry(d, "accessControlList", s.AccessControlList.Name)
 		}
 		if s.RouteTable != nil {
-			encAdd(sm, "routeTable", encStr(s.RouteTable.Name))
+			strEntry(d, "routeTable", s.RouteTable.Name)
 		}
-		return s.Name, sm
+		d.close()
 	})
 	if g := v.Gateway; g != nil {
-		gm := encMapping(true)
-		encAdd(gm, "name", encStr(g.Name))
-		encAdd(gm, "type", encStr(g.Type.String()))
+		d.commentOn(vnetPath(v.Name).Child("gateway"))
+		d.key("gateway")
+		d.openMap(true)
+		strEntry(d, "name", g.Name)
+		strEntry(d, "type", g.Type.String())
 		if g.SKU != "" {
-			encAdd(gm, "sku", encStr(g.SKU))
+			strEntry(d, "sku", g.SKU)
 		}
-		encAdd(gm, "connections", encNames(g.Connections, func(o *OnPremises) string { return o.Name }))
-		encAdd(m, "gateway", gm)
-		m.Content[len(m.Content)-2].HeadComment = e.commentOn(path.Child("gateway"))
+		d.key("connections")
+		encNames(d, g.Connections, func(o *OnPremises) string { return o.Name })
+		d.close()
 	}
-	encNamed(e, m, path, "virtualMachines", v.SortedVirtualMachines(), func(vm *VirtualMachine) (string, *yaml.Node) {
-		vmm := encMapping(true)
+	encNamed(d, vnetPath(v.Name), "virtualMachines", v.SortedVirtualMachines(), func(vm *VirtualMachine) string { return vm.Name }, func(vm *VirtualMachine) {
+		d.openMap(true)
 		if vm.Subnet != nil {
-			encAdd(vmm, "subnet", encStr(vm.Subnet.Name))
+			strEntry(d, "subnet", vm.Subnet.Name)
 		}
-		encAdd(vmm, "ipAddress", encStr(vm.IPAddress.String()))
+		strEntry(d, "ipAddress", vm.IPAddress.String())
 		if vm.IPForwarding {
-			encAdd(vmm, "ipForwarding", encBool(true))
+			d.key("ipForwarding")
+			d.bool(true)
 		}
 		if vm.AccessControlList != nil {
-			encAdd(vmm, "accessControlList", encStr(vm.AccessControlList.Name))
+			strEntry(d, "accessControlList", vm.AccessControlList.Name)
 		}
 		if !vm.Running {
-			encAdd(vmm, "running", encBool(false))
+			d.key("running")
+			d.bool(false)
 		}
 		if vm.BandwidthMbps > 0 {
-			encAdd(vmm, "bandwidthMbps", encInt(vm.BandwidthMbps))
+			d.key("bandwidthMbps")
+			d.int(vm.BandwidthMbps)
 		}
-		return vm.Name, vmm
+		d.close()
 	})
-	encNamed(e, m, path, "loadBalancers", v.SortedLoadBalancers(), func(lb *LoadBalancer) (string, *yaml.Node) {
-		lm := encMapping(true)
+	encNamed(d, vnetPath(v.Name), "loadBalancers", v.SortedLoadBalancers(), func(lb *LoadBalancer) string { return lb.Name }, func(lb *LoadBalancer) {
+		d.openMap(true)
 		if lb.Subnet != nil {
-			encAdd(lm, "subnet", encStr(lb.Subnet.Name))
+			strEntry(d, "subnet", lb.Subnet.Name)
 		}
-		encAdd(lm, "frontendIpAddress", encStr(lb.FrontendIPAddress.String()))
+		strEntry(d, "frontendIpAddress", lb.FrontendIPAddress.String())
 		if lb.SKU != Standard {
-			encAdd(lm, "sku", encStr(lb.SKU.String()))
+			strEntry(d, "sku", lb.SKU.String())
 		}
-		encAdd(lm, "backends", encNames(lb.Backends, func(b *VirtualMachine) string { return b.Name }))
+		d.key("backends")
+		encNames(d, lb.Backends, func(b *VirtualMachine) string { return b.Name })
 		if lb.Rules != nil {
-			encAdd(lm, "rules", encList(true, lb.Rules, func(r LoadBalancerRule) *yaml.Node {
-				rm := encMapping(true)
-				encAdd(rm, "protocol", encStr(r.Protocol.String()))
-				encAdd(rm, "frontendPort", encInt(int(r.FrontendPort)))
-				encAdd(rm, "backendPort", encInt(int(r.BackendPort)))
-				return rm
-			}))
+			d.key("rules")
+			d.openSeq(true)
+			for _, r := range lb.Rules {
+				d.openMap(true)
+				strEntry(d, "protocol", r.Protocol.String())
+				d.key("frontendPort")
+				d.int(int(r.FrontendPort))
+				d.key("backendPort")
+				d.int(int(r.BackendPort))
+				d.close()
+			}
+			d.close()
 		}
-		return lb.Name, lm
+		d.close()
 	})
-	encNamed(e, m, path, "peerings", v.SortedPeerings(), func(p *Peering) (string, *yaml.Node) {
-		pm := encMapping(true)
-		encAdd(pm, "remoteVirtualNetwork", encStr(p.RemoteVirtualNetwork))
+	encNamed(d, vnetPath(v.Name), "peerings", v.SortedPeerings(), func(p *Peering) string { return p.Name }, func(p *Peering) {
+		d.openMap(true)
+		strEntry(d, "remoteVirtualNetwork", p.RemoteVirtualNetwork)
 		if !p.AllowVirtualNetworkAccess {
-			encAdd(pm, "allowVirtualNetworkAccess", encBool(false))
+			d.key("allowVirtualNetworkAccess")
+			d.bool(false)
 		}
 		for _, f := range []struct {
 			key string
 			on  bool
 		}{{"allowForwardedTraffic", p.AllowForwardedTraffic}, {"allowGatewayTransit", p.AllowGatewayTransit}, {"useRemoteGateways", p.UseRemoteGateways}} {
 			if f.on {
-				encAdd(pm, f.key, encBool(true))
+				d.key(f.key)
+				d.bool(true)
 			}
 		}
 		if p.Disconnected {
-			encAdd(pm, "peeringState", encStr(Disconnected.String()))
+			strEntry(d, "peeringState", Disconnected.String())
 		}
 		if r := n.VirtualNetworks[p.RemoteVirtualNetwork]; p.SyncedRemote != nil && (r == nil || !samePrefixes(p.SyncedRemote, r.AddressSpace)) {
-			encAdd(pm, "remoteAddressSpace", encPrefixes(p.SyncedRemote))
+			d.key("remoteAddressSpace")
+			encPrefixes(d, p.SyncedRemote)
 		}
-		return p.Name, pm
+		d.close()
 	})
-	return m
+	d.close()
 }
 
-// encOneOrMany adds a rule field under its singular key when it holds one
-// entry, else under its plural key as a list. Entries are quoted: "*" and
-// "22" must stay strings.
-func encOneOrMany[T fmt.Stringer](m *yaml.Node, one, many string, items []T) {
+// encOneOrMany writes a rule field under its singular key when it holds
+// one entry, else under its plural key as a list. Entries are quoted: "*"
+// and "22" must stay strings.
+func encOneOrMany[T fmt.Stringer](d docWriter, one, many string, items []T) {
 	if len(items) == 1 {
-		encAdd(m, one, encQuoted(items[0].String()))
+		d.key(one)
+		d.quoted(items[0].String())
 		return
 	}
-	s := encSequence(true)
+	d.key(many)
+	d.openSeq(true)
 	for _, it := range items {
-		s.Content = append(s.Content, encQuoted(it.String()))
+		d.quoted(it.String())
 	}
-	encAdd(m, many, s)
+	d.close()
 }
 
-// YAML node builders.
+// strEntry writes a mapping entry whose value is a string.
+func strEntry(d docWriter, key, value string) {
+	d.key(key)
+	d.str(value)
+}
 
-// encNamed adds key to m as a block mapping of items, each under the name
-// enc gives it, unless there are no items. path is m's model path; each
-// item gets the comment e has for it.
-func encNamed[T any](e *encoder, m *yaml.Node, path diag.Path, key string, items []T, enc func(T) (string, *yaml.Node)) {
+// encNamed writes key as a block mapping of items, each under its name and
+// written by enc, with the comment for it, unless there are no items. path
+// is the model path of the mapping key goes in.
+func encNamed[T any](d *encoder, path diag.Path, key string, items []T, name func(T) string, enc func(T)) {
 	if len(items) == 0 {
 		return
 	}
-	named := encMapping(false)
+	d.key(key)
+	d.openMap(false)
 	for _, it := range items {
-		name, v := enc(it)
-		encAdd(named, name, v)
-		named.Content[len(named.Content)-2].HeadComment = e.commentOn(path.Child(key, name))
+		if d.commentOf != nil {
+			d.commentOn(path.Child(key, name(it)))
+		}
+		d.key(name(it))
+		enc(it)
 	}
-	encAdd(m, key, named)
+	d.close()
 }
 
-// encList returns a sequence of items, each encoded by enc.
-func encList[T any](flow bool, items []T, enc func(T) *yaml.Node) *yaml.Node {
-	s := encSequence(flow)
-	for _, it := range items {
-		s.Content = append(s.Content, enc(it))
-	}
-	return s
-}
-
-// encNames returns a flow sequence of the names of the items that are not nil.
-func encNames[T any](items []*T, name func(*T) string) *yaml.Node {
-	s := encSequence(true)
+// encNames writes a flow sequence of the names of the items that are not
+// nil.
+func encNames[T any](d docWriter, items []*T, name func(*T) string) {
+	d.openSeq(true)
 	for _, it := range items {
 		if it != nil {
-			s.Content = append(s.Content, encStr(name(it)))
+			d.str(name(it))
 		}
 	}
-	return s
+	d.close()
 }
 
-func encMapping(flow bool) *yaml.Node {
-	n := &yaml.Node{Kind: yaml.MappingNode}
-	if flow {
-		n.Style = yaml.FlowStyle
-	}
-	return n
-}
-
-func encSequence(flow bool) *yaml.Node {
-	n := &yaml.Node{Kind: yaml.SequenceNode}
-	if flow {
-		n.Style = yaml.FlowStyle
-	}
-	return n
-}
-
-func encAdd(m *yaml.Node, key string, v *yaml.Node) { m.Content = append(m.Content, encStr(key), v) }
-
-func encStr(s string) *yaml.Node { return &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: s} }
-
-// encQuoted writes s in double quotes: "*" and "22" must stay strings.
-func encQuoted(s string) *yaml.Node {
-	return &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: s, Style: yaml.DoubleQuotedStyle}
-}
-
-func encInt(i int) *yaml.Node {
-	return &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!int", Value: strconv.Itoa(i)}
-}
-
-func encBool(b bool) *yaml.Node {
-	return &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!bool", Value: strconv.FormatBool(b)}
-}
-
-func encPrefixes(ps []netip.Prefix) *yaml.Node {
-	s := encSequence(true)
+func encPrefixes(d docWriter, ps []netip.Prefix) {
+	d.openSeq(true)
 	for _, p := range ps {
-		s.Content = append(s.Content, encStr(p.String()))
+		d.str(p.String())
 	}
-	return s
+	d.close()
+}
+
+// yamlWriter writes the document as YAML, laid out the way yaml.v3 lays
+// it out with two-space indentation. The root is a block mapping; a block
+// collection is only ever a block mapping's value; everything inside a flow
+// collection or a block sequence is flow.
+type yamlWriter struct {
+	w       *bufio.Writer
+	stack   []yamlFrame
+	pending string // comment lines for the next block key
+	err     error
+}
+
+// comment keeps lines for the next key, or writes them as the header
+// before the document.
+func (y *yamlWriter) comment(lines string) {
+	if lines == "" {
+		return
+	}
+	if len(y.stack) == 0 {
+		y.write(lines + "\n\n")
+		return
+	}
+	y.pending = lines
+}
+
+// yamlFrame is an open collection.
+type yamlFrame struct {
+	seq, flow bool
+	indent    int    // of a block collection's entries
+	items     int    // entries written so far
+	end       string // written after a flow collection's closing bracket
+}
+
+func (y *yamlWriter) write(s string) {
+	if y.err == nil {
+		_, y.err = y.w.WriteString(s)
+	}
+}
+
+// spaces is indentation to slice from: deeper than this format nests.
+const spaces = "                                "
+
+func (y *yamlWriter) indent(n int) { y.write(spaces[:min(n, len(spaces))]) }
+
+// begin writes what goes before a value in its parent (after its key in a
+// mapping, as the next item of a sequence) and returns what goes after it.
+func (y *yamlWriter) begin() (end string) {
+	p := &y.stack[len(y.stack)-1]
+	switch {
+	case p.flow && p.seq:
+		if p.items++; p.items > 1 {
+			y.write(", ")
+		}
+		return ""
+	case p.flow:
+		return ""
+	case p.seq:
+		y.blockEntry(p)
+		y.write("- ")
+		return "\n"
+	}
+	y.write(" ")
+	return "\n"
+}
+
+// blockEntry starts the next entry of a block collection on its own line,
+// ending the line of its parent's key before the first one.
+func (y *yamlWriter) blockEntry(p *yamlFrame) {
+	if p.items++; p.items == 1 && len(y.stack) > 1 {
+		y.write("\n")
+	}
+	y.indent(p.indent)
+}
+
+func (y *yamlWriter) scalar(text string) {
+	end := y.begin()
+	y.write(text)
+	y.write(end)
+}
+
+func (y *yamlWriter) str(s string)    { y.scalar(yamlString(s)) }
+func (y *yamlWriter) quoted(s string) { y.scalar(jsonString(s)) }
+func (y *yamlWriter) int(i int)       { y.scalar(strconv.Itoa(i)) }
+func (y *yamlWriter) bool(b bool)     { y.scalar(strconv.FormatBool(b)) }
+
+func (y *yamlWriter) key(k string) {
+	p := &y.stack[len(y.stack)-1]
+	text := yamlString(k)
+	if utf8.RuneCountInString(text) > 1024 && y.err == nil {
+		// YAML limits implicit keys to 1024 characters, and Load reads
+		// no other kind.
+		y.err = fmt.Errorf("name %.40q… is longer than a YAML key may be", k)
+	}
+	if p.flow {
+		if p.items++; p.items > 1 {
+			y.write(", ")
+		}
+		y.write(text)
+		y.write(": ")
+		return
+	}
+	y.blockEntry(p)
+	if y.pending != "" {
+		// The comment goes above the key, at its indentation.
+		for _, line := range strings.Split(y.pending, "\n") {
+			y.write(line)
+			y.write("\n")
+			y.indent(p.indent)
+		}
+		y.pending = ""
+	}
+	y.write(text)
+	y.write(":")
+}
+
+func (y *yamlWriter) openMap(flow bool) { y.open(false, flow) }
+func (y *yamlWriter) openSeq(flow bool) { y.open(true, flow) }
+
+func (y *yamlWriter) open(seq, flow bool) {
+	if len(y.stack) == 0 {
+		y.stack = append(y.stack, yamlFrame{seq: seq})
+		return
+	}
+	p := y.stack[len(y.stack)-1]
+	if !flow && !p.flow && !p.seq {
+		// Its entries start on the next line, at its first one.
+		y.stack = append(y.stack, yamlFrame{seq: seq, indent: p.indent + 2})
+		return
+	}
+	end := y.begin()
+	if seq {
+		y.write("[")
+	} else {
+		y.write("{")
+	}
+	y.stack = append(y.stack, yamlFrame{seq: seq, flow: true, end: end})
+}
+
+func (y *yamlWriter) close() {
+	f := y.stack[len(y.stack)-1]
+	y.stack = y.stack[:len(y.stack)-1]
+	switch {
+	case f.flow && f.seq:
+		y.write("]")
+		y.write(f.end)
+	case f.flow:
+		y.write("}")
+		y.write(f.end)
+	case f.items == 0 && len(y.stack) > 0 && f.seq:
+		// An empty block collection is written as an empty flow one.
+		y.write(" []\n")
+	case f.items == 0 && len(y.stack) > 0:
+		y.write(" {}\n")
+	}
+}
+
+func (y *yamlWriter) finish() error {
+	if y.err != nil {
+		return y.err
+	}
+	return y.w.Flush()
+}
+
+// yamlString returns s as a YAML scalar that reads back as the string s.
+// Names, IPv4 addresses and prefixes are written plain, as yaml.v3 writes
+// them; anything else is left to yaml.v3 itself, as an item of a flow
+// sequence, the strictest place a string goes in this format. That is rare
+// enough to cost nothing.
+func yamlString(s string) string {
+	if plainSafe(s) {
+		return s
+	}
+	out, err := yaml.Marshal(&yaml.Node{Kind: yaml.SequenceNode, Style: yaml.FlowStyle,
+		Content: []*yaml.Node{{Kind: yaml.ScalarNode, Tag: "!!str", Value: s}}})
+	text := strings.TrimSuffix(strings.TrimPrefix(string(out), "["), "]\n")
+	if err != nil || strings.Contains(text, "\n") || len(text)+3 != len(out) {
+		return jsonString(s) // folded over lines, or not what was expected
+	}
+	return text
+}
+
+// plainSafe reports whether s is a plain scalar that yaml.v3 writes as it
+// is and reads back as a string: a name that starts with a letter and
+// holds only letters, digits and ._/- (and is not one of YAML's words for
+// booleans and null), or an IPv4 address or prefix.
+func plainSafe(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z', c >= '0' && c <= '9', c == '.', c == '/':
+		case (c == '-' || c == '_') && i > 0:
+		default:
+			return false
+		}
+	}
+	switch c := s[0]; {
+	case c >= '0' && c <= '9':
+		// Digits first: only an IPv4 address or prefix, which no YAML
+		// number or date looks like.
+		addr, _, _ := strings.Cut(s, "/")
+		_, err := netip.ParseAddr(addr)
+		return err == nil && strings.Count(addr, ".") == 3
+	case c == '.' || c == '/':
+		return false
+	}
+	switch strings.ToLower(s) {
+	case "y", "yes", "n", "no", "on", "off", "true", "false", "null":
+		return false
+	}
+	return true
+}
+
+// jsonString double-quotes s the way JSON does, which YAML reads as the
+// same string.
+func jsonString(s string) string {
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	_ = enc.Encode(s) // a string always encodes
+	return strings.TrimSuffix(b.String(), "\n")
+}
+
+// jsonWriter writes the document as JSON indented two spaces, laid out the
+// way json.Indent lays it out.
+type jsonWriter struct {
+	w     *bufio.Writer
+	stack []jsonFrame
+	err   error
+}
+
+// jsonFrame is an open object or array.
+type jsonFrame struct {
+	items  int
+	keyed  bool   // a key is written, its value is not
+	closer string // } or ]
+}
+
+func (j *jsonWriter) write(s string) {
+	if j.err == nil {
+		_, j.err = j.w.WriteString(s)
+	}
+}
+
+// start begins a value: an array item on its own line, an object's value
+// after its key.
+func (j *jsonWriter) start() {
+	if len(j.stack) == 0 {
+		return
+	}
+	if p := &j.stack[len(j.stack)-1]; p.keyed {
+		p.keyed = false
+		return
+	}
+	j.entry()
+}
+
+// entry starts the next entry of the innermost collection on its own line.
+func (j *jsonWriter) entry() {
+	p := &j.stack[len(j.stack)-1]
+	if p.items++; p.items > 1 {
+		j.write(",")
+	}
+	j.write("\n" + strings.Repeat("  ", len(j.stack)))
+}
+
+func (j *jsonWriter) key(k string) {
+	j.entry()
+	j.write(htmlJSONString(k) + ": ")
+	j.stack[len(j.stack)-1].keyed = true
+}
+
+func (j *jsonWriter) comment(string)     {}
+func (j *jsonWriter) scalar(text string) { j.start(); j.write(text) }
+func (j *jsonWriter) str(s string)       { j.scalar(htmlJSONString(s)) }
+func (j *jsonWriter) quoted(s string)    { j.str(s) }
+func (j *jsonWriter) int(i int)          { j.scalar(strconv.Itoa(i)) }
+func (j *jsonWriter) bool(b bool)        { j.scalar(strconv.FormatBool(b)) }
+func (j *jsonWriter) openMap(bool)       { j.open("{", "}") }
+func (j *jsonWriter) openSeq(bool)       { j.open("[", "]") }
+
+func (j *jsonWriter) open(opener, closer string) {
+	j.start()
+	j.write(opener)
+	j.stack = append(j.stack, jsonFrame{closer: closer})
+}
+
+func (j *jsonWriter) close() {
+	f := j.stack[len(j.stack)-1]
+	j.stack = j.stack[:len(j.stack)-1]
+	if f.items > 0 {
+		j.write("\n" + strings.Repeat("  ", len(j.stack)))
+	}
+	j.write(f.closer)
+}
+
+func (j *jsonWriter) finish() error {
+	j.write("\n")
+	if j.err != nil {
+		return j.err
+	}
+	return j.w.Flush()
+}
+
+// htmlJSONString is json.Marshal of s, which escapes <, > and &.
+func htmlJSONString(s string) string {
+	b, _ := json.Marshal(s) // a string always encodes
+	return string(b)
 }

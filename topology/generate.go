@@ -26,6 +26,16 @@ const (
 	maxGenSubnetsPerSpoke = 64    // a /22 holds 64 /28s
 )
 
+// MaxGenerateSpokes is the most spokes Generate places, over all hubs.
+const MaxGenerateSpokes = maxGenSpokes
+
+// MaxSpokesPerHub returns the most spokes per hub Generate places with
+// hubs hubs (1-64): each hub's spokes take an aligned power-of-two block of
+// /22s in 10.0.0.0/8, so 16384 with one hub, 4096 with three.
+func MaxSpokesPerHub(hubs int) int {
+	return 1 << (bits.Len(uint(maxGenSpokes/min(max(hubs, 1), maxGenHubs))) - 1)
+}
+
 // Generate builds a hub-and-spoke estate for benchmarks and demos
 // (docs/reference/commands.md, generate). Every hub has a network virtual appliance with
 // ipForwarding, a VPN gateway to its own on-premises site and gateway
@@ -47,7 +57,7 @@ func Generate(opts GenerateOptions) *Network {
 	hubs := min(max(opts.Hubs, 1), maxGenHubs)
 	// Each hub's block is a power of two of /22s, and all blocks fit in
 	// 10.0.0.0/8.
-	spokes := min(max(opts.Spokes, 0), 1<<(bits.Len(uint(maxGenSpokes/hubs))-1))
+	spokes := min(max(opts.Spokes, 0), MaxSpokesPerHub(hubs))
 	perSpoke := opts.SubnetsPerSpoke
 	if perSpoke <= 0 {
 		perSpoke = 4

@@ -1,10 +1,12 @@
 package main
 
 import (
+	"fmt"
 	"io"
 
 	"github.com/urfave/cli/v2"
 
+	"github.com/vnetsim/vnetsim/reports"
 	"github.com/vnetsim/vnetsim/topology"
 )
 
@@ -23,7 +25,7 @@ func generateCommand() *cli.Command {
 			Flags: append([]cli.Flag{
 				formatFlag(generateFormats...),
 				&cli.IntFlag{Name: "hubs", Value: 1, Usage: "number of hubs (1-64)"},
-				&cli.IntFlag{Name: "spokes", Value: 3, Usage: "spokes per hub"},
+				&cli.IntFlag{Name: "spokes", Value: 3, Usage: fmt.Sprintf("spokes per hub (%d in all at most)", topology.MaxGenerateSpokes)},
 				&cli.IntFlag{Name: "subnets", Value: 4, Usage: "subnets per spoke (1-64)"},
 				&cli.StringFlag{Name: "platform", Value: "windows-sdn", Usage: "windows-sdn or azure"},
 				&cli.StringFlag{Name: "name", Value: "hub-spoke", Usage: "the estate's name"},
@@ -43,27 +45,41 @@ func generateCommand() *cli.Command {
 				if c.Int("hubs") < 1 || c.Int("hubs") > 64 || c.Int("spokes") < 0 || c.Int("subnets") < 1 || c.Int("subnets") > 64 {
 					return usageError("generate: want 1-64 hubs, 0 or more spokes and 1-64 subnets per spoke")
 				}
+				if most := topology.MaxSpokesPerHub(c.Int("hubs")); c.Int("spokes") > most {
+					return usageError("generate: at most %d spokes per hub with %s (%d spokes in all, each hub's a power of two)",
+						most, reports.Plural(c.Int("hubs"), "hub"), topology.MaxGenerateSpokes)
+				}
 				n := topology.Generate(topology.GenerateOptions{Name: c.String("name"), Platform: platform,
 					Hubs: c.Int("hubs"), Spokes: c.Int("spokes"), SubnetsPerSpoke: c.Int("subnets")})
-				data, err := encodeTopology(n, f == "json")
-				if err != nil {
-					return usageError("generate: %v", err)
+				encode := func(w io.Writer, n *topology.Network) error { return topology.Encode(w, n, topology.MarshalOptions{}) }
+				if f == "json" {
+					encode = topology.EncodeJSON
 				}
-				return emit(c, func(w io.Writer) error {
-					_, err := w.Write(data)
+				var size int64
+				err = emit(c, func(w io.Writer) error {
+					cw := &countingWriter{w: w}
+					err := encode(cw, n)
+					size = cw.n
 					return err
 				})
+				if err == nil && size > topology.MaxFileSize {
+					fmt.Fprintf(c.App.ErrWriter, "vnetsim: generate: the estate is %d bytes, more than the %d MiB a topology file may have; vnetsim will not read it back (see docs/limits.md)\n",
+						size, topology.MaxFileSize>>20)
+				}
+				return err
 			},
 		}},
 	}
 }
 
-// encodeTopology writes n in the topology file format, as YAML or as the
-// same document in JSON.
-func encodeTopology(n *topology.Network, asJSON bool) ([]byte, error) {
-	data, err := topology.Marshal(n)
-	if err != nil || !asJSON {
-		return data, err
-	}
-	return yamlToJSON(data)
+// countingWriter counts the bytes written through it.
+type countingWriter struct {
+	w io.Writer
+	n int64
+}
+
+func (c *countingWriter) Write(p []byte) (int, error) {
+	n, err := c.w.Write(p)
+	c.n += int64(n)
+	return n, err
 }

@@ -162,6 +162,7 @@ func TestCLI(t *testing.T) {
 		{"generate-yaml", []string{"generate", "hub-spoke", "--hubs", "1", "--spokes", "2", "--subnets", "1"}, 0},
 		{"generate-json", []string{"generate", "hub-spoke", "--spokes", "1", "--subnets", "1", "--format", "json"}, 0},
 		{"generate-bad-hubs", []string{"generate", "hub-spoke", "--hubs", "0"}, 2},
+		{"generate-too-many-spokes", []string{"generate", "hub-spoke", "--hubs", "3", "--spokes", "4097"}, 2},
 		{"generate-bad-platform", []string{"generate", "hub-spoke", "--platform", "aws"}, 2},
 		{"generate-bad-name", []string{"generate", "hub-spoke", "--name", "estate,2"}, 2},
 

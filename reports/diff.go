@@ -3,9 +3,11 @@ package reports
 import (
 	"fmt"
 	"io"
+	"iter"
 	"slices"
 	"strings"
 
+	"github.com/vnetsim/vnetsim/internal/buildinfo"
 	"github.com/vnetsim/vnetsim/sim"
 	"github.com/vnetsim/vnetsim/topology/diag"
 )
@@ -55,17 +57,6 @@ func lostText(c sim.ReachChange) string {
 	return s
 }
 
-// transient counts the lost pairs that the finished change gets back.
-func transient(lost []sim.ReachChange) int {
-	n := 0
-	for _, l := range lost {
-		if !l.Lasting {
-			n++
-		}
-	}
-	return n
-}
-
 // failingViolations counts the violations that fail the diff.
 func failingViolations(r *sim.DiffResult) int {
 	n := 0
@@ -101,8 +92,15 @@ func rangeText(r diag.Range) string {
 const maxListedPairs = 50
 
 // maxImpactLines caps the lost pairs a text or Markdown plan step lists;
-// JSON lists them all.
+// JSON lists them all, up to MaxJSONImpactPairs in the whole plan.
 const maxImpactLines = 5
+
+// MaxJSONImpactPairs is the most lost pairs a diff's JSON lists over all
+// its plan steps. A hub whose peerings are all re-created loses more with
+// every step (1 hub × 50 spokes: 6.7 million over 201 steps, 1.4 GB of
+// JSON); beyond the cap each step lists its first pairs, at most 100, and
+// says how many it loses ("lostCount", "transientCount", "truncated").
+const MaxJSONImpactPairs = 1_000_000
 
 // DiffOptions tune the diff renderers.
 type DiffOptions struct {
@@ -155,11 +153,11 @@ func DiffText(w io.Writer, r *sim.DiffResult, opt DiffOptions) error {
 	ew.printf("\n%s\n", st.bold(fmt.Sprintf("Plan (%s, %s)", Plural(len(r.Plan.Steps), "step"), verified)))
 	for i, s := range r.Plan.Steps {
 		ew.printf("  %2d. %s\n      %s\n", i+1, eventText(s.Event), st.dim("why: "+s.Why))
-		if i > 0 && len(s.Impact.Lost) > 0 && samePairs(s.Impact.Lost, r.Plan.Steps[i-1].Impact.Lost) {
-			ew.printf("      %s\n", st.warning(fmt.Sprintf("while in this state: the same %s lost as after step %d", Plural(len(s.Impact.Lost), "subnet pair"), i)))
+		if i > 0 && s.Impact.Same {
+			ew.printf("      %s\n", st.warning(fmt.Sprintf("while in this state: the same %s lost as after step %d", Plural(s.Impact.Count, "subnet pair"), i)))
 			continue
 		}
-		writeImpactText(ew, st, s.Impact.Lost)
+		writeImpactText(ew, st, s.Impact)
 	}
 	for _, p := range r.Plan.Problems {
 		ew.printf("  %s %s\n", st.fail("problem:"), p)
@@ -197,46 +195,30 @@ func DiffText(w io.Writer, r *sim.DiffResult, opt DiffOptions) error {
 	return ew.err
 }
 
-// samePairs reports whether two lost lists name the same pairs with the
-// same results, so that text can say so instead of repeating them.
-func samePairs(a, b []sim.ReachChange) bool {
-	return slices.EqualFunc(a, b, func(x, y sim.ReachChange) bool {
-		return x.From == y.From && x.To == y.To && x.Result == y.Result && x.Reason == y.Reason
-	})
-}
-
-func writeImpactText(ew *errWriter, st style, lost []sim.ReachChange) {
-	if len(lost) == 0 {
+func writeImpactText(ew *errWriter, st style, imp sim.Impact) {
+	if imp.Count == 0 {
 		return
 	}
-	ew.printf("      %s\n", st.warning(fmt.Sprintf("while in this state: %s lost, %d of them transient", Plural(len(lost), "subnet pair"), transient(lost))))
-	for i, l := range lost {
+	ew.printf("      %s\n", st.warning(fmt.Sprintf("while in this state: %s lost, %d of them transient", Plural(imp.Count, "subnet pair"), imp.Transient)))
+	for i, l := range imp.Lost {
 		if i == maxImpactLines {
-			ew.printf("        … and %d more\n", len(lost)-i)
 			break
 		}
 		ew.printf("        %s\n", lostText(l))
+	}
+	if listed := min(len(imp.Lost), maxImpactLines); imp.Count > listed {
+		ew.printf("        … and %d more\n", imp.Count-listed)
 	}
 }
 
 // The JSON shape of a diff (docs/reference/json.md), plus additive fields: the files,
 // each change's file, violations' path and resolvedByPlan, preexisting
 // errors, each step's why, the plan's verification and unplanned changes.
+// DiffJSON writes the document member by member, in this order: before,
+// after, platform, changes, violations, preexisting, plan (each step a
+// jsonPlanStep), planVerified, planProblems, unplanned, reachability
+// ({gained, lost}, lists of jsonPair) and summary.
 type (
-	jsonDiff struct {
-		Before       string          `json:"before"`
-		After        string          `json:"after"`
-		Platform     string          `json:"platform"`
-		Changes      []jsonChange    `json:"changes"`
-		Violations   []jsonViolation `json:"violations"`
-		Preexisting  []jsonViolation `json:"preexisting"`
-		Plan         []jsonPlanStep  `json:"plan"`
-		PlanVerified bool            `json:"planVerified"`
-		PlanProblems []string        `json:"planProblems"`
-		Unplanned    []jsonChange    `json:"unplanned"`
-		Reachability jsonReachDelta  `json:"reachability"`
-		Summary      jsonDiffSummary `json:"summary"`
-	}
 	jsonChange struct {
 		Kind    string `json:"kind"`
 		Path    string `json:"path"`
@@ -252,17 +234,20 @@ type (
 		Path           string `json:"path"`
 		ResolvedByPlan bool   `json:"resolvedByPlan"`
 	}
+	// jsonPlanStep is one step; its impact is {"lost": [pairs]}, or a
+	// jsonTruncatedImpact.
 	jsonPlanStep struct {
 		Event  map[string]any `json:"event"`
 		Why    string         `json:"why"`
-		Impact jsonImpact     `json:"impact"`
+		Impact any            `json:"impact"`
 	}
-	jsonImpact struct {
-		Lost []jsonPair `json:"lost"`
-	}
-	jsonReachDelta struct {
-		Gained []jsonPair `json:"gained"`
-		Lost   []jsonPair `json:"lost"`
+	// jsonTruncatedImpact is a step's impact beyond MaxJSONImpactPairs:
+	// its first pairs and its counts.
+	jsonTruncatedImpact struct {
+		Lost           []jsonPair `json:"lost"`
+		LostCount      int        `json:"lostCount"`
+		TransientCount int        `json:"transientCount"`
+		Truncated      bool       `json:"truncated"`
 	}
 	jsonPair struct {
 		From        string `json:"from"`
@@ -303,41 +288,98 @@ func toJSONViolations(vs []sim.Violation) []jsonViolation {
 func toJSONPairs(cs []sim.ReachChange) []jsonPair {
 	out := make([]jsonPair, len(cs))
 	for i, c := range cs {
-		p := jsonPair{From: c.From, To: c.To, Result: c.Result.String(), Reason: string(c.Reason), Explanation: c.Explanation, Lasting: c.Lasting}
-		if c.Before != sim.OutcomeUnknown {
-			p.Before = c.Before.String()
-		}
-		out[i] = p
+		out[i] = toJSONPair(c)
 	}
 	return out
 }
 
-// DiffJSON writes a diff as JSON with the field names of docs/reference/json.md. Every
-// list is present, empty rather than null.
-func DiffJSON(w io.Writer, r *sim.DiffResult, failOnLost bool) error {
-	out := jsonDiff{
-		Before: r.Before, After: r.After, Platform: r.Platform.String(),
-		Changes:      toJSONChanges(r.Changes),
-		Violations:   toJSONViolations(r.Violations),
-		Preexisting:  toJSONViolations(r.Preexisting),
-		Plan:         make([]jsonPlanStep, len(r.Plan.Steps)),
-		PlanVerified: r.Plan.Verified,
-		PlanProblems: append([]string{}, r.Plan.Problems...),
-		Unplanned:    toJSONChanges(r.Plan.Unplanned),
-		Reachability: jsonReachDelta{Gained: toJSONPairs(r.Reachability.Gained), Lost: toJSONPairs(r.Reachability.Lost)},
-		Summary: jsonDiffSummary{
-			Changes: len(r.Changes), Violations: failingViolations(r), Steps: len(r.Plan.Steps),
-			Gained: len(r.Reachability.Gained), Lost: len(r.Reachability.Lost), Failed: r.Failed(failOnLost),
-		},
+func toJSONPair(c sim.ReachChange) jsonPair {
+	p := jsonPair{From: c.From, To: c.To, Result: c.Result.String(), Reason: string(c.Reason), Explanation: c.Explanation, Lasting: c.Lasting}
+	if c.Before != sim.OutcomeUnknown {
+		p.Before = c.Before.String()
 	}
-	for i, s := range r.Plan.Steps {
-		out.Plan[i] = jsonPlanStep{
-			Event:  map[string]any{s.Event.Kind(): sim.EventArgs(s.Event)},
-			Why:    s.Why,
-			Impact: jsonImpact{Lost: toJSONPairs(s.Impact.Lost)},
+	return p
+}
+
+// DiffJSON writes a diff as JSON with the field names of
+// docs/reference/json.md. Every list is present, empty rather than null.
+// The document is the one WriteDocument would write from the whole diff,
+// written as it goes: the plan's lost pairs are replayed step by step and
+// the reachability lists pair by pair, so that none of them is held whole.
+func DiffJSON(w io.Writer, r *sim.DiffResult, failOnLost bool) error {
+	return diffJSON(w, r, failOnLost, MaxJSONImpactPairs)
+}
+
+// diffJSON is DiffJSON listing at most maxImpact lost pairs over the plan.
+func diffJSON(w io.Writer, r *sim.DiffResult, failOnLost bool, maxImpact int) error {
+	s := newJSONStream(w)
+	s.open("{")
+	s.member("version", buildinfo.Version())
+	s.member("before", r.Before)
+	s.member("after", r.After)
+	s.member("platform", r.Platform.String())
+	s.member("changes", toJSONChanges(r.Changes))
+	s.member("violations", toJSONViolations(r.Violations))
+	s.member("preexisting", toJSONViolations(r.Preexisting))
+	s.key("plan")
+	s.open("[")
+	event := func(st sim.PlanStep) map[string]any { return map[string]any{st.Event.Kind(): sim.EventArgs(st.Event)} }
+	total := 0
+	for _, st := range r.Plan.Steps {
+		total += st.Impact.Count
+	}
+	if total > maxImpact {
+		for _, st := range r.Plan.Steps {
+			imp := jsonTruncatedImpact{Lost: toJSONPairs(st.Impact.Lost), LostCount: st.Impact.Count, TransientCount: st.Impact.Transient,
+				Truncated: st.Impact.Count > len(st.Impact.Lost)}
+			s.value(jsonPlanStep{event(st), st.Why, imp})
+		}
+	} else {
+		for i, lost := range r.ImpactLists() {
+			st := r.Plan.Steps[i]
+			s.open("{")
+			s.member("event", event(st))
+			s.member("why", st.Why)
+			s.key("impact")
+			s.open("{")
+			s.key("lost")
+			writeJSONPairs(s, lost)
+			s.close("}")
+			s.close("}")
+			if s.err != nil {
+				break
+			}
 		}
 	}
-	return WriteDocument(w, out)
+	s.close("]")
+	s.member("planVerified", r.Plan.Verified)
+	s.member("planProblems", append([]string{}, r.Plan.Problems...))
+	s.member("unplanned", toJSONChanges(r.Plan.Unplanned))
+	s.key("reachability")
+	s.open("{")
+	s.key("gained")
+	writeJSONPairs(s, slices.Values(r.Reachability.Gained))
+	s.key("lost")
+	writeJSONPairs(s, slices.Values(r.Reachability.Lost))
+	s.close("}")
+	s.member("summary", jsonDiffSummary{
+		Changes: len(r.Changes), Violations: failingViolations(r), Steps: len(r.Plan.Steps),
+		Gained: len(r.Reachability.Gained), Lost: len(r.Reachability.Lost), Failed: r.Failed(failOnLost),
+	})
+	s.close("}")
+	return s.finish()
+}
+
+// writeJSONPairs writes an array of changed pairs one by one.
+func writeJSONPairs(s *jsonStream, pairs iter.Seq[sim.ReachChange]) {
+	s.open("[")
+	for p := range pairs {
+		s.value(toJSONPair(p))
+		if s.err != nil {
+			break
+		}
+	}
+	s.close("]")
 }
 
 // maxMarkdownSteps is the longest plan a pull request comment shows
@@ -395,7 +437,7 @@ func DiffMarkdown(w io.Writer, r *sim.DiffResult, failOnLost bool) error {
 	if len(r.Plan.Steps) > 0 {
 		ew.print("| # | event | why | lost while in this state |\n|---|---|---|---|\n")
 		for i, s := range r.Plan.Steps {
-			ew.printf("| %d | %s | %s | %s |\n", i+1, mdCell(eventText(s.Event)), mdText(s.Why), mdText(impactSummary(s.Impact.Lost)))
+			ew.printf("| %d | %s | %s | %s |\n", i+1, mdCell(eventText(s.Event)), mdText(s.Why), mdText(impactSummary(s.Impact)))
 		}
 		ew.print("\n")
 	}
@@ -447,14 +489,13 @@ func wasText(o sim.Outcome) string {
 }
 
 // impactSummary lists a step's lost pairs briefly, capped.
-func impactSummary(lost []sim.ReachChange) string {
-	if len(lost) == 0 {
+func impactSummary(imp sim.Impact) string {
+	if imp.Count == 0 {
 		return "nothing"
 	}
 	var parts []string
-	for i, l := range lost {
+	for i, l := range imp.Lost {
 		if i == maxImpactLines {
-			parts = append(parts, fmt.Sprintf("… and %d more", len(lost)-i))
 			break
 		}
 		lasting := ""
@@ -462,6 +503,9 @@ func impactSummary(lost []sim.ReachChange) string {
 			lasting = ", lasting"
 		}
 		parts = append(parts, fmt.Sprintf("%s → %s (%s%s)", l.From, l.To, l.Reason, lasting))
+	}
+	if listed := min(len(imp.Lost), maxImpactLines); imp.Count > listed {
+		parts = append(parts, fmt.Sprintf("… and %d more", imp.Count-listed))
 	}
 	return strings.Join(parts, ", ")
 }

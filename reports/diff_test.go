@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net/netip"
+	"slices"
 	"strings"
 	"testing"
 
@@ -22,7 +23,7 @@ import (
 // change, and reachability gained and lost.
 func diffFixture() *sim.DiffResult {
 	path := func(s ...string) diag.Path { return diag.P(s...) }
-	return &sim.DiffResult{
+	return withImpactCounts(&sim.DiffResult{
 		Before: "before.yaml", After: "after.yaml", Platform: topology.WindowsSDN,
 		Changes: []sim.Change{
 			{Kind: sim.Added, Path: path("virtualNetworks", "spoke1", "addressSpace", "1"), Subject: at("after.yaml", 12, 7),
@@ -71,7 +72,27 @@ func diffFixture() *sim.DiffResult {
 			Lost: []sim.ReachChange{{From: "hub/shared", To: "spoke2/app", Result: sim.OutcomeSome, Before: sim.OutcomeAll,
 				Reason: sim.ACLDenied, Explanation: "web-acl/deny-rdp (priority 210) denies TCP 3389"}},
 		},
+	})
+}
+
+// withImpactCounts fills the counts of each plan step's Impact from its
+// Lost, as sim.Diff does: the fixture's steps list every pair they lose.
+func withImpactCounts(r *sim.DiffResult) *sim.DiffResult {
+	for i := range r.Plan.Steps {
+		imp := &r.Plan.Steps[i].Impact
+		imp.Count = len(imp.Lost)
+		for _, l := range imp.Lost {
+			if !l.Lasting {
+				imp.Transient++
+			}
+		}
+		if i > 0 && imp.Count > 0 {
+			imp.Same = slices.EqualFunc(imp.Lost, r.Plan.Steps[i-1].Impact.Lost, func(x, y sim.ReachChange) bool {
+				return x.From == y.From && x.To == y.To && x.Result == y.Result && x.Reason == y.Reason
+			})
+		}
 	}
+	return r
 }
 
 func TestDiffFormats(t *testing.T) {
@@ -262,5 +283,60 @@ func TestDiffListsAreCapped(t *testing.T) {
 	var buf bytes.Buffer
 	if err := DiffJSON(&buf, r, false); err != nil || !strings.Contains(buf.String(), fmt.Sprintf("b/s%03d", maxListedPairs+6)) {
 		t.Errorf("JSON does not list every pair (%v)", err)
+	}
+}
+
+// Over its cap of lost pairs for the whole plan, JSON lists each step's
+// first pairs with the step's counts; under it, every pair. Text and
+// Markdown count from Impact whatever Impact.Lost holds.
+func TestDiffJSONCapsThePlansImpact(t *testing.T) {
+	r := diffFixture()
+	total := 0
+	for _, s := range r.Plan.Steps {
+		total += s.Impact.Count
+	}
+	type step struct {
+		Impact struct {
+			Lost           []map[string]any `json:"lost"`
+			LostCount      *int             `json:"lostCount"`
+			TransientCount *int             `json:"transientCount"`
+			Truncated      *bool            `json:"truncated"`
+		} `json:"impact"`
+	}
+	for _, tc := range []struct {
+		name      string
+		max, head int
+	}{{"under the cap", total, 100}, {"over the cap", total - 1, 1}} {
+		t.Run(tc.name, func(t *testing.T) {
+			r := diffFixture()
+			for i := range r.Plan.Steps {
+				// Diff keeps at most 100 pairs in Impact.Lost; here one.
+				imp := &r.Plan.Steps[i].Impact
+				imp.Lost = imp.Lost[:min(tc.head, len(imp.Lost))]
+			}
+			var buf bytes.Buffer
+			if err := diffJSON(&buf, r, false, tc.max); err != nil {
+				t.Fatal(err)
+			}
+			var doc struct{ Plan []step }
+			if err := json.Unmarshal(buf.Bytes(), &doc); err != nil {
+				t.Fatal(err)
+			}
+			for i, s := range doc.Plan {
+				imp, want := s.Impact, r.Plan.Steps[i].Impact
+				capped := tc.max < total
+				if capped != (imp.Truncated != nil) || len(imp.Lost) != len(want.Lost) {
+					t.Errorf("step %d: %d pairs listed, truncated %v; want %d, capped %t", i+1, len(imp.Lost), imp.Truncated, len(want.Lost), capped)
+				}
+				if capped && (*imp.LostCount != want.Count || *imp.TransientCount != want.Transient || *imp.Truncated != (want.Count > len(want.Lost))) {
+					t.Errorf("step %d: counts %d, %d, truncated %t; want %d, %d", i+1, *imp.LostCount, *imp.TransientCount, *imp.Truncated, want.Count, want.Transient)
+				}
+			}
+			var text bytes.Buffer
+			if err := DiffText(&text, r, DiffOptions{}); err != nil || !strings.Contains(text.String(), "3 subnet pairs lost, 2 of them transient") ||
+				(tc.head == 1 && !strings.Contains(text.String(), "… and 2 more")) {
+				t.Errorf("text does not count from Impact (%v):\n%s", err, text.String())
+			}
+		})
 	}
 }

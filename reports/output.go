@@ -1,11 +1,13 @@
 package reports
 
 import (
+	"bufio"
 	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
+	"strings"
 
 	"github.com/vnetsim/vnetsim/internal/buildinfo"
 )
@@ -89,6 +91,108 @@ func (vw *versionWriter) Write(b []byte) (int, error) {
 	}
 	n, err := vw.w.Write(rest)
 	return n + len(b) - len(rest), err
+}
+
+// jsonStream writes one JSON document piece by piece, laid out byte for
+// byte as WriteJSON lays out the whole value, so that a document of
+// millions of items goes to its writer without being held: containers are
+// opened and closed as the document goes, and any value in between is
+// encoded whole at its depth.
+type jsonStream struct {
+	w     *bufio.Writer
+	enc   *json.Encoder
+	buf   bytes.Buffer
+	items []int // entries written in each open container
+	err   error
+}
+
+func newJSONStream(w io.Writer) *jsonStream {
+	s := &jsonStream{w: bufio.NewWriter(w)}
+	s.enc = json.NewEncoder(&s.buf)
+	s.enc.SetEscapeHTML(false)
+	return s
+}
+
+func (s *jsonStream) write(text string) {
+	if s.err == nil {
+		_, s.err = s.w.WriteString(text)
+	}
+}
+
+// encode returns v as WriteJSON would write it at the current depth,
+// without the final newline.
+func (s *jsonStream) encode(v any) string {
+	s.buf.Reset()
+	s.enc.SetIndent(strings.Repeat("  ", len(s.items)), "  ")
+	if err := s.enc.Encode(v); err != nil && s.err == nil {
+		s.err = fmt.Errorf("write json: %w", err)
+	}
+	return strings.TrimSuffix(s.buf.String(), "\n")
+}
+
+// entry starts the next entry of the innermost container on its own line.
+func (s *jsonStream) entry() {
+	if len(s.items) == 0 {
+		return
+	}
+	if s.items[len(s.items)-1]++; s.items[len(s.items)-1] > 1 {
+		s.write(",")
+	}
+	s.write("\n" + strings.Repeat("  ", len(s.items)))
+}
+
+// key starts an object member; its value follows.
+func (s *jsonStream) key(k string) {
+	s.entry()
+	s.write(s.encode(k) + ": ")
+	s.items[len(s.items)-1] = -s.items[len(s.items)-1] // the value is not an entry
+}
+
+// start places a value: after its key, or as the next item.
+func (s *jsonStream) start() {
+	if n := len(s.items); n > 0 && s.items[n-1] < 0 {
+		s.items[n-1] = -s.items[n-1]
+		return
+	}
+	s.entry()
+}
+
+// value writes v whole.
+func (s *jsonStream) value(v any) {
+	s.start()
+	s.write(s.encode(v))
+}
+
+// member writes an object member whose value is written whole.
+func (s *jsonStream) member(k string, v any) {
+	s.key(k)
+	s.value(v)
+}
+
+// open starts an object ('{') or an array ('[') written entry by entry.
+func (s *jsonStream) open(bracket string) {
+	s.start()
+	s.write(bracket)
+	s.items = append(s.items, 0)
+}
+
+// close ends the innermost container with bracket ('}' or ']').
+func (s *jsonStream) close(bracket string) {
+	n := s.items[len(s.items)-1]
+	s.items = s.items[:len(s.items)-1]
+	if n > 0 {
+		s.write("\n" + strings.Repeat("  ", len(s.items)))
+	}
+	s.write(bracket)
+}
+
+// finish ends the document and flushes it.
+func (s *jsonStream) finish() error {
+	s.write("\n")
+	if s.err != nil {
+		return s.err
+	}
+	return s.w.Flush()
 }
 
 // style holds the text decorations; every func is the identity when colour

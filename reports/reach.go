@@ -2,9 +2,7 @@ package reports
 
 import (
 	"bufio"
-	"bytes"
 	"encoding/csv"
-	"encoding/json"
 	"fmt"
 	"io"
 	"maps"
@@ -224,8 +222,7 @@ type ReachListing struct {
 	names   map[string]bool
 	listing bool
 	csv     *csv.Writer
-	enc     *json.Encoder
-	buf     bytes.Buffer
+	js      *jsonStream
 }
 
 // NewReachListing returns a listing writer for format, which is text, json
@@ -237,11 +234,7 @@ func NewReachListing(w io.Writer, format string, level sim.Level) *ReachListing 
 	case "csv":
 		l.csv = csv.NewWriter(bw)
 	case "json":
-		// A pair sits at depth two of the document, as WriteJSON would
-		// indent it.
-		l.enc = json.NewEncoder(&l.buf)
-		l.enc.SetIndent("    ", "  ")
-		l.enc.SetEscapeHTML(false)
+		l.js = newJSONStream(w)
 	}
 	return l
 }
@@ -254,15 +247,9 @@ func (l *ReachListing) Pair(p sim.ReachPair) error {
 	case "json":
 		if first {
 			l.jsonHead()
-			l.ew.print("\n    ")
-		} else {
-			l.ew.print(",\n    ")
 		}
-		l.buf.Reset()
-		if err := l.enc.Encode(reachPairJSON(p)); err != nil {
-			return fmt.Errorf("write json: %w", err)
-		}
-		l.ew.print(strings.TrimSuffix(l.buf.String(), "\n"))
+		l.js.value(reachPairJSON(p))
+		return l.js.err
 	case "csv":
 		if first {
 			l.csvRow(reachCSVHeader)
@@ -292,10 +279,10 @@ func (l *ReachListing) Close(r *sim.Reach) error {
 	case "json":
 		if l.pairs == 0 {
 			l.jsonHead()
-			l.ew.print("]\n}\n")
-		} else {
-			l.ew.print("\n  ]\n}\n")
 		}
+		l.js.close("]")
+		l.js.close("}")
+		return l.js.finish()
 	case "csv":
 		if l.pairs == 0 {
 			l.csvRow(reachCSVHeader)
@@ -316,12 +303,13 @@ func (l *ReachListing) Close(r *sim.Reach) error {
 	return l.w.Flush()
 }
 
-// jsonHead opens the document as WriteDocument would write it, up to
-// the pairs' opening bracket.
+// jsonHead opens the document, up to the pairs' opening bracket.
 func (l *ReachListing) jsonHead() {
-	version, _ := json.Marshal(buildinfo.Version())
-	level, _ := json.Marshal(l.level.String())
-	l.ew.printf("{\n  \"version\": %s,\n  \"level\": %s,\n  \"pairs\": [", version, level)
+	l.js.open("{")
+	l.js.member("version", buildinfo.Version())
+	l.js.member("level", l.level.String())
+	l.js.key("pairs")
+	l.js.open("[")
 }
 
 func (l *ReachListing) csvRow(row []string) {

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"errors"
 	"fmt"
+	"iter"
 	"slices"
 
 	"github.com/vnetsim/vnetsim/topology"
@@ -48,6 +49,8 @@ type DiffResult struct {
 	Reachability ReachDelta
 	// Expect is what a scenario replaying the plan should find at its end.
 	Expect ScenarioChecks
+	// impacts holds every step's lost pairs, for ImpactLists.
+	impacts *impactLog
 }
 
 // ScenarioChecks are the expectations a scenario replaying a plan ends
@@ -170,55 +173,71 @@ func Diff(before, after DiffInput, opts DiffOptions) (*DiffResult, error) {
 	}
 	tr := <-tracker
 	total := changeScope(res.Changes, b, a)
-	var stepKeys [][]int64 // each step's lost pairs' keys in tr.base
+	// The after network's view answers the whole change first, so that a
+	// plan state's lost pairs can be told lasting or transient as they are
+	// found.
+	av := tr.view(a, total)
+	var lostKeys []int64
+	res.Reachability, lostKeys = compareViews(tr.base, av, total, true)
+	av.explain(res.Reachability.Lost)
 	if !opts.NoImpact {
 		nets := make([]*topology.Network, len(res.Plan.Steps))
 		for i, s := range res.Plan.Steps {
 			nets[i] = s.network
 		}
-		views := tr.views(nets)
+		// A verified plan ends in the after network, whose view serves
+		// its last state.
+		var last *reachView
+		if res.Plan.Verified && len(res.Plan.Unplanned) == 0 {
+			last = av
+		}
+		views := tr.views(nets, last)
+		res.impacts = newImpactLog(tr.base, lastingPairs(tr.base, av, lostKeys, total))
 		for i := range res.Plan.Steps {
-			var keys []int64
-			res.Plan.Steps[i].Impact.Lost, keys = tr.advance(<-views)
-			stepKeys = append(stepKeys, keys)
+			res.Plan.Steps[i].Impact = res.impacts.advance(<-views)
 		}
 	}
-	av := tr.last
-	if av == nil || !res.Plan.Verified || len(res.Plan.Unplanned) > 0 {
-		av = tr.view(a, total)
-	} // else the plan's last state is the after network, and its view serves
-	var lostKeys []int64
-	res.Reachability, lostKeys = compareViews(tr.base, av, total, true)
-	av.explain(res.Reachability.Lost)
 	// The scenario runs on the before-file, whose own loader errors no
 	// event removes: valid: {} would fail on them.
 	hasErrors := after.Diagnostics.HasErrors() || topology.FileDiagnostics(before.Diagnostics, b).HasErrors()
 	res.Expect = scenarioChecks(a, hasErrors, res, av, total, opts.Protocol != topology.ProtocolAll || opts.Ports != nil)
-	markLasting(res.Plan.Steps, stepKeys, lostKeys, total, av)
 	return res, nil
 }
 
-// markLasting marks the lost pairs of each plan step that stay lost after
-// the whole change: those the change loses, and those of a subnet the
-// after network (av) no longer has, when the change's scope total holds
-// them. stepKeys and lostKeys are the keys of the steps' and the change's
-// lost pairs, sorted, in the before network's view.
-func markLasting(steps []PlanStep, stepKeys [][]int64, lostKeys []int64, total scope, av *reachView) {
-	for i := range min(len(steps), len(stepKeys)) {
-		rest := lostKeys
-		for j, k := range stepKeys[i] {
-			l := &steps[i].Impact.Lost[j]
-			for len(rest) > 0 && rest[0] < k {
-				rest = rest[1:]
-			}
-			if len(rest) > 0 && rest[0] == k {
-				l.Lasting = true
-				continue
-			}
-			_, fromKept := av.index[l.From]
-			_, toKept := av.index[l.To]
-			l.Lasting = (!fromKept || !toKept) && total.involves([2]string{l.From, l.To})
+// ImpactLists yields every plan step's lost pairs, all of them, in step
+// order and each step's sorted by (From, To), as Impact.Lost holds the
+// first of them. Only one step's pairs are held at a time, however many
+// the plan loses in all. A DiffResult made by hand, without Diff, yields
+// each step's Impact.Lost.
+func (r *DiffResult) ImpactLists() iter.Seq2[int, iter.Seq[ReachChange]] {
+	return func(yield func(int, iter.Seq[ReachChange]) bool) {
+		if r.impacts != nil {
+			r.impacts.replay(yield)
+			return
 		}
+		for i, s := range r.Plan.Steps {
+			if !yield(i, slices.Values(s.Impact.Lost)) {
+				return
+			}
+		}
+	}
+}
+
+// lastingPairs reports whether a pair a plan step loses, by its key in
+// the before network's view base, stays lost after the whole change: the
+// change loses it (lostKeys, sorted), or the after network (av) no longer
+// has one of its subnets and the change's scope total holds it.
+func lastingPairs(base, av *reachView, lostKeys []int64, total scope) func(key int64) bool {
+	kept := make([]bool, len(base.subs))
+	for i, name := range base.names {
+		_, kept[i] = av.index[name]
+	}
+	return func(key int64) bool {
+		if _, found := slices.BinarySearch(lostKeys, key); found {
+			return true
+		}
+		i, j := base.pairOf(key)
+		return (!kept[i] || !kept[j]) && total.involves([2]string{base.names[i], base.names[j]})
 	}
 }
 

@@ -49,7 +49,7 @@ virtualNetworks:
 		fmt.Printf("%s at %s\n", v.Code, v.Subject)
 	}
 	for i, s := range res.Plan.Steps {
-		fmt.Printf("%d. %s, %d subnet pairs lost meanwhile\n", i+1, s.Event.Kind(), len(s.Impact.Lost))
+		fmt.Printf("%d. %s, %d subnet pairs lost meanwhile\n", i+1, s.Event.Kind(), s.Impact.Count)
 	}
 	fmt.Println("verified:", res.Plan.Verified, "failed:", res.Failed(false))
 	// Output:

@@ -44,9 +44,19 @@ type PlanStep struct {
 	network *topology.Network
 }
 
-// Impact is the transient cost of a plan step.
+// Impact is the transient cost of a plan step: the subnet pairs lost while
+// the network is in the state the step leaves, compared with the before
+// network.
 type Impact struct {
+	// Lost holds the first lost pairs, at most 100, sorted by (From, To);
+	// DiffResult.ImpactLists gives every one of them.
 	Lost []ReachChange
+	// Count is the number of pairs lost, and Transient the number of them
+	// that the finished change gets back (not Lasting).
+	Count, Transient int
+	// Same reports that the step loses exactly the pairs the step before
+	// it loses, with the same results and reasons.
+	Same bool
 }
 
 // planner builds a plan by applying each event as it is chosen, so that

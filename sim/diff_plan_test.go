@@ -80,8 +80,9 @@ func TestPlanRebuildsPeeringWithoutLiftingRoutes(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	lists := impactLists(res)
 	for i, s := range res.Plan.Steps {
-		for _, l := range s.Impact.Lost {
+		for _, l := range lists[i] {
 			if !strings.HasPrefix(l.From, "spoke1/") && !strings.HasPrefix(l.To, "spoke1/") {
 				t.Errorf("step %d %s loses %s → %s, which does not involve spoke1", i+1, s.Event.Kind(), l.From, l.To)
 			}

@@ -303,9 +303,13 @@ func TestDiffScopeMatchesBruteForce(t *testing.T) {
 			if !slices.Equal(strip(res.Reachability.Gained), strip(want.Gained)) || !slices.Equal(strip(res.Reachability.Lost), strip(want.Lost)) {
 				t.Errorf("before %v, after %v: scoped reachability\n%+v\nbrute force\n%+v", bm, am, res.Reachability, want)
 			}
+			lists := impactLists(res)
 			for j, s := range res.Plan.Steps {
-				if w := bruteDelta(rb, full(s.network)).Lost; !slices.Equal(strip(s.Impact.Lost), strip(w)) {
-					t.Errorf("before %v, after %v: step %d %s: scoped impact %v, brute force %v", bm, am, j+1, s.Event.Kind(), s.Impact.Lost, w)
+				if w := bruteDelta(rb, full(s.network)).Lost; !slices.Equal(strip(lists[j]), strip(w)) {
+					t.Errorf("before %v, after %v: step %d %s: scoped impact %v, brute force %v", bm, am, j+1, s.Event.Kind(), lists[j], w)
+				}
+				if s.Impact.Count != len(lists[j]) || !slices.Equal(s.Impact.Lost, lists[j][:min(len(lists[j]), maxImpactHead)]) {
+					t.Errorf("step %d: Impact counts %d pairs and heads %v; its list has %d", j+1, s.Impact.Count, s.Impact.Lost, len(lists[j]))
 				}
 			}
 		})

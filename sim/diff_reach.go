@@ -554,18 +554,14 @@ func (v *reachView) pairOf(k int64) (int, int) {
 // the cap keep their reason.
 const maxExplained = 100
 
-// reachTracker follows subnet reachability through the states of a plan,
-// comparing only the pairs each step can change with the before network.
+// reachTracker builds the reach views of the states of a diff: the before
+// network's, which every other is compared with, and the others sharing
+// its subnet names.
 type reachTracker struct {
 	opts          ReachOptions
 	before, after *topology.Network
 	base          *reachView        // the before network
 	intern        map[string]string // subnet names shared by every view
-	// lost holds the current state's lost pairs, sorted, and keys their
-	// base.pairKey: lost pairs have both subnets in the before network.
-	lost []ReachChange
-	keys []int64
-	last *reachView // the view of the state advance reached last
 }
 
 // newReachTracker starts a tracker at before; the before network's view
@@ -603,65 +599,25 @@ type stepView struct {
 // (prev is the before network for the first) and the view of nets[i],
 // built one ahead of the reader on another goroutine: a view costs a pass
 // over the estate that is mostly sequential, so building the next state's
-// while the current one is compared keeps both cores busy. The reader must
+// while the current one is compared keeps both cores busy. last, when not
+// nil, is the view of the last state, already built. The reader must
 // drain the channel, and must not call view until it is closed.
-func (t *reachTracker) views(nets []*topology.Network) <-chan stepView {
+func (t *reachTracker) views(nets []*topology.Network, last *reachView) <-chan stepView {
 	out := make(chan stepView, 1)
 	go func() {
 		defer close(out)
 		prev := t.before
-		for _, n := range nets {
+		for i, n := range nets {
 			sc := changeScope(append(Changes(prev, n), peeringStateChanges(prev, n)...), t.before, t.after)
-			out <- stepView{t.view(n, sc), sc}
+			v := last
+			if i < len(nets)-1 || v == nil {
+				v = t.view(n, sc)
+			}
+			out <- stepView{v, sc}
 			prev = n
 		}
 	}()
 	return out
-}
-
-// advance moves the current state to the one sv views and returns the
-// pairs lost there compared with the before network, sorted, with their
-// base.pairKey. Only the pairs in the step's scope are compared; the
-// others keep their place in the lost list from step to step, so a step
-// costs what it touches.
-func (t *reachTracker) advance(sv stepView) ([]ReachChange, []int64) {
-	v, sc := sv.view, sv.scope
-	d, keys := compareViews(t.base, v, sc, false)
-	src, dst := make([]bool, len(t.base.subs)), make([]bool, len(t.base.subs))
-	for i := range t.base.subs {
-		src[i], dst[i] = t.base.inScope(sc, i)
-	}
-	outside := func(k int64) bool {
-		i, j := t.base.pairOf(k)
-		return !src[i] && !dst[j]
-	}
-	// A fresh list every step: each step keeps its own (Diff marks lasting
-	// pairs on it afterwards).
-	t.lost, t.keys = mergeKeyed(t.lost, t.keys, d.Lost, keys, outside)
-	v.explain(t.lost)
-	t.last = v
-	return t.lost, t.keys
-}
-
-// mergeKeyed merges the entries of a that keep accepts with b, both sorted
-// by their keys (ak, bk), into a new list and its keys; a's entry comes
-// first on a tie.
-func mergeKeyed(a []ReachChange, ak []int64, b []ReachChange, bk []int64, keep func(int64) bool) ([]ReachChange, []int64) {
-	out, keys := make([]ReachChange, 0, len(a)+len(b)), make([]int64, 0, len(a)+len(b))
-	i, j := 0, 0
-	for i < len(a) || j < len(b) {
-		switch {
-		case i < len(a) && !keep(ak[i]):
-			i++
-		case j == len(b) || (i < len(a) && ak[i] <= bk[j]):
-			out, keys = append(out, a[i]), append(keys, ak[i])
-			i++
-		default:
-			out, keys = append(out, b[j]), append(keys, bk[j])
-			j++
-		}
-	}
-	return out, keys
 }
 
 // peeringStateChanges returns the peering objects whose stored state

@@ -160,9 +160,10 @@ func formatDiff(r *DiffResult) []byte {
 	violations("violations", r.Violations)
 	violations("preexisting", r.Preexisting)
 	fmt.Fprintf(&b, "\nplan (verified %t):\n", r.Plan.Verified)
+	lists := impactLists(r)
 	for i, s := range r.Plan.Steps {
 		fmt.Fprintf(&b, "  %d. %s\n     why: %s\n", i+1, eventLine(s.Event), s.Why)
-		for _, l := range s.Impact.Lost {
+		for _, l := range lists[i] {
 			fmt.Fprintf(&b, "     lost: %s\n", reachLine(l))
 		}
 	}

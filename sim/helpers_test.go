@@ -3,6 +3,7 @@ package sim
 import (
 	"flag"
 	"os"
+	"slices"
 	"strings"
 	"testing"
 
@@ -39,4 +40,13 @@ func via(tr Trace) string {
 		ns = append(ns, h.Node)
 	}
 	return strings.Join(ns, ",")
+}
+
+// impactLists returns every plan step's full list of lost pairs.
+func impactLists(res *DiffResult) [][]ReachChange {
+	var out [][]ReachChange
+	for _, lost := range res.ImpactLists() {
+		out = append(out, slices.Collect(lost))
+	}
+	return out
 }

@@ -304,7 +304,7 @@ func BenchmarkScaleDiffPeerings(b *testing.B) {
 				}
 				held := 0
 				for _, s := range res.Plan.Steps {
-					held += len(s.Impact.Lost)
+					held += s.Impact.Count
 				}
 				b.ReportMetric(float64(len(res.Reachability.Lost)), "lost-pairs")
 				b.ReportMetric(float64(held), "impact-pairs")

@@ -3,6 +3,7 @@ package sim
 import (
 	"encoding/json"
 	"fmt"
+	"iter"
 	"net/netip"
 	"os"
 	"runtime"
@@ -48,6 +49,29 @@ func checkUsersIndex(t *testing.T, n *topology.Network) {
 	for name := range n.RouteTables {
 		if got, want := n.RouteTableUsers(name), fresh.RouteTableUsers(name); !slices.Equal(got, want) {
 			t.Errorf("users of route table %s = %v, want %v", name, got, want)
+		}
+	}
+	// The other questions answer sets: compare them as sets.
+	set := func(seq iter.Seq[string]) []string { return slices.Compact(slices.Sorted(seq)) }
+	same := func(what string, got, want iter.Seq[string]) {
+		if g, w := set(got), set(want); !slices.Equal(g, w) {
+			t.Errorf("%s = %v, want %v", what, g, w)
+		}
+	}
+	for vn, v := range n.VirtualNetworks {
+		same("VNets peered toward "+vn, n.PeeredBy(vn), fresh.PeeredBy(vn))
+		for _, p := range v.AddressSpace {
+			same("VNets overlapping "+p.String(), n.Overlapping(p), fresh.Overlapping(p))
+		}
+		for _, p := range v.Peerings {
+			same("VNets peered toward "+p.RemoteVirtualNetwork, n.PeeredBy(p.RemoteVirtualNetwork), fresh.PeeredBy(p.RemoteVirtualNetwork))
+			if got, want := set(slices.Values(n.PeeringsBetween(vn, p.RemoteVirtualNetwork))), set(slices.Values(fresh.PeeringsBetween(vn, p.RemoteVirtualNetwork))); !slices.Equal(got, want) {
+				t.Errorf("peerings from %s to %s = %v, want %v", vn, p.RemoteVirtualNetwork, got, want)
+			}
+		}
+		for _, vm := range v.VirtualMachines {
+			same("holders of "+vm.IPAddress.String(), n.AddressHolders(vm.IPAddress), fresh.AddressHolders(vm.IPAddress))
+			same("VNets with an endpoint "+vm.Name, n.EndpointHolders(vm.Name), fresh.EndpointHolders(vm.Name))
 		}
 	}
 }

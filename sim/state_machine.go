@@ -3,6 +3,7 @@ package sim
 import (
 	"cmp"
 	"fmt"
+	"iter"
 	"maps"
 	"net/netip"
 	"slices"
@@ -38,15 +39,15 @@ func Apply(n *topology.Network, ev Event) (*topology.Network, *Refusal) {
 	if r := ev.apply(t); r != nil {
 		return n, r
 	}
+	// The result differs from n only in the VNets the event copied,
+	// created or deleted, so n's reverse index holds for it once those are
+	// checked again; the new-error check reads it in both networks.
+	t.n.InheritUsers(n, t.copied)
 	if !t.skipValidation {
 		if r := t.newError(); r != nil {
 			return n, r
 		}
 	}
-	// The result differs from n only in the VNets the event copied,
-	// created or deleted, so n's index of ACL and route table users holds
-	// for it once those are checked again.
-	t.n.InheritUsers(n, t.copied)
 	return t.n, nil
 }
 
@@ -69,6 +70,9 @@ type tx struct {
 	// endpoints are the VM names the event created: endpoint names are
 	// unique across the file, so their namesakes anywhere are in scope.
 	endpoints map[string]bool
+	// owned are the peering objects this event made or copied: a copied
+	// VNet shares the old one's objects until one is changed (ownPeering).
+	owned map[*topology.Peering]bool
 	// skipValidation is set by deletions: the platform refuses them only
 	// for their own reasons (not-found, address-range-in-use), never for
 	// the errors they leave in other objects.
@@ -81,7 +85,8 @@ func newTx(old *topology.Network) *tx {
 	n.RouteTables = cowMap(old.RouteTables)
 	n.AccessControlLists = cowMap(old.AccessControlLists)
 	n.OnPremises = cowMap(old.OnPremises)
-	return &tx{old: old, n: n, copied: map[string]bool{}, touched: map[string]bool{}, related: map[string]bool{}, endpoints: map[string]bool{}}
+	return &tx{old: old, n: n, copied: map[string]bool{}, touched: map[string]bool{}, related: map[string]bool{}, endpoints: map[string]bool{},
+		owned: map[*topology.Peering]bool{}}
 }
 
 // cowMap is maps.Clone that never returns nil, so events can insert.
@@ -110,11 +115,26 @@ func (t *tx) copyVNet(name string) *topology.VirtualNetwork {
 		return nil
 	}
 	if !t.copied[name] {
-		v = t.n.CloneVirtualNetwork(v)
+		v = t.n.CopyVirtualNetwork(v)
 		t.n.VirtualNetworks[name] = v
 		t.copied[name] = true
 	}
 	return v
+}
+
+// ownPeering returns the peering object called name of v, a VNet the event
+// has copied, after copying the object itself if the old network still
+// shares it, so that the event may change it.
+func (t *tx) ownPeering(v *topology.VirtualNetwork, name string) *topology.Peering {
+	p := v.Peerings[name]
+	if p == nil || t.owned[p] {
+		return p
+	}
+	c := *p
+	c.SyncedRemote = slices.Clone(p.SyncedRemote)
+	v.Peerings[name] = &c
+	t.owned[&c] = true
+	return &c
 }
 
 // routeTable returns a private, writable copy of the named route table and
@@ -236,7 +256,7 @@ func (t *tx) peering(ref PeeringRef) (*topology.VirtualNetwork, *topology.Peerin
 	}
 	v := t.vnet(ref.VNet)
 	t.related[p.RemoteVirtualNetwork] = true
-	return v, v.Peerings[p.Name], nil
+	return v, t.ownPeering(v, p.Name), nil
 }
 
 // syncOnConnect makes a pair that has just become Connected start in sync:
@@ -250,8 +270,7 @@ func (t *tx) syncOnConnect(owner *topology.VirtualNetwork, p *topology.Peering) 
 	p.SyncedRemote = slices.Clone(remote.AddressSpace)
 	if back := remote.PeeringTo(owner.Name); back != nil && !back.Disconnected && !p.Disconnected {
 		// Only sync state changes on the remote: no check reads it.
-		rv := t.copyVNet(remote.Name)
-		rv.Peerings[back.Name].SyncedRemote = slices.Clone(owner.AddressSpace)
+		t.ownPeering(t.copyVNet(remote.Name), back.Name).SyncedRemote = slices.Clone(owner.AddressSpace)
 	}
 }
 
@@ -328,7 +347,7 @@ func (e DeletePeering) apply(t *tx) *Refusal {
 	if t.n.PeeringState(v.Name, p) == topology.Connected {
 		if remote := t.n.VirtualNetworks[p.RemoteVirtualNetwork]; remote != nil {
 			back := remote.PeeringTo(v.Name)
-			t.vnet(remote.Name).Peerings[back.Name].Disconnected = true
+			t.ownPeering(t.vnet(remote.Name), back.Name).Disconnected = true
 		}
 	}
 	delete(v.Peerings, p.Name)
@@ -528,7 +547,7 @@ func (e DeleteVirtualNetwork) apply(t *tx) *Refusal {
 			if p.RemoteVirtualNetwork == e.Name && !p.Disconnected {
 				// An object toward a VNet that no longer exists is
 				// Disconnected, whether it was Connected or Initiated.
-				t.vnet(vn).Peerings[p.Name].Disconnected = true
+				t.ownPeering(t.vnet(vn), p.Name).Disconnected = true
 			}
 		}
 	}
@@ -889,26 +908,46 @@ func (t *tx) scope() map[string]bool {
 	scope := maps.Clone(base)
 	for _, n := range []*topology.Network{t.old, t.n} {
 		// A changed peering object makes its two VNets adjacent: each may
-		// now overlap the other's peers, so both ends are expanded.
-		level1 := neighbours(n, base)
-		mid := map[string]bool{}
-		for _, hs := range level1 {
-			for _, h := range hs {
-				mid[h] = true
-			}
-		}
-		level2 := neighbours(n, mid)
-		for c, hs := range level1 {
+		// now overlap the other's peers, so both ends are expanded. Only a
+		// VNet whose address space changed (or that was created) may
+		// overlap the peers of every VNet it is peered with; any other is
+		// newly adjacent only to VNets of the change, so a hub given one
+		// more spoke is not expanded over its thousand others.
+		for c := range base {
 			cv := n.VirtualNetworks[c]
 			if cv == nil {
 				continue
+			}
+			ov, nv := t.old.VirtualNetworks[c], t.n.VirtualNetworks[c]
+			var hs []string
+			if ov == nil || nv == nil || !slices.Equal(ov.AddressSpace, nv.AddressSpace) {
+				hs = slices.Collect(adjacent(n, c))
+			} else {
+				for h := range base {
+					if h != c && linked(n, c, h) {
+						hs = append(hs, h)
+					}
+				}
+			}
+			if len(hs) == 0 {
+				continue
+			}
+			// The VNets overlapping c come from the index of address
+			// ranges, not from every peer of every h.
+			var over []string
+			for _, p := range cv.AddressSpace {
+				for y := range n.Overlapping(p) {
+					if y != c && !slices.Contains(over, y) {
+						over = append(over, y)
+					}
+				}
 			}
 			for _, h := range hs {
 				if overlapsVNet(n.VirtualNetworks[h], cv) {
 					scope[h] = true
 				}
-				for _, y := range level2[h] {
-					if y != c && overlapsVNet(n.VirtualNetworks[y], cv) {
+				for _, y := range over {
+					if linked(n, h, y) {
 						scope[h], scope[y] = true, true
 					}
 				}
@@ -917,38 +956,40 @@ func (t *tx) scope() map[string]bool {
 		for vn := range applianceHolders(n, t.touched) {
 			scope[vn] = true
 		}
-		for vn, v := range n.VirtualNetworks {
-			if len(t.endpoints) == 0 {
-				break
-			}
-			for name := range t.endpoints {
-				if v.VirtualMachines[name] != nil || v.LoadBalancers[name] != nil {
-					scope[vn] = true
-				}
+		for name := range t.endpoints {
+			for vn := range n.EndpointHolders(name) {
+				scope[vn] = true
 			}
 		}
 	}
 	return scope
 }
 
-// neighbours maps each VNet of set to the VNets it is peered with in
-// either direction, whatever the state, in one pass over every peering.
-func neighbours(n *topology.Network, set map[string]bool) map[string][]string {
-	out := map[string][]string{}
-	if len(set) == 0 {
-		return out
-	}
-	for vn, v := range n.VirtualNetworks {
-		for _, p := range v.Peerings {
-			if set[vn] {
-				out[vn] = append(out[vn], p.RemoteVirtualNetwork)
+// linked reports whether a and b hold a peering object toward each other,
+// in either direction, whatever its state.
+func linked(n *topology.Network, a, b string) bool {
+	return n.HoldsPeering(a, b) || n.HoldsPeering(b, a)
+}
+
+// adjacent yields the VNets peered with vn in either direction, whatever
+// the state: the remotes of its own objects, then the owners of the objects
+// toward it from n's reverse index, so that a VNet costs its own peerings,
+// not a pass over every VNet. A VNet may come more than once.
+func adjacent(n *topology.Network, vn string) iter.Seq[string] {
+	return func(yield func(string) bool) {
+		if v := n.VirtualNetworks[vn]; v != nil {
+			for _, p := range v.Peerings {
+				if !yield(p.RemoteVirtualNetwork) {
+					return
+				}
 			}
-			if set[p.RemoteVirtualNetwork] {
-				out[p.RemoteVirtualNetwork] = append(out[p.RemoteVirtualNetwork], vn)
+		}
+		for o := range n.PeeredBy(vn) {
+			if !yield(o) {
+				return
 			}
 		}
 	}
-	return out
 }
 
 // overlapsVNet reports whether any range of a overlaps any range of b.
@@ -988,19 +1029,9 @@ func applianceHolders(n *topology.Network, vnets map[string]bool) map[string]boo
 		}
 	}
 	out := map[string]bool{}
-	if len(ips) == 0 {
-		return out
-	}
-	for vn, v := range n.VirtualNetworks {
-		for _, vm := range v.VirtualMachines {
-			if ips[vm.IPAddress] {
-				out[vn] = true
-			}
-		}
-		for _, lb := range v.LoadBalancers {
-			if ips[lb.FrontendIPAddress] {
-				out[vn] = true
-			}
+	for ip := range ips {
+		for vn := range n.AddressHolders(ip) {
+			out[vn] = true
 		}
 	}
 	return out
@@ -1024,27 +1055,14 @@ func restrictVNets(n *topology.Network, scope, touched map[string]bool) *topolog
 		if v == nil {
 			continue
 		}
-		keep := func(p *topology.Peering) bool { return scope[p.RemoteVirtualNetwork] }
+		kept := towardScope(n, name, scope)
 		if touched[name] {
-			kept := map[string]bool{}
-			use, offer := 0, 0
-			for _, p := range v.SortedPeerings() {
-				switch {
-				case scope[p.RemoteVirtualNetwork]:
-				case p.UseRemoteGateways && use < 2, p.AllowGatewayTransit && offer < 2:
-					if p.UseRemoteGateways {
-						use++
-					}
-					if p.AllowGatewayTransit {
-						offer++
-					}
-					kept[p.Name] = true
-					stubs[p.RemoteVirtualNetwork] = true
-				}
+			for _, p := range transitObjects(v, scope) {
+				kept = append(kept, p.Name)
+				stubs[p.RemoteVirtualNetwork] = true
 			}
-			keep = func(p *topology.Peering) bool { return scope[p.RemoteVirtualNetwork] || kept[p.Name] }
 		}
-		r.VirtualNetworks[name] = trimPeerings(v, keep)
+		r.VirtualNetworks[name] = withPeerings(v, kept)
 	}
 	for name := range stubs {
 		x := n.VirtualNetworks[name]
@@ -1053,30 +1071,62 @@ func restrictVNets(n *topology.Network, scope, touched map[string]bool) *topolog
 		}
 		stub := *x
 		stub.Subnets, stub.VirtualMachines, stub.LoadBalancers = nil, nil, nil
-		r.VirtualNetworks[name] = trimPeerings(&stub, func(p *topology.Peering) bool { return scope[p.RemoteVirtualNetwork] })
+		r.VirtualNetworks[name] = withPeerings(&stub, towardScope(n, name, scope))
 	}
 	return r
 }
 
-// trimPeerings returns v, or a shallow copy of v holding only the peering
-// objects keep accepts.
-func trimPeerings(v *topology.VirtualNetwork, keep func(*topology.Peering) bool) *topology.VirtualNetwork {
-	all := true
+// towardScope returns the names of owner's peering objects toward the
+// VNets of scope, from n's index: a hub's thousand other objects cost
+// nothing.
+func towardScope(n *topology.Network, owner string, scope map[string]bool) []string {
+	var names []string
+	for remote := range scope {
+		names = append(names, n.PeeringsBetween(owner, remote)...)
+	}
+	return names
+}
+
+// transitObjects returns the peering objects of v toward VNets out of
+// scope that its counting checks read: the first two by name that set
+// useRemoteGateways and the first two that set allowGatewayTransit.
+func transitObjects(v *topology.VirtualNetwork, scope map[string]bool) []*topology.Peering {
+	var use, offer []*topology.Peering
+	firstTwo := func(list []*topology.Peering, p *topology.Peering) []*topology.Peering {
+		list = append(list, p)
+		slices.SortFunc(list, func(a, b *topology.Peering) int { return strings.Compare(a.Name, b.Name) })
+		return list[:min(len(list), 2)]
+	}
 	for _, p := range v.Peerings {
-		if !keep(p) {
-			all = false
-			break
+		if scope[p.RemoteVirtualNetwork] {
+			continue
+		}
+		if p.UseRemoteGateways {
+			use = firstTwo(use, p)
+		}
+		if p.AllowGatewayTransit {
+			offer = firstTwo(offer, p)
 		}
 	}
-	if all {
+	out := use
+	for _, p := range offer {
+		if !slices.Contains(out, p) {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// withPeerings returns v, or a shallow copy of v holding only the peering
+// objects named.
+func withPeerings(v *topology.VirtualNetwork, names []string) *topology.VirtualNetwork {
+	if len(names) == len(v.Peerings) {
 		return v
 	}
 	c := *v
-	c.Peerings = make(map[string]*topology.Peering)
-	for k, p := range v.Peerings {
-		if keep(p) {
-			c.Peerings[k] = p
-		}
+	c.Peerings = make(map[string]*topology.Peering, len(names))
+	for _, name := range names {
+		c.Peerings[name] = v.Peerings[name]
 	}
 	return &c
 }

@@ -47,6 +47,17 @@ func cloneRules(rules []ACLRule) []ACLRule {
 // tables, ACLs and on-premises sites point into c (by name). It lets an
 // event copy only the VNets it touches.
 func (c *Network) cloneVNet(v *VirtualNetwork) *VirtualNetwork {
+	nv := c.copyVNet(v)
+	for k, p := range nv.Peerings {
+		np := *p
+		np.SyncedRemote = slices.Clone(p.SyncedRemote)
+		nv.Peerings[k] = &np
+	}
+	return nv
+}
+
+// copyVNet is cloneVNet sharing v's peering objects.
+func (c *Network) copyVNet(v *VirtualNetwork) *VirtualNetwork {
 	nv := &VirtualNetwork{
 		Name:              v.Name,
 		NetworkController: v.NetworkController,
@@ -89,11 +100,7 @@ func (c *Network) cloneVNet(v *VirtualNetwork) *VirtualNetwork {
 		}
 		nv.LoadBalancers[k] = &nlb
 	}
-	for k, p := range v.Peerings {
-		np := *p
-		np.SyncedRemote = slices.Clone(p.SyncedRemote)
-		nv.Peerings[k] = &np
-	}
+	maps.Copy(nv.Peerings, v.Peerings)
 	return nv
 }
 
@@ -115,3 +122,9 @@ func (c *Network) routeTable(rt *RouteTable) *RouteTable {
 // tables, ACLs and on-premises sites point, by name, into n's maps. It lets
 // an event copy only the VNets it touches instead of the whole network.
 func (n *Network) CloneVirtualNetwork(v *VirtualNetwork) *VirtualNetwork { return n.cloneVNet(v) }
+
+// CopyVirtualNetwork is CloneVirtualNetwork, except that the copy shares
+// v's peering objects: a hub's thousand objects are not copied for an
+// event that changes one of them. The caller copies an object before it
+// changes it.
+func (n *Network) CopyVirtualNetwork(v *VirtualNetwork) *VirtualNetwork { return n.copyVNet(v) }

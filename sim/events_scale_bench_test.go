@@ -1,0 +1,79 @@
+package sim
+
+import (
+	"fmt"
+	"net/netip"
+	"testing"
+
+	"github.com/vnetsim/vnetsim/topology"
+)
+
+// bigStep is one scenario step's events: n new VNets, then each peered
+// with a hub both ways (2n peerings), as a lab that builds an estate in one
+// step does.
+func bigStep(n int) (*topology.Network, []Event) {
+	start := &topology.Network{Name: "t", Platform: topology.WindowsSDN, NetworkController: "nc1",
+		VirtualNetworks: map[string]*topology.VirtualNetwork{}, RouteTables: map[string]*topology.RouteTable{},
+		AccessControlLists: map[string]*topology.ACL{}, OnPremises: map[string]*topology.OnPremises{}}
+	evs := []Event{CreateVirtualNetwork{Name: "hub", AddressSpace: []netip.Prefix{netip.MustParsePrefix("100.64.0.0/16")}}}
+	for i := range n {
+		p := netip.PrefixFrom(netip.AddrFrom4([4]byte{10, byte(i >> 8), byte(i), 0}), 24)
+		evs = append(evs, CreateVirtualNetwork{Name: fmt.Sprintf("v%04d", i), AddressSpace: []netip.Prefix{p},
+			Subnets: []SubnetSpec{{Name: "s", AddressPrefix: p}}})
+	}
+	for i := range n {
+		v := fmt.Sprintf("v%04d", i)
+		evs = append(evs, CreatePeering{VNet: v, Name: "to-hub", RemoteVirtualNetwork: "hub"},
+			CreatePeering{VNet: "hub", Name: "to-" + v, RemoteVirtualNetwork: v})
+	}
+	return start, evs
+}
+
+// BenchmarkApplyBigStep applies bigStep's events one after the other, as
+// a scenario step does.
+func BenchmarkApplyBigStep(b *testing.B) {
+	for _, n := range []int{250, 1000, 3000} {
+		start, evs := bigStep(n)
+		b.Run(fmt.Sprintf("vnets=%d/peerings=%d", n, 2*n), func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				net := start
+				for _, ev := range evs {
+					next, r := Apply(net, ev)
+					if r != nil {
+						b.Fatalf("%s refused: %v", ev.Kind(), r)
+					}
+					net = next
+				}
+			}
+		})
+	}
+}
+
+// A step that builds a hub's spokes checks each event against the VNets
+// around it, not the whole network: the last spoke's peering toward a hub
+// of 1,000 spokes, and the hub's object toward it, make as many
+// allocations as with a hub of 100 (the check walked every peering of the
+// network, and the hub's copy copied each of its objects: six times as
+// many). The maps an event copies still grow with the estate, in bytes.
+func TestApplyCostsWhatItTouches(t *testing.T) {
+	cost := func(spokes int) (toHub, fromHub float64) {
+		start, evs := bigStep(spokes)
+		net := start
+		for _, ev := range evs[:len(evs)-2] {
+			var r *Refusal
+			if net, r = Apply(net, ev); r != nil {
+				t.Fatalf("%s refused: %v", ev.Kind(), r)
+			}
+		}
+		toHub = testing.AllocsPerRun(5, func() { Apply(net, evs[len(evs)-2]) })
+		next, _ := Apply(net, evs[len(evs)-2])
+		fromHub = testing.AllocsPerRun(5, func() { Apply(next, evs[len(evs)-1]) })
+		return toHub, fromHub
+	}
+	smallTo, smallFrom := cost(100)
+	largeTo, largeFrom := cost(1000)
+	if largeTo > 1.2*smallTo || largeFrom > 1.2*smallFrom {
+		t.Errorf("allocations per event: %.0f and %.0f with 100 spokes, %.0f and %.0f with 1000", smallTo, smallFrom, largeTo, largeFrom)
+	}
+}

@@ -102,8 +102,10 @@ func (e *Engine) reach(opts ReachOptions, yield func(ReachPair) error) (*Reach, 
 
 	switch {
 	case opts.Summary && opts.Level == LevelSubnet:
+		q.routeSets()
 		q.summarise(r, from, to, workers, maxEx, prog)
 	case opts.Summary:
+		q.routeSets()
 		q.summariseVNets(r, from, to, workers, maxEx, prog)
 	default:
 		// A listing explains its pairs batch by batch, before handing
@@ -248,7 +250,10 @@ func (q *question) summarise(r *Reach, from, to []reachUnit, workers, maxEx int,
 		if n == 0 {
 			return OutcomeUnknown
 		}
-		o := q.groupPair(gs, gd).outcome()
+		o := OutcomeNone
+		if !q.droppedAtSource(gs, gd) {
+			o = q.groupPair(gs, gd).outcome()
+		}
 		counts[gs].add(o, n)
 		if o != OutcomeAll {
 			if notAll[gs] == nil {
@@ -258,6 +263,13 @@ func (q *question) summarise(r *Reach, from, to []reachUnit, workers, maxEx int,
 		}
 		return o
 	}
+	// Every destination group that gs's routes do not carry a packet to is
+	// none: those are counted and marked in bulk, and only the others are
+	// walked.
+	dstMask := make([]uint64, (ngroups+63)/64)
+	for _, gd := range dsts {
+		dstMask[gd/64] |= 1 << (gd % 64)
+	}
 	fanOut(workers, len(walked), func(take func() (int, bool)) {
 		for k, ok := take(); ok; k, ok = take() {
 			gs := walked[k]
@@ -266,7 +278,43 @@ func (q *question) summarise(r *Reach, from, to []reachUnit, workers, maxEx int,
 				row = make([]Outcome, ngroups)
 				rows[gs] = row
 			}
-			for _, gd := range dsts {
+			cand := q.forwardedTo(gs)
+			if 2*len(cand) > len(dsts) {
+				// The routes reach most destinations: ask each.
+				for _, gd := range dsts {
+					if o := pair(gs, gd); row != nil {
+						row[gd] = o
+					}
+				}
+				prog.add(len(fromBy[gs]))
+				continue
+			}
+			bulk := len(fromBy[gs])*len(to) - overlap[gs]
+			marks := slices.Clone(dstMask)
+			for _, gd := range cand {
+				if len(toBy[gd]) == 0 {
+					continue
+				}
+				n := len(fromBy[gs]) * len(toBy[gd])
+				if gs == gd {
+					n -= overlap[gs]
+				}
+				bulk -= n
+				marks[gd/64] &^= 1 << (gd % 64)
+			}
+			if bulk > 0 {
+				counts[gs].add(OutcomeNone, bulk)
+				notAll[gs] = marks
+			}
+			if row != nil {
+				for _, gd := range dsts {
+					row[gd] = OutcomeNone
+				}
+			}
+			for _, gd := range cand {
+				if len(toBy[gd]) == 0 {
+					continue
+				}
 				if o := pair(gs, gd); row != nil {
 					row[gd] = o
 				}
@@ -517,6 +565,50 @@ type question struct {
 	frozen bool
 
 	memo memo // suffix fates shared by the pairs' walks
+
+	// routed holds, per group, the addresses its routes forward: those
+	// whose longest Active route has a next hop other than None; reps
+	// finds the groups whose first member overlaps addresses. Both are set
+	// by a summary before its workers start (routeSets).
+	routed []*netipx.IPSet
+	reps   repIndex
+}
+
+// repIndex finds groups by the prefix of their first member.
+type repIndex struct {
+	byPrefix map[netip.Prefix][]int
+	sorted   []netip.Prefix // the prefixes of byPrefix, by address
+}
+
+// overlapping returns the groups whose first member's prefix overlaps r,
+// sorted, each once: the prefixes holding r's first address, found by
+// masking it to every length, and those starting inside r.
+func (x *repIndex) overlapping(r netipx.IPRange, out []int) []int {
+	a := r.From()
+	for bits := 0; bits <= a.BitLen(); bits++ {
+		if p, err := a.Prefix(bits); err == nil {
+			out = append(out, x.byPrefix[p]...)
+		}
+	}
+	i, _ := slices.BinarySearchFunc(x.sorted, a, func(p netip.Prefix, a netip.Addr) int { return p.Addr().Compare(a) })
+	for ; i < len(x.sorted) && x.sorted[i].Addr().Compare(r.To()) <= 0; i++ {
+		out = append(out, x.byPrefix[x.sorted[i]]...)
+	}
+	return out
+}
+
+// forwardedTo returns, sorted, the destination groups gd that gs's routes
+// may carry a packet to, together with gs itself: every other group gd has
+// droppedAtSource(gs, gd), which a summary counts in bulk instead of
+// asking pair by pair. On a chain of 10,000 VNets that is a VNet's two
+// neighbours rather than 10,000 groups.
+func (q *question) forwardedTo(gs int) []int {
+	out := []int{gs}
+	for _, r := range q.routed[gs].Ranges() {
+		out = q.reps.overlapping(r, out)
+	}
+	slices.Sort(out)
+	return slices.Compact(out)
 }
 
 type portClass struct {
@@ -793,22 +885,33 @@ func (q *question) subnetPair(ss, ds *topology.Subnet) subnetResult {
 // pairCache holds group-pair results for one worker: a row per source
 // group, indexed by destination group and whether the two subnets share
 // it. Rows are consecutive in practice (subnets come in name order, and a
-// VNet's subnets tend to share a group), so a few rows are kept.
+// VNet's subnets tend to share a group), so a few rows are kept. A row's
+// array is reused for the next source group rather than allocated again:
+// its entries count only when stamped with the row's generation, so a
+// chain of 10,000 VNets, each its own group, does not allocate and clear
+// 10,000 rows of 10,000 entries.
 type pairCache struct {
-	rows    map[int][]cachedResult
+	rows    map[int]*cacheRow
 	lastGs  int
-	lastRow []cachedResult // rows[lastGs], the row asked for last
+	lastRow *cacheRow
+	spare   []*cacheRow
+	gen     uint32
+}
+
+type cacheRow struct {
+	gen uint32
+	res []cachedResult
 }
 
 type cachedResult struct {
 	subnetResult
-	ok bool
+	gen uint32 // the row's generation when stored; 0 is never one
 }
 
 // maxCachedRows bounds a pairCache; it is emptied when full.
 const maxCachedRows = 8
 
-func (c *pairCache) row(gs, groups int) []cachedResult {
+func (c *pairCache) row(gs, groups int) *cacheRow {
 	if c.lastRow != nil && c.lastGs == gs {
 		return c.lastRow
 	}
@@ -817,9 +920,19 @@ func (c *pairCache) row(gs, groups int) []cachedResult {
 		return r
 	}
 	if c.rows == nil || len(c.rows) >= maxCachedRows {
-		c.rows = make(map[int][]cachedResult, maxCachedRows)
+		for _, r := range c.rows {
+			c.spare = append(c.spare, r)
+		}
+		c.rows = make(map[int]*cacheRow, maxCachedRows)
 	}
-	r := make([]cachedResult, 2*groups)
+	var r *cacheRow
+	if n := len(c.spare); n > 0 {
+		r, c.spare = c.spare[n-1], c.spare[:n-1]
+	} else {
+		r = &cacheRow{res: make([]cachedResult, 2*groups)}
+	}
+	c.gen++
+	r.gen = c.gen
 	c.rows[gs] = r
 	c.lastGs, c.lastRow = gs, r
 	return r
@@ -834,12 +947,73 @@ func (q *question) cachedPair(gs, gd int, cache *pairCache) subnetResult {
 	if gs == gd {
 		i++
 	}
-	if row[i].ok {
-		return row[i].subnetResult
+	if row.res[i].gen == row.gen {
+		return row.res[i].subnetResult
 	}
 	r := q.groupPair(gs, gd)
-	row[i] = cachedResult{r, true}
+	row.res[i] = cachedResult{r, row.gen}
 	return r
+}
+
+// routeSets computes q.routed for every group, from its first member's
+// effective routes: the addresses covered by Active routes, each prefix
+// decided by its winning route (the first Active one, as Lookup picks it),
+// the longer prefixes over the shorter ones.
+func (q *question) routeSets() {
+	q.routed = make([]*netipx.IPSet, len(q.members))
+	for g, m := range q.members {
+		t := q.e.subnetRoutes(m[0])
+		var decided []EffectiveRoute
+		seen := map[netip.Prefix]bool{}
+		for _, r := range t.Routes {
+			if p := r.AddressPrefix.Masked(); r.State == Active && !seen[p] {
+				seen[p] = true
+				decided = append(decided, r)
+			}
+		}
+		slices.SortStableFunc(decided, func(a, b EffectiveRoute) int { return cmp.Compare(a.AddressPrefix.Bits(), b.AddressPrefix.Bits()) })
+		var b netipx.IPSetBuilder
+		for _, r := range decided {
+			if r.NextHopType == topology.NextHopNone {
+				b.RemovePrefix(r.AddressPrefix.Masked())
+			} else {
+				b.AddPrefix(r.AddressPrefix.Masked())
+			}
+		}
+		q.routed[g], _ = b.IPSet()
+	}
+	q.reps = repIndex{byPrefix: map[netip.Prefix][]int{}}
+	for g, m := range q.members {
+		p := m[0].AddressPrefix.Masked()
+		if len(q.reps.byPrefix[p]) == 0 {
+			q.reps.sorted = append(q.reps.sorted, p)
+		}
+		q.reps.byPrefix[p] = append(q.reps.byPrefix[p], g)
+	}
+	slices.SortFunc(q.reps.sorted, func(a, b netip.Prefix) int {
+		return cmp.Or(a.Addr().Compare(b.Addr()), cmp.Compare(a.Bits(), b.Bits()))
+	})
+}
+
+// droppedAtSource reports whether every packet of the group pair (gs, gd)
+// is dropped by the source's own routes, so that a summary can count the
+// pair none without walking it: no address of the destination subnet has
+// a route in the source's table that forwards (the walk finds no route,
+// or a None route, and drops the packet in the source VNet), and the pair
+// has classes to count. On a chain of 10,000 VNets every pair but a
+// VNet's two neighbours is such a pair.
+func (q *question) droppedAtSource(gs, gd int) bool {
+	rs, rd := q.members[gs][0], q.members[gd][0]
+	if gs == gd {
+		if len(q.members[gd]) < 2 {
+			return false
+		}
+		rd = q.members[gd][1]
+	}
+	if q.routed == nil || len(q.classes) == 0 || len(q.addrClasses(rs)) == 0 || len(q.addrClasses(rd)) == 0 {
+		return false
+	}
+	return !q.routed[gs].OverlapsPrefix(rd.AddressPrefix.Masked())
 }
 
 // groupPair walks the classes of a subnet pair between groups gs and gd

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"net/netip"
+	"os"
 	"runtime"
 	"slices"
 	"testing"
@@ -394,5 +395,92 @@ func TestReachEachHoldsOneBatch(t *testing.T) {
 	held := uint64(pairs) * uint64(unsafe.Sizeof(ReachPair{}))
 	if grew := peak - min(peak, base); pairs < 160000 || grew > held/4 {
 		t.Errorf("the live heap grew by %d bytes while %d pairs streamed (keeping them takes %d)", grew, pairs, held)
+	}
+}
+
+// chainEstate is n VNets of one subnet each, each peered both ways with
+// the next, on platform: every VNet reaches its two neighbours and nothing
+// else (peering is not transitive).
+func chainEstate(platform topology.Platform, n int) *topology.Network {
+	net := &topology.Network{Name: "chain", Platform: platform, VirtualNetworks: map[string]*topology.VirtualNetwork{},
+		RouteTables: map[string]*topology.RouteTable{}, AccessControlLists: map[string]*topology.ACL{}, OnPremises: map[string]*topology.OnPremises{}}
+	name := func(i int) string { return fmt.Sprintf("v%05d", i) }
+	for i := range n {
+		p := netip.PrefixFrom(netip.AddrFrom4([4]byte{10, byte(i >> 8), byte(i), 0}), 24)
+		v := &topology.VirtualNetwork{Name: name(i), AddressSpace: []netip.Prefix{p}, Subnets: map[string]*topology.Subnet{},
+			VirtualMachines: map[string]*topology.VirtualMachine{}, LoadBalancers: map[string]*topology.LoadBalancer{}, Peerings: map[string]*topology.Peering{}}
+		v.Subnets["s"] = &topology.Subnet{Name: "s", VirtualNetwork: v, AddressPrefix: p}
+		net.VirtualNetworks[v.Name] = v
+	}
+	for i := 0; i+1 < n; i++ {
+		a, b := net.VirtualNetworks[name(i)], net.VirtualNetworks[name(i+1)]
+		a.Peerings["to-"+b.Name] = &topology.Peering{Name: "to-" + b.Name, RemoteVirtualNetwork: b.Name, AllowVirtualNetworkAccess: true}
+		b.Peerings["to-"+a.Name] = &topology.Peering{Name: "to-" + a.Name, RemoteVirtualNetwork: a.Name, AllowVirtualNetworkAccess: true}
+	}
+	return net
+}
+
+// On chains, where a VNet's routes carry packets to its two neighbours
+// only and every other pair is counted without a walk, summaries agree
+// with the listing: windows-sdn (no route) and azure (None routes for the
+// private ranges), with a one-sided link, a disconnected one, a public
+// range that azure's Internet route carries, and restricted sides.
+func TestReachSummaryOfAChainAgreesWithListing(t *testing.T) {
+	for _, platform := range []topology.Platform{topology.WindowsSDN, topology.Azure} {
+		n := chainEstate(platform, 12)
+		delete(n.VirtualNetworks["v00003"].Peerings, "to-v00004")
+		n.VirtualNetworks["v00006"].Peerings["to-v00007"].Disconnected = true
+		pub := netip.MustParsePrefix("203.0.113.0/24")
+		v9 := n.VirtualNetworks["v00009"]
+		v9.AddressSpace = append(v9.AddressSpace, pub)
+		v9.Subnets["pub"] = &topology.Subnet{Name: "pub", VirtualNetwork: v9, AddressPrefix: pub}
+		e := New(n)
+		for _, opts := range []ReachOptions{
+			{Level: LevelVNet}, {Level: LevelSubnet},
+			{Level: LevelVNet, Protocol: topology.TCP, Ports: []topology.PortRange{{Lo: 443, Hi: 443}}, From: []string{"v00002", "v00009"}},
+			{Level: LevelSubnet, To: []string{"v00009/pub", "v00001/s"}},
+		} {
+			opts.MaxExamples, opts.NoExplanations = 50, true
+			if msg := summaryDisagrees(e, opts); msg != "" {
+				t.Errorf("%s, %s level, from %v to %v: %s", platform, opts.Level, opts.From, opts.To, msg)
+			}
+		}
+	}
+}
+
+// A chain's summary costs what its VNets' routes reach, not a walk per
+// pair: four times the VNets make at most five times the allocations (a
+// walk per pair made sixteen times as many).
+func TestReachSummaryOfAChainGrowsLinearly(t *testing.T) {
+	for _, level := range []Level{LevelVNet, LevelSubnet} {
+		allocs := func(n int) float64 {
+			net := chainEstate(topology.WindowsSDN, n)
+			return testing.AllocsPerRun(1, func() {
+				New(net).Reach(ReachOptions{Level: level, Summary: true, Protocol: topology.TCP, Ports: []topology.PortRange{{Lo: 443, Hi: 443}}})
+			})
+		}
+		if small, large := allocs(100), allocs(400); large > 5*small {
+			t.Errorf("%s summary: %.0f allocations for 100 VNets, %.0f for 400", level, small, large)
+		}
+	}
+}
+
+// BenchmarkReachChain is the summary of a chain of VNets: 1,000 and 2,000
+// always, 10,000 with VNETSIM_BENCH_LARGE=1.
+func BenchmarkReachChain(b *testing.B) {
+	sizes := []int{1000, 2000}
+	if os.Getenv("VNETSIM_BENCH_LARGE") == "1" {
+		sizes = append(sizes, 10000)
+	}
+	for _, n := range sizes {
+		net := chainEstate(topology.WindowsSDN, n)
+		for _, level := range []Level{LevelVNet, LevelSubnet} {
+			b.Run(fmt.Sprintf("vnets=%d/level=%s", n, level), func(b *testing.B) {
+				b.ReportAllocs()
+				for b.Loop() {
+					New(net).Reach(ReachOptions{Level: level, Summary: true, Protocol: topology.TCP, Ports: []topology.PortRange{{Lo: 443, Hi: 443}}})
+				}
+			})
+		}
 	}
 }

@@ -255,7 +255,6 @@ func shareAroundKey(s *topology.Subnet, v *topology.VirtualNetwork, bounds *pref
 // (source VNet walked alone, destination VNet) marks the pairs that are
 // not all, for the examples, which are then walked pair by pair.
 func (q *question) summariseVNets(r *Reach, from, to []reachUnit, workers, maxEx int, prog *progress) {
-	e := q.e
 	uniq := func(u reachUnit) []int {
 		gs := slices.Clone(u.groups)
 		slices.Sort(gs)
@@ -282,8 +281,20 @@ func (q *question) summariseVNets(r *Reach, from, to []reachUnit, workers, maxEx
 	type leaderSet struct {
 		groups []int
 		vnet   *topology.VirtualNetwork // where the leaders lie
-		row    []Outcome                // per destination VNet; unset at vnet's own
-		counts ReachCounts              // row's outcomes at every destination but vnet
+		own    int                      // vnet's destination unit, or -1
+		row    map[int]Outcome          // per destination VNet the leaders' routes reach; every other is none
+		counts ReachCounts              // the outcomes at every destination but vnet
+	}
+	// at is the leaders' outcome toward destination j: unknown at their
+	// own VNet.
+	at := func(ls *leaderSet, j int) Outcome {
+		if j == ls.own {
+			return OutcomeUnknown
+		}
+		if o, ok := ls.row[j]; ok {
+			return o
+		}
+		return OutcomeNone
 	}
 	sets := map[string]*leaderSet{}
 	var setList []*leaderSet
@@ -305,7 +316,11 @@ func (q *question) summariseVNets(r *Reach, from, to []reachUnit, workers, maxEx
 		ls = slices.Compact(ls)
 		key := fmt.Sprint(ls)
 		if sets[key] == nil {
-			sets[key] = &leaderSet{groups: ls, vnet: vnetOf(ls[0])}
+			own, in := toIndex[vnetOf(ls[0]).Name]
+			if !in {
+				own = -1
+			}
+			sets[key] = &leaderSet{groups: ls, vnet: vnetOf(ls[0]), own: own}
 			setList = append(setList, sets[key])
 		}
 		setOf[i] = sets[key]
@@ -319,16 +334,24 @@ func (q *question) summariseVNets(r *Reach, from, to []reachUnit, workers, maxEx
 		o := OutcomeUnknown
 		for _, gs := range gss {
 			for _, gd := range gds {
-				var res subnetResult
-				if cache != nil {
-					res = q.cachedPair(gs, gd, cache)
-				} else {
-					res = q.groupPair(gs, gd)
+				var ro Outcome
+				switch {
+				case q.droppedAtSource(gs, gd):
+					ro = OutcomeNone
+				case cache != nil:
+					res := q.cachedPair(gs, gd, cache)
+					if res.classes == 0 {
+						continue
+					}
+					ro = res.outcome()
+				default:
+					res := q.groupPair(gs, gd)
+					if res.classes == 0 {
+						continue
+					}
+					ro = res.outcome()
 				}
-				if res.classes == 0 {
-					continue
-				}
-				switch ro := res.outcome(); {
+				switch {
 				case o == OutcomeUnknown:
 					o = ro
 				case o != ro:
@@ -344,18 +367,38 @@ func (q *question) summariseVNets(r *Reach, from, to []reachUnit, workers, maxEx
 		}
 		return o
 	}
+	// unitsOf lists the destination units holding each group, and
+	// allUnits has a bit for every destination unit.
+	unitsOf := make([][]int, len(q.members))
+	allUnits := make([]uint64, (len(to)+63)/64)
+	for j, gds := range toGroups {
+		for _, gd := range gds {
+			unitsOf[gd] = append(unitsOf[gd], j)
+		}
+		allUnits[j/64] |= 1 << (j % 64)
+	}
 	fanOut(workers, len(setList), func(take func() (int, bool)) {
 		cache := &pairCache{}
 		for k, ok := take(); ok; k, ok = take() {
 			ls := setList[k]
-			ls.row = make([]Outcome, len(to))
-			for j, u := range to {
-				if e.net.VirtualNetworks[u.name] == ls.vnet {
-					continue
+			// Destinations the leaders' routes carry no packet to are
+			// none, counted without a walk or a look.
+			ls.row = map[int]Outcome{}
+			for _, gs := range ls.groups {
+				for _, gd := range q.forwardedTo(gs) {
+					for _, j := range unitsOf[gd] {
+						if _, done := ls.row[j]; !done && j != ls.own {
+							ls.row[j] = combine(ls.groups, toGroups[j], cache)
+							ls.counts.add(ls.row[j], 1)
+						}
+					}
 				}
-				ls.row[j] = combine(ls.groups, toGroups[j], cache)
-				ls.counts.add(ls.row[j], 1)
 			}
+			rest := len(to) - len(ls.row)
+			if ls.own >= 0 {
+				rest--
+			}
+			ls.counts.add(OutcomeNone, rest)
 		}
 	})
 
@@ -368,8 +411,8 @@ func (q *question) summariseVNets(r *Reach, from, to []reachUnit, workers, maxEx
 		for i, ok := take(); ok; i, ok = take() {
 			if ls := setOf[i]; ls != nil {
 				c := ls.counts
-				if j, in := toIndex[from[i].name]; in && ls.row[j] != OutcomeUnknown {
-					c.add(ls.row[j], -1) // never paired with itself
+				if j, in := toIndex[from[i].name]; in && at(ls, j) != OutcomeUnknown {
+					c.add(at(ls, j), -1) // never paired with itself
 				}
 				if j, in := toIndex[ls.vnet.Name]; in && to[j].name != from[i].name {
 					own[i] = combine(fromGroups[i], toGroups[j], nil)
@@ -379,7 +422,33 @@ func (q *question) summariseVNets(r *Reach, from, to []reachUnit, workers, maxEx
 				prog.add(1)
 				continue
 			}
-			for j := range to {
+			// A destination VNet none of whose groups the source's routes
+			// carry a packet to is none: counted and marked in bulk.
+			var cand []int
+			for _, gs := range fromGroups[i] {
+				for _, gd := range q.forwardedTo(gs) {
+					cand = append(cand, unitsOf[gd]...)
+				}
+			}
+			slices.Sort(cand)
+			cand = slices.Compact(cand)
+			marks := slices.Clone(allUnits)
+			bulk := len(to)
+			for _, j := range cand {
+				marks[j/64] &^= 1 << (j % 64)
+				bulk--
+			}
+			if j, in := toIndex[from[i].name]; in {
+				if marks[j/64]&(1<<(j%64)) != 0 {
+					bulk--
+				}
+				marks[j/64] &^= 1 << (j % 64)
+			}
+			if bulk > 0 {
+				counts[i].add(OutcomeNone, bulk)
+				notAll[i] = marks
+			}
+			for _, j := range cand {
 				if to[j].name == from[i].name {
 					continue
 				}
@@ -410,7 +479,7 @@ func (q *question) summariseVNets(r *Reach, from, to []reachUnit, workers, maxEx
 			if to[j].name == ls.vnet.Name {
 				return own[i] != OutcomeAll
 			}
-			return ls.row[j] != OutcomeAll
+			return at(ls, j) != OutcomeAll
 		}
 		return notAll[i] != nil && notAll[i][j/64]&(1<<(j%64)) != 0
 	}

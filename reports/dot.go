@@ -22,7 +22,28 @@ import (
 // being readable (and fast).
 const DefaultFoldAbove = 150
 
+// MaxLayoutSize is the most nodes and edges a diagram may have for
+// graphviz to lay it out as SVG or PNG. Graphviz runs in 32-bit
+// WebAssembly, at most 4 GB, and its memory grows faster than the diagram:
+// a chain of 2,000 VNets drawn in full (8,000 nodes and edges) took 630 MB
+// and 3 s, one of 10,000 (40,000) 10.8 GB and two minutes where the host
+// allowed it, and died where it did not. A diagram folds further until it
+// fits (see DiagramOptions), and RenderDiagram refuses a larger one, which
+// only FoldAbove < 0 can ask for.
+const MaxLayoutSize = 10000
+
+// maxVNetDetail is the most subnets, VMs and load balancers a VNet's box
+// draws one by one; a VNet with more draws one node that counts them.
+const maxVNetDetail = 40
+
 // DiagramOptions tune a topology diagram.
+//
+// A diagram of more than FoldAbove VNets, or of more than MaxLayoutSize
+// nodes and edges, folds in steps until it has neither: first each hub's
+// spokes into one node; then each chain of VNets with two peers at most
+// into one node; then each set of VNets peered with one another (a
+// connected component) into one node, with the VNets that have no peering
+// in one more; and at last the whole estate into one node.
 type DiagramOptions struct {
 	// Trace, when set, is overlaid: its hops are highlighted and joined in
 	// order, and a drop is marked with its reason.
@@ -30,6 +51,15 @@ type DiagramOptions struct {
 	// FoldAbove overrides DefaultFoldAbove; a negative value never folds.
 	FoldAbove int
 }
+
+// Fold levels, each folding more than the one before.
+const (
+	foldNothing = iota
+	foldSpokes
+	foldChains
+	foldComponents
+	foldEstate
+)
 
 // The diagram is a gonum multigraph: dot.MarshalMulti walks nodes in ID
 // order and asks each for DOTID and Attributes. IDs are handed out in a
@@ -166,7 +196,8 @@ type builder struct {
 	lineID  int64
 	byName  map[string]*dotNode // endpoint names (VM, LB, gateway, site, VNet) → node, for the trace overlay
 	vnets   map[string]*dotNode
-	folded  map[string]*dotNode // folded spoke VNet → its group node
+	folded  map[string]*dotNode // folded VNet → the node that stands for it
+	groups  map[*dotNode]bool   // the nodes of hubs' spokes, which draw their own edges
 	inTop   map[int64]bool      // nodes declared at the top level
 	cluster map[int64]*cluster  // node → the cluster that declares it
 }
@@ -213,7 +244,11 @@ func DOT(w io.Writer, n *topology.Network, opt DiagramOptions) error {
 	if n == nil {
 		return errNothing("network")
 	}
-	g := buildDiagram(n, opt)
+	return marshalDOT(w, buildDiagram(n, opt).top)
+}
+
+// marshalDOT writes g as DOT.
+func marshalDOT(w io.Writer, g *diagramGraph) error {
 	b, err := dot.MarshalMulti(g, "", "", "  ")
 	if err != nil {
 		return fmt.Errorf("render dot: %w", err)
@@ -225,27 +260,61 @@ func DOT(w io.Writer, n *topology.Network, opt DiagramOptions) error {
 	return nil
 }
 
-func buildDiagram(n *topology.Network, opt DiagramOptions) *diagramGraph {
+func buildDiagram(n *topology.Network, opt DiagramOptions) *builder {
+	limit := cmp.Or(opt.FoldAbove, DefaultFoldAbove)
+	level := foldNothing
+	if limit > 0 && len(n.VirtualNetworks) > limit {
+		level = foldSpokes
+	}
+	for {
+		b := buildAt(n, opt, level)
+		if limit <= 0 || level == foldEstate || len(b.vnets) <= limit && b.size() <= MaxLayoutSize {
+			return b
+		}
+		level++
+	}
+}
+
+// DiagramSize returns the number of nodes and edges of the diagram DOT
+// would draw: what graphviz lays out for SVG and PNG.
+func DiagramSize(n *topology.Network, opt DiagramOptions) int {
+	if n == nil {
+		return 0
+	}
+	return buildDiagram(n, opt).size()
+}
+
+// size is the number of nodes and edges built so far.
+func (b *builder) size() int { return int(b.nextID + b.lineID) }
+
+// buildAt builds the diagram folded at level.
+func buildAt(n *topology.Network, opt DiagramOptions, level int) *builder {
 	label := fmt.Sprintf("%s (%s)", n.Name, n.Platform)
 	b := &builder{
 		n:      n,
 		top:    &diagramGraph{DirectedGraph: multi.NewDirectedGraph(), label: label},
-		byName: map[string]*dotNode{}, vnets: map[string]*dotNode{}, folded: map[string]*dotNode{},
+		byName: map[string]*dotNode{}, vnets: map[string]*dotNode{}, folded: map[string]*dotNode{}, groups: map[*dotNode]bool{},
 		inTop: map[int64]bool{}, cluster: map[int64]*cluster{},
 	}
-	limit := cmp.Or(opt.FoldAbove, DefaultFoldAbove)
 	groups := map[string][]string{}
-	if limit > 0 && len(n.VirtualNetworks) > limit {
+	if level == foldSpokes || level == foldChains {
 		groups = foldableSpokes(n)
 	}
+	folds := foldsAt(n, level, groups)
+	for _, f := range folds {
+		b.addFold(f.id, f.label, f.members)
+	}
 	for _, v := range n.SortedVirtualNetworks() {
-		if _, isSpoke := spokeOf(groups, v.Name); isSpoke {
+		if _, isSpoke := spokeOf(groups, v.Name); isSpoke || b.folded[v.Name] != nil {
 			continue
 		}
 		b.addVNet(v)
 		if spokes := groups[v.Name]; len(spokes) > 0 {
 			b.addGroup(v.Name, spokes)
 		}
+	}
+	if level >= foldChains {
+		b.top.label += fmt.Sprintf("\n(%d VNets, folded to fit: --fold-above -1 draws every one)", len(n.VirtualNetworks))
 	}
 	sites := map[string]*dotNode{}
 	for _, o := range n.SortedOnPremises() {
@@ -261,22 +330,204 @@ func buildDiagram(n *topology.Network, opt DiagramOptions) *diagramGraph {
 			b.byName[h] = s
 		}
 	}
+	linked := map[[2]int64]bool{}
 	for _, v := range n.SortedVirtualNetworks() {
 		gwNode := b.byName["gateway:"+v.Name]
 		if v.Gateway == nil || gwNode == nil {
 			continue
 		}
 		for _, site := range v.Gateway.Connections {
-			if s := sites[site.Name]; s != nil {
+			// A fold stands for several gateways: one edge per site.
+			if s := sites[site.Name]; s != nil && !linked[[2]int64{gwNode.id, s.id}] {
+				linked[[2]int64{gwNode.id, s.id}] = true
 				b.link(nil, gwNode, s, "label", v.Gateway.Type.String(), "style", "bold", "dir", "both")
 			}
 		}
 	}
 	b.addPeerings()
+	b.addFoldLinks()
 	if opt.Trace != nil {
 		b.overlay(opt.Trace)
 	}
-	return b.top
+	return b
+}
+
+// fold is a node standing for several VNets.
+type fold struct {
+	id, label string
+	members   []string // sorted
+}
+
+// foldsAt returns the folds of level beyond the hubs' spokes (groups):
+// chains of VNets with two peers at most and no gateway, of three VNets
+// or more; or the sets of VNets peered with one another, with the VNets
+// that have no peering in one more; or the whole estate.
+func foldsAt(n *topology.Network, level int, groups map[string][]string) []fold {
+	peers := peersOf(n)
+	switch level {
+	case foldChains:
+		inGroups := map[string]bool{}
+		for hub, spokes := range groups {
+			inGroups[hub] = true
+			for _, s := range spokes {
+				inGroups[s] = true
+			}
+		}
+		var out []fold
+		for _, c := range components(n, peers, func(v *topology.VirtualNetwork) bool {
+			return !inGroups[v.Name] && v.Gateway == nil && len(peers[v.Name]) <= 2
+		}) {
+			if len(c) >= 3 {
+				out = append(out, fold{"chain:" + c[0], fmt.Sprintf("%d VNets in a chain\n%s … %s", len(c), c[0], c[len(c)-1]), c})
+			}
+		}
+		return out
+	case foldComponents:
+		var out []fold
+		var alone []string
+		for _, c := range components(n, peers, func(*topology.VirtualNetwork) bool { return true }) {
+			if len(c) == 1 {
+				alone = append(alone, c[0])
+				continue
+			}
+			out = append(out, fold{"peered:" + c[0], fmt.Sprintf("%d VNets peered with one another\n%s … %s", len(c), c[0], c[len(c)-1]), c})
+		}
+		if len(alone) > 1 {
+			out = append(out, fold{"unpeered", fmt.Sprintf("%d VNets without a peering\n%s … %s", len(alone), alone[0], alone[len(alone)-1]), alone})
+		}
+		return out
+	case foldEstate:
+		all := slices.Sorted(maps.Keys(n.VirtualNetworks))
+		if len(all) == 0 {
+			return nil
+		}
+		return []fold{{"estate", fmt.Sprintf("%d VNets\n%s … %s", len(all), all[0], all[len(all)-1]), all}}
+	}
+	return nil
+}
+
+// peersOf maps each VNet to the other existing VNets it shares a peering
+// object with, in either direction.
+func peersOf(n *topology.Network) map[string]map[string]bool {
+	peers := map[string]map[string]bool{}
+	add := func(a, b string) {
+		if peers[a] == nil {
+			peers[a] = map[string]bool{}
+		}
+		peers[a][b] = true
+	}
+	for _, v := range n.VirtualNetworks {
+		for _, p := range v.Peerings {
+			if _, ok := n.VirtualNetworks[p.RemoteVirtualNetwork]; ok && p.RemoteVirtualNetwork != v.Name {
+				add(v.Name, p.RemoteVirtualNetwork)
+				add(p.RemoteVirtualNetwork, v.Name)
+			}
+		}
+	}
+	return peers
+}
+
+// components returns the connected components, over peers, of the VNets
+// that keep accepts, each sorted, in the order of their first VNet.
+func components(n *topology.Network, peers map[string]map[string]bool, keep func(*topology.VirtualNetwork) bool) [][]string {
+	seen := map[string]bool{}
+	var out [][]string
+	for _, v := range n.SortedVirtualNetworks() {
+		if seen[v.Name] || !keep(v) {
+			continue
+		}
+		var c []string
+		stack := []string{v.Name}
+		seen[v.Name] = true
+		for len(stack) > 0 {
+			x := stack[len(stack)-1]
+			stack = stack[:len(stack)-1]
+			c = append(c, x)
+			for y := range peers[x] {
+				if !seen[y] && keep(n.VirtualNetworks[y]) {
+					seen[y] = true
+					stack = append(stack, y)
+				}
+			}
+		}
+		slices.Sort(c)
+		out = append(out, c)
+	}
+	return out
+}
+
+// addFold adds a node standing for the VNets of members: the trace
+// overlay finds their endpoints, subnets and gateways at it.
+func (b *builder) addFold(id, label string, members []string) *dotNode {
+	g := b.node(id, "shape", "folder", "style", "filled", "fillcolor", "#dde7f3", "label", label)
+	b.declareTop(g)
+	for _, vn := range members {
+		v := b.n.VirtualNetworks[vn]
+		b.folded[vn] = g
+		b.byName[vn] = g
+		for _, m := range v.SortedVirtualMachines() {
+			b.byName[m.Name] = g
+		}
+		for _, lb := range v.SortedLoadBalancers() {
+			b.byName[lb.Name] = g
+		}
+		for _, s := range v.SortedSubnets() {
+			b.byName[vn+"/"+s.Name] = g
+		}
+		if v.Gateway != nil {
+			b.byName["gateway:"+vn] = g
+			b.byName[v.Gateway.Name] = g
+		}
+	}
+	return g
+}
+
+// addFoldLinks draws, between two nodes of which one stands for folded
+// VNets (other than a hub's spokes, which draw their own), one edge for
+// every peering object between them, labelled with their number: solid
+// when every pair they join is Connected.
+func (b *builder) addFoldLinks() {
+	type link struct {
+		objects   int
+		connected bool
+	}
+	links := map[[2]*dotNode]*link{}
+	var order [][2]*dotNode
+	drawn := func(vn string) *dotNode {
+		if f := b.folded[vn]; f != nil {
+			return f
+		}
+		return b.vnets[vn]
+	}
+	for _, v := range b.n.SortedVirtualNetworks() {
+		for _, p := range v.SortedPeerings() {
+			from, to := drawn(v.Name), drawn(p.RemoteVirtualNetwork)
+			if from == nil || to == nil || from == to || b.folded[v.Name] == nil && b.folded[p.RemoteVirtualNetwork] == nil ||
+				b.groups[from] || b.groups[to] {
+				continue
+			}
+			key := [2]*dotNode{from, to}
+			if to.id < from.id {
+				key = [2]*dotNode{to, from}
+			}
+			l := links[key]
+			if l == nil {
+				l = &link{connected: true}
+				links[key] = l
+				order = append(order, key)
+			}
+			l.objects++
+			l.connected = l.connected && b.pairState(v.Name, p.RemoteVirtualNetwork) == topology.Connected
+		}
+	}
+	for _, key := range order {
+		l := links[key]
+		style := "solid"
+		if !l.connected {
+			style = "dashed"
+		}
+		b.link(nil, key[0], key[1], "dir", "both", "style", style, "label", Plural(l.objects, "peering object"))
+	}
 }
 
 func prefixesText[P fmt.Stringer](ps []P) string {
@@ -300,6 +551,10 @@ func (b *builder) addVNet(v *topology.VirtualNetwork) {
 	c.AddNode(vn)
 	b.vnets[v.Name] = vn
 	b.byName[v.Name] = vn
+	if len(v.Subnets)+len(v.VirtualMachines)+len(v.LoadBalancers) > maxVNetDetail {
+		b.addVNetSummary(c, v, vn)
+		return
+	}
 	subnets := map[string]*dotNode{}
 	for _, s := range v.SortedSubnets() {
 		lines := []string{s.Name, s.AddressPrefix.String()}
@@ -315,20 +570,10 @@ func (b *builder) addVNet(v *topology.VirtualNetwork) {
 		b.byName[v.Name+"/"+s.Name] = sn
 		b.link(c, vn, sn, "arrowhead", "none", "color", "#999999")
 	}
-	if gw := v.Gateway; gw != nil {
-		label := gw.Name + "\n" + gw.Type.String()
-		if gw.SKU != "" {
-			label += " " + gw.SKU
-		}
-		gn := b.node("gateway:"+v.Name+"/"+gw.Name, "shape", "hexagon", "style", "filled", "fillcolor", "#fff2cc", "label", label)
-		c.AddNode(gn)
-		b.byName["gateway:"+v.Name] = gn
-		b.byName[gw.Name] = gn
-		parent := vn
-		if s := subnets["GatewaySubnet"]; s != nil {
-			parent = s
-		}
-		b.link(c, parent, gn, "arrowhead", "none", "color", "#999999")
+	if s := subnets["GatewaySubnet"]; s != nil {
+		b.addGateway(c, v, s)
+	} else {
+		b.addGateway(c, v, vn)
 	}
 	for _, m := range v.SortedVirtualMachines() {
 		lines := []string{m.Name, addrString(m.IPAddress)}
@@ -359,6 +604,43 @@ func (b *builder) addVNet(v *topology.VirtualNetwork) {
 			}
 		}
 	}
+}
+
+// addVNetSummary draws, for a VNet with more than maxVNetDetail objects,
+// one node counting its subnets, VMs and load balancers instead of a node
+// each (its gateway still gets its own, for the sites it connects).
+func (b *builder) addVNetSummary(c *cluster, v *topology.VirtualNetwork, vn *dotNode) {
+	sn := b.node("contents:"+v.Name, "shape", "note", "label", fmt.Sprintf("%s\n%s\n%s",
+		Plural(len(v.Subnets), "subnet"), Plural(len(v.VirtualMachines), "virtual machine"), Plural(len(v.LoadBalancers), "load balancer")))
+	c.AddNode(sn)
+	b.link(c, vn, sn, "arrowhead", "none", "color", "#999999")
+	for _, s := range v.SortedSubnets() {
+		b.byName[v.Name+"/"+s.Name] = sn
+	}
+	for _, m := range v.SortedVirtualMachines() {
+		b.byName[m.Name] = sn
+	}
+	for _, lb := range v.SortedLoadBalancers() {
+		b.byName[lb.Name] = sn
+	}
+	b.addGateway(c, v, vn)
+}
+
+// addGateway draws v's gateway, if any, in its box, joined to parent.
+func (b *builder) addGateway(c *cluster, v *topology.VirtualNetwork, parent *dotNode) {
+	gw := v.Gateway
+	if gw == nil {
+		return
+	}
+	label := gw.Name + "\n" + gw.Type.String()
+	if gw.SKU != "" {
+		label += " " + gw.SKU
+	}
+	gn := b.node("gateway:"+v.Name+"/"+gw.Name, "shape", "hexagon", "style", "filled", "fillcolor", "#fff2cc", "label", label)
+	c.AddNode(gn)
+	b.byName["gateway:"+v.Name] = gn
+	b.byName[gw.Name] = gn
+	b.link(c, parent, gn, "arrowhead", "none", "color", "#999999")
 }
 
 // foldableSpokes returns, per hub, the VNets whose only peer is that hub
@@ -422,19 +704,8 @@ func (b *builder) addGroup(hub string, spokes []string) {
 			parts = append(parts, fmt.Sprintf("%d %s", counts[st], st))
 		}
 	}
-	g := b.node("group:"+hub, "shape", "folder", "style", "filled", "fillcolor", "#dde7f3",
-		"label", fmt.Sprintf("%d spokes of %s\n%s\n%s … %s", len(spokes), hub, strings.Join(parts, ", "), spokes[0], spokes[len(spokes)-1]))
-	b.declareTop(g)
-	for _, s := range spokes {
-		b.folded[s] = g
-		b.byName[s] = g
-		for _, m := range b.n.VirtualNetworks[s].SortedVirtualMachines() {
-			b.byName[m.Name] = g
-		}
-		for _, lb := range b.n.VirtualNetworks[s].SortedLoadBalancers() {
-			b.byName[lb.Name] = g
-		}
-	}
+	g := b.addFold("group:"+hub, fmt.Sprintf("%d spokes of %s\n%s\n%s … %s", len(spokes), hub, strings.Join(parts, ", "), spokes[0], spokes[len(spokes)-1]), spokes)
+	b.groups[g] = true
 	style := "solid"
 	if counts[topology.Connected] != len(spokes) {
 		style = "dashed"
@@ -646,7 +917,7 @@ func DiagramJSON(w io.Writer, n *topology.Network, opt DiagramOptions) error {
 	if n == nil {
 		return errNothing("network")
 	}
-	g := buildDiagram(n, opt)
+	g := buildDiagram(n, opt).top
 	doc := jsonDiagram{Nodes: []jsonDiagramNode{}, Edges: []jsonDiagramEdge{}}
 	add := func(gr graph.Multigraph, cluster string) {
 		nodes := graph.NodesOf(gr.Nodes())

@@ -107,6 +107,99 @@ func TestDOTFoldsLargeEstates(t *testing.T) {
 	})
 }
 
+// shapeEstate builds VNets of one subnet each, peered both ways as pairs
+// says, and one VNet "big" with vms VMs.
+func shapeEstate(vnets int, pairs func(i, j int) bool, vms int) *topology.Network {
+	n := &topology.Network{Name: "shape", VirtualNetworks: map[string]*topology.VirtualNetwork{}}
+	name := func(i int) string { return fmt.Sprintf("v%05d", i) }
+	add := func(name string, p netip.Prefix) *topology.VirtualNetwork {
+		v := &topology.VirtualNetwork{Name: name, AddressSpace: []netip.Prefix{p}, Subnets: map[string]*topology.Subnet{},
+			VirtualMachines: map[string]*topology.VirtualMachine{}, LoadBalancers: map[string]*topology.LoadBalancer{}, Peerings: map[string]*topology.Peering{}}
+		v.Subnets["s"] = &topology.Subnet{Name: "s", VirtualNetwork: v, AddressPrefix: p}
+		n.VirtualNetworks[name] = v
+		return v
+	}
+	for i := range vnets {
+		add(name(i), netip.PrefixFrom(netip.AddrFrom4([4]byte{10, byte(i >> 8), byte(i), 0}), 24))
+	}
+	for i := range vnets {
+		for j := i + 1; j < vnets; j++ {
+			if pairs(i, j) {
+				a, b := n.VirtualNetworks[name(i)], n.VirtualNetworks[name(j)]
+				a.Peerings["to-"+b.Name] = &topology.Peering{Name: "to-" + b.Name, RemoteVirtualNetwork: b.Name, AllowVirtualNetworkAccess: true}
+				b.Peerings["to-"+a.Name] = &topology.Peering{Name: "to-" + a.Name, RemoteVirtualNetwork: a.Name, AllowVirtualNetworkAccess: true}
+			}
+		}
+	}
+	if vms > 0 {
+		big := add("big", netip.MustParsePrefix("100.64.0.0/16"))
+		for i := range vms {
+			big.VirtualMachines[fmt.Sprintf("vm%05d", i)] = &topology.VirtualMachine{Name: fmt.Sprintf("vm%05d", i), Subnet: big.Subnets["s"],
+				IPAddress: netip.AddrFrom4([4]byte{100, 64, byte(i >> 8), byte(i)}), Running: true}
+		}
+	}
+	return n
+}
+
+// manyVMs is vnets unpeered VNets of vms VMs each.
+func manyVMs(vnets, vms int) *topology.Network {
+	n := shapeEstate(vnets, func(i, j int) bool { return false }, 0)
+	for _, v := range n.VirtualNetworks {
+		for i := range vms {
+			name := fmt.Sprintf("%s-vm%02d", v.Name, i)
+			v.VirtualMachines[name] = &topology.VirtualMachine{Name: name, Subnet: v.Subnets["s"], IPAddress: v.AddressSpace[0].Addr().Next(), Running: true}
+		}
+	}
+	return n
+}
+
+// Whatever the estate's shape, the diagram folds until graphviz can lay it
+// out: a chain into one node, a mesh or a set of peered pairs by sets of
+// peered VNets, a VNet of thousands of VMs into a count. Only hub and spoke
+// estates folded before, so a chain of 10,000 VNets went to graphviz whole
+// (10 GB and two minutes, or a crash).
+func TestDiagramFoldsAnyShape(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		n     *topology.Network
+		wants []string
+	}{
+		{"chain of 2000", shapeEstate(2000, func(i, j int) bool { return j == i+1 }, 0), []string{"2000 VNets in a chain"}},
+		{"lattice of 200", shapeEstate(200, func(i, j int) bool { return j-i <= 2 || j-i >= 198 }, 0), []string{"200 VNets peered with one another"}},
+		{"140 VNets of 39 VMs, too many nodes", manyVMs(140, 39), []string{"140 VNets without a peering"}},
+		{"600 peered pairs", shapeEstate(1200, func(i, j int) bool { return i%2 == 0 && j == i+1 }, 0), []string{"2 VNets peered with one another"}},
+		{"1000 unpeered", shapeEstate(1000, func(i, j int) bool { return false }, 0), []string{"1000 VNets without a peering"}},
+		{"a VNet of 5000 VMs", shapeEstate(3, func(i, j int) bool { return j == i+1 }, 5000), []string{"5000 virtual machines"}},
+		{"hub and 500 spokes", hubSpokes(500), []string{"500 spokes of hub"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if size := DiagramSize(tc.n, DiagramOptions{}); size > MaxLayoutSize {
+				t.Errorf("%d nodes and edges, more than %d", size, MaxLayoutSize)
+			}
+			var b bytes.Buffer
+			if err := DOT(&b, tc.n, DiagramOptions{}); err != nil {
+				t.Fatal(err)
+			}
+			for _, want := range tc.wants {
+				if !strings.Contains(b.String(), want) {
+					t.Errorf("no %q in the diagram", want)
+				}
+			}
+		})
+	}
+}
+
+// A diagram too large to lay out is refused with a message, never sent to
+// graphviz: only --fold-above -1 asks for one.
+func TestRenderDiagramRefusesWhatGraphvizCannotLayOut(t *testing.T) {
+	n := shapeEstate(3000, func(i, j int) bool { return j == i+1 }, 0)
+	var b bytes.Buffer
+	err := RenderDiagram(context.Background(), &b, n, DiagramOptions{FoldAbove: -1}, SVG)
+	if err == nil || !strings.Contains(err.Error(), "more than the 10000") || b.Len() > 0 {
+		t.Errorf("got %v with %d bytes written, want a refusal and nothing written", err, b.Len())
+	}
+}
+
 // graphviz turns the DOT into the same SVG every time, and a PNG that
 // decodes.
 func TestRenderImage(t *testing.T) {
@@ -156,18 +249,17 @@ func TestRender500SpokesFolded(t *testing.T) {
 }
 
 func BenchmarkRenderSVG(b *testing.B) {
+	chain := shapeEstate(2000, func(i, j int) bool { return j == i+1 }, 0)
 	for _, tc := range []struct {
-		spokes, fold int
-	}{{50, 0}, {500, 0}, {500, -1}} {
-		b.Run(fmt.Sprintf("spokes=%d/fold=%d", tc.spokes, tc.fold), func(b *testing.B) {
-			n := hubSpokes(tc.spokes)
+		name string
+		n    *topology.Network
+		fold int
+	}{{"spokes=50/fold=0", hubSpokes(50), 0}, {"spokes=500/fold=0", hubSpokes(500), 0}, {"spokes=500/fold=-1", hubSpokes(500), -1},
+		{"chain=2000/fold=0", chain, 0}} {
+		b.Run(tc.name, func(b *testing.B) {
 			b.ReportAllocs()
 			for b.Loop() {
-				var dot bytes.Buffer
-				if err := DOT(&dot, n, DiagramOptions{FoldAbove: tc.fold}); err != nil {
-					b.Fatal(err)
-				}
-				if err := RenderImage(context.Background(), &bytes.Buffer{}, dot.Bytes(), SVG); err != nil {
+				if err := RenderDiagram(context.Background(), &bytes.Buffer{}, tc.n, DiagramOptions{FoldAbove: tc.fold}, SVG); err != nil {
 					b.Fatal(err)
 				}
 			}

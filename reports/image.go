@@ -11,6 +11,7 @@ import (
 	"github.com/goccy/go-graphviz"
 
 	"github.com/vnetsim/vnetsim/internal/gvcache"
+	"github.com/vnetsim/vnetsim/topology"
 )
 
 // go-graphviz has initialised (this package imports it) and has its
@@ -55,6 +56,26 @@ func RenderImage(ctx context.Context, w io.Writer, dotText []byte, format ImageF
 		return fmt.Errorf("render %s: %w", format, err)
 	}
 	return nil
+}
+
+// RenderDiagram draws n as RenderImage does the DOT that DOT writes, after
+// checking that the diagram, folded as opt says, has at most MaxLayoutSize
+// nodes and edges: graphviz lays out a larger one in unbounded time and
+// memory, or dies. Only FoldAbove < 0 (never fold) can ask for one.
+func RenderDiagram(ctx context.Context, w io.Writer, n *topology.Network, opt DiagramOptions, format ImageFormat) error {
+	if n == nil {
+		return errNothing("network")
+	}
+	b := buildDiagram(n, opt)
+	if size := b.size(); size > MaxLayoutSize {
+		return fmt.Errorf("the diagram has %d nodes and edges, more than the %d graphviz lays out in bounded memory: "+
+			"let it fold (leave out --fold-above -1), or write --format dot or json and lay it out elsewhere", size, MaxLayoutSize)
+	}
+	var dotText bytes.Buffer
+	if err := marshalDOT(&dotText, b.top); err != nil {
+		return err
+	}
+	return RenderImage(ctx, w, dotText.Bytes(), format)
 }
 
 // layoutSVG runs graphviz's dot layout and returns the SVG without

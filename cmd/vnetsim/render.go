@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"io"
 	"path/filepath"
 	"strings"
@@ -72,13 +71,9 @@ func renderCommand() *cli.Command {
 				case "json":
 					return reports.DiagramJSON(w, n, opt)
 				case "svg", "png":
-					var dot bytes.Buffer
-					if err := reports.DOT(&dot, n, opt); err != nil {
-						return err
-					}
 					stop := progress(c.App.ErrWriter, "laying out the diagram")
 					defer stop()
-					return reports.RenderImage(c.Context, w, dot.Bytes(), reports.ImageFormat(f))
+					return reports.RenderDiagram(c.Context, w, n, opt, reports.ImageFormat(f))
 				}
 				return reports.DOT(w, n, opt)
 			})

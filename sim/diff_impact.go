@@ -1,6 +1,7 @@
 package sim
 
 import (
+	"cmp"
 	"iter"
 	"maps"
 	"slices"
@@ -10,15 +11,17 @@ import (
 //
 // The pairs lost in a plan state, compared with the before network, are
 // the previous state's, except in the step's scope, where they are
-// computed afresh (reachTracker.advance). On a hub whose peerings are all
-// deleted and re-created, every state loses the pairs of every spoke cut
-// off so far: a list per step holds about steps × pairs, the cube of the
-// estate (2.3 GB for 100 spokes). The log holds, per step, only the pairs
-// of its scope and the explanations found in that state; the current
-// state's pairs are held once, by source subnet, so that a step costs what
-// its scope holds. Each step keeps its counts and its first pairs
-// (Impact); the full list of any step is replayed from the log in order
-// (DiffResult.EachImpact), holding one state at a time.
+// computed afresh. On a hub whose peerings are all deleted and re-created,
+// every state loses the pairs of every spoke cut off so far: a list per
+// step holds about steps × pairs, the cube of the estate (2.3 GB for 100
+// spokes). The log holds, per step, only what changed: the pairs it stops
+// losing, the pairs it starts losing or loses otherwise (another result or
+// reason), and the explanations found in that state. A lost pair thus
+// costs the log twice, once when it is lost and once when it is restored.
+// The current state's pairs are held once, by source subnet, so that a
+// step costs what its scope holds. Each step keeps its counts and its
+// first pairs (Impact); the full list of any step is replayed from the log
+// in order (DiffResult.ImpactLists), holding one state at a time.
 
 // maxImpactHead is the number of lost pairs each step keeps in
 // Impact.Lost, in (from, to) order: text and Markdown print five, and
@@ -27,17 +30,21 @@ const maxImpactHead = maxExplained
 
 // lostPair is a lost subnet pair of the before network's view, compactly.
 type lostPair struct {
-	key            int64 // the before view's pairKey
+	key            int64  // the before view's pairKey
+	gen            uint32 // the step that last found it lost
 	reason         uint16
 	result, before Outcome
 }
 
-// impactStep is what one plan state changes in the lost pairs.
+// impactStep is what one plan state changes in the lost pairs, each list
+// sorted by key.
 type impactStep struct {
-	src, dst  []bool     // the before view's subnets in the step's scope, as source and destination
-	all       bool       // the scope is every pair
-	added     []lostPair // the scope's lost pairs in this state, by key
-	explained map[int64]string
+	removed []int64    // pairs lost before and no longer
+	added   []lostPair // pairs lost now and not before, or otherwise
+	// reset are pairs lost as before whose explanation no longer holds:
+	// a pair compared afresh is explained afresh.
+	reset     []int64
+	explained map[int64]string // nil when none
 }
 
 // impactLog follows the lost pairs through the states of a plan.
@@ -85,35 +92,44 @@ func (l *impactLog) change(p lostPair, expl string) ReachChange {
 // It returns the state's Impact.
 func (l *impactLog) advance(sv stepView) Impact {
 	v, sc := sv.view, sv.scope
-	d, keys := compareViews(l.base, v, sc, false)
-	st := impactStep{all: sc.all, explained: map[int64]string{}}
-	if !sc.all {
-		st.src, st.dst = make([]bool, len(l.base.subs)), make([]bool, len(l.base.subs))
-		for i := range l.base.subs {
-			st.src[i], st.dst[i] = l.base.inScope(sc, i)
+	// Pairs of the scope still lost are stamped with this step; those
+	// left unstamped are lost no longer.
+	gen := uint32(len(l.steps) + 1)
+	var st impactStep
+	eachChange(l.base, v, sc, false, func(c ReachChange, key int64, _ bool) {
+		p := lostPair{key: key, reason: l.reasonIndex(c.Reason), result: c.Result, before: c.Before, gen: gen}
+		i, j := l.base.pairOf(key)
+		row := l.rows[i]
+		if row == nil {
+			row = map[int32]lostPair{}
+			l.rows[i] = row
 		}
-	}
-	removed := l.remove(st)
+		old, ok := row[int32(j)]
+		switch {
+		case !ok:
+			st.added = append(st.added, p)
+			l.count++
+			if !l.lasting(key) {
+				l.nonLasting++
+			}
+		case old.result != p.result || old.reason != p.reason:
+			st.added = append(st.added, p)
+			delete(l.expl, key)
+		default:
+			// Compared afresh, the pair is explained afresh.
+			if _, had := l.expl[key]; had {
+				st.reset = append(st.reset, key)
+				delete(l.expl, key)
+			}
+		}
+		row[int32(j)] = p
+	})
+	st.removed = l.removeStale(sc, gen)
+	// The log keeps every step's lists: no spare capacity.
+	st.added, st.reset = slices.Clip(st.added), slices.Clip(st.reset)
 	// The step loses what the one before it lost when its scope lost the
 	// same pairs, with the same results and reasons, in both states.
-	same := len(removed) == len(d.Lost)
-	st.added = make([]lostPair, len(d.Lost))
-	for k, c := range d.Lost {
-		p := lostPair{key: keys[k], reason: l.reasonIndex(c.Reason), result: c.Result, before: c.Before}
-		st.added[k] = p
-		if old, ok := removed[p.key]; !ok || old.result != p.result || old.reason != p.reason {
-			same = false
-		}
-		i, j := l.base.pairOf(p.key)
-		if l.rows[i] == nil {
-			l.rows[i] = map[int32]lostPair{}
-		}
-		l.rows[i][int32(j)] = p
-		l.count++
-		if !l.lasting(p.key) {
-			l.nonLasting++
-		}
-	}
+	same := len(st.added) == 0 && len(st.removed) == 0
 	// The first pairs are explained in this state unless an earlier one
 	// has explained them.
 	head := l.head(maxImpactHead)
@@ -125,6 +141,9 @@ func (l *impactLog) advance(sv stepView) Impact {
 	for k, p := range head {
 		if e := imp.Lost[k].Explanation; e != "" && l.expl[p.key] == "" {
 			l.expl[p.key] = e
+			if st.explained == nil {
+				st.explained = map[int64]string{}
+			}
 			st.explained[p.key] = e
 		}
 	}
@@ -132,12 +151,17 @@ func (l *impactLog) advance(sv stepView) Impact {
 	return imp
 }
 
-// remove drops the current pairs in st's scope, and returns them.
-func (l *impactLog) remove(st impactStep) map[int64]lostPair {
-	removed := map[int64]lostPair{}
-	drop := func(i int, j int32, p lostPair) {
-		removed[p.key] = p
-		delete(l.rows[i], j)
+// removeStale drops the current pairs in sc, the scope compared afresh,
+// that this step (gen) has not found lost again, and returns their keys,
+// sorted.
+func (l *impactLog) removeStale(sc scope, gen uint32) []int64 {
+	var removed []int64
+	drop := func(row map[int32]lostPair, j int32, p lostPair) {
+		if p.gen == gen {
+			return
+		}
+		removed = append(removed, p.key)
+		delete(row, j)
 		delete(l.expl, p.key)
 		l.count--
 		if !l.lasting(p.key) {
@@ -145,28 +169,34 @@ func (l *impactLog) remove(st impactStep) map[int64]lostPair {
 		}
 	}
 	var dsts []int32
-	for j := range l.base.subs {
-		if st.all || st.dst[j] {
-			dsts = append(dsts, int32(j))
+	src := make([]bool, len(l.base.subs))
+	for i := range l.base.subs {
+		var dst bool
+		if src[i], dst = l.base.inScope(sc, i); dst {
+			dsts = append(dsts, int32(i))
 		}
 	}
 	for i, row := range l.rows {
 		if len(row) == 0 {
 			continue
 		}
-		if st.all || st.src[i] {
+		if src[i] {
 			for j, p := range row {
-				drop(i, j, p)
+				drop(row, j, p)
 			}
-			continue
+		} else {
+			for _, j := range dsts {
+				if p, ok := row[j]; ok {
+					drop(row, j, p)
+				}
+			}
 		}
-		for _, j := range dsts {
-			if p, ok := row[j]; ok {
-				drop(i, j, p)
-			}
+		if len(row) == 0 {
+			l.rows[i] = nil // a map keeps its size once emptied
 		}
 	}
-	return removed
+	slices.Sort(removed)
+	return slices.Clip(removed)
 }
 
 // head returns the first n current pairs in key order.
@@ -192,17 +222,23 @@ func (l *impactLog) head(n int) []lostPair {
 func (l *impactLog) replay(yield func(step int, lost iter.Seq[ReachChange]) bool) {
 	var cur []lostPair
 	expl := map[int64]string{}
+	byKey := func(p lostPair, key int64) int { return cmp.Compare(p.key, key) }
 	for k, st := range l.steps {
-		kept := cur[:0:0]
+		// Pairs no longer lost, or lost otherwise, leave; the others stay.
+		kept := make([]lostPair, 0, len(cur))
 		for _, p := range cur {
-			i, j := l.base.pairOf(p.key)
-			if st.all || st.src[i] || st.dst[j] {
+			_, removed := slices.BinarySearch(st.removed, p.key)
+			_, changed := slices.BinarySearchFunc(st.added, p.key, byKey)
+			if removed || changed {
 				delete(expl, p.key)
 				continue
 			}
 			kept = append(kept, p)
 		}
 		cur = mergeLost(kept, st.added)
+		for _, key := range st.reset {
+			delete(expl, key)
+		}
 		maps.Copy(expl, st.explained)
 		if !yield(k, func(yield func(ReachChange) bool) {
 			for _, p := range cur {

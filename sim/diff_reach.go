@@ -418,6 +418,24 @@ type jointClass struct {
 // are left out. It also returns each lost pair's earlier.pairKey, which
 // orders pairs as their names do.
 func compareViews(earlier, later *reachView, sc scope, withGained bool) (ReachDelta, []int64) {
+	var d ReachDelta
+	var keys []int64
+	eachChange(earlier, later, sc, withGained, func(c ReachChange, key int64, gained bool) {
+		if gained {
+			d.Gained = append(d.Gained, c)
+			return
+		}
+		d.Lost = append(d.Lost, c)
+		keys = append(keys, key)
+	})
+	return d, keys
+}
+
+// eachChange calls fn for every pair compareViews reports, in its order,
+// with a lost pair's earlier.pairKey (0 for a gained one), without
+// building the lists: a plan state that loses millions of pairs hands
+// them over one by one.
+func eachChange(earlier, later *reachView, sc scope, withGained bool, fn func(c ReachChange, key int64, gained bool)) {
 	var classes []*jointClass
 	byKey := map[[2]int]*jointClass{}
 	var anyDst []*jointClass
@@ -498,10 +516,8 @@ func compareViews(earlier, later *reachView, sc scope, withGained bool) (ReachDe
 			changed[a] = append(changed[a], change{to: b, lo: lo, bo: bo, reason: lr.reason})
 		}
 	})
-	var d ReachDelta
-	var keys []int64
 	if len(changed) == 0 {
-		return d, nil
+		return
 	}
 	classOf := make([]*jointClass, len(later.subs))
 	for _, c := range classes {
@@ -528,15 +544,13 @@ func compareViews(earlier, later *reachView, sc scope, withGained bool) (ReachDe
 		for _, ch := range row {
 			c := ReachChange{From: later.names[i], To: later.names[ch.position], Result: ch.lo, Before: ch.bo}
 			if ch.gained {
-				d.Gained = append(d.Gained, c)
+				fn(c, 0, true)
 			} else {
 				c.Reason = ch.reason
-				d.Lost = append(d.Lost, c)
-				keys = append(keys, earlier.pairKey(at[i], at[ch.position]))
+				fn(c, earlier.pairKey(at[i], at[ch.position]), false)
 			}
 		}
 	}
-	return d, keys
 }
 
 // pairKey numbers the pair (subs[i], subs[j]) so that keys order pairs as

@@ -6,6 +6,7 @@ import (
 	"maps"
 	"net/netip"
 	"slices"
+	"sync"
 
 	"go4.org/netipx"
 )
@@ -29,7 +30,21 @@ type refIndex struct {
 	owner   *Network // the network the index answers for; a copy of the struct does not qualify
 	flat    *flatRefs
 	changed map[string]bool
-	delta   map[string]*vnetRefs // changed VNets that n holds
+	delta   map[string]*deltaRefs // changed VNets that n holds
+}
+
+// deltaRefs indexes one changed VNet when first asked: an event that
+// repoints 500 VNets at a copied ACL pays nothing for them until a later
+// question reads them, and a derived network shares the entry.
+type deltaRefs struct {
+	v    *VirtualNetwork
+	once sync.Once
+	refs *vnetRefs
+}
+
+func (d *deltaRefs) get() *vnetRefs {
+	d.once.Do(func() { d.refs = refsOf(d.v) })
+	return d.refs
 }
 
 // flatRefs maps each ACL and route table name to the sorted names of the
@@ -157,7 +172,7 @@ func (n *Network) PeeringsBetween(owner, remote string) []string {
 	x := n.refIndex()
 	if x.changed[owner] {
 		if r := x.delta[owner]; r != nil {
-			return r.objects.get(remote)
+			return r.get().objects.get(remote)
 		}
 		return nil
 	}
@@ -171,7 +186,7 @@ func (n *Network) HoldsPeering(owner, remote string) bool {
 	x := n.refIndex()
 	if x.changed[owner] {
 		r := x.delta[owner]
-		return r != nil && r.objects.has(remote)
+		return r != nil && r.get().objects.has(remote)
 	}
 	return x.flat.objects.has([2]string{owner, remote})
 }
@@ -206,8 +221,8 @@ func (n *Network) Overlapping(p netip.Prefix) iter.Seq[string] {
 				return
 			}
 		}
-		for vn := range x.delta {
-			if slices.ContainsFunc(n.VirtualNetworks[vn].AddressSpace, p.Overlaps) && !yield(vn) {
+		for vn, r := range x.delta {
+			if slices.ContainsFunc(r.v.AddressSpace, p.Overlaps) && !yield(vn) {
 				return
 			}
 		}
@@ -230,7 +245,7 @@ func lookup(n *Network, table func(*flatRefs) []string, match func(*vnetRefs) bo
 			}
 		}
 		for vn, r := range x.delta {
-			if match(r) && !yield(vn) {
+			if match(r.get()) && !yield(vn) {
 				return
 			}
 		}
@@ -348,7 +363,7 @@ func (n *Network) InheritUsers(parent *Network, changed map[string]bool) {
 	maps.Copy(all, changed)
 	// The changed VNets n shares with parent keep parent's entries; the
 	// ones this change made are indexed afresh.
-	delta := make(map[string]*vnetRefs, len(all))
+	delta := make(map[string]*deltaRefs, len(all))
 	for vn, r := range px.delta {
 		if !changed[vn] {
 			delta[vn] = r
@@ -356,7 +371,7 @@ func (n *Network) InheritUsers(parent *Network, changed map[string]bool) {
 	}
 	for vn := range changed {
 		if v := n.VirtualNetworks[vn]; v != nil {
-			delta[vn] = refsOf(v)
+			delta[vn] = &deltaRefs{v: v}
 		}
 	}
 	n.refs.Store(&refIndex{owner: n, flat: px.flat, changed: all, delta: delta})

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"fmt"
 	"io"
 	"os"
@@ -232,7 +231,8 @@ func toStdout(c *cli.Context) bool {
 	return out == "" || out == "-"
 }
 
-// emit renders to --output when given (atomically; see fileio.Files.Write),
+// emit renders to --output when given (atomically and as it renders; see
+// fileio.Files.WriteFunc),
 // else to standard output.
 func emit(c *cli.Context, render func(w io.Writer) error) error {
 	if toStdout(c) {
@@ -241,11 +241,7 @@ func emit(c *cli.Context, render func(w io.Writer) error) error {
 		}
 		return nil
 	}
-	var buf bytes.Buffer
-	if err := render(&buf); err != nil {
-		return usageError("%s: %v", c.Command.Name, err)
-	}
-	if err := files(c).Write(c.String("output"), buf.Bytes(), c.Bool("force")); err != nil {
+	if err := files(c).WriteFunc(c.String("output"), c.Bool("force"), render); err != nil {
 		return usageError("%s: %v", c.Command.Name, err)
 	}
 	return nil

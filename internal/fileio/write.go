@@ -1,10 +1,12 @@
 package fileio
 
 import (
+	"bufio"
 	"crypto/rand"
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -104,11 +106,22 @@ func (f *Files) check(name string, replace bool) (fs.FileInfo, error) {
 // else created meanwhile is never replaced; a replaced one with a rename.
 // The temporary file is removed on every path, and by Abort.
 func (f *Files) Write(name string, data []byte, replace bool) error {
+	return f.WriteFunc(name, replace, func(w io.Writer) error {
+		_, err := w.Write(data)
+		return err
+	})
+}
+
+// WriteFunc is Write for output produced as it is written: write streams
+// it into the temporary file, so a large output is never held whole in
+// memory. The target is checked before write runs; when write fails,
+// nothing is published and its error is returned.
+func (f *Files) WriteFunc(name string, replace bool, write func(w io.Writer) error) error {
 	old, err := f.check(name, replace)
 	if err != nil {
 		return err
 	}
-	tmp, err := f.writeTemp(name, data, old)
+	tmp, err := f.writeTemp(name, write, old)
 	if err != nil {
 		return err
 	}
@@ -125,10 +138,10 @@ func (f *Files) Write(name string, data []byte, replace bool) error {
 	return nil
 }
 
-// writeTemp writes data to a new temporary file beside name and syncs it.
-// old, when not nil, is the file being replaced, whose permissions the
+// writeTemp writes a new temporary file beside name with write and syncs
+// it. old, when not nil, is the file being replaced, whose permissions the
 // temporary file takes.
-func (f *Files) writeTemp(name string, data []byte, old fs.FileInfo) (string, error) {
+func (f *Files) writeTemp(name string, write func(w io.Writer) error, old fs.FileInfo) (string, error) {
 	tmp, file, err := f.createTemp(name)
 	if err != nil {
 		return "", err
@@ -139,7 +152,11 @@ func (f *Files) writeTemp(name string, data []byte, old fs.FileInfo) (string, er
 				return err
 			}
 		}
-		if _, err := file.Write(data); err != nil {
+		bw := bufio.NewWriterSize(file, 1<<16)
+		if err := write(bw); err != nil {
+			return err
+		}
+		if err := bw.Flush(); err != nil {
 			return err
 		}
 		return file.Sync()

@@ -2,6 +2,8 @@ package fileio
 
 import (
 	"errors"
+	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -231,4 +233,48 @@ func TestAppend(t *testing.T) {
 	if got := readString(t, name); got != "a\nb\n" {
 		t.Errorf("refused appends changed the file: %q", got)
 	}
+}
+
+// WriteFunc streams into the temporary file: what write produced is
+// published whole, and a write that fails midway publishes nothing, keeps
+// the replaced file and leaves no temporary file behind.
+func TestWriteFunc(t *testing.T) {
+	dir := t.TempDir()
+	out := filepath.Join(dir, "out.txt")
+	var f Files
+	chunks := func(w io.Writer) error {
+		for i := range 1000 {
+			if _, err := fmt.Fprintf(w, "line %d\n", i); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	if err := f.WriteFunc(out, false, chunks); err != nil {
+		t.Fatal(err)
+	}
+	if got := readString(t, out); !strings.HasPrefix(got, "line 0\n") || !strings.HasSuffix(got, "line 999\n") {
+		t.Errorf("streamed file is %d bytes, not the 1000 lines written", len(got))
+	}
+	broken := errors.New("renderer failed")
+	err := f.WriteFunc(out, true, func(w io.Writer) error {
+		if _, err := io.WriteString(w, strings.Repeat("x", 1<<17)); err != nil { // past the buffer
+			return err
+		}
+		return broken
+	})
+	if !errors.Is(err, broken) {
+		t.Errorf("failed write: %v, want the renderer's error", err)
+	}
+	if got := readString(t, out); !strings.HasPrefix(got, "line 0\n") {
+		t.Errorf("a failed write replaced the file: %.20q", got)
+	}
+	noTemps(t, dir)
+	if err := f.WriteFunc(filepath.Join(dir, "new.txt"), false, func(io.Writer) error { return broken }); !errors.Is(err, broken) {
+		t.Errorf("failed new write: %v", err)
+	}
+	if _, err := os.Lstat(filepath.Join(dir, "new.txt")); !os.IsNotExist(err) {
+		t.Errorf("a failed write published a new file: %v", err)
+	}
+	noTemps(t, dir)
 }

@@ -583,10 +583,8 @@ func (e *Engine) vnetsContaining(a netip.Addr) []*topology.VirtualNetwork {
 // nil; the first site by name wins when several do.
 func (e *Engine) siteOf(a netip.Addr) *topology.OnPremises {
 	for _, o := range e.sortedSites() {
-		for _, p := range o.AddressSpace {
-			if p.Contains(a) {
-				return o
-			}
+		if topology.SpaceContains(o.AddressSpace, a) {
+			return o
 		}
 	}
 	return nil

@@ -130,13 +130,3 @@ func (s *prefixSet) contains(a netip.Addr) bool {
 	vs, _ := s.idx.longest(a)
 	return vs != nil
 }
-
-// containsAny reports whether a lies in any of ps.
-func containsAny(ps []netip.Prefix, a netip.Addr) bool {
-	for _, p := range ps {
-		if p.Contains(a) {
-			return true
-		}
-	}
-	return false
-}

@@ -92,7 +92,7 @@ func (q *question) shareRows(srcs []int) []int {
 	for _, g := range srcs {
 		s := q.members[g][0]
 		v := s.VirtualNetwork
-		if len(q.classesOf[s]) != 1 || !prefixCoveredBy(s.AddressPrefix, v.AddressSpace) {
+		if len(q.classesOf[s]) != 1 || !topology.SpaceHolds(v.AddressSpace, s.AddressPrefix) {
 			continue
 		}
 		vk, ok := vnetKeys[v]

@@ -221,7 +221,7 @@ func (e *Engine) buildRoutes(v *topology.VirtualNetwork, rt *topology.RouteTable
 			Source: SourceDefault, Origin: vpath,
 		})
 		for _, r := range reservedRanges {
-			if prefixCoveredBy(r, v.AddressSpace) || hasUserDefaultRoute(rt) {
+			if topology.SpaceHolds(v.AddressSpace, r) || hasUserDefaultRoute(rt) {
 				continue
 			}
 			t.Routes = append(t.Routes, EffectiveRoute{
@@ -296,7 +296,7 @@ func (e *Engine) settle(t *RouteTable) {
 			}
 		}
 		for i, r := range t.Routes {
-			if r.State == Active && r.Source == SourceVirtualNetworkGateway && prefixCoveredBy(r.AddressPrefix, local) {
+			if r.State == Active && r.Source == SourceVirtualNetworkGateway && topology.SpaceHolds(local, r.AddressPrefix) {
 				t.Routes[i].State = Invalid
 			}
 		}

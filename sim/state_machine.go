@@ -453,7 +453,7 @@ func (e RemoveAddressPrefix) apply(t *tx) *Refusal {
 	}
 	rest := slices.Delete(slices.Clone(v.AddressSpace), i, i+1)
 	for _, s := range v.SortedSubnets() {
-		if e.Prefix.Overlaps(s.AddressPrefix) && !prefixCoveredBy(s.AddressPrefix, rest) {
+		if e.Prefix.Overlaps(s.AddressPrefix) && !topology.SpaceHolds(rest, s.AddressPrefix) {
 			return refusef(diag.AddressRangeInUse, "%s of %q still holds subnet %q (%s); remove the subnet first", e.Prefix, e.VNet, s.Name, s.AddressPrefix)
 		}
 	}
@@ -462,16 +462,6 @@ func (e RemoveAddressPrefix) apply(t *tx) *Refusal {
 	}
 	v.AddressSpace = rest
 	return nil
-}
-
-// prefixCoveredBy reports whether one prefix of space contains all of p.
-func prefixCoveredBy(p netip.Prefix, space []netip.Prefix) bool {
-	for _, s := range space {
-		if s.Bits() <= p.Bits() && s.Contains(p.Addr()) {
-			return true
-		}
-	}
-	return false
 }
 
 func (e CreateVirtualNetwork) apply(t *tx) *Refusal {
@@ -997,14 +987,8 @@ func overlapsVNet(a, b *topology.VirtualNetwork) bool {
 	if a == nil || b == nil {
 		return false
 	}
-	for _, p := range a.AddressSpace {
-		for _, q := range b.AddressSpace {
-			if p.Overlaps(q) {
-				return true
-			}
-		}
-	}
-	return false
+	_, _, ok := topology.SpacesOverlap(a.AddressSpace, b.AddressSpace)
+	return ok
 }
 
 // applianceHolders returns the VNets holding, as a VM or a load balancer

@@ -329,7 +329,7 @@ func (w *walk) unroutable(v *topology.VirtualNetwork, table *RouteTable, none *E
 			continue
 		}
 		pvx, pxv := e.peeringTo(v.Name, x.Name), e.peeringTo(x.Name, v.Name)
-		if e.rules.PeeringSync && e.connected(v.Name, x.Name) && !containsAny(e.peeredRanges(pvx, x), dst) {
+		if e.rules.PeeringSync && e.connected(v.Name, x.Name) && !topology.SpaceContains(e.peeredRanges(pvx, x), dst) {
 			w.dropf(AddressSpaceNotSynced, diag.P("virtualNetworks", v.Name, "peerings", pvx.Name),
 				"%s has not synced %s's new address range holding %s: sync peering %s (syncPeering on %s)", v.Name, x.Name, dst, pvx.Name, v.Name)
 			return
@@ -393,7 +393,7 @@ func (w *walk) cross(y, x *topology.VirtualNetwork, addr netip.Addr) bool {
 			"peering %s disables access between %s and %s: set allowVirtualNetworkAccess on %s", p.Name, y.Name, x.Name, p.Name)
 		return false
 	}
-	if e.rules.PeeringSync && !containsAny(e.peeredRanges(pyx, x), addr) {
+	if e.rules.PeeringSync && !topology.SpaceContains(e.peeredRanges(pyx, x), addr) {
 		w.dropf(AddressSpaceNotSynced, objPath(y, pyx),
 			"%s has not synced %s's address range holding %s: sync peering %s (syncPeering on %s)", y.Name, x.Name, addr, pyx.Name, y.Name)
 		return false
@@ -616,7 +616,7 @@ func (w *walk) gateway(v *topology.VirtualNetwork, r EffectiveRoute) (*topology.
 func (w *walk) siteVia(gw *topology.Gateway) *topology.OnPremises {
 	var found *topology.OnPremises
 	for _, site := range gw.Connections {
-		if site != nil && containsAny(site.AddressSpace, w.f.Dst) {
+		if site != nil && topology.SpaceContains(site.AddressSpace, w.f.Dst) {
 			if site == w.dst.site {
 				return site
 			}
@@ -725,7 +725,7 @@ func (e *Engine) missedReason(from, d *topology.VirtualNetwork, dst netip.Addr) 
 		return NotPeered
 	case pfd == nil || pdf == nil || pfd.Disconnected || pdf.Disconnected:
 		return PeeringNotConnected
-	case e.rules.PeeringSync && !containsAny(e.peeredRanges(pfd, d), dst):
+	case e.rules.PeeringSync && !topology.SpaceContains(e.peeredRanges(pfd, d), dst):
 		return AddressSpaceNotSynced
 	}
 	return NoRoute
@@ -734,12 +734,8 @@ func (e *Engine) missedReason(from, d *topology.VirtualNetwork, dst netip.Addr) 
 // overlapNote warns that the platform refuses to peer a and b while their
 // address spaces overlap; "" when they do not.
 func overlapNote(a, b *topology.VirtualNetwork) string {
-	for _, p := range a.AddressSpace {
-		for _, q := range b.AddressSpace {
-			if p.Overlaps(q) {
-				return fmt.Sprintf(", after giving them address spaces that do not overlap (%s and %s do)", p, q)
-			}
-		}
+	if i, j, ok := topology.SpacesOverlap(a.AddressSpace, b.AddressSpace); ok {
+		return fmt.Sprintf(", after giving them address spaces that do not overlap (%s and %s do)", a.AddressSpace[i], b.AddressSpace[j])
 	}
 	return ""
 }

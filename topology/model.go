@@ -254,11 +254,4 @@ func (v *VirtualNetwork) PeeringTo(remote string) *Peering {
 }
 
 // ContainsAddr reports whether a lies in one of the VNet's address ranges.
-func (v *VirtualNetwork) ContainsAddr(a netip.Addr) bool {
-	for _, p := range v.AddressSpace {
-		if p.Contains(a) {
-			return true
-		}
-	}
-	return false
-}
+func (v *VirtualNetwork) ContainsAddr(a netip.Addr) bool { return SpaceContains(v.AddressSpace, a) }

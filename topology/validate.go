@@ -138,7 +138,7 @@ func checkSubnets(v *VirtualNetwork) diag.Diagnostics {
 		}
 		p := subnetPath(v.Name, s.Name).Child("addressPrefix")
 		items = append(items, ownedPrefix{prefix: s.AddressPrefix, owner: s.Name, path: p})
-		if !slices.ContainsFunc(v.AddressSpace, func(a netip.Prefix) bool { return containsPrefix(a, s.AddressPrefix) }) {
+		if !SpaceHolds(v.AddressSpace, s.AddressPrefix) {
 			ds = append(ds, diag.Errorf(diag.SubnetOutsideAddressSpace, p,
 				"subnet %s/%s: %s is outside the address space %s of %s", v.Name, s.Name, s.AddressPrefix, joinPrefixes(v.AddressSpace), v.Name).
 				WithDetail("a subnet must lie inside one range of its VNet; change the prefix or add a range that holds it").
@@ -238,11 +238,6 @@ func checkAddresses(v *VirtualNetwork) diag.Diagnostics {
 		add("load balancer "+b.Name, lbPath(v.Name, b.Name).Child("frontendIpAddress"), b.FrontendIPAddress, b.Subnet)
 	}
 	return ds
-}
-
-// containsPrefix reports whether outer holds all of inner.
-func containsPrefix(outer, inner netip.Prefix) bool {
-	return outer.Bits() <= inner.Bits() && outer.Contains(inner.Addr())
 }
 
 func joinPrefixes(ps []netip.Prefix) string {
@@ -483,7 +478,7 @@ func (x *validator) checkPeerings(v *VirtualNetwork) diag.Diagnostics {
 		if r == nil {
 			continue
 		}
-		if a, b, ok := firstOverlap(v, r); ok {
+		if a, b, ok := SpacesOverlap(v.AddressSpace, r.AddressSpace); ok {
 			ds = append(ds, diag.Errorf(diag.PeeringAddressOverlap, pp, "peering %s: address space %s of %s overlaps %s of %s",
 				p.Name, r.AddressSpace[b], r.Name, v.AddressSpace[a], v.Name).
 				WithDetail("peered VNets must not overlap; change one address space or remove the peering").
@@ -522,19 +517,6 @@ func (x *validator) notConnected(v *VirtualNetwork, p *Peering, r *VirtualNetwor
 			WithRelated(vnetPath(r.Name).Child("peerings"), "peerings of %s", r.Name)
 	}
 	return diag.Diagnostics{d}
-}
-
-// firstOverlap returns the indexes of the first overlapping prefixes of a
-// and b.
-func firstOverlap(a, b *VirtualNetwork) (int, int, bool) {
-	for i, x := range a.AddressSpace {
-		for j, y := range b.AddressSpace {
-			if x.Overlaps(y) {
-				return i, j, true
-			}
-		}
-	}
-	return 0, 0, false
 }
 
 // checkTransit applies the gateway-transit rules of docs/semantics.md#gateway-transit to the

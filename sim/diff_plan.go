@@ -458,7 +458,7 @@ func (p *planner) shrink(kept []*topology.VirtualNetwork, final bool) {
 			cv := p.cur.VirtualNetworks[av.Name]
 			switch {
 			case av.Subnets[bs.Name] != nil || cv.Subnets[bs.Name] == nil:
-			case len(subnetUsers(cv, bs.Name)) > 0:
+			case len(cv.SubnetUsers(bs.Name)) > 0:
 				if final {
 					p.unplanned(Removed, path.Child("subnets", bs.Name), "%s: subnet %s removed, but VMs or load balancers still use it (no event removes them)", av.Name, bs.Name)
 				}
@@ -692,7 +692,7 @@ func (p *planner) subnetsAndVMs(bv, av *topology.VirtualNetwork) {
 		}
 	}
 	for _, as := range replace {
-		if len(subnetUsers(p.cur.VirtualNetworks[av.Name], as.Name)) > 0 {
+		if len(p.cur.VirtualNetworks[av.Name].SubnetUsers(as.Name)) > 0 {
 			p.unplanned(Changed, path.Child("subnets", as.Name), "%s: subnet %s changes its prefix while VMs use it (no event changes a subnet's prefix)", av.Name, as.Name)
 			continue
 		}

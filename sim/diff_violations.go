@@ -128,15 +128,7 @@ func prefixDelta(before, after []netip.Prefix) (added, removed []netip.Prefix) {
 // toward or that own one toward vnet: what locks its address space on
 // windows-sdn.
 func peersOf(n *topology.Network, vnet string) []string {
-	var out []string
-	for _, o := range peeringObjectsOf(n, vnet) {
-		if o.owner == vnet {
-			out = append(out, o.remote)
-		} else {
-			out = append(out, o.owner)
-		}
-	}
-	slices.Sort(out)
+	out := slices.Sorted(n.Peers(vnet))
 	return slices.Compact(out)
 }
 

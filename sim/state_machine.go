@@ -3,7 +3,6 @@ package sim
 import (
 	"cmp"
 	"fmt"
-	"iter"
 	"maps"
 	"net/netip"
 	"slices"
@@ -372,20 +371,14 @@ func (e SyncPeering) apply(t *tx) *Refusal {
 	return nil
 }
 
-// peeringObject names one peering object by its owner.
-type peeringObject struct{ owner, name, remote string }
-
-// String returns OWNER/NAME.
-func (o peeringObject) String() string { return o.owner + "/" + o.name }
-
-// peeringObjectsOf returns the peering objects name takes part in: those it
-// owns and those that point at it, ordered by owner and name.
-func peeringObjectsOf(n *topology.Network, name string) []peeringObject {
-	var out []peeringObject
+// peeringObjectsOf names, OWNER/NAME, the peering objects name takes part
+// in: those it owns and those that point at it, ordered by owner and name.
+func peeringObjectsOf(n *topology.Network, name string) []string {
+	var out []string
 	for _, vn := range sortedKeys(n.VirtualNetworks) {
 		for _, p := range n.VirtualNetworks[vn].SortedPeerings() {
 			if vn == name || p.RemoteVirtualNetwork == name {
-				out = append(out, peeringObject{vn, p.Name, p.RemoteVirtualNetwork})
+				out = append(out, vn+"/"+p.Name)
 			}
 		}
 	}
@@ -406,7 +399,7 @@ func (t *tx) checkAddressSpaceChange(v *topology.VirtualNetwork, verb string, pf
 }
 
 // listSome joins up to max items with commas and counts the rest.
-func listSome[T fmt.Stringer](items []T, max int) string {
+func listSome(items []string, max int) string {
 	var b strings.Builder
 	for i, s := range items {
 		if i == max {
@@ -416,7 +409,7 @@ func listSome[T fmt.Stringer](items []T, max int) string {
 		if i > 0 {
 			b.WriteString(", ")
 		}
-		b.WriteString(s.String())
+		b.WriteString(s)
 	}
 	return b.String()
 }
@@ -598,39 +591,13 @@ func (e RemoveSubnet) apply(t *tx) *Refusal {
 	if v.Subnets[e.Name] == nil {
 		return notFoundf("virtual network %q has no subnet named %q", e.VNet, e.Name)
 	}
-	if users := subnetUsers(v, e.Name); len(users) > 0 {
+	if users := v.SubnetUsers(e.Name); len(users) > 0 {
 		return refusef(diag.AddressRangeInUse, "subnet %s/%s is in use by %s; move or remove them first", e.VNet, e.Name, listSome(users, 3))
 	}
 	delete(v.Subnets, e.Name)
 	t.skipValidation = true
 	return nil
 }
-
-// subnetUsers names the VMs and load balancer frontends in subnet of v,
-// which hold its range: "VM a1", "load balancer ilb". v may be nil.
-func subnetUsers(v *topology.VirtualNetwork, subnet string) []noun {
-	if v == nil {
-		return nil
-	}
-	var users []noun
-	for _, vm := range v.SortedVirtualMachines() {
-		if vm.Subnet != nil && vm.Subnet.Name == subnet {
-			users = append(users, noun("VM "+vm.Name))
-		}
-	}
-	for _, lb := range v.SortedLoadBalancers() {
-		if lb.Subnet != nil && lb.Subnet.Name == subnet {
-			users = append(users, noun("load balancer "+lb.Name))
-		}
-	}
-	return users
-}
-
-// noun is a string that prints itself, for listSome.
-type noun string
-
-// String returns the noun as written.
-func (l noun) String() string { return string(l) }
 
 func (t *tx) setGateway(v *topology.VirtualNetwork, g GatewaySpec) *Refusal {
 	if g.Name == "" {
@@ -911,7 +878,7 @@ func (t *tx) scope() map[string]bool {
 			ov, nv := t.old.VirtualNetworks[c], t.n.VirtualNetworks[c]
 			var hs []string
 			if ov == nil || nv == nil || !slices.Equal(ov.AddressSpace, nv.AddressSpace) {
-				hs = slices.Collect(adjacent(n, c))
+				hs = slices.Collect(n.Peers(c))
 			} else {
 				for h := range base {
 					if h != c && linked(n, c, h) {
@@ -959,27 +926,6 @@ func (t *tx) scope() map[string]bool {
 // in either direction, whatever its state.
 func linked(n *topology.Network, a, b string) bool {
 	return n.HoldsPeering(a, b) || n.HoldsPeering(b, a)
-}
-
-// adjacent yields the VNets peered with vn in either direction, whatever
-// the state: the remotes of its own objects, then the owners of the objects
-// toward it from n's reverse index, so that a VNet costs its own peerings,
-// not a pass over every VNet. A VNet may come more than once.
-func adjacent(n *topology.Network, vn string) iter.Seq[string] {
-	return func(yield func(string) bool) {
-		if v := n.VirtualNetworks[vn]; v != nil {
-			for _, p := range v.Peerings {
-				if !yield(p.RemoteVirtualNetwork) {
-					return
-				}
-			}
-		}
-		for o := range n.PeeredBy(vn) {
-			if !yield(o) {
-				return
-			}
-		}
-	}
 }
 
 // overlapsVNet reports whether any range of a overlaps any range of b.

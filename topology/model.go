@@ -253,5 +253,26 @@ func (v *VirtualNetwork) PeeringTo(remote string) *Peering {
 	return found
 }
 
+// SubnetUsers names the VMs and load balancer frontends in v's subnet
+// called subnet, which hold its range, VMs first, each by name: "VM a1",
+// "load balancer ilb". v may be nil.
+func (v *VirtualNetwork) SubnetUsers(subnet string) []string {
+	if v == nil {
+		return nil
+	}
+	var users []string
+	for _, vm := range v.SortedVirtualMachines() {
+		if vm.Subnet != nil && vm.Subnet.Name == subnet {
+			users = append(users, "VM "+vm.Name)
+		}
+	}
+	for _, lb := range v.SortedLoadBalancers() {
+		if lb.Subnet != nil && lb.Subnet.Name == subnet {
+			users = append(users, "load balancer "+lb.Name)
+		}
+	}
+	return users
+}
+
 // ContainsAddr reports whether a lies in one of the VNet's address ranges.
 func (v *VirtualNetwork) ContainsAddr(a netip.Addr) bool { return SpaceContains(v.AddressSpace, a) }

@@ -148,6 +148,28 @@ func (n *Network) PeeredBy(name string) iter.Seq[string] {
 		func(r *vnetRefs) bool { return r.objects.has(name) })
 }
 
+// Peers yields the names of the VNets peered with the VNet called name in
+// either direction, whatever the state: the remotes of its own objects,
+// then the owners of the objects toward it, from the index, so that a VNet
+// costs its own peerings, not a pass over every VNet. A name may come more
+// than once, and name itself when a VNet peers with itself.
+func (n *Network) Peers(name string) iter.Seq[string] {
+	return func(yield func(string) bool) {
+		if v := n.VirtualNetworks[name]; v != nil {
+			for _, p := range v.Peerings {
+				if !yield(p.RemoteVirtualNetwork) {
+					return
+				}
+			}
+		}
+		for o := range n.PeeredBy(name) {
+			if !yield(o) {
+				return
+			}
+		}
+	}
+}
+
 // AddressHolders yields the names of the VNets in which a VM or a load
 // balancer frontend holds a, in no particular order and possibly more
 // than once. See ACLUsers for the index behind it.

@@ -179,7 +179,7 @@ func Diff(before, after DiffInput, opts DiffOptions) (*DiffResult, error) {
 	av := tr.view(a, total)
 	var lostKeys []int64
 	res.Reachability, lostKeys = compareViews(tr.base, av, total, true)
-	av.explain(res.Reachability.Lost)
+	explainLost(av, res.Reachability.Lost)
 	if !opts.NoImpact {
 		nets := make([]*topology.Network, len(res.Plan.Steps))
 		for i, s := range res.Plan.Steps {
@@ -187,7 +187,7 @@ func Diff(before, after DiffInput, opts DiffOptions) (*DiffResult, error) {
 		}
 		// A verified plan ends in the after network, whose view serves
 		// its last state.
-		var last *reachView
+		var last *ReachView
 		if res.Plan.Verified && len(res.Plan.Unplanned) == 0 {
 			last = av
 		}
@@ -227,17 +227,17 @@ func (r *DiffResult) ImpactLists() iter.Seq2[int, iter.Seq[ReachChange]] {
 // the before network's view base, stays lost after the whole change: the
 // change loses it (lostKeys, sorted), or the after network (av) no longer
 // has one of its subnets and the change's scope total holds it.
-func lastingPairs(base, av *reachView, lostKeys []int64, total scope) func(key int64) bool {
-	kept := make([]bool, len(base.subs))
-	for i, name := range base.names {
-		_, kept[i] = av.index[name]
+func lastingPairs(base, av *ReachView, lostKeys []int64, total scope) func(key int64) bool {
+	kept := make([]bool, base.Len())
+	for i := range base.Len() {
+		_, kept[i] = av.Index(base.Name(i))
 	}
 	return func(key int64) bool {
 		if _, found := slices.BinarySearch(lostKeys, key); found {
 			return true
 		}
-		i, j := base.pairOf(key)
-		return (!kept[i] || !kept[j]) && total.involves([2]string{base.names[i], base.names[j]})
+		i, j := pairOf(base, key)
+		return (!kept[i] || !kept[j]) && total.involves([2]string{base.Name(i), base.Name(j)})
 	}
 }
 
@@ -248,9 +248,9 @@ func lastingPairs(base, av *reachView, lostKeys []int64, total scope) func(key i
 // spread sample of the other pairs with an end in the change's scope,
 // answered by av, the after network's view. When the diff narrowed the
 // header space the chosen pairs are recomputed over all of it.
-func scenarioChecks(a *topology.Network, afterHasErrors bool, res *DiffResult, av *reachView, total scope, narrowed bool) ScenarioChecks {
+func scenarioChecks(a *topology.Network, afterHasErrors bool, res *DiffResult, av *ReachView, total scope, narrowed bool) ScenarioChecks {
 	c := ScenarioChecks{Valid: !afterHasErrors}
-	units := len(av.subs)
+	units := av.Len()
 	if units*(units-1) <= MaxScenarioReach {
 		c.Reach = New(a).Reach(ReachOptions{Level: LevelSubnet, NoExplanations: true}).Pairs
 	} else {
@@ -272,17 +272,17 @@ func scenarioChecks(a *topology.Network, afterHasErrors bool, res *DiffResult, a
 				if len(chosen) >= MaxScenarioReach/2 {
 					break affected
 				}
-				i, iok := av.index[d.From]
-				j, jok := av.index[d.To]
+				i, iok := av.Index(d.From)
+				j, jok := av.Index(d.To)
 				if iok && jok {
 					pick([2]int{i, j})
 				}
 			}
 		}
 		count := 0
-		av.eachPair(total, func(int, int) bool { count++; return true })
+		eachPair(av, total, func(int, int) bool { count++; return true })
 		step, k := max(1, count/MaxScenarioReach), 0
-		av.eachPair(total, func(i, j int) bool {
+		eachPair(av, total, func(i, j int) bool {
 			if k%step == 0 {
 				pick([2]int{i, j})
 			}
@@ -292,8 +292,8 @@ func scenarioChecks(a *topology.Network, afterHasErrors bool, res *DiffResult, a
 		e := New(a)
 		for _, k := range chosen {
 			if !narrowed {
-				c.Reach = append(c.Reach, av.pair(k[0], k[1]))
-			} else if p, err := e.ReachPair(av.names[k[0]], av.names[k[1]], ReachOptions{}); err == nil {
+				c.Reach = append(c.Reach, av.Pair(k[0], k[1]))
+			} else if p, err := e.ReachPair(av.Name(k[0]), av.Name(k[1]), ReachOptions{}); err == nil {
 				c.Reach = append(c.Reach, p)
 			}
 		}

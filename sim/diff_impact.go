@@ -49,7 +49,7 @@ type impactStep struct {
 
 // impactLog follows the lost pairs through the states of a plan.
 type impactLog struct {
-	base    *reachView
+	base    *ReachView
 	reasons []Reason          // reason table of lostPair.reason
 	reasonI map[Reason]uint16 // its index
 	lasting func(key int64) bool
@@ -65,9 +65,9 @@ type impactLog struct {
 // newImpactLog starts at the before network, which loses nothing. lasting
 // reports whether a pair lost in a plan state stays lost after the whole
 // change.
-func newImpactLog(base *reachView, lasting func(key int64) bool) *impactLog {
+func newImpactLog(base *ReachView, lasting func(key int64) bool) *impactLog {
 	return &impactLog{base: base, reasonI: map[Reason]uint16{}, lasting: lasting,
-		rows: make([]map[int32]lostPair, len(base.subs)), expl: map[int64]string{}}
+		rows: make([]map[int32]lostPair, base.Len()), expl: map[int64]string{}}
 }
 
 func (l *impactLog) reasonIndex(r Reason) uint16 {
@@ -82,8 +82,8 @@ func (l *impactLog) reasonIndex(r Reason) uint16 {
 
 // change returns the ReachChange of p, with its explanation.
 func (l *impactLog) change(p lostPair, expl string) ReachChange {
-	i, j := l.base.pairOf(p.key)
-	return ReachChange{From: l.base.names[i], To: l.base.names[j], Result: p.result, Before: p.before,
+	i, j := pairOf(l.base, p.key)
+	return ReachChange{From: l.base.Name(i), To: l.base.Name(j), Result: p.result, Before: p.before,
 		Reason: l.reasons[p.reason], Explanation: expl, Lasting: l.lasting(p.key)}
 }
 
@@ -98,7 +98,7 @@ func (l *impactLog) advance(sv stepView) Impact {
 	var st impactStep
 	eachChange(l.base, v, sc, false, func(c ReachChange, key int64, _ bool) {
 		p := lostPair{key: key, reason: l.reasonIndex(c.Reason), result: c.Result, before: c.Before, gen: gen}
-		i, j := l.base.pairOf(key)
+		i, j := pairOf(l.base, key)
 		row := l.rows[i]
 		if row == nil {
 			row = map[int32]lostPair{}
@@ -137,7 +137,7 @@ func (l *impactLog) advance(sv stepView) Impact {
 	for k, p := range head {
 		imp.Lost[k] = l.change(p, l.expl[p.key])
 	}
-	v.explain(imp.Lost)
+	explainLost(v, imp.Lost)
 	for k, p := range head {
 		if e := imp.Lost[k].Explanation; e != "" && l.expl[p.key] == "" {
 			l.expl[p.key] = e
@@ -169,10 +169,10 @@ func (l *impactLog) removeStale(sc scope, gen uint32) []int64 {
 		}
 	}
 	var dsts []int32
-	src := make([]bool, len(l.base.subs))
-	for i := range l.base.subs {
+	src := make([]bool, l.base.Len())
+	for i := range l.base.Len() {
 		var dst bool
-		if src[i], dst = l.base.inScope(sc, i); dst {
+		if src[i], dst = inScope(l.base, sc, i); dst {
 			dsts = append(dsts, int32(i))
 		}
 	}

@@ -492,7 +492,7 @@ func TestDiffViewsShareOrWalk(t *testing.T) {
 			want := bruteDelta(brute(before), brute(after))
 			changed += len(want.Gained) + len(want.Lost)
 			for _, share := range []bool{true, false} {
-				got, _ := compareViews(newReachView(before, ReachOptions{}, nil, share), newReachView(after, ReachOptions{}, nil, share), all, true)
+				got, _ := compareViews(NewReachView(before, ViewOptions{ShareRows: share}), NewReachView(after, ViewOptions{ShareRows: share}), all, true)
 				for _, c := range [][2][]ReachChange{{got.Gained, want.Gained}, {got.Lost, want.Lost}} {
 					if len(c[0]) != len(c[1]) {
 						t.Fatalf("before %v, after %v, share %t: %d pairs changed, brute force %d", bm, am, share, len(c[0]), len(c[1]))

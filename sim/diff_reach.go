@@ -2,7 +2,6 @@ package sim
 
 import (
 	"cmp"
-	"runtime"
 	"slices"
 	"strings"
 
@@ -184,14 +183,14 @@ func users(nets []*topology.Network, subnet func(*topology.Subnet) bool, vm func
 
 // Reachability in a diff is compared group by group, never pair by pair.
 //
-// A reachView holds one network state's subnets, cut into the groups a
-// reach question treats alike (see Engine.Reach), and the fates of the
+// A sim.ReachView holds one network state's subnets, cut into the groups
+// a reach question treats alike (see Engine.Reach), and the fates of the
 // group pairs it has been asked about. Two states are compared over joint
 // classes: subnets in the same group in both states. Every pair of
 // subnets between two joint classes has the same outcome in each state, so
 // a comparison walks a pair of joint classes once and expands it into
 // subnet pairs only when the outcome changed. Source groups that share a
-// row (shareRows) answer for each other outside their own VNets, so a
+// row (ViewOptions.ShareRows) answer for each other outside their own VNets, so a
 // scope's destinations cost one walk per class of sources, not one per
 // source. A change to ten spokes' peerings on a 10,000-VNet estate thus
 // walks, per plan state, the row and the column of the step's spoke (some
@@ -200,175 +199,28 @@ func users(nets []*topology.Network, subnet func(*topology.Subnet) bool, vm func
 // own pass over the estate (grouping, sharing keys), which Diff builds on
 // another goroutine while the previous state is compared.
 
-// reachView answers subnet pairs of one network state from group pairs.
-type reachView struct {
-	e *Engine
-	q *question
-	// subs lists every subnet sorted by VNET/SUBNET name, names their
-	// names, group their groups; index finds a name's position.
-	subs  []*topology.Subnet
-	names []string
-	group []int
-	index map[string]int
-	// leader is each group's row leader (shareRows), and vnet each
-	// group's VNet.
-	leader  []int
-	vnet    []*topology.VirtualNetwork
-	results map[[2]int]subnetResult // walked group pairs
-	workers int
-}
-
-// newReachView prepares n for subnet-level questions over opts' header
-// space. intern, when not nil, makes equal names share one string across
-// views. With share, source groups share rows (shareRows); without, every
-// group walks its own, which costs less when only a few columns of
-// destinations are asked about (see sharingPays).
-func newReachView(n *topology.Network, opts ReachOptions, intern map[string]string, share bool) *reachView {
-	e := New(n)
-	e.indexAll() // the walks read every VNet, without locks once indexed
-	q := e.newQuestion(opts)
-	v := &reachView{e: e, q: q, index: map[string]int{}, results: map[[2]int]subnetResult{}, workers: opts.Workers}
-	if v.workers <= 0 {
-		v.workers = runtime.GOMAXPROCS(0)
-	}
-	// Routes and service tags are computed when a walk or shareRows first
-	// needs them (their caches take concurrent writers); a view of a plan
-	// state walks a few rows and columns, not every subnet's.
-	for _, vn := range e.sortedVNets() {
-		for _, s := range vn.SortedSubnets() {
-			q.addrClasses(s)
-			v.subs = append(v.subs, s)
-		}
-	}
-	q.groupSubnets()
-	q.frozen = true
-	v.names = make([]string, len(v.subs))
-	for i, s := range v.subs {
-		name := e.subnetName(s)
-		if intern != nil {
-			if in, ok := intern[name]; ok {
-				name = in
-			} else {
-				intern[name] = name
-			}
-		}
-		v.names[i] = name
-	}
-	// Reach pairs are ordered by their names, which is not VNet order when
-	// one VNet's name is a prefix of another's.
-	order := make([]int, len(v.subs))
-	for i := range order {
-		order[i] = i
-	}
-	slices.SortFunc(order, func(a, b int) int { return cmp.Compare(v.names[a], v.names[b]) })
-	subs, names := make([]*topology.Subnet, len(order)), make([]string, len(order))
-	for k, i := range order {
-		subs[k], names[k] = v.subs[i], v.names[i]
-	}
-	v.subs, v.names = subs, names
-	v.group = make([]int, len(v.subs))
-	for i, s := range v.subs {
-		v.group[i] = q.group[s]
-		v.index[v.names[i]] = i
-	}
-	all := make([]int, len(q.members))
-	v.vnet = make([]*topology.VirtualNetwork, len(q.members))
-	for g := range all {
-		all[g] = g
-		v.vnet[g] = q.members[g][0].VirtualNetwork
-	}
-	if share {
-		v.leader = q.shareRows(all)
-	} else {
-		v.leader = slices.Repeat([]int{-1}, len(all))
-	}
-	return v
-}
-
-// key returns the group pair whose walk answers a subnet of group gs
-// toward one of group gd: a shared row's leader answers for its members at
-// every destination outside their two VNets.
-func (v *reachView) key(gs, gd int) [2]int {
-	if l := v.leader[gs]; l >= 0 && l != gs && v.vnet[gd] != v.vnet[gs] && v.vnet[gd] != v.vnet[l] {
-		return [2]int{l, gd}
-	}
-	return [2]int{gs, gd}
-}
-
-// walk answers the group pairs of keys not answered yet, in parallel.
-func (v *reachView) walk(keys map[[2]int]bool) {
-	var todo [][2]int
-	for k := range keys {
-		if _, ok := v.results[k]; !ok {
-			todo = append(todo, k)
-		}
-	}
-	slices.SortFunc(todo, func(a, b [2]int) int { return cmp.Or(cmp.Compare(a[0], b[0]), cmp.Compare(a[1], b[1])) })
-	out := make([]subnetResult, len(todo))
-	fanOut(v.workers, len(todo), func(take func() (int, bool)) {
-		for k, ok := take(); ok; k, ok = take() {
-			out[k] = v.q.groupPair(todo[k][0], todo[k][1])
-		}
-	})
-	for i, k := range todo {
-		v.results[k] = out[i]
-	}
-}
-
-// result returns the fate of the subnet pair (subs[i], subs[j]), walking
-// its group pair if no batch did.
-func (v *reachView) result(i, j int) subnetResult {
-	k := v.key(v.group[i], v.group[j])
-	r, ok := v.results[k]
-	if !ok {
-		r = v.q.groupPair(k[0], k[1])
-		v.results[k] = r
-	}
-	return r
-}
-
-// pair returns the pair (subs[i], subs[j]) as Engine.Reach lists it,
-// without an explanation.
-func (v *reachView) pair(i, j int) ReachPair {
-	r := v.result(i, j)
-	p := ReachPair{From: v.names[i], To: v.names[j], Result: r.outcome(), Classes: r.classes, DeliveredClasses: r.delivered}
-	if r.exSrc < 0 {
-		return p
-	}
-	// Grouped subnets have one class each, and shared rows are only
-	// those of one-class sources, so the indexes name this pair's classes.
-	sc, dc := v.q.addrClasses(v.subs[i]), v.q.addrClasses(v.subs[j])
-	if r.exSrc >= len(sc) || r.exDst >= len(dc) || r.exPort >= len(v.q.classes) {
-		return p
-	}
-	c := v.q.classes[r.exPort]
-	p.Example = &Flow{From: p.From, To: p.To, Src: sc[r.exSrc].rep, Dst: dc[r.exDst].rep, Protocol: c.proto, Port: c.port, DstSubnet: p.To}
-	p.Reason = r.reason
-	return p
-}
-
 // inScope reports whether subnet i is in sc as a source and as a
 // destination.
-func (v *reachView) inScope(sc scope, i int) (src, dst bool) {
+func inScope(v *ReachView, sc scope, i int) (src, dst bool) {
 	if sc.all {
 		return true, true
 	}
-	name := v.subs[i].VirtualNetwork.Name
+	name := v.VNet(i)
 	return sc.vnets[name], sc.vnets[name] || sc.dst[name]
 }
 
 // eachPair calls fn for every pair of subnets with an end in sc, sorted by
 // (from, to), until fn returns false.
-func (v *reachView) eachPair(sc scope, fn func(i, j int) bool) {
+func eachPair(v *ReachView, sc scope, fn func(i, j int) bool) {
 	var dsts []int
-	for j := range v.subs {
-		if _, d := v.inScope(sc, j); d {
+	for j := range v.Len() {
+		if _, d := inScope(v, sc, j); d {
 			dsts = append(dsts, j)
 		}
 	}
-	for i := range v.subs {
-		if s, _ := v.inScope(sc, i); s {
-			for j := range v.subs {
+	for i := range v.Len() {
+		if s, _ := inScope(v, sc, i); s {
+			for j := range v.Len() {
 				if j != i && !fn(i, j) {
 					return
 				}
@@ -383,21 +235,21 @@ func (v *reachView) eachPair(sc scope, fn func(i, j int) bool) {
 	}
 }
 
-// explain fills the explanations of the first maxExplained pairs of list
+// explainLost fills the explanations of the first maxExplained pairs of list
 // that lack one, tracing each pair's example in v's state.
-func (v *reachView) explain(list []ReachChange) {
+func explainLost(v *ReachView, list []ReachChange) {
 	for k := range list[:min(len(list), maxExplained)] {
 		l := &list[k]
 		if l.Explanation != "" {
 			continue // carried from an earlier state of the same pair
 		}
-		i, iok := v.index[l.From]
-		j, jok := v.index[l.To]
+		i, iok := v.Index(l.From)
+		j, jok := v.Index(l.To)
 		if !iok || !jok {
 			continue
 		}
-		p := v.pair(i, j)
-		v.e.explain(&p)
+		p := v.Pair(i, j)
+		v.Explain(&p)
 		l.Explanation = p.Explanation
 	}
 }
@@ -417,7 +269,7 @@ type jointClass struct {
 // lacks is gained unless it reaches nothing; pairs of subnets later lacks
 // are left out. It also returns each lost pair's earlier.pairKey, which
 // orders pairs as their names do.
-func compareViews(earlier, later *reachView, sc scope, withGained bool) (ReachDelta, []int64) {
+func compareViews(earlier, later *ReachView, sc scope, withGained bool) (ReachDelta, []int64) {
 	var d ReachDelta
 	var keys []int64
 	eachChange(earlier, later, sc, withGained, func(c ReachChange, key int64, gained bool) {
@@ -435,24 +287,24 @@ func compareViews(earlier, later *reachView, sc scope, withGained bool) (ReachDe
 // with a lost pair's earlier.pairKey (0 for a gained one), without
 // building the lists: a plan state that loses millions of pairs hands
 // them over one by one.
-func eachChange(earlier, later *reachView, sc scope, withGained bool, fn func(c ReachChange, key int64, gained bool)) {
+func eachChange(earlier, later *ReachView, sc scope, withGained bool, fn func(c ReachChange, key int64, gained bool)) {
 	var classes []*jointClass
 	byKey := map[[2]int]*jointClass{}
 	var anyDst []*jointClass
-	at := make([]int, len(later.subs)) // each subnet's position in earlier, or -1
-	for i, name := range later.names {
+	at := make([]int, later.Len()) // each subnet's position in earlier, or -1
+	for i := range later.Len() {
 		bg, k, ok := -1, 0, false
-		if k, ok = earlier.index[name]; ok {
-			bg = earlier.group[k]
+		if k, ok = earlier.Index(later.Name(i)); ok {
+			bg = earlier.Group(k)
 		} else {
 			k = -1
 		}
 		at[i] = k
-		key := [2]int{later.group[i], bg}
+		key := [2]int{later.Group(i), bg}
 		c := byKey[key]
 		if c == nil {
 			c = &jointClass{later: key[0], before: bg}
-			c.src, c.dst = later.inScope(sc, i)
+			c.src, c.dst = inScope(later, sc, i)
 			byKey[key] = c
 			classes = append(classes, c)
 			if c.dst {
@@ -475,18 +327,18 @@ func eachChange(earlier, later *reachView, sc scope, withGained bool, fn func(c 
 			}
 		}
 	}
-	earlierKey := func(a, b *jointClass) [2]int {
-		return earlier.key(a.before, b.before)
+	earlierKey := func(a, b *jointClass) GroupPair {
+		return earlier.AnsweredBy(a.before, b.before)
 	}
-	lk, ek := map[[2]int]bool{}, map[[2]int]bool{}
+	lk, ek := map[GroupPair]bool{}, map[GroupPair]bool{}
 	each(func(a, b *jointClass) {
-		lk[later.key(a.later, b.later)] = true
+		lk[later.AnsweredBy(a.later, b.later)] = true
 		if a.before >= 0 && b.before >= 0 {
 			ek[earlierKey(a, b)] = true
 		}
 	})
-	later.walk(lk)
-	earlier.walk(ek)
+	later.Walk(lk)
+	earlier.Walk(ek)
 
 	// Changed class pairs are recorded per source class, then expanded
 	// source subnet by source subnet, destinations sorted by position:
@@ -501,11 +353,10 @@ func eachChange(earlier, later *reachView, sc scope, withGained bool, fn func(c 
 	}
 	changed := map[*jointClass][]change{}
 	each(func(a, b *jointClass) {
-		lr := later.results[later.key(a.later, b.later)]
-		lo := lr.outcome()
+		lo, lreason := later.Result(later.AnsweredBy(a.later, b.later))
 		bo := OutcomeUnknown
 		if a.before >= 0 && b.before >= 0 {
-			bo = earlier.results[earlierKey(a, b)].outcome()
+			bo, _ = earlier.Result(earlierKey(a, b))
 		}
 		switch {
 		case bo == OutcomeUnknown && lo != OutcomeNone, bo != OutcomeUnknown && rank(lo) > rank(bo):
@@ -513,20 +364,20 @@ func eachChange(earlier, later *reachView, sc scope, withGained bool, fn func(c 
 				changed[a] = append(changed[a], change{to: b, lo: lo, bo: bo, gained: true})
 			}
 		case bo != OutcomeUnknown && rank(lo) < rank(bo):
-			changed[a] = append(changed[a], change{to: b, lo: lo, bo: bo, reason: lr.reason})
+			changed[a] = append(changed[a], change{to: b, lo: lo, bo: bo, reason: lreason})
 		}
 	})
 	if len(changed) == 0 {
 		return
 	}
-	classOf := make([]*jointClass, len(later.subs))
+	classOf := make([]*jointClass, later.Len())
 	for _, c := range classes {
 		for _, i := range c.members {
 			classOf[i] = c
 		}
 	}
 	var row []change
-	for i := range later.subs {
+	for i := range later.Len() {
 		chs := changed[classOf[i]]
 		if len(chs) == 0 {
 			continue
@@ -542,24 +393,24 @@ func eachChange(earlier, later *reachView, sc scope, withGained bool, fn func(c 
 		}
 		slices.SortFunc(row, func(x, y change) int { return cmp.Compare(x.position, y.position) })
 		for _, ch := range row {
-			c := ReachChange{From: later.names[i], To: later.names[ch.position], Result: ch.lo, Before: ch.bo}
+			c := ReachChange{From: later.Name(i), To: later.Name(ch.position), Result: ch.lo, Before: ch.bo}
 			if ch.gained {
 				fn(c, 0, true)
 			} else {
 				c.Reason = ch.reason
-				fn(c, earlier.pairKey(at[i], at[ch.position]), false)
+				fn(c, pairKey(earlier, at[i], at[ch.position]), false)
 			}
 		}
 	}
 }
 
-// pairKey numbers the pair (subs[i], subs[j]) so that keys order pairs as
+// pairKey numbers v's subnet pair (i, j) so that keys order pairs as
 // their (from, to) names do.
-func (v *reachView) pairKey(i, j int) int64 { return int64(i)*int64(len(v.subs)) + int64(j) }
+func pairKey(v *ReachView, i, j int) int64 { return int64(i)*int64(v.Len()) + int64(j) }
 
-// pairOf returns the positions of the pair numbered k.
-func (v *reachView) pairOf(k int64) (int, int) {
-	n := int64(max(1, len(v.subs)))
+// pairOf returns the subnets of v's pair numbered k.
+func pairOf(v *ReachView, k int64) (int, int) {
+	n := int64(max(1, v.Len()))
 	return int(k / n), int(k % n)
 }
 
@@ -574,7 +425,7 @@ const maxExplained = 100
 type reachTracker struct {
 	opts          ReachOptions
 	before, after *topology.Network
-	base          *reachView        // the before network
+	base          *ReachView        // the before network
 	intern        map[string]string // subnet names shared by every view
 }
 
@@ -582,13 +433,14 @@ type reachTracker struct {
 // shares rows, since it answers the pairs of every step's scope.
 func newReachTracker(before, after *topology.Network, opts ReachOptions) *reachTracker {
 	intern := map[string]string{}
-	return &reachTracker{opts: opts, before: before, after: after, intern: intern, base: newReachView(before, opts, intern, true)}
+	return &reachTracker{opts: opts, before: before, after: after, intern: intern,
+		base: NewReachView(before, ViewOptions{Protocol: opts.Protocol, Ports: opts.Ports, Workers: opts.Workers, Names: intern, ShareRows: true})}
 }
 
 // view returns a view of n sharing the tracker's names, for comparing the
 // pairs of sc.
-func (t *reachTracker) view(n *topology.Network, sc scope) *reachView {
-	return newReachView(n, t.opts, t.intern, sharingPays(sc))
+func (t *reachTracker) view(n *topology.Network, sc scope) *ReachView {
+	return NewReachView(n, ViewOptions{Protocol: t.opts.Protocol, Ports: t.opts.Ports, Workers: t.opts.Workers, Names: t.intern, ShareRows: sharingPays(sc)})
 }
 
 // maxUnsharedColumns is the number of VNets in a scope up to which a view
@@ -605,7 +457,7 @@ func sharingPays(sc scope) bool {
 
 // stepView is a plan state's view and the scope of the step that led to it.
 type stepView struct {
-	view  *reachView
+	view  *ReachView
 	scope scope
 }
 
@@ -616,7 +468,7 @@ type stepView struct {
 // while the current one is compared keeps both cores busy. last, when not
 // nil, is the view of the last state, already built. The reader must
 // drain the channel, and must not call view until it is closed.
-func (t *reachTracker) views(nets []*topology.Network, last *reachView) <-chan stepView {
+func (t *reachTracker) views(nets []*topology.Network, last *ReachView) <-chan stepView {
 	out := make(chan stepView, 1)
 	go func() {
 		defer close(out)

@@ -3,7 +3,7 @@ package reports
 import (
 	"io"
 
-	"github.com/vnetsim/vnetsim/sim"
+	"github.com/vnetsim/vnetsim/sim/diff"
 	"github.com/vnetsim/vnetsim/topology/diag"
 )
 
@@ -97,7 +97,7 @@ const ReachabilityLost diag.Code = "reachability-lost"
 // scenario runs' failed expectations, then the change review's own.
 var reportHelp = []CodeHelp{
 	{FailedExpectation, "A scenario expectation did not hold.", "Compare the expected and actual values; for a trace, the hops show where the packet went and why it stopped.", "reference/scenarios.md#expectations"},
-	{sim.PeeringSyncRequired, "azure: a peered VNet's address space changes; peers keep routing to the old ranges until syncPeering.",
+	{diff.PeeringSyncRequired, "azure: a peered VNet's address space changes; peers keep routing to the old ranges until syncPeering.",
 		"Run syncPeering on every peering of the changed VNet after the change; the diff plan includes it.", "semantics.md#address-space-changes"},
 	{ReachabilityLost, "A subnet pair delivers fewer packets after the change.",
 		"Check that the loss is intended; the reason and explanation name what drops the packets.", "decisions.md#pre-change-review-vnetsim-diff"},
@@ -132,7 +132,7 @@ func CodesMarkdown(w io.Writer) error {
 		{"Warnings", diag.WarningCodes},
 		{"Refused events", diag.RefusalCodes},
 		{"Scenario runs", []diag.Code{FailedExpectation}},
-		{"Change reviews", []diag.Code{sim.PeeringSyncRequired, ReachabilityLost}},
+		{"Change reviews", []diag.Code{diff.PeeringSyncRequired, ReachabilityLost}},
 	}
 	for _, s := range sections {
 		ew.printf("\n## %s\n", s.title)

@@ -9,6 +9,7 @@ import (
 
 	"github.com/vnetsim/vnetsim/internal/buildinfo"
 	"github.com/vnetsim/vnetsim/sim"
+	"github.com/vnetsim/vnetsim/sim/diff"
 	"github.com/vnetsim/vnetsim/topology/diag"
 )
 
@@ -32,7 +33,7 @@ func eventFieldsText(fs []sim.Field) string {
 }
 
 // pairText formats a changed pair: "A/s1 → B/s1: all (was none)".
-func pairText(c sim.ReachChange) string {
+func pairText(c diff.ReachChange) string {
 	s := fmt.Sprintf("%s → %s: %s", c.From, c.To, c.Result)
 	if c.Before != sim.OutcomeUnknown {
 		s += fmt.Sprintf(" (was %s)", c.Before)
@@ -43,7 +44,7 @@ func pairText(c sim.ReachChange) string {
 }
 
 // lostText adds why packets of a lost pair are dropped.
-func lostText(c sim.ReachChange) string {
+func lostText(c diff.ReachChange) string {
 	s := pairText(c)
 	if c.Reason != "" {
 		s += " [" + string(c.Reason) + "]"
@@ -58,7 +59,7 @@ func lostText(c sim.ReachChange) string {
 }
 
 // failingViolations counts the violations that fail the diff.
-func failingViolations(r *sim.DiffResult) int {
+func failingViolations(r *diff.Result) int {
 	n := 0
 	for _, v := range r.Violations {
 		if v.Fails() {
@@ -69,7 +70,7 @@ func failingViolations(r *sim.DiffResult) int {
 }
 
 // diffVerdict is the one-line outcome of a diff.
-func diffVerdict(r *sim.DiffResult, failOnLost bool) string {
+func diffVerdict(r *diff.Result, failOnLost bool) string {
 	switch {
 	case failingViolations(r) > 0:
 		return fmt.Sprintf("FAIL: %s", Plural(failingViolations(r), "violation"))
@@ -113,7 +114,7 @@ type DiffOptions struct {
 // lines, the violations like compiler errors, the plan step by step with
 // its transient impact, the unplanned changes, the reachability gained and
 // lost, and a verdict.
-func DiffText(w io.Writer, r *sim.DiffResult, opt DiffOptions) error {
+func DiffText(w io.Writer, r *diff.Result, opt DiffOptions) error {
 	ew := &errWriter{w: w}
 	st := styles(opt.Color)
 	ew.printf("%s %s → %s (%s)\n", st.bold("vnetsim diff"), r.Before, r.After, r.Platform)
@@ -122,7 +123,7 @@ func DiffText(w io.Writer, r *sim.DiffResult, opt DiffOptions) error {
 	for _, c := range slices.Concat(r.Changes, r.Plan.Unplanned) {
 		width = max(width, len(rangeText(c.Subject)))
 	}
-	change := func(c sim.Change) {
+	change := func(c diff.Change) {
 		where := rangeText(c.Subject)
 		ew.printf("  %-7s %s%s  %s\n", c.Kind, st.dim(where), strings.Repeat(" ", width-len(where)), c.Message)
 	}
@@ -195,7 +196,7 @@ func DiffText(w io.Writer, r *sim.DiffResult, opt DiffOptions) error {
 	return ew.err
 }
 
-func writeImpactText(ew *errWriter, st style, imp sim.Impact) {
+func writeImpactText(ew *errWriter, st style, imp diff.Impact) {
 	if imp.Count == 0 {
 		return
 	}
@@ -268,7 +269,7 @@ type (
 	}
 )
 
-func toJSONChanges(cs []sim.Change) []jsonChange {
+func toJSONChanges(cs []diff.Change) []jsonChange {
 	out := make([]jsonChange, len(cs))
 	for i, c := range cs {
 		out[i] = jsonChange{Kind: c.Kind.String(), Path: c.Path.String(), File: c.Subject.Filename, Line: c.Subject.Start.Line, Message: c.Message}
@@ -276,7 +277,7 @@ func toJSONChanges(cs []sim.Change) []jsonChange {
 	return out
 }
 
-func toJSONViolations(vs []sim.Violation) []jsonViolation {
+func toJSONViolations(vs []diff.Violation) []jsonViolation {
 	out := make([]jsonViolation, len(vs))
 	for i, v := range vs {
 		out[i] = jsonViolation{Code: string(v.Code), Message: v.Message, File: v.Subject.Filename,
@@ -285,7 +286,7 @@ func toJSONViolations(vs []sim.Violation) []jsonViolation {
 	return out
 }
 
-func toJSONPairs(cs []sim.ReachChange) []jsonPair {
+func toJSONPairs(cs []diff.ReachChange) []jsonPair {
 	out := make([]jsonPair, len(cs))
 	for i, c := range cs {
 		out[i] = toJSONPair(c)
@@ -293,7 +294,7 @@ func toJSONPairs(cs []sim.ReachChange) []jsonPair {
 	return out
 }
 
-func toJSONPair(c sim.ReachChange) jsonPair {
+func toJSONPair(c diff.ReachChange) jsonPair {
 	p := jsonPair{From: c.From, To: c.To, Result: c.Result.String(), Reason: string(c.Reason), Explanation: c.Explanation, Lasting: c.Lasting}
 	if c.Before != sim.OutcomeUnknown {
 		p.Before = c.Before.String()
@@ -306,12 +307,12 @@ func toJSONPair(c sim.ReachChange) jsonPair {
 // The document is the one WriteDocument would write from the whole diff,
 // written as it goes: the plan's lost pairs are replayed step by step and
 // the reachability lists pair by pair, so that none of them is held whole.
-func DiffJSON(w io.Writer, r *sim.DiffResult, failOnLost bool) error {
+func DiffJSON(w io.Writer, r *diff.Result, failOnLost bool) error {
 	return diffJSON(w, r, failOnLost, MaxJSONImpactPairs)
 }
 
 // diffJSON is DiffJSON listing at most maxImpact lost pairs over the plan.
-func diffJSON(w io.Writer, r *sim.DiffResult, failOnLost bool, maxImpact int) error {
+func diffJSON(w io.Writer, r *diff.Result, failOnLost bool, maxImpact int) error {
 	s := newJSONStream(w)
 	s.open("{")
 	s.member("version", buildinfo.Version())
@@ -323,7 +324,7 @@ func diffJSON(w io.Writer, r *sim.DiffResult, failOnLost bool, maxImpact int) er
 	s.member("preexisting", toJSONViolations(r.Preexisting))
 	s.key("plan")
 	s.open("[")
-	event := func(st sim.PlanStep) map[string]any { return map[string]any{st.Event.Kind(): sim.EventArgs(st.Event)} }
+	event := func(st diff.PlanStep) map[string]any { return map[string]any{st.Event.Kind(): sim.EventArgs(st.Event)} }
 	total := 0
 	for _, st := range r.Plan.Steps {
 		total += st.Impact.Count
@@ -371,7 +372,7 @@ func diffJSON(w io.Writer, r *sim.DiffResult, failOnLost bool, maxImpact int) er
 }
 
 // writeJSONPairs writes an array of changed pairs one by one.
-func writeJSONPairs(s *jsonStream, pairs iter.Seq[sim.ReachChange]) {
+func writeJSONPairs(s *jsonStream, pairs iter.Seq[diff.ReachChange]) {
 	s.open("[")
 	for p := range pairs {
 		s.value(toJSONPair(p))
@@ -389,7 +390,7 @@ const maxMarkdownSteps = 20
 // DiffMarkdown writes a diff as a pull request comment: a verdict heading,
 // then tables of violations, changes, the plan with each step's impact, and
 // reachability, long sections folded.
-func DiffMarkdown(w io.Writer, r *sim.DiffResult, failOnLost bool) error {
+func DiffMarkdown(w io.Writer, r *diff.Result, failOnLost bool) error {
 	ew := &errWriter{w: w}
 	mark := "✅"
 	if r.Failed(failOnLost) {
@@ -489,7 +490,7 @@ func wasText(o sim.Outcome) string {
 }
 
 // impactSummary lists a step's lost pairs briefly, capped.
-func impactSummary(imp sim.Impact) string {
+func impactSummary(imp diff.Impact) string {
 	if imp.Count == 0 {
 		return "nothing"
 	}
@@ -518,9 +519,9 @@ const maxSARIFLost = 100
 // its line (a violation the plan resolves as a note), each preexisting
 // error as a note, and each lost subnet pair as a warning on the
 // after-file (at most maxSARIFLost, the last saying how many more).
-func DiffSARIF(w io.Writer, r *sim.DiffResult) error {
+func DiffSARIF(w io.Writer, r *diff.Result) error {
 	var b sarifBuilder
-	add := func(v sim.Violation, level string) {
+	add := func(v diff.Violation, level string) {
 		file := fileOf(v.Subject, r.After)
 		loc := sarifLocation{PhysicalLocation: physical(file, v.Subject.Start.Line, v.Subject.Start.Column)}
 		if len(v.Path) > 0 {

@@ -13,6 +13,7 @@ import (
 	"github.com/santhosh-tekuri/jsonschema/v6"
 
 	"github.com/vnetsim/vnetsim/sim"
+	"github.com/vnetsim/vnetsim/sim/diff"
 	"github.com/vnetsim/vnetsim/topology"
 	"github.com/vnetsim/vnetsim/topology/diag"
 )
@@ -21,55 +22,55 @@ import (
 // kind, a forbidden edit, a violation the plan resolves, a preexisting
 // error, a plan whose steps lose and keep reachability, an unplanned
 // change, and reachability gained and lost.
-func diffFixture() *sim.DiffResult {
+func diffFixture() *diff.Result {
 	path := func(s ...string) diag.Path { return diag.P(s...) }
-	return withImpactCounts(&sim.DiffResult{
+	return withImpactCounts(&diff.Result{
 		Before: "before.yaml", After: "after.yaml", Platform: topology.WindowsSDN,
-		Changes: []sim.Change{
-			{Kind: sim.Added, Path: path("virtualNetworks", "spoke1", "addressSpace", "1"), Subject: at("after.yaml", 12, 7),
+		Changes: []diff.Change{
+			{Kind: diff.Added, Path: path("virtualNetworks", "spoke1", "addressSpace", "1"), Subject: at("after.yaml", 12, 7),
 				Message: "virtual network spoke1: address range 10.11.0.0/16 added"},
-			{Kind: sim.Changed, Path: path("virtualNetworks", "hub", "peerings", "hub-to-spoke1", "allowForwardedTraffic"), Subject: at("after.yaml", 9, 30),
+			{Kind: diff.Changed, Path: path("virtualNetworks", "hub", "peerings", "hub-to-spoke1", "allowForwardedTraffic"), Subject: at("after.yaml", 9, 30),
 				Message: "virtual network hub: peering hub-to-spoke1: allowForwardedTraffic false → true"},
-			{Kind: sim.Removed, Path: path("virtualNetworks", "spoke2"), Subject: at("before.yaml", 20, 3),
+			{Kind: diff.Removed, Path: path("virtualNetworks", "spoke2"), Subject: at("before.yaml", 20, 3),
 				Message: "virtual network spoke2 removed"},
 		},
-		Violations: []sim.Violation{
+		Violations: []diff.Violation{
 			{Code: diag.AddressSpaceLocked, Path: path("virtualNetworks", "spoke1", "addressSpace", "1"), Subject: at("after.yaml", 12, 7),
 				Message: "virtual network spoke1: adding address range 10.11.0.0/16 while peered with hub is refused"},
-			{Code: sim.PeeringSyncRequired, ResolvedByPlan: true, Path: path("virtualNetworks", "spoke1", "addressSpace", "1"), Subject: at("after.yaml", 12, 7),
+			{Code: diff.PeeringSyncRequired, ResolvedByPlan: true, Path: path("virtualNetworks", "spoke1", "addressSpace", "1"), Subject: at("after.yaml", 12, 7),
 				Message: "virtual network spoke1: the plan syncs the peerings | with a pipe"},
 		},
-		Preexisting: []sim.Violation{
+		Preexisting: []diff.Violation{
 			{Code: diag.RouteNextHopInvalid, Path: path("routeTables", "rt", "routes", "0"), Subject: at("after.yaml", 30, 9),
 				Message: "route rt/bad: nextHopIpAddress is only valid with VirtualAppliance"},
 		},
-		Plan: sim.Plan{
+		Plan: diff.Plan{
 			Verified: true,
-			Steps: []sim.PlanStep{
+			Steps: []diff.PlanStep{
 				{Event: sim.DeletePeering{Peering: sim.PeeringRef{VNet: "hub", Name: "hub-to-spoke1"}}, Why: "windows-sdn locks spoke1's address space while it is peered",
-					Impact: sim.Impact{Lost: []sim.ReachChange{
+					Impact: diff.Impact{Lost: []diff.ReachChange{
 						{From: "hub/shared", To: "spoke1/app", Result: sim.OutcomeNone, Before: sim.OutcomeAll, Reason: sim.PeeringNotConnected, Explanation: "create the peering from hub to spoke1"},
 						{From: "spoke1/app", To: "hub/shared", Result: sim.OutcomeNone, Before: sim.OutcomeAll, Reason: sim.PeeringNotConnected},
 						{From: "spoke2/app", To: "hub/shared", Result: sim.OutcomeNone, Before: sim.OutcomeAll, Reason: sim.NotPeered, Lasting: true},
 					}}},
 				{Event: sim.DeletePeering{Peering: sim.PeeringRef{VNet: "spoke1", Name: "spoke1-to-hub"}}, Why: "windows-sdn locks spoke1's address space while it is peered",
-					Impact: sim.Impact{Lost: []sim.ReachChange{
+					Impact: diff.Impact{Lost: []diff.ReachChange{
 						{From: "hub/shared", To: "spoke1/app", Result: sim.OutcomeNone, Before: sim.OutcomeAll, Reason: sim.NotPeered, Explanation: "create the peering from hub to spoke1"},
 						{From: "spoke1/app", To: "hub/shared", Result: sim.OutcomeNone, Before: sim.OutcomeAll, Reason: sim.NotPeered},
 					}}},
 				{Event: sim.AddAddressPrefix{VNet: "spoke1", Prefix: netip.MustParsePrefix("10.11.0.0/16")}, Why: "the after-file adds this range",
-					Impact: sim.Impact{Lost: []sim.ReachChange{
+					Impact: diff.Impact{Lost: []diff.ReachChange{
 						{From: "hub/shared", To: "spoke1/app", Result: sim.OutcomeNone, Before: sim.OutcomeAll, Reason: sim.NotPeered, Explanation: "create the peering from hub to spoke1"},
 						{From: "spoke1/app", To: "hub/shared", Result: sim.OutcomeNone, Before: sim.OutcomeAll, Reason: sim.NotPeered},
 					}}},
 				{Event: sim.CreatePeering{VNet: "hub", Name: "hub-to-spoke1", RemoteVirtualNetwork: "spoke1", Flags: sim.PeeringFlags{AllowForwardedTraffic: sim.Bool(true)}},
 					Why: "re-create the peering now that the address space has changed"},
 			},
-			Unplanned: []sim.Change{{Kind: sim.Added, Path: path("onPremises", "dc2"), Subject: at("after.yaml", 40, 3), Message: "on-premises site dc2 added (no event creates one)"}},
+			Unplanned: []diff.Change{{Kind: diff.Added, Path: path("onPremises", "dc2"), Subject: at("after.yaml", 40, 3), Message: "on-premises site dc2 added (no event creates one)"}},
 		},
-		Reachability: sim.ReachDelta{
-			Gained: []sim.ReachChange{{From: "hub/shared", To: "spoke1/data", Result: sim.OutcomeAll}},
-			Lost: []sim.ReachChange{{From: "hub/shared", To: "spoke2/app", Result: sim.OutcomeSome, Before: sim.OutcomeAll,
+		Reachability: diff.ReachDelta{
+			Gained: []diff.ReachChange{{From: "hub/shared", To: "spoke1/data", Result: sim.OutcomeAll}},
+			Lost: []diff.ReachChange{{From: "hub/shared", To: "spoke2/app", Result: sim.OutcomeSome, Before: sim.OutcomeAll,
 				Reason: sim.ACLDenied, Explanation: "web-acl/deny-rdp (priority 210) denies TCP 3389"}},
 		},
 	})
@@ -77,7 +78,7 @@ func diffFixture() *sim.DiffResult {
 
 // withImpactCounts fills the counts of each plan step's Impact from its
 // Lost, as sim.Diff does: the fixture's steps list every pair they lose.
-func withImpactCounts(r *sim.DiffResult) *sim.DiffResult {
+func withImpactCounts(r *diff.Result) *diff.Result {
 	for i := range r.Plan.Steps {
 		imp := &r.Plan.Steps[i].Impact
 		imp.Count = len(imp.Lost)
@@ -87,7 +88,7 @@ func withImpactCounts(r *sim.DiffResult) *sim.DiffResult {
 			}
 		}
 		if i > 0 && imp.Count > 0 {
-			imp.Same = slices.EqualFunc(imp.Lost, r.Plan.Steps[i-1].Impact.Lost, func(x, y sim.ReachChange) bool {
+			imp.Same = slices.EqualFunc(imp.Lost, r.Plan.Steps[i-1].Impact.Lost, func(x, y diff.ReachChange) bool {
 				return x.From == y.From && x.To == y.To && x.Result == y.Result && x.Reason == y.Reason
 			})
 		}
@@ -171,7 +172,7 @@ func TestDiffJSONContract(t *testing.T) {
 // An empty diff still prints every list, as [] rather than null.
 func TestDiffJSONEmptyLists(t *testing.T) {
 	var buf bytes.Buffer
-	if err := DiffJSON(&buf, &sim.DiffResult{Plan: sim.Plan{Verified: true}}, false); err != nil {
+	if err := DiffJSON(&buf, &diff.Result{Plan: diff.Plan{Verified: true}}, false); err != nil {
 		t.Fatal(err)
 	}
 	for _, key := range []string{`"changes": []`, `"violations": []`, `"plan": []`, `"gained": []`, `"lost": []`} {
@@ -184,20 +185,20 @@ func TestDiffJSONEmptyLists(t *testing.T) {
 // The verdict follows DiffResult.Failed: violations the plan resolves do not
 // fail, lost reachability fails only with --fail-on-lost.
 func TestDiffVerdict(t *testing.T) {
-	resolved := sim.Violation{Code: sim.PeeringSyncRequired, ResolvedByPlan: true}
-	forbidden := sim.Violation{Code: diag.AddressSpaceLocked}
-	lost := sim.ReachDelta{Lost: []sim.ReachChange{{From: "a/s", To: "b/s", Result: sim.OutcomeNone}}}
+	resolved := diff.Violation{Code: diff.PeeringSyncRequired, ResolvedByPlan: true}
+	forbidden := diff.Violation{Code: diag.AddressSpaceLocked}
+	lost := diff.ReachDelta{Lost: []diff.ReachChange{{From: "a/s", To: "b/s", Result: sim.OutcomeNone}}}
 	for _, tc := range []struct {
 		name       string
-		r          sim.DiffResult
+		r          diff.Result
 		failOnLost bool
 		want       string
 	}{
-		{"nothing", sim.DiffResult{}, false, "OK"},
-		{"resolved by plan", sim.DiffResult{Violations: []sim.Violation{resolved}}, false, "OK"},
-		{"forbidden", sim.DiffResult{Violations: []sim.Violation{resolved, forbidden}}, false, "FAIL: 1 violation"},
-		{"lost without flag", sim.DiffResult{Reachability: lost}, false, "OK"},
-		{"lost with flag", sim.DiffResult{Reachability: lost}, true, "FAIL: 1 subnet pair lost (--fail-on-lost)"},
+		{"nothing", diff.Result{}, false, "OK"},
+		{"resolved by plan", diff.Result{Violations: []diff.Violation{resolved}}, false, "OK"},
+		{"forbidden", diff.Result{Violations: []diff.Violation{resolved, forbidden}}, false, "FAIL: 1 violation"},
+		{"lost without flag", diff.Result{Reachability: lost}, false, "OK"},
+		{"lost with flag", diff.Result{Reachability: lost}, true, "FAIL: 1 subnet pair lost (--fail-on-lost)"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			if got := diffVerdict(&tc.r, tc.failOnLost); got != tc.want {
@@ -233,9 +234,9 @@ func TestDiffSARIFSchema(t *testing.T) {
 
 // SARIF lists at most maxSARIFLost lost pairs and says how many it left out.
 func TestDiffSARIFCapsLostPairs(t *testing.T) {
-	r := &sim.DiffResult{After: "after.yaml", Plan: sim.Plan{Verified: true}}
+	r := &diff.Result{After: "after.yaml", Plan: diff.Plan{Verified: true}}
 	for i := range maxSARIFLost + 50 {
-		r.Reachability.Lost = append(r.Reachability.Lost, sim.ReachChange{
+		r.Reachability.Lost = append(r.Reachability.Lost, diff.ReachChange{
 			From: "a/s", To: fmt.Sprintf("b/s%03d", i), Result: sim.OutcomeNone, Before: sim.OutcomeAll, Reason: sim.NotPeered})
 	}
 	var buf bytes.Buffer
@@ -258,9 +259,9 @@ func TestDiffSARIFCapsLostPairs(t *testing.T) {
 // Text and Markdown list at most maxListedPairs gained and lost pairs and
 // say how many more JSON has; JSON lists them all.
 func TestDiffListsAreCapped(t *testing.T) {
-	r := &sim.DiffResult{Plan: sim.Plan{Verified: true}}
+	r := &diff.Result{Plan: diff.Plan{Verified: true}}
 	for i := range maxListedPairs + 7 {
-		r.Reachability.Gained = append(r.Reachability.Gained, sim.ReachChange{From: "a/s", To: fmt.Sprintf("b/s%03d", i), Result: sim.OutcomeAll, Before: sim.OutcomeNone})
+		r.Reachability.Gained = append(r.Reachability.Gained, diff.ReachChange{From: "a/s", To: fmt.Sprintf("b/s%03d", i), Result: sim.OutcomeAll, Before: sim.OutcomeNone})
 	}
 	for _, tc := range []struct {
 		name   string

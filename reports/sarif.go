@@ -11,6 +11,7 @@ import (
 	"github.com/vnetsim/vnetsim/internal/buildinfo"
 	"github.com/vnetsim/vnetsim/scenarios"
 	"github.com/vnetsim/vnetsim/sim"
+	"github.com/vnetsim/vnetsim/sim/diff"
 	"github.com/vnetsim/vnetsim/topology/diag"
 )
 
@@ -114,7 +115,7 @@ func ruleLevel(code diag.Code) string {
 	switch {
 	case slices.Contains(diag.WarningCodes, code), code == ReachabilityLost:
 		return sarifLevelWarn
-	case code == sim.PeeringSyncRequired:
+	case code == diff.PeeringSyncRequired:
 		return sarifLevelRecord
 	}
 	return sarifLevelError

@@ -1,6 +1,8 @@
 #!/bin/sh
 # check-imports.sh enforces the one-way data flow of the house style:
 # a package imports only the stages to its left, plus topology/diag.
+# sim is the engine; sim/diff reads it (and the events it replays) only
+# through their exported API, and neither is imported by the engine.
 set -eu
 mod=$(go list -m)
 fail=0
@@ -28,7 +30,10 @@ check "$mod/topology" "$mod/sim" "$mod/scenarios" "$mod/reports" "$mod/cmd" gonu
 # The importers build a model from exports: they may use topology and
 # topology/diag, and nothing else of the module or outside the standard library.
 check "$mod/topology/importer" "$mod/sim" "$mod/scenarios" "$mod/reports" "$mod/cmd" "$mod/internal" gopkg.in gonum.org go4.org golang.org github.com/goccy github.com/urfave
-check "$mod/sim" gopkg.in/yaml.v3 "$mod/scenarios" "$mod/reports" "$mod/cmd" github.com/goccy/go-graphviz github.com/urfave/cli
+check "$mod/sim" gopkg.in/yaml.v3 "$mod/sim/diff" "$mod/scenarios" "$mod/reports" "$mod/cmd" "$mod/internal" github.com/goccy/go-graphviz github.com/urfave/cli
+check "$mod/sim/diff" gopkg.in/yaml.v3 "$mod/scenarios" "$mod/reports" "$mod/cmd" "$mod/internal" github.com/goccy/go-graphviz github.com/urfave/cli
+# simtest is the tests' shared helper: the model and nothing downstream.
+check "$mod/internal/simtest" "$mod/sim" "$mod/scenarios" "$mod/reports" "$mod/cmd" gopkg.in gonum.org github.com/goccy github.com/urfave
 check "$mod/scenarios" "$mod/reports" "$mod/cmd" github.com/goccy/go-graphviz github.com/urfave/cli
 check "$mod/reports" "$mod/cmd" github.com/urfave/cli gopkg.in/yaml.v3
 exit $fail

@@ -402,7 +402,7 @@ func (e CreateVirtualNetwork) Fields() []Field {
 	out := []Field{{"name", e.Name}}
 	out = appendNonEmpty(out, "networkController", e.NetworkController)
 	out = appendNonEmpty(out, "region", e.Region)
-	out = append(out, Field{"addressSpace", prefixTexts(e.AddressSpace)})
+	out = append(out, Field{"addressSpace", topology.StringsOf(e.AddressSpace)})
 	if len(e.Subnets) > 0 {
 		var subs []Field
 		for _, s := range e.Subnets {
@@ -487,16 +487,7 @@ func oneOrManyField[T fmt.Stringer](one, many string, items []T) Field {
 	if len(items) == 1 {
 		return Field{one, items[0].String()}
 	}
-	return Field{many, stringsOf(items)}
-}
-
-// stringsOf returns each item's String.
-func stringsOf[T fmt.Stringer](items []T) []string {
-	out := make([]string, len(items))
-	for i, it := range items {
-		out[i] = it.String()
-	}
-	return out
+	return Field{many, topology.StringsOf(items)}
 }
 
 // Fields implements Event.
@@ -524,14 +515,6 @@ func appendNonEmpty(out []Field, name, v string) []Field {
 		return out
 	}
 	return append(out, Field{name, v})
-}
-
-func prefixTexts(ps []netip.Prefix) []string {
-	out := make([]string, len(ps))
-	for i, p := range ps {
-		out[i] = p.String()
-	}
-	return out
 }
 
 // compile-time proof that every event implements Event.

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"iter"
 	"net/netip"
-	"os"
 	"runtime"
 	"slices"
 	"strings"
@@ -14,6 +13,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/vnetsim/vnetsim/internal/simtest"
 	"github.com/vnetsim/vnetsim/topology"
 	"github.com/vnetsim/vnetsim/topology/diag"
 )
@@ -582,27 +582,10 @@ func TestEventFields(t *testing.T) {
 		b.Write(line)
 		b.WriteByte('\n')
 	}
-	eventsGolden(t, "testdata/events.golden", b.String())
+	simtest.Golden(t, "testdata/events.golden", []byte(b.String()))
 }
 
 func ptr(s string) *string { return &s }
-
-// eventsGolden compares got with the file, or rewrites it under -update.
-func eventsGolden(t *testing.T, path, got string) {
-	t.Helper()
-	if *update {
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run with -update to create it)", err)
-	}
-	if got != string(want) {
-		t.Errorf("%s differs (-want +got):\n%s", path, cmp.Diff(string(want), got))
-	}
-}
 
 // TestApplyConcurrently applies events to one shared network from several
 // goroutines, as a caller exploring alternatives may: the index of ACL

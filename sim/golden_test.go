@@ -2,11 +2,11 @@ package sim
 
 import (
 	"fmt"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/vnetsim/vnetsim/internal/simtest"
 	"github.com/vnetsim/vnetsim/topology"
 )
 
@@ -67,22 +67,7 @@ func TestGoldenRoutes(t *testing.T) {
 // golden compares got with the file at path, or rewrites it with -update.
 func golden(t *testing.T, path, got string) {
 	t.Helper()
-	if *update {
-		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test -update to create it)", err)
-	}
-	if string(want) != got {
-		t.Errorf("%s differs from the golden file; got:\n%s", path, got)
-	}
+	simtest.Golden(t, path, []byte(got))
 }
 
 // TestGoldenReach pins the subnet-level reach of the hub-spoke example over

@@ -1,26 +1,23 @@
 package sim
 
 import (
-	"flag"
-	"os"
-	"slices"
 	"strings"
 	"testing"
 
+	"github.com/vnetsim/vnetsim/internal/simtest"
 	"github.com/vnetsim/vnetsim/topology"
 )
 
-// update is shared by every golden test of package sim.
-var update = flag.Bool("update", false, "rewrite golden files")
+// loadT loads a topology from its text.
+func loadT(t testing.TB, text string) *topology.Network {
+	t.Helper()
+	return simtest.Load(t, text)
+}
 
 // loadFileT loads a topology file.
 func loadFileT(t testing.TB, path string) *topology.Network {
 	t.Helper()
-	data, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return loadT(t, string(data))
+	return simtest.LoadFile(t, path)
 }
 
 // traceT traces from → to over TCP port.
@@ -40,13 +37,4 @@ func via(tr Trace) string {
 		ns = append(ns, h.Node)
 	}
 	return strings.Join(ns, ",")
-}
-
-// impactLists returns every plan step's full list of lost pairs.
-func impactLists(res *DiffResult) [][]ReachChange {
-	var out [][]ReachChange
-	for _, lost := range res.ImpactLists() {
-		out = append(out, slices.Collect(lost))
-	}
-	return out
 }

@@ -37,15 +37,6 @@ virtualNetworks:
 `
 
 // loadT loads a topology text and fails the test on any load error.
-func loadT(t testing.TB, text string) *topology.Network {
-	t.Helper()
-	n, _, ds := topology.Load("test.yaml", []byte(text))
-	if n == nil || ds.HasErrors() {
-		t.Fatalf("load: %v", ds.Err())
-	}
-	return n
-}
-
 func pair(t testing.TB, platform string) *topology.Network {
 	return loadT(t, strings.Replace(pairYAML, "PLATFORM", platform, 1))
 }

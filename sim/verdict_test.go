@@ -7,6 +7,7 @@ import (
 
 	"github.com/vnetsim/vnetsim/internal/contracttest"
 	"github.com/vnetsim/vnetsim/sim"
+	"github.com/vnetsim/vnetsim/topology"
 )
 
 // TestVocabularyMatchesContract holds the drop reasons, results and step
@@ -41,7 +42,6 @@ func TestVocabularyMatchesContract(t *testing.T) {
 		{"Route states", strs(sim.Active, sim.Invalid)},
 		{"Reach results", strs(sim.OutcomeAll, sim.OutcomeSome, sim.OutcomeNone)},
 		{"Reach levels", strs(sim.LevelVNet, sim.LevelSubnet)},
-		{"Change kinds", strs(sim.Added, sim.Removed, sim.Changed)},
 		{"Scenario events", sim.EventKinds},
 		{"Extension events", sim.ExtensionEventKinds},
 	} {
@@ -60,10 +60,4 @@ func TestVocabularyMatchesContract(t *testing.T) {
 	}
 }
 
-func strs[T fmt.Stringer](vs ...T) []string {
-	out := make([]string, len(vs))
-	for i, v := range vs {
-		out[i] = v.String()
-	}
-	return out
-}
+func strs[T fmt.Stringer](vs ...T) []string { return topology.StringsOf(vs) }

@@ -279,3 +279,13 @@ func ParseAddressMatch(s string) (AddressMatch, error) {
 	}
 	return AddressMatch{Prefix: p}, nil
 }
+
+// StringsOf returns each item's String, in order: the spellings of a list
+// of prefixes, address matches or port ranges.
+func StringsOf[T fmt.Stringer](items []T) []string {
+	out := make([]string, len(items))
+	for i, it := range items {
+		out[i] = it.String()
+	}
+	return out
+}

@@ -140,7 +140,7 @@ func checkSubnets(v *VirtualNetwork) diag.Diagnostics {
 		items = append(items, ownedPrefix{prefix: s.AddressPrefix, owner: s.Name, path: p})
 		if !SpaceHolds(v.AddressSpace, s.AddressPrefix) {
 			ds = append(ds, diag.Errorf(diag.SubnetOutsideAddressSpace, p,
-				"subnet %s/%s: %s is outside the address space %s of %s", v.Name, s.Name, s.AddressPrefix, joinPrefixes(v.AddressSpace), v.Name).
+				"subnet %s/%s: %s is outside the address space %s of %s", v.Name, s.Name, s.AddressPrefix, strings.Join(StringsOf(v.AddressSpace), ", "), v.Name).
 				WithDetail("a subnet must lie inside one range of its VNet; change the prefix or add a range that holds it").
 				WithRelated(vnetPath(v.Name).Child("addressSpace"), "address space of %s", v.Name))
 		}
@@ -238,14 +238,6 @@ func checkAddresses(v *VirtualNetwork) diag.Diagnostics {
 		add("load balancer "+b.Name, lbPath(v.Name, b.Name).Child("frontendIpAddress"), b.FrontendIPAddress, b.Subnet)
 	}
 	return ds
-}
-
-func joinPrefixes(ps []netip.Prefix) string {
-	s := make([]string, len(ps))
-	for i, p := range ps {
-		s[i] = p.String()
-	}
-	return strings.Join(s, ", ")
 }
 
 // ownedPrefix is a prefix with the object that holds it, for overlap

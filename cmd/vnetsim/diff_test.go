@@ -20,11 +20,11 @@ func runDiffArgs(t *testing.T, args ...string) (code int, stdout, stderr string)
 	return vnetsim(t, append([]string{"diff"}, args...)...)
 }
 
-// extractCase writes a sim/testdata/diff case's before.yaml and after.yaml
+// extractCase writes a sim/diff/testdata case's before.yaml and after.yaml
 // into a fresh directory and returns it.
 func extractCase(t *testing.T, name string) string {
 	t.Helper()
-	ar, err := txtar.ParseFile(filepath.Join("..", "..", "sim", "testdata", "diff", name+".txtar"))
+	ar, err := txtar.ParseFile(filepath.Join("..", "..", "sim", "diff", "testdata", name+".txtar"))
 	if err != nil {
 		t.Fatal(err)
 	}

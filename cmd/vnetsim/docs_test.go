@@ -19,6 +19,7 @@ import (
 	"github.com/vnetsim/vnetsim/reports"
 	"github.com/vnetsim/vnetsim/scenarios"
 	"github.com/vnetsim/vnetsim/sim"
+	"github.com/vnetsim/vnetsim/sim/diff"
 	"github.com/vnetsim/vnetsim/topology"
 	"github.com/vnetsim/vnetsim/topology/diag"
 )
@@ -295,7 +296,7 @@ func TestDocsCoverCodes(t *testing.T) {
 	vocab := readDoc(t, "docs/reference/vocabularies.md")
 	codes := readDoc(t, "docs/codes.md")
 	all := slices.Concat(diag.ErrorCodes, diag.WarningCodes, diag.RefusalCodes,
-		[]diag.Code{reports.FailedExpectation, sim.PeeringSyncRequired, reports.ReachabilityLost})
+		[]diag.Code{reports.FailedExpectation, diff.PeeringSyncRequired, reports.ReachabilityLost})
 	for _, c := range all {
 		if !strings.Contains(vocab, "| `"+string(c)+"` |") {
 			t.Errorf("vocabularies.md does not list code %s", c)

@@ -1,4 +1,4 @@
-package sim
+package diff
 
 import (
 	"fmt"
@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/vnetsim/vnetsim/sim"
 	"github.com/vnetsim/vnetsim/topology"
 )
 
@@ -196,13 +197,13 @@ func TestDiffPlanProperty(t *testing.T) {
 			}
 			n := before
 			for j, s := range plan.Steps {
-				var ref *Refusal
-				if n, ref = Apply(n, s.Event); ref != nil {
+				var ref *sim.Refusal
+				if n, ref = sim.Apply(n, s.Event); ref != nil {
 					t.Fatalf("step %d %s refused on replay: %v", j+1, s.Event.Kind(), ref)
 				}
 			}
-			opts := ReachOptions{Level: LevelSubnet}
-			got, want := New(n).Reach(opts), New(after).Reach(opts)
+			opts := sim.ReachOptions{Level: sim.LevelSubnet}
+			got, want := sim.New(n).Reach(opts), sim.New(after).Reach(opts)
 			if len(got.Pairs) != len(want.Pairs) {
 				t.Fatalf("%d pairs after the plan, %d in the after network", len(got.Pairs), len(want.Pairs))
 			}
@@ -245,14 +246,14 @@ func BenchmarkDiff(b *testing.B) {
 	for _, kind := range []string{"forwarding", "transit"} {
 		before, after := benchEstates(1, kind)
 		// Validation is the loader's cost, not the diff's: done once.
-		bin := DiffInput{Network: before, Diagnostics: topology.Validate(before)}
-		ain := DiffInput{Network: after, Diagnostics: topology.Validate(after)}
+		bin := Input{Network: before, Diagnostics: topology.Validate(before)}
+		ain := Input{Network: after, Diagnostics: topology.Validate(after)}
 		for _, impact := range []bool{true, false} {
 			name := fmt.Sprintf("spokes=500/changes=10/%s/impact=%t", kind, impact)
 			b.Run(name, func(b *testing.B) {
 				b.ReportAllocs()
 				for b.Loop() {
-					res, err := Diff(bin, ain, DiffOptions{NoImpact: !impact})
+					res, err := Compare(bin, ain, Options{NoImpact: !impact})
 					if err != nil || !res.Plan.Verified || len(res.Plan.Steps) != 10 {
 						b.Fatalf("diff: %v, plan %+v", err, res.Plan.Problems)
 					}
@@ -267,9 +268,9 @@ func BenchmarkDiff(b *testing.B) {
 // force over every subnet pair finds, down to the reason of each lost pair
 // (which a shared row's leader gives its members).
 func TestDiffScopeMatchesBruteForce(t *testing.T) {
-	full := func(n *topology.Network) map[[2]string]ReachPair {
-		t := map[[2]string]ReachPair{}
-		for _, p := range New(n).Reach(ReachOptions{Level: LevelSubnet, NoExplanations: true}).Pairs {
+	full := func(n *topology.Network) map[[2]string]sim.ReachPair {
+		t := map[[2]string]sim.ReachPair{}
+		for _, p := range sim.New(n).Reach(sim.ReachOptions{Level: sim.LevelSubnet, NoExplanations: true}).Pairs {
 			t[[2]string{p.From, p.To}] = p
 		}
 		return t
@@ -294,7 +295,7 @@ func TestDiffScopeMatchesBruteForce(t *testing.T) {
 			continue
 		}
 		t.Run(fmt.Sprintf("%d-%s", i, platform), func(t *testing.T) {
-			res, err := Diff(DiffInput{Network: before}, DiffInput{Network: after}, DiffOptions{})
+			res, err := Compare(Input{Network: before}, Input{Network: after}, Options{})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -320,14 +321,14 @@ func TestDiffScopeMatchesBruteForce(t *testing.T) {
 // outcome got better (gained) or worse (lost) from earlier to later,
 // sorted; a pair missing from earlier has a new subnet and is gained unless
 // it reaches nothing.
-func bruteDelta(earlier, later map[[2]string]ReachPair) ReachDelta {
+func bruteDelta(earlier, later map[[2]string]sim.ReachPair) ReachDelta {
 	var d ReachDelta
 	for key, lp := range later {
 		ep, known := earlier[key]
 		c := ReachChange{From: lp.From, To: lp.To, Result: lp.Result}
 		switch {
 		case !known:
-			if lp.Result != OutcomeNone {
+			if lp.Result != sim.OutcomeNone {
 				d.Gained = append(d.Gained, c)
 			}
 		case rank(lp.Result) > rank(ep.Result):
@@ -347,16 +348,16 @@ func bruteDelta(earlier, later map[[2]string]ReachPair) ReachDelta {
 // between two valid files the plan is verified: the examples' estates are
 // unrelated, so the plan tears one down and builds the other.
 func TestDiffExamplePairs(t *testing.T) {
-	files, _ := filepath.Glob("../examples/*.yaml")
-	broken, _ := filepath.Glob("../examples/broken/*.yaml")
-	var inputs []DiffInput
+	files, _ := filepath.Glob("../../examples/*.yaml")
+	broken, _ := filepath.Glob("../../examples/broken/*.yaml")
+	var inputs []Input
 	for _, f := range append(files, broken...) {
 		data, err := os.ReadFile(f)
 		if err != nil {
 			t.Fatal(err)
 		}
 		if n, sm, ds := topology.Check(f, data); n != nil {
-			inputs = append(inputs, DiffInput{Network: n, Source: sm, Diagnostics: ds})
+			inputs = append(inputs, Input{Network: n, Source: sm, Diagnostics: ds})
 		}
 	}
 	if len(inputs) < 3 {
@@ -368,7 +369,7 @@ func TestDiffExamplePairs(t *testing.T) {
 				continue
 			}
 			t.Run(filepath.Base(b.Source.Filename)+"→"+filepath.Base(a.Source.Filename), func(t *testing.T) {
-				res, err := Diff(b, a, DiffOptions{})
+				res, err := Compare(b, a, Options{})
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -389,7 +390,7 @@ func TestDiffExamplePairs(t *testing.T) {
 // FuzzDiff: whatever two files load, diffing them never panics, and a plan
 // that claims to be verified replays step by step.
 func FuzzDiff(f *testing.F) {
-	files, _ := filepath.Glob("testdata/diff/*.txtar")
+	files, _ := filepath.Glob("testdata/*.txtar")
 	for _, file := range files {
 		c := loadDiffCase(f, file)
 		f.Add(c.before.Source.Source, c.after.Source.Source)
@@ -400,7 +401,7 @@ func FuzzDiff(f *testing.F) {
 		if bn == nil || an == nil || bn.Platform != an.Platform {
 			return
 		}
-		res, err := Diff(DiffInput{bn, bs, bd}, DiffInput{an, as, ad}, DiffOptions{})
+		res, err := Compare(Input{bn, bs, bd}, Input{an, as, ad}, Options{})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -409,8 +410,8 @@ func FuzzDiff(f *testing.F) {
 		}
 		n := bn
 		for i, s := range res.Plan.Steps {
-			var r *Refusal
-			if n, r = Apply(n, s.Event); r != nil {
+			var r *sim.Refusal
+			if n, r = sim.Apply(n, s.Event); r != nil {
 				t.Fatalf("verified plan step %d %s refused on replay: %v", i+1, s.Event.Kind(), r)
 			}
 		}
@@ -429,12 +430,12 @@ func TestDiffScenarioSample(t *testing.T) {
 	}
 	for _, narrowed := range []bool{false, true} {
 		t.Run(fmt.Sprintf("narrowed=%t", narrowed), func(t *testing.T) {
-			opts := DiffOptions{}
+			opts := Options{}
 			if narrowed {
 				opts.Protocol = topology.TCP
 				opts.Ports = []topology.PortRange{{Lo: 22, Hi: 22}}
 			}
-			res, err := Diff(DiffInput{Network: before}, DiffInput{Network: after}, opts)
+			res, err := Compare(Input{Network: before}, Input{Network: after}, opts)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -442,9 +443,9 @@ func TestDiffScenarioSample(t *testing.T) {
 			if !got.Sampled || len(got.Reach) == 0 || len(got.Reach) > MaxScenarioReach {
 				t.Fatalf("sampled %t with %d pairs, want a sample of 1-%d", got.Sampled, len(got.Reach), MaxScenarioReach)
 			}
-			e := New(after)
+			e := sim.New(after)
 			for _, p := range got.Reach {
-				want, err := e.ReachPair(p.From, p.To, ReachOptions{})
+				want, err := e.ReachPair(p.From, p.To, sim.ReachOptions{})
 				if err != nil || want.Result != p.Result {
 					t.Errorf("%s → %s expected %s, the after network answers %s (%v)", p.From, p.To, p.Result, want.Result, err)
 				}
@@ -456,7 +457,7 @@ func TestDiffScenarioSample(t *testing.T) {
 				}
 				return // its ACLs deny SSH from spokes: over TCP/22 nothing is lost
 			}
-			if !slices.ContainsFunc(got.Reach, func(p ReachPair) bool {
+			if !slices.ContainsFunc(got.Reach, func(p sim.ReachPair) bool {
 				return p.From == lost[0].From && p.To == lost[0].To
 			}) {
 				t.Errorf("the first lost pair %s → %s is not among the expectations", lost[0].From, lost[0].To)
@@ -482,9 +483,9 @@ func TestDiffViewsShareOrWalk(t *testing.T) {
 		before, bm := mutate(r, base)
 		after, am := mutate(r, base)
 		t.Run(fmt.Sprintf("%d-%s", i, platform), func(t *testing.T) {
-			brute := func(n *topology.Network) map[[2]string]ReachPair {
-				m := map[[2]string]ReachPair{}
-				for _, p := range New(n).Reach(ReachOptions{Level: LevelSubnet, NoExplanations: true}).Pairs {
+			brute := func(n *topology.Network) map[[2]string]sim.ReachPair {
+				m := map[[2]string]sim.ReachPair{}
+				for _, p := range sim.New(n).Reach(sim.ReachOptions{Level: sim.LevelSubnet, NoExplanations: true}).Pairs {
 					m[[2]string{p.From, p.To}] = p
 				}
 				return m
@@ -492,7 +493,7 @@ func TestDiffViewsShareOrWalk(t *testing.T) {
 			want := bruteDelta(brute(before), brute(after))
 			changed += len(want.Gained) + len(want.Lost)
 			for _, share := range []bool{true, false} {
-				got, _ := compareViews(NewReachView(before, ViewOptions{ShareRows: share}), NewReachView(after, ViewOptions{ShareRows: share}), all, true)
+				got, _ := compareViews(sim.NewReachView(before, sim.ViewOptions{ShareRows: share}), sim.NewReachView(after, sim.ViewOptions{ShareRows: share}), all, true)
 				for _, c := range [][2][]ReachChange{{got.Gained, want.Gained}, {got.Lost, want.Lost}} {
 					if len(c[0]) != len(c[1]) {
 						t.Fatalf("before %v, after %v, share %t: %d pairs changed, brute force %d", bm, am, share, len(c[0]), len(c[1]))

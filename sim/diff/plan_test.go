@@ -1,4 +1,4 @@
-package sim
+package diff
 
 import (
 	"net/netip"
@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/vnetsim/vnetsim/internal/simtest"
+	"github.com/vnetsim/vnetsim/sim"
 	"github.com/vnetsim/vnetsim/topology"
 )
 
@@ -13,7 +15,7 @@ import (
 // share rt-spoke, whose route sends 10.0.0.0/8 to the hub's nva1.
 func hubSpokeT(t testing.TB) *topology.Network {
 	t.Helper()
-	return loadFileT(t, "../examples/hub-spoke.yaml")
+	return simtest.LoadFile(t, "../../examples/hub-spoke.yaml")
 }
 
 // edited returns a clone of n changed by edit.
@@ -42,8 +44,8 @@ func verifiedPlan(t *testing.T, before, after *topology.Network) Plan {
 	}
 	n := before
 	for i, s := range plan.Steps {
-		var r *Refusal
-		if n, r = Apply(n, s.Event); r != nil {
+		var r *sim.Refusal
+		if n, r = sim.Apply(n, s.Event); r != nil {
 			t.Fatalf("step %d %s refused on replay: %v", i+1, eventLine(s.Event), r)
 		}
 	}
@@ -76,7 +78,7 @@ func TestPlanRebuildsPeeringWithoutLiftingRoutes(t *testing.T) {
 	if !slices.Equal(kinds, want) {
 		t.Errorf("steps = %v, want %v", kinds, want)
 	}
-	res, err := Diff(DiffInput{Network: before}, DiffInput{Network: after}, DiffOptions{})
+	res, err := Compare(Input{Network: before}, Input{Network: after}, Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -236,7 +238,7 @@ func TestPlanUsesExtensionEvents(t *testing.T) {
 // sides live. Creating b-to-a first is refused (remote-peering-disconnected),
 // so the plan re-puts a-to-b, the platform's recovery, then creates b-to-a.
 func TestPlanRecoversADisconnectedObject(t *testing.T) {
-	after := loadT(t, `
+	after := simtest.Load(t, `
 name: d
 platform: azure
 virtualNetworks:

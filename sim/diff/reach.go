@@ -1,10 +1,11 @@
-package sim
+package diff
 
 import (
 	"cmp"
 	"slices"
 	"strings"
 
+	"github.com/vnetsim/vnetsim/sim"
 	"github.com/vnetsim/vnetsim/topology"
 	"github.com/vnetsim/vnetsim/topology/diag"
 )
@@ -201,7 +202,7 @@ func users(nets []*topology.Network, subnet func(*topology.Subnet) bool, vm func
 
 // inScope reports whether subnet i is in sc as a source and as a
 // destination.
-func inScope(v *ReachView, sc scope, i int) (src, dst bool) {
+func inScope(v *sim.ReachView, sc scope, i int) (src, dst bool) {
 	if sc.all {
 		return true, true
 	}
@@ -211,7 +212,7 @@ func inScope(v *ReachView, sc scope, i int) (src, dst bool) {
 
 // eachPair calls fn for every pair of subnets with an end in sc, sorted by
 // (from, to), until fn returns false.
-func eachPair(v *ReachView, sc scope, fn func(i, j int) bool) {
+func eachPair(v *sim.ReachView, sc scope, fn func(i, j int) bool) {
 	var dsts []int
 	for j := range v.Len() {
 		if _, d := inScope(v, sc, j); d {
@@ -237,7 +238,7 @@ func eachPair(v *ReachView, sc scope, fn func(i, j int) bool) {
 
 // explainLost fills the explanations of the first maxExplained pairs of list
 // that lack one, tracing each pair's example in v's state.
-func explainLost(v *ReachView, list []ReachChange) {
+func explainLost(v *sim.ReachView, list []ReachChange) {
 	for k := range list[:min(len(list), maxExplained)] {
 		l := &list[k]
 		if l.Explanation != "" {
@@ -269,7 +270,7 @@ type jointClass struct {
 // lacks is gained unless it reaches nothing; pairs of subnets later lacks
 // are left out. It also returns each lost pair's earlier.pairKey, which
 // orders pairs as their names do.
-func compareViews(earlier, later *ReachView, sc scope, withGained bool) (ReachDelta, []int64) {
+func compareViews(earlier, later *sim.ReachView, sc scope, withGained bool) (ReachDelta, []int64) {
 	var d ReachDelta
 	var keys []int64
 	eachChange(earlier, later, sc, withGained, func(c ReachChange, key int64, gained bool) {
@@ -287,7 +288,7 @@ func compareViews(earlier, later *ReachView, sc scope, withGained bool) (ReachDe
 // with a lost pair's earlier.pairKey (0 for a gained one), without
 // building the lists: a plan state that loses millions of pairs hands
 // them over one by one.
-func eachChange(earlier, later *ReachView, sc scope, withGained bool, fn func(c ReachChange, key int64, gained bool)) {
+func eachChange(earlier, later *sim.ReachView, sc scope, withGained bool, fn func(c ReachChange, key int64, gained bool)) {
 	var classes []*jointClass
 	byKey := map[[2]int]*jointClass{}
 	var anyDst []*jointClass
@@ -327,10 +328,10 @@ func eachChange(earlier, later *ReachView, sc scope, withGained bool, fn func(c 
 			}
 		}
 	}
-	earlierKey := func(a, b *jointClass) GroupPair {
+	earlierKey := func(a, b *jointClass) sim.GroupPair {
 		return earlier.AnsweredBy(a.before, b.before)
 	}
-	lk, ek := map[GroupPair]bool{}, map[GroupPair]bool{}
+	lk, ek := map[sim.GroupPair]bool{}, map[sim.GroupPair]bool{}
 	each(func(a, b *jointClass) {
 		lk[later.AnsweredBy(a.later, b.later)] = true
 		if a.before >= 0 && b.before >= 0 {
@@ -346,24 +347,24 @@ func eachChange(earlier, later *ReachView, sc scope, withGained bool, fn func(c 
 	// without comparing names.
 	type change struct {
 		to       *jointClass
-		lo, bo   Outcome
-		reason   Reason
+		lo, bo   sim.Outcome
+		reason   sim.Reason
 		gained   bool
 		position int // of the destination subnet, while expanding
 	}
 	changed := map[*jointClass][]change{}
 	each(func(a, b *jointClass) {
 		lo, lreason := later.Result(later.AnsweredBy(a.later, b.later))
-		bo := OutcomeUnknown
+		bo := sim.OutcomeUnknown
 		if a.before >= 0 && b.before >= 0 {
 			bo, _ = earlier.Result(earlierKey(a, b))
 		}
 		switch {
-		case bo == OutcomeUnknown && lo != OutcomeNone, bo != OutcomeUnknown && rank(lo) > rank(bo):
+		case bo == sim.OutcomeUnknown && lo != sim.OutcomeNone, bo != sim.OutcomeUnknown && rank(lo) > rank(bo):
 			if withGained {
 				changed[a] = append(changed[a], change{to: b, lo: lo, bo: bo, gained: true})
 			}
-		case bo != OutcomeUnknown && rank(lo) < rank(bo):
+		case bo != sim.OutcomeUnknown && rank(lo) < rank(bo):
 			changed[a] = append(changed[a], change{to: b, lo: lo, bo: bo, reason: lreason})
 		}
 	})
@@ -406,10 +407,10 @@ func eachChange(earlier, later *ReachView, sc scope, withGained bool, fn func(c 
 
 // pairKey numbers v's subnet pair (i, j) so that keys order pairs as
 // their (from, to) names do.
-func pairKey(v *ReachView, i, j int) int64 { return int64(i)*int64(v.Len()) + int64(j) }
+func pairKey(v *sim.ReachView, i, j int) int64 { return int64(i)*int64(v.Len()) + int64(j) }
 
 // pairOf returns the subnets of v's pair numbered k.
-func pairOf(v *ReachView, k int64) (int, int) {
+func pairOf(v *sim.ReachView, k int64) (int, int) {
 	n := int64(max(1, v.Len()))
 	return int(k / n), int(k % n)
 }
@@ -423,24 +424,24 @@ const maxExplained = 100
 // network's, which every other is compared with, and the others sharing
 // its subnet names.
 type reachTracker struct {
-	opts          ReachOptions
+	opts          sim.ReachOptions
 	before, after *topology.Network
-	base          *ReachView        // the before network
+	base          *sim.ReachView    // the before network
 	intern        map[string]string // subnet names shared by every view
 }
 
 // newReachTracker starts a tracker at before; the before network's view
 // shares rows, since it answers the pairs of every step's scope.
-func newReachTracker(before, after *topology.Network, opts ReachOptions) *reachTracker {
+func newReachTracker(before, after *topology.Network, opts sim.ReachOptions) *reachTracker {
 	intern := map[string]string{}
 	return &reachTracker{opts: opts, before: before, after: after, intern: intern,
-		base: NewReachView(before, ViewOptions{Protocol: opts.Protocol, Ports: opts.Ports, Workers: opts.Workers, Names: intern, ShareRows: true})}
+		base: sim.NewReachView(before, sim.ViewOptions{Protocol: opts.Protocol, Ports: opts.Ports, Workers: opts.Workers, Names: intern, ShareRows: true})}
 }
 
 // view returns a view of n sharing the tracker's names, for comparing the
 // pairs of sc.
-func (t *reachTracker) view(n *topology.Network, sc scope) *ReachView {
-	return NewReachView(n, ViewOptions{Protocol: t.opts.Protocol, Ports: t.opts.Ports, Workers: t.opts.Workers, Names: t.intern, ShareRows: sharingPays(sc)})
+func (t *reachTracker) view(n *topology.Network, sc scope) *sim.ReachView {
+	return sim.NewReachView(n, sim.ViewOptions{Protocol: t.opts.Protocol, Ports: t.opts.Ports, Workers: t.opts.Workers, Names: t.intern, ShareRows: sharingPays(sc)})
 }
 
 // maxUnsharedColumns is the number of VNets in a scope up to which a view
@@ -457,7 +458,7 @@ func sharingPays(sc scope) bool {
 
 // stepView is a plan state's view and the scope of the step that led to it.
 type stepView struct {
-	view  *ReachView
+	view  *sim.ReachView
 	scope scope
 }
 
@@ -468,7 +469,7 @@ type stepView struct {
 // while the current one is compared keeps both cores busy. last, when not
 // nil, is the view of the last state, already built. The reader must
 // drain the channel, and must not call view until it is closed.
-func (t *reachTracker) views(nets []*topology.Network, last *ReachView) <-chan stepView {
+func (t *reachTracker) views(nets []*topology.Network, last *sim.ReachView) <-chan stepView {
 	out := make(chan stepView, 1)
 	go func() {
 		defer close(out)
@@ -511,11 +512,11 @@ func byPair(x, y ReachChange) int {
 }
 
 // rank orders outcomes from worst to best.
-func rank(o Outcome) int {
+func rank(o sim.Outcome) int {
 	switch o {
-	case OutcomeAll:
+	case sim.OutcomeAll:
 		return 2
-	case OutcomeSome:
+	case sim.OutcomeSome:
 		return 1
 	}
 	return 0

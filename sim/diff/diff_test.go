@@ -1,38 +1,34 @@
-package sim
+package diff
 
 import (
 	"bytes"
-	"flag"
 	"fmt"
-	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
 	"golang.org/x/tools/txtar"
 
+	"github.com/vnetsim/vnetsim/internal/simtest"
+	"github.com/vnetsim/vnetsim/sim"
 	"github.com/vnetsim/vnetsim/topology"
 	"github.com/vnetsim/vnetsim/topology/diag"
 )
 
-// The package's golden files are rewritten with -update. Another test file
-// of the package may declare the flag; declare it here only when none has,
-// so the two never clash.
-func init() {
-	if flag.Lookup("update") == nil {
-		flag.Bool("update", false, "rewrite golden files")
+// impactLists returns every plan step's full list of lost pairs.
+func impactLists(res *Result) [][]ReachChange {
+	var out [][]ReachChange
+	for _, lost := range res.ImpactLists() {
+		out = append(out, slices.Collect(lost))
 	}
+	return out
 }
 
-func updating() bool {
-	f := flag.Lookup("update")
-	return f != nil && f.Value.String() == "true"
-}
-
-// diffCase is one before/after pair from testdata/diff/NAME.txtar.
+// diffCase is one before/after pair from testdata/NAME.txtar.
 type diffCase struct {
 	name          string
-	before, after DiffInput
+	before, after Input
 }
 
 func loadDiffCase(t testing.TB, path string) diffCase {
@@ -61,42 +57,28 @@ func loadDiffCase(t testing.TB, path string) diffCase {
 
 // checkInput loads a topology the way the CLI does, failing loudly when it
 // does not load at all.
-func checkInput(t testing.TB, name string, data []byte) DiffInput {
+func checkInput(t testing.TB, name string, data []byte) Input {
 	t.Helper()
 	n, sm, ds := topology.Check(name, data)
 	if n == nil {
 		t.Fatalf("%s does not load: %v", name, ds.Err())
 	}
-	return DiffInput{Network: n, Source: sm, Diagnostics: ds}
+	return Input{Network: n, Source: sm, Diagnostics: ds}
 }
 
 func TestDiffGolden(t *testing.T) {
-	files, err := filepath.Glob("testdata/diff/*.txtar")
+	files, err := filepath.Glob("testdata/*.txtar")
 	if err != nil || len(files) == 0 {
 		t.Fatalf("no diff cases: %v", err)
 	}
 	for _, file := range files {
 		c := loadDiffCase(t, file)
 		t.Run(c.name, func(t *testing.T) {
-			res, err := Diff(c.before, c.after, DiffOptions{})
+			res, err := Compare(c.before, c.after, Options{})
 			if err != nil {
 				t.Fatal(err)
 			}
-			got := formatDiff(res)
-			golden := filepath.Join("testdata", "diff", c.name+".golden")
-			if updating() {
-				if err := os.WriteFile(golden, got, 0o644); err != nil {
-					t.Fatal(err)
-				}
-				return
-			}
-			want, err := os.ReadFile(golden)
-			if err != nil {
-				t.Fatalf("%v (run go test ./sim -run TestDiffGolden -update)", err)
-			}
-			if !bytes.Equal(got, want) {
-				t.Errorf("diff of %s differs from %s:\n%s", c.name, golden, got)
-			}
+			simtest.Golden(t, filepath.Join("testdata", c.name+".golden"), formatDiff(res))
 		})
 	}
 }
@@ -104,7 +86,7 @@ func TestDiffGolden(t *testing.T) {
 // TestDiffPlanBothWays checks that every case's plan, and the plan of the
 // same change undone, is accepted step by step and ends in the target.
 func TestDiffPlanBothWays(t *testing.T) {
-	files, _ := filepath.Glob("testdata/diff/*.txtar")
+	files, _ := filepath.Glob("testdata/*.txtar")
 	for _, file := range files {
 		c := loadDiffCase(t, file)
 		for _, dir := range []struct {
@@ -129,8 +111,8 @@ func TestDiffPlanBothWays(t *testing.T) {
 				}
 				n := dir.before
 				for i, s := range plan.Steps {
-					var r *Refusal
-					if n, r = Apply(n, s.Event); r != nil {
+					var r *sim.Refusal
+					if n, r = sim.Apply(n, s.Event); r != nil {
 						t.Fatalf("step %d %s refused on replay: %v", i+1, s.Event.Kind(), r)
 					}
 				}
@@ -141,7 +123,7 @@ func TestDiffPlanBothWays(t *testing.T) {
 
 // formatDiff renders a diff compactly for golden files; the user-facing
 // renderings live in package reports.
-func formatDiff(r *DiffResult) []byte {
+func formatDiff(r *Result) []byte {
 	var b bytes.Buffer
 	fmt.Fprintf(&b, "platform %s\n\nchanges:\n", r.Platform)
 	for _, c := range r.Changes {
@@ -198,13 +180,13 @@ func reachLine(c ReachChange) string {
 	return s
 }
 
-func eventLine(ev Event) string { return ev.Kind() + " " + fieldsLine(ev.Fields()) }
+func eventLine(ev sim.Event) string { return ev.Kind() + " " + fieldsLine(ev.Fields()) }
 
-func fieldsLine(fs []Field) string {
+func fieldsLine(fs []sim.Field) string {
 	parts := make([]string, len(fs))
 	for i, f := range fs {
 		switch v := f.Value.(type) {
-		case []Field:
+		case []sim.Field:
 			parts[i] = f.Name + ": " + fieldsLine(v)
 		default:
 			parts[i] = fmt.Sprintf("%s: %v", f.Name, v)
@@ -325,7 +307,7 @@ virtualNetworks:
 		{"the before-file has a loader error", typo, clean, false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			res, err := Diff(checkInput(t, "before.yaml", []byte(tc.before)), checkInput(t, "after.yaml", []byte(tc.after)), DiffOptions{NoImpact: true})
+			res, err := Compare(checkInput(t, "before.yaml", []byte(tc.before)), checkInput(t, "after.yaml", []byte(tc.after)), Options{NoImpact: true})
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -1,4 +1,4 @@
-package sim
+package diff
 
 import (
 	"cmp"
@@ -7,21 +7,22 @@ import (
 	"iter"
 	"slices"
 
+	"github.com/vnetsim/vnetsim/sim"
 	"github.com/vnetsim/vnetsim/topology"
 	"github.com/vnetsim/vnetsim/topology/diag"
 )
 
-// DiffInput is one side of a diff: a loaded network, its source map (nil
+// Input is one side of a diff: a loaded network, its source map (nil
 // leaves lines unknown) and the file's diagnostics as topology.Check
 // returns them.
-type DiffInput struct {
+type Input struct {
 	Network     *topology.Network
 	Source      *topology.SourceMap
 	Diagnostics diag.Diagnostics
 }
 
-// DiffOptions tunes a diff.
-type DiffOptions struct {
+// Options tunes a diff.
+type Options struct {
 	// Protocol and Ports are the header space reachability is computed
 	// over. The zero value, every protocol and every port, makes a pair
 	// "all" only when every packet between the two subnets is delivered.
@@ -32,9 +33,9 @@ type DiffOptions struct {
 	NoImpact bool
 }
 
-// DiffResult is the pre-change review of an after-file against a
+// Result is the pre-change review of an after-file against a
 // before-file (docs/reference/commands.md, docs/reference/json.md).
-type DiffResult struct {
+type Result struct {
 	Before, After string // the files' names
 	Platform      topology.Platform
 	Changes       []Change
@@ -60,7 +61,7 @@ type ScenarioChecks struct {
 	// Reach holds every subnet pair of the after network, or, beyond
 	// MaxScenarioReach pairs, the pairs the change affects followed by an
 	// evenly spread sample of the rest (Sampled is then set).
-	Reach   []ReachPair
+	Reach   []sim.ReachPair
 	Sampled bool
 	// Peerings are the after network's peering objects with their states
 	// (and azure sync levels).
@@ -92,11 +93,11 @@ type ReachDelta struct {
 
 // ReachChange is one subnet pair whose reachability changed.
 type ReachChange struct {
-	From, To string  // VNET/SUBNET
-	Result   Outcome // in the later state
-	Before   Outcome // in the earlier state; OutcomeUnknown for a new subnet
+	From, To string      // VNET/SUBNET
+	Result   sim.Outcome // in the later state
+	Before   sim.Outcome // in the earlier state; OutcomeUnknown for a new subnet
 	// Reason and Explanation say why packets are now dropped (lost pairs).
-	Reason      Reason
+	Reason      sim.Reason
 	Explanation string
 	// Lasting marks a pair a plan step loses that stays lost after the
 	// whole change (or whose subnet the change removes): an intended loss
@@ -106,7 +107,7 @@ type ReachChange struct {
 
 // Failed reports whether the diff fails (exit 1): a violation that is not
 // resolved by the plan, or, with failOnLost, any reachability lost.
-func (r *DiffResult) Failed(failOnLost bool) bool {
+func (r *Result) Failed(failOnLost bool) bool {
 	if slices.ContainsFunc(r.Violations, Violation.Fails) {
 		return true
 	}
@@ -118,7 +119,7 @@ func (r *DiffResult) Failed(failOnLost bool) bool {
 // step's transient impact, and the reachability gained and lost. It fails
 // only when a network is missing or the two files are on different
 // platforms, which no plan can bridge.
-func Diff(before, after DiffInput, opts DiffOptions) (*DiffResult, error) {
+func Compare(before, after Input, opts Options) (*Result, error) {
 	b, a := before.Network, after.Network
 	if b == nil || a == nil {
 		return nil, errors.New("diff: both files must load")
@@ -126,7 +127,7 @@ func Diff(before, after DiffInput, opts DiffOptions) (*DiffResult, error) {
 	if b.Platform != a.Platform {
 		return nil, fmt.Errorf("diff: the before-file is %s and the after-file %s; a network cannot change platform", b.Platform, a.Platform)
 	}
-	res := &DiffResult{Platform: a.Platform}
+	res := &Result{Platform: a.Platform}
 	if before.Source != nil {
 		res.Before = before.Source.Filename
 	}
@@ -163,7 +164,7 @@ func Diff(before, after DiffInput, opts DiffOptions) (*DiffResult, error) {
 
 	// The before network's reach view is a pass over the estate that
 	// needs no plan: it is built while the plan is made.
-	ropts := ReachOptions{Level: LevelSubnet, Protocol: opts.Protocol, Ports: opts.Ports}
+	ropts := sim.ReachOptions{Level: sim.LevelSubnet, Protocol: opts.Protocol, Ports: opts.Ports}
 	tracker := make(chan *reachTracker, 1)
 	go func() { tracker <- newReachTracker(b, a, ropts) }()
 	res.Plan = MakePlan(b, a)
@@ -187,7 +188,7 @@ func Diff(before, after DiffInput, opts DiffOptions) (*DiffResult, error) {
 		}
 		// A verified plan ends in the after network, whose view serves
 		// its last state.
-		var last *ReachView
+		var last *sim.ReachView
 		if res.Plan.Verified && len(res.Plan.Unplanned) == 0 {
 			last = av
 		}
@@ -207,9 +208,9 @@ func Diff(before, after DiffInput, opts DiffOptions) (*DiffResult, error) {
 // ImpactLists yields every plan step's lost pairs, all of them, in step
 // order and each step's sorted by (From, To), as Impact.Lost holds the
 // first of them. Only one step's pairs are held at a time, however many
-// the plan loses in all. A DiffResult made by hand, without Diff, yields
+// the plan loses in all. A Result made by hand, without Diff, yields
 // each step's Impact.Lost.
-func (r *DiffResult) ImpactLists() iter.Seq2[int, iter.Seq[ReachChange]] {
+func (r *Result) ImpactLists() iter.Seq2[int, iter.Seq[ReachChange]] {
 	return func(yield func(int, iter.Seq[ReachChange]) bool) {
 		if r.impacts != nil {
 			r.impacts.replay(yield)
@@ -227,7 +228,7 @@ func (r *DiffResult) ImpactLists() iter.Seq2[int, iter.Seq[ReachChange]] {
 // the before network's view base, stays lost after the whole change: the
 // change loses it (lostKeys, sorted), or the after network (av) no longer
 // has one of its subnets and the change's scope total holds it.
-func lastingPairs(base, av *ReachView, lostKeys []int64, total scope) func(key int64) bool {
+func lastingPairs(base, av *sim.ReachView, lostKeys []int64, total scope) func(key int64) bool {
 	kept := make([]bool, base.Len())
 	for i := range base.Len() {
 		_, kept[i] = av.Index(base.Name(i))
@@ -248,11 +249,11 @@ func lastingPairs(base, av *ReachView, lostKeys []int64, total scope) func(key i
 // spread sample of the other pairs with an end in the change's scope,
 // answered by av, the after network's view. When the diff narrowed the
 // header space the chosen pairs are recomputed over all of it.
-func scenarioChecks(a *topology.Network, afterHasErrors bool, res *DiffResult, av *ReachView, total scope, narrowed bool) ScenarioChecks {
+func scenarioChecks(a *topology.Network, afterHasErrors bool, res *Result, av *sim.ReachView, total scope, narrowed bool) ScenarioChecks {
 	c := ScenarioChecks{Valid: !afterHasErrors}
 	units := av.Len()
 	if units*(units-1) <= MaxScenarioReach {
-		c.Reach = New(a).Reach(ReachOptions{Level: LevelSubnet, NoExplanations: true}).Pairs
+		c.Reach = sim.New(a).Reach(sim.ReachOptions{Level: sim.LevelSubnet, NoExplanations: true}).Pairs
 	} else {
 		c.Sampled = true
 		var chosen [][2]int
@@ -289,15 +290,15 @@ func scenarioChecks(a *topology.Network, afterHasErrors bool, res *DiffResult, a
 			k++
 			return len(chosen) < MaxScenarioReach
 		})
-		e := New(a)
+		e := sim.New(a)
 		for _, k := range chosen {
 			if !narrowed {
 				c.Reach = append(c.Reach, av.Pair(k[0], k[1]))
-			} else if p, err := e.ReachPair(av.Name(k[0]), av.Name(k[1]), ReachOptions{}); err == nil {
+			} else if p, err := e.ReachPair(av.Name(k[0]), av.Name(k[1]), sim.ReachOptions{}); err == nil {
 				c.Reach = append(c.Reach, p)
 			}
 		}
-		slices.SortFunc(c.Reach, func(x, y ReachPair) int { return cmp.Or(cmp.Compare(x.From, y.From), cmp.Compare(x.To, y.To)) })
+		slices.SortFunc(c.Reach, func(x, y sim.ReachPair) int { return cmp.Or(cmp.Compare(x.From, y.From), cmp.Compare(x.To, y.To)) })
 	}
 	for _, v := range a.SortedVirtualNetworks() {
 		for _, p := range v.SortedPeerings() {

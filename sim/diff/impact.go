@@ -1,10 +1,12 @@
-package sim
+package diff
 
 import (
 	"cmp"
 	"iter"
 	"maps"
 	"slices"
+
+	"github.com/vnetsim/vnetsim/sim"
 )
 
 // A plan's impact is kept as a log of changes, not as a list per step.
@@ -21,7 +23,7 @@ import (
 // The current state's pairs are held once, by source subnet, so that a
 // step costs what its scope holds. Each step keeps its counts and its
 // first pairs (Impact); the full list of any step is replayed from the log
-// in order (DiffResult.ImpactLists), holding one state at a time.
+// in order (Result.ImpactLists), holding one state at a time.
 
 // maxImpactHead is the number of lost pairs each step keeps in
 // Impact.Lost, in (from, to) order: text and Markdown print five, and
@@ -33,7 +35,7 @@ type lostPair struct {
 	key            int64  // the before view's pairKey
 	gen            uint32 // the step that last found it lost
 	reason         uint16
-	result, before Outcome
+	result, before sim.Outcome
 }
 
 // impactStep is what one plan state changes in the lost pairs, each list
@@ -49,9 +51,9 @@ type impactStep struct {
 
 // impactLog follows the lost pairs through the states of a plan.
 type impactLog struct {
-	base    *ReachView
-	reasons []Reason          // reason table of lostPair.reason
-	reasonI map[Reason]uint16 // its index
+	base    *sim.ReachView
+	reasons []sim.Reason          // reason table of lostPair.reason
+	reasonI map[sim.Reason]uint16 // its index
 	lasting func(key int64) bool
 	steps   []impactStep
 
@@ -65,12 +67,12 @@ type impactLog struct {
 // newImpactLog starts at the before network, which loses nothing. lasting
 // reports whether a pair lost in a plan state stays lost after the whole
 // change.
-func newImpactLog(base *ReachView, lasting func(key int64) bool) *impactLog {
-	return &impactLog{base: base, reasonI: map[Reason]uint16{}, lasting: lasting,
+func newImpactLog(base *sim.ReachView, lasting func(key int64) bool) *impactLog {
+	return &impactLog{base: base, reasonI: map[sim.Reason]uint16{}, lasting: lasting,
 		rows: make([]map[int32]lostPair, base.Len()), expl: map[int64]string{}}
 }
 
-func (l *impactLog) reasonIndex(r Reason) uint16 {
+func (l *impactLog) reasonIndex(r sim.Reason) uint16 {
 	i, ok := l.reasonI[r]
 	if !ok {
 		i = uint16(len(l.reasons))

@@ -1,4 +1,4 @@
-package sim
+package diff
 
 import (
 	"fmt"
@@ -232,7 +232,7 @@ func topologyProps(n *topology.Network) []field {
 
 func vnetProps(v *topology.VirtualNetwork) []field {
 	return []field{
-		{key: "addressSpace", value: joinPrefixes(v.AddressSpace), describeOnly: true},
+		{key: "addressSpace", value: strings.Join(topology.StringsOf(v.AddressSpace), ","), describeOnly: true},
 		{key: "region", value: v.Region},
 		{key: "networkController", value: v.NetworkController},
 	}
@@ -336,23 +336,15 @@ func ruleProps(r topology.ACLRule) []field {
 		{key: "type", value: r.Type.String()},
 		{key: "action", value: r.Action.String()},
 		{key: "protocol", value: r.Protocol.String()},
-		{key: "sourceAddressPrefix", value: strings.Join(stringsOf(r.SourceAddressPrefixes), ", ")},
-		{key: "sourcePortRange", value: strings.Join(stringsOf(r.SourcePortRanges), ", ")},
-		{key: "destinationAddressPrefix", value: strings.Join(stringsOf(r.DestinationAddressPrefixes), ", ")},
-		{key: "destinationPortRange", value: strings.Join(stringsOf(r.DestinationPortRanges), ", ")},
+		{key: "sourceAddressPrefix", value: strings.Join(topology.StringsOf(r.SourceAddressPrefixes), ", ")},
+		{key: "sourcePortRange", value: strings.Join(topology.StringsOf(r.SourcePortRanges), ", ")},
+		{key: "destinationAddressPrefix", value: strings.Join(topology.StringsOf(r.DestinationAddressPrefixes), ", ")},
+		{key: "destinationPortRange", value: strings.Join(topology.StringsOf(r.DestinationPortRanges), ", ")},
 	}
 }
 
 func onPremProps(o *topology.OnPremises) []field {
-	return []field{{key: "addressSpace", value: joinPrefixes(o.AddressSpace), describeOnly: true}}
-}
-
-func joinPrefixes(ps []netip.Prefix) string {
-	s := make([]string, len(ps))
-	for i, p := range ps {
-		s[i] = p.String()
-	}
-	return strings.Join(s, ",")
+	return []field{{key: "addressSpace", value: strings.Join(topology.StringsOf(o.AddressSpace), ","), describeOnly: true}}
 }
 
 func subnetName(s *topology.Subnet) string {

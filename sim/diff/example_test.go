@@ -1,9 +1,9 @@
-package sim_test
+package diff_test
 
 import (
 	"fmt"
 
-	"github.com/vnetsim/vnetsim/sim"
+	"github.com/vnetsim/vnetsim/sim/diff"
 	"github.com/vnetsim/vnetsim/topology"
 )
 
@@ -11,7 +11,7 @@ import (
 // On windows-sdn the edit is refused as a direct change; the plan removes
 // the peering, changes the space and re-creates the peering, and says what
 // the change window costs.
-func ExampleDiff() {
+func ExampleCompare() {
 	const before = `
 name: example
 virtualNetworks:
@@ -36,11 +36,11 @@ virtualNetworks:
     subnets: {app: {addressPrefix: 10.1.1.0/24}}
     peerings: {spoke-to-hub: {remoteVirtualNetwork: hub}}
 `
-	input := func(name, text string) sim.DiffInput {
+	input := func(name, text string) diff.Input {
 		n, sm, ds := topology.Check(name, []byte(text))
-		return sim.DiffInput{Network: n, Source: sm, Diagnostics: ds}
+		return diff.Input{Network: n, Source: sm, Diagnostics: ds}
 	}
-	res, err := sim.Diff(input("before.yaml", before), input("after.yaml", after), sim.DiffOptions{})
+	res, err := diff.Compare(input("before.yaml", before), input("after.yaml", after), diff.Options{})
 	if err != nil {
 		fmt.Println(err)
 		return

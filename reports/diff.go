@@ -10,18 +10,19 @@ import (
 	"github.com/vnetsim/vnetsim/internal/buildinfo"
 	"github.com/vnetsim/vnetsim/sim"
 	"github.com/vnetsim/vnetsim/sim/diff"
+	"github.com/vnetsim/vnetsim/sim/event"
 	"github.com/vnetsim/vnetsim/topology/diag"
 )
 
 // eventText formats a plan event the way a scenario writes it, fields in
 // the event's own order: createPeering {vnet: hub, name: hub-to-spoke1}.
-func eventText(ev sim.Event) string { return ev.Kind() + " " + eventFieldsText(ev.Fields()) }
+func eventText(ev event.Event) string { return ev.Kind() + " " + eventFieldsText(ev.Fields()) }
 
-func eventFieldsText(fs []sim.Field) string {
+func eventFieldsText(fs []event.Field) string {
 	parts := make([]string, len(fs))
 	for i, f := range fs {
 		switch v := f.Value.(type) {
-		case []sim.Field:
+		case []event.Field:
 			parts[i] = f.Name + ": " + eventFieldsText(v)
 		case []string:
 			parts[i] = f.Name + ": [" + strings.Join(v, ", ") + "]"
@@ -324,7 +325,7 @@ func diffJSON(w io.Writer, r *diff.Result, failOnLost bool, maxImpact int) error
 	s.member("preexisting", toJSONViolations(r.Preexisting))
 	s.key("plan")
 	s.open("[")
-	event := func(st diff.PlanStep) map[string]any { return map[string]any{st.Event.Kind(): sim.EventArgs(st.Event)} }
+	event := func(st diff.PlanStep) map[string]any { return map[string]any{st.Event.Kind(): event.Args(st.Event)} }
 	total := 0
 	for _, st := range r.Plan.Steps {
 		total += st.Impact.Count

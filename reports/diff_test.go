@@ -14,6 +14,7 @@ import (
 
 	"github.com/vnetsim/vnetsim/sim"
 	"github.com/vnetsim/vnetsim/sim/diff"
+	"github.com/vnetsim/vnetsim/sim/event"
 	"github.com/vnetsim/vnetsim/topology"
 	"github.com/vnetsim/vnetsim/topology/diag"
 )
@@ -47,23 +48,23 @@ func diffFixture() *diff.Result {
 		Plan: diff.Plan{
 			Verified: true,
 			Steps: []diff.PlanStep{
-				{Event: sim.DeletePeering{Peering: sim.PeeringRef{VNet: "hub", Name: "hub-to-spoke1"}}, Why: "windows-sdn locks spoke1's address space while it is peered",
+				{Event: event.DeletePeering{Peering: event.PeeringRef{VNet: "hub", Name: "hub-to-spoke1"}}, Why: "windows-sdn locks spoke1's address space while it is peered",
 					Impact: diff.Impact{Lost: []diff.ReachChange{
 						{From: "hub/shared", To: "spoke1/app", Result: sim.OutcomeNone, Before: sim.OutcomeAll, Reason: sim.PeeringNotConnected, Explanation: "create the peering from hub to spoke1"},
 						{From: "spoke1/app", To: "hub/shared", Result: sim.OutcomeNone, Before: sim.OutcomeAll, Reason: sim.PeeringNotConnected},
 						{From: "spoke2/app", To: "hub/shared", Result: sim.OutcomeNone, Before: sim.OutcomeAll, Reason: sim.NotPeered, Lasting: true},
 					}}},
-				{Event: sim.DeletePeering{Peering: sim.PeeringRef{VNet: "spoke1", Name: "spoke1-to-hub"}}, Why: "windows-sdn locks spoke1's address space while it is peered",
+				{Event: event.DeletePeering{Peering: event.PeeringRef{VNet: "spoke1", Name: "spoke1-to-hub"}}, Why: "windows-sdn locks spoke1's address space while it is peered",
 					Impact: diff.Impact{Lost: []diff.ReachChange{
 						{From: "hub/shared", To: "spoke1/app", Result: sim.OutcomeNone, Before: sim.OutcomeAll, Reason: sim.NotPeered, Explanation: "create the peering from hub to spoke1"},
 						{From: "spoke1/app", To: "hub/shared", Result: sim.OutcomeNone, Before: sim.OutcomeAll, Reason: sim.NotPeered},
 					}}},
-				{Event: sim.AddAddressPrefix{VNet: "spoke1", Prefix: netip.MustParsePrefix("10.11.0.0/16")}, Why: "the after-file adds this range",
+				{Event: event.AddAddressPrefix{VNet: "spoke1", Prefix: netip.MustParsePrefix("10.11.0.0/16")}, Why: "the after-file adds this range",
 					Impact: diff.Impact{Lost: []diff.ReachChange{
 						{From: "hub/shared", To: "spoke1/app", Result: sim.OutcomeNone, Before: sim.OutcomeAll, Reason: sim.NotPeered, Explanation: "create the peering from hub to spoke1"},
 						{From: "spoke1/app", To: "hub/shared", Result: sim.OutcomeNone, Before: sim.OutcomeAll, Reason: sim.NotPeered},
 					}}},
-				{Event: sim.CreatePeering{VNet: "hub", Name: "hub-to-spoke1", RemoteVirtualNetwork: "spoke1", Flags: sim.PeeringFlags{AllowForwardedTraffic: sim.Bool(true)}},
+				{Event: event.CreatePeering{VNet: "hub", Name: "hub-to-spoke1", RemoteVirtualNetwork: "spoke1", Flags: event.PeeringFlags{AllowForwardedTraffic: event.Bool(true)}},
 					Why: "re-create the peering now that the address space has changed"},
 			},
 			Unplanned: []diff.Change{{Kind: diff.Added, Path: path("onPremises", "dc2"), Subject: at("after.yaml", 40, 3), Message: "on-premises site dc2 added (no event creates one)"}},

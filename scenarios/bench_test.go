@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/vnetsim/vnetsim/sim"
+	"github.com/vnetsim/vnetsim/sim/event"
 	"github.com/vnetsim/vnetsim/topology"
 )
 
@@ -16,7 +17,7 @@ import (
 // traces a packet.
 func bench100() *Scenario {
 	sc := &Scenario{Name: "bench", Topology: topology.Generate(topology.GenerateOptions{Hubs: 1, Spokes: 500})}
-	add := func(ev sim.Event, ex Expectation) {
+	add := func(ev event.Event, ex Expectation) {
 		st := Step{Name: fmt.Sprintf("step %d", len(sc.Steps)+1), Do: []Do{{Event: ev}}, Expect: []Check{{Expectation: ex}}}
 		if len(sc.Steps)%10 == 9 {
 			st.Expect = append(st.Expect, Check{Expectation: TraceExpectation{From: "vm00-000-a", To: "vm00-499-b",
@@ -25,29 +26,29 @@ func bench100() *Scenario {
 		sc.Steps = append(sc.Steps, st)
 	}
 	connected := func(vnet, remote string) Expectation {
-		return PeeringExpectation{Peering: sim.PeeringRef{VNet: vnet, RemoteVirtualNetwork: remote}, State: topology.Connected}
+		return PeeringExpectation{Peering: event.PeeringRef{VNet: vnet, RemoteVirtualNetwork: remote}, State: topology.Connected}
 	}
 	for i := range 15 {
 		name := fmt.Sprintf("new-%02d", i)
 		base := netip.AddrFrom4([4]byte{10, 100, byte(i), 0})
-		add(sim.CreateVirtualNetwork{Name: name, AddressSpace: []netip.Prefix{netip.PrefixFrom(base, 24)},
-			Subnets: []sim.SubnetSpec{{Name: "s0", AddressPrefix: netip.PrefixFrom(base, 26)}}},
+		add(event.CreateVirtualNetwork{Name: name, AddressSpace: []netip.Prefix{netip.PrefixFrom(base, 24)},
+			Subnets: []event.SubnetSpec{{Name: "s0", AddressPrefix: netip.PrefixFrom(base, 26)}}},
 			ValidExpectation{})
-		add(sim.CreatePeering{VNet: name, Name: name + "-to-hub00", RemoteVirtualNetwork: "hub00"},
-			PeeringExpectation{Peering: sim.PeeringRef{VNet: name, Name: name + "-to-hub00"}, State: topology.Initiated})
-		add(sim.CreatePeering{VNet: "hub00", Name: "hub00-to-" + name, RemoteVirtualNetwork: name}, connected(name, "hub00"))
+		add(event.CreatePeering{VNet: name, Name: name + "-to-hub00", RemoteVirtualNetwork: "hub00"},
+			PeeringExpectation{Peering: event.PeeringRef{VNet: name, Name: name + "-to-hub00"}, State: topology.Initiated})
+		add(event.CreatePeering{VNet: "hub00", Name: "hub00-to-" + name, RemoteVirtualNetwork: name}, connected(name, "hub00"))
 	}
 	for i := range 20 {
 		spoke := fmt.Sprintf("spoke00-%03d", 1+i*20)
-		add(sim.UpdatePeering{Peering: sim.PeeringRef{VNet: spoke, RemoteVirtualNetwork: "hub00"},
-			Flags: sim.PeeringFlags{AllowForwardedTraffic: sim.Bool(true)}}, connected(spoke, "hub00"))
+		add(event.UpdatePeering{Peering: event.PeeringRef{VNet: spoke, RemoteVirtualNetwork: "hub00"},
+			Flags: event.PeeringFlags{AllowForwardedTraffic: event.Bool(true)}}, connected(spoke, "hub00"))
 	}
 	for i := range 15 {
 		vnet := fmt.Sprintf("spoke00-%03d", 1+i*20)
-		add(sim.SetVirtualMachine{VNet: vnet, Name: fmt.Sprintf("vm00-%03d-b", 1+i*20), Running: sim.Bool(i%2 == 0)}, connected(vnet, "hub00"))
+		add(event.SetVirtualMachine{VNet: vnet, Name: fmt.Sprintf("vm00-%03d-b", 1+i*20), Running: event.Bool(i%2 == 0)}, connected(vnet, "hub00"))
 	}
 	for i := range 20 {
-		add(sim.AddACLRule{AccessControlList: "acl-hub00-spokes", Rule: topology.ACLRule{Name: fmt.Sprintf("r%d", i),
+		add(event.AddACLRule{AccessControlList: "acl-hub00-spokes", Rule: topology.ACLRule{Name: fmt.Sprintf("r%d", i),
 			Priority: 1000 + i, Type: topology.Inbound, Action: topology.Deny, Protocol: topology.UDP,
 			SourceAddressPrefixes: []topology.AddressMatch{topology.AnyAddress}, SourcePortRanges: []topology.PortRange{topology.AnyPort},
 			DestinationAddressPrefixes: []topology.AddressMatch{topology.AnyAddress}, DestinationPortRanges: []topology.PortRange{{Lo: uint16(5000 + i), Hi: uint16(5000 + i)}}}},

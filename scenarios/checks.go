@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/vnetsim/vnetsim/sim"
+	"github.com/vnetsim/vnetsim/sim/event"
 	"github.com/vnetsim/vnetsim/topology"
 	"github.com/vnetsim/vnetsim/topology/diag"
 )
@@ -36,7 +37,7 @@ func (e PeeringExpectation) check(r *runner) CheckResult {
 	return finish(c, problems)
 }
 
-func describeRef(r sim.PeeringRef) string {
+func describeRef(r event.PeeringRef) string {
 	if r.Name != "" {
 		return r.VNet + "/" + r.Name
 	}

@@ -11,7 +11,7 @@
 //	Encode                      *Scenario → scenario YAML (diff plans become runnable scenarios)
 //	Labs, LoadLab, LabFiles     the embedded labs: list, parse, their files
 //
-// Events are sim.Event values applied with sim.Apply; expectations are the
+// Events are event.Event values applied with event.Apply; expectations are the
 // Expectation types of this package. Decisions the contract leaves open are
 // in docs/decisions.md, "Events, the peering state machine, scenarios and
 // labs".

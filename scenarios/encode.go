@@ -8,7 +8,7 @@ import (
 
 	"gopkg.in/yaml.v3"
 
-	"github.com/vnetsim/vnetsim/sim"
+	"github.com/vnetsim/vnetsim/sim/event"
 )
 
 // Encode writes sc in the scenario file format (docs/reference/scenarios.md), so that a
@@ -90,7 +90,7 @@ func Encode(sc *Scenario) ([]byte, error) {
 
 // keyed returns `{key: {fields...}}`, the shape of one event or
 // expectation; the inner mapping is written in flow style.
-func keyed(key string, fs []sim.Field) *yaml.Node {
+func keyed(key string, fs []event.Field) *yaml.Node {
 	m := mapping(false)
 	m.Content = append(m.Content, scalar(key), fieldsNode(fs, true))
 	return m
@@ -118,7 +118,7 @@ func stringList(ss []string, flow bool) *yaml.Node {
 }
 
 // fieldsNode encodes ordered fields as a mapping.
-func fieldsNode(fs []sim.Field, flow bool) *yaml.Node {
+func fieldsNode(fs []event.Field, flow bool) *yaml.Node {
 	m := mapping(flow)
 	for _, f := range fs {
 		m.Content = append(m.Content, scalar(f.Name), valueNode(f.Value))
@@ -136,9 +136,9 @@ func valueNode(v any) *yaml.Node {
 		return &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!int", Value: strconv.Itoa(v)}
 	case []string:
 		return stringList(v, true)
-	case []sim.Field:
+	case []event.Field:
 		return fieldsNode(v, true)
-	case [][]sim.Field:
+	case [][]event.Field:
 		n := &yaml.Node{Kind: yaml.SequenceNode, Tag: "!!seq", Style: yaml.FlowStyle}
 		for _, item := range v {
 			n.Content = append(n.Content, fieldsNode(item, true))

@@ -15,6 +15,7 @@ import (
 
 	"github.com/vnetsim/vnetsim/internal/fileio"
 	"github.com/vnetsim/vnetsim/sim"
+	"github.com/vnetsim/vnetsim/sim/event"
 	"github.com/vnetsim/vnetsim/topology"
 	"github.com/vnetsim/vnetsim/topology/diag"
 	"github.com/vnetsim/vnetsim/topology/importer"
@@ -545,30 +546,30 @@ func (p *parser) topology(sc *Scenario, data []byte, root *yaml.Node, read topol
 
 // eventParsers reads each event kind's arguments (docs/reference/scenarios.md).
 var eventParsers = map[string]eventParser{
-	"createPeering": eventOf([]string{"vnet", "name", "remoteVirtualNetwork"}, flagKeys, func(p *parser, o object) sim.Event {
-		return sim.CreatePeering{VNet: p.str(o, "vnet"), Name: p.str(o, "name"), RemoteVirtualNetwork: p.str(o, "remoteVirtualNetwork"), Flags: p.flags(o)}
+	"createPeering": eventOf([]string{"vnet", "name", "remoteVirtualNetwork"}, flagKeys, func(p *parser, o object) event.Event {
+		return event.CreatePeering{VNet: p.str(o, "vnet"), Name: p.str(o, "name"), RemoteVirtualNetwork: p.str(o, "remoteVirtualNetwork"), Flags: p.flags(o)}
 	}),
-	"updatePeering": peeringEventOf(flagKeys, func(p *parser, o object, ref sim.PeeringRef) sim.Event {
-		return sim.UpdatePeering{Peering: ref, Flags: p.flags(o)}
+	"updatePeering": peeringEventOf(flagKeys, func(p *parser, o object, ref event.PeeringRef) event.Event {
+		return event.UpdatePeering{Peering: ref, Flags: p.flags(o)}
 	}),
-	"deletePeering": peeringEventOf(nil, func(_ *parser, _ object, ref sim.PeeringRef) sim.Event {
-		return sim.DeletePeering{Peering: ref}
+	"deletePeering": peeringEventOf(nil, func(_ *parser, _ object, ref event.PeeringRef) event.Event {
+		return event.DeletePeering{Peering: ref}
 	}),
-	"syncPeering": peeringEventOf(nil, func(_ *parser, _ object, ref sim.PeeringRef) sim.Event {
-		return sim.SyncPeering{Peering: ref}
+	"syncPeering": peeringEventOf(nil, func(_ *parser, _ object, ref event.PeeringRef) event.Event {
+		return event.SyncPeering{Peering: ref}
 	}),
-	"addAddressPrefix": eventOf([]string{"vnet", "prefix"}, nil, func(p *parser, o object) sim.Event {
-		return sim.AddAddressPrefix{VNet: p.str(o, "vnet"), Prefix: p.prefix(o, "prefix")}
+	"addAddressPrefix": eventOf([]string{"vnet", "prefix"}, nil, func(p *parser, o object) event.Event {
+		return event.AddAddressPrefix{VNet: p.str(o, "vnet"), Prefix: p.prefix(o, "prefix")}
 	}),
-	"removeAddressPrefix": eventOf([]string{"vnet", "prefix"}, nil, func(p *parser, o object) sim.Event {
-		return sim.RemoveAddressPrefix{VNet: p.str(o, "vnet"), Prefix: p.prefix(o, "prefix")}
+	"removeAddressPrefix": eventOf([]string{"vnet", "prefix"}, nil, func(p *parser, o object) event.Event {
+		return event.RemoveAddressPrefix{VNet: p.str(o, "vnet"), Prefix: p.prefix(o, "prefix")}
 	}),
-	"createVirtualNetwork": func(p *parser, n *yaml.Node, at diag.Path, kind string) sim.Event {
+	"createVirtualNetwork": func(p *parser, n *yaml.Node, at diag.Path, kind string) event.Event {
 		o, ok := p.object(n, at, kind, []string{"name", "addressSpace"}, []string{"networkController", "region", "subnets", "gateway", "virtualMachines"})
 		if !ok {
 			return nil
 		}
-		ev := sim.CreateVirtualNetwork{Name: p.str(o, "name"), NetworkController: p.str(o, "networkController"), Region: p.str(o, "region")}
+		ev := event.CreateVirtualNetwork{Name: p.str(o, "name"), NetworkController: p.str(o, "networkController"), Region: p.str(o, "region")}
 		for i, it := range p.list(o, "addressSpace") {
 			ev.AddressSpace = append(ev.AddressSpace, p.prefixNode(it, at.Child("addressSpace").Index(i), kind+" addressSpace"))
 		}
@@ -587,7 +588,7 @@ var eventParsers = map[string]eventParser{
 			if !ok {
 				return
 			}
-			vm := sim.VirtualMachineSpec{Name: name, Subnet: p.str(vo, "subnet"), IPAddress: p.addr(vo, "ipAddress"),
+			vm := event.VirtualMachineSpec{Name: name, Subnet: p.str(vo, "subnet"), IPAddress: p.addr(vo, "ipAddress"),
 				AccessControlList: p.str(vo, "accessControlList"), Running: true}
 			if b := p.boolean(vo, "ipForwarding"); b != nil {
 				vm.IPForwarding = *b
@@ -599,39 +600,39 @@ var eventParsers = map[string]eventParser{
 		})
 		return ev
 	},
-	"deleteVirtualNetwork": eventOf([]string{"name"}, nil, func(p *parser, o object) sim.Event {
-		return sim.DeleteVirtualNetwork{Name: p.str(o, "name")}
+	"deleteVirtualNetwork": eventOf([]string{"name"}, nil, func(p *parser, o object) event.Event {
+		return event.DeleteVirtualNetwork{Name: p.str(o, "name")}
 	}),
-	"addSubnet": eventOf([]string{"vnet", "name", "addressPrefix"}, []string{"accessControlList", "routeTable"}, func(p *parser, o object) sim.Event {
-		return sim.AddSubnet{VNet: p.str(o, "vnet"), Subnet: p.subnet(p.str(o, "name"), o)}
+	"addSubnet": eventOf([]string{"vnet", "name", "addressPrefix"}, []string{"accessControlList", "routeTable"}, func(p *parser, o object) event.Event {
+		return event.AddSubnet{VNet: p.str(o, "vnet"), Subnet: p.subnet(p.str(o, "name"), o)}
 	}),
-	"removeSubnet": eventOf([]string{"vnet", "name"}, nil, func(p *parser, o object) sim.Event {
-		return sim.RemoveSubnet{VNet: p.str(o, "vnet"), Name: p.str(o, "name")}
+	"removeSubnet": eventOf([]string{"vnet", "name"}, nil, func(p *parser, o object) event.Event {
+		return event.RemoveSubnet{VNet: p.str(o, "vnet"), Name: p.str(o, "name")}
 	}),
-	"setGateway": eventOf([]string{"vnet", "type"}, []string{"name", "sku", "connections"}, func(p *parser, o object) sim.Event {
-		return sim.SetGateway{VNet: p.str(o, "vnet"), Gateway: p.gatewayFields(o)}
+	"setGateway": eventOf([]string{"vnet", "type"}, []string{"name", "sku", "connections"}, func(p *parser, o object) event.Event {
+		return event.SetGateway{VNet: p.str(o, "vnet"), Gateway: p.gatewayFields(o)}
 	}),
-	"removeGateway": eventOf([]string{"vnet"}, nil, func(p *parser, o object) sim.Event {
-		return sim.RemoveGateway{VNet: p.str(o, "vnet")}
+	"removeGateway": eventOf([]string{"vnet"}, nil, func(p *parser, o object) event.Event {
+		return event.RemoveGateway{VNet: p.str(o, "vnet")}
 	}),
-	"addRoute": eventOf(append([]string{"routeTable"}, routeRequired...), routeOptional, func(p *parser, o object) sim.Event {
-		return sim.AddRoute{RouteTable: p.str(o, "routeTable"), Route: p.route(o)}
+	"addRoute": eventOf(append([]string{"routeTable"}, routeRequired...), routeOptional, func(p *parser, o object) event.Event {
+		return event.AddRoute{RouteTable: p.str(o, "routeTable"), Route: p.route(o)}
 	}),
-	"removeRoute": eventOf([]string{"routeTable", "name"}, nil, func(p *parser, o object) sim.Event {
-		return sim.RemoveRoute{RouteTable: p.str(o, "routeTable"), Name: p.str(o, "name")}
+	"removeRoute": eventOf([]string{"routeTable", "name"}, nil, func(p *parser, o object) event.Event {
+		return event.RemoveRoute{RouteTable: p.str(o, "routeTable"), Name: p.str(o, "name")}
 	}),
-	"addAclRule": eventOf(append([]string{"accessControlList"}, ruleRequired...), ruleOptional, func(p *parser, o object) sim.Event {
-		return sim.AddACLRule{AccessControlList: p.str(o, "accessControlList"), Rule: p.rule(o)}
+	"addAclRule": eventOf(append([]string{"accessControlList"}, ruleRequired...), ruleOptional, func(p *parser, o object) event.Event {
+		return event.AddACLRule{AccessControlList: p.str(o, "accessControlList"), Rule: p.rule(o)}
 	}),
-	"removeAclRule": eventOf([]string{"accessControlList", "name"}, nil, func(p *parser, o object) sim.Event {
-		return sim.RemoveACLRule{AccessControlList: p.str(o, "accessControlList"), Name: p.str(o, "name")}
+	"removeAclRule": eventOf([]string{"accessControlList", "name"}, nil, func(p *parser, o object) event.Event {
+		return event.RemoveACLRule{AccessControlList: p.str(o, "accessControlList"), Name: p.str(o, "name")}
 	}),
-	"setVirtualMachine": eventOf([]string{"vnet", "name"}, []string{"running", "ipForwarding", "ipAddress", "subnet"}, func(p *parser, o object) sim.Event {
-		return sim.SetVirtualMachine{VNet: p.str(o, "vnet"), Name: p.str(o, "name"), Running: p.boolean(o, "running"),
+	"setVirtualMachine": eventOf([]string{"vnet", "name"}, []string{"running", "ipForwarding", "ipAddress", "subnet"}, func(p *parser, o object) event.Event {
+		return event.SetVirtualMachine{VNet: p.str(o, "vnet"), Name: p.str(o, "name"), Running: p.boolean(o, "running"),
 			IPForwarding: p.boolean(o, "ipForwarding"), IPAddress: p.addr(o, "ipAddress"), Subnet: p.str(o, "subnet")}
 	}),
-	"setLoadBalancer": eventOf([]string{"vnet", "name", "subnet", "frontendIpAddress"}, []string{"sku", "backends", "rules"}, func(p *parser, o object) sim.Event {
-		ev := sim.SetLoadBalancer{VNet: p.str(o, "vnet"), Name: p.str(o, "name"), Subnet: p.str(o, "subnet"),
+	"setLoadBalancer": eventOf([]string{"vnet", "name", "subnet", "frontendIpAddress"}, []string{"sku", "backends", "rules"}, func(p *parser, o object) event.Event {
+		ev := event.SetLoadBalancer{VNet: p.str(o, "vnet"), Name: p.str(o, "name"), Subnet: p.str(o, "subnet"),
 			FrontendIPAddress: p.addr(o, "frontendIpAddress"), SKU: enum(p, o, "sku", topology.Standard, topology.ParseLoadBalancerSKU),
 			Backends: p.strings(o, "backends")}
 		if o.get("rules") != nil {
@@ -649,38 +650,38 @@ var eventParsers = map[string]eventParser{
 		})
 		return ev
 	}),
-	"removeLoadBalancer": eventOf([]string{"vnet", "name"}, nil, func(p *parser, o object) sim.Event {
-		return sim.RemoveLoadBalancer{VNet: p.str(o, "vnet"), Name: p.str(o, "name")}
+	"removeLoadBalancer": eventOf([]string{"vnet", "name"}, nil, func(p *parser, o object) event.Event {
+		return event.RemoveLoadBalancer{VNet: p.str(o, "vnet"), Name: p.str(o, "name")}
 	}),
-	"createRouteTable": eventOf([]string{"name"}, []string{"disableGatewayRoutePropagation", "routes"}, func(p *parser, o object) sim.Event {
-		ev := sim.CreateRouteTable{Name: p.str(o, "name")}
+	"createRouteTable": eventOf([]string{"name"}, []string{"disableGatewayRoutePropagation", "routes"}, func(p *parser, o object) event.Event {
+		ev := event.CreateRouteTable{Name: p.str(o, "name")}
 		if b := p.boolean(o, "disableGatewayRoutePropagation"); b != nil {
 			ev.DisableGatewayRoutePropagation = *b
 		}
 		p.objects(o, "routes", "route", routeRequired, routeOptional, func(ro object) { ev.Routes = append(ev.Routes, p.route(ro)) })
 		return ev
 	}),
-	"createAccessControlList": eventOf([]string{"name"}, []string{"inboundDefaultAction", "outboundDefaultAction", "rules"}, func(p *parser, o object) sim.Event {
-		ev := sim.CreateAccessControlList{Name: p.str(o, "name"),
+	"createAccessControlList": eventOf([]string{"name"}, []string{"inboundDefaultAction", "outboundDefaultAction", "rules"}, func(p *parser, o object) event.Event {
+		ev := event.CreateAccessControlList{Name: p.str(o, "name"),
 			InboundDefaultAction:  enum(p, o, "inboundDefaultAction", topology.Allow, topology.ParseAction),
 			OutboundDefaultAction: enum(p, o, "outboundDefaultAction", topology.Allow, topology.ParseAction)}
 		p.objects(o, "rules", "rule", ruleRequired, ruleOptional, func(ro object) { ev.Rules = append(ev.Rules, p.rule(ro)) })
 		return ev
 	}),
-	"setSubnet": eventOf([]string{"vnet", "name"}, []string{"accessControlList", "routeTable"}, func(p *parser, o object) sim.Event {
-		return sim.SetSubnet{VNet: p.str(o, "vnet"), Name: p.str(o, "name"),
+	"setSubnet": eventOf([]string{"vnet", "name"}, []string{"accessControlList", "routeTable"}, func(p *parser, o object) event.Event {
+		return event.SetSubnet{VNet: p.str(o, "vnet"), Name: p.str(o, "name"),
 			AccessControlList: p.optString(o, "accessControlList"), RouteTable: p.optString(o, "routeTable")}
 	}),
 }
 
 // eventParser reads one event kind's arguments from n, reporting at at; kind
 // names the event in messages.
-type eventParser func(p *parser, n *yaml.Node, at diag.Path, kind string) sim.Event
+type eventParser func(p *parser, n *yaml.Node, at diag.Path, kind string) event.Event
 
 // eventOf is the parser of an event whose arguments are one mapping with
 // the required and optional keys: build makes the event from it.
-func eventOf(required, optional []string, build func(p *parser, o object) sim.Event) eventParser {
-	return func(p *parser, n *yaml.Node, at diag.Path, kind string) sim.Event {
+func eventOf(required, optional []string, build func(p *parser, o object) event.Event) eventParser {
+	return func(p *parser, n *yaml.Node, at diag.Path, kind string) event.Event {
 		o, ok := p.object(n, at, kind, required, optional)
 		if !ok {
 			return nil
@@ -692,8 +693,8 @@ func eventOf(required, optional []string, build func(p *parser, o object) sim.Ev
 // peeringEventOf is the parser of an event that names one peering object
 // (vnet, and name or remoteVirtualNetwork) and takes the optional keys
 // extra: build makes the event from them.
-func peeringEventOf(extra []string, build func(p *parser, o object, ref sim.PeeringRef) sim.Event) eventParser {
-	return func(p *parser, n *yaml.Node, at diag.Path, kind string) sim.Event {
+func peeringEventOf(extra []string, build func(p *parser, o object, ref event.PeeringRef) event.Event) eventParser {
+	return func(p *parser, n *yaml.Node, at diag.Path, kind string) event.Event {
 		o, ref, ok := p.peeringRef(n, at, kind, extra...)
 		if !ok {
 			return nil
@@ -788,8 +789,8 @@ func (p *parser) optString(o object, key string) *string {
 
 var flagKeys = []string{"allowVirtualNetworkAccess", "allowForwardedTraffic", "allowGatewayTransit", "useRemoteGateways"}
 
-func (p *parser) flags(o object) sim.PeeringFlags {
-	return sim.PeeringFlags{
+func (p *parser) flags(o object) event.PeeringFlags {
+	return event.PeeringFlags{
 		AllowVirtualNetworkAccess: p.boolean(o, "allowVirtualNetworkAccess"),
 		AllowForwardedTraffic:     p.boolean(o, "allowForwardedTraffic"),
 		AllowGatewayTransit:       p.boolean(o, "allowGatewayTransit"),
@@ -798,12 +799,12 @@ func (p *parser) flags(o object) sim.PeeringFlags {
 }
 
 // peeringRef reads {vnet, name|remoteVirtualNetwork, extra...}.
-func (p *parser) peeringRef(n *yaml.Node, at diag.Path, what string, extra ...string) (object, sim.PeeringRef, bool) {
+func (p *parser) peeringRef(n *yaml.Node, at diag.Path, what string, extra ...string) (object, event.PeeringRef, bool) {
 	o, ok := p.object(n, at, what, []string{"vnet"}, append([]string{"name", "remoteVirtualNetwork"}, extra...))
 	if !ok {
-		return o, sim.PeeringRef{}, false
+		return o, event.PeeringRef{}, false
 	}
-	ref := sim.PeeringRef{VNet: p.str(o, "vnet"), Name: p.str(o, "name"), RemoteVirtualNetwork: p.str(o, "remoteVirtualNetwork")}
+	ref := event.PeeringRef{VNet: p.str(o, "vnet"), Name: p.str(o, "name"), RemoteVirtualNetwork: p.str(o, "remoteVirtualNetwork")}
 	if ref.Name == "" && ref.RemoteVirtualNetwork == "" {
 		p.errorf(diag.MissingField, at.Child("name"), n, "%s: name the peering by name or remoteVirtualNetwork", what)
 		return o, ref, false
@@ -811,26 +812,26 @@ func (p *parser) peeringRef(n *yaml.Node, at diag.Path, what string, extra ...st
 	return o, ref, true
 }
 
-func (p *parser) subnet(name string, o object) sim.SubnetSpec {
-	return sim.SubnetSpec{Name: name, AddressPrefix: p.prefix(o, "addressPrefix"),
+func (p *parser) subnet(name string, o object) event.SubnetSpec {
+	return event.SubnetSpec{Name: name, AddressPrefix: p.prefix(o, "addressPrefix"),
 		AccessControlList: p.str(o, "accessControlList"), RouteTable: p.str(o, "routeTable")}
 }
 
-func (p *parser) gateway(n *yaml.Node, at diag.Path) (sim.GatewaySpec, bool) {
+func (p *parser) gateway(n *yaml.Node, at diag.Path) (event.GatewaySpec, bool) {
 	o, ok := p.object(n, at, "gateway", []string{"type"}, []string{"name", "sku", "connections"})
 	if !ok {
-		return sim.GatewaySpec{}, false
+		return event.GatewaySpec{}, false
 	}
 	return p.gatewayFields(o), true
 }
 
-func (p *parser) gatewayFields(o object) sim.GatewaySpec {
-	return sim.GatewaySpec{Name: p.str(o, "name"), Type: enum(p, o, "type", topology.Vpn, topology.ParseGatewayType),
+func (p *parser) gatewayFields(o object) event.GatewaySpec {
+	return event.GatewaySpec{Name: p.str(o, "name"), Type: enum(p, o, "type", topology.Vpn, topology.ParseGatewayType),
 		SKU: p.str(o, "sku"), Connections: p.strings(o, "connections")}
 }
 
 // eventKinds are the contract's event keys and this project's extensions.
-var eventKinds = slices.Concat(sim.EventKinds, sim.ExtensionEventKinds)
+var eventKinds = slices.Concat(event.Kinds, event.ExtensionKinds)
 
 var expectationKinds = []string{"peering", "trace", "valid", "routes", "reach"}
 

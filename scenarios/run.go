@@ -13,6 +13,7 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/vnetsim/vnetsim/sim"
+	"github.com/vnetsim/vnetsim/sim/event"
 	"github.com/vnetsim/vnetsim/topology"
 	"github.com/vnetsim/vnetsim/topology/diag"
 )
@@ -107,9 +108,9 @@ func (r *runner) eng() *sim.Engine {
 func (r *runner) step(st Step, opts Options) StepResult {
 	start := opts.now()
 	sr := StepResult{Name: st.Name, Passed: true}
-	var refusals []*sim.Refusal
+	var refusals []*event.Refusal
 	for _, do := range st.Do {
-		next, ref := sim.Apply(r.net, do.Event)
+		next, ref := event.Apply(r.net, do.Event)
 		er := EventResult{Event: do.Event.Kind(), Accepted: ref == nil, Line: do.Line}
 		if ref != nil {
 			er.Code, er.Message = ref.Code, ref.Message
@@ -146,7 +147,7 @@ func (r *runner) step(st Step, opts Options) StepResult {
 // event was refused with another.
 const RejectedKind = "expectRejected"
 
-func rejectedCheck(want diag.Code, refusals []*sim.Refusal) CheckResult {
+func rejectedCheck(want diag.Code, refusals []*event.Refusal) CheckResult {
 	c := CheckResult{Kind: RejectedKind, Target: "the step's events",
 		Expected: map[string]any{"code": string(want)}, Actual: map[string]any{"code": ""}}
 	var codes []string
@@ -159,7 +160,7 @@ func rejectedCheck(want diag.Code, refusals []*sim.Refusal) CheckResult {
 	switch {
 	case len(refusals) == 0:
 		c.Message = fmt.Sprintf("every event was accepted; expected a refusal with %s", want)
-	case slices.ContainsFunc(refusals, func(r *sim.Refusal) bool { return r.Code != want }):
+	case slices.ContainsFunc(refusals, func(r *event.Refusal) bool { return r.Code != want }):
 		c.Message = fmt.Sprintf("an event was refused with %s, expected %s", c.Actual["code"], want)
 	default:
 		c.Passed = true

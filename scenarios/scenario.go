@@ -6,6 +6,7 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/vnetsim/vnetsim/sim"
+	"github.com/vnetsim/vnetsim/sim/event"
 	"github.com/vnetsim/vnetsim/topology"
 	"github.com/vnetsim/vnetsim/topology/diag"
 )
@@ -50,7 +51,7 @@ type Step struct {
 
 // Do is one event of a step, with its line in the scenario file.
 type Do struct {
-	Event sim.Event
+	Event event.Event
 	Line  int
 }
 
@@ -69,7 +70,7 @@ type Expectation interface {
 	Kind() string
 	// Fields returns the expectation as written, under its contract field
 	// names, for encoding.
-	Fields() []sim.Field
+	Fields() []event.Field
 
 	check(r *runner) CheckResult
 }
@@ -78,7 +79,7 @@ type Expectation interface {
 // optionally its sync level. The object is named by VNet plus Name or
 // RemoteVirtualNetwork; State may be Absent.
 type PeeringExpectation struct {
-	Peering   sim.PeeringRef
+	Peering   event.PeeringRef
 	State     topology.PeeringState
 	SyncLevel *topology.SyncLevel // nil: not checked
 }
@@ -140,50 +141,50 @@ func (RoutesExpectation) Kind() string { return "routes" }
 func (ReachExpectation) Kind() string { return "reach" }
 
 // Fields implements Expectation.
-func (e PeeringExpectation) Fields() []sim.Field {
-	out := append(peeringRefFields(e.Peering), sim.Field{Name: "state", Value: e.State.String()})
+func (e PeeringExpectation) Fields() []event.Field {
+	out := append(peeringRefFields(e.Peering), event.Field{Name: "state", Value: e.State.String()})
 	if e.SyncLevel != nil {
-		out = append(out, sim.Field{Name: "syncLevel", Value: e.SyncLevel.String()})
+		out = append(out, event.Field{Name: "syncLevel", Value: e.SyncLevel.String()})
 	}
 	return out
 }
 
-func peeringRefFields(r sim.PeeringRef) []sim.Field {
-	out := []sim.Field{{Name: "vnet", Value: r.VNet}}
+func peeringRefFields(r event.PeeringRef) []event.Field {
+	out := []event.Field{{Name: "vnet", Value: r.VNet}}
 	if r.Name != "" {
-		out = append(out, sim.Field{Name: "name", Value: r.Name})
+		out = append(out, event.Field{Name: "name", Value: r.Name})
 	}
 	if r.RemoteVirtualNetwork != "" {
-		out = append(out, sim.Field{Name: "remoteVirtualNetwork", Value: r.RemoteVirtualNetwork})
+		out = append(out, event.Field{Name: "remoteVirtualNetwork", Value: r.RemoteVirtualNetwork})
 	}
 	return out
 }
 
 // Fields implements Expectation.
-func (e TraceExpectation) Fields() []sim.Field {
-	out := []sim.Field{{Name: "from", Value: e.From}, {Name: "to", Value: e.To},
+func (e TraceExpectation) Fields() []event.Field {
+	out := []event.Field{{Name: "from", Value: e.From}, {Name: "to", Value: e.To},
 		{Name: "protocol", Value: e.Protocol.String()}}
 	if e.Protocol.HasPorts() {
-		out = append(out, sim.Field{Name: "port", Value: int(e.Port)})
+		out = append(out, event.Field{Name: "port", Value: int(e.Port)})
 	}
-	out = append(out, sim.Field{Name: "result", Value: e.Result.String()})
+	out = append(out, event.Field{Name: "result", Value: e.Result.String()})
 	if e.Reason != "" {
-		out = append(out, sim.Field{Name: "reason", Value: e.Reason.String()})
+		out = append(out, event.Field{Name: "reason", Value: e.Reason.String()})
 	}
 	if e.Via != nil {
-		out = append(out, sim.Field{Name: "via", Value: append([]string{}, e.Via...)})
+		out = append(out, event.Field{Name: "via", Value: append([]string{}, e.Via...)})
 	}
 	return out
 }
 
 // Fields implements Expectation.
-func (e ValidExpectation) Fields() []sim.Field {
-	var out []sim.Field
+func (e ValidExpectation) Fields() []event.Field {
+	var out []event.Field
 	if e.Errors != nil {
-		out = append(out, sim.Field{Name: "errors", Value: codeStrings(e.Errors)})
+		out = append(out, event.Field{Name: "errors", Value: codeStrings(e.Errors)})
 	}
 	if e.Warnings != nil {
-		out = append(out, sim.Field{Name: "warnings", Value: codeStrings(e.Warnings)})
+		out = append(out, event.Field{Name: "warnings", Value: codeStrings(e.Warnings)})
 	}
 	return out
 }
@@ -197,23 +198,23 @@ func codeStrings(cs []diag.Code) []string {
 }
 
 // Fields implements Expectation.
-func (e RoutesExpectation) Fields() []sim.Field {
-	routes := make([][]sim.Field, len(e.Contains))
+func (e RoutesExpectation) Fields() []event.Field {
+	routes := make([][]event.Field, len(e.Contains))
 	for i, r := range e.Contains {
 		routes[i] = r.fields()
 	}
-	return []sim.Field{{Name: "vnet", Value: e.VNet}, {Name: "subnet", Value: e.Subnet}, {Name: "contains", Value: routes}}
+	return []event.Field{{Name: "vnet", Value: e.VNet}, {Name: "subnet", Value: e.Subnet}, {Name: "contains", Value: routes}}
 }
 
-func (r RouteSpec) fields() []sim.Field {
-	out := []sim.Field{{Name: "addressPrefix", Value: r.AddressPrefix.String()}, {Name: "nextHopType", Value: r.NextHopType.String()}}
+func (r RouteSpec) fields() []event.Field {
+	out := []event.Field{{Name: "addressPrefix", Value: r.AddressPrefix.String()}, {Name: "nextHopType", Value: r.NextHopType.String()}}
 	if r.NextHopIPAddress.IsValid() {
-		out = append(out, sim.Field{Name: "nextHopIpAddress", Value: r.NextHopIPAddress.String()})
+		out = append(out, event.Field{Name: "nextHopIpAddress", Value: r.NextHopIPAddress.String()})
 	}
 	return out
 }
 
 // Fields implements Expectation.
-func (e ReachExpectation) Fields() []sim.Field {
-	return []sim.Field{{Name: "from", Value: e.From}, {Name: "to", Value: e.To}, {Name: "result", Value: e.Result.String()}}
+func (e ReachExpectation) Fields() []event.Field {
+	return []event.Field{{Name: "from", Value: e.From}, {Name: "to", Value: e.To}, {Name: "result", Value: e.Result.String()}}
 }

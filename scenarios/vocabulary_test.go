@@ -5,7 +5,7 @@ import (
 	"testing"
 
 	"github.com/vnetsim/vnetsim/internal/contracttest"
-	"github.com/vnetsim/vnetsim/sim"
+	"github.com/vnetsim/vnetsim/sim/event"
 )
 
 // The events, expectations and check kinds the parser and runner know are
@@ -15,8 +15,8 @@ func TestVocabularyMatchesContract(t *testing.T) {
 		title string
 		got   []string
 	}{
-		{"Scenario events", eventKinds[:len(sim.EventKinds)]},
-		{"Extension events", eventKinds[len(sim.EventKinds):]},
+		{"Scenario events", eventKinds[:len(event.Kinds)]},
+		{"Extension events", eventKinds[len(event.Kinds):]},
 		{"Expectation kinds", expectationKinds},
 		{"Check kinds", append(slices.Clone(expectationKinds), RejectedKind)},
 	} {

@@ -30,7 +30,9 @@ check "$mod/topology" "$mod/sim" "$mod/scenarios" "$mod/reports" "$mod/cmd" gonu
 # The importers build a model from exports: they may use topology and
 # topology/diag, and nothing else of the module or outside the standard library.
 check "$mod/topology/importer" "$mod/sim" "$mod/scenarios" "$mod/reports" "$mod/cmd" "$mod/internal" gopkg.in gonum.org go4.org golang.org github.com/goccy github.com/urfave
-check "$mod/sim" gopkg.in/yaml.v3 "$mod/sim/diff" "$mod/scenarios" "$mod/reports" "$mod/cmd" "$mod/internal" github.com/goccy/go-graphviz github.com/urfave/cli
+check "$mod/sim" gopkg.in/yaml.v3 "$mod/sim/event" "$mod/sim/diff" "$mod/scenarios" "$mod/reports" "$mod/cmd" "$mod/internal" github.com/goccy/go-graphviz github.com/urfave/cli
+# Events validate with topology.Validate alone: they need no engine.
+check "$mod/sim/event" gopkg.in/yaml.v3 "$mod/sim" "$mod/scenarios" "$mod/reports" "$mod/cmd" "$mod/internal" github.com/goccy/go-graphviz github.com/urfave/cli
 check "$mod/sim/diff" gopkg.in/yaml.v3 "$mod/scenarios" "$mod/reports" "$mod/cmd" "$mod/internal" github.com/goccy/go-graphviz github.com/urfave/cli
 # simtest is the tests' shared helper: the model and nothing downstream.
 check "$mod/internal/simtest" "$mod/sim" "$mod/scenarios" "$mod/reports" "$mod/cmd" gopkg.in gonum.org github.com/goccy github.com/urfave

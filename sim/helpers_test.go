@@ -1,6 +1,7 @@
 package sim
 
 import (
+	"net/netip"
 	"strings"
 	"testing"
 
@@ -38,3 +39,6 @@ func via(tr Trace) string {
 	}
 	return strings.Join(ns, ",")
 }
+
+func pfx(s string) netip.Prefix { return netip.MustParsePrefix(s) }
+func addr(s string) netip.Addr  { return netip.MustParseAddr(s) }

@@ -340,8 +340,8 @@ func TestReachEachYieldsTheListing(t *testing.T) {
 		n    *topology.Network
 		opts ReachOptions
 	}{
-		{"hub-spoke, vnets", hubSpoke(t), ReachOptions{Level: LevelVNet, Protocol: topology.TCP, Ports: []topology.PortRange{{Lo: 22, Hi: 22}}}},
-		{"hub-spoke, subnets, every port", hubSpoke(t), ReachOptions{Level: LevelSubnet}},
+		{"hub-spoke, vnets", loadFileT(t, "../examples/hub-spoke.yaml"), ReachOptions{Level: LevelVNet, Protocol: topology.TCP, Ports: []topology.PortRange{{Lo: 22, Hi: 22}}}},
+		{"hub-spoke, subnets, every port", loadFileT(t, "../examples/hub-spoke.yaml"), ReachOptions{Level: LevelSubnet}},
 		{"generated, subnets", topology.Generate(topology.GenerateOptions{Hubs: 2, Spokes: 8}), ReachOptions{Level: LevelSubnet, Protocol: topology.TCP}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -351,10 +351,10 @@ func TestReachEachYieldsTheListing(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if diff := cmp.Diff(want.Pairs, got, equalNetworks); diff != "" {
+			if diff := cmp.Diff(want.Pairs, got, netipEqual); diff != "" {
 				t.Errorf("pairs differ (-Reach +ReachEach):\n%s", diff)
 			}
-			if r.Pairs != nil || r.Counts != want.Counts || !cmp.Equal(r.Examples, want.Examples, equalNetworks) {
+			if r.Pairs != nil || r.Counts != want.Counts || !cmp.Equal(r.Examples, want.Examples, netipEqual) {
 				t.Errorf("ReachEach kept %d pairs, counted %+v with %d examples; Reach %+v with %d", len(r.Pairs), r.Counts, len(r.Examples), want.Counts, len(want.Examples))
 			}
 			stop := errors.New("stop")

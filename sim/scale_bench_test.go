@@ -1,8 +1,6 @@
 package sim
 
 import (
-	"fmt"
-	"net/netip"
 	"testing"
 
 	"github.com/vnetsim/vnetsim/internal/simtest"
@@ -93,14 +91,11 @@ func BenchmarkScaleTrace(b *testing.B) {
 	})
 }
 
-// scaleFlow returns a delivered flow from the first spoke's VM to the last
-// hub's last spoke's VM.
+// scaleFlow returns the delivered flow of simtest.ScaleFlow.
 func scaleFlow(b *testing.B, e *Engine, n *topology.Network) Flow {
 	b.Helper()
-	vnets := e.sortedVNets()
-	last := vnets[len(vnets)-1] // spokes sort after hubs
-	to := last.SortedVirtualMachines()[1].Name
-	f, err := e.NewFlow("vm00-000-a", to, topology.TCP, 443)
+	from, to := simtest.ScaleFlow(n)
+	f, err := e.NewFlow(from, to, topology.TCP, 443)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -108,32 +103,6 @@ func scaleFlow(b *testing.B, e *Engine, n *topology.Network) Flow {
 		b.Fatalf("benchmark flow %s→%s is %s %s: %s", f.From, f.To, tr.Result, tr.Reason, tr.Explanation)
 	}
 	return f
-}
-
-// BenchmarkScaleEvent is one event applied to the estate, then an engine
-// for the new network state, then a trace on it: what a scenario step or an
-// interactive what-if pays.
-func BenchmarkScaleEvent(b *testing.B) {
-	simtest.EachScale(b, func(b *testing.B, n *topology.Network) {
-		f := scaleFlow(b, New(n), n)
-		// Deny TCP 443 from the first spoke on the last spoke's ACL: the
-		// flow must change fate, so a stale engine would be caught.
-		ev := AddACLRule{AccessControlList: fmt.Sprintf("acl-hub%02d-spokes", len(n.OnPremises)-1), Rule: topology.ACLRule{
-			Name: "deny-https", Priority: 150, Type: topology.Inbound, Action: topology.Deny, Protocol: topology.TCP,
-			SourceAddressPrefixes:      []topology.AddressMatch{{Prefix: netip.PrefixFrom(f.Src, 32)}},
-			DestinationAddressPrefixes: []topology.AddressMatch{topology.AnyAddress},
-			SourcePortRanges:           []topology.PortRange{topology.AnyPort}, DestinationPortRanges: []topology.PortRange{{Lo: 443, Hi: 443}},
-		}}
-		for b.Loop() {
-			next, ref := Apply(n, ev)
-			if ref != nil {
-				b.Fatal(ref)
-			}
-			if tr := New(next).Trace(f); tr.Result != Dropped {
-				b.Fatalf("after the event the flow is %s, want dropped", tr.Result)
-			}
-		}
-	})
 }
 
 // BenchmarkScaleReachNaive is the baseline BenchmarkScaleReach is measured

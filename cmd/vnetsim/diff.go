@@ -12,6 +12,7 @@ import (
 	"github.com/vnetsim/vnetsim/scenarios"
 	"github.com/vnetsim/vnetsim/sim"
 	"github.com/vnetsim/vnetsim/sim/diff"
+	"github.com/vnetsim/vnetsim/sim/event"
 	"github.com/vnetsim/vnetsim/topology"
 )
 
@@ -198,7 +199,7 @@ func planScenario(res *diff.Result, topologyPath string) *scenarios.Scenario {
 	}
 	for _, p := range res.Expect.Peerings {
 		last.Expect = append(last.Expect, scenarios.Check{Expectation: scenarios.PeeringExpectation{
-			Peering: sim.PeeringRef{VNet: p.VNet, Name: p.Name}, State: p.State, SyncLevel: p.SyncLevel,
+			Peering: event.PeeringRef{VNet: p.VNet, Name: p.Name}, State: p.State, SyncLevel: p.SyncLevel,
 		}})
 	}
 	for _, p := range res.Expect.Reach {

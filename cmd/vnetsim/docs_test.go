@@ -20,6 +20,7 @@ import (
 	"github.com/vnetsim/vnetsim/scenarios"
 	"github.com/vnetsim/vnetsim/sim"
 	"github.com/vnetsim/vnetsim/sim/diff"
+	"github.com/vnetsim/vnetsim/sim/event"
 	"github.com/vnetsim/vnetsim/topology"
 	"github.com/vnetsim/vnetsim/topology/diag"
 )
@@ -259,7 +260,7 @@ func TestDocsCoverScenarioFormat(t *testing.T) {
 			}
 		}
 	}
-	for _, kind := range slices.Concat(sim.EventKinds, sim.ExtensionEventKinds) {
+	for _, kind := range slices.Concat(event.Kinds, event.ExtensionKinds) {
 		check(kind, "do", "      ")
 	}
 	for _, kind := range contracttest.Vocabulary(t, "Expectation kinds") {

@@ -116,3 +116,12 @@ func HeapInUse() uint64 {
 	runtime.ReadMemStats(&ms)
 	return ms.HeapInuse
 }
+
+// ScaleFlow names the endpoints of the flow the scale benchmarks trace on
+// a generated estate: the first spoke's first VM and the last hub's last
+// spoke's second VM, which reach each other over TCP 443.
+func ScaleFlow(n *topology.Network) (from, to string) {
+	vnets := n.SortedVirtualNetworks()
+	last := vnets[len(vnets)-1] // spokes sort after hubs
+	return "vm00-000-a", last.SortedVirtualMachines()[1].Name
+}

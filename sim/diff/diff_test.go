@@ -11,7 +11,7 @@ import (
 	"golang.org/x/tools/txtar"
 
 	"github.com/vnetsim/vnetsim/internal/simtest"
-	"github.com/vnetsim/vnetsim/sim"
+	"github.com/vnetsim/vnetsim/sim/event"
 	"github.com/vnetsim/vnetsim/topology"
 	"github.com/vnetsim/vnetsim/topology/diag"
 )
@@ -111,8 +111,8 @@ func TestDiffPlanBothWays(t *testing.T) {
 				}
 				n := dir.before
 				for i, s := range plan.Steps {
-					var r *sim.Refusal
-					if n, r = sim.Apply(n, s.Event); r != nil {
+					var r *event.Refusal
+					if n, r = event.Apply(n, s.Event); r != nil {
 						t.Fatalf("step %d %s refused on replay: %v", i+1, s.Event.Kind(), r)
 					}
 				}
@@ -180,13 +180,13 @@ func reachLine(c ReachChange) string {
 	return s
 }
 
-func eventLine(ev sim.Event) string { return ev.Kind() + " " + fieldsLine(ev.Fields()) }
+func eventLine(ev event.Event) string { return ev.Kind() + " " + fieldsLine(ev.Fields()) }
 
-func fieldsLine(fs []sim.Field) string {
+func fieldsLine(fs []event.Field) string {
 	parts := make([]string, len(fs))
 	for i, f := range fs {
 		switch v := f.Value.(type) {
-		case []sim.Field:
+		case []event.Field:
 			parts[i] = f.Name + ": " + fieldsLine(v)
 		default:
 			parts[i] = fmt.Sprintf("%s: %v", f.Name, v)

@@ -7,7 +7,7 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/vnetsim/vnetsim/sim"
+	"github.com/vnetsim/vnetsim/sim/event"
 	"github.com/vnetsim/vnetsim/topology"
 	"github.com/vnetsim/vnetsim/topology/diag"
 )
@@ -36,7 +36,7 @@ type Plan struct {
 // PlanStep is one event of a plan, why it comes where it does, and what it
 // costs while the network sits in the state it leaves.
 type PlanStep struct {
-	Event sim.Event
+	Event event.Event
 	Why   string // why this step is needed here, for people
 	// Impact is the subnet-level reachability lost in the state this step
 	// leaves, compared with the before network.
@@ -113,8 +113,8 @@ func makePlan(before, after *topology.Network, lift bool) madePlan {
 
 // do applies ev to the current network and records it as a step, or
 // records the refusal as a problem and leaves the network as it was.
-func (p *planner) do(ev sim.Event, why string, args ...any) {
-	next, r := sim.Apply(p.cur, ev)
+func (p *planner) do(ev event.Event, why string, args ...any) {
+	next, r := event.Apply(p.cur, ev)
 	if r != nil {
 		p.refused = true
 		p.plan.Problems = append(p.plan.Problems, fmt.Sprintf("%s %s was refused: %s [%s]", ev.Kind(), eventTarget(ev), r.Message, r.Code))
@@ -130,7 +130,7 @@ func (p *planner) unplanned(kind ChangeKind, path diag.Path, format string, args
 }
 
 // eventTarget names what an event acts on, for messages: "hub/hub-to-spoke1".
-func eventTarget(ev sim.Event) string {
+func eventTarget(ev event.Event) string {
 	var parts []string
 	for _, f := range ev.Fields() {
 		switch f.Name {
@@ -185,12 +185,12 @@ func (p *planner) keptPeering(owner string, b *topology.Peering) *topology.Peeri
 
 // flagDelta returns the flags of a that differ from b, as updatePeering
 // takes them.
-func flagDelta(b, a *topology.Peering) (sim.PeeringFlags, bool) {
-	var f sim.PeeringFlags
+func flagDelta(b, a *topology.Peering) (event.PeeringFlags, bool) {
+	var f event.PeeringFlags
 	changed := false
 	set := func(dst **bool, before, after bool) {
 		if before != after {
-			*dst = sim.Bool(after)
+			*dst = event.Bool(after)
 			changed = true
 		}
 	}
@@ -202,7 +202,7 @@ func flagDelta(b, a *topology.Peering) (sim.PeeringFlags, bool) {
 }
 
 // createFlags returns a new object's flags, leaving defaults unsaid.
-func createFlags(a *topology.Peering) sim.PeeringFlags {
+func createFlags(a *topology.Peering) event.PeeringFlags {
 	f, _ := flagDelta(&topology.Peering{AllowVirtualNetworkAccess: true}, a)
 	return f
 }
@@ -229,7 +229,7 @@ func (p *planner) updates() []peeringUpdate {
 
 func (p *planner) update(u peeringUpdate, why string) {
 	f, _ := flagDelta(u.b, u.a)
-	p.do(sim.UpdatePeering{Peering: sim.PeeringRef{VNet: u.owner, Name: u.a.Name}, Flags: f}, "%s", why)
+	p.do(event.UpdatePeering{Peering: event.PeeringRef{VNet: u.owner, Name: u.a.Name}, Flags: f}, "%s", why)
 }
 
 // teardown removes what the after network no longer has, in the order the
@@ -251,7 +251,7 @@ func (p *planner) teardown() {
 		}
 		for _, r := range rt.Routes {
 			if i := slices.IndexFunc(art.Routes, func(x topology.Route) bool { return x.Name == r.Name }); i < 0 || art.Routes[i] != r {
-				p.do(sim.RemoveRoute{RouteTable: rt.Name, Name: r.Name}, "%s", removedOrChanged("route", i))
+				p.do(event.RemoveRoute{RouteTable: rt.Name, Name: r.Name}, "%s", removedOrChanged("route", i))
 			}
 		}
 	}
@@ -262,7 +262,7 @@ func (p *planner) teardown() {
 		}
 		for _, r := range acl.Rules {
 			if i := slices.IndexFunc(aacl.Rules, func(x topology.ACLRule) bool { return x.Name == r.Name }); i < 0 || !aacl.Rules[i].Equal(r) {
-				p.do(sim.RemoveACLRule{AccessControlList: acl.Name, Name: r.Name}, "%s", removedOrChanged("rule", i))
+				p.do(event.RemoveACLRule{AccessControlList: acl.Name, Name: r.Name}, "%s", removedOrChanged("rule", i))
 			}
 		}
 	}
@@ -274,13 +274,13 @@ func (p *planner) teardown() {
 			if p.recreated[bv.Name] {
 				why = "region and networkController are fixed at creation: the VNet is deleted and created again"
 			}
-			p.do(sim.DeleteVirtualNetwork{Name: bv.Name}, "%s", why)
+			p.do(event.DeleteVirtualNetwork{Name: bv.Name}, "%s", why)
 		}
 	}
 	p.deletePeerings()
 	for _, bv := range p.before.SortedVirtualNetworks() {
 		if av := p.after.VirtualNetworks[bv.Name]; av != nil && !p.gone(bv.Name) && bv.Gateway != nil && av.Gateway == nil {
-			p.do(sim.RemoveGateway{VNet: bv.Name}, "no peering uses this gateway for transit any more")
+			p.do(event.RemoveGateway{VNet: bv.Name}, "no peering uses this gateway for transit any more")
 		}
 	}
 }
@@ -329,7 +329,7 @@ func (p *planner) deletePeerings() {
 		if p.lift {
 			p.clearRoutesAcross(v.owner, v.peer.RemoteVirtualNetwork)
 		}
-		p.do(sim.DeletePeering{Peering: sim.PeeringRef{VNet: v.owner, Name: v.peer.Name}}, "%s", p.deleteWhy(v.owner, v.peer))
+		p.do(event.DeletePeering{Peering: event.PeeringRef{VNet: v.owner, Name: v.peer.Name}}, "%s", p.deleteWhy(v.owner, v.peer))
 	}
 }
 
@@ -349,7 +349,7 @@ func (p *planner) clearRoutesAcross(a, b string) {
 				continue
 			}
 			if (usesTable(va, rt.Name) && vb.ContainsAddr(r.NextHopIPAddress)) || (usesTable(vb, rt.Name) && va.ContainsAddr(r.NextHopIPAddress)) {
-				p.do(sim.RemoveRoute{RouteTable: rt.Name, Name: r.Name},
+				p.do(event.RemoveRoute{RouteTable: rt.Name, Name: r.Name},
 					"route %s sends %s or %s to an appliance across the peering about to go; while it points out of reach a later step of this plan would be refused, so it is lifted and added back once the peering is (table %s is used by %s)",
 					r.Name, a, b, rt.Name, joinNames(users([]*topology.Network{p.cur}, func(s *topology.Subnet) bool {
 						return s.RouteTable != nil && s.RouteTable.Name == rt.Name
@@ -402,7 +402,7 @@ func (p *planner) build() {
 	for _, av := range kept {
 		added, _ := prefixDelta(p.before.VirtualNetworks[av.Name].AddressSpace, av.AddressSpace)
 		for _, pfx := range added {
-			p.do(sim.AddAddressPrefix{VNet: av.Name, Prefix: pfx}, "the after-file adds this range; subnets in it come next")
+			p.do(event.AddAddressPrefix{VNet: av.Name, Prefix: pfx}, "the after-file adds this range; subnets in it come next")
 		}
 	}
 	for _, av := range kept {
@@ -414,7 +414,7 @@ func (p *planner) build() {
 	for _, av := range kept {
 		bv := p.before.VirtualNetworks[av.Name]
 		if av.Gateway != nil && (bv.Gateway == nil || !slices.Equal(gatewayProps(bv.Gateway), gatewayProps(av.Gateway))) {
-			p.do(sim.SetGateway{VNet: av.Name, Gateway: p.gatewaySpec(av.Name, av.Gateway)}, "the gateway must exist before routes and peerings that use it")
+			p.do(event.SetGateway{VNet: av.Name, Gateway: p.gatewaySpec(av.Name, av.Gateway)}, "the gateway must exist before routes and peerings that use it")
 		}
 	}
 	p.peerings()
@@ -435,13 +435,13 @@ func (p *planner) build() {
 func (p *planner) createTablesAndACLs() {
 	for _, rt := range p.after.SortedRouteTables() {
 		if p.before.RouteTables[rt.Name] == nil {
-			p.do(sim.CreateRouteTable{Name: rt.Name, DisableGatewayRoutePropagation: rt.DisableGatewayRoutePropagation},
+			p.do(event.CreateRouteTable{Name: rt.Name, DisableGatewayRoutePropagation: rt.DisableGatewayRoutePropagation},
 				"the after-file adds this route table; subnets name it next, its routes come once their next hops are ready")
 		}
 	}
 	for _, acl := range p.after.SortedACLs() {
 		if p.before.AccessControlLists[acl.Name] == nil {
-			p.do(sim.CreateAccessControlList{Name: acl.Name, InboundDefaultAction: acl.InboundDefaultAction, OutboundDefaultAction: acl.OutboundDefaultAction, Rules: slices.Clone(acl.Rules)},
+			p.do(event.CreateAccessControlList{Name: acl.Name, InboundDefaultAction: acl.InboundDefaultAction, OutboundDefaultAction: acl.OutboundDefaultAction, Rules: slices.Clone(acl.Rules)},
 				"the after-file adds this ACL; subnets and VMs name it next")
 		}
 	}
@@ -464,7 +464,7 @@ func (p *planner) shrink(kept []*topology.VirtualNetwork, final bool) {
 					p.unplanned(Removed, path.Child("subnets", bs.Name), "%s: subnet %s removed, but VMs or load balancers still use it (no event removes them)", av.Name, bs.Name)
 				}
 			default:
-				p.do(sim.RemoveSubnet{VNet: av.Name, Name: bs.Name}, "the after-file removes this subnet")
+				p.do(event.RemoveSubnet{VNet: av.Name, Name: bs.Name}, "the after-file removes this subnet")
 			}
 		}
 		_, removed := prefixDelta(bv.AddressSpace, av.AddressSpace)
@@ -479,7 +479,7 @@ func (p *planner) shrink(kept []*topology.VirtualNetwork, final bool) {
 					p.unplanned(Removed, path.Child("addressSpace"), "%s: address range %s removed, but subnet %s still holds it", av.Name, pfx, s)
 				}
 			default:
-				p.do(sim.RemoveAddressPrefix{VNet: av.Name, Prefix: pfx}, "the after-file removes this range, now that no subnet holds it")
+				p.do(event.RemoveAddressPrefix{VNet: av.Name, Prefix: pfx}, "the after-file removes this range, now that no subnet holds it")
 			}
 		}
 	}
@@ -501,7 +501,7 @@ func (p *planner) keptVNets() []*topology.VirtualNetwork {
 // unplanned; its load balancers follow in setLoadBalancers.
 func (p *planner) createVNet(av *topology.VirtualNetwork) {
 	path := diag.P("virtualNetworks", av.Name)
-	ev := sim.CreateVirtualNetwork{Name: av.Name, Region: av.Region, AddressSpace: slices.Clone(av.AddressSpace)}
+	ev := event.CreateVirtualNetwork{Name: av.Name, Region: av.Region, AddressSpace: slices.Clone(av.AddressSpace)}
 	if av.NetworkController != p.after.NetworkController {
 		ev.NetworkController = av.NetworkController
 	}
@@ -513,7 +513,7 @@ func (p *planner) createVNet(av *topology.VirtualNetwork) {
 		ev.Gateway = &g
 	}
 	for _, vm := range av.SortedVirtualMachines() {
-		spec := sim.VirtualMachineSpec{Name: vm.Name, Subnet: subnetName(vm.Subnet), IPAddress: vm.IPAddress, IPForwarding: vm.IPForwarding, Running: vm.Running}
+		spec := event.VirtualMachineSpec{Name: vm.Name, Subnet: subnetName(vm.Subnet), IPAddress: vm.IPAddress, IPForwarding: vm.IPForwarding, Running: vm.Running}
 		if vm.AccessControlList != nil {
 			if p.cur.AccessControlLists[vm.AccessControlList.Name] != nil {
 				spec.AccessControlList = vm.AccessControlList.Name
@@ -550,12 +550,12 @@ func (p *planner) createVNet(av *topology.VirtualNetwork) {
 // attachLater queues attaching route table rt to subnet vnet/subnet for
 // reassociate, once the peerings that reach its appliances exist.
 func (p *planner) attachLater(vnet, subnet, rt string) {
-	p.attach = append(p.attach, queuedStep{sim.SetSubnet{VNet: vnet, Name: subnet, RouteTable: &rt}, "attach the route table now that its appliances are in reach"})
+	p.attach = append(p.attach, queuedStep{event.SetSubnet{VNet: vnet, Name: subnet, RouteTable: &rt}, "attach the route table now that its appliances are in reach"})
 }
 
 // queuedStep is an event the plan makes later, and why.
 type queuedStep struct {
-	ev  sim.Event
+	ev  event.Event
 	why string
 }
 
@@ -563,22 +563,22 @@ type queuedStep struct {
 // until the peerings are made (the platform refuses a new user of a route out
 // of reach), the subnet is added without the table and reassociate attaches
 // it later.
-func (p *planner) addSubnet(vnet string, spec sim.SubnetSpec, why string) {
+func (p *planner) addSubnet(vnet string, spec event.SubnetSpec, why string) {
 	if spec.RouteTable != "" {
-		if p.try(sim.AddSubnet{VNet: vnet, Subnet: spec}, why) {
+		if p.try(event.AddSubnet{VNet: vnet, Subnet: spec}, why) {
 			return
 		}
 		p.attachLater(vnet, spec.Name, spec.RouteTable)
 		spec.RouteTable = ""
 		why += "; its route table follows once its appliances are in reach"
 	}
-	p.do(sim.AddSubnet{VNet: vnet, Subnet: spec}, "%s", why)
+	p.do(event.AddSubnet{VNet: vnet, Subnet: spec}, "%s", why)
 }
 
 // pendingVNet is the rest of a VNet created bare: its VMs.
 type pendingVNet struct {
 	vnet *topology.VirtualNetwork
-	vms  []sim.VirtualMachineSpec
+	vms  []event.VirtualMachineSpec
 }
 
 // finishVNets adds the VMs of the VNets created bare, now that their
@@ -587,12 +587,12 @@ func (p *planner) finishVNets() {
 	for _, pv := range p.pending {
 		name := pv.vnet.Name
 		for _, vm := range pv.vms {
-			ev := sim.SetVirtualMachine{VNet: name, Name: vm.Name, Subnet: vm.Subnet, IPAddress: vm.IPAddress}
+			ev := event.SetVirtualMachine{VNet: name, Name: vm.Name, Subnet: vm.Subnet, IPAddress: vm.IPAddress}
 			if !vm.Running {
-				ev.Running = sim.Bool(false)
+				ev.Running = event.Bool(false)
 			}
 			if vm.IPForwarding {
-				ev.IPForwarding = sim.Bool(true)
+				ev.IPForwarding = event.Bool(true)
 			}
 			if vm.AccessControlList != "" {
 				p.unplanned(Changed, diag.P("virtualNetworks", name, "virtualMachines", vm.Name, "accessControlList"),
@@ -605,8 +605,8 @@ func (p *planner) finishVNets() {
 
 // try applies ev when the platform accepts it and reports whether it did;
 // a refusal is not a problem of the plan but a cue to take another way.
-func (p *planner) try(ev sim.Event, why string) bool {
-	next, r := sim.Apply(p.cur, ev)
+func (p *planner) try(ev event.Event, why string) bool {
+	next, r := event.Apply(p.cur, ev)
 	if r != nil {
 		return false
 	}
@@ -617,8 +617,8 @@ func (p *planner) try(ev sim.Event, why string) bool {
 
 // subnetSpec describes s for addSubnet or createVirtualNetwork, leaving out
 // references the current network cannot resolve yet.
-func (p *planner) subnetSpec(vnetPath diag.Path, s *topology.Subnet) sim.SubnetSpec {
-	spec := sim.SubnetSpec{Name: s.Name, AddressPrefix: s.AddressPrefix}
+func (p *planner) subnetSpec(vnetPath diag.Path, s *topology.Subnet) event.SubnetSpec {
+	spec := event.SubnetSpec{Name: s.Name, AddressPrefix: s.AddressPrefix}
 	path := vnetPath.Child("subnets", s.Name)
 	if a := s.AccessControlList; a != nil {
 		if p.cur.AccessControlLists[a.Name] != nil {
@@ -640,8 +640,8 @@ func (p *planner) subnetSpec(vnetPath diag.Path, s *topology.Subnet) sim.SubnetS
 // gatewaySpec describes vnet's gateway g for setGateway or
 // createVirtualNetwork. A connection to a site the current network lacks
 // is left out and reported unplanned: no event creates a site.
-func (p *planner) gatewaySpec(vnet string, g *topology.Gateway) sim.GatewaySpec {
-	spec := sim.GatewaySpec{Name: g.Name, Type: g.Type, SKU: g.SKU}
+func (p *planner) gatewaySpec(vnet string, g *topology.Gateway) event.GatewaySpec {
+	spec := event.GatewaySpec{Name: g.Name, Type: g.Type, SKU: g.SKU}
 	for _, o := range g.Connections {
 		if p.cur.OnPremises[o.Name] == nil {
 			p.unplanned(Changed, diag.P("virtualNetworks", vnet, "gateway", "connections"),
@@ -687,9 +687,9 @@ func (p *planner) subnetsAndVMs(bv, av *topology.VirtualNetwork) {
 		alb := av.LoadBalancers[blb.Name]
 		switch {
 		case alb == nil:
-			p.do(sim.RemoveLoadBalancer{VNet: av.Name, Name: blb.Name}, "the after-file removes this load balancer")
+			p.do(event.RemoveLoadBalancer{VNet: av.Name, Name: blb.Name}, "the after-file removes this load balancer")
 		case subnetName(blb.Subnet) != subnetName(alb.Subnet) || slices.ContainsFunc(replace, func(s *topology.Subnet) bool { return s.Name == subnetName(blb.Subnet) }):
-			p.do(sim.RemoveLoadBalancer{VNet: av.Name, Name: blb.Name}, "the load balancer's subnet goes or changes: remove it now, set it again once its subnet is ready")
+			p.do(event.RemoveLoadBalancer{VNet: av.Name, Name: blb.Name}, "the load balancer's subnet goes or changes: remove it now, set it again once its subnet is ready")
 		}
 	}
 	for _, as := range replace {
@@ -697,7 +697,7 @@ func (p *planner) subnetsAndVMs(bv, av *topology.VirtualNetwork) {
 			p.unplanned(Changed, path.Child("subnets", as.Name), "%s: subnet %s changes its prefix while VMs use it (no event changes a subnet's prefix)", av.Name, as.Name)
 			continue
 		}
-		p.do(sim.RemoveSubnet{VNet: av.Name, Name: as.Name}, "no event changes a subnet's prefix: remove the empty subnet and add it back changed")
+		p.do(event.RemoveSubnet{VNet: av.Name, Name: as.Name}, "no event changes a subnet's prefix: remove the empty subnet and add it back changed")
 		p.addSubnet(av.Name, p.subnetSpec(path, as), "add the subnet back with its new prefix")
 	}
 }
@@ -705,7 +705,7 @@ func (p *planner) subnetsAndVMs(bv, av *topology.VirtualNetwork) {
 // reassociateLater queues a setSubnet giving subnet a's ACL and route
 // table where they differ from b's.
 func (p *planner) reassociateLater(vnetPath diag.Path, b, a *topology.Subnet) {
-	ev := sim.SetSubnet{VNet: vnetPath[len(vnetPath)-1], Name: a.Name}
+	ev := event.SetSubnet{VNet: vnetPath[len(vnetPath)-1], Name: a.Name}
 	var what []string
 	if name := aclName(a.AccessControlList); name != aclName(b.AccessControlList) {
 		ev.AccessControlList = &name
@@ -743,7 +743,7 @@ func (p *planner) setLoadBalancers() {
 			if clb != nil && slices.Equal(lbProps(clb), lbProps(alb)) && (clb.Rules == nil) == (alb.Rules == nil) {
 				continue
 			}
-			ev := sim.SetLoadBalancer{VNet: av.Name, Name: alb.Name, Subnet: subnetName(alb.Subnet), FrontendIPAddress: alb.FrontendIPAddress,
+			ev := event.SetLoadBalancer{VNet: av.Name, Name: alb.Name, Subnet: subnetName(alb.Subnet), FrontendIPAddress: alb.FrontendIPAddress,
 				SKU: alb.SKU, Rules: slices.Clone(alb.Rules)}
 			for _, b := range alb.Backends {
 				if b != nil {
@@ -776,14 +776,14 @@ func subnetWithin(v *topology.VirtualNetwork, pfx netip.Prefix) string {
 // fields that differ.
 func (p *planner) setVM(vnetPath diag.Path, b, a *topology.VirtualMachine) {
 	path := vnetPath.Child("virtualMachines", a.Name)
-	ev := sim.SetVirtualMachine{VNet: vnetPath[len(vnetPath)-1], Name: a.Name}
+	ev := event.SetVirtualMachine{VNet: vnetPath[len(vnetPath)-1], Name: a.Name}
 	if b == nil {
 		ev.Subnet, ev.IPAddress = subnetName(a.Subnet), a.IPAddress
 		if !a.Running {
-			ev.Running = sim.Bool(false)
+			ev.Running = event.Bool(false)
 		}
 		if a.IPForwarding {
-			ev.IPForwarding = sim.Bool(true)
+			ev.IPForwarding = event.Bool(true)
 		}
 		if a.AccessControlList != nil {
 			p.unplanned(Changed, path.Child("accessControlList"), "VM %s: attach NIC ACL %s (setVirtualMachine does not set ACLs)", a.Name, a.AccessControlList.Name)
@@ -802,10 +802,10 @@ func (p *planner) setVM(vnetPath diag.Path, b, a *topology.VirtualMachine) {
 		ev.IPAddress, changed = a.IPAddress, true
 	}
 	if b.Running != a.Running {
-		ev.Running, changed = sim.Bool(a.Running), true
+		ev.Running, changed = event.Bool(a.Running), true
 	}
 	if b.IPForwarding != a.IPForwarding {
-		ev.IPForwarding, changed = sim.Bool(a.IPForwarding), true
+		ev.IPForwarding, changed = event.Bool(a.IPForwarding), true
 	}
 	if aclName(b.AccessControlList) != aclName(a.AccessControlList) {
 		p.unplanned(Changed, path.Child("accessControlList"), "VM %s: NIC ACL %s → %s (setVirtualMachine does not set ACLs)", a.Name, quoteEmpty(aclName(b.AccessControlList)), quoteEmpty(aclName(a.AccessControlList)))
@@ -828,7 +828,7 @@ func (p *planner) addRoutesAndRules() {
 		}
 		for _, r := range art.Routes {
 			if !slices.Contains(p.cur.RouteTables[art.Name].Routes, r) {
-				p.do(sim.AddRoute{RouteTable: art.Name, Route: r}, "%s", p.addRouteWhy(art.Name, r))
+				p.do(event.AddRoute{RouteTable: art.Name, Route: r}, "%s", p.addRouteWhy(art.Name, r))
 			}
 		}
 	}
@@ -838,7 +838,7 @@ func (p *planner) addRoutesAndRules() {
 		}
 		for _, r := range aacl.Rules {
 			if !slices.ContainsFunc(p.cur.AccessControlLists[aacl.Name].Rules, r.Equal) {
-				p.do(sim.AddACLRule{AccessControlList: aacl.Name, Rule: r}, "the after-file adds or changes this rule")
+				p.do(event.AddACLRule{AccessControlList: aacl.Name, Rule: r}, "the after-file adds or changes this rule")
 			}
 		}
 	}
@@ -871,14 +871,14 @@ func (p *planner) peerings() {
 			p.update(u, "the after-file changes these flags")
 		}
 	}
-	var users []sim.PeeringRef
+	var users []event.PeeringRef
 	for _, av := range p.after.SortedVirtualNetworks() {
 		for _, a := range av.SortedPeerings() {
 			if cv := p.cur.VirtualNetworks[av.Name]; cv != nil && cv.Peerings[a.Name] != nil {
 				continue
 			}
 			if a.UseRemoteGateways {
-				users = append(users, sim.PeeringRef{VNet: av.Name, Name: a.Name})
+				users = append(users, event.PeeringRef{VNet: av.Name, Name: a.Name})
 				continue
 			}
 			p.createPeering(av.Name, a)
@@ -902,7 +902,7 @@ func (p *planner) createPeering(owner string, a *topology.Peering) {
 	case p.rebuilt[owner] || p.rebuilt[a.RemoteVirtualNetwork]:
 		why = "re-create the peering now that the address space has changed"
 	}
-	p.do(sim.CreatePeering{VNet: owner, Name: a.Name, RemoteVirtualNetwork: a.RemoteVirtualNetwork, Flags: createFlags(a)}, "%s", why)
+	p.do(event.CreatePeering{VNet: owner, Name: a.Name, RemoteVirtualNetwork: a.RemoteVirtualNetwork, Flags: createFlags(a)}, "%s", why)
 }
 
 // recoverDisconnected re-puts every object left Disconnected, in the
@@ -918,7 +918,7 @@ func (p *planner) recoverDisconnected() {
 		}
 		for _, c := range cv.SortedPeerings() {
 			if a := av.Peerings[c.Name]; c.Disconnected && a != nil && !a.Disconnected && a.RemoteVirtualNetwork == c.RemoteVirtualNetwork {
-				p.do(sim.UpdatePeering{Peering: sim.PeeringRef{VNet: cv.Name, Name: c.Name}},
+				p.do(event.UpdatePeering{Peering: event.PeeringRef{VNet: cv.Name, Name: c.Name}},
 					"re-put the Disconnected object, the platform's recovery: it becomes Initiated, as the after-file holds it")
 			}
 		}
@@ -936,7 +936,7 @@ func (p *planner) sync(why string) {
 			// have replaced it.
 			cur := p.cur.VirtualNetworks[v.Name].Peerings[pe.Name]
 			if p.cur.PeeringState(v.Name, cur) == topology.Connected && p.cur.SyncLevel(v.Name, cur) != topology.FullyInSync {
-				p.do(sim.SyncPeering{Peering: sim.PeeringRef{VNet: v.Name, Name: pe.Name}}, "%s", why)
+				p.do(event.SyncPeering{Peering: event.PeeringRef{VNet: v.Name, Name: pe.Name}}, "%s", why)
 			}
 		}
 	}

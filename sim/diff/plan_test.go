@@ -7,7 +7,7 @@ import (
 	"testing"
 
 	"github.com/vnetsim/vnetsim/internal/simtest"
-	"github.com/vnetsim/vnetsim/sim"
+	"github.com/vnetsim/vnetsim/sim/event"
 	"github.com/vnetsim/vnetsim/topology"
 )
 
@@ -44,8 +44,8 @@ func verifiedPlan(t *testing.T, before, after *topology.Network) Plan {
 	}
 	n := before
 	for i, s := range plan.Steps {
-		var r *sim.Refusal
-		if n, r = sim.Apply(n, s.Event); r != nil {
+		var r *event.Refusal
+		if n, r = event.Apply(n, s.Event); r != nil {
 			t.Fatalf("step %d %s refused on replay: %v", i+1, eventLine(s.Event), r)
 		}
 	}
@@ -114,7 +114,7 @@ func TestPlanLiftsRoutesWhenAStepNeedsIt(t *testing.T) {
 	}
 }
 
-// Each change below is made with an extension event (sim.ExtensionEventKinds)
+// Each change below is made with an extension event (event.ExtensionKinds)
 // and is no longer left unplanned; the change undone is planned as well.
 func TestPlanUsesExtensionEvents(t *testing.T) {
 	base := hubSpokeT(t)

@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/vnetsim/vnetsim/sim"
+	"github.com/vnetsim/vnetsim/sim/event"
 	"github.com/vnetsim/vnetsim/topology"
 )
 
@@ -197,8 +198,8 @@ func TestDiffPlanProperty(t *testing.T) {
 			}
 			n := before
 			for j, s := range plan.Steps {
-				var ref *sim.Refusal
-				if n, ref = sim.Apply(n, s.Event); ref != nil {
+				var ref *event.Refusal
+				if n, ref = event.Apply(n, s.Event); ref != nil {
 					t.Fatalf("step %d %s refused on replay: %v", j+1, s.Event.Kind(), ref)
 				}
 			}
@@ -410,8 +411,8 @@ func FuzzDiff(f *testing.F) {
 		}
 		n := bn
 		for i, s := range res.Plan.Steps {
-			var r *sim.Refusal
-			if n, r = sim.Apply(n, s.Event); r != nil {
+			var r *event.Refusal
+			if n, r = event.Apply(n, s.Event); r != nil {
 				t.Fatalf("verified plan step %d %s refused on replay: %v", i+1, s.Event.Kind(), r)
 			}
 		}

@@ -1,9 +1,9 @@
-package sim_test
+package event_test
 
 import (
 	"fmt"
 
-	"github.com/vnetsim/vnetsim/sim"
+	"github.com/vnetsim/vnetsim/sim/event"
 	"github.com/vnetsim/vnetsim/topology"
 )
 
@@ -21,15 +21,15 @@ virtualNetworks:
 	state := func() topology.PeeringState {
 		return n.PeeringState("A", n.VirtualNetworks["A"].Peerings["a-to-b"])
 	}
-	for _, ev := range []sim.Event{
-		sim.CreatePeering{VNet: "A", Name: "a-to-b", RemoteVirtualNetwork: "B"},
-		sim.CreatePeering{VNet: "B", Name: "b-to-a", RemoteVirtualNetwork: "A"},
-		sim.DeletePeering{Peering: sim.PeeringRef{VNet: "B", Name: "b-to-a"}},
-		sim.CreatePeering{VNet: "B", Name: "b-to-a", RemoteVirtualNetwork: "A"},
-		sim.UpdatePeering{Peering: sim.PeeringRef{VNet: "A", Name: "a-to-b"}},
-		sim.CreatePeering{VNet: "B", Name: "b-to-a", RemoteVirtualNetwork: "A"},
+	for _, ev := range []event.Event{
+		event.CreatePeering{VNet: "A", Name: "a-to-b", RemoteVirtualNetwork: "B"},
+		event.CreatePeering{VNet: "B", Name: "b-to-a", RemoteVirtualNetwork: "A"},
+		event.DeletePeering{Peering: event.PeeringRef{VNet: "B", Name: "b-to-a"}},
+		event.CreatePeering{VNet: "B", Name: "b-to-a", RemoteVirtualNetwork: "A"},
+		event.UpdatePeering{Peering: event.PeeringRef{VNet: "A", Name: "a-to-b"}},
+		event.CreatePeering{VNet: "B", Name: "b-to-a", RemoteVirtualNetwork: "A"},
 	} {
-		next, refusal := sim.Apply(n, ev)
+		next, refusal := event.Apply(n, ev)
 		if refusal != nil {
 			fmt.Printf("%-13s refused: %s\n", ev.Kind(), refusal.Code)
 			continue

@@ -1,4 +1,4 @@
-package sim
+package event
 
 import (
 	"encoding/json"
@@ -14,6 +14,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/vnetsim/vnetsim/internal/simtest"
+	"github.com/vnetsim/vnetsim/sim"
 	"github.com/vnetsim/vnetsim/topology"
 	"github.com/vnetsim/vnetsim/topology/diag"
 )
@@ -109,15 +110,26 @@ func checkAgainstFullValidation(t *testing.T, n *topology.Network, ev Event, r *
 // "dropped:REASON", followed by " via a,b,c".
 func fate(t *testing.T, n *topology.Network, from, to string, port uint16) string {
 	t.Helper()
-	tr := traceT(t, New(n), from, to, port)
+	e := sim.New(n)
+	f, err := e.NewFlow(from, to, topology.TCP, port)
+	if err != nil {
+		t.Fatalf("flow %s → %s: %v", from, to, err)
+	}
+	tr := e.Trace(f)
 	s := tr.Result.String()
 	if tr.Reason != "" {
 		s += ":" + string(tr.Reason)
 	}
-	return s + " via " + via(tr)
+	var via []string
+	for _, h := range tr.Hops {
+		via = append(via, h.Node)
+	}
+	return s + " via " + strings.Join(via, ",")
 }
 
-func hubSpoke(t testing.TB) *topology.Network { return loadFileT(t, "../examples/hub-spoke.yaml") }
+func hubSpoke(t testing.TB) *topology.Network {
+	return simtest.LoadFile(t, "../../examples/hub-spoke.yaml")
+}
 
 // TestEventsChangeTheNetwork applies every event kind to a working estate
 // and checks the state and the reachability after it: a packet's fate
@@ -284,7 +296,7 @@ func TestEventsChangeTheNetwork(t *testing.T) {
 // errorCodes returns the codes of the errors sim.Validate reports on n.
 func errorCodes(n *topology.Network) []diag.Code {
 	var out []diag.Code
-	for _, d := range Validate(n) {
+	for _, d := range sim.Validate(n) {
 		if d.Severity == diag.Error && !slices.Contains(out, d.Code) {
 			out = append(out, d.Code)
 		}
@@ -566,16 +578,16 @@ func TestEventFields(t *testing.T) {
 			SourcePortRanges: []topology.PortRange{topology.AnyPort}, DestinationPortRanges: []topology.PortRange{topology.AnyPort}}}},
 		SetSubnet{VNet: "A", Name: "s1", AccessControlList: ptr(""), RouteTable: ptr("rt")},
 	}
-	kinds := append(slices.Clone(EventKinds), ExtensionEventKinds...)
+	kinds := append(slices.Clone(Kinds), ExtensionKinds...)
 	if len(events) != len(kinds) {
 		t.Fatalf("%d events for %d kinds", len(events), len(kinds))
 	}
 	var b strings.Builder
 	for i, ev := range events {
 		if ev.Kind() != kinds[i] {
-			t.Errorf("event %d: kind %q, want %q (EventKinds order)", i, ev.Kind(), kinds[i])
+			t.Errorf("event %d: kind %q, want %q (Kinds order)", i, ev.Kind(), kinds[i])
 		}
-		line, err := json.Marshal(map[string]any{ev.Kind(): EventArgs(ev)})
+		line, err := json.Marshal(map[string]any{ev.Kind(): Args(ev)})
 		if err != nil {
 			t.Fatal(err)
 		}

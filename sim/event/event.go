@@ -1,4 +1,4 @@
-package sim
+package event
 
 import (
 	"fmt"
@@ -37,10 +37,10 @@ type Field struct {
 	Value any
 }
 
-// EventArgs returns ev's fields as a map, nested mappings included, ready
+// Args returns ev's fields as a map, nested mappings included, ready
 // for encoding/json: {"vnet": "A", "name": "a-to-b", ...}. Print an event as
-// map[string]any{ev.Kind(): EventArgs(ev)}.
-func EventArgs(ev Event) map[string]any { return fieldMap(ev.Fields()) }
+// map[string]any{ev.Kind(): Args(ev)}.
+func Args(ev Event) map[string]any { return fieldMap(ev.Fields()) }
 
 func fieldMap(fs []Field) map[string]any {
 	out := make(map[string]any, len(fs))
@@ -61,9 +61,9 @@ func fieldMap(fs []Field) map[string]any {
 	return out
 }
 
-// EventKinds lists every event key of docs/reference/scenarios.md, in its order;
-// ExtensionEventKinds lists the ones this project adds.
-var EventKinds = []string{
+// Kinds lists every event key of docs/reference/scenarios.md, in its order;
+// ExtensionKinds lists the ones this project adds.
+var Kinds = []string{
 	"createPeering", "updatePeering", "deletePeering", "syncPeering",
 	"addAddressPrefix", "removeAddressPrefix",
 	"createVirtualNetwork", "deleteVirtualNetwork",

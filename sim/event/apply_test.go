@@ -1,4 +1,4 @@
-package sim
+package event
 
 import (
 	"fmt"
@@ -12,6 +12,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
 
+	"github.com/vnetsim/vnetsim/internal/simtest"
 	"github.com/vnetsim/vnetsim/topology"
 	"github.com/vnetsim/vnetsim/topology/diag"
 )
@@ -38,7 +39,7 @@ virtualNetworks:
 
 // loadT loads a topology text and fails the test on any load error.
 func pair(t testing.TB, platform string) *topology.Network {
-	return loadT(t, strings.Replace(pairYAML, "PLATFORM", platform, 1))
+	return simtest.Load(t, strings.Replace(pairYAML, "PLATFORM", platform, 1))
 }
 
 func pfx(s string) netip.Prefix { return netip.MustParsePrefix(s) }

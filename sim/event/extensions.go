@@ -1,4 +1,4 @@
-package sim
+package event
 
 import (
 	"net/netip"
@@ -12,8 +12,8 @@ import (
 // plan can reach any after-file: no contract event creates a load balancer,
 // a route table or an ACL, or re-associates an existing subnet.
 
-// ExtensionEventKinds lists the event keys that extend the contract.
-var ExtensionEventKinds = []string{
+// ExtensionKinds lists the event keys that extend the contract.
+var ExtensionKinds = []string{
 	"setLoadBalancer", "removeLoadBalancer", "createRouteTable", "createAccessControlList", "setSubnet",
 }
 

@@ -1,10 +1,12 @@
-package sim
+package event
 
 import (
 	"fmt"
 	"net/netip"
 	"testing"
 
+	"github.com/vnetsim/vnetsim/internal/simtest"
+	"github.com/vnetsim/vnetsim/sim"
 	"github.com/vnetsim/vnetsim/topology"
 )
 
@@ -76,4 +78,35 @@ func TestApplyCostsWhatItTouches(t *testing.T) {
 	if largeTo > 1.2*smallTo || largeFrom > 1.2*smallFrom {
 		t.Errorf("allocations per event: %.0f and %.0f with 100 spokes, %.0f and %.0f with 1000", smallTo, smallFrom, largeTo, largeFrom)
 	}
+}
+
+// BenchmarkScaleEvent is one event applied to the estate, then an engine
+// for the new network state, then a trace on it: what a scenario step or an
+// interactive what-if pays.
+func BenchmarkScaleEvent(b *testing.B) {
+	simtest.EachScale(b, func(b *testing.B, n *topology.Network) {
+		from, to := simtest.ScaleFlow(n)
+		e := sim.New(n)
+		f, err := e.NewFlow(from, to, topology.TCP, 443)
+		if err != nil || e.Trace(f).Result != sim.Delivered {
+			b.Fatalf("the benchmark flow %s→%s is not delivered before the event (%v)", from, to, err)
+		}
+		// Deny TCP 443 from the first spoke on the last spoke's ACL: the
+		// flow must change fate, so a stale engine would be caught.
+		ev := AddACLRule{AccessControlList: fmt.Sprintf("acl-hub%02d-spokes", len(n.OnPremises)-1), Rule: topology.ACLRule{
+			Name: "deny-https", Priority: 150, Type: topology.Inbound, Action: topology.Deny, Protocol: topology.TCP,
+			SourceAddressPrefixes:      []topology.AddressMatch{{Prefix: netip.PrefixFrom(f.Src, 32)}},
+			DestinationAddressPrefixes: []topology.AddressMatch{topology.AnyAddress},
+			SourcePortRanges:           []topology.PortRange{topology.AnyPort}, DestinationPortRanges: []topology.PortRange{{Lo: 443, Hi: 443}},
+		}}
+		for b.Loop() {
+			next, ref := Apply(n, ev)
+			if ref != nil {
+				b.Fatal(ref)
+			}
+			if tr := sim.New(next).Trace(f); tr.Result != sim.Dropped {
+				b.Fatalf("after the event the flow is %s, want dropped", tr.Result)
+			}
+		}
+	})
 }

@@ -1,4 +1,4 @@
-package sim
+package event
 
 import (
 	"cmp"
@@ -375,7 +375,7 @@ func (e SyncPeering) apply(t *tx) *Refusal {
 // in: those it owns and those that point at it, ordered by owner and name.
 func peeringObjectsOf(n *topology.Network, name string) []string {
 	var out []string
-	for _, vn := range sortedKeys(n.VirtualNetworks) {
+	for _, vn := range slices.Sorted(maps.Keys(n.VirtualNetworks)) {
 		for _, p := range n.VirtualNetworks[vn].SortedPeerings() {
 			if vn == name || p.RemoteVirtualNetwork == name {
 				out = append(out, vn+"/"+p.Name)
@@ -525,7 +525,7 @@ func (e DeleteVirtualNetwork) apply(t *tx) *Refusal {
 	t.skipValidation = true
 	delete(t.n.VirtualNetworks, e.Name)
 	t.copied[e.Name] = true
-	for _, vn := range sortedKeys(t.n.VirtualNetworks) {
+	for _, vn := range slices.Sorted(maps.Keys(t.n.VirtualNetworks)) {
 		for _, p := range t.n.VirtualNetworks[vn].SortedPeerings() {
 			if p.RemoteVirtualNetwork == e.Name && !p.Disconnected {
 				// An object toward a VNet that no longer exists is
@@ -621,7 +621,7 @@ func (t *tx) setGateway(v *topology.VirtualNetwork, g GatewaySpec) *Refusal {
 // touchPeers marks every VNet peered with name (either direction) touched:
 // gateway changes alter their transit checks.
 func (t *tx) touchPeers(name string) {
-	for _, vn := range sortedKeys(t.n.VirtualNetworks) {
+	for _, vn := range slices.Sorted(maps.Keys(t.n.VirtualNetworks)) {
 		v := t.n.VirtualNetworks[vn]
 		if vn == name {
 			for _, p := range v.Peerings {

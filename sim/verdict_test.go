@@ -7,7 +7,6 @@ import (
 
 	"github.com/vnetsim/vnetsim/internal/contracttest"
 	"github.com/vnetsim/vnetsim/sim"
-	"github.com/vnetsim/vnetsim/sim/event"
 	"github.com/vnetsim/vnetsim/topology"
 )
 
@@ -43,8 +42,6 @@ func TestVocabularyMatchesContract(t *testing.T) {
 		{"Route states", strs(sim.Active, sim.Invalid)},
 		{"Reach results", strs(sim.OutcomeAll, sim.OutcomeSome, sim.OutcomeNone)},
 		{"Reach levels", strs(sim.LevelVNet, sim.LevelSubnet)},
-		{"Scenario events", event.Kinds},
-		{"Extension events", event.ExtensionKinds},
 	} {
 		if want := contracttest.Vocabulary(t, tc.title); !slices.Equal(tc.got, want) {
 			t.Errorf("%s differ from docs/reference/vocabularies.md\n got: %v\nwant: %v", tc.title, tc.got, want)

@@ -110,3 +110,51 @@ func BenchmarkScaleEvent(b *testing.B) {
 		}
 	})
 }
+
+// benchEvents returns 100 events a change window on the generated estate
+// might hold: new spokes peered both ways, flag changes, VM changes and ACL
+// rules. Every one is accepted.
+func benchEvents() []Event {
+	var evs []Event
+	for i := range 20 {
+		name := fmt.Sprintf("new-%02d", i)
+		evs = append(evs,
+			CreateVirtualNetwork{Name: name, AddressSpace: []netip.Prefix{netip.PrefixFrom(netip.AddrFrom4([4]byte{10, 100, byte(i), 0}), 24)},
+				Subnets:         []SubnetSpec{{Name: "s0", AddressPrefix: netip.PrefixFrom(netip.AddrFrom4([4]byte{10, 100, byte(i), 0}), 26)}},
+				VirtualMachines: []VirtualMachineSpec{{Name: name + "-vm", Subnet: "s0", IPAddress: netip.AddrFrom4([4]byte{10, 100, byte(i), 4}), Running: true}}},
+			CreatePeering{VNet: name, Name: name + "-to-hub00", RemoteVirtualNetwork: "hub00"},
+			CreatePeering{VNet: "hub00", Name: "hub00-to-" + name, RemoteVirtualNetwork: name},
+		)
+	}
+	for i := range 20 {
+		evs = append(evs, UpdatePeering{Peering: PeeringRef{VNet: fmt.Sprintf("spoke00-%03d", i*20), RemoteVirtualNetwork: "hub00"},
+			Flags: PeeringFlags{AllowVirtualNetworkAccess: Bool(i%2 == 0)}})
+	}
+	for i := range 10 {
+		evs = append(evs, SetVirtualMachine{VNet: fmt.Sprintf("spoke00-%03d", i*40), Name: fmt.Sprintf("vm00-%03d-a", i*40), Running: Bool(false)})
+	}
+	for i := range 10 {
+		evs = append(evs, AddACLRule{AccessControlList: "acl-hub00-spokes", Rule: topology.ACLRule{Name: fmt.Sprintf("r%d", i),
+			Priority: 1000 + i, Type: topology.Inbound, Action: topology.Deny, Protocol: topology.UDP,
+			SourceAddressPrefixes: []topology.AddressMatch{topology.AnyAddress}, SourcePortRanges: []topology.PortRange{topology.AnyPort},
+			DestinationAddressPrefixes: []topology.AddressMatch{topology.AnyAddress}, DestinationPortRanges: []topology.PortRange{{Lo: uint16(5000 + i), Hi: uint16(5000 + i)}}}})
+	}
+	return evs
+}
+
+// BenchmarkApply100 applies 100 events in a row to the 500-spoke estate,
+// the cost of a 100-step scenario's events.
+func BenchmarkApply100(b *testing.B) {
+	start := topology.Generate(topology.GenerateOptions{Hubs: 1, Spokes: 500})
+	evs := benchEvents()
+	b.ReportAllocs()
+	for b.Loop() {
+		n := start
+		for _, ev := range evs {
+			var r *Refusal
+			if n, r = Apply(n, ev); r != nil {
+				b.Fatalf("%s %v: %v", ev.Kind(), ev.Fields(), r)
+			}
+		}
+	}
+}

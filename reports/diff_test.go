@@ -78,7 +78,7 @@ func diffFixture() *diff.Result {
 }
 
 // withImpactCounts fills the counts of each plan step's Impact from its
-// Lost, as sim.Diff does: the fixture's steps list every pair they lose.
+// Lost, as diff.Compare does: the fixture's steps list every pair they lose.
 func withImpactCounts(r *diff.Result) *diff.Result {
 	for i := range r.Plan.Steps {
 		imp := &r.Plan.Steps[i].Impact
@@ -183,7 +183,7 @@ func TestDiffJSONEmptyLists(t *testing.T) {
 	}
 }
 
-// The verdict follows DiffResult.Failed: violations the plan resolves do not
+// The verdict follows diff.Result.Failed: violations the plan resolves do not
 // fail, lost reachability fails only with --fail-on-lost.
 func TestDiffVerdict(t *testing.T) {
 	resolved := diff.Violation{Code: diff.PeeringSyncRequired, ResolvedByPlan: true}
@@ -312,7 +312,7 @@ func TestDiffJSONCapsThePlansImpact(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			r := diffFixture()
 			for i := range r.Plan.Steps {
-				// Diff keeps at most 100 pairs in Impact.Lost; here one.
+				// Compare keeps at most 100 pairs in Impact.Lost; here one.
 				imp := &r.Plan.Steps[i].Impact
 				imp.Lost = imp.Lost[:min(tc.head, len(imp.Lost))]
 			}

@@ -49,7 +49,7 @@ type Change struct {
 // and routes; ACLs and rules; on-premises sites. Changes come in model
 // order (top-level fields, then VNets, route tables, ACLs and sites, each
 // by name), so the output does not depend on map order. Subjects are left
-// empty; Diff fills them from the source maps.
+// empty; Compare fills them from the source maps.
 func Changes(before, after *topology.Network) []Change {
 	var d differ
 	d.fields(nil, "topology", topologyProps(before), topologyProps(after))

@@ -12,7 +12,7 @@ import (
 // A plan's impact is kept as a log of changes, not as a list per step.
 //
 // The pairs lost in a plan state, compared with the before network, are
-// the previous state's, except in the step's scope, where they are
+// the previous state's, except in the step's pairScope, where they are
 // computed afresh. On a hub whose peerings are all deleted and re-created,
 // every state loses the pairs of every spoke cut off so far: a list per
 // step holds about steps × pairs, the cube of the estate (2.3 GB for 100
@@ -156,7 +156,7 @@ func (l *impactLog) advance(sv stepView) Impact {
 // removeStale drops the current pairs in sc, the scope compared afresh,
 // that this step (gen) has not found lost again, and returns their keys,
 // sorted.
-func (l *impactLog) removeStale(sc scope, gen uint32) []int64 {
+func (l *impactLog) removeStale(sc pairScope, gen uint32) []int64 {
 	var removed []int64
 	drop := func(row map[int32]lostPair, j int32, p lostPair) {
 		if p.gen == gen {

@@ -76,7 +76,7 @@ type planner struct {
 }
 
 // MakePlan returns a plan from before to after and verifies it by applying
-// it with Apply. It does not compute impacts (Diff does).
+// it with Apply. It does not compute impacts (Compare does).
 func MakePlan(before, after *topology.Network) Plan {
 	plan := makePlan(before, after, false)
 	if plan.refused {
@@ -351,7 +351,7 @@ func (p *planner) clearRoutesAcross(a, b string) {
 			if (usesTable(va, rt.Name) && vb.ContainsAddr(r.NextHopIPAddress)) || (usesTable(vb, rt.Name) && va.ContainsAddr(r.NextHopIPAddress)) {
 				p.do(event.RemoveRoute{RouteTable: rt.Name, Name: r.Name},
 					"route %s sends %s or %s to an appliance across the peering about to go; while it points out of reach a later step of this plan would be refused, so it is lifted and added back once the peering is (table %s is used by %s)",
-					r.Name, a, b, rt.Name, joinNames(users([]*topology.Network{p.cur}, func(s *topology.Subnet) bool {
+					r.Name, a, b, rt.Name, joinNames(vnetsUsing([]*topology.Network{p.cur}, func(s *topology.Subnet) bool {
 						return s.RouteTable != nil && s.RouteTable.Name == rt.Name
 					}, nil)))
 			}

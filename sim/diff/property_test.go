@@ -264,7 +264,7 @@ func BenchmarkDiff(b *testing.B) {
 	}
 }
 
-// The scope argument of diff_reach.go holds: on random estate pairs, the
+// The scope argument of reach.go holds: on random estate pairs, the
 // reachability a diff reports, and each step's impact, equal what brute
 // force over every subnet pair finds, down to the reason of each lost pair
 // (which a shared row's leader gives its members).
@@ -472,7 +472,7 @@ func TestDiffScenarioSample(t *testing.T) {
 // The diff's own views share only for large scopes, which the scope test's
 // small estates rarely reach, so this test compares whole estates.
 func TestDiffViewsShareOrWalk(t *testing.T) {
-	all := scope{all: true}
+	all := pairScope{all: true}
 	changed := 0
 	for i := range 12 {
 		platform := topology.WindowsSDN

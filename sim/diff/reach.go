@@ -28,19 +28,19 @@ import (
 //   - anything else (a forwarding VNet, an on-premises site) can change any
 //     pair.
 //
-// scope is the answer: the VNets whose pairs need recomputing, or all.
+// pairScope is the answer: the VNets whose pairs need recomputing, or all.
 
-// scope is a set of VNets whose subnet pairs a change can affect: every
+// pairScope is a set of VNets whose subnet pairs a change can affect: every
 // pair with an end in vnets, every pair ending in dst, or all pairs.
-type scope struct {
+type pairScope struct {
 	all        bool
 	vnets, dst map[string]bool
 }
 
-func (s *scope) add(v string) { s.vnets = addName(s.vnets, v) }
+func (s *pairScope) add(v string) { s.vnets = addName(s.vnets, v) }
 
 // addDst adds a VNet whose pairs are affected only as a destination.
-func (s *scope) addDst(v string) { s.dst = addName(s.dst, v) }
+func (s *pairScope) addDst(v string) { s.dst = addName(s.dst, v) }
 
 func addName(m map[string]bool, v string) map[string]bool {
 	if m == nil {
@@ -52,7 +52,7 @@ func addName(m map[string]bool, v string) map[string]bool {
 
 // involves reports whether the pair (from, to), VNET/SUBNET names, is in
 // the scope.
-func (s scope) involves(key [2]string) bool {
+func (s pairScope) involves(key [2]string) bool {
 	if s.all {
 		return true
 	}
@@ -68,8 +68,8 @@ func vnetOf(unit string) string {
 // changeScope returns the scope of a list of changes between two states.
 // nets are every state the changes may pass through (the diff's before and
 // after), consulted for who forwards and who uses a route table or ACL.
-func changeScope(changes []Change, nets ...*topology.Network) scope {
-	var s scope
+func changeScope(changes []Change, nets ...*topology.Network) pairScope {
+	var s pairScope
 	own := func(v string) {
 		if forwards(v, nets) {
 			s.all = true
@@ -105,13 +105,13 @@ func changeScope(changes []Change, nets ...*topology.Network) scope {
 			}
 			own(p[1])
 		case "routeTables":
-			for _, v := range users(nets, func(sub *topology.Subnet) bool {
+			for _, v := range vnetsUsing(nets, func(sub *topology.Subnet) bool {
 				return sub.RouteTable != nil && sub.RouteTable.Name == p[1]
 			}, nil) {
 				own(v)
 			}
 		case "accessControlLists":
-			for _, v := range users(nets, func(sub *topology.Subnet) bool {
+			for _, v := range vnetsUsing(nets, func(sub *topology.Subnet) bool {
 				return sub.AccessControlList != nil && sub.AccessControlList.Name == p[1]
 			}, func(vm *topology.VirtualMachine) bool {
 				return vm.AccessControlList != nil && vm.AccessControlList.Name == p[1]
@@ -160,9 +160,9 @@ func forwards(name string, nets []*topology.Network) bool {
 	return false
 }
 
-// users returns, sorted, the VNets with a subnet or VM that matches in any
+// vnetsUsing returns, sorted, the VNets with a subnet or VM that matches in any
 // of the states.
-func users(nets []*topology.Network, subnet func(*topology.Subnet) bool, vm func(*topology.VirtualMachine) bool) []string {
+func vnetsUsing(nets []*topology.Network, subnet func(*topology.Subnet) bool, vm func(*topology.VirtualMachine) bool) []string {
 	var out []string
 	for _, n := range nets {
 		for name, v := range n.VirtualNetworks {
@@ -197,12 +197,12 @@ func users(nets []*topology.Network, subnet func(*topology.Subnet) bool, vm func
 // walks, per plan state, the row and the column of the step's spoke (some
 // 10,000 group pairs and a few dozen shared ones), and holds the pairs it
 // reports, not the pairs it checked. What remains per state is the view's
-// own pass over the estate (grouping, sharing keys), which Diff builds on
+// own pass over the estate (grouping, sharing keys), which Compare builds on
 // another goroutine while the previous state is compared.
 
 // inScope reports whether subnet i is in sc as a source and as a
 // destination.
-func inScope(v *sim.ReachView, sc scope, i int) (src, dst bool) {
+func inScope(v *sim.ReachView, sc pairScope, i int) (src, dst bool) {
 	if sc.all {
 		return true, true
 	}
@@ -212,7 +212,7 @@ func inScope(v *sim.ReachView, sc scope, i int) (src, dst bool) {
 
 // eachPair calls fn for every pair of subnets with an end in sc, sorted by
 // (from, to), until fn returns false.
-func eachPair(v *sim.ReachView, sc scope, fn func(i, j int) bool) {
+func eachPair(v *sim.ReachView, sc pairScope, fn func(i, j int) bool) {
 	var dsts []int
 	for j := range v.Len() {
 		if _, d := inScope(v, sc, j); d {
@@ -270,7 +270,7 @@ type jointClass struct {
 // lacks is gained unless it reaches nothing; pairs of subnets later lacks
 // are left out. It also returns each lost pair's earlier.pairKey, which
 // orders pairs as their names do.
-func compareViews(earlier, later *sim.ReachView, sc scope, withGained bool) (ReachDelta, []int64) {
+func compareViews(earlier, later *sim.ReachView, sc pairScope, withGained bool) (ReachDelta, []int64) {
 	var d ReachDelta
 	var keys []int64
 	eachChange(earlier, later, sc, withGained, func(c ReachChange, key int64, gained bool) {
@@ -288,7 +288,7 @@ func compareViews(earlier, later *sim.ReachView, sc scope, withGained bool) (Rea
 // with a lost pair's earlier.pairKey (0 for a gained one), without
 // building the lists: a plan state that loses millions of pairs hands
 // them over one by one.
-func eachChange(earlier, later *sim.ReachView, sc scope, withGained bool, fn func(c ReachChange, key int64, gained bool)) {
+func eachChange(earlier, later *sim.ReachView, sc pairScope, withGained bool, fn func(c ReachChange, key int64, gained bool)) {
 	var classes []*jointClass
 	byKey := map[[2]int]*jointClass{}
 	var anyDst []*jointClass
@@ -431,7 +431,7 @@ type reachTracker struct {
 }
 
 // newReachTracker starts a tracker at before; the before network's view
-// shares rows, since it answers the pairs of every step's scope.
+// shares rows, since it answers the pairs of every step's pairScope.
 func newReachTracker(before, after *topology.Network, opts sim.ReachOptions) *reachTracker {
 	intern := map[string]string{}
 	return &reachTracker{opts: opts, before: before, after: after, intern: intern,
@@ -440,7 +440,7 @@ func newReachTracker(before, after *topology.Network, opts sim.ReachOptions) *re
 
 // view returns a view of n sharing the tracker's names, for comparing the
 // pairs of sc.
-func (t *reachTracker) view(n *topology.Network, sc scope) *sim.ReachView {
+func (t *reachTracker) view(n *topology.Network, sc pairScope) *sim.ReachView {
 	return sim.NewReachView(n, sim.ViewOptions{Protocol: t.opts.Protocol, Ports: t.opts.Ports, Workers: t.opts.Workers, Names: t.intern, ShareRows: sharingPays(sc)})
 }
 
@@ -452,14 +452,14 @@ const maxUnsharedColumns = 8
 
 // sharingPays reports whether a view comparing the pairs of sc should
 // share rows.
-func sharingPays(sc scope) bool {
+func sharingPays(sc pairScope) bool {
 	return sc.all || len(sc.vnets)+len(sc.dst) > maxUnsharedColumns
 }
 
 // stepView is a plan state's view and the scope of the step that led to it.
 type stepView struct {
 	view  *sim.ReachView
-	scope scope
+	scope pairScope
 }
 
 // views returns, in order, the scope of each step from prev to nets[i]

@@ -114,7 +114,7 @@ func (r *Result) Failed(failOnLost bool) bool {
 	return failOnLost && len(r.Reachability.Lost) > 0
 }
 
-// Diff reviews a change from before to after: the structural changes, the
+// Compare reviews a change from before to after: the structural changes, the
 // edits the platform would refuse, a verified plan of events with each
 // step's transient impact, and the reachability gained and lost. It fails
 // only when a network is missing or the two files are on different
@@ -208,7 +208,7 @@ func Compare(before, after Input, opts Options) (*Result, error) {
 // ImpactLists yields every plan step's lost pairs, all of them, in step
 // order and each step's sorted by (From, To), as Impact.Lost holds the
 // first of them. Only one step's pairs are held at a time, however many
-// the plan loses in all. A Result made by hand, without Diff, yields
+// the plan loses in all. A Result made by hand, without Compare, yields
 // each step's Impact.Lost.
 func (r *Result) ImpactLists() iter.Seq2[int, iter.Seq[ReachChange]] {
 	return func(yield func(int, iter.Seq[ReachChange]) bool) {
@@ -227,8 +227,8 @@ func (r *Result) ImpactLists() iter.Seq2[int, iter.Seq[ReachChange]] {
 // lastingPairs reports whether a pair a plan step loses, by its key in
 // the before network's view base, stays lost after the whole change: the
 // change loses it (lostKeys, sorted), or the after network (av) no longer
-// has one of its subnets and the change's scope total holds it.
-func lastingPairs(base, av *sim.ReachView, lostKeys []int64, total scope) func(key int64) bool {
+// has one of its subnets and the change's pairScope total holds it.
+func lastingPairs(base, av *sim.ReachView, lostKeys []int64, total pairScope) func(key int64) bool {
 	kept := make([]bool, base.Len())
 	for i := range base.Len() {
 		_, kept[i] = av.Index(base.Name(i))
@@ -246,10 +246,10 @@ func lastingPairs(base, av *sim.ReachView, lostKeys []int64, total scope) func(k
 // plan. Reach expectations cover every protocol and port, as scenario
 // reach checks do: every subnet pair of a small after network; else the
 // pairs the change affects (up to half the budget) and then an evenly
-// spread sample of the other pairs with an end in the change's scope,
+// spread sample of the other pairs with an end in the change's pairScope,
 // answered by av, the after network's view. When the diff narrowed the
 // header space the chosen pairs are recomputed over all of it.
-func scenarioChecks(a *topology.Network, afterHasErrors bool, res *Result, av *sim.ReachView, total scope, narrowed bool) ScenarioChecks {
+func scenarioChecks(a *topology.Network, afterHasErrors bool, res *Result, av *sim.ReachView, total pairScope, narrowed bool) ScenarioChecks {
 	c := ScenarioChecks{Valid: !afterHasErrors}
 	units := av.Len()
 	if units*(units-1) <= MaxScenarioReach {

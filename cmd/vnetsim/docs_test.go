@@ -565,3 +565,34 @@ func TestNoReferencesOutsideRepo(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// DEVELOPERS.md's layout table has a row for every Go package of the
+// repository, so that a package split or added shows up there.
+func TestDevelopersLayoutListsEveryPackage(t *testing.T) {
+	root := repoRoot(t)
+	layout := readDoc(t, "DEVELOPERS.md")
+	seen := map[string]bool{}
+	err := filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() && path != root && (d.Name() == "testdata" || strings.HasPrefix(d.Name(), ".")) {
+			return filepath.SkipDir
+		}
+		if d.IsDir() || !strings.HasSuffix(path, ".go") || strings.HasSuffix(path, "_test.go") {
+			return nil
+		}
+		rel, _ := filepath.Rel(root, filepath.Dir(path))
+		if seen[rel] {
+			return nil
+		}
+		seen[rel] = true
+		if row := "\n| `" + filepath.ToSlash(rel) + "/` |"; !strings.Contains(layout, row) {
+			t.Errorf("DEVELOPERS.md's layout table has no row for package %s/", filepath.ToSlash(rel))
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}

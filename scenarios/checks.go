@@ -146,15 +146,12 @@ func (e ValidExpectation) check(r *runner) CheckResult {
 }
 
 // validate returns the topology file's own diagnostics (loader errors are
-// errors), the model's and, when lints is set, the engine's lints. Lints
-// are warnings only and cost a walk of every appliance route, so a check
-// that names no warnings does not pay for them.
+// errors), the model's and, when lints is set, the engine's lints, from
+// the step's engine. Lints are warnings only and cost a walk of every
+// appliance route, so a check that names no warnings does not pay for
+// them.
 func validate(r *runner, lints bool) diag.Diagnostics {
-	ds := append(slices.Clip(r.fileDiags), topology.Validate(r.net)...)
-	if lints {
-		ds = append(ds, r.eng().Lint()...)
-	}
-	return ds
+	return r.eng().Validate(sim.ValidateOptions{Loaded: r.fileDiags, NoLints: !lints})
 }
 
 func firstMessage(ds diag.Diagnostics, s diag.Severity) string {

@@ -7,18 +7,6 @@ import (
 	"github.com/vnetsim/vnetsim/topology/diag"
 )
 
-// Validate returns every diagnostic for n: topology.Validate's model checks
-// plus the engine's lints (Lint). Diagnostics carry Paths; callers locate
-// them with SourceMap.LocateAll.
-func Validate(n *topology.Network) diag.Diagnostics {
-	if n == nil {
-		return nil
-	}
-	ds := topology.Validate(n)
-	ds = append(ds, Lint(n)...)
-	return ds
-}
-
 // Lint returns the warnings that need the forwarding engine, in model
 // order (route tables by name, routes in file order, then remote VNets by
 // name):

@@ -212,18 +212,7 @@ func FileDiagnostics(ds diag.Diagnostics, n *Network) diag.Diagnostics {
 	if len(ds) == 0 {
 		return nil
 	}
-	key := func(d diag.Diagnostic) string { return string(d.Code) + "\x00" + d.Path.Key() + "\x00" + d.Summary }
-	model := map[string]bool{}
-	for _, d := range Validate(n) {
-		model[key(d)] = true
-	}
-	var out diag.Diagnostics
-	for _, d := range ds {
-		if !model[key(d)] {
-			out = append(out, d)
-		}
-	}
-	return out
+	return ds.Without(Validate(n))
 }
 
 // locate fills the Subjects of ds from sm and returns ds.

@@ -154,7 +154,7 @@ type loaded struct {
 
 // loadTopology reads and checks a topology file ("-" is standard input), or
 // an Azure or Network Controller export (detected by content): the loader's
-// or importer's and the validator's diagnostics, located and sorted. An
+// or importer's diagnostics and sim.Validate's, located and sorted. An
 // unreadable file is exit 2.
 func loadTopology(c *cli.Context, path string) (*loaded, error) {
 	name, data, err := readInput(c, path)
@@ -163,7 +163,7 @@ func loadTopology(c *cli.Context, path string) (*loaded, error) {
 	}
 	n, src, ds := importer.Check(name, data)
 	if n != nil {
-		ds = append(ds, sim.Lint(n)...) // warnings that need the forwarding engine
+		ds = sim.New(n).Validate(sim.ValidateOptions{Loaded: ds, Checked: true})
 	}
 	src.LocateAll(ds)
 	ds.Sort()

@@ -228,6 +228,26 @@ func (l Diagnostics) Codes(s Severity) []Code {
 	return out
 }
 
+// Without returns the diagnostics of l that other does not hold: none of
+// other has the same code, path and summary. It keeps l's order.
+func (l Diagnostics) Without(other Diagnostics) Diagnostics {
+	if len(l) == 0 {
+		return nil
+	}
+	key := func(d Diagnostic) string { return string(d.Code) + "\x00" + d.Path.Key() + "\x00" + d.Summary }
+	held := make(map[string]bool, len(other))
+	for _, d := range other {
+		held[key(d)] = true
+	}
+	var out Diagnostics
+	for _, d := range l {
+		if !held[key(d)] {
+			out = append(out, d)
+		}
+	}
+	return out
+}
+
 // Sort orders the list by file, line, column, code and message, so that
 // output does not depend on the order in which checks ran.
 func (l Diagnostics) Sort() {

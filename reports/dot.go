@@ -200,6 +200,7 @@ type builder struct {
 	groups  map[*dotNode]bool   // the nodes of hubs' spokes, which draw their own edges
 	inTop   map[int64]bool      // nodes declared at the top level
 	cluster map[int64]*cluster  // node → the cluster that declares it
+	hubs    map[string]string   // VNet → the hub whose gateway it uses, "" for none; filled as asked
 }
 
 func (b *builder) node(dotID string, kv ...string) *dotNode {
@@ -294,7 +295,7 @@ func buildAt(n *topology.Network, opt DiagramOptions, level int) *builder {
 		n:      n,
 		top:    &diagramGraph{DirectedGraph: multi.NewDirectedGraph(), label: label},
 		byName: map[string]*dotNode{}, vnets: map[string]*dotNode{}, folded: map[string]*dotNode{}, groups: map[*dotNode]bool{},
-		inTop: map[int64]bool{}, cluster: map[int64]*cluster{},
+		inTop: map[int64]bool{}, cluster: map[int64]*cluster{}, hubs: map[string]string{},
 	}
 	groups := map[string][]string{}
 	if level == foldSpokes || level == foldChains {
@@ -769,7 +770,7 @@ func (b *builder) addPeerings() {
 				// One label at the middle of the edge, one line per side with
 				// flags: per-end labels pile up around a hub.
 				var lines []string
-				transitOn := transit(n, v.Name, p, back) || transit(n, remote, back, p)
+				transitOn := b.transitHub(v.Name) == remote || b.transitHub(remote) == v.Name
 				if transitOn {
 					lines = append(lines, "gateway transit")
 				}
@@ -817,14 +818,17 @@ func (b *builder) addPeerings() {
 	}
 }
 
-// transit reports whether spoke uses hub's gateway over the pair: the
-// spoke's object sets useRemoteGateways and the hub's allows transit (the
-// state and gateway conditions of docs/semantics.md#gateway-transit are the caller's; here both
-// are Connected, so only the gateway itself is left to check).
-func transit(n *topology.Network, spoke string, ps, ph *topology.Peering) bool {
-	hub := n.VirtualNetworks[ps.RemoteVirtualNetwork]
-	return ps.UseRemoteGateways && ph.AllowGatewayTransit && hub != nil && hub.Gateway != nil &&
-		!(n.Platform == topology.Azure && hub.Gateway.IsBasic())
+// transitHub returns the name of the hub whose gateway the VNet called
+// spoke uses through gateway transit (topology.Network.TransitHub), or "".
+func (b *builder) transitHub(spoke string) string {
+	h, ok := b.hubs[spoke]
+	if !ok {
+		if hub := b.n.TransitHub(b.n.VirtualNetworks[spoke], nil); hub != nil {
+			h = hub.Name
+		}
+		b.hubs[spoke] = h
+	}
+	return h
 }
 
 // traceColor marks the overlaid path.

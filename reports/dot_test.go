@@ -288,3 +288,51 @@ func TestGeneratedEstateFolds(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// An edge says "gateway transit" only where the spoke uses the hub's
+// gateway as the engine routes it (topology.Network.TransitHub): not for a
+// spoke with a gateway of its own, and for one hub only when a spoke sets
+// useRemoteGateways toward two.
+func TestDOTTransitFollowsTheEngine(t *testing.T) {
+	const text = `name: t
+platform: azure
+virtualNetworks:
+  hub1:
+    addressSpace: [10.1.0.0/16]
+    gateway: {type: Vpn, sku: VpnGw1}
+    peerings: {h1-s: {remoteVirtualNetwork: spoke, allowGatewayTransit: true}, h1-own: {remoteVirtualNetwork: own, allowGatewayTransit: true}}
+  hub2:
+    addressSpace: [10.2.0.0/16]
+    gateway: {type: Vpn, sku: VpnGw1}
+    peerings: {h2-s: {remoteVirtualNetwork: spoke, allowGatewayTransit: true}}
+  spoke:
+    addressSpace: [10.3.0.0/16]
+    peerings: {s-h1: {remoteVirtualNetwork: hub1, useRemoteGateways: true}, s-h2: {remoteVirtualNetwork: hub2, useRemoteGateways: true}}
+  own:
+    addressSpace: [10.4.0.0/16]
+    gateway: {type: Vpn, sku: VpnGw1}
+    peerings: {own-h1: {remoteVirtualNetwork: hub1, useRemoteGateways: true}}
+`
+	n, _, ds := topology.Load("t.yaml", []byte(text))
+	if n == nil {
+		t.Fatalf("load: %v", ds.Err())
+	}
+	var b bytes.Buffer
+	if err := DOT(&b, n, DiagramOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	transit := map[string]bool{} // by the edge's tooltip
+	for _, edge := range strings.Split(b.String(), " -> ")[1:] {
+		edge, _, _ = strings.Cut(edge, "];")
+		if _, rest, ok := strings.Cut(edge, `tooltip="`); ok {
+			pair, _, _ := strings.Cut(rest, ": ")
+			transit[pair] = strings.Contains(edge, "gateway transit")
+		}
+	}
+	want := map[string]bool{"h1-s ↔ s-h1": true, "h2-s ↔ s-h2": false, "h1-own ↔ own-h1": false}
+	for pair, on := range want {
+		if got, drawn := transit[pair]; !drawn || got != on {
+			t.Errorf("edge %s: drawn %t, gateway transit %t, want %t\n%s", pair, drawn, got, on, b.String())
+		}
+	}
+}

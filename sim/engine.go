@@ -513,34 +513,11 @@ func (e *Engine) connected(a, b string) bool {
 }
 
 // findTransitHub returns the hub whose gateway v uses through gateway
-// transit (docs/semantics.md#gateway-transit), or nil. A VNet with its own gateway uses it. It
-// reads the objects by scanning, so that indexing a VNet never indexes
-// its hub's peerings.
+// transit (topology.Network.TransitHub), or nil. It reads v's objects by
+// scanning and the hub's through the engine, so that indexing a VNet never
+// indexes its hub's peerings.
 func (e *Engine) findTransitHub(v *topology.VirtualNetwork) *topology.VirtualNetwork {
-	if v.Gateway != nil {
-		return nil
-	}
-	for _, p := range v.SortedPeerings() {
-		if !p.UseRemoteGateways {
-			continue
-		}
-		hub := e.net.VirtualNetworks[p.RemoteVirtualNetwork]
-		if hub == nil || hub.Gateway == nil {
-			continue
-		}
-		if own := v.PeeringTo(hub.Name); own == nil || own.Disconnected {
-			continue
-		}
-		back := e.peeringTo(hub.Name, v.Name)
-		if back == nil || back.Disconnected || !back.AllowGatewayTransit {
-			continue
-		}
-		if e.rules.BasicGatewayNoTransit && hub.Gateway.IsBasic() {
-			continue
-		}
-		return hub
-	}
-	return nil
+	return e.net.TransitHub(v, func(hub *topology.VirtualNetwork) *topology.Peering { return e.peeringTo(hub.Name, v.Name) })
 }
 
 // subnetName returns "VNET/SUBNET".

@@ -525,7 +525,7 @@ func (x *validator) checkTransit(v *VirtualNetwork) diag.Diagnostics {
 				ds = append(ds, diag.Warningf(diag.GatewayTransitWithoutGateway, pp.Child("allowGatewayTransit"),
 					"peering %s: allowGatewayTransit is set but %s has no gateway", p.Name, v.Name).
 					WithDetail("it does nothing until %s has a gateway; add one or clear the flag", v.Name))
-			case rules.BasicGatewayNoTransit && v.Gateway.IsBasic():
+			case !rules.CanOfferTransit(v.Gateway):
 				ds = append(ds, diag.Errorf(diag.GatewayTransitUnsupportedSKU, pp.Child("allowGatewayTransit"),
 					"peering %s: gateway %s of %s has SKU Basic, which cannot offer gateway transit", p.Name, v.Gateway.Name, v.Name).
 					WithDetail("resize the gateway to VpnGw1 or larger, or clear allowGatewayTransit").
@@ -767,26 +767,15 @@ func (x *validator) checkAppliance(p diag.Path, what, where string, subnet diag.
 	return nil
 }
 
-// effectiveGateway returns the gateway v's subnets route to: its own, or
-// the gateway of the VNet it uses through gateway transit, with the name of
-// the VNet that owns it. It returns nil when there is none.
+// effectiveGateway returns the gateway v's subnets route to
+// (Network.GatewayVNet), with the name of the VNet that owns it. It
+// returns nil when there is none.
 func (x *validator) effectiveGateway(v *VirtualNetwork) (*Gateway, string) {
-	if v.Gateway != nil {
-		return v.Gateway, v.Name
+	g := x.n.GatewayVNet(v, func(hub *VirtualNetwork) *Peering { return x.peeringTo(hub.Name, v.Name) })
+	if g == nil {
+		return nil, ""
 	}
-	for _, p := range x.peerings[v] {
-		if !p.UseRemoteGateways {
-			continue
-		}
-		h := x.n.VirtualNetworks[p.RemoteVirtualNetwork]
-		if h == nil || h.Gateway == nil || !x.connected(v.Name, h.Name) {
-			continue
-		}
-		if back := x.peeringTo(h.Name, v.Name); back != nil && back.AllowGatewayTransit {
-			return h.Gateway, h.Name
-		}
-	}
-	return nil, ""
+	return g.Gateway, g.Name
 }
 
 // checkPriorities applies docs/semantics.md#acls to the priorities of one ACL.

@@ -221,6 +221,16 @@ func TestRouteNextHops(t *testing.T) {
 			"    peerings: {s-h: {remoteVirtualNetwork: hub, useRemoteGateways: true}}\n" +
 			"routeTables:\n  rt:\n    routes:\n" + route("10.9.0.0/16", "VirtualNetworkGateway", ""),
 			[]string{"route-next-hop-invalid@11"}},
+		// On azure a Basic gateway offers no transit, so the spoke's
+		// subnets do not route to it: its route is no concern of the
+		// hub's gateway type (the engine drops such packets as
+		// gateway-not-available).
+		{"ExpressRoute Basic hub through transit, azure", "name: t\nplatform: azure\nvirtualNetworks:\n" +
+			"  hub: {addressSpace: [10.0.0.0/16], gateway: {type: ExpressRoute, sku: Basic}, peerings: {h-s: {remoteVirtualNetwork: s, allowGatewayTransit: true}}}\n" +
+			"  s:\n    addressSpace: [10.1.0.0/16]\n    subnets: {s1: {addressPrefix: 10.1.1.0/24, routeTable: rt}}\n" +
+			"    peerings: {s-h: {remoteVirtualNetwork: hub, useRemoteGateways: true}}\n" +
+			"routeTables:\n  rt:\n    routes:\n" + route("10.9.0.0/16", "VirtualNetworkGateway", ""),
+			[]string{"gateway-transit-unsupported-sku@4"}},
 	})
 }
 

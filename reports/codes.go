@@ -3,7 +3,6 @@ package reports
 import (
 	"io"
 
-	"github.com/vnetsim/vnetsim/sim/diff"
 	"github.com/vnetsim/vnetsim/topology/diag"
 )
 
@@ -85,21 +84,13 @@ var codeHelp = []CodeHelp{
 	{diag.NotFound, "The event names an object that does not exist.", "Correct the name in the event.", "semantics.md#events-and-refusals"},
 }
 
-// FailedExpectation is the SARIF rule and JUnit failure type of a scenario
-// expectation that did not hold. It is not a contract code.
-const FailedExpectation diag.Code = "failed-expectation"
-
-// ReachabilityLost is the SARIF rule of a subnet pair a reviewed change
-// makes worse. It is not a contract code.
-const ReachabilityLost diag.Code = "reachability-lost"
-
 // reportHelp explains the rules of reports that are not diagnostic codes:
 // scenario runs' failed expectations, then the change review's own.
 var reportHelp = []CodeHelp{
-	{FailedExpectation, "A scenario expectation did not hold.", "Compare the expected and actual values; for a trace, the hops show where the packet went and why it stopped.", "reference/scenarios.md#expectations"},
-	{diff.PeeringSyncRequired, "azure: a peered VNet's address space changes; peers keep routing to the old ranges until syncPeering.",
+	{diag.FailedExpectation, "A scenario expectation did not hold.", "Compare the expected and actual values; for a trace, the hops show where the packet went and why it stopped.", "reference/scenarios.md#expectations"},
+	{diag.PeeringSyncRequired, "azure: a peered VNet's address space changes; peers keep routing to the old ranges until syncPeering.",
 		"Run syncPeering on every peering of the changed VNet after the change; the diff plan includes it.", "semantics.md#address-space-changes"},
-	{ReachabilityLost, "A subnet pair delivers fewer packets after the change.",
+	{diag.ReachabilityLost, "A subnet pair delivers fewer packets after the change.",
 		"Check that the loss is intended; the reason and explanation name what drops the packets.", "decisions.md#pre-change-review-vnetsim-diff"},
 }
 
@@ -131,8 +122,8 @@ func CodesMarkdown(w io.Writer) error {
 		{"Errors", diag.ErrorCodes},
 		{"Warnings", diag.WarningCodes},
 		{"Refused events", diag.RefusalCodes},
-		{"Scenario runs", []diag.Code{FailedExpectation}},
-		{"Change reviews", []diag.Code{diff.PeeringSyncRequired, ReachabilityLost}},
+		{"Scenario runs", []diag.Code{diag.FailedExpectation}},
+		{"Change reviews", []diag.Code{diag.PeeringSyncRequired, diag.ReachabilityLost}},
 	}
 	for _, s := range sections {
 		ew.printf("\n## %s\n", s.title)

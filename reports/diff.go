@@ -552,12 +552,12 @@ func DiffSARIF(w io.Writer, r *diff.Result) error {
 			msg += fmt.Sprintf(" (and %d more lost pairs, listed by --format json)", len(r.Reachability.Lost)-maxSARIFLost)
 		}
 		b.add(sarifResult{
-			RuleID: string(ReachabilityLost), Level: sarifLevelWarn, Message: sarifMessage{msg},
+			RuleID: string(diag.ReachabilityLost), Level: sarifLevelWarn, Message: sarifMessage{msg},
 			Locations: []sarifLocation{{
 				PhysicalLocation: physical(r.After, 0, 0),
 				LogicalLocations: []sarifLogicalLocation{{FullyQualifiedName: l.From + " -> " + l.To, Kind: "flow"}},
 			}},
-			PartialFingerprints: fingerprint(string(ReachabilityLost), r.After, l.From, l.To),
+			PartialFingerprints: fingerprint(string(diag.ReachabilityLost), r.After, l.From, l.To),
 		})
 	}
 	return WriteJSON(w, b.log())

@@ -38,7 +38,7 @@ func diffFixture() *diff.Result {
 		Violations: []diff.Violation{
 			{Code: diag.AddressSpaceLocked, Path: path("virtualNetworks", "spoke1", "addressSpace", "1"), Subject: at("after.yaml", 12, 7),
 				Message: "virtual network spoke1: adding address range 10.11.0.0/16 while peered with hub is refused"},
-			{Code: diff.PeeringSyncRequired, ResolvedByPlan: true, Path: path("virtualNetworks", "spoke1", "addressSpace", "1"), Subject: at("after.yaml", 12, 7),
+			{Code: diag.PeeringSyncRequired, ResolvedByPlan: true, Path: path("virtualNetworks", "spoke1", "addressSpace", "1"), Subject: at("after.yaml", 12, 7),
 				Message: "virtual network spoke1: the plan syncs the peerings | with a pipe"},
 		},
 		Preexisting: []diff.Violation{
@@ -186,7 +186,7 @@ func TestDiffJSONEmptyLists(t *testing.T) {
 // The verdict follows diff.Result.Failed: violations the plan resolves do not
 // fail, lost reachability fails only with --fail-on-lost.
 func TestDiffVerdict(t *testing.T) {
-	resolved := diff.Violation{Code: diff.PeeringSyncRequired, ResolvedByPlan: true}
+	resolved := diff.Violation{Code: diag.PeeringSyncRequired, ResolvedByPlan: true}
 	forbidden := diff.Violation{Code: diag.AddressSpaceLocked}
 	lost := diff.ReachDelta{Lost: []diff.ReachChange{{From: "a/s", To: "b/s", Result: sim.OutcomeNone}}}
 	for _, tc := range []struct {

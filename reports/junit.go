@@ -175,7 +175,7 @@ func RunJUnit(w io.Writer, res *scenarios.Result) error {
 						writeTraceText(ew, styles(false), ch.Trace, "")
 						text += "\n" + b.String()
 					}
-					c.Failure = &junitFailure{Message: checkMessage(ch), Type: string(FailedExpectation), Text: text}
+					c.Failure = &junitFailure{Message: checkMessage(ch), Type: string(diag.FailedExpectation), Text: text}
 				}
 				s.add(c)
 			}

@@ -11,7 +11,6 @@ import (
 	"github.com/vnetsim/vnetsim/internal/buildinfo"
 	"github.com/vnetsim/vnetsim/scenarios"
 	"github.com/vnetsim/vnetsim/sim"
-	"github.com/vnetsim/vnetsim/sim/diff"
 	"github.com/vnetsim/vnetsim/topology/diag"
 )
 
@@ -113,9 +112,9 @@ func (b *sarifBuilder) add(r sarifResult) { b.results = append(b.results, r) }
 // pair warns, a change the plan resolves is a note, the rest are errors.
 func ruleLevel(code diag.Code) string {
 	switch {
-	case slices.Contains(diag.WarningCodes, code), code == ReachabilityLost:
+	case slices.Contains(diag.WarningCodes, code), code == diag.ReachabilityLost:
 		return sarifLevelWarn
-	case code == diff.PeeringSyncRequired:
+	case code == diag.PeeringSyncRequired:
 		return sarifLevelRecord
 	}
 	return sarifLevelError
@@ -259,10 +258,10 @@ func RunSARIF(w io.Writer, res *scenarios.Result) error {
 					continue
 				}
 				r := sarifResult{
-					RuleID: string(FailedExpectation), Level: sarifLevelError,
+					RuleID: string(diag.FailedExpectation), Level: sarifLevelError,
 					Message:             sarifMessage{fmt.Sprintf("step %q: %s expectation failed: %s", st.Name, c.Kind, checkMessage(c))},
 					Locations:           []sarifLocation{{PhysicalLocation: physical(sc.Path, c.Line, 0)}},
-					PartialFingerprints: fingerprint(string(FailedExpectation), sc.Path, st.Name, c.Kind, fmt.Sprint(i)),
+					PartialFingerprints: fingerprint(string(diag.FailedExpectation), sc.Path, st.Name, c.Kind, fmt.Sprint(i)),
 				}
 				if c.Trace != nil && len(c.Trace.Hops) > 0 {
 					r.CodeFlows = []sarifCodeFlow{traceFlow(sc.Path, c.Line, c.Trace)}

@@ -362,7 +362,7 @@ func (p *parser) codes(o object, key string) []diag.Code {
 		if !ok {
 			continue
 		}
-		if c := diag.Code(s); !c.Known() {
+		if c := diag.Code(s); !checkable(c) {
 			p.errorf(diag.InvalidValue, o.path.Child(key).Index(i), it, "%s %s: %s", o.what, key, notACode(s))
 			continue
 		}
@@ -370,6 +370,10 @@ func (p *parser) codes(o object, key string) []diag.Code {
 	}
 	return out
 }
+
+// checkable reports whether a scenario can expect c: a diagnostic or a
+// refusal code, not the code of a report about the run.
+func checkable(c diag.Code) bool { return c.Known() && !c.IsReport() }
 
 // notACode says that s is no diagnostic or refusal code, and which code it
 // most likely misspells.
@@ -467,7 +471,7 @@ func (p *parser) step(n *yaml.Node, at diag.Path, i int) (Step, bool) {
 	o.what = "step " + diag.Quote(st.Name)
 	if rn := o.get("expectRejected"); rn != nil {
 		if s, ok := p.scalar(rn, at.Child("expectRejected"), o.what+" expectRejected"); ok {
-			if c := diag.Code(s); c.Known() {
+			if c := diag.Code(s); checkable(c) {
 				st.ExpectRejected = c
 			} else {
 				p.errorf(diag.InvalidValue, at.Child("expectRejected"), rn, "%s expectRejected: %s", o.what, notACode(s))

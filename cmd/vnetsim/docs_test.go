@@ -19,7 +19,6 @@ import (
 	"github.com/vnetsim/vnetsim/reports"
 	"github.com/vnetsim/vnetsim/scenarios"
 	"github.com/vnetsim/vnetsim/sim"
-	"github.com/vnetsim/vnetsim/sim/diff"
 	"github.com/vnetsim/vnetsim/sim/event"
 	"github.com/vnetsim/vnetsim/topology"
 	"github.com/vnetsim/vnetsim/topology/diag"
@@ -297,7 +296,7 @@ func TestDocsCoverCodes(t *testing.T) {
 	vocab := readDoc(t, "docs/reference/vocabularies.md")
 	codes := readDoc(t, "docs/codes.md")
 	all := slices.Concat(diag.ErrorCodes, diag.WarningCodes, diag.RefusalCodes,
-		[]diag.Code{reports.FailedExpectation, diff.PeeringSyncRequired, reports.ReachabilityLost})
+		[]diag.Code{diag.FailedExpectation, diag.PeeringSyncRequired, diag.ReachabilityLost})
 	for _, c := range all {
 		if !strings.Contains(vocab, "| `"+string(c)+"` |") {
 			t.Errorf("vocabularies.md does not list code %s", c)

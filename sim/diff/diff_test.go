@@ -225,7 +225,7 @@ func TestAddressSpaceViolations(t *testing.T) {
 		{"windows-sdn peered only before", file("windows-sdn", "10.1.0.0/16", peered), file("windows-sdn", "10.1.0.0/16, 10.9.0.0/16", alone), "", false},
 		{"windows-sdn peered only after", file("windows-sdn", "10.1.0.0/16", alone), file("windows-sdn", "10.1.0.0/16, 10.9.0.0/16", peered), "", false},
 		{"windows-sdn unchanged space", file("windows-sdn", "10.1.0.0/16", peered), file("windows-sdn", "10.1.0.0/16", peered), "", false},
-		{"azure resized while Connected", file("azure", "10.1.0.0/16", peered), file("azure", "10.1.0.0/16, 10.9.0.0/16", peered), PeeringSyncRequired, true},
+		{"azure resized while Connected", file("azure", "10.1.0.0/16", peered), file("azure", "10.1.0.0/16, 10.9.0.0/16", peered), diag.PeeringSyncRequired, true},
 		{"azure resized while not peered", file("azure", "10.1.0.0/16", alone), file("azure", "10.1.0.0/16, 10.9.0.0/16", alone), "", false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

@@ -11,13 +11,6 @@ import (
 	"github.com/vnetsim/vnetsim/topology/diag"
 )
 
-// PeeringSyncRequired is the code of an azure address-space change on a
-// peered VNet: the platform accepts the edit, but until syncPeering runs on
-// each peer the peers keep routing to the old ranges only
-// (address-space-not-synced). It is a diff code, added to the contract's
-// vocabulary, as docs/reference/vocabularies.md allows.
-const PeeringSyncRequired diag.Code = "peering-sync-required"
-
 // Violation is a change the platform would refuse as a direct edit, or an
 // error the after-file introduces.
 type Violation struct {
@@ -39,7 +32,7 @@ func (v Violation) Fails() bool { return !v.ResolvedByPlan }
 // addressSpaceViolations returns the direct-edit refusals of address-space
 // changes on VNets that are peered in both files (docs/semantics.md#address-space-changes): windows-sdn
 // refuses the edit (address-space-locked); azure accepts it but needs
-// syncPeering on each peer (PeeringSyncRequired, resolved by the plan).
+// syncPeering on each peer (diag.PeeringSyncRequired, resolved by the plan).
 func addressSpaceViolations(before, after *topology.Network) []Violation {
 	rules := after.Platform.Rules()
 	var out []Violation
@@ -75,7 +68,7 @@ func addressSpaceViolations(before, after *topology.Network) []Violation {
 			}
 			for _, c := range prefixChanges(a, b, added, removed) {
 				out = append(out, Violation{
-					Code:           PeeringSyncRequired,
+					Code:           diag.PeeringSyncRequired,
 					Path:           c.path,
 					kind:           c.kind,
 					ResolvedByPlan: true,

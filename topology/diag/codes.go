@@ -2,7 +2,8 @@ package diag
 
 import "slices"
 
-// Code is a closed-vocabulary diagnostic or refusal code of docs/reference/vocabularies.md.
+// Code is a closed-vocabulary diagnostic, refusal or report code of
+// docs/reference/vocabularies.md.
 // Its string value is the contract spelling; never rename one.
 type Code string
 
@@ -59,6 +60,15 @@ const (
 	NotFound                  Code = "not-found"                   // the event names an object that does not exist
 )
 
+// Report codes (docs/reference/vocabularies.md): the codes of reports
+// rather than of a topology or an event, SARIF rule ids and JUnit failure
+// types. No diagnostic or refusal carries one.
+const (
+	FailedExpectation   Code = "failed-expectation"    // a scenario expectation did not hold
+	PeeringSyncRequired Code = "peering-sync-required" // azure, in a diff: a peered VNet's space changes, so its peerings need syncPeering
+	ReachabilityLost    Code = "reachability-lost"     // in a diff: a subnet pair delivers fewer packets after the change
+)
+
 // ErrorCodes lists every contract error code, in contract order.
 var ErrorCodes = []Code{
 	YAMLSyntax, UnknownField, DuplicateKey, MissingField, InvalidValue, InvalidPrefix,
@@ -79,10 +89,19 @@ var WarningCodes = []Code{
 // RefusalCodes lists the codes only events are refused with.
 var RefusalCodes = []Code{AddressSpaceLocked, RemotePeeringDisconnected, AddressRangeInUse, NotFound}
 
-// Known reports whether c is a contract code.
+// ReportCodes lists the codes of reports, in contract order.
+var ReportCodes = []Code{FailedExpectation, PeeringSyncRequired, ReachabilityLost}
+
+// Known reports whether c is a code of docs/reference/vocabularies.md: a
+// diagnostic error or warning code, a refused-event code or a report
+// code.
 func (c Code) Known() bool {
-	return slices.Contains(ErrorCodes, c) || slices.Contains(WarningCodes, c) || slices.Contains(RefusalCodes, c)
+	return slices.Contains(ErrorCodes, c) || slices.Contains(WarningCodes, c) || slices.Contains(RefusalCodes, c) || c.IsReport()
 }
+
+// IsReport reports whether c is a report code (ReportCodes), which no
+// diagnostic, refusal or scenario expectation carries.
+func (c Code) IsReport() bool { return slices.Contains(ReportCodes, c) }
 
 // String returns the contract spelling.
 func (c Code) String() string { return string(c) }

@@ -18,6 +18,7 @@ func TestCodesMatchContract(t *testing.T) {
 		{"Diagnostic error codes", diag.ErrorCodes},
 		{"Diagnostic warning codes", diag.WarningCodes},
 		{"Refused-event codes", diag.RefusalCodes},
+		{"Report codes", diag.ReportCodes},
 	} {
 		t.Run(tc.label, func(t *testing.T) {
 			want := contracttest.Vocabulary(t, tc.label)
@@ -39,5 +40,15 @@ func TestCodesMatchContract(t *testing.T) {
 	}
 	if diag.Code("no-such-code").Known() {
 		t.Error("an invented code is Known")
+	}
+	for _, c := range slices.Concat(diag.ErrorCodes, diag.WarningCodes, diag.RefusalCodes) {
+		if c.IsReport() {
+			t.Errorf("%s is a diagnostic or refusal code and a report code", c)
+		}
+	}
+	for _, c := range diag.ReportCodes {
+		if !c.IsReport() || diag.Errorf(c, nil, "x").Valid() {
+			t.Errorf("%s: IsReport %t, valid as a diagnostic %t", c, c.IsReport(), diag.Errorf(c, nil, "x").Valid())
+		}
 	}
 }

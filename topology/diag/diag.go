@@ -150,9 +150,10 @@ func (d Diagnostic) Paths() []Path {
 	return append([]Path{d.Path}, d.Also...)
 }
 
-// Valid reports whether d has a severity and a contract code.
+// Valid reports whether d has a severity and a contract code of a
+// diagnostic or a refusal (not a report code).
 func (d Diagnostic) Valid() bool {
-	return (d.Severity == Error || d.Severity == Warning) && d.Code.Known()
+	return (d.Severity == Error || d.Severity == Warning) && d.Code.Known() && !d.Code.IsReport()
 }
 
 // Message returns the Summary followed by the Detail, if any.

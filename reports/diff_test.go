@@ -64,7 +64,7 @@ func diffFixture() *diff.Result {
 						{From: "hub/shared", To: "spoke1/app", Result: sim.OutcomeNone, Before: sim.OutcomeAll, Reason: sim.NotPeered, Explanation: "create the peering from hub to spoke1"},
 						{From: "spoke1/app", To: "hub/shared", Result: sim.OutcomeNone, Before: sim.OutcomeAll, Reason: sim.NotPeered},
 					}}},
-				{Event: event.CreatePeering{VNet: "hub", Name: "hub-to-spoke1", RemoteVirtualNetwork: "spoke1", Flags: event.PeeringFlags{AllowForwardedTraffic: event.Bool(true)}},
+				{Event: event.CreatePeering{VNet: "hub", Name: "hub-to-spoke1", RemoteVirtualNetwork: "spoke1", Flags: event.PeeringFlags{topology.FlagAllowForwardedTraffic: event.Bool(true)}},
 					Why: "re-create the peering now that the address space has changed"},
 			},
 			Unplanned: []diff.Change{{Kind: diff.Added, Path: path("onPremises", "dc2"), Subject: at("after.yaml", 40, 3), Message: "on-premises site dc2 added (no event creates one)"}},

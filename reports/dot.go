@@ -734,20 +734,13 @@ func (b *builder) pairState(x, y string) topology.PeeringState {
 
 // flagsText is the short label of a peering object's flags.
 func flagsText(p *topology.Peering) string {
-	var f []string
-	if !p.AllowVirtualNetworkAccess {
-		f = append(f, "no-access")
+	var labels []string
+	for _, f := range topology.PeeringFlags() {
+		if f.Of(p) != f.Default() {
+			labels = append(labels, f.Label())
+		}
 	}
-	if p.AllowForwardedTraffic {
-		f = append(f, "fwd")
-	}
-	if p.AllowGatewayTransit {
-		f = append(f, "gw-transit")
-	}
-	if p.UseRemoteGateways {
-		f = append(f, "use-gw")
-	}
-	return strings.Join(f, ",")
+	return strings.Join(labels, ",")
 }
 
 // addPeerings draws one edge per VNet pair when both objects are

@@ -41,7 +41,7 @@ func bench100() *Scenario {
 	for i := range 20 {
 		spoke := fmt.Sprintf("spoke00-%03d", 1+i*20)
 		add(event.UpdatePeering{Peering: event.PeeringRef{VNet: spoke, RemoteVirtualNetwork: "hub00"},
-			Flags: event.PeeringFlags{AllowForwardedTraffic: event.Bool(true)}}, connected(spoke, "hub00"))
+			Flags: event.PeeringFlags{topology.FlagAllowForwardedTraffic: event.Bool(true)}}, connected(spoke, "hub00"))
 	}
 	for i := range 15 {
 		vnet := fmt.Sprintf("spoke00-%03d", 1+i*20)

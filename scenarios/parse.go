@@ -550,10 +550,10 @@ func (p *parser) topology(sc *Scenario, data []byte, root *yaml.Node, read topol
 
 // eventParsers reads each event kind's arguments (docs/reference/scenarios.md).
 var eventParsers = map[string]eventParser{
-	"createPeering": eventOf([]string{"vnet", "name", "remoteVirtualNetwork"}, flagKeys, func(p *parser, o object) event.Event {
+	"createPeering": eventOf([]string{"vnet", "name", "remoteVirtualNetwork"}, topology.PeeringFlagKeys(), func(p *parser, o object) event.Event {
 		return event.CreatePeering{VNet: p.str(o, "vnet"), Name: p.str(o, "name"), RemoteVirtualNetwork: p.str(o, "remoteVirtualNetwork"), Flags: p.flags(o)}
 	}),
-	"updatePeering": peeringEventOf(flagKeys, func(p *parser, o object, ref event.PeeringRef) event.Event {
+	"updatePeering": peeringEventOf(topology.PeeringFlagKeys(), func(p *parser, o object, ref event.PeeringRef) event.Event {
 		return event.UpdatePeering{Peering: ref, Flags: p.flags(o)}
 	}),
 	"deletePeering": peeringEventOf(nil, func(_ *parser, _ object, ref event.PeeringRef) event.Event {
@@ -791,15 +791,13 @@ func (p *parser) optString(o object, key string) *string {
 	return &s
 }
 
-var flagKeys = []string{"allowVirtualNetworkAccess", "allowForwardedTraffic", "allowGatewayTransit", "useRemoteGateways"}
-
+// flags reads the peering flags given in o.
 func (p *parser) flags(o object) event.PeeringFlags {
-	return event.PeeringFlags{
-		AllowVirtualNetworkAccess: p.boolean(o, "allowVirtualNetworkAccess"),
-		AllowForwardedTraffic:     p.boolean(o, "allowForwardedTraffic"),
-		AllowGatewayTransit:       p.boolean(o, "allowGatewayTransit"),
-		UseRemoteGateways:         p.boolean(o, "useRemoteGateways"),
+	var out event.PeeringFlags
+	for _, f := range topology.PeeringFlags() {
+		out[f] = p.boolean(o, f.Key())
 	}
+	return out
 }
 
 // peeringRef reads {vnet, name|remoteVirtualNetwork, extra...}.

@@ -6,44 +6,37 @@ import (
 	"path/filepath"
 	"testing"
 
+	"golang.org/x/tools/txtar"
+
 	"github.com/vnetsim/vnetsim/sim/diff"
 	"github.com/vnetsim/vnetsim/topology"
 )
 
-// FromPlan's scenario, written next to a before-file in another folder,
-// names it relatively, replays the plan step by step and ends expecting
-// the after-file's peerings, reachability and validity: it runs green.
+// FromPlan's scenario of a diff case, written in another folder than the
+// before-file, names it relatively, replays the plan step by step and ends
+// expecting the after-file's peerings, reachability and validity: it runs
+// green.
 func TestFromPlanRuns(t *testing.T) {
-	const before = `name: t
-virtualNetworks:
-  hub:
-    addressSpace: [10.0.0.0/16]
-    subnets: {shared: {addressPrefix: 10.0.1.0/24}}
-    peerings: {hub-to-spoke: {remoteVirtualNetwork: spoke}}
-  spoke:
-    addressSpace: [10.1.0.0/16]
-    subnets: {app: {addressPrefix: 10.1.1.0/24}}
-    peerings: {spoke-to-hub: {remoteVirtualNetwork: hub}}
-`
-	const after = `name: t
-virtualNetworks:
-  hub:
-    addressSpace: [10.0.0.0/16]
-    subnets: {shared: {addressPrefix: 10.0.1.0/24}}
-    peerings: {hub-to-spoke: {remoteVirtualNetwork: spoke}}
-  spoke:
-    addressSpace: [10.1.0.0/16, 10.2.0.0/16]
-    subnets: {app: {addressPrefix: 10.1.1.0/24}, new: {addressPrefix: 10.2.1.0/24}}
-    peerings: {spoke-to-hub: {remoteVirtualNetwork: hub}}
-`
+	ar, err := txtar.ParseFile(filepath.Join("..", "sim", "diff", "testdata", "address-locked.txtar"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	files := map[string][]byte{}
+	for _, f := range ar.Files {
+		files[f.Name] = f.Data
+	}
+	before, after := string(files["before.yaml"]), string(files["after.yaml"])
 	dir := t.TempDir()
+	write := func(path string, data []byte) {
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
 	bpath := filepath.Join(dir, "estate", "before.yaml")
-	if err := os.MkdirAll(filepath.Dir(bpath), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(bpath, []byte(before), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	write(bpath, []byte(before))
 	input := func(name, text string) diff.Input {
 		n, sm, ds := topology.Check(name, []byte(text))
 		return diff.Input{Network: n, Source: sm, Diagnostics: ds}
@@ -74,12 +67,7 @@ virtualNetworks:
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := os.MkdirAll(filepath.Dir(spath), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(spath, data, 0o644); err != nil {
-		t.Fatal(err)
-	}
+	write(spath, data)
 	parsed, ds := ParseFile(spath)
 	if parsed == nil {
 		t.Fatalf("the scenario does not parse: %v", ds)

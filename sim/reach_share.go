@@ -193,8 +193,11 @@ func peeringFlags(p *topology.Peering, synced bool) string {
 	if p == nil {
 		return "-"
 	}
-	s := fmt.Sprintf("%t,%t,%t,%t,%t", p.AllowVirtualNetworkAccess, p.AllowForwardedTraffic,
-		p.AllowGatewayTransit, p.UseRemoteGateways, p.Disconnected)
+	var s string
+	for _, f := range topology.PeeringFlags() {
+		s += fmt.Sprintf("%t,", f.Of(p))
+	}
+	s += fmt.Sprintf("%t", p.Disconnected)
 	if synced {
 		s += fmt.Sprint(p.SyncedRemote)
 	}

@@ -291,17 +291,10 @@ func encodeVNet(d *encoder, n *Network, v *VirtualNetwork) {
 	encNamed(d, vnetPath(v.Name), "peerings", v.SortedPeerings(), func(p *Peering) string { return p.Name }, func(p *Peering) {
 		d.openMap(true)
 		strEntry(d, "remoteVirtualNetwork", p.RemoteVirtualNetwork)
-		if !p.AllowVirtualNetworkAccess {
-			d.key("allowVirtualNetworkAccess")
-			d.bool(false)
-		}
-		for _, f := range []struct {
-			key string
-			on  bool
-		}{{"allowForwardedTraffic", p.AllowForwardedTraffic}, {"allowGatewayTransit", p.AllowGatewayTransit}, {"useRemoteGateways", p.UseRemoteGateways}} {
-			if f.on {
-				d.key(f.key)
-				d.bool(true)
+		for _, f := range PeeringFlags() {
+			if v := f.Of(p); v != f.Default() {
+				d.key(f.Key())
+				d.bool(v)
 			}
 		}
 		if p.Disconnected {

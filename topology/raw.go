@@ -74,9 +74,8 @@ var (
 		opt("ipForwarding", "accessControlList", "running", "bandwidthMbps"))
 	kindLoadBalancer = kind("loadBalancer", req("subnet", "frontendIpAddress"), opt("sku", "backends", "rules"))
 	kindLBRule       = kind("loadBalancerRule", req("protocol", "frontendPort"), opt("backendPort"))
-	kindPeering      = kind("peering", req("remoteVirtualNetwork"),
-		opt("allowVirtualNetworkAccess", "allowForwardedTraffic", "allowGatewayTransit", "useRemoteGateways",
-			"peeringState", "remoteAddressSpace"))
+	kindPeering      = kind("peering", req("remoteVirtualNetwork"), opt(PeeringFlagKeys()...),
+		opt("peeringState", "remoteAddressSpace"))
 	kindRouteTable = kind("routeTable", opt("disableGatewayRoutePropagation", "routes"))
 	kindRoute      = kind("route", req("name", "addressPrefix", "nextHopType"), opt("nextHopIpAddress"))
 	kindACL        = kind("accessControlList", opt("inboundDefaultAction", "outboundDefaultAction", "rules"))

@@ -332,14 +332,11 @@ func (l *loader) vnet(n *Network, e named, vnetNames map[string]bool) *VirtualNe
 		if !ok {
 			continue
 		}
-		p := &Peering{
-			Name:                      pe.name,
-			AllowVirtualNetworkAccess: l.boolean(po, "allowVirtualNetworkAccess", pwhat, true),
-			AllowForwardedTraffic:     l.boolean(po, "allowForwardedTraffic", pwhat, false),
-			AllowGatewayTransit:       l.boolean(po, "allowGatewayTransit", pwhat, false),
-			UseRemoteGateways:         l.boolean(po, "useRemoteGateways", pwhat, false),
-			Disconnected:              enumValue(l, po, "peeringState", pwhat, Initiated, false, parseObservedState) == Disconnected,
+		p := &Peering{Name: pe.name}
+		for _, f := range PeeringFlags() {
+			f.Set(p, l.boolean(po, f.Key(), pwhat, f.Default()))
 		}
+		p.Disconnected = enumValue(l, po, "peeringState", pwhat, Initiated, false, parseObservedState) == Disconnected
 		if po.get("remoteAddressSpace") != nil {
 			p.SyncedRemote = l.prefixes(po, "remoteAddressSpace", pwhat)
 		}

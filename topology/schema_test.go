@@ -138,3 +138,25 @@ func TestSchemaKeysMatchLoader(t *testing.T) {
 		}
 	}
 }
+
+// The schema describes each peering flag as the flag table does: a
+// boolean with its default and its meaning.
+func TestSchemaPeeringFlagsMatchTable(t *testing.T) {
+	var doc schemaDoc
+	if err := json.Unmarshal(Schema(), &doc); err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range PeeringFlags() {
+		var prop struct {
+			Type        string `json:"type"`
+			Default     *bool  `json:"default"`
+			Description string `json:"description"`
+		}
+		if err := json.Unmarshal(doc.Defs["peering"].Properties[f.Key()], &prop); err != nil {
+			t.Fatalf("$defs/peering/%s: %v", f.Key(), err)
+		}
+		if prop.Type != "boolean" || prop.Default == nil || *prop.Default != f.Default() || prop.Description != f.Doc() {
+			t.Errorf("$defs/peering/%s is %+v, want a boolean defaulting to %t described %q", f.Key(), prop, f.Default(), f.Doc())
+		}
+	}
+}

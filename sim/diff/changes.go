@@ -295,14 +295,11 @@ func lbProps(lb *topology.LoadBalancer) []field {
 }
 
 func peeringProps(p *topology.Peering) []field {
-	return []field{
-		{key: "remoteVirtualNetwork", value: p.RemoteVirtualNetwork},
-		{key: "allowVirtualNetworkAccess", value: strconv.FormatBool(p.AllowVirtualNetworkAccess)},
-		{key: "allowForwardedTraffic", value: strconv.FormatBool(p.AllowForwardedTraffic)},
-		{key: "allowGatewayTransit", value: strconv.FormatBool(p.AllowGatewayTransit)},
-		{key: "useRemoteGateways", value: strconv.FormatBool(p.UseRemoteGateways)},
-		{key: "peeringState", value: storedState(p)},
+	out := []field{{key: "remoteVirtualNetwork", value: p.RemoteVirtualNetwork}}
+	for _, f := range topology.PeeringFlags() {
+		out = append(out, field{key: f.Key(), value: strconv.FormatBool(f.Of(p))})
 	}
+	return append(out, field{key: "peeringState", value: storedState(p)})
 }
 
 // storedState is the part of a peering's state a file stores: Disconnected,

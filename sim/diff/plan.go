@@ -188,22 +188,18 @@ func (p *planner) keptPeering(owner string, b *topology.Peering) *topology.Peeri
 func flagDelta(b, a *topology.Peering) (event.PeeringFlags, bool) {
 	var f event.PeeringFlags
 	changed := false
-	set := func(dst **bool, before, after bool) {
-		if before != after {
-			*dst = event.Bool(after)
+	for _, flag := range topology.PeeringFlags() {
+		if v := flag.Of(a); v != flag.Of(b) {
+			f[flag] = event.Bool(v)
 			changed = true
 		}
 	}
-	set(&f.AllowVirtualNetworkAccess, b.AllowVirtualNetworkAccess, a.AllowVirtualNetworkAccess)
-	set(&f.AllowForwardedTraffic, b.AllowForwardedTraffic, a.AllowForwardedTraffic)
-	set(&f.AllowGatewayTransit, b.AllowGatewayTransit, a.AllowGatewayTransit)
-	set(&f.UseRemoteGateways, b.UseRemoteGateways, a.UseRemoteGateways)
 	return f, changed
 }
 
 // createFlags returns a new object's flags, leaving defaults unsaid.
 func createFlags(a *topology.Peering) event.PeeringFlags {
-	f, _ := flagDelta(&topology.Peering{AllowVirtualNetworkAccess: true}, a)
+	f, _ := flagDelta(topology.NewPeering(a.Name, a.RemoteVirtualNetwork), a)
 	return f
 }
 

@@ -29,7 +29,7 @@ func TestScopedValidationOnEstate(t *testing.T) {
 				// The hub's gateway, used by every spoke: remote-gateway-missing.
 				RemoveGateway{VNet: "hub01"},
 				// A spoke's second useRemoteGateways object: remote-gateway-multiple.
-				CreatePeering{VNet: "spoke00-001", Name: "to-hub01", RemoteVirtualNetwork: "hub01", Flags: PeeringFlags{UseRemoteGateways: Bool(true)}},
+				CreatePeering{VNet: "spoke00-001", Name: "to-hub01", RemoteVirtualNetwork: "hub01", Flags: PeeringFlags{topology.FlagUseRemoteGateways: Bool(true)}},
 				// A Basic hub gateway offering transit: an error on azure.
 				SetGateway{VNet: "hub00", Gateway: GatewaySpec{Name: "gw-00", Type: topology.Vpn, SKU: "Basic", Connections: []string{"dc00"}}},
 				// The appliance address moved: spokes' routes lose it (a warning only).
@@ -68,7 +68,7 @@ func TestScopedValidationRandom(t *testing.T) {
 				switch rng.IntN(14) {
 				case 0:
 					ev = CreatePeering{VNet: v, Name: fmt.Sprintf("p%d", i), RemoteVirtualNetwork: pick(vnets),
-						Flags: PeeringFlags{UseRemoteGateways: Bool(rng.IntN(3) == 0), AllowGatewayTransit: Bool(rng.IntN(2) == 0)}}
+						Flags: PeeringFlags{topology.FlagUseRemoteGateways: Bool(rng.IntN(3) == 0), topology.FlagAllowGatewayTransit: Bool(rng.IntN(2) == 0)}}
 				case 1, 2:
 					peerings := slices.Sorted(maps.Keys(n.VirtualNetworks[v].Peerings))
 					if len(peerings) == 0 {
@@ -78,7 +78,7 @@ func TestScopedValidationRandom(t *testing.T) {
 					if rng.IntN(2) == 0 {
 						ev = DeletePeering{Peering: ref}
 					} else {
-						ev = UpdatePeering{Peering: ref, Flags: PeeringFlags{UseRemoteGateways: Bool(rng.IntN(2) == 0), AllowGatewayTransit: Bool(rng.IntN(2) == 0)}}
+						ev = UpdatePeering{Peering: ref, Flags: PeeringFlags{topology.FlagUseRemoteGateways: Bool(rng.IntN(2) == 0), topology.FlagAllowGatewayTransit: Bool(rng.IntN(2) == 0)}}
 					}
 				case 3:
 					ev = AddAddressPrefix{VNet: v, Prefix: pfx(pick(prefixes))}

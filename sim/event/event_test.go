@@ -168,10 +168,10 @@ func TestEventsChangeTheNetwork(t *testing.T) {
 		{"createPeering second side goes direct", directPeering[:1],
 			directPeering[1], "app1", "app2", 443, "delivered via app1,app2", state("spoke2", "s2-to-s1", topology.Connected)},
 		{"updatePeering forwarded traffic off", nil,
-			UpdatePeering{Peering: PeeringRef{VNet: "spoke2", Name: "spoke2-to-hub"}, Flags: PeeringFlags{AllowForwardedTraffic: Bool(false)}},
+			UpdatePeering{Peering: PeeringRef{VNet: "spoke2", Name: "spoke2-to-hub"}, Flags: PeeringFlags{topology.FlagAllowForwardedTraffic: Bool(false)}},
 			"app1", "app2", 443, "dropped:forwarded-traffic-blocked via app1,nva1", state("spoke2", "spoke2-to-hub", topology.Connected)},
 		{"updatePeering access off", nil,
-			UpdatePeering{Peering: PeeringRef{VNet: "spoke1", RemoteVirtualNetwork: "hub"}, Flags: PeeringFlags{AllowVirtualNetworkAccess: Bool(false)}},
+			UpdatePeering{Peering: PeeringRef{VNet: "spoke1", RemoteVirtualNetwork: "hub"}, Flags: PeeringFlags{topology.FlagAllowVirtualNetworkAccess: Bool(false)}},
 			"app1", "web1", 443, "dropped:peering-access-disabled via app1", state("spoke1", "spoke1-to-hub", topology.Connected)},
 		{"deletePeering disconnects the other side", nil,
 			DeletePeering{Peering: PeeringRef{VNet: "spoke2", Name: "spoke2-to-hub"}},
@@ -232,9 +232,9 @@ func TestEventsChangeTheNetwork(t *testing.T) {
 			"app1", "op1", 443, "dropped:no-route via app1", nil},
 
 		{"removeGateway once no spoke uses it", []Event{
-			UpdatePeering{Peering: PeeringRef{VNet: "spoke1", Name: "spoke1-to-hub"}, Flags: PeeringFlags{UseRemoteGateways: Bool(false)}},
-			UpdatePeering{Peering: PeeringRef{VNet: "spoke2", Name: "spoke2-to-hub"}, Flags: PeeringFlags{UseRemoteGateways: Bool(false)}},
-			UpdatePeering{Peering: PeeringRef{VNet: "spoke3", Name: "spoke3-to-hub"}, Flags: PeeringFlags{UseRemoteGateways: Bool(false)}}},
+			UpdatePeering{Peering: PeeringRef{VNet: "spoke1", Name: "spoke1-to-hub"}, Flags: PeeringFlags{topology.FlagUseRemoteGateways: Bool(false)}},
+			UpdatePeering{Peering: PeeringRef{VNet: "spoke2", Name: "spoke2-to-hub"}, Flags: PeeringFlags{topology.FlagUseRemoteGateways: Bool(false)}},
+			UpdatePeering{Peering: PeeringRef{VNet: "spoke3", Name: "spoke3-to-hub"}, Flags: PeeringFlags{topology.FlagUseRemoteGateways: Bool(false)}}},
 			RemoveGateway{VNet: "hub"},
 			"nva1", "op1", 443, "dropped:no-route via nva1", func(t *testing.T, n *topology.Network) {
 				if n.VirtualNetworks["hub"].Gateway != nil {
@@ -343,7 +343,7 @@ func TestDeletionsLeaveErrorsToValid(t *testing.T) {
 func TestPeeringRecoveryOnHubSpoke(t *testing.T) {
 	spokeSide := PeeringRef{VNet: "spoke1", Name: "spoke1-to-hub"}
 	recreate := CreatePeering{VNet: "spoke1", Name: "spoke1-to-hub", RemoteVirtualNetwork: "hub",
-		Flags: PeeringFlags{UseRemoteGateways: Bool(true), AllowForwardedTraffic: Bool(true)}}
+		Flags: PeeringFlags{topology.FlagUseRemoteGateways: Bool(true), topology.FlagAllowForwardedTraffic: Bool(true)}}
 	n := hubSpoke(t)
 
 	n, r := applyChecked(t, n, DeletePeering{Peering: spokeSide})
@@ -409,9 +409,9 @@ func TestAddressSpaceProcedureOnHubSpoke(t *testing.T) {
 		DeletePeering{Peering: PeeringRef{VNet: "spoke1", Name: "spoke1-to-hub"}},
 		DeletePeering{Peering: PeeringRef{VNet: "hub", Name: "hub-to-spoke1"}},
 		AddAddressPrefix{VNet: "spoke1", Prefix: pfx("10.11.0.0/16")},
-		CreatePeering{VNet: "hub", Name: "hub-to-spoke1", RemoteVirtualNetwork: "spoke1", Flags: PeeringFlags{AllowGatewayTransit: Bool(true)}},
+		CreatePeering{VNet: "hub", Name: "hub-to-spoke1", RemoteVirtualNetwork: "spoke1", Flags: PeeringFlags{topology.FlagAllowGatewayTransit: Bool(true)}},
 		CreatePeering{VNet: "spoke1", Name: "spoke1-to-hub", RemoteVirtualNetwork: "hub",
-			Flags: PeeringFlags{UseRemoteGateways: Bool(true), AllowForwardedTraffic: Bool(true)}},
+			Flags: PeeringFlags{topology.FlagUseRemoteGateways: Bool(true), topology.FlagAllowForwardedTraffic: Bool(true)}},
 		AddSubnet{VNet: "spoke1", Subnet: SubnetSpec{Name: "new", AddressPrefix: pfx("10.11.1.0/24"), RouteTable: "rt-spoke"}},
 		SetVirtualMachine{VNet: "spoke1", Name: "new1", Subnet: "new", IPAddress: addr("10.11.1.4")},
 	})
@@ -491,7 +491,7 @@ func TestEventRefusals(t *testing.T) {
 			AddRoute{RouteTable: "rt-spoke", Route: topology.Route{Name: "x", AddressPrefix: pfx("192.168.0.0/16"), NextHopType: topology.NextHopVirtualAppliance}}, diag.RouteNextHopInvalid},
 		{"ACL priority taken", nil, AddACLRule{AccessControlList: "app-acl", Rule: topology.ACLRule{Name: "x", Priority: 200}}, diag.ACLPriorityDuplicate},
 		{"ACL priority out of range", nil, AddACLRule{AccessControlList: "app-acl", Rule: topology.ACLRule{Name: "x", Priority: 70000}}, diag.ACLPriorityInvalid},
-		{"transit flag withdrawn", nil, UpdatePeering{Peering: PeeringRef{VNet: "hub", Name: "hub-to-spoke1"}, Flags: PeeringFlags{AllowGatewayTransit: Bool(false)}}, diag.RemoteGatewayTransitDisabled},
+		{"transit flag withdrawn", nil, UpdatePeering{Peering: PeeringRef{VNet: "hub", Name: "hub-to-spoke1"}, Flags: PeeringFlags{topology.FlagAllowGatewayTransit: Bool(false)}}, diag.RemoteGatewayTransitDisabled},
 		{"own gateway under transit", nil, SetGateway{VNet: "spoke1", Gateway: GatewaySpec{Name: "gw", Type: topology.Vpn}}, diag.RemoteGatewayWithLocal},
 		{"load balancer backend unknown", nil, SetLoadBalancer{VNet: "hub", Name: "x", Subnet: "web", FrontendIPAddress: addr("10.0.3.9"), Backends: []string{"app1"}}, diag.UnknownReference},
 		{"load balancer outside its subnet", nil, SetLoadBalancer{VNet: "hub", Name: "x", Subnet: "web", FrontendIPAddress: addr("10.0.2.9")}, diag.AddressOutsideSubnet},
@@ -546,8 +546,8 @@ func TestEventRefusals(t *testing.T) {
 // arguments, as reports print them and diff plans encode them.
 func TestEventFields(t *testing.T) {
 	events := []Event{
-		CreatePeering{VNet: "A", Name: "a-to-b", RemoteVirtualNetwork: "B", Flags: PeeringFlags{UseRemoteGateways: Bool(true)}},
-		UpdatePeering{Peering: PeeringRef{VNet: "A", RemoteVirtualNetwork: "B"}, Flags: PeeringFlags{AllowForwardedTraffic: Bool(false)}},
+		CreatePeering{VNet: "A", Name: "a-to-b", RemoteVirtualNetwork: "B", Flags: PeeringFlags{topology.FlagUseRemoteGateways: Bool(true)}},
+		UpdatePeering{Peering: PeeringRef{VNet: "A", RemoteVirtualNetwork: "B"}, Flags: PeeringFlags{topology.FlagAllowForwardedTraffic: Bool(false)}},
 		DeletePeering{Peering: PeeringRef{VNet: "A", Name: "a-to-b"}},
 		SyncPeering{Peering: PeeringRef{VNet: "B", Name: "b-to-a"}},
 		AddAddressPrefix{VNet: "A", Prefix: pfx("10.9.0.0/16")},

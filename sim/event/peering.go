@@ -27,15 +27,15 @@ import (
 // TestPeeringLifecycle holds the whole (state, event) → (states, code)
 // table.
 
-// PeeringFlags are the four flags of a peering object. A nil field is "not
-// given": createPeering then uses the contract default (access true, the
-// rest false) and updatePeering leaves the flag as it is.
-type PeeringFlags struct {
-	AllowVirtualNetworkAccess *bool
-	AllowForwardedTraffic     *bool
-	AllowGatewayTransit       *bool
-	UseRemoteGateways         *bool
-}
+// PeeringFlags are the values an event gives the flags of a peering
+// object, by flag (topology.PeeringFlag):
+//
+//	PeeringFlags{topology.FlagAllowForwardedTraffic: Bool(true)}
+//
+// A nil entry is "not given": createPeering then uses the flag's default
+// (topology.PeeringFlag.Default: access true, the rest false) and
+// updatePeering leaves the flag as it is.
+type PeeringFlags [topology.NumPeeringFlags]*bool
 
 // Bool returns a pointer to b, for PeeringFlags and SetVirtualMachine
 // literals.
@@ -43,32 +43,20 @@ func Bool(b bool) *bool { return &b }
 
 func (f PeeringFlags) fields() []Field {
 	var out []Field
-	for _, x := range []struct {
-		name string
-		v    *bool
-	}{
-		{"allowVirtualNetworkAccess", f.AllowVirtualNetworkAccess},
-		{"allowForwardedTraffic", f.AllowForwardedTraffic},
-		{"allowGatewayTransit", f.AllowGatewayTransit},
-		{"useRemoteGateways", f.UseRemoteGateways},
-	} {
-		if x.v != nil {
-			out = append(out, Field{x.name, *x.v})
+	for _, flag := range topology.PeeringFlags() {
+		if v := f[flag]; v != nil {
+			out = append(out, Field{flag.Key(), *v})
 		}
 	}
 	return out
 }
 
 func (f PeeringFlags) applyTo(p *topology.Peering) {
-	set := func(dst *bool, v *bool) {
+	for flag, v := range f {
 		if v != nil {
-			*dst = *v
+			topology.PeeringFlag(flag).Set(p, *v)
 		}
 	}
-	set(&p.AllowVirtualNetworkAccess, f.AllowVirtualNetworkAccess)
-	set(&p.AllowForwardedTraffic, f.AllowForwardedTraffic)
-	set(&p.AllowGatewayTransit, f.AllowGatewayTransit)
-	set(&p.UseRemoteGateways, f.UseRemoteGateways)
 }
 
 // PeeringRef names one peering object: the VNet that owns it, and either the
@@ -194,7 +182,7 @@ func (e CreatePeering) apply(t *tx) *Refusal {
 			"peering %s/%s is Disconnected; update or delete and re-create it before creating %s/%s",
 			remote.Name, back.Name, e.VNet, e.Name)
 	}
-	p := &topology.Peering{Name: e.Name, RemoteVirtualNetwork: e.RemoteVirtualNetwork, AllowVirtualNetworkAccess: true}
+	p := topology.NewPeering(e.Name, e.RemoteVirtualNetwork)
 	e.Flags.applyTo(p)
 	if v.Peerings == nil {
 		v.Peerings = map[string]*topology.Peering{}

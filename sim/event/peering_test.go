@@ -147,7 +147,7 @@ func TestPeeringLifecycle(t *testing.T) {
 
 		// Flags.
 		{"flag change keeps connected", "windows-sdn", connected,
-			UpdatePeering{Peering: PeeringRef{VNet: "A", RemoteVirtualNetwork: "B"}, Flags: PeeringFlags{AllowForwardedTraffic: Bool(true)}}, C, C, ""},
+			UpdatePeering{Peering: PeeringRef{VNet: "A", RemoteVirtualNetwork: "B"}, Flags: PeeringFlags{topology.FlagAllowForwardedTraffic: Bool(true)}}, C, C, ""},
 		{"update by wrong remote", "windows-sdn", connected,
 			UpdatePeering{Peering: PeeringRef{VNet: "A", Name: "ab", RemoteVirtualNetwork: "C"}}, C, C, diag.NotFound},
 

@@ -128,7 +128,7 @@ func benchEvents() []Event {
 	}
 	for i := range 20 {
 		evs = append(evs, UpdatePeering{Peering: PeeringRef{VNet: fmt.Sprintf("spoke00-%03d", i*20), RemoteVirtualNetwork: "hub00"},
-			Flags: PeeringFlags{AllowVirtualNetworkAccess: Bool(i%2 == 0)}})
+			Flags: PeeringFlags{topology.FlagAllowVirtualNetworkAccess: Bool(i%2 == 0)}})
 	}
 	for i := range 10 {
 		evs = append(evs, SetVirtualMachine{VNet: fmt.Sprintf("spoke00-%03d", i*40), Name: fmt.Sprintf("vm00-%03d-a", i*40), Running: Bool(false)})

@@ -327,7 +327,9 @@ func (a *reader) peering(v *vnetRec, d *doc, n *node, id string) {
 	}
 	a.peerings[id] = true
 	p := &peeringRec{res: azureRes(d, n, id), owner: v, remote: a.ref(d, n.prop("remoteVirtualNetwork"))}
-	p.access, p.fwd, p.transit, p.useGW = n.prop("allowVirtualNetworkAccess"), n.prop("allowForwardedTraffic"), n.prop("allowGatewayTransit"), n.prop("useRemoteGateways")
+	for _, f := range topology.PeeringFlags() {
+		p.flags[f] = n.prop(f.Key())
+	}
 	p.state, p.syncLevel = n.prop("peeringState"), n.prop("peeringSyncLevel")
 	what := "peering " + p.name
 	// Get-AzVirtualNetworkPeering calls remoteAddressSpace PeeredRemoteAddressSpace.

@@ -71,15 +71,15 @@ type subnetRec struct {
 
 type peeringRec struct {
 	res
-	owner                       *vnetRec
-	remote                      ref
-	access, fwd, transit, useGW *node          // flags as exported; nil: the default
-	state                       *node          // peeringState as exported
-	synced                      []netip.Prefix // remoteAddressSpace; nil when absent
-	syncedAt                    *node
-	remoteSpace                 []netip.Prefix // remoteVirtualNetworkAddressSpace
-	syncLevel                   *node
-	model                       *topology.Peering
+	owner       *vnetRec
+	remote      ref
+	flags       [topology.NumPeeringFlags]*node // as exported, by flag; nil: the default
+	state       *node                           // peeringState as exported
+	synced      []netip.Prefix                  // remoteAddressSpace; nil when absent
+	syncedAt    *node
+	remoteSpace []netip.Prefix // remoteVirtualNetworkAddressSpace
+	syncLevel   *node
+	model       *topology.Peering
 }
 
 type aclRec struct {
@@ -631,16 +631,12 @@ func (b *builder) peering(v *vnetRec, r *peeringRec) {
 		return // reported by stubs
 	}
 	owner := b.net.VirtualNetworks[v.modelled]
-	p := &topology.Peering{
-		Name:                      safeName(r.name),
-		RemoteVirtualNetwork:      remote.modelled,
-		AllowVirtualNetworkAccess: b.flag(r, r.access, true),
-		AllowForwardedTraffic:     b.flag(r, r.fwd, false),
-		AllowGatewayTransit:       b.flag(r, r.transit, false),
-		UseRemoteGateways:         b.flag(r, r.useGW, false),
-		Disconnected:              strings.EqualFold(r.state.text(), "Disconnected"),
-		SyncedRemote:              slices.Clone(r.synced),
+	p := &topology.Peering{Name: safeName(r.name), RemoteVirtualNetwork: remote.modelled}
+	for _, f := range topology.PeeringFlags() {
+		f.Set(p, b.flag(r, r.flags[f], f.Default()))
 	}
+	p.Disconnected = strings.EqualFold(r.state.text(), "Disconnected")
+	p.SyncedRemote = slices.Clone(r.synced)
 	if !r.state.isNull() && !slices.ContainsFunc([]string{"Initiated", "Connected", "Disconnected"}, func(s string) bool { return strings.EqualFold(s, r.state.text()) }) {
 		b.errorf(diag.InvalidValue, r.d, r.state, "peering %s: peeringState %s is not Initiated, Connected or Disconnected", r.name, describe(r.state))
 	}
@@ -650,16 +646,16 @@ func (b *builder) peering(v *vnetRec, r *peeringRec) {
 	// Like a topology file, which writes only what differs from the
 	// default, the map locates the flags diagnostics name; the others
 	// fall back to the peering, and a hub has thousands of peerings.
-	for _, f := range []struct {
-		key string
-		n   *node
-		set bool
-	}{{"allowVirtualNetworkAccess", r.access, !p.AllowVirtualNetworkAccess}, {"allowForwardedTraffic", r.fwd, p.AllowForwardedTraffic},
-		{"allowGatewayTransit", r.transit, p.AllowGatewayTransit}, {"useRemoteGateways", r.useGW, p.UseRemoteGateways},
-		{"peeringState", r.state, p.Disconnected}, {"remoteAddressSpace", r.syncedAt, r.syncedAt != nil}} {
-		if f.set {
-			b.record(path.Child(f.key), r.d, f.n)
+	for _, f := range topology.PeeringFlags() {
+		if f.Of(p) != f.Default() {
+			b.record(path.Child(f.Key()), r.d, r.flags[f])
 		}
+	}
+	if p.Disconnected {
+		b.record(path.Child("peeringState"), r.d, r.state)
+	}
+	if r.syncedAt != nil {
+		b.record(path.Child("remoteAddressSpace"), r.d, r.syncedAt)
 	}
 	r.model = p
 	owner.Peerings[p.Name] = p
@@ -676,12 +672,12 @@ func (b *builder) stubPeering(stub *vnetRec) {
 	}
 	v := b.net.VirtualNetworks[stub.modelled]
 	owner := r.owner.modelled
-	back := &topology.Peering{Name: safeName(stub.modelled + "-to-" + owner), RemoteVirtualNetwork: owner, AllowVirtualNetworkAccess: true}
+	back := topology.NewPeering(safeName(stub.modelled+"-to-"+owner), owner)
 	if r.model.UseRemoteGateways {
 		back.AllowGatewayTransit = true
 		if v.Gateway == nil {
 			v.Gateway = &topology.Gateway{Name: v.Name + "-gw", Type: topology.Vpn}
-			b.incomplete(r.d, r.useGW, "the stub gets a VPN gateway with no sites, so transit validates; routes to its on-premises ranges are unknown",
+			b.incomplete(r.d, r.flags[topology.FlagUseRemoteGateways], "the stub gets a VPN gateway with no sites, so transit validates; routes to its on-premises ranges are unknown",
 				"peering %s uses the gateways of %s, which is not in the export", r.name, stub.name)
 		}
 	}

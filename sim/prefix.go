@@ -3,6 +3,8 @@ package sim
 import (
 	"net/netip"
 	"slices"
+
+	"go4.org/netipx"
 )
 
 // prefixIndex finds the values stored under the prefixes that contain an
@@ -107,19 +109,42 @@ func (x *prefixIndex[T]) all(a netip.Addr) []T {
 	return out
 }
 
-// prefixSet is an immutable set of addresses given as prefixes.
+// prefixSet is an immutable set of addresses given as prefixes, such as a
+// VNet's VirtualNetwork service tag. netipx.IPSetBuilder builds it, merging
+// overlapping and adjacent prefixes into ranges; the walk asks it about
+// IPv4 addresses millions of times (ACL rules naming VirtualNetwork or
+// Internet, and the memo's guards), so its IPv4 ranges are also kept as
+// pairs of integers, searched without netip.Addr's 128-bit comparisons
+// (docs/performance.md). A nil set is empty.
 type prefixSet struct {
-	idx prefixIndex[struct{}]
+	ips *netipx.IPSet
+	v4  [][2]uint32 // the IPv4 ranges of ips, sorted and disjoint
 }
 
-func newPrefixSet(ps ...[]netip.Prefix) *prefixSet {
-	s := &prefixSet{}
-	for _, list := range ps {
+// newPrefixSet returns the set of the addresses in the prefixes of lists;
+// invalid prefixes add nothing.
+func newPrefixSet(lists ...[]netip.Prefix) *prefixSet {
+	var b netipx.IPSetBuilder
+	for _, list := range lists {
 		for _, p := range list {
-			s.idx.add(p, struct{}{})
+			b.AddPrefix(p)
+		}
+	}
+	ips, _ := b.IPSet() // the error lists the invalid prefixes, which are left out
+	rs := ips.Ranges()
+	s := &prefixSet{ips: ips, v4: make([][2]uint32, 0, len(rs))}
+	for _, r := range rs {
+		if r.From().Is4() {
+			s.v4 = append(s.v4, [2]uint32{v4(r.From()), v4(r.To())})
 		}
 	}
 	return s
+}
+
+// v4 returns an IPv4 address as an integer.
+func v4(a netip.Addr) uint32 {
+	b := a.As4()
+	return uint32(b[0])<<24 | uint32(b[1])<<16 | uint32(b[2])<<8 | uint32(b[3])
 }
 
 // contains reports whether a lies in the set.
@@ -127,6 +152,18 @@ func (s *prefixSet) contains(a netip.Addr) bool {
 	if s == nil {
 		return false
 	}
-	vs, _ := s.idx.longest(a)
-	return vs != nil
+	if !a.Is4() {
+		return s.ips.Contains(a)
+	}
+	x := v4(a)
+	lo, hi := 0, len(s.v4)
+	for lo < hi { // the first range ending at or after x
+		m := int(uint(lo+hi) >> 1)
+		if s.v4[m][1] < x {
+			lo = m + 1
+		} else {
+			hi = m
+		}
+	}
+	return lo < len(s.v4) && s.v4[lo][0] <= x
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/netip"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/vnetsim/vnetsim/topology"
@@ -182,26 +183,30 @@ func (e *Engine) shareVNetKey(v *topology.VirtualNetwork, towards []*topology.Vi
 		if in != nil && e.rules.PeeringSync && in.SyncedRemote != nil && !slices.Equal(in.SyncedRemote, v.AddressSpace) {
 			return ""
 		}
-		fmt.Fprintf(&b, ";%s %s %s", x.Name, peeringFlags(out, true), peeringFlags(in, false))
+		b.WriteString(";" + x.Name + " ")
+		writePeering(&b, out, true)
+		b.WriteByte(' ')
+		writePeering(&b, in, false)
 	}
 	return b.String()
 }
 
-// peeringFlags describes what walks read of one peering object; with
-// synced, also the remote ranges it has synced.
-func peeringFlags(p *topology.Peering, synced bool) string {
+// writePeering writes to b what walks read of one peering object: its
+// flags and whether it is Disconnected, "-" for none; with synced, also
+// the remote ranges it has synced.
+func writePeering(b *strings.Builder, p *topology.Peering, synced bool) {
 	if p == nil {
-		return "-"
+		b.WriteString("-")
+		return
 	}
-	var s string
 	for _, f := range topology.PeeringFlags() {
-		s += fmt.Sprintf("%t,", f.Of(p))
+		b.WriteString(strconv.FormatBool(f.Of(p)))
+		b.WriteByte(',')
 	}
-	s += fmt.Sprintf("%t", p.Disconnected)
+	b.WriteString(strconv.FormatBool(p.Disconnected))
 	if synced {
-		s += fmt.Sprint(p.SyncedRemote)
+		fmt.Fprint(b, p.SyncedRemote)
 	}
-	return s
 }
 
 // shareRoutesKey describes the Active routes of t other than v's own

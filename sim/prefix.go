@@ -10,7 +10,9 @@ import (
 // prefixIndex finds the values stored under the prefixes that contain an
 // address. It keeps one map per prefix length in use, so a lookup costs one
 // map probe per distinct length rather than a walk over every prefix.
-// The zero value is an empty index.
+// The zero value is an empty index. netipx has sets of addresses, not maps
+// from prefixes to values, which is what the index is for (the VNets or
+// subnets under a prefix); a set is a prefixSet.
 type prefixIndex[T any] struct {
 	m4   map[uint64][]T // IPv4, keyed by v4key: hashing an integer is cheapest
 	m6   map[netip.Prefix][]T

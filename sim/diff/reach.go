@@ -287,12 +287,42 @@ func compareViews(earlier, later *sim.ReachView, sc pairScope, withGained bool) 
 // eachChange calls fn for every pair compareViews reports, in its order,
 // with a lost pair's earlier.pairKey (0 for a gained one), without
 // building the lists: a plan state that loses millions of pairs hands
-// them over one by one.
+// them over one by one. The phases: cut the later view's subnets into
+// joint classes, walk the class pairs with an end in sc in both views,
+// keep the class pairs whose outcome changed, and expand those into
+// subnet pairs.
 func eachChange(earlier, later *sim.ReachView, sc pairScope, withGained bool, fn func(c ReachChange, key int64, gained bool)) {
-	var classes []*jointClass
+	c := newComparison(earlier, later, sc)
+	c.walk()
+	if changed := c.changed(withGained); len(changed) > 0 {
+		c.expand(changed, fn)
+	}
+}
+
+// comparison is two views being compared over the joint classes of a
+// scope.
+type comparison struct {
+	earlier, later *sim.ReachView
+	classes        []*jointClass
+	anyDst         []*jointClass // the classes in scope as destinations
+	at             []int         // each later subnet's position in earlier, or -1
+}
+
+// classChange is a changed pair of joint classes, from the source class's
+// side.
+type classChange struct {
+	to       *jointClass
+	lo, bo   sim.Outcome
+	reason   sim.Reason
+	gained   bool
+	position int // of the destination subnet, while expanding
+}
+
+// newComparison cuts later's subnets into joint classes: subnets in the
+// same group in both views (or in later only).
+func newComparison(earlier, later *sim.ReachView, sc pairScope) *comparison {
+	c := &comparison{earlier: earlier, later: later, at: make([]int, later.Len())}
 	byKey := map[[2]int]*jointClass{}
-	var anyDst []*jointClass
-	at := make([]int, later.Len()) // each subnet's position in earlier, or -1
 	for i := range later.Len() {
 		bg, k, ok := -1, 0, false
 		if k, ok = earlier.Index(later.Name(i)); ok {
@@ -300,85 +330,93 @@ func eachChange(earlier, later *sim.ReachView, sc pairScope, withGained bool, fn
 		} else {
 			k = -1
 		}
-		at[i] = k
+		c.at[i] = k
 		key := [2]int{later.Group(i), bg}
-		c := byKey[key]
-		if c == nil {
-			c = &jointClass{later: key[0], before: bg}
-			c.src, c.dst = inScope(later, sc, i)
-			byKey[key] = c
-			classes = append(classes, c)
-			if c.dst {
-				anyDst = append(anyDst, c)
+		jc := byKey[key]
+		if jc == nil {
+			jc = &jointClass{later: key[0], before: bg}
+			jc.src, jc.dst = inScope(later, sc, i)
+			byKey[key] = jc
+			c.classes = append(c.classes, jc)
+			if jc.dst {
+				c.anyDst = append(c.anyDst, jc)
 			}
 		}
-		c.members = append(c.members, i)
+		jc.members = append(jc.members, i)
 	}
-	// each calls fn for every pair of joint classes with an end in sc.
-	each := func(fn func(a, b *jointClass)) {
-		for _, a := range classes {
-			targets := anyDst
-			if a.src {
-				targets = classes
-			}
-			for _, b := range targets {
-				if a != b || len(a.members) > 1 {
-					fn(a, b)
-				}
+	return c
+}
+
+// each calls fn for every pair of joint classes with an end in the scope.
+func (c *comparison) each(fn func(a, b *jointClass)) {
+	for _, a := range c.classes {
+		targets := c.anyDst
+		if a.src {
+			targets = c.classes
+		}
+		for _, b := range targets {
+			if a != b || len(a.members) > 1 {
+				fn(a, b)
 			}
 		}
 	}
-	earlierKey := func(a, b *jointClass) sim.GroupPair {
-		return earlier.AnsweredBy(a.before, b.before)
-	}
+}
+
+// earlierPair returns the earlier view's group pair that answers the class
+// pair (a, b); both must exist in earlier.
+func (c *comparison) earlierPair(a, b *jointClass) sim.GroupPair {
+	return c.earlier.AnsweredBy(a.before, b.before)
+}
+
+// walk answers, in both views, the group pairs of every class pair.
+func (c *comparison) walk() {
 	lk, ek := map[sim.GroupPair]bool{}, map[sim.GroupPair]bool{}
-	each(func(a, b *jointClass) {
-		lk[later.AnsweredBy(a.later, b.later)] = true
+	c.each(func(a, b *jointClass) {
+		lk[c.later.AnsweredBy(a.later, b.later)] = true
 		if a.before >= 0 && b.before >= 0 {
-			ek[earlierKey(a, b)] = true
+			ek[c.earlierPair(a, b)] = true
 		}
 	})
-	later.Walk(lk)
-	earlier.Walk(ek)
+	c.later.Walk(lk)
+	c.earlier.Walk(ek)
+}
 
-	// Changed class pairs are recorded per source class, then expanded
-	// source subnet by source subnet, destinations sorted by position:
-	// views list subnets in name order, so the pairs come out sorted
-	// without comparing names.
-	type change struct {
-		to       *jointClass
-		lo, bo   sim.Outcome
-		reason   sim.Reason
-		gained   bool
-		position int // of the destination subnet, while expanding
-	}
-	changed := map[*jointClass][]change{}
-	each(func(a, b *jointClass) {
-		lo, lreason := later.Result(later.AnsweredBy(a.later, b.later))
+// changed returns, per source class, the class pairs whose outcome is
+// worse in later, and with withGained also those better (or new and
+// reaching something).
+func (c *comparison) changed(withGained bool) map[*jointClass][]classChange {
+	changed := map[*jointClass][]classChange{}
+	c.each(func(a, b *jointClass) {
+		lo, lreason := c.later.Result(c.later.AnsweredBy(a.later, b.later))
 		bo := sim.OutcomeUnknown
 		if a.before >= 0 && b.before >= 0 {
-			bo, _ = earlier.Result(earlierKey(a, b))
+			bo, _ = c.earlier.Result(c.earlierPair(a, b))
 		}
 		switch {
 		case bo == sim.OutcomeUnknown && lo != sim.OutcomeNone, bo != sim.OutcomeUnknown && rank(lo) > rank(bo):
 			if withGained {
-				changed[a] = append(changed[a], change{to: b, lo: lo, bo: bo, gained: true})
+				changed[a] = append(changed[a], classChange{to: b, lo: lo, bo: bo, gained: true})
 			}
 		case bo != sim.OutcomeUnknown && rank(lo) < rank(bo):
-			changed[a] = append(changed[a], change{to: b, lo: lo, bo: bo, reason: lreason})
+			changed[a] = append(changed[a], classChange{to: b, lo: lo, bo: bo, reason: lreason})
 		}
 	})
-	if len(changed) == 0 {
-		return
-	}
-	classOf := make([]*jointClass, later.Len())
-	for _, c := range classes {
-		for _, i := range c.members {
-			classOf[i] = c
+	return changed
+}
+
+// expand hands fn the subnet pairs of the changed class pairs, source
+// subnet by source subnet, destinations sorted by position: views list
+// subnets in name order, so the pairs come out sorted without comparing
+// names.
+func (c *comparison) expand(changed map[*jointClass][]classChange, fn func(c ReachChange, key int64, gained bool)) {
+	classOf := make([]*jointClass, c.later.Len())
+	for _, jc := range c.classes {
+		for _, i := range jc.members {
+			classOf[i] = jc
 		}
 	}
-	var row []change
-	for i := range later.Len() {
+	var row []classChange
+	for i := range c.later.Len() {
 		chs := changed[classOf[i]]
 		if len(chs) == 0 {
 			continue
@@ -392,14 +430,14 @@ func eachChange(earlier, later *sim.ReachView, sc pairScope, withGained bool, fn
 				}
 			}
 		}
-		slices.SortFunc(row, func(x, y change) int { return cmp.Compare(x.position, y.position) })
+		slices.SortFunc(row, func(x, y classChange) int { return cmp.Compare(x.position, y.position) })
 		for _, ch := range row {
-			c := ReachChange{From: later.Name(i), To: later.Name(ch.position), Result: ch.lo, Before: ch.bo}
+			rc := ReachChange{From: c.later.Name(i), To: c.later.Name(ch.position), Result: ch.lo, Before: ch.bo}
 			if ch.gained {
-				fn(c, 0, true)
+				fn(rc, 0, true)
 			} else {
-				c.Reason = ch.reason
-				fn(c, pairKey(earlier, at[i], at[ch.position]), false)
+				rc.Reason = ch.reason
+				fn(rc, pairKey(c.earlier, c.at[i], c.at[ch.position]), false)
 			}
 		}
 	}

@@ -8,7 +8,6 @@ import (
 	"path"
 	"path/filepath"
 	"slices"
-	"strconv"
 	"strings"
 
 	"gopkg.in/yaml.v3"
@@ -123,6 +122,11 @@ func (p *parser) errorf(code diag.Code, at diag.Path, n *yaml.Node, format strin
 	p.diags.Append(d)
 }
 
+// fail reports e, an error reading n, for what at at.
+func (p *parser) fail(e *topology.NodeError, at diag.Path, n *yaml.Node, what string) {
+	p.diags.Append(e.Diagnostic(at, what).At(p.rangeOf(n)))
+}
+
 // document parses data into its root node, or reports why it cannot. The
 // topology loader's front end reads it, so a broken scenario is reported
 // at the same line and column as the same bytes in a topology file.
@@ -153,24 +157,17 @@ func (p *parser) object(n *yaml.Node, at diag.Path, what string, required, optio
 		p.errorf(diag.InvalidValue, at, n, "%s: want a mapping, got %s", what, kindName(n))
 		return o, false
 	}
-	ok := true
-	var unknown []*yaml.Node
-	for i := 0; i+1 < len(n.Content); i += 2 {
-		k, v := n.Content[i], n.Content[i+1]
-		switch {
-		case o.vals[k.Value] != nil:
-			p.errorf(diag.DuplicateKey, at.Child(k.Value), k, "%s: key %s is written twice", what, diag.Quote(k.Value))
-			ok = false
-		case !slices.Contains(required, k.Value) && !slices.Contains(optional, k.Value):
-			unknown = append(unknown, k)
-			ok = false
-		default:
-			o.vals[k.Value] = v
-		}
+	all := slices.Concat(required, optional)
+	m := topology.ReadMapping(n, func(key string) bool { return slices.Contains(all, key) })
+	o.vals = m.Values
+	ok := len(m.Duplicate) == 0 && len(m.Unknown) == 0
+	for _, d := range m.Duplicate {
+		dd := topology.DuplicateKey(at.Child(d[0].Value), what, d[0].Value).At(p.rangeOf(d[0]))
+		dd.Related[0].Subject = p.rangeOf(d[1])
+		p.diags.Append(dd)
 	}
 	// A misspelt required key is one unknown-field that names the key, not
 	// also a missing-field for it.
-	all := slices.Concat(required, optional)
 	var absent []string
 	for _, k := range all {
 		if o.vals[k] == nil {
@@ -178,24 +175,17 @@ func (p *parser) object(n *yaml.Node, at diag.Path, what string, required, optio
 		}
 	}
 	meant := map[string]bool{}
-	for _, k := range unknown {
-		hint := ""
-		if s := diag.Suggest(k.Value, absent); s != "" {
-			hint = fmt.Sprintf("; did you mean %q", s)
-			if slices.Contains(required, s) {
-				hint += " (required)"
-			}
-			hint += "?"
-			meant[s] = true
-		}
-		p.errorf(diag.UnknownField, at.Child(k.Value), k, "%s: unknown key %s (want %s)%s", what, diag.Quote(k.Value), strings.Join(all, ", "), hint)
+	for _, k := range m.Unknown {
+		d, s := topology.UnknownKey(at.Child(k.Value), what, what, k.Value, all, absent, func(key string) bool { return slices.Contains(required, key) })
+		p.diags.Append(d.At(p.rangeOf(k)))
+		meant[s] = s != ""
 	}
 	for _, k := range required {
 		if meant[k] {
 			continue
 		}
 		if v := o.vals[k]; v == nil || isNull(v) {
-			p.errorf(diag.MissingField, at.Child(k), n, "%s: %q is required", what, k)
+			p.diags.Append(topology.MissingKey(at.Child(k), what, k).At(p.rangeOf(n)))
 			ok = false
 		}
 	}
@@ -217,11 +207,12 @@ func kindName(n *yaml.Node) string { return topology.DescribeNode(n, "nothing") 
 
 // scalar returns n's text, or reports that n is not a scalar.
 func (p *parser) scalar(n *yaml.Node, at diag.Path, what string) (string, bool) {
-	if n.Kind != yaml.ScalarNode || isNull(n) {
-		p.errorf(diag.InvalidValue, at, n, "%s: want a value, got %s", what, kindName(n))
+	s, e := topology.ReadString(n)
+	if e != nil {
+		p.fail(e, at, n, what)
 		return "", false
 	}
-	return n.Value, true
+	return s, true
 }
 
 // str returns the string at key, or "" when absent.
@@ -240,9 +231,9 @@ func (p *parser) boolean(o object, key string) *bool {
 	if n == nil {
 		return nil
 	}
-	var b bool
-	if n.Kind != yaml.ScalarNode || n.Tag != "!!bool" || n.Decode(&b) != nil {
-		p.errorf(diag.InvalidValue, o.path.Child(key), n, "%s %s: want true or false, got %s", o.what, key, kindName(n))
+	b, e := topology.ReadBool(n)
+	if e != nil {
+		p.fail(e, o.path.Child(key), n, o.what+" "+key)
 		return nil
 	}
 	return &b
@@ -254,9 +245,9 @@ func (p *parser) integer(o object, key string, lo, hi int64) (int64, bool) {
 	if n == nil {
 		return 0, false
 	}
-	v, err := strconv.ParseInt(n.Value, 10, 64)
-	if n.Kind != yaml.ScalarNode || n.Tag != "!!int" || err != nil || v < lo || v > hi {
-		p.errorf(diag.InvalidValue, o.path.Child(key), n, "%s %s: want an integer from %d to %d, got %s", o.what, key, lo, hi, kindName(n))
+	v, e := topology.ReadInt(n, lo, hi)
+	if e != nil {
+		p.fail(e, o.path.Child(key), n, o.what+" "+key)
 		return 0, false
 	}
 	return v, true
@@ -268,13 +259,9 @@ func enum[T any](p *parser, o object, key string, def T, parse func(string) (T, 
 	if n == nil {
 		return def
 	}
-	s, ok := p.scalar(n, o.path.Child(key), o.what+" "+key)
-	if !ok {
-		return def
-	}
-	v, err := parse(strings.TrimSpace(s))
-	if err != nil {
-		p.errorf(diag.InvalidValue, o.path.Child(key), n, "%s %s: %v", o.what, key, err)
+	v, e := topology.ReadEnum(n, parse)
+	if e != nil {
+		p.fail(e, o.path.Child(key), n, o.what+" "+key)
 		return def
 	}
 	return v
@@ -283,18 +270,14 @@ func enum[T any](p *parser, o object, key string, def T, parse func(string) (T, 
 // prefixNode parses one prefix node; host bits are masked with a warning,
 // as the topology loader does.
 func (p *parser) prefixNode(n *yaml.Node, at diag.Path, what string) netip.Prefix {
-	s, ok := p.scalar(n, at, what)
-	if !ok {
+	pf, e := topology.ReadPrefix(n)
+	if e != nil {
+		p.fail(e, at, n, what)
 		return netip.Prefix{}
 	}
-	pf, err := netip.ParsePrefix(strings.TrimSpace(s))
-	if err != nil {
-		p.errorf(diag.InvalidPrefix, at, n, "%s: %s is not an IP prefix", what, diag.Quote(s))
-		return netip.Prefix{}
-	}
-	if m := pf.Masked(); m != pf {
-		p.diags.Append(diag.Warningf(diag.NonCanonicalPrefix, at, "%s: %s has host bits set; read as %s", what, pf, m).At(p.rangeOf(n)))
-		pf = m
+	pf, w := topology.MaskPrefix(pf, at, what)
+	if w != nil {
+		p.diags.Append(w.At(p.rangeOf(n)))
 	}
 	return pf
 }
@@ -311,16 +294,12 @@ func (p *parser) addr(o object, key string) netip.Addr {
 	if n == nil {
 		return netip.Addr{}
 	}
-	s, ok := p.scalar(n, o.path.Child(key), o.what+" "+key)
-	if !ok {
+	a, e := topology.ReadAddr(n)
+	if e != nil {
+		p.fail(e, o.path.Child(key), n, o.what+" "+key)
 		return netip.Addr{}
 	}
-	a, err := netip.ParseAddr(strings.TrimSpace(s))
-	if err != nil || a.Zone() != "" {
-		p.errorf(diag.InvalidAddress, o.path.Child(key), n, "%s %s: %s is not an IP address", o.what, key, diag.Quote(s))
-		return netip.Addr{}
-	}
-	return a.Unmap()
+	return a
 }
 
 // list returns the items of the list at key; nil when absent.
@@ -421,11 +400,8 @@ func (p *parser) single(n *yaml.Node, at diag.Path, what string, keys []string) 
 	}
 	k, v := n.Content[0], n.Content[1]
 	if !slices.Contains(keys, k.Value) {
-		hint := ""
-		if s := diag.Suggest(k.Value, keys); s != "" {
-			hint = fmt.Sprintf("; did you mean %q?", s)
-		}
-		p.errorf(diag.UnknownField, at.Child(k.Value), k, "%s: unknown key %s (want one of %s)%s", what, diag.Quote(k.Value), strings.Join(keys, ", "), hint)
+		d, _ := topology.UnknownKey(at.Child(k.Value), what, what, k.Value, keys, keys, func(string) bool { return false })
+		p.diags.Append(d.At(p.rangeOf(k)))
 		return "", nil, nil, false
 	}
 	return k.Value, k, v, true
@@ -845,7 +821,7 @@ var expectationParsers = map[string]func(p *parser, n *yaml.Node, at diag.Path) 
 			return nil
 		}
 		if o.get("state") == nil {
-			p.errorf(diag.MissingField, at.Child("state"), n, "peering: %q is required", "state")
+			p.diags.Append(topology.MissingKey(at.Child("state"), "peering", "state").At(p.rangeOf(n)))
 			return nil
 		}
 		e := PeeringExpectation{Peering: ref, State: enum(p, o, "state", topology.Absent, topology.ParsePeeringState)}

@@ -11,6 +11,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"golang.org/x/tools/txtar"
 
+	"github.com/vnetsim/vnetsim/topology"
 	"github.com/vnetsim/vnetsim/topology/diag"
 )
 
@@ -111,5 +112,50 @@ func eachFixture(t *testing.T, dir string, fn func(t *testing.T, f fixture, sc *
 			sc, ds := ParseFile(filepath.Join(f.dir, "scenario.yaml"))
 			fn(t, f, sc, ds)
 		})
+	}
+}
+
+// A scenario reads its values as a topology file does, through the
+// topology loader's readers: every spelling YAML reads as an integer is an
+// integer (0x1BB, 4_43), enumerations are read with surrounding space
+// trimmed, and a refusal is worded, with its fix, as the loader words it.
+func TestScalarsReadAsInTopologies(t *testing.T) {
+	const text = `name: s
+topology:
+  name: t
+  virtualNetworks:
+    A: {addressSpace: [10.1.0.0/16], subnets: {s: {addressPrefix: 10.1.0.0/24}}, virtualMachines: {a: {subnet: s, ipAddress: 10.1.0.4}}}
+  accessControlLists:
+    acl: {rules: [{name: r, priority: 0x12C, type: Inbound, action: Allow, protocol: " Tcp "}]}
+steps:
+  - expect:
+      - trace: {from: a, to: a, port: 0x1BB, protocol: " UDP ", result: delivered}
+      - trace: {from: a, to: a, port: 4_43, result: delivered}
+`
+	sc, ds := Parse("s.yaml", []byte(text))
+	if sc == nil || len(ds) > 0 {
+		t.Fatalf("parse: %v", ds)
+	}
+	for _, c := range sc.Steps[0].Expect {
+		if e := c.Expectation.(TraceExpectation); e.Port != 443 {
+			t.Errorf("trace port %d, want 443", e.Port)
+		}
+	}
+	if e := sc.Steps[0].Expect[0].Expectation.(TraceExpectation); e.Protocol != topology.UDP {
+		t.Errorf("trace protocol %s, want UDP", e.Protocol)
+	}
+	if rule := sc.Topology.AccessControlLists["acl"].Rules[0]; rule.Priority != 300 || rule.Protocol != topology.TCP {
+		t.Errorf("the inline topology's rule reads priority %d protocol %s, want 300 TCP", rule.Priority, rule.Protocol)
+	}
+	// The same bad boolean, in a topology and in a scenario.
+	_, _, tds := topology.Load("t.yaml", []byte("name: t\nvirtualNetworks:\n  A: {addressSpace: [10.1.0.0/16], peerings: {p: {remoteVirtualNetwork: A, allowForwardedTraffic: \"true\"}}}\n"))
+	_, sds := Parse("s.yaml", []byte("name: s\ntopology: {name: t}\nsteps:\n  - do: [{updatePeering: {vnet: A, name: p, allowForwardedTraffic: \"true\"}}]\n"))
+	if len(tds) == 0 || len(sds) == 0 {
+		t.Fatalf("a quoted true is accepted: topology %v, scenario %v", tds, sds)
+	}
+	_, tmsg, _ := strings.Cut(tds[0].Message(), "want ")
+	_, smsg, _ := strings.Cut(sds[0].Message(), "want ")
+	if tmsg == "" || tmsg != smsg {
+		t.Errorf("a quoted true is refused as %q in a topology and %q in a scenario", tds[0].Message(), sds[0].Message())
 	}
 }

@@ -1,9 +1,7 @@
 package topology
 
 import (
-	"fmt"
 	"net/netip"
-	"strconv"
 	"strings"
 	"unicode/utf8"
 
@@ -194,6 +192,15 @@ func (l *loader) report(d diag.Diagnostic, n *yaml.Node, related ...*yaml.Node) 
 	l.diags.Append(d)
 }
 
+// fail reports e, an error reading n, for what at p; fatal errors make
+// Load return no network.
+func (l *loader) fail(fatal bool, e *NodeError, p diag.Path, n *yaml.Node, what string) {
+	l.report(e.Diagnostic(p, what), n)
+	if fatal {
+		l.fatal = true
+	}
+}
+
 // errorf reports an error at n; fatal errors make Load return no network.
 func (l *loader) errorf(fatal bool, code diag.Code, p diag.Path, n *yaml.Node, detail, format string, args ...any) {
 	d := diag.Errorf(code, p, format, args...)
@@ -245,44 +252,28 @@ func (l *loader) object(n *yaml.Node, p diag.Path, k *objectKind, what string) (
 	if !l.mapping(n, p, what, true) {
 		return o, false
 	}
-	seen := map[string]*yaml.Node{}
-	var unknown []*yaml.Node
-	for i := 0; i+1 < len(n.Content); i += 2 {
-		key, val := n.Content[i], n.Content[i+1]
-		fp := p.Child(key.Value)
-		if first, dup := seen[key.Value]; dup {
-			l.report(diag.Errorf(diag.DuplicateKey, fp, "%s: key %s is written twice", what, diag.Quote(key.Value)).
-				WithDetail("remove one of them; YAML keys must be unique in a mapping").
-				WithRelated(fp, "first written here"), key, first)
-			continue
-		}
-		seen[key.Value] = key
-		if _, ok := k.field(key.Value); !ok {
-			unknown = append(unknown, key)
-			continue
-		}
-		o.values[key.Value] = val
+	m := ReadMapping(n, func(key string) bool { _, ok := k.field(key); return ok })
+	for _, d := range m.Duplicate {
+		l.report(DuplicateKey(p.Child(d[0].Value), what, d[0].Value), d[0], d[1])
+	}
+	o.values = m.Values
+	for key, val := range m.Values {
 		if val.Kind == yaml.ScalarNode && !isNull(val) {
-			l.record(fp, val)
+			l.record(p.Child(key), val)
 		} else {
-			l.record(fp, key)
+			l.record(p.Child(key), m.Keys[key])
 		}
 	}
 	// A misspelt required key is one unknown-field that names the key, not
 	// also a missing-field for it.
 	meant := map[string]bool{}
-	for _, key := range unknown {
-		msg := fmt.Sprintf("%s: unknown field %s", what, diag.Quote(key.Value))
-		if s := diag.Suggest(key.Value, absentKeys(k, seen)); s != "" {
-			msg += fmt.Sprintf("; did you mean %q", s)
-			if f, _ := k.field(s); f.Required {
-				msg += " (required)"
-			}
-			msg += "?"
+	required := func(key string) bool { f, _ := k.field(key); return f.Required }
+	for _, key := range m.Unknown {
+		d, s := UnknownKey(p.Child(key.Value), what, k.Name, key.Value, k.keys(), absentKeys(k, m.Values), required)
+		l.report(d, key)
+		if s != "" {
 			meant[s] = true
 		}
-		l.report(diag.Errorf(diag.UnknownField, p.Child(key.Value), "%s", msg).
-			WithDetail("%s takes %s", k.Name, strings.Join(k.keys(), ", ")), key)
 	}
 	for _, f := range k.Fields {
 		if f.Required && o.get(f.Key) == nil && meant[f.Key] {
@@ -292,8 +283,7 @@ func (l *loader) object(n *yaml.Node, p diag.Path, k *objectKind, what string) (
 		if f.Required && o.get(f.Key) == nil {
 			// A named object is reported at its name, the place a reader
 			// looks for it, rather than at its first field.
-			d := diag.Errorf(diag.MissingField, p, "%s: missing required field %q", what, f.Key).
-				WithDetail("add %s: to %s", f.Key, what)
+			d := MissingKey(p, what, f.Key)
 			if r, ok := l.sm.ranges[p.Key()]; ok {
 				d = d.At(r)
 			} else {
@@ -357,11 +347,12 @@ func (l *loader) list(n *yaml.Node, p diag.Path, what string, fatal bool) []*yam
 // scalar returns n's text when n is a scalar; otherwise it reports
 // invalid-value.
 func (l *loader) scalar(n *yaml.Node, p diag.Path, what string, fatal bool) (string, bool) {
-	if n.Kind != yaml.ScalarNode || isNull(n) {
-		l.errorf(fatal, diag.InvalidValue, p, n, "", "%s: want a string, got %s", what, kindName(n))
+	s, e := ReadString(n)
+	if e != nil {
+		l.fail(fatal, e, p, n, what)
 		return "", false
 	}
-	return n.Value, true
+	return s, true
 }
 
 // str returns the string at key of o, or "" when absent.
@@ -398,19 +389,12 @@ func (l *loader) boolean(o obj, key, what string, def bool) bool {
 	if n == nil {
 		return def
 	}
-	if n.Kind == yaml.ScalarNode && n.Tag == "!!bool" {
-		var b bool
-		if n.Decode(&b) == nil {
-			return b
-		}
+	b, e := ReadBool(n)
+	if e != nil {
+		l.fail(false, e, o.path.Child(key), n, what+" "+key)
+		return def
 	}
-	detail := "write true or false"
-	if n.Kind == yaml.ScalarNode && (n.Value == "true" || n.Value == "false") {
-		detail = "write " + n.Value + " without quotes; quoted, it is a string"
-	}
-	l.errorf(false, diag.InvalidValue, o.path.Child(key), n, detail,
-		"%s %s: want true or false, got %s", what, key, kindName(n))
-	return def
+	return b
 }
 
 // integer returns the integer at key of o within [lo, hi].
@@ -419,14 +403,9 @@ func (l *loader) integer(o obj, key, what string, lo, hi int64, fatal bool) (int
 	if n == nil {
 		return 0, false
 	}
-	p := o.path.Child(key)
-	if n.Kind != yaml.ScalarNode || n.Tag != "!!int" {
-		l.errorf(fatal, diag.InvalidValue, p, n, "", "%s %s: want an integer, got %s", what, key, kindName(n))
-		return 0, false
-	}
-	v, err := strconv.ParseInt(strings.ReplaceAll(n.Value, "_", ""), 0, 64)
-	if err != nil || v < lo || v > hi {
-		l.errorf(fatal, diag.InvalidValue, p, n, "", "%s %s: %s is outside %d-%d", what, key, n.Value, lo, hi)
+	v, e := ReadInt(n, lo, hi)
+	if e != nil {
+		l.fail(fatal, e, o.path.Child(key), n, what+" "+key)
 		return 0, false
 	}
 	return v, true
@@ -439,14 +418,9 @@ func enumValue[T any](l *loader, o obj, key, what string, def T, fatal bool, par
 	if n == nil {
 		return def
 	}
-	p := o.path.Child(key)
-	s, ok := l.scalar(n, p, what+" "+key, fatal)
-	if !ok {
-		return def
-	}
-	v, err := parse(s)
-	if err != nil {
-		l.errorf(fatal, diag.InvalidValue, p, n, "", "%s %s: %v", what, key, err)
+	v, e := ReadEnum(n, parse)
+	if e != nil {
+		l.fail(fatal, e, o.path.Child(key), n, what+" "+key)
 		return def
 	}
 	return v
@@ -455,37 +429,26 @@ func enumValue[T any](l *loader, o obj, key, what string, def T, fatal bool, par
 // prefix parses a prefix node at p. A prefix with host bits set is kept
 // masked and warned about.
 func (l *loader) prefix(n *yaml.Node, p diag.Path, what string) (netip.Prefix, bool) {
-	s, ok := l.scalar(n, p, what, true)
-	if !ok {
+	pf, e := ReadPrefix(n)
+	if e != nil {
+		l.fail(true, e, p, n, what)
 		return netip.Prefix{}, false
 	}
-	pf, err := netip.ParsePrefix(strings.TrimSpace(s))
-	if err != nil {
-		l.errorf(true, diag.InvalidPrefix, p, n, "write an address and a length, e.g. 10.1.0.0/16",
-			"%s: %s is not an IP prefix", what, diag.Quote(s))
-		return netip.Prefix{}, false
-	}
-	if m := pf.Masked(); m != pf {
-		l.report(diag.Warningf(diag.NonCanonicalPrefix, p, "%s: %s has host bits set; read as %s", what, pf, m).
-			WithDetail("write %s", m), n)
-		pf = m
+	pf, w := MaskPrefix(pf, p, what)
+	if w != nil {
+		l.report(*w, n)
 	}
 	return pf, true
 }
 
 // addr parses an address node at p.
 func (l *loader) addr(n *yaml.Node, p diag.Path, what string) (netip.Addr, bool) {
-	s, ok := l.scalar(n, p, what, true)
-	if !ok {
+	a, e := ReadAddr(n)
+	if e != nil {
+		l.fail(true, e, p, n, what)
 		return netip.Addr{}, false
 	}
-	a, err := netip.ParseAddr(strings.TrimSpace(s))
-	if err != nil || a.Zone() != "" {
-		l.errorf(true, diag.InvalidAddress, p, n, "write an IPv4 or IPv6 address, e.g. 10.1.0.4",
-			"%s: %s is not an IP address", what, diag.Quote(s))
-		return netip.Addr{}, false
-	}
-	return a.Unmap(), true
+	return a, true
 }
 
 // prefixAt parses the prefix at key of o, if there is one.

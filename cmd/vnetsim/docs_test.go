@@ -210,16 +210,17 @@ func scenarioWith(list string) string {
 	return "name: s\ntopology: {name: t, virtualNetworks: {A: {addressSpace: [10.1.0.0/16]}}}\nsteps:\n  - name: one\n" + list
 }
 
-var wantKeys = regexp.MustCompile(`\(want ([^)]*)\)`)
+var wantKeys = regexp.MustCompile(` takes (.*)$`)
 
 // parserKeys returns the keys the scenario parser accepts for an item, read
-// from the unknown-field diagnostic of an item with an unknown key.
+// from the detail of the unknown-field diagnostic of an item with an
+// unknown key ("createPeering takes vnet, name, ...").
 func parserKeys(t *testing.T, doc string) []string {
 	t.Helper()
 	_, ds := scenarios.Parse("s.yaml", []byte(doc))
 	for _, d := range ds {
 		if d.Code == diag.UnknownField {
-			if m := wantKeys.FindStringSubmatch(d.Summary); m != nil {
+			if m := wantKeys.FindStringSubmatch(d.Detail); m != nil {
 				return strings.Split(m[1], ", ")
 			}
 		}

@@ -200,7 +200,6 @@ type builder struct {
 	groups  map[*dotNode]bool   // the nodes of hubs' spokes, which draw their own edges
 	inTop   map[int64]bool      // nodes declared at the top level
 	cluster map[int64]*cluster  // node → the cluster that declares it
-	hubs    map[string]string   // VNet → the hub whose gateway it uses, "" for none; filled as asked
 }
 
 func (b *builder) node(dotID string, kv ...string) *dotNode {
@@ -295,7 +294,7 @@ func buildAt(n *topology.Network, opt DiagramOptions, level int) *builder {
 		n:      n,
 		top:    &diagramGraph{DirectedGraph: multi.NewDirectedGraph(), label: label},
 		byName: map[string]*dotNode{}, vnets: map[string]*dotNode{}, folded: map[string]*dotNode{}, groups: map[*dotNode]bool{},
-		inTop: map[int64]bool{}, cluster: map[int64]*cluster{}, hubs: map[string]string{},
+		inTop: map[int64]bool{}, cluster: map[int64]*cluster{},
 	}
 	groups := map[string][]string{}
 	if level == foldSpokes || level == foldChains {
@@ -814,14 +813,10 @@ func (b *builder) addPeerings() {
 // transitHub returns the name of the hub whose gateway the VNet called
 // spoke uses through gateway transit (topology.Network.TransitHub), or "".
 func (b *builder) transitHub(spoke string) string {
-	h, ok := b.hubs[spoke]
-	if !ok {
-		if hub := b.n.TransitHub(b.n.VirtualNetworks[spoke], nil); hub != nil {
-			h = hub.Name
-		}
-		b.hubs[spoke] = h
+	if hub := b.n.TransitHub(b.n.VirtualNetworks[spoke], nil); hub != nil {
+		return hub.Name
 	}
-	return h
+	return ""
 }
 
 // traceColor marks the overlaid path.

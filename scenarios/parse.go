@@ -149,7 +149,7 @@ type object struct {
 // reporting a wrong kind, duplicate keys, unknown keys and missing keys. A
 // null node is an empty mapping.
 func (p *parser) object(n *yaml.Node, at diag.Path, what string, required, optional []string) (object, bool) {
-	o := object{node: n, path: at, what: what, vals: map[string]*yaml.Node{}}
+	o := object{node: n, path: at, what: what}
 	if isNull(n) {
 		n = &yaml.Node{Kind: yaml.MappingNode, Line: n.Line, Column: n.Column}
 	}

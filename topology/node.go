@@ -136,9 +136,8 @@ func ReadEnum[T any](n *yaml.Node, parse func(string) (T, error)) (T, *NodeError
 
 // A Mapping is one YAML mapping split against the keys allowed in it.
 type Mapping struct {
-	// Values and Keys hold the value node and the key node of each
-	// allowed key, as first written.
-	Values, Keys map[string]*yaml.Node
+	// Values holds the value node of each allowed key, as first written.
+	Values map[string]*yaml.Node
 	// Duplicate holds each key node written again after the first, with
 	// the first.
 	Duplicate [][2]*yaml.Node
@@ -148,8 +147,8 @@ type Mapping struct {
 
 // ReadMapping splits the mapping n against the keys allowed.
 func ReadMapping(n *yaml.Node, allowed func(key string) bool) Mapping {
-	m := Mapping{Values: map[string]*yaml.Node{}, Keys: map[string]*yaml.Node{}}
-	first := map[string]*yaml.Node{}
+	m := Mapping{Values: make(map[string]*yaml.Node, len(n.Content)/2)}
+	first := make(map[string]*yaml.Node, len(n.Content)/2)
 	for i := 0; i+1 < len(n.Content); i += 2 {
 		key, val := n.Content[i], n.Content[i+1]
 		if f, dup := first[key.Value]; dup {
@@ -161,7 +160,7 @@ func ReadMapping(n *yaml.Node, allowed func(key string) bool) Mapping {
 			m.Unknown = append(m.Unknown, key)
 			continue
 		}
-		m.Values[key.Value], m.Keys[key.Value] = val, key
+		m.Values[key.Value] = val
 	}
 	return m
 }

@@ -248,7 +248,7 @@ func (l *loader) mapping(n *yaml.Node, p diag.Path, what string, fatal bool) boo
 // duplicate-key at the key, missing-field at the mapping, and records the
 // position of every field (a scalar's value node, else its key node).
 func (l *loader) object(n *yaml.Node, p diag.Path, k *objectKind, what string) (obj, bool) {
-	o := obj{kind: k, path: p, values: map[string]*yaml.Node{}}
+	o := obj{kind: k, path: p}
 	if !l.mapping(n, p, what, true) {
 		return o, false
 	}
@@ -257,11 +257,15 @@ func (l *loader) object(n *yaml.Node, p diag.Path, k *objectKind, what string) (
 		l.report(DuplicateKey(p.Child(d[0].Value), what, d[0].Value), d[0], d[1])
 	}
 	o.values = m.Values
-	for key, val := range m.Values {
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		key, val := n.Content[i], n.Content[i+1]
+		if m.Values[key.Value] != val {
+			continue // not allowed, or written again
+		}
 		if val.Kind == yaml.ScalarNode && !isNull(val) {
-			l.record(p.Child(key), val)
+			l.record(p.Child(key.Value), val)
 		} else {
-			l.record(p.Child(key), m.Keys[key])
+			l.record(p.Child(key.Value), key)
 		}
 	}
 	// A misspelt required key is one unknown-field that names the key, not

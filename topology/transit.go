@@ -1,5 +1,10 @@
 package topology
 
+import (
+	"slices"
+	"strings"
+)
+
 // Gateway transit (docs/semantics.md#gateway-transit) decides which
 // gateway a VNet's subnets route to: its own, or a hub's. The validator,
 // the engine and the diagrams all ask the functions below, so that the
@@ -26,14 +31,24 @@ func (n *Network) TransitHub(v *VirtualNetwork, back func(hub *VirtualNetwork) *
 	if v == nil || v.Gateway != nil {
 		return nil
 	}
+	// Only the objects that set useRemoteGateways matter, seldom more than
+	// one: they alone are sorted, so that a VNet without any costs no
+	// allocation.
+	var uses []*Peering
+	for _, p := range v.Peerings {
+		if p.UseRemoteGateways {
+			uses = append(uses, p)
+		}
+	}
+	if len(uses) == 0 {
+		return nil
+	}
+	slices.SortFunc(uses, func(a, b *Peering) int { return strings.Compare(a.Name, b.Name) })
 	if back == nil {
 		back = func(hub *VirtualNetwork) *Peering { return hub.PeeringTo(v.Name) }
 	}
 	rules := n.Platform.Rules()
-	for _, p := range v.SortedPeerings() {
-		if !p.UseRemoteGateways {
-			continue
-		}
+	for _, p := range uses {
 		hub := n.VirtualNetworks[p.RemoteVirtualNetwork]
 		if hub == nil || !rules.CanOfferTransit(hub.Gateway) {
 			continue

@@ -295,7 +295,8 @@ func lbProps(lb *topology.LoadBalancer) []field {
 }
 
 func peeringProps(p *topology.Peering) []field {
-	out := []field{{key: "remoteVirtualNetwork", value: p.RemoteVirtualNetwork}}
+	out := make([]field, 0, 2+topology.NumPeeringFlags)
+	out = append(out, field{key: "remoteVirtualNetwork", value: p.RemoteVirtualNetwork})
 	for _, f := range topology.PeeringFlags() {
 		out = append(out, field{key: f.Key(), value: strconv.FormatBool(f.Of(p))})
 	}

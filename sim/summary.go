@@ -28,12 +28,17 @@ func (q *question) summarise(r *Reach, from, to []reachUnit, workers, maxEx int,
 	s.shareRows()
 	s.walkRows(workers, prog)
 	s.countMembers(workers, prog)
-	for _, c := range s.counts {
+	r.addUp(s.counts, s.examples(maxEx))
+}
+
+// addUp adds the counts of every source to r's and appends the examples.
+func (r *Reach) addUp(counts []ReachCounts, examples []ReachPair) {
+	for _, c := range counts {
 		r.Counts.All += c.All
 		r.Counts.Some += c.Some
 		r.Counts.None += c.None
 	}
-	r.Examples = append(r.Examples, s.examples(maxEx)...)
+	r.Examples = append(r.Examples, examples...)
 }
 
 // subnetSummary is a subnet-level summary being answered by group.
@@ -330,12 +335,7 @@ func (q *question) summariseVNets(r *Reach, from, to []reachUnit, workers, maxEx
 	s.leaderSets()
 	s.walkSetRows(workers)
 	s.countSources(workers, prog)
-	for _, c := range s.counts {
-		r.Counts.All += c.All
-		r.Counts.Some += c.Some
-		r.Counts.None += c.None
-	}
-	r.Examples = append(r.Examples, s.examples(maxEx)...)
+	r.addUp(s.counts, s.examples(maxEx))
 }
 
 // vnetSummary is a VNet-level summary being answered by group.

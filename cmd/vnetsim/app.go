@@ -41,7 +41,7 @@ func newApp(stdin io.Reader, stdout, stderr io.Writer, files *fileio.Files) *cli
 		importCommand(),
 	}
 	for _, c := range commands {
-		setUsageErrors(c)
+		setUsageErrors(c, c.Name)
 	}
 	app := &cli.App{
 		Name:  "vnetsim",
@@ -57,6 +57,10 @@ func newApp(stdin io.Reader, stdout, stderr io.Writer, files *fileio.Files) *cli
 		Commands:  commands,
 		Flags: []cli.Flag{
 			&cli.StringFlag{Name: "color", Value: "auto", Usage: "colour text output: auto (a terminal without NO_COLOR), always or never"},
+			// Declared here rather than added by the library when it runs, so
+			// that interspersed sees it and moves `vnetsim validate f
+			// --version` in front of the command as well.
+			cli.VersionFlag,
 		},
 		Before: func(c *cli.Context) error {
 			switch c.String("color") {
@@ -83,9 +87,9 @@ func newApp(stdin io.Reader, stdout, stderr io.Writer, files *fileio.Files) *cli
 
 // setUsageErrors makes flag errors of c and its subcommands exit 2 with a
 // one-line message instead of a help dump, and so an unknown subcommand
-// (the library's default answer is exit 3).
-func setUsageErrors(c *cli.Command) {
-	name := c.Name
+// (the library's default answer is exit 3). name is c's full name after
+// vnetsim ("lab run").
+func setUsageErrors(c *cli.Command, name string) {
 	c.OnUsageError = func(_ *cli.Context, err error, _ bool) error {
 		return usageError("%s: %v%s; run vnetsim %s --help", name, err, flagHint(err, c.Flags), name)
 	}
@@ -99,7 +103,7 @@ func setUsageErrors(c *cli.Command) {
 		}
 	}
 	for _, sub := range c.Subcommands {
-		setUsageErrors(sub)
+		setUsageErrors(sub, name+" "+sub.Name)
 	}
 }
 

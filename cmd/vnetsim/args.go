@@ -18,17 +18,35 @@ func interspersed(app *cli.App, args []string) []string {
 	}
 	out := []string{args[0]}
 	rest := args[1:]
-	flags := app.Flags
-	cmds := app.Commands
 	globals := 1 // where global flags found later are moved to
-	// Global flags, then the command and subcommand names.
-	for len(rest) > 0 {
-		tok := rest[0]
-		if isFlag(tok) {
+	var flags []cli.Flag // the command's flags
+	inCommand := false
+	// flag takes the flag at rest[0]. A global flag written after the
+	// command (vnetsim validate --color never f) goes back in front of it.
+	flag := func() {
+		switch {
+		case !inCommand:
+			n := flagTokens(app.Flags, rest)
+			out = append(out, rest[:n]...)
+			globals = len(out)
+			rest = rest[n:]
+		case !defines(flags, rest[0]) && defines(app.Flags, rest[0]):
+			n := flagTokens(app.Flags, rest)
+			out = slices.Insert(out, globals, rest[:n]...)
+			globals += n
+			rest = rest[n:]
+		default:
 			n := flagTokens(flags, rest)
 			out = append(out, rest[:n]...)
 			rest = rest[n:]
-			globals = len(out)
+		}
+	}
+	// Global flags, then the command and subcommand names.
+	cmds := app.Commands
+	for len(rest) > 0 {
+		tok := rest[0]
+		if isFlag(tok) {
+			flag()
 			continue
 		}
 		cmd := findCommand(cmds, tok)
@@ -37,7 +55,7 @@ func interspersed(app *cli.App, args []string) []string {
 		}
 		out = append(out, tok)
 		rest = rest[1:]
-		flags, cmds = cmd.Flags, cmd.Subcommands
+		flags, cmds, inCommand = cmd.Flags, cmd.Subcommands, true
 	}
 	var positional []string
 	for len(rest) > 0 {
@@ -46,17 +64,8 @@ func interspersed(app *cli.App, args []string) []string {
 		case tok == "--":
 			positional = append(positional, rest[1:]...)
 			rest = nil
-		case isFlag(tok) && !defines(flags, tok) && defines(app.Flags, tok):
-			// A global flag written after the command (vnetsim validate f
-			// --color never) goes back in front of the command.
-			n := flagTokens(app.Flags, rest)
-			out = slices.Insert(out, globals, rest[:n]...)
-			globals += n
-			rest = rest[n:]
 		case isFlag(tok):
-			n := flagTokens(flags, rest)
-			out = append(out, rest[:n]...)
-			rest = rest[n:]
+			flag()
 		default:
 			positional = append(positional, tok)
 			rest = rest[1:]

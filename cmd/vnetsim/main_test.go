@@ -185,6 +185,8 @@ func TestCLI(t *testing.T) {
 		{"unknown-command", []string{"frobnicate"}, 2},
 		{"misspelt-command", []string{"valdate", chain}, 2},
 		{"misspelt-subcommand", []string{"lab", "lsit"}, 2},
+		{"bad-flag-subcommand", []string{"lab", "list", "--bogus"}, 2},
+		{"global-flag-after-command", []string{"validate", "--color", "never", chain}, 0},
 		{"bad-color", []string{"--color", "rainbow", "validate", chain}, 2},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -315,6 +317,9 @@ func TestInterspersedFlags(t *testing.T) {
 		{"global flag first", "vnetsim --color never validate a.yaml", "vnetsim --color never validate a.yaml"},
 		{"global flag after the command", "vnetsim validate a.yaml --color never --strict", "vnetsim --color never validate --strict a.yaml"},
 		{"global flag=value after a subcommand", "vnetsim lab run x --color=always", "vnetsim --color=always lab run x"},
+		{"global flag right after the command", "vnetsim validate --color never a.yaml", "vnetsim --color never validate a.yaml"},
+		{"global flag after a subcommand, nothing else", "vnetsim lab list --color never", "vnetsim --color never lab list"},
+		{"global flags both sides", "vnetsim --color never trace -v f --from a", "vnetsim --color never -v trace --from a f"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			got := strings.Join(interspersed(app, strings.Fields(tc.in)), " ")

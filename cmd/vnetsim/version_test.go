@@ -9,10 +9,13 @@ import (
 // vnetsim --version prints the version, which every JSON output and SARIF
 // log carries too: "devel" in a test binary, which is not linked with -X.
 func TestVersion(t *testing.T) {
-	for _, args := range [][]string{{"--version"}, {"-v"}} {
+	// The flag is global: the docs say it goes before or after the command.
+	for _, args := range [][]string{
+		{"--version"}, {"-v"}, {"validate", "testdata/chain.yaml", "--version"}, {"lab", "list", "-v"},
+	} {
 		code, stdout, stderr := vnetsim(t, args...)
 		if code != 0 || stdout != "vnetsim version devel\n" || stderr != "" {
-			t.Errorf("vnetsim %s: exit %d, stdout %q, stderr %q", args[0], code, stdout, stderr)
+			t.Errorf("vnetsim %s: exit %d, stdout %q, stderr %q", strings.Join(args, " "), code, stdout, stderr)
 		}
 	}
 	const chain, hub = "testdata/chain.yaml", "testdata/hub-spoke.yaml"

@@ -72,21 +72,23 @@ func detect(text string) (Format, *doc) {
 	if err != nil {
 		return Topology, nil // not JSON: YAML, or broken; the loader says which
 	}
-	f, _ := classify(root)
+	f, empty := classify(root)
 	if f == Topology {
 		return Topology, nil
 	}
-	return f, &doc{text: text, root: root, values: values}
+	return f, &doc{text: text, root: root, values: values, empty: empty}
 }
 
 // classify says which export root holds, by its first resource: one with a
 // resourceRef is the Network Controller's, one with an id under
-// /providers/ or a type is Azure's. An empty page of resources could be
-// either; empty reports it (as Azure).
+// /providers/ or a type is Azure's. An empty page of resources (`[]`,
+// `{"value": []}`, what a list command prints when there is nothing to
+// list) could be either; empty reports it (as Azure). Any other JSON is not
+// an export.
 func classify(root *node) (f Format, empty bool) {
 	rs := resources(root)
 	if len(rs) == 0 {
-		if root.kind == jArray || root.get("value") != nil || root.get("data") != nil {
+		if emptyPage(root) {
 			return Azure, true
 		}
 		return Topology, false
@@ -99,6 +101,27 @@ func classify(root *node) (f Format, empty bool) {
 		return Azure, false
 	}
 	return Topology, false
+}
+
+// emptyPage reports whether n is a list of resources with nothing in it:
+// an empty list, a `value` or `data` page holding one, or a list of those.
+func emptyPage(n *node) bool {
+	switch n.kind {
+	case jArray:
+		for _, it := range n.kids {
+			if !emptyPage(it) {
+				return false
+			}
+		}
+		return true
+	case jObject:
+		for _, key := range []string{"value", "data"} {
+			if v := n.get(key); v != nil && v.kind == jArray {
+				return emptyPage(v)
+			}
+		}
+	}
+	return false
 }
 
 // Input is one file to import.
@@ -169,6 +192,12 @@ func importParsed(f Format, inputs []Input, first *doc, opts Options) *Result {
 		return r
 	}
 	b := &builder{platform: topology.Azure, sm: r.Source, comments: r.comments}
+	for _, d := range docs {
+		if d.empty {
+			b.incomplete(d, nil, "check the subscription, resource group or filter of the export command (docs/import.md)",
+				"the export lists no resources; nothing was imported from it")
+		}
+	}
 	var recs *records
 	if f == WindowsSDN {
 		b.platform = topology.WindowsSDN
@@ -225,7 +254,7 @@ func parseInput(file, text string, f Format) (*doc, diag.Diagnostics) {
 	}
 	switch got, empty := classify(root); {
 	case empty || got == f:
-		return &doc{text: text, root: root, values: values}, nil
+		return &doc{text: text, root: root, values: values, empty: empty}, nil
 	case got == Topology:
 		return failWith(diag.InvalidValue, 0, "export resources with az, Get-Az* | ConvertTo-Json or Get-NetworkController* | ConvertTo-Json (docs/import.md)",
 			"this is not %s: it holds no resource with an id or a resourceRef", what)

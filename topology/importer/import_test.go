@@ -39,6 +39,10 @@ func TestDetect(t *testing.T) {
 		{"REST specification example", `{"parameters": {}, "responses": {"200": {"body": {"id": "/subscriptions/s/resourceGroups/r/providers/Microsoft.Network/virtualNetworks/v"}}}}`, Azure},
 		{"jq -s of two lists", `[[{"id": "/subscriptions/s/resourceGroups/r/providers/Microsoft.Network/virtualNetworks/v"}], []]`, Azure},
 		{"an empty list", `[]`, Azure},
+		{"an empty REST page", `{"value": [], "nextLink": null}`, Azure},
+		{"a list of numbers", `[1]`, Topology},
+		{"a list of strings and numbers", `["a", 2]`, Topology},
+		{"a page of numbers", `{"value": [1]}`, Topology},
 		{"Network Controller collection", `{"value": [{"resourceRef": "/virtualNetworks/v", "resourceId": "v"}], "nextLink": ""}`, WindowsSDN},
 		{"Get-NetworkController* object", "\uFEFF" + `{"ResourceRef": "/accessControlLists/a", "ResourceId": "a", "Properties": {}}`, WindowsSDN},
 	} {
@@ -339,6 +343,21 @@ func TestUnreadableInput(t *testing.T) {
 				t.Errorf("got %v, want [%s] and no network\n%s", got, tt.want, formatDiags(r.Diagnostics))
 			}
 		})
+	}
+}
+
+// An export that lists nothing (az network vnet list in an empty resource
+// group) imports with a warning, whether imported or read directly, rather
+// than passing as an empty estate without a word.
+func TestEmptyExportWarns(t *testing.T) {
+	for _, text := range []string{"[]", "{\"value\": [], \"nextLink\": null}", "[[], {\"value\": []}]"} {
+		r := Import(Azure, []Input{{Filename: "e.json", Data: []byte(text)}}, Options{})
+		_, _, ds := Check("e.json", []byte(text))
+		for _, got := range [][]string{codesAt(r.Diagnostics), codesAt(ds)} {
+			if !slices.Equal(got, []string{"import-incomplete@1:1"}) {
+				t.Errorf("%s: got %v, want [import-incomplete@1:1]", text, got)
+			}
+		}
 	}
 }
 

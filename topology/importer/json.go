@@ -66,6 +66,7 @@ type doc struct {
 	root   *node
 	values int // how many JSON values the file holds
 	pos    *positions
+	empty  bool // a list of resources with nothing in it
 }
 
 // parseError is a syntax error at a byte offset.

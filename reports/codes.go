@@ -89,7 +89,7 @@ var codeHelp = []CodeHelp{
 var reportHelp = []CodeHelp{
 	{diag.FailedExpectation, "A scenario expectation did not hold.", "Compare the expected and actual values; for a trace, the hops show where the packet went and why it stopped.", "reference/scenarios.md#expectations"},
 	{diag.PeeringSyncRequired, "azure: a peered VNet's address space changes; peers keep routing to the old ranges until syncPeering.",
-		"Run syncPeering on every peering of the changed VNet after the change; the diff plan includes it.", "semantics.md#address-space-changes"},
+		"After the change, run syncPeering on each peer's object toward the changed VNet (Sync-AzVirtualNetworkPeering on the remote side); the diff plan includes it.", "semantics.md#address-space-changes"},
 	{diag.ReachabilityLost, "A subnet pair delivers fewer packets after the change.",
 		"Check that the loss is intended; the reason and explanation name what drops the packets.", "decisions.md#pre-change-review-vnetsim-diff"},
 }

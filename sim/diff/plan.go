@@ -921,7 +921,11 @@ func (p *planner) recoverDisconnected() {
 	}
 }
 
-// sync syncs every azure peering object that is not FullyInSync.
+// sync syncs every azure peering object whose view of its remote's address
+// space is stale (LocalNotInSync or LocalAndRemoteNotInSync): the object on
+// the other side of a VNet whose space changed, which is the one
+// Sync-AzVirtualNetworkPeering must be called on. Its partner then reads
+// FullyInSync too.
 func (p *planner) sync(why string) {
 	if !p.cur.Platform.Rules().PeeringSync {
 		return
@@ -931,7 +935,7 @@ func (p *planner) sync(why string) {
 			// Look the object up again: an earlier sync in this loop may
 			// have replaced it.
 			cur := p.cur.VirtualNetworks[v.Name].Peerings[pe.Name]
-			if p.cur.PeeringState(v.Name, cur) == topology.Connected && p.cur.SyncLevel(v.Name, cur) != topology.FullyInSync {
+			if level := p.cur.SyncLevel(v.Name, cur); level == topology.LocalNotInSync || level == topology.LocalAndRemoteNotInSync {
 				p.do(event.SyncPeering{Peering: event.PeeringRef{VNet: v.Name, Name: pe.Name}}, "%s", why)
 			}
 		}

@@ -72,8 +72,8 @@ func addressSpaceViolations(before, after *topology.Network) []Violation {
 					Path:           c.path,
 					kind:           c.kind,
 					ResolvedByPlan: true,
-					Message: fmt.Sprintf("virtual network %s: %s address range %s leaves the peerings with %s not in sync until syncPeering runs on each; the plan includes the syncs",
-						a.Name, c.verb, c.prefix, joinNames(peers)),
+					Message: fmt.Sprintf("virtual network %s: %s address range %s leaves the peerings with %s not in sync until syncPeering runs on each peer's object toward %s; the plan includes the syncs",
+						a.Name, c.verb, c.prefix, joinNames(peers), a.Name),
 				})
 			}
 		}

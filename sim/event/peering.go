@@ -250,8 +250,11 @@ func (e DeletePeering) apply(t *tx) *Refusal {
 	return nil
 }
 
-// SyncPeering syncs an azure peering with the remote's current address
-// space; both objects of the pair become FullyInSync.
+// SyncPeering syncs an azure peering object with its remote VNet's current
+// address space, as Sync-AzVirtualNetworkPeering does: after V's space
+// changes, syncing X's object toward V (LocalNotInSync) makes the pair
+// FullyInSync; syncing V's own object changes nothing, since X's space has
+// not changed.
 type SyncPeering struct{ Peering PeeringRef }
 
 // Kind implements Event.
@@ -271,6 +274,6 @@ func (e SyncPeering) apply(t *tx) *Refusal {
 	if st := t.n.PeeringState(v.Name, p); st != topology.Connected {
 		return refusef(diag.PeeringNotConnected, "peering %s/%s is %s; only a Connected peering can be synced", v.Name, p.Name, st)
 	}
-	t.syncOnConnect(v, p)
+	p.SyncedRemote = slices.Clone(t.n.VirtualNetworks[p.RemoteVirtualNetwork].AddressSpace)
 	return nil
 }

@@ -179,7 +179,8 @@ func TestPeeringLifecycle(t *testing.T) {
 
 // TestAzureSync follows docs/semantics.md#address-space-changes on azure: a changed VNet's own object
 // is RemoteNotInSync, its partner LocalNotInSync, the partner does not route
-// to the new range until syncPeering on it makes both FullyInSync.
+// to the new range until syncPeering on it (not on the changed VNet's own
+// object) makes both FullyInSync.
 func TestAzureSync(t *testing.T) {
 	n := applyAll(t, pair(t, "azure"), connected)
 	levels := func(n *topology.Network) [2]topology.SyncLevel {
@@ -204,8 +205,15 @@ func TestAzureSync(t *testing.T) {
 		{SetVirtualMachine{VNet: "A", Name: "a9", Subnet: "s9", IPAddress: addr("10.9.1.4")}, [2]topology.SyncLevel{rem, local},
 			"dropped:address-space-not-synced via b1"},
 		{AddAddressPrefix{VNet: "B", Prefix: pfx("10.8.0.0/16")}, [2]topology.SyncLevel{both, both}, "dropped:address-space-not-synced via b1"},
-		{SyncPeering{Peering: PeeringRef{VNet: "B", Name: "ba"}}, [2]topology.SyncLevel{in, in}, "delivered via b1,a9"},
+		// Sync-AzVirtualNetworkPeering syncs the object it is called on with
+		// its remote's space: B's object takes A's new range, A's is still
+		// stale about B's.
+		{SyncPeering{Peering: PeeringRef{VNet: "B", Name: "ba"}}, [2]topology.SyncLevel{local, rem}, "delivered via b1,a9"},
+		{SyncPeering{Peering: PeeringRef{VNet: "A", Name: "ab"}}, [2]topology.SyncLevel{in, in}, "delivered via b1,a9"},
 		{RemoveAddressPrefix{VNet: "B", Prefix: pfx("10.8.0.0/16")}, [2]topology.SyncLevel{local, rem}, "delivered via b1,a9"},
+		// Syncing the changed VNet's own object changes nothing: A's space
+		// has not changed since B's object last synced it.
+		{SyncPeering{Peering: PeeringRef{VNet: "B", Name: "ba"}}, [2]topology.SyncLevel{local, rem}, "delivered via b1,a9"},
 		{SyncPeering{Peering: PeeringRef{VNet: "A", RemoteVirtualNetwork: "B"}}, [2]topology.SyncLevel{in, in}, "delivered via b1,a9"},
 	}
 	for _, s := range steps {

@@ -193,7 +193,11 @@ func Compare(before, after Input, opts Options) (*Result, error) {
 			last = av
 		}
 		views := tr.views(nets, last)
-		res.impacts = newImpactLog(tr.base, lastingPairs(tr.base, av, lostKeys, total))
+		inAfter := make([]bool, tr.base.Len())
+		for i := range inAfter {
+			_, inAfter[i] = av.Index(tr.base.Name(i))
+		}
+		res.impacts = newImpactLog(tr.base, lastingPairs(tr.base, inAfter, lostKeys, total), inAfter)
 		for i := range res.Plan.Steps {
 			res.Plan.Steps[i].Impact = res.impacts.advance(<-views)
 		}
@@ -226,13 +230,10 @@ func (r *Result) ImpactLists() iter.Seq2[int, iter.Seq[ReachChange]] {
 
 // lastingPairs reports whether a pair a plan step loses, by its key in
 // the before network's view base, stays lost after the whole change: the
-// change loses it (lostKeys, sorted), or the after network (av) no longer
-// has one of its subnets and the change's pairScope total holds it.
-func lastingPairs(base, av *sim.ReachView, lostKeys []int64, total pairScope) func(key int64) bool {
-	kept := make([]bool, base.Len())
-	for i := range base.Len() {
-		_, kept[i] = av.Index(base.Name(i))
-	}
+// change loses it (lostKeys, sorted), or the after network no longer has
+// one of its subnets (kept, by subnet of base) and the change's pairScope
+// total holds it.
+func lastingPairs(base *sim.ReachView, kept []bool, lostKeys []int64, total pairScope) func(key int64) bool {
 	return func(key int64) bool {
 		if _, found := slices.BinarySearch(lostKeys, key); found {
 			return true

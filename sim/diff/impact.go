@@ -55,6 +55,7 @@ type impactLog struct {
 	reasons []sim.Reason          // reason table of lostPair.reason
 	reasonI map[sim.Reason]uint16 // its index
 	lasting func(key int64) bool
+	inAfter []bool // whether each subnet of base is in the after network
 	steps   []impactStep
 
 	// The current state: its pairs by source subnet and destination,
@@ -66,9 +67,9 @@ type impactLog struct {
 
 // newImpactLog starts at the before network, which loses nothing. lasting
 // reports whether a pair lost in a plan state stays lost after the whole
-// change.
-func newImpactLog(base *sim.ReachView, lasting func(key int64) bool) *impactLog {
-	return &impactLog{base: base, reasonI: map[sim.Reason]uint16{}, lasting: lasting,
+// change; inAfter whether each subnet of base is in the after network.
+func newImpactLog(base *sim.ReachView, lasting func(key int64) bool, inAfter []bool) *impactLog {
+	return &impactLog{base: base, reasonI: map[sim.Reason]uint16{}, lasting: lasting, inAfter: inAfter,
 		rows: make([]map[int32]lostPair, base.Len()), expl: map[int64]string{}}
 }
 
@@ -98,7 +99,7 @@ func (l *impactLog) advance(sv stepView) Impact {
 	// left unstamped are lost no longer.
 	gen := uint32(len(l.steps) + 1)
 	var st impactStep
-	eachChange(l.base, v, sc, false, func(c ReachChange, key int64, _ bool) {
+	record := func(c ReachChange, key int64) {
 		p := lostPair{key: key, reason: l.reasonIndex(c.Reason), result: c.Result, before: c.Before, gen: gen}
 		i, j := pairOf(l.base, key)
 		row := l.rows[i]
@@ -125,7 +126,14 @@ func (l *impactLog) advance(sv stepView) Impact {
 			}
 		}
 		row[int32(j)] = p
-	})
+	}
+	eachChange(l.base, v, sc, false, func(c ReachChange, key int64, _ bool) { record(c, key) })
+	if l.eachVanished(v, sc, record) {
+		// The vanished pairs came after the compared ones: sort both lists
+		// by key again, as replay reads them.
+		slices.SortFunc(st.added, func(a, b lostPair) int { return cmp.Compare(a.key, b.key) })
+		slices.Sort(st.reset)
+	}
 	st.removed = l.removeStale(sc, gen)
 	// The log keeps every step's lists: no spare capacity.
 	st.added, st.reset = slices.Clip(st.added), slices.Clip(st.reset)
@@ -151,6 +159,46 @@ func (l *impactLog) advance(sv stepView) Impact {
 	}
 	l.steps = append(l.steps, st)
 	return imp
+}
+
+// eachVanished calls fn, in key order, for every pair of subnets in sc that
+// the before and after networks both hold, that connects in the before
+// network, and that v's state cuts because one of its subnets is not
+// there: a VNet or subnet deleted and re-created by the plan. It reports
+// whether it called fn.
+func (l *impactLog) eachVanished(v *sim.ReachView, sc pairScope, fn func(c ReachChange, key int64)) bool {
+	base, n := l.base, l.base.Len()
+	gone := make([]bool, n)
+	anyGone := false
+	for i := range n {
+		if _, ok := v.Index(base.Name(i)); !ok && l.inAfter[i] {
+			gone[i], anyGone = true, true
+		}
+	}
+	if !anyGone {
+		return false
+	}
+	var keys []int64
+	walk := map[sim.GroupPair]bool{}
+	eachPair(base, sc, func(i, j int) bool {
+		if (gone[i] || gone[j]) && l.inAfter[i] && l.inAfter[j] {
+			keys = append(keys, pairKey(base, i, j))
+			walk[base.AnsweredBy(base.Group(i), base.Group(j))] = true
+		}
+		return true
+	})
+	base.Walk(walk)
+	called := false
+	for _, key := range keys {
+		i, j := pairOf(base, key)
+		before, _ := base.Result(base.AnsweredBy(base.Group(i), base.Group(j)))
+		if before == sim.OutcomeNone {
+			continue
+		}
+		fn(ReachChange{From: base.Name(i), To: base.Name(j), Result: sim.OutcomeNone, Before: before, Reason: sim.DestinationNotFound}, key)
+		called = true
+	}
+	return called
 }
 
 // removeStale drops the current pairs in sc, the scope compared afresh,

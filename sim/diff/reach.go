@@ -2,6 +2,7 @@ package diff
 
 import (
 	"cmp"
+	"fmt"
 	"slices"
 	"strings"
 
@@ -246,7 +247,12 @@ func explainLost(v *sim.ReachView, list []ReachChange) {
 		}
 		i, iok := v.Index(l.From)
 		j, jok := v.Index(l.To)
-		if !iok || !jok {
+		switch {
+		case !iok:
+			l.Explanation = fmt.Sprintf("subnet %s does not exist in this state", l.From)
+			continue
+		case !jok:
+			l.Explanation = fmt.Sprintf("subnet %s does not exist in this state", l.To)
 			continue
 		}
 		p := v.Pair(i, j)

@@ -60,36 +60,40 @@ const snippetWidth = 120
 // as printable does. indent is the blank space (tabs kept) that puts a
 // caret under col.
 func snippet(line string, col int) (text, indent string) {
-	type cell struct {
-		s   string
-		tab bool
-	}
-	var cells []cell
-	for i := 0; i < len(line); {
-		r, size := utf8.DecodeRuneInString(line[i:])
-		cells = append(cells, cell{printable(line[i : i+size]), r == '\t'})
-		i += size
-	}
-	at := min(max(col-1, 0), len(cells))
-	lo := min(max(at-snippetWidth/2, 0), max(len(cells)-snippetWidth, 0))
-	hi := min(lo+snippetWidth, len(cells))
+	// Only the window's characters are decoded and escaped: a minified
+	// export is one line of megabytes, quoted once per diagnostic.
+	n := utf8.RuneCountInString(line)
+	at := min(max(col-1, 0), n)
+	lo := min(max(at-snippetWidth/2, 0), max(n-snippetWidth, 0))
+	hi := min(lo+snippetWidth, n)
 	var t, ind strings.Builder
 	if lo > 0 {
 		t.WriteString("…")
 		ind.WriteByte(' ')
 	}
-	for i, c := range cells[lo:hi] {
-		t.WriteString(c.s)
-		if lo+i >= at {
-			continue
+	k := 0 // the character at byte i
+	for i, r := range line {
+		if k >= hi {
+			break
 		}
-		if c.tab {
-			ind.WriteByte('\t')
-		} else {
-			ind.WriteString(strings.Repeat(" ", utf8.RuneCountInString(c.s)))
+		if k >= lo {
+			size := utf8.RuneLen(r)
+			if r == utf8.RuneError {
+				_, size = utf8.DecodeRuneInString(line[i:])
+			}
+			c := printable(line[i : i+size])
+			t.WriteString(c)
+			switch {
+			case k >= at:
+			case r == '\t':
+				ind.WriteByte('\t')
+			default:
+				ind.WriteString(strings.Repeat(" ", utf8.RuneCountInString(c)))
+			}
 		}
+		k++
 	}
-	if hi < len(cells) {
+	if hi < n {
 		t.WriteString("…")
 	}
 	return t.String(), ind.String()

@@ -5,6 +5,8 @@ import (
 	"encoding/hex"
 	"fmt"
 	"io"
+	"net/url"
+	"path/filepath"
 	"slices"
 	"strings"
 
@@ -182,11 +184,27 @@ func fingerprint(parts ...string) map[string]string {
 }
 
 func physical(file string, line, col int) *sarifPhysical {
-	p := &sarifPhysical{ArtifactLocation: sarifArtifact{URI: file}}
+	p := &sarifPhysical{ArtifactLocation: sarifArtifact{URI: fileURI(file)}}
 	if line > 0 {
 		p.Region = &sarifRegion{StartLine: line, StartColumn: col}
 	}
 	return p
+}
+
+// fileURI returns file as the relative URI reference SARIF wants: slashes
+// for separators and each path segment percent-encoded, so that a name
+// holding a space, '#', '%' or '?' names the file rather than a fragment
+// or a query. A built-in lab's "lab:NAME" keeps its scheme.
+func fileURI(file string) string {
+	scheme, rest := "", filepath.ToSlash(file)
+	if after, ok := strings.CutPrefix(rest, "lab:"); ok {
+		scheme, rest = "lab:", after
+	}
+	segs := strings.Split(rest, "/")
+	for i, s := range segs {
+		segs[i] = url.PathEscape(s)
+	}
+	return scheme + strings.Join(segs, "/")
 }
 
 // diagnosticResult converts one located diagnostic.

@@ -2,6 +2,7 @@ package fileio
 
 import (
 	"bufio"
+	"cmp"
 	"crypto/rand"
 	"encoding/hex"
 	"errors"
@@ -187,7 +188,15 @@ func (f *Files) createTemp(name string) (string, *os.File, error) {
 			continue
 		}
 		if err != nil {
-			return "", nil, err
+			// Name the file asked for, not the temporary one beside it.
+			var pe *fs.PathError
+			if errors.As(err, &pe) {
+				err = pe.Err
+			}
+			if errors.Is(err, fs.ErrNotExist) {
+				return "", nil, fmt.Errorf("cannot write %s: directory %s does not exist", name, filepath.Clean(cmp.Or(dir, ".")))
+			}
+			return "", nil, fmt.Errorf("cannot write %s: %w", name, err)
 		}
 		if f.temps == nil {
 			f.temps = map[string]bool{}

@@ -72,6 +72,17 @@ func TestWrite(t *testing.T) {
 	noTemps(t, dir)
 }
 
+// A file in a folder that does not exist is refused naming the file and
+// the folder, not the temporary file the write would have used.
+func TestWriteMissingFolder(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "nodir", "x.dot")
+	var f Files
+	err := f.Write(out, []byte("x"), false)
+	if err == nil || strings.Contains(err.Error(), ".tmp-") || !strings.Contains(err.Error(), "cannot write "+out+": directory") {
+		t.Errorf("write into a missing folder: %v", err)
+	}
+}
+
 // A new file gets 0666 less the umask, as any program's new file does.
 func TestWriteNewFileHonoursUmask(t *testing.T) {
 	dir := t.TempDir()

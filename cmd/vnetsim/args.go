@@ -18,7 +18,7 @@ func interspersed(app *cli.App, args []string) []string {
 	}
 	out := []string{args[0]}
 	rest := args[1:]
-	globals := 1 // where global flags found later are moved to
+	globals := 1         // where global flags found later are moved to
 	var flags []cli.Flag // the command's flags
 	inCommand := false
 	// flag takes the flag at rest[0]. A global flag written after the

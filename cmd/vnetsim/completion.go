@@ -8,6 +8,8 @@ import (
 
 	"github.com/urfave/cli/v2"
 
+	"github.com/vnetsim/vnetsim/reports"
+
 	"github.com/vnetsim/vnetsim/scenarios"
 	"github.com/vnetsim/vnetsim/sim"
 )
@@ -58,12 +60,25 @@ func completionCommand() *cli.Command {
 		Description: "bash: source <(vnetsim completion bash) in ~/.bashrc\n" +
 			"zsh:  source <(vnetsim completion zsh) in ~/.zshrc, after compinit\n" +
 			"fish: vnetsim completion fish > ~/.config/fish/completions/vnetsim.fish\n" +
-			"Commands, flags, formats and other fixed values complete; file arguments complete as files.",
+			"Commands, flags, formats and other fixed values complete; file arguments complete as files.\n" +
+			"The text format is the script; json is {\"version\", \"shell\", \"script\"}.",
+		Flags: []cli.Flag{formatFlag("text", "json")},
 		Action: func(c *cli.Context) error {
-			if c.NArg() != 1 || completionScripts[c.Args().First()] == "" {
+			f, err := format(c, "text", "json")
+			if err != nil {
+				return err
+			}
+			shell := c.Args().First()
+			if c.NArg() != 1 || completionScripts[shell] == "" {
 				return usageError("completion: name one shell: %s", strings.Join(shells, ", "))
 			}
-			fmt.Fprint(c.App.Writer, completionScripts[c.Args().First()])
+			if f == "json" {
+				return reports.WriteDocument(c.App.Writer, struct {
+					Shell  string `json:"shell"`
+					Script string `json:"script"`
+				}{shell, completionScripts[shell]})
+			}
+			fmt.Fprint(c.App.Writer, completionScripts[shell])
 			return nil
 		},
 	}

@@ -43,11 +43,26 @@ func formatFlag(formats ...string) *cli.StringFlag {
 		Usage: formatUsage + strings.Join(formats, ", ")}
 }
 
+// commandName returns the name of c's command after vnetsim, with its
+// parents: "validate", "import azure". (urfave/cli v2's Command.FullName
+// holds only the last name.)
+func commandName(c *cli.Context) string {
+	var names []string
+	for _, ctx := range c.Lineage() {
+		// The root's command is the app itself, named vnetsim.
+		if ctx.Command != nil && ctx.Command.Name != "" && ctx.Command.Name != c.App.Name {
+			names = append(names, ctx.Command.Name)
+		}
+	}
+	slices.Reverse(names)
+	return strings.Join(names, " ")
+}
+
 // format returns the chosen --format, or a usage error naming the choices.
 func format(c *cli.Context, formats ...string) (string, error) {
 	f := c.String("format")
 	if !slices.Contains(formats, f) {
-		return "", usageError("%s: unknown format %q (want %s)", c.Command.Name, f, strings.Join(formats, ", "))
+		return "", usageError("%s: unknown format %q (want %s)", commandName(c), f, strings.Join(formats, ", "))
 	}
 	return f, nil
 }
@@ -67,7 +82,7 @@ func formatAndFile(c *cli.Context, formats ...string) (f, path string, err error
 // oneFile returns the single file argument of a command.
 func oneFile(c *cli.Context) (string, error) {
 	if c.NArg() != 1 {
-		return "", usageError("%s: name one topology file (got %d arguments)", c.Command.Name, c.NArg())
+		return "", usageError("%s: name one topology file (got %d arguments)", commandName(c), c.NArg())
 	}
 	return c.Args().First(), nil
 }
@@ -207,11 +222,11 @@ func flowFlags() []cli.Flag {
 func flowOptions(c *cli.Context) (topology.Protocol, uint16, error) {
 	proto, err := topology.ParseProtocol(c.String("protocol"))
 	if err != nil {
-		return 0, 0, usageError("%s: --protocol: %v", c.Command.Name, err)
+		return 0, 0, usageError("%s: --protocol: %v", commandName(c), err)
 	}
 	port, err := sim.CheckPort(proto, c.Uint64("port"), c.IsSet("port"))
 	if err != nil {
-		return 0, 0, usageError("%s: --port: %v", c.Command.Name, err)
+		return 0, 0, usageError("%s: --port: %v", commandName(c), err)
 	}
 	return proto, port, nil
 }
@@ -237,12 +252,12 @@ func toStdout(c *cli.Context) bool {
 func emit(c *cli.Context, render func(w io.Writer) error) error {
 	if toStdout(c) {
 		if err := render(c.App.Writer); err != nil {
-			return usageError("%s: %v", c.Command.Name, err)
+			return usageError("%s: %v", commandName(c), err)
 		}
 		return nil
 	}
 	if err := files(c).WriteFunc(c.String("output"), c.Bool("force"), render); err != nil {
-		return usageError("%s: %v", c.Command.Name, err)
+		return usageError("%s: %v", commandName(c), err)
 	}
 	return nil
 }
@@ -302,7 +317,7 @@ func progressMeter(stderr io.Writer, label string) (stop func(), update func(don
 // jsonOut writes v to standard output as reports writes a JSON output.
 func jsonOut(c *cli.Context, v any) error {
 	if err := reports.WriteDocument(c.App.Writer, v); err != nil {
-		return usageError("%s: %v", c.Command.Name, err)
+		return usageError("%s: %v", commandName(c), err)
 	}
 	return nil
 }

@@ -7,6 +7,7 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/vnetsim/vnetsim/reports"
+	"github.com/vnetsim/vnetsim/topology"
 	"github.com/vnetsim/vnetsim/topology/importer"
 )
 
@@ -19,6 +20,7 @@ func importCommand() *cli.Command {
 			ArgsUsage:   "FILE...",
 			Description: desc,
 			Flags: append([]cli.Flag{
+				formatFlag(generateFormats...),
 				&cli.StringFlag{Name: "name", Usage: "the topology's name (default imported-PLATFORM)"},
 			}, outputFlags("the topology")...),
 			Action: func(c *cli.Context) error { return runImport(c, format) },
@@ -32,6 +34,8 @@ func importCommand() *cli.Command {
 				"Reads virtual networks, NSGs, route tables, gateways, connections, local network gateways,\n"+
 					"NICs, load balancers and Azure Firewalls from one or more files of one estate. What the model\n"+
 					"cannot hold is a warning at its JSON path and line, with the choice made (docs/import.md).\n"+
+					"The text format is the topology file's YAML, with a comment naming each object's resource;\n"+
+					"json is the same document as JSON. Diagnostics go to standard error.\n"+
 					"Exits 1 when a file cannot be read as JSON, 2 when it cannot be opened."),
 			sub("windows-sdn", "import Network Controller REST JSON (GET /networking/v1/..., Get-NetworkController* | ConvertTo-Json)",
 				"Reads virtualNetworks, accessControlLists, routeTables, networkInterfaces, loadBalancers and\n"+
@@ -47,6 +51,10 @@ func runImport(c *cli.Context, name string) error {
 	f, err := importer.ParseFormat(name)
 	if err != nil {
 		return usageError("import: %v", err)
+	}
+	out, err := format(c, generateFormats...)
+	if err != nil {
+		return err
 	}
 	if c.NArg() == 0 {
 		return usageError("import %s: name at least one file to import", name)
@@ -78,6 +86,9 @@ func runImport(c *cli.Context, name string) error {
 	if r.Network == nil || r.Diagnostics.HasErrors() {
 		fmt.Fprintln(stderr, "vnetsim: import: nothing written")
 		return failed()
+	}
+	if out == "json" {
+		return emit(c, func(w io.Writer) error { return topology.EncodeJSON(w, r.Network) })
 	}
 	data, err := r.Marshal()
 	if err != nil {

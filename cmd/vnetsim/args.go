@@ -16,6 +16,13 @@ func interspersed(app *cli.App, args []string) []string {
 	if len(args) < 2 {
 		return args
 	}
+	// `vnetsim help lab run` is `vnetsim lab help run`: the library's help
+	// command looks one level down only.
+	if len(args) >= 4 && (args[1] == "help" || args[1] == "h") {
+		if cmd := findCommand(app.Commands, args[2]); cmd != nil && findCommand(cmd.Subcommands, args[3]) != nil {
+			return append([]string{args[0], args[2], "help"}, args[3:]...)
+		}
+	}
 	out := []string{args[0]}
 	rest := args[1:]
 	globals := 1         // where global flags found later are moved to

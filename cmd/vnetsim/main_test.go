@@ -319,6 +319,8 @@ func TestInterspersedFlags(t *testing.T) {
 		{"global flag=value after a subcommand", "vnetsim lab run x --color=always", "vnetsim --color=always lab run x"},
 		{"global flag right after the command", "vnetsim validate --color never a.yaml", "vnetsim --color never validate a.yaml"},
 		{"global flag after a subcommand, nothing else", "vnetsim lab list --color never", "vnetsim --color never lab list"},
+		{"help for a subcommand", "vnetsim help lab run", "vnetsim lab help run"},
+		{"help for a command", "vnetsim help trace", "vnetsim help trace"},
 		{"global flags both sides", "vnetsim --color never trace -v f --from a", "vnetsim --color never -v trace --from a f"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

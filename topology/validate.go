@@ -478,7 +478,7 @@ func (x *validator) checkPeerings(v *VirtualNetwork) diag.Diagnostics {
 		}
 		if rules.ControllerMustMatch && v.NetworkController != r.NetworkController {
 			ds = append(ds, diag.Errorf(diag.PeeringControllerMismatch, pp,
-				"peering %s: %s is managed by Network Controller %q, %s by %q", p.Name, v.Name, v.NetworkController, r.Name, r.NetworkController).
+				"peering %s: %s is managed by %s, %s by %s", p.Name, v.Name, controllerName(v), r.Name, controllerName(r)).
 				WithDetail("peered VNets must be managed by the same Network Controller; move one VNet or remove the peering").
 				WithRelated(vnetPath(r.Name), "virtual network %s", r.Name))
 		}
@@ -486,21 +486,42 @@ func (x *validator) checkPeerings(v *VirtualNetwork) diag.Diagnostics {
 	return ds
 }
 
+// controllerName names v's Network Controller for a message.
+func controllerName(v *VirtualNetwork) string {
+	if v.NetworkController == "" {
+		return "no Network Controller (networkController is not set)"
+	}
+	return fmt.Sprintf("Network Controller %q", v.NetworkController)
+}
+
 // notConnected warns about a peering object that is not Connected and
-// names the object to create.
+// names what to do: the object to create, or the Disconnected one to
+// re-put.
 func (x *validator) notConnected(v *VirtualNetwork, p *Peering, r *VirtualNetwork) diag.Diagnostics {
 	pp := peeringPath(v.Name, p.Name)
 	state := x.state(v.Name, p)
 	if state == Connected {
 		return nil
 	}
+	var back *Peering
+	if r != nil {
+		back = r.PeeringTo(v.Name)
+	}
 	d := diag.Warningf(diag.PeeringNotConnected, pp, "peering %s: %s; create peering from %s to %s",
 		p.Name, state, p.RemoteVirtualNetwork, v.Name)
 	switch {
+	case state == Disconnected && back != nil:
+		d.Summary = fmt.Sprintf("peering %s: Disconnected; update or re-create it", p.Name)
+		d = d.WithDetail("the other side or its VNet was deleted; traffic does not cross until this object has been re-put").
+			WithRelated(peeringPath(r.Name, back.Name), "peering %s of %s", back.Name, r.Name)
 	case state == Disconnected:
 		d.Summary = fmt.Sprintf("peering %s: Disconnected; update or re-create it, then create peering from %s to %s",
 			p.Name, p.RemoteVirtualNetwork, v.Name)
 		d = d.WithDetail("the other side or its VNet was deleted; traffic does not cross until both objects exist and this one has been re-put")
+	case back != nil && back.Disconnected:
+		d.Summary = fmt.Sprintf("peering %s: %s; peering %s of %s is Disconnected: update or re-create it", p.Name, state, back.Name, r.Name)
+		d = d.WithDetail("a peering is two objects; traffic crosses only when both are Connected").
+			WithRelated(peeringPath(r.Name, back.Name), "peering %s of %s", back.Name, r.Name)
 	case r == nil:
 		d.Summary = fmt.Sprintf("peering %s: Initiated; virtual network %s does not exist", p.Name, p.RemoteVirtualNetwork)
 		d = d.WithDetail("create virtual network %s and its peering back to %s, or remove this peering", p.RemoteVirtualNetwork, v.Name)

@@ -66,6 +66,22 @@ func TestPeeringStateWarnings(t *testing.T) {
 	if !strings.Contains(ds[0].Summary, "create peering from B to A") {
 		t.Errorf("summary %q does not name the object to create", ds[0].Summary)
 	}
+	// When the other object exists, Disconnected, the warnings say to re-put
+	// it rather than create one that exists.
+	_, _, ds = checkT(t, pair("azure",
+		"    peerings: {ab: {remoteVirtualNetwork: B}}\n",
+		"    peerings: {ba: {remoteVirtualNetwork: A, peeringState: Disconnected}}\n"))
+	var got []string
+	for _, d := range ds {
+		got = append(got, d.Summary)
+	}
+	want := []string{
+		"peering ab: Initiated; peering ba of B is Disconnected: update or re-create it",
+		"peering ba: Disconnected; update or re-create it",
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("summaries %q, want %q", got, want)
+	}
 }
 
 // TestPeeringRequirements covers docs/semantics.md#peering-requirements.
@@ -398,5 +414,21 @@ func TestValidatorIndexMatchesState(t *testing.T) {
 				}
 			}
 		}
+	}
+}
+
+// A VNet without a Network Controller is named as such in a mismatch, not
+// as the controller "".
+func TestControllerMismatchNamesAnUnsetController(t *testing.T) {
+	_, _, ds := checkT(t, pair("windows-sdn",
+		"    networkController: nc1\n    peerings: {ab: {remoteVirtualNetwork: B}}\n",
+		"    peerings: {ba: {remoteVirtualNetwork: A}}\n"))
+	for _, d := range ds {
+		if d.Code == diag.PeeringControllerMismatch && (strings.Contains(d.Summary, `""`) || !strings.Contains(d.Summary, "no Network Controller")) {
+			t.Errorf("summary %q", d.Summary)
+		}
+	}
+	if len(ds) == 0 {
+		t.Error("no diagnostic")
 	}
 }

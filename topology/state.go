@@ -131,6 +131,13 @@ func samePrefixes(a, b []netip.Prefix) bool {
 			return false
 		}
 	}
+	// Equal lengths and a within b: b within a too, unless a repeats a
+	// prefix ([x, x] against [x, y]).
+	for _, p := range b {
+		if !slices.Contains(a, p) {
+			return false
+		}
+	}
 	return true
 }
 

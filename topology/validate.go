@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/netip"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/vnetsim/vnetsim/topology/diag"
@@ -64,6 +65,7 @@ func structuralChecks(n *Network) diag.Diagnostics {
 			func(i int) diag.Path { return rulePath(a.Name, i) }, "access control list "+a.Name, "rule")...)
 	}
 	for _, v := range n.SortedVirtualNetworks() {
+		ds = append(ds, checkAddressSpace(v)...)
 		ds = append(ds, checkSubnets(v)...)
 		ds = append(ds, checkAddresses(v)...)
 	}
@@ -123,6 +125,40 @@ func checkUniqueNames(count int, name func(int) string, path func(int) diag.Path
 			continue
 		}
 		first[nm] = i
+	}
+	return ds
+}
+
+// checkAddressSpace reports ranges of v's address space that overlap each
+// other, a range given twice included: both platforms refuse such a VNet,
+// and whether an address is in the space would not say which range holds
+// it. One invalid-value error per overlapping set.
+func checkAddressSpace(v *VirtualNetwork) diag.Diagnostics {
+	if len(v.AddressSpace) < 2 {
+		return nil
+	}
+	items := make([]ownedPrefix, 0, len(v.AddressSpace))
+	for i, p := range v.AddressSpace {
+		if p.IsValid() {
+			items = append(items, ownedPrefix{prefix: p, owner: strconv.Itoa(i), path: spacePath(v.Name, i)})
+		}
+	}
+	var ds diag.Diagnostics
+	for _, set := range overlapSets(items) {
+		at := slices.IndexFunc(set.ancestor, func(a int) bool { return a >= 0 })
+		b, a := set.members[at], set.members[set.ancestor[at]]
+		d := diag.Errorf(diag.InvalidValue, b.path, "virtual network %s: address range %s overlaps its range %s", v.Name, b.prefix, a.prefix).
+			WithDetail("the ranges of one address space must not overlap; remove one or make them disjoint").
+			WithRelated(a.path, "range %s of %s", a.prefix, v.Name)
+		if b.prefix == a.prefix {
+			d.Summary = fmt.Sprintf("virtual network %s: address range %s is given twice", v.Name, b.prefix)
+		}
+		for i, m := range set.members {
+			if i != at && set.ancestor[i] >= 0 {
+				d.Also = append(d.Also, m.path)
+			}
+		}
+		ds = append(ds, d)
 	}
 	return ds
 }

@@ -432,3 +432,30 @@ func TestControllerMismatchNamesAnUnsetController(t *testing.T) {
 		t.Error("no diagnostic")
 	}
 }
+
+// The ranges of one address space must not overlap or repeat: one
+// invalid-value error per overlapping set, at the range that overlaps an
+// earlier one.
+func TestAddressSpaceOverlap(t *testing.T) {
+	space := func(ranges string) string {
+		return "name: t\nplatform: azure\nvirtualNetworks:\n  A:\n    addressSpace: [" + ranges + "]\n"
+	}
+	runRules(t, []ruleTest{
+		{"disjoint", space("10.1.0.0/16, 10.2.0.0/16"), nil},
+		{"a range twice", space("10.1.0.0/16, 10.1.0.0/16"), []string{"invalid-value@5"}},
+		{"a range inside another", space("10.1.0.0/16, 10.1.0.0/24"), []string{"invalid-value@5"}},
+		{"two sets", space("10.1.0.0/16, 10.1.0.0/24, 10.2.0.0/16, 10.2.1.0/24, 10.2.2.0/24"), []string{"invalid-value@5", "invalid-value@5"}},
+	})
+}
+
+// samePrefixes compares sets: a repeated prefix does not stand in for a
+// missing one.
+func TestSamePrefixes(t *testing.T) {
+	a, b := netip.MustParsePrefix("10.1.0.0/16"), netip.MustParsePrefix("10.2.0.0/16")
+	if samePrefixes([]netip.Prefix{a, a}, []netip.Prefix{a, b}) || samePrefixes([]netip.Prefix{a, b}, []netip.Prefix{a, a}) {
+		t.Error("[a a] and [a b] compare equal")
+	}
+	if !samePrefixes([]netip.Prefix{a, b}, []netip.Prefix{b, a}) {
+		t.Error("order matters")
+	}
+}

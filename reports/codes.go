@@ -76,6 +76,7 @@ var codeHelp = []CodeHelp{
 	{diag.GatewayTransitWithoutGateway, "allowGatewayTransit on a VNet that has no gateway.", "Add a gateway or clear allowGatewayTransit; it does nothing until a gateway exists.", "semantics.md#gateway-transit"},
 	{diag.ForwardedTrafficBlocked, "Forwarded traffic would be refused by the receiving peering object.", "Set allowForwardedTraffic on the receiving VNet's peering object.", "semantics.md#forwarded-traffic"},
 	{diag.ImportUnsupported, "An imported export holds something the model cannot express.", "The message names the JSON path and the choice the importer made (for example, a rule entry that matches no private address is dropped). Check that the choice fits your estate.", "import.md#what-the-model-cannot-hold"},
+	{diag.AmbiguousName, "Several VMs, load balancers or on-premises hosts carry one name, so commands and scenarios cannot name one of them by it.", "Rename one, or name the endpoint by its IP address or VNET/SUBNET.", "reference/topology.md#names-and-endpoints"},
 	{diag.ImportIncomplete, "An imported export refers to a resource it does not hold, or reports a state its objects contradict.", "Export the missing resources too, or export every file at the same time.", "import.md#exporting"},
 
 	{diag.AddressSpaceLocked, "windows-sdn: an address range changed while the VNet is peered.", "Remove the peering, change the address space, then re-create the peering.", "semantics.md#address-space-changes"},

@@ -79,10 +79,13 @@ type endpoint struct {
 	path diag.Path
 }
 
-// checkEndpointNames reports duplicate-name for VM, load balancer and
-// on-premises host names used twice anywhere in the file: commands and
-// scenarios name endpoints without their VNet, so these names share one
-// namespace. The first definition (by path) is the Related location.
+// checkEndpointNames warns (ambiguous-name) about VM, load balancer and
+// on-premises host names used twice anywhere in the file. The file is
+// valid, since names are unique only within their map, but commands and
+// scenarios name endpoints without their VNet: a name two VMs carry is an
+// ambiguous endpoint, and a VM's name hides a load balancer or host of the
+// same name (endpoints resolve VMs first). The first definition (by path)
+// is the Related location.
 func checkEndpointNames(n *Network) diag.Diagnostics {
 	byName := map[string][]endpoint{}
 	for _, v := range n.SortedVirtualNetworks() {
@@ -102,9 +105,9 @@ func checkEndpointNames(n *Network) diag.Diagnostics {
 	for _, name := range sortedKeys(byName) {
 		eps := byName[name]
 		for _, e := range eps[1:] {
-			ds = append(ds, diag.Errorf(diag.DuplicateName, e.path, "%s: name %s is already used by %s",
+			ds = append(ds, diag.Warningf(diag.AmbiguousName, e.path, "%s: name %s is also used by %s",
 				e.desc, name, eps[0].desc).
-				WithDetail("VM, load balancer and on-premises host names identify endpoints across the whole file; rename one").
+				WithDetail("commands and scenarios name endpoints without their VNet; rename one, or name it by its IP address").
 				WithRelated(eps[0].path, "%s", eps[0].desc))
 		}
 	}

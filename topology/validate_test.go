@@ -294,7 +294,12 @@ func TestStructure(t *testing.T) {
 			"    loadBalancers: {lb: {subnet: s1, frontendIpAddress: 10.1.1.4}}\n", []string{"duplicate-address@7"}},
 		{"VM and load balancer share a name", head +
 			"    virtualMachines: {web: {subnet: s1, ipAddress: 10.1.1.4}}\n" +
-			"    loadBalancers: {web: {subnet: s1, frontendIpAddress: 10.1.1.5}}\n", []string{"duplicate-name@7"}},
+			"    loadBalancers: {web: {subnet: s1, frontendIpAddress: 10.1.1.5}}\n", []string{"ambiguous-name@7"}},
+		// Names are unique within their map: the same VM name in two VNets is
+		// valid, and only ambiguous as an endpoint.
+		{"one VM name in two VNets", head + "    virtualMachines: {web: {subnet: s1, ipAddress: 10.1.1.4}}\n" +
+			"  B:\n    addressSpace: [10.2.0.0/16]\n    subnets: {s1: {addressPrefix: 10.2.1.0/24}}\n" +
+			"    virtualMachines: {web: {subnet: s1, ipAddress: 10.2.1.4}}\n", []string{"ambiguous-name@10"}},
 		{"same address in two VNets is fine", head + "    virtualMachines: {a1: {subnet: s1, ipAddress: 10.1.1.4}}\n" +
 			"  B:\n    addressSpace: [10.1.0.0/16]\n    subnets: {s1: {addressPrefix: 10.1.1.0/24}}\n" +
 			"    virtualMachines: {b1: {subnet: s1, ipAddress: 10.1.1.4}}\n", nil},

@@ -495,7 +495,6 @@ func TestEventRefusals(t *testing.T) {
 		{"own gateway under transit", nil, SetGateway{VNet: "spoke1", Gateway: GatewaySpec{Name: "gw", Type: topology.Vpn}}, diag.RemoteGatewayWithLocal},
 		{"load balancer backend unknown", nil, SetLoadBalancer{VNet: "hub", Name: "x", Subnet: "web", FrontendIPAddress: addr("10.0.3.9"), Backends: []string{"app1"}}, diag.UnknownReference},
 		{"load balancer outside its subnet", nil, SetLoadBalancer{VNet: "hub", Name: "x", Subnet: "web", FrontendIPAddress: addr("10.0.2.9")}, diag.AddressOutsideSubnet},
-		{"load balancer named like a VM", nil, SetLoadBalancer{VNet: "hub", Name: "app1", Subnet: "web", FrontendIPAddress: addr("10.0.3.9")}, diag.DuplicateName},
 		{"removeLoadBalancer unknown", nil, RemoveLoadBalancer{VNet: "hub", Name: "nope"}, diag.NotFound},
 		{"route table exists", nil, CreateRouteTable{Name: "rt-spoke"}, diag.DuplicateName},
 		{"new route table with a bad route", nil, CreateRouteTable{Name: "x", Routes: []topology.Route{{Name: "r", AddressPrefix: pfx("0.0.0.0/0"), NextHopType: topology.NextHopVirtualAppliance}}}, diag.RouteNextHopInvalid},

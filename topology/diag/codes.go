@@ -49,6 +49,7 @@ const (
 	ForwardedTrafficBlocked      Code = "forwarded-traffic-blocked"       // also a drop reason
 	ImportUnsupported            Code = "import-unsupported"              // an exported construct the model cannot hold; the importer made a documented choice
 	ImportIncomplete             Code = "import-incomplete"               // an export refers to a resource it does not hold, or contradicts itself
+	AmbiguousName                Code = "ambiguous-name"                  // an endpoint name that several VMs, load balancers or hosts carry
 )
 
 // Refused-event codes (docs/reference/vocabularies.md). Events may also be refused with any
@@ -83,7 +84,7 @@ var ErrorCodes = []Code{
 var WarningCodes = []Code{
 	PeeringNotConnected, PeeredOverlapsHubPeer, RouteNextHopNotFound, RouteNextHopNotForwarding,
 	ACLPriorityReserved, NonCanonicalPrefix, GatewayTransitWithoutGateway, ForwardedTrafficBlocked,
-	ImportUnsupported, ImportIncomplete,
+	ImportUnsupported, ImportIncomplete, AmbiguousName,
 }
 
 // RefusalCodes lists the codes only events are refused with.

@@ -47,9 +47,10 @@ type reader struct {
 	nsgs     map[string]*aclRec
 	sites    map[string]*siteRec
 	gateways map[string]*gatewayRec
-	skipped  map[string]bool // resource kinds reported as not read
-	children []child         // subnets, peerings and connections, read last
-	members  []member        // backend pool memberships the NICs name
+	skipped  map[string]bool  // resource kinds reported as not read
+	seen     map[string]*node // resources read, by lower-cased id
+	children []child          // subnets, peerings and connections, read last
+	members  []member         // backend pool memberships the NICs name
 }
 
 // member is a NIC IP configuration in a load balancer's backend pool.
@@ -108,6 +109,9 @@ func (a *reader) read(docs []*doc, handlers map[string]handler, kind func(n *nod
 	for _, d := range docs {
 		for _, n := range resources(d.root) {
 			id := a.idOf(n)
+			if a.again(d, n, id) {
+				continue
+			}
 			k := kind(n, id)
 			if h := handlers[k]; h != nil {
 				h(a, d, n, id)
@@ -118,13 +122,34 @@ func (a *reader) read(docs []*doc, handlers map[string]handler, kind func(n *nod
 	}
 }
 
+// again reports whether the resource at n, of id, was read before:
+// overlapping exports (a Resource Graph dump beside az lists, overlapping
+// pages) give one resource twice, and ids match without regard to case. The
+// first copy is read. A copy whose etag differs from the first's changed
+// between the exports, and is reported: the model holds the first.
+func (a *reader) again(d *doc, n *node, id string) bool {
+	if id == "" {
+		return false
+	}
+	first := a.seen[id]
+	if first == nil {
+		a.seen[id] = n
+		return false
+	}
+	if e1, e2 := first.get("etag"), n.get("etag"); e1.text() != "" && e2.text() != "" && e1.text() != e2.text() {
+		a.b.incomplete(d, e2, "the resource changed between the exports; the model holds the copy read first",
+			"%s is exported twice with different etags", idNode(n).str)
+	}
+	return true
+}
+
 // later keeps a resource that belongs to another (a subnet or peering of a
 // VNet, a connection of a gateway) until every resource has been read.
 func (a *reader) later(d *doc, n *node, id string) { a.children = append(a.children, child{d, n, id}) }
 
 func newReader(b *builder, nc bool) *reader {
 	return &reader{b: b, nc: nc, vnets: map[string]*vnetRec{}, subnets: map[string]bool{}, peerings: map[string]bool{},
-		nsgs: map[string]*aclRec{}, sites: map[string]*siteRec{}, gateways: map[string]*gatewayRec{}, skipped: map[string]bool{}}
+		nsgs: map[string]*aclRec{}, sites: map[string]*siteRec{}, gateways: map[string]*gatewayRec{}, skipped: map[string]bool{}, seen: map[string]*node{}}
 }
 
 // resources returns the resource objects of an export: the root itself, the

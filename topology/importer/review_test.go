@@ -1,0 +1,51 @@
+package importer
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"testing"
+)
+
+// TestResourceGivenTwice: overlapping exports (a Resource Graph dump beside
+// az lists, overlapping pages) and ids that differ only in case give each
+// resource once; its peerings keep their partner. Two copies with different
+// etags (the resource changed between the exports) are reported.
+func TestResourceGivenTwice(t *testing.T) {
+	pair := peeringPair("Connected", "Connected")
+	upper := strings.Replace(pair, sub+"virtualNetworks/a\"", strings.ToUpper(sub+"virtualNetworks/a")+`"`, 1)
+	nsg := func(etag string) string {
+		return `{"id": "` + sub + `networkSecurityGroups/n", "etag": "` + etag + `", "properties": {"securityRules": []}}`
+	}
+	for _, tt := range []struct {
+		name   string
+		inputs []string
+		want   []string
+	}{
+		{"one file twice", []string{pair, pair}, nil},
+		{"ids that differ in case", []string{"[" + pair + ", " + upper + "]"}, nil},
+		{"same etag", []string{"[" + nsg("1") + ", " + nsg("1") + "]"}, nil},
+		{"another etag", []string{"[" + nsg("1") + ",\n" + nsg("2") + "]"}, []string{fmt.Sprintf("import-incomplete@2:%d", len(`{"id": "`+sub+`networkSecurityGroups/n", "etag": `)+1)}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			var inputs []Input
+			for _, text := range tt.inputs {
+				inputs = append(inputs, Input{Filename: "t.json", Data: []byte(text)})
+			}
+			r := Import(Azure, inputs, Options{})
+			if got := codesAt(r.Diagnostics); !slices.Equal(got, tt.want) {
+				t.Errorf("diagnostics %v, want %v\n%s", got, tt.want, formatDiags(r.Diagnostics))
+			}
+			var names []string
+			for _, v := range r.Network.SortedVirtualNetworks() {
+				names = append(names, v.Name)
+			}
+			if len(names) > 0 && !slices.Equal(names, []string{"a", "b"}) {
+				t.Errorf("VNets %v, want [a b]", names)
+			}
+			if len(r.Network.AccessControlLists) > 1 {
+				t.Errorf("ACLs %v, want one", r.Network.AccessControlLists)
+			}
+		})
+	}
+}

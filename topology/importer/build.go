@@ -291,56 +291,75 @@ func (b *builder) build(recs *records) {
 // records of one kind share it (names are case-insensitive on both
 // platforms). Then each is qualified with its resource group, then its
 // subscription, and last with a number in id order, so the names do not
-// depend on file order.
+// depend on file order. A qualified name is checked against every name of
+// the kind, as exported or qualified before it: VNet a of group b must
+// not take the name of VNet a.b.
 func name[T any](items []T, r func(T) *res) {
 	groups := map[string][]*res{}
+	taken := map[string]bool{}
 	for _, it := range items {
 		x := r(it)
-		base := x.name
-		if base == "" {
-			base = lastSegment(x.id)
-		}
-		x.modelled = safeName(base)
-		groups[strings.ToLower(x.modelled)] = append(groups[strings.ToLower(x.modelled)], x)
+		x.modelled = safeName(cmp.Or(x.name, lastSegment(x.id)))
+		k := strings.ToLower(x.modelled)
+		groups[k] = append(groups[k], x)
+		taken[k] = true
 	}
-	for _, g := range groups {
-		if len(g) < 2 {
-			continue
-		}
-		slices.SortFunc(g, func(a, b *res) int { return cmp.Compare(a.id, b.id) })
-		for _, x := range g {
-			if x.group != "" {
-				x.modelled += "." + safeName(x.group)
-			}
-		}
-		if distinct(g) {
-			continue
-		}
-		for _, x := range g {
-			if x.sub != "" {
-				x.modelled += "." + safeName(x.sub[:min(8, len(x.sub))])
-			}
-		}
-		if distinct(g) {
-			continue
-		}
-		for i, x := range g {
-			x.modelled += fmt.Sprintf("-%d", i+1)
+	for _, k := range sortedKeys(groups) {
+		if g := groups[k]; len(g) > 1 {
+			slices.SortFunc(g, func(a, b *res) int { return cmp.Compare(a.id, b.id) })
+			qualify(g, taken)
 		}
 	}
 }
 
-func distinct(g []*res) bool {
-	seen := map[string]bool{}
-	for _, x := range g {
-		k := strings.ToLower(x.modelled)
-		if seen[k] {
-			return false
-		}
-		seen[k] = true
+// qualify names the records of g, which share one name, with the first
+// qualification that makes their names differ from each other and from
+// every name taken, and adds the names to taken.
+func qualify(g []*res, taken map[string]bool) {
+	names := make([]string, len(g))
+	for i, x := range g {
+		names[i] = x.modelled
 	}
-	return true
+	// try qualifies every name further and reports whether they are then
+	// unique; each qualification adds to the one before.
+	try := func(next func(x *res, name string) string) bool {
+		unique, seen := true, map[string]bool{}
+		for i, x := range g {
+			names[i] = next(x, names[i])
+			k := strings.ToLower(fitName(names[i]))
+			unique = unique && !seen[k] && !taken[k]
+			seen[k] = true
+		}
+		return unique
+	}
+	group := func(x *res, name string) string {
+		if x.group == "" {
+			return name
+		}
+		return name + "." + safeName(x.group)
+	}
+	subscription := func(x *res, name string) string {
+		if x.sub == "" {
+			return name
+		}
+		return name + "." + safeName(x.sub[:min(8, len(x.sub))])
+	}
+	if !try(group) && !try(subscription) {
+		for i, n := 0, 1; i < len(g); n++ {
+			if numbered := fitName(fmt.Sprintf("%s-%d", names[i], n)); !taken[strings.ToLower(numbered)] {
+				names[i] = numbered
+				i++
+			}
+		}
+	}
+	for i, x := range g {
+		x.modelled = fitName(names[i])
+		taken[strings.ToLower(x.modelled)] = true
+	}
 }
+
+// fitName returns name made a valid model name (topology.CheckName).
+func fitName(name string) string { return name }
 
 // safeName replaces what a topology name may not hold: "/" separates
 // VNET/SUBNET, "," separates --trace FROM,TO, and control and format

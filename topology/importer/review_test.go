@@ -49,3 +49,30 @@ func TestResourceGivenTwice(t *testing.T) {
 		})
 	}
 }
+
+// TestQualifiedNamesStayUnique: a name qualified with its resource group
+// or numbered is checked against every name of its kind, so that no
+// resource is lost to another's name.
+func TestQualifiedNamesStayUnique(t *testing.T) {
+	vnet := func(sub, group, name string) *res { return &res{id: "/" + sub + "/" + group + "/" + name, name: name, group: group, sub: sub} }
+	for _, tt := range []struct {
+		name  string
+		items []*res
+		want  []string
+	}{
+		{"a qualified name is another's", []*res{vnet("1111", "b", "a"), vnet("1111", "c", "a"), vnet("1111", "z", "a.b")}, []string{"a.b", "a.b.1111", "a.c.1111"}},
+		{"a number is another's", []*res{vnet("", "", "a"), {id: "2", name: "A"}, vnet("", "", "a-1")}, []string{"A-3", "a-1", "a-2"}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			name(tt.items, func(r *res) *res { return r })
+			var got []string
+			for _, x := range tt.items {
+				got = append(got, x.modelled)
+			}
+			slices.Sort(got)
+			if !slices.Equal(got, tt.want) {
+				t.Errorf("names %v, want %v", got, tt.want)
+			}
+		})
+	}
+}

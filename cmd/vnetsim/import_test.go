@@ -53,3 +53,14 @@ func TestImportValidateDiffPipeline(t *testing.T) {
 		t.Errorf("run the emitted plan: exit %d\n%s%s", code, stdout, stderr)
 	}
 }
+
+// TestImportRefusesABadName: --name follows the rule of every name, as
+// generate's does, rather than writing a file that does not load.
+func TestImportRefusesABadName(t *testing.T) {
+	for _, name := range []string{"bad/name", "two\nlines", ""} {
+		code, _, stderr := vnetsim(t, "import", "azure", "../../examples/exports/azure-before.json", "--name", name, "-o", filepath.Join(t.TempDir(), "x.yaml"))
+		if code != 2 || !strings.Contains(stderr, "--name") {
+			t.Errorf("--name %q: exit %d, want 2\n%s", name, code, stderr)
+		}
+	}
+}

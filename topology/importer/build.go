@@ -3,10 +3,12 @@ package importer
 import (
 	"cmp"
 	"fmt"
+	"hash/fnv"
 	"net/netip"
 	"slices"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 
 	"github.com/vnetsim/vnetsim/topology"
 	"github.com/vnetsim/vnetsim/topology/diag"
@@ -358,8 +360,24 @@ func qualify(g []*res, taken map[string]bool) {
 	}
 }
 
-// fitName returns name made a valid model name (topology.CheckName).
-func fitName(name string) string { return name }
+// fitName makes a name that Azure or the Network Controller allows a
+// model name (topology.CheckName): an IP address, which the name would
+// shadow as an endpoint, gets "_" after it, and a name longer than
+// topology.MaxNameLength characters is cut, keeping a hash of the whole
+// so that two names with one beginning stay apart. The comment above the
+// object names the resource as exported.
+func fitName(s string) string {
+	if _, err := netip.ParseAddr(s); err == nil {
+		s += "_"
+	}
+	if utf8.RuneCountInString(s) <= topology.MaxNameLength {
+		return s
+	}
+	h := fnv.New32a()
+	h.Write([]byte(s))
+	runes := []rune(s)
+	return fmt.Sprintf("%s-%08x", string(runes[:topology.MaxNameLength-9]), h.Sum32())
+}
 
 // safeName replaces what a topology name may not hold: "/" separates
 // VNET/SUBNET, "," separates --trace FROM,TO, and control and format
@@ -374,7 +392,7 @@ func safeName(s string) string {
 	if s == "" {
 		return "unnamed"
 	}
-	return s
+	return fitName(s)
 }
 
 // printable replaces the characters a YAML comment cannot hold (control
@@ -695,7 +713,7 @@ func (b *builder) stubPeering(stub *vnetRec) {
 	if r.model.UseRemoteGateways {
 		back.AllowGatewayTransit = true
 		if v.Gateway == nil {
-			v.Gateway = &topology.Gateway{Name: v.Name + "-gw", Type: topology.Vpn}
+			v.Gateway = &topology.Gateway{Name: safeName(v.Name + "-gw"), Type: topology.Vpn}
 			b.incomplete(r.d, r.flags[topology.FlagUseRemoteGateways], "the stub gets a VPN gateway with no sites, so transit validates; routes to its on-premises ranges are unknown",
 				"peering %s uses the gateways of %s, which is not in the export", r.name, stub.name)
 		}

@@ -5,6 +5,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/vnetsim/vnetsim/topology"
 )
 
 // TestResourceGivenTwice: overlapping exports (a Resource Graph dump beside
@@ -54,7 +56,9 @@ func TestResourceGivenTwice(t *testing.T) {
 // or numbered is checked against every name of its kind, so that no
 // resource is lost to another's name.
 func TestQualifiedNamesStayUnique(t *testing.T) {
-	vnet := func(sub, group, name string) *res { return &res{id: "/" + sub + "/" + group + "/" + name, name: name, group: group, sub: sub} }
+	vnet := func(sub, group, name string) *res {
+		return &res{id: "/" + sub + "/" + group + "/" + name, name: name, group: group, sub: sub}
+	}
 	for _, tt := range []struct {
 		name  string
 		items []*res
@@ -74,5 +78,31 @@ func TestQualifiedNamesStayUnique(t *testing.T) {
 				t.Errorf("names %v, want %v", got, tt.want)
 			}
 		})
+	}
+}
+
+// TestNamesThatDoNotLoad: Azure allows names the model does not (an IP
+// address, more than 80 characters); the importer changes them so that
+// the file it writes loads, and the comment still names the resource.
+func TestNamesThatDoNotLoad(t *testing.T) {
+	long := strings.Repeat("n", 100)
+	vnet := func(name, space string) string {
+		return `{"id": "` + sub + `virtualNetworks/` + name + `", "properties": {"addressSpace": {"addressPrefixes": ["` + space + `"]}}}`
+	}
+	text := "[" + strings.Join([]string{vnet("10.0.0.1", "10.0.0.0/16"), vnet("fd00::", "10.1.0.0/16"), vnet(long, "10.2.0.0/16"), vnet(long+"x", "10.3.0.0/16")}, ",\n") + "]"
+	r := importText(t, Azure, text)
+	data, err := r.Marshal()
+	if err != nil {
+		t.Fatal(err)
+	}
+	back, _, ds := topology.Load("imported.yaml", data)
+	if back == nil || ds.HasErrors() {
+		t.Fatalf("the imported topology does not load:\n%s\n%s", formatDiags(ds), data)
+	}
+	if len(back.VirtualNetworks) != 4 {
+		t.Errorf("%d VNets, want 4:\n%s", len(back.VirtualNetworks), data)
+	}
+	if !strings.Contains(string(data), "virtualNetworks/"+long+"\n") || back.VirtualNetworks["10.0.0.1_"] == nil {
+		t.Errorf("names or comments:\n%s", data)
 	}
 }

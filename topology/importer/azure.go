@@ -291,7 +291,7 @@ func region(s string) string { return strings.ToLower(strings.ReplaceAll(s, " ",
 func (a *reader) vnet(d *doc, n *node, id string) {
 	v := &vnetRec{res: azureRes(d, n, id), region: region(n.get("location").text())}
 	v.space = a.prefixes(d, n.at("addressSpace", "addressPrefixes"), "virtual network "+v.name+" addressSpace")
-	if len(v.space) == 0 {
+	if len(n.at("addressSpace", "addressPrefixes").items()) == 0 { // an unreadable prefix is reported as such
 		a.b.errorf(diag.MissingField, d, n, "virtual network %s has no address space", v.name)
 	}
 	for _, s := range n.prop("subnets").items() {
@@ -330,7 +330,9 @@ func (a *reader) subnet(v *vnetRec, d *doc, n *node, id string) {
 	prefixes := a.prefixes(d, n.prop("addressPrefix"), what+" addressPrefix")
 	prefixes = append(prefixes, a.prefixes(d, n.prop("addressPrefixes"), what+" addressPrefixes")...)
 	if len(prefixes) == 0 {
-		a.b.errorf(diag.MissingField, d, n, "%s of %s has no address prefix; it is skipped", what, v.name)
+		if len(n.prop("addressPrefix").items())+len(n.prop("addressPrefixes").items()) == 0 { // else reported as unreadable
+			a.b.errorf(diag.MissingField, d, n, "%s of %s has no address prefix; it is skipped", what, v.name)
+		}
 		return
 	}
 	if len(prefixes) > 1 {

@@ -13,7 +13,6 @@ import (
 	"bytes"
 	"cmp"
 	"fmt"
-	"slices"
 	"strings"
 	"unicode/utf8"
 
@@ -291,13 +290,25 @@ func (r *Result) Marshal() ([]byte, error) {
 
 // Load is topology.Load for any file vnetsim reads: a topology file is
 // loaded, an export (detected by content) imported, with the import's
-// diagnostics. The network is nil when the file cannot be read at all.
+// diagnostics. The network is nil when the file cannot be loaded: an
+// export that is not JSON, or that holds a value the importer cannot read
+// (an error), as the import command writes nothing for it and the loader
+// loads nothing from a topology file with an invalid prefix.
 func Load(filename string, data []byte) (*topology.Network, *topology.SourceMap, diag.Diagnostics) {
 	f, first := exportOf(data)
 	if f == Topology {
 		return topology.Load(filename, data)
 	}
+	return loadExport(filename, data, f, first)
+}
+
+// loadExport is Load for an export of format f, whose first document is
+// parsed.
+func loadExport(filename string, data []byte, f Format, first *doc) (*topology.Network, *topology.SourceMap, diag.Diagnostics) {
 	r := importParsed(f, []Input{{Filename: filename, Data: data}}, first, Options{})
+	if r.Diagnostics.HasErrors() {
+		return nil, r.Source, r.Diagnostics
+	}
 	return r.Network, r.Source, r.Diagnostics
 }
 
@@ -309,14 +320,13 @@ func Check(filename string, data []byte) (*topology.Network, *topology.SourceMap
 	if f == Topology {
 		return topology.Check(filename, data)
 	}
-	r := importParsed(f, []Input{{Filename: filename, Data: data}}, first, Options{})
-	ds := slices.Clone(r.Diagnostics)
-	if r.Network != nil {
-		ds = append(ds, topology.Validate(r.Network)...)
+	n, sm, ds := loadExport(filename, data, f, first)
+	if n != nil {
+		ds = append(ds, topology.Validate(n)...)
 	}
-	r.Source.LocateAll(ds)
+	sm.LocateAll(ds)
 	ds.Sort()
-	return r.Network, r.Source, ds
+	return n, sm, ds
 }
 
 // exportOf is Detect, returning an export's parsed first document.

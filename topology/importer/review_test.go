@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/vnetsim/vnetsim/topology"
+	"github.com/vnetsim/vnetsim/topology/diag"
 )
 
 // TestResourceGivenTwice: overlapping exports (a Resource Graph dump beside
@@ -104,5 +105,20 @@ func TestNamesThatDoNotLoad(t *testing.T) {
 	}
 	if !strings.Contains(string(data), "virtualNetworks/"+long+"\n") || back.VirtualNetworks["10.0.0.1_"] == nil {
 		t.Errorf("names or comments:\n%s", data)
+	}
+}
+
+// TestUnreadableValuesLoadNothing: an export with a value the importer
+// cannot read does not load, as a topology file with one does not, and the
+// value is reported once, not also as missing.
+func TestUnreadableValuesLoadNothing(t *testing.T) {
+	text := `[{"id": "` + sub + `virtualNetworks/hub", "properties": {"addressSpace": {"addressPrefixes": ["10.0.0.0/33"]},
+  "subnets": [{"id": "` + sub + `virtualNetworks/hub/subnets/s1", "properties": {"addressPrefix": 5}}]}}]`
+	want := []string{at("invalid-prefix", text, `"addressPrefixes": [`), at("invalid-prefix", text, `"addressPrefix": `)}
+	for _, load := range []func(string, []byte) (*topology.Network, *topology.SourceMap, diag.Diagnostics){Load, Check} {
+		n, _, ds := load("t.json", []byte(text))
+		if n != nil || !slices.Equal(codesAt(ds), want) {
+			t.Errorf("network %v, diagnostics %v, want none and %v\n%s", n != nil, codesAt(ds), want, formatDiags(ds))
+		}
 	}
 }

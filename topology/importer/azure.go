@@ -467,13 +467,14 @@ func (a *reader) rule(acl *aclRec, d *doc, n *node) (ruleRec, bool) {
 			"%s: protocol %s is not modelled", what, describe(proto))
 		return r, false
 	}
-	r.rule.SourceAddressPrefixes = a.addresses(d, what, n.prop("sourceAddressPrefix"), n.prop("sourceAddressPrefixes"))
-	r.rule.DestinationAddressPrefixes = a.addresses(d, what, n.prop("destinationAddressPrefix"), n.prop("destinationAddressPrefixes"))
+	var okSrc, okDst bool
+	r.rule.SourceAddressPrefixes, okSrc = a.addresses(d, what, n.prop("sourceAddressPrefix"), n.prop("sourceAddressPrefixes"))
+	r.rule.DestinationAddressPrefixes, okDst = a.addresses(d, what, n.prop("destinationAddressPrefix"), n.prop("destinationAddressPrefixes"))
 	r.rule.SourcePortRanges = a.ports(d, what, n.prop("sourcePortRange"), n.prop("sourcePortRanges"))
 	r.rule.DestinationPortRanges = a.ports(d, what, n.prop("destinationPortRange"), n.prop("destinationPortRanges"))
 	r.srcGroups = a.groupRefs(d, n.prop("sourceApplicationSecurityGroups"))
 	r.dstGroups = a.groupRefs(d, n.prop("destinationApplicationSecurityGroups"))
-	if r.rule.SourcePortRanges == nil || r.rule.DestinationPortRanges == nil {
+	if !okSrc || !okDst || r.rule.SourcePortRanges == nil || r.rule.DestinationPortRanges == nil {
 		return r, false
 	}
 	return r, true
@@ -525,9 +526,11 @@ func (a *reader) groupRefs(d *doc, n *node) []ref {
 // addresses reads a rule's address entries. Azure's other service tags
 // name public Azure ranges, which no private address of the estate falls
 // in, so an entry naming one is dropped; a rule left without entries (and
-// without application security groups) is dropped by the builder.
-func (a *reader) addresses(d *doc, what string, lists ...*node) []topology.AddressMatch {
-	var out []topology.AddressMatch
+// without application security groups) is dropped by the builder. An entry
+// that is neither a prefix nor a tag is an error, and ok is false: the
+// rule is skipped.
+func (a *reader) addresses(d *doc, what string, lists ...*node) (out []topology.AddressMatch, ok bool) {
+	ok = true
 	for _, l := range lists {
 		for it, s := range a.entries(l) {
 			switch {
@@ -545,11 +548,33 @@ func (a *reader) addresses(d *doc, what string, lists ...*node) []topology.Addre
 				out = append(out, topology.AddressMatch{Prefix: p.Masked()})
 				continue
 			}
+			if !serviceTagShaped(s) {
+				a.b.errorf(diag.InvalidPrefix, d, it, "%s: %q is neither an IP prefix nor a service tag; the rule is skipped", what, s)
+				ok = false
+				continue
+			}
 			a.b.unsupported(d, it, "the entry is dropped: it names public Azure ranges, which no private address falls in",
 				"%s names service tag %s; the model holds VirtualNetwork, Internet and AzureLoadBalancer", what, s)
 		}
 	}
-	return out
+	return out, ok
+}
+
+// serviceTagShaped reports whether s has the shape of a service tag: a
+// word, with a region after a dot (Storage, AzureCloud.westeurope,
+// ApiManagement.AustraliaCentral2). A prefix, an address or a range does
+// not: it starts with a digit or holds ':' or '/', so a malformed one is
+// an error rather than a tag the importer drops.
+func serviceTagShaped(s string) bool {
+	for i, r := range s {
+		switch {
+		case r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z':
+		case i > 0 && (r >= '0' && r <= '9' || r == '.' || r == '-' || r == '_'):
+		default:
+			return false
+		}
+	}
+	return s != ""
 }
 
 // entries yields the entries of a rule's address or port field with the
@@ -603,9 +628,17 @@ func (a *reader) routeTable(d *doc, n *node, id string) {
 		rt := topology.Route{Name: safeName(name)}
 		ap := r.prop("addressPrefix")
 		p, ok := parsePrefix(ap.text())
-		if !ok {
-			a.b.unsupported(d, orNode(ap, r), "the route is dropped: a service tag names public Azure ranges, which no private address falls in",
-				"%s: address prefix %s is not an IP prefix", what, describe(ap))
+		switch {
+		case ok:
+		case ap.isNull() || ap.text() == "":
+			a.b.errorf(diag.MissingField, d, orNode(ap, r), "%s has no addressPrefix; it is skipped", what)
+			continue
+		case serviceTagShaped(ap.text()):
+			a.b.unsupported(d, ap, "the route is dropped: a service tag names public Azure ranges, which no private address falls in",
+				"%s: address prefix %s is a service tag; the model holds IP prefixes", what, describe(ap))
+			continue
+		default:
+			a.b.errorf(diag.InvalidPrefix, d, ap, "%s: address prefix %s is not an IP prefix; the route is skipped", what, describe(ap))
 			continue
 		}
 		rt.AddressPrefix = p.Masked()

@@ -122,3 +122,42 @@ func TestUnreadableValuesLoadNothing(t *testing.T) {
 		}
 	}
 }
+
+// TestMalformedPrefixIsNoServiceTag: only a word can be a service tag; a
+// malformed prefix in a rule or a route is an error, not a tag dropped as
+// naming public ranges (which made a Deny rule with a typo vanish), and a
+// route without a prefix is missing one.
+func TestMalformedPrefixIsNoServiceTag(t *testing.T) {
+	route := func(prefix string) string {
+		return `[{"id": "` + sub + `routeTables/t", "properties": {"routes": [{"name": "r", "properties": {` + prefix + `"nextHopType": "None"}}]}}]`
+	}
+	rule := func(prefixes string) string {
+		return `[{"id": "` + sub + `networkSecurityGroups/n", "properties": {"securityRules": [{"name": "deny", "properties": {"priority": 100,
+  "direction": "Inbound", "access": "Deny", "protocol": "*", "sourceAddressPrefixes": ` + prefixes + `, "destinationAddressPrefix": "*"}}]}}]`
+	}
+	for _, tt := range []struct {
+		name, text string
+		want       []string // codes at the values after these keys
+	}{
+		{"route: a service tag", route(`"addressPrefix": "Storage", `), []string{"import-unsupported", `"addressPrefix": `}},
+		{"route: a bad prefix", route(`"addressPrefix": "10.0.0.0/33", `), []string{"invalid-prefix", `"addressPrefix": `}},
+		{"route: no prefix", route(``), []string{"missing-field", `{"name": "r"`}},
+		{"rule: a regional tag", rule(`["AzureCloud.westeurope", "10.0.0.0/8"]`), []string{"import-unsupported", `"sourceAddressPrefixes": [`}},
+		{"rule: a bad prefix and a range", rule(`["10.0.0.0/33",   "10.0.0.1-10.0.0.5"]`), []string{"invalid-prefix", `"sourceAddressPrefixes": [`, "invalid-prefix", `"10.0.0.0/33",   `}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			r := Import(Azure, []Input{{Filename: "t.json", Data: []byte(tt.text)}}, Options{})
+			var want []string
+			for i := 0; i < len(tt.want); i += 2 {
+				w := at(tt.want[i], tt.text, tt.want[i+1])
+				if tt.want[i+1] == `{"name": "r"` {
+					w = at(tt.want[i], tt.text, `"routes": [`)
+				}
+				want = append(want, w)
+			}
+			if got := codesAt(r.Diagnostics); !slices.Equal(got, want) {
+				t.Errorf("diagnostics %v, want %v\n%s", got, want, formatDiags(r.Diagnostics))
+			}
+		})
+	}
+}

@@ -91,11 +91,10 @@ func readAzure(b *builder, docs []*doc) *records {
 	a := newReader(b, false)
 	a.read(docs, azureHandlers, azureType)
 	for _, c := range a.children {
-		switch {
-		case strings.Contains(c.id, "/virtualnetworks/"):
-			a.child(c)
-		default:
+		if azureType(c.n, c.id) == typeConnection {
 			a.connection(c.d, c.n, c.id)
+		} else {
+			a.child(c)
 		}
 	}
 	a.poolMembers()
@@ -306,13 +305,22 @@ func (a *reader) vnet(d *doc, n *node, id string) {
 
 // child attaches a subnet or peering exported on its own to its VNet.
 func (a *reader) child(c child) {
+	peering := azureType(c.n, c.id) == typePeering
+	if c.id == "" {
+		what := "subnet"
+		if peering {
+			what = "peering"
+		}
+		a.b.errorf(diag.MissingField, c.d, c.n, "%s %s has no id, which names its virtual network; it is skipped", what, childName(c.n))
+		return
+	}
 	v := a.vnets[parentID(c.id)]
 	if v == nil {
 		a.b.incomplete(c.d, c.n, "it is skipped; export its virtual network too", "%s belongs to virtual network %s, which is not in the export",
 			childName(c.n), lastSegment(parentID(idNode(c.n).text())))
 		return
 	}
-	if strings.Contains(c.id, "/virtualnetworkpeerings/") {
+	if peering {
 		a.peering(v, c.d, c.n, c.id)
 	} else {
 		a.subnet(v, c.d, c.n, c.id)

@@ -161,3 +161,18 @@ func TestMalformedPrefixIsNoServiceTag(t *testing.T) {
 		})
 	}
 }
+
+// TestChildWithoutID: a subnet or peering exported on its own without an
+// id is read by its type, and reported as missing the id that names its
+// VNet, not taken for a connection.
+func TestChildWithoutID(t *testing.T) {
+	for _, typ := range []string{"subnets", "virtualNetworkPeerings"} {
+		text := `[{"id": "` + sub + `virtualNetworks/v", "properties": {"addressSpace": {"addressPrefixes": ["10.0.0.0/16"]}}},
+{"name": "s", "type": "Microsoft.Network/virtualNetworks/` + typ + `", "properties": {"addressPrefix": "10.0.0.0/24"}}]`
+		r := Import(Azure, []Input{{Filename: "t.json", Data: []byte(text)}}, Options{})
+		want := []string{at("missing-field", text, "}}},\n")}
+		if got := codesAt(r.Diagnostics); !slices.Equal(got, want) || strings.Contains(formatDiags(r.Diagnostics), "connection") {
+			t.Errorf("%s: diagnostics %v, want %v\n%s", typ, got, want, formatDiags(r.Diagnostics))
+		}
+	}
+}

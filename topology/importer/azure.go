@@ -770,16 +770,23 @@ func (a *reader) nic(d *doc, n *node, id string) {
 	configs := n.prop("ipConfigurations").items()
 	main := slices.IndexFunc(configs, func(ipc *node) bool { p, _ := ipc.prop("primary").boolean(); return p })
 	for i, ipc := range configs {
+		// An IP configuration without an id (Get-Az*, hand-made exports)
+		// is known by its NIC's id and its name, as Azure would name it;
+		// one with neither is in no pool.
 		self := a.idOf(ipc)
-		if self == "" {
-			self = a.idOf(ipc)
+		if name := ipc.get("name").text(); self == "" && name != "" && id != "" {
+			self = id + "/ipconfigurations/" + a.fold(name)
 		}
-		c.configs = append(c.configs, self)
+		if self != "" {
+			c.configs = append(c.configs, self)
+		}
 		for _, g := range ipc.prop("applicationSecurityGroups").items() {
 			c.groups = append(c.groups, a.idOf(g))
 		}
 		for _, p := range ipc.prop("loadBalancerBackendAddressPools").items() {
-			a.members = append(a.members, member{pool: a.idOf(p), config: ref{id: self, d: d, n: p}})
+			if self != "" {
+				a.members = append(a.members, member{pool: a.idOf(p), config: ref{id: self, d: d, n: p}})
+			}
 		}
 		if pip := ipc.prop("publicIPAddress"); !pip.isNull() {
 			a.b.unsupported(d, pip, "it is ignored: traffic from the Internet is not simulated", "NIC %s has a public IP address", c.name)

@@ -780,7 +780,9 @@ func (b *builder) nic(n *nicRec) {
 	b.record(path, n.d, nameNode(n.n))
 	b.record(path.Child("ipAddress"), n.d, n.ipAt)
 	b.comment(path, n.source())
-	b.vms[n.id] = vm
+	if n.id != "" {
+		b.vms[n.id] = vm
+	}
 	for _, c := range n.configs {
 		b.vms[c] = vm
 	}

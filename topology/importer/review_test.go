@@ -176,3 +176,27 @@ func TestChildWithoutID(t *testing.T) {
 		}
 	}
 }
+
+// TestIPConfigurationsWithoutIDs: Get-Az* and hand-made exports may give
+// a NIC's IP configurations no id; each is then known by its NIC's id and
+// its name, so a load balancer pool a NIC names resolves to that NIC's VM,
+// not to whichever NIC without ids came last.
+func TestIPConfigurationsWithoutIDs(t *testing.T) {
+	const s = `{"id": "` + sub + `virtualNetworks/v/subnets/s"}`
+	const pool = `{"id": "` + sub + `loadBalancers/lb/backendAddressPools/pool"}`
+	nic := func(name, ip, pools string) string {
+		return `{"id": "` + sub + `networkInterfaces/` + name + `", "ipConfigurations": [{"name": "ipc", "privateIPAddress": "` + ip + `", "subnet": ` + s +
+			`, "loadBalancerBackendAddressPools": [` + pools + `]}]}`
+	}
+	text := `[{"id": "` + sub + `virtualNetworks/v", "addressSpace": {"addressPrefixes": ["10.0.0.0/16"]},
+  "subnets": [{"id": "` + sub + `virtualNetworks/v/subnets/s", "addressPrefix": "10.0.1.0/24"}]},
+` + nic("web1-nic", "10.0.1.4", pool) + ",\n" + nic("web2-nic", "10.0.1.5", "") + `,
+{"id": "` + sub + `loadBalancers/lb", "frontendIPConfigurations": [{"id": "` + sub + `loadBalancers/lb/frontendIPConfigurations/fe", "privateIPAddress": "10.0.1.100", "subnet": ` + s + `}],
+  "backendAddressPools": [` + pool + `],
+  "loadBalancingRules": [{"name": "r", "protocol": "Tcp", "frontendPort": 443, "frontendIPConfiguration": {"id": "` + sub + `loadBalancers/lb/frontendIPConfigurations/fe"}, "backendAddressPool": ` + pool + `}]}]`
+	r := importText(t, Azure, text)
+	lb := r.Network.VirtualNetworks["v"].LoadBalancers["lb"]
+	if lb == nil || len(lb.Backends) != 1 || lb.Backends[0].Name != "web1-nic" {
+		t.Fatalf("load balancer %+v, want web1-nic as its one backend\n%s", lb, formatDiags(r.Diagnostics))
+	}
+}

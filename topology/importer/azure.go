@@ -170,7 +170,7 @@ func resources(n *node) []*node {
 	case n.get("responses") != nil && n.get("parameters") != nil:
 		rs := n.get("responses")
 		for i, code := range rs.keys {
-			if strings.HasPrefix(code, "2") && rs.kids[i].get("body") != nil {
+			if strings.HasPrefix(code, "2") && !rs.kids[i].shadowed && rs.kids[i].get("body") != nil {
 				return resources(rs.kids[i].get("body"))
 			}
 		}

@@ -196,6 +196,19 @@ func (b *builder) report(sev diag.Severity, code diag.Code, d *doc, n *node, det
 	b.diags.Append(diag.Diagnostic{Severity: sev, Code: code, Summary: msg, Detail: detail, Path: n.path(), Subject: d.rangeOf(n)})
 }
 
+// duplicate reports a key given twice in one object, at the second: an
+// error, as in a topology file, since the file means what each tool makes
+// of it.
+func (b *builder) duplicate(d *doc, k dupKey) {
+	pos := d.pos.at(k.off)
+	end := pos
+	end.Column += utf8.RuneCountInString(k.key) + 2
+	b.diags.Append(diag.Diagnostic{Severity: diag.Error, Code: diag.DuplicateKey,
+		Summary: fmt.Sprintf("%s: key %q is given twice in one object", k.value.jqPath(), k.key),
+		Detail:  "remove one: tools disagree on what it means (jq reads the last value, ConvertFrom-Json refuses the file); the importer reads the last",
+		Path:    k.value.path(), Subject: diag.Range{Filename: d.file, Start: pos, End: end}})
+}
+
 // unsupported reports a construct the model cannot hold; choice says what
 // the importer did instead.
 func (b *builder) unsupported(d *doc, n *node, choice, format string, args ...any) {

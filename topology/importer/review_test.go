@@ -200,3 +200,19 @@ func TestIPConfigurationsWithoutIDs(t *testing.T) {
 		t.Fatalf("load balancer %+v, want web1-nic as its one backend\n%s", lb, formatDiags(r.Diagnostics))
 	}
 }
+
+// TestDuplicateKeys: a key given twice in one object (any case, as keys
+// are read without regard to it) is a duplicate-key error at the second
+// key, as in a topology file; the rest of the import reads the last value,
+// as jq and JSON.parse do.
+func TestDuplicateKeys(t *testing.T) {
+	text := `[{"id": "` + sub + `virtualNetworks/v", "properties": {"addressSpace": {"addressPrefixes": ["10.0.0.0/16"],
+  "AddressPrefixes": ["10.1.0.0/16"]}}}]`
+	r := importText(t, Azure, text)
+	if want := []string{at("duplicate-key", text, "\n  ")}; !slices.Equal(codesAt(r.Diagnostics), want) || r.Diagnostics[0].Severity != diag.Error {
+		t.Errorf("diagnostics %v, want %v (an error)\n%s", codesAt(r.Diagnostics), want, formatDiags(r.Diagnostics))
+	}
+	if got := r.Network.VirtualNetworks["v"].AddressSpace; len(got) != 1 || got[0].String() != "10.1.0.0/16" {
+		t.Errorf("address space %v, want the last value, [10.1.0.0/16]", got)
+	}
+}

@@ -91,15 +91,7 @@ func TestNamesThatDoNotLoad(t *testing.T) {
 		return `{"id": "` + sub + `virtualNetworks/` + name + `", "properties": {"addressSpace": {"addressPrefixes": ["` + space + `"]}}}`
 	}
 	text := "[" + strings.Join([]string{vnet("10.0.0.1", "10.0.0.0/16"), vnet("fd00::", "10.1.0.0/16"), vnet(long, "10.2.0.0/16"), vnet(long+"x", "10.3.0.0/16")}, ",\n") + "]"
-	r := importText(t, Azure, text)
-	data, err := r.Marshal()
-	if err != nil {
-		t.Fatal(err)
-	}
-	back, _, ds := topology.Load("imported.yaml", data)
-	if back == nil || ds.HasErrors() {
-		t.Fatalf("the imported topology does not load:\n%s\n%s", formatDiags(ds), data)
-	}
+	data, back := marshalLoad(t, importText(t, Azure, text))
 	if len(back.VirtualNetworks) != 4 {
 		t.Errorf("%d VNets, want 4:\n%s", len(back.VirtualNetworks), data)
 	}

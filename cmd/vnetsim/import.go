@@ -62,6 +62,11 @@ func runImport(c *cli.Context, name string) error {
 	if err := stdinOnce(c, c.Args().Slice()); err != nil {
 		return err
 	}
+	if c.IsSet("name") {
+		if err := topology.CheckName(c.String("name")); err != nil {
+			return usageError("import %s: --name: %v", name, err)
+		}
+	}
 	var inputs []importer.Input
 	for _, path := range c.Args().Slice() {
 		name, data, err := readInput(c, path)

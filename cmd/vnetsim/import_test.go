@@ -53,3 +53,40 @@ func TestImportValidateDiffPipeline(t *testing.T) {
 		t.Errorf("run the emitted plan: exit %d\n%s%s", code, stdout, stderr)
 	}
 }
+
+// TestImportRefusesABadName: --name follows the rule of every name, as
+// generate's does, rather than writing a file that does not load.
+func TestImportRefusesABadName(t *testing.T) {
+	for _, name := range []string{"bad/name", "two\nlines", ""} {
+		code, _, stderr := vnetsim(t, "import", "azure", "../../examples/exports/azure-before.json", "--name", name, "-o", filepath.Join(t.TempDir(), "x.yaml"))
+		if code != 2 || !strings.Contains(stderr, "--name") {
+			t.Errorf("--name %q: exit %d, want 2\n%s", name, code, stderr)
+		}
+	}
+}
+
+// TestExportWithAnUnreadableValue: every command refuses an export holding
+// a value the importer cannot read (exit 1, the error on stderr), as it
+// refuses a topology file that cannot be loaded, rather than answering for
+// a VNet without its address space.
+func TestExportWithAnUnreadableValue(t *testing.T) {
+	data, err := os.ReadFile("../../examples/exports/azure-before.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	bad := filepath.Join(t.TempDir(), "bad.json")
+	if err := os.WriteFile(bad, []byte(strings.Replace(string(data), `"10.0.0.0/16"`, `"10.0.0.0/33"`, 1)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, args := range [][]string{
+		{"validate", bad},
+		{"reach", bad},
+		{"routes", bad, "--subnet", "hub/nva"},
+		{"trace", bad, "--from", "spoke1", "--to", "spoke2"},
+	} {
+		code, stdout, stderr := vnetsim(t, args...)
+		if code != 1 || !strings.Contains(stdout+stderr, "invalid-prefix") || strings.Contains(stdout+stderr, "missing-field") {
+			t.Errorf("vnetsim %s: exit %d, want 1 with one invalid-prefix\n%s%s", strings.Join(args, " "), code, stdout, stderr)
+		}
+	}
+}

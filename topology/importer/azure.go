@@ -47,9 +47,10 @@ type reader struct {
 	nsgs     map[string]*aclRec
 	sites    map[string]*siteRec
 	gateways map[string]*gatewayRec
-	skipped  map[string]bool // resource kinds reported as not read
-	children []child         // subnets, peerings and connections, read last
-	members  []member        // backend pool memberships the NICs name
+	skipped  map[string]bool  // resource kinds reported as not read
+	seen     map[string]*node // resources read, by lower-cased id
+	children []child          // subnets, peerings and connections, read last
+	members  []member         // backend pool memberships the NICs name
 }
 
 // member is a NIC IP configuration in a load balancer's backend pool.
@@ -90,11 +91,10 @@ func readAzure(b *builder, docs []*doc) *records {
 	a := newReader(b, false)
 	a.read(docs, azureHandlers, azureType)
 	for _, c := range a.children {
-		switch {
-		case strings.Contains(c.id, "/virtualnetworks/"):
-			a.child(c)
-		default:
+		if azureType(c.n, c.id) == typeConnection {
 			a.connection(c.d, c.n, c.id)
+		} else {
+			a.child(c)
 		}
 	}
 	a.poolMembers()
@@ -108,6 +108,9 @@ func (a *reader) read(docs []*doc, handlers map[string]handler, kind func(n *nod
 	for _, d := range docs {
 		for _, n := range resources(d.root) {
 			id := a.idOf(n)
+			if a.again(d, n, id) {
+				continue
+			}
 			k := kind(n, id)
 			if h := handlers[k]; h != nil {
 				h(a, d, n, id)
@@ -118,13 +121,34 @@ func (a *reader) read(docs []*doc, handlers map[string]handler, kind func(n *nod
 	}
 }
 
+// again reports whether the resource at n, of id, was read before:
+// overlapping exports (a Resource Graph dump beside az lists, overlapping
+// pages) give one resource twice, and ids match without regard to case. The
+// first copy is read. A copy whose etag differs from the first's changed
+// between the exports, and is reported: the model holds the first.
+func (a *reader) again(d *doc, n *node, id string) bool {
+	if id == "" {
+		return false
+	}
+	first := a.seen[id]
+	if first == nil {
+		a.seen[id] = n
+		return false
+	}
+	if e1, e2 := first.get("etag"), n.get("etag"); e1.text() != "" && e2.text() != "" && e1.text() != e2.text() {
+		a.b.incomplete(d, e2, "the resource changed between the exports; the model holds the copy read first",
+			"%s is exported twice with different etags", idNode(n).str)
+	}
+	return true
+}
+
 // later keeps a resource that belongs to another (a subnet or peering of a
 // VNet, a connection of a gateway) until every resource has been read.
 func (a *reader) later(d *doc, n *node, id string) { a.children = append(a.children, child{d, n, id}) }
 
 func newReader(b *builder, nc bool) *reader {
 	return &reader{b: b, nc: nc, vnets: map[string]*vnetRec{}, subnets: map[string]bool{}, peerings: map[string]bool{},
-		nsgs: map[string]*aclRec{}, sites: map[string]*siteRec{}, gateways: map[string]*gatewayRec{}, skipped: map[string]bool{}}
+		nsgs: map[string]*aclRec{}, sites: map[string]*siteRec{}, gateways: map[string]*gatewayRec{}, skipped: map[string]bool{}, seen: map[string]*node{}}
 }
 
 // resources returns the resource objects of an export: the root itself, the
@@ -146,7 +170,7 @@ func resources(n *node) []*node {
 	case n.get("responses") != nil && n.get("parameters") != nil:
 		rs := n.get("responses")
 		for i, code := range rs.keys {
-			if strings.HasPrefix(code, "2") && rs.kids[i].get("body") != nil {
+			if strings.HasPrefix(code, "2") && !rs.kids[i].shadowed && rs.kids[i].get("body") != nil {
 				return resources(rs.kids[i].get("body"))
 			}
 		}
@@ -266,7 +290,7 @@ func region(s string) string { return strings.ToLower(strings.ReplaceAll(s, " ",
 func (a *reader) vnet(d *doc, n *node, id string) {
 	v := &vnetRec{res: azureRes(d, n, id), region: region(n.get("location").text())}
 	v.space = a.prefixes(d, n.at("addressSpace", "addressPrefixes"), "virtual network "+v.name+" addressSpace")
-	if len(v.space) == 0 {
+	if len(n.at("addressSpace", "addressPrefixes").items()) == 0 { // an unreadable prefix is reported as such
 		a.b.errorf(diag.MissingField, d, n, "virtual network %s has no address space", v.name)
 	}
 	for _, s := range n.prop("subnets").items() {
@@ -281,13 +305,22 @@ func (a *reader) vnet(d *doc, n *node, id string) {
 
 // child attaches a subnet or peering exported on its own to its VNet.
 func (a *reader) child(c child) {
+	peering := azureType(c.n, c.id) == typePeering
+	if c.id == "" {
+		what := "subnet"
+		if peering {
+			what = "peering"
+		}
+		a.b.errorf(diag.MissingField, c.d, c.n, "%s %s has no id, which names its virtual network; it is skipped", what, childName(c.n))
+		return
+	}
 	v := a.vnets[parentID(c.id)]
 	if v == nil {
 		a.b.incomplete(c.d, c.n, "it is skipped; export its virtual network too", "%s belongs to virtual network %s, which is not in the export",
 			childName(c.n), lastSegment(parentID(idNode(c.n).text())))
 		return
 	}
-	if strings.Contains(c.id, "/virtualnetworkpeerings/") {
+	if peering {
 		a.peering(v, c.d, c.n, c.id)
 	} else {
 		a.subnet(v, c.d, c.n, c.id)
@@ -305,7 +338,9 @@ func (a *reader) subnet(v *vnetRec, d *doc, n *node, id string) {
 	prefixes := a.prefixes(d, n.prop("addressPrefix"), what+" addressPrefix")
 	prefixes = append(prefixes, a.prefixes(d, n.prop("addressPrefixes"), what+" addressPrefixes")...)
 	if len(prefixes) == 0 {
-		a.b.errorf(diag.MissingField, d, n, "%s of %s has no address prefix; it is skipped", what, v.name)
+		if len(n.prop("addressPrefix").items())+len(n.prop("addressPrefixes").items()) == 0 { // else reported as unreadable
+			a.b.errorf(diag.MissingField, d, n, "%s of %s has no address prefix; it is skipped", what, v.name)
+		}
 		return
 	}
 	if len(prefixes) > 1 {
@@ -440,13 +475,14 @@ func (a *reader) rule(acl *aclRec, d *doc, n *node) (ruleRec, bool) {
 			"%s: protocol %s is not modelled", what, describe(proto))
 		return r, false
 	}
-	r.rule.SourceAddressPrefixes = a.addresses(d, what, n.prop("sourceAddressPrefix"), n.prop("sourceAddressPrefixes"))
-	r.rule.DestinationAddressPrefixes = a.addresses(d, what, n.prop("destinationAddressPrefix"), n.prop("destinationAddressPrefixes"))
+	var okSrc, okDst bool
+	r.rule.SourceAddressPrefixes, okSrc = a.addresses(d, what, n.prop("sourceAddressPrefix"), n.prop("sourceAddressPrefixes"))
+	r.rule.DestinationAddressPrefixes, okDst = a.addresses(d, what, n.prop("destinationAddressPrefix"), n.prop("destinationAddressPrefixes"))
 	r.rule.SourcePortRanges = a.ports(d, what, n.prop("sourcePortRange"), n.prop("sourcePortRanges"))
 	r.rule.DestinationPortRanges = a.ports(d, what, n.prop("destinationPortRange"), n.prop("destinationPortRanges"))
 	r.srcGroups = a.groupRefs(d, n.prop("sourceApplicationSecurityGroups"))
 	r.dstGroups = a.groupRefs(d, n.prop("destinationApplicationSecurityGroups"))
-	if r.rule.SourcePortRanges == nil || r.rule.DestinationPortRanges == nil {
+	if !okSrc || !okDst || r.rule.SourcePortRanges == nil || r.rule.DestinationPortRanges == nil {
 		return r, false
 	}
 	return r, true
@@ -498,9 +534,11 @@ func (a *reader) groupRefs(d *doc, n *node) []ref {
 // addresses reads a rule's address entries. Azure's other service tags
 // name public Azure ranges, which no private address of the estate falls
 // in, so an entry naming one is dropped; a rule left without entries (and
-// without application security groups) is dropped by the builder.
-func (a *reader) addresses(d *doc, what string, lists ...*node) []topology.AddressMatch {
-	var out []topology.AddressMatch
+// without application security groups) is dropped by the builder. An entry
+// that is neither a prefix nor a tag is an error, and ok is false: the
+// rule is skipped.
+func (a *reader) addresses(d *doc, what string, lists ...*node) (out []topology.AddressMatch, ok bool) {
+	ok = true
 	for _, l := range lists {
 		for it, s := range a.entries(l) {
 			switch {
@@ -518,11 +556,33 @@ func (a *reader) addresses(d *doc, what string, lists ...*node) []topology.Addre
 				out = append(out, topology.AddressMatch{Prefix: p.Masked()})
 				continue
 			}
+			if !serviceTagShaped(s) {
+				a.b.errorf(diag.InvalidPrefix, d, it, "%s: %q is neither an IP prefix nor a service tag; the rule is skipped", what, s)
+				ok = false
+				continue
+			}
 			a.b.unsupported(d, it, "the entry is dropped: it names public Azure ranges, which no private address falls in",
 				"%s names service tag %s; the model holds VirtualNetwork, Internet and AzureLoadBalancer", what, s)
 		}
 	}
-	return out
+	return out, ok
+}
+
+// serviceTagShaped reports whether s has the shape of a service tag: a
+// word, with a region after a dot (Storage, AzureCloud.westeurope,
+// ApiManagement.AustraliaCentral2). A prefix, an address or a range does
+// not: it starts with a digit or holds ':' or '/', so a malformed one is
+// an error rather than a tag the importer drops.
+func serviceTagShaped(s string) bool {
+	for i, r := range s {
+		switch {
+		case r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z':
+		case i > 0 && (r >= '0' && r <= '9' || r == '.' || r == '-' || r == '_'):
+		default:
+			return false
+		}
+	}
+	return s != ""
 }
 
 // entries yields the entries of a rule's address or port field with the
@@ -576,9 +636,17 @@ func (a *reader) routeTable(d *doc, n *node, id string) {
 		rt := topology.Route{Name: safeName(name)}
 		ap := r.prop("addressPrefix")
 		p, ok := parsePrefix(ap.text())
-		if !ok {
-			a.b.unsupported(d, orNode(ap, r), "the route is dropped: a service tag names public Azure ranges, which no private address falls in",
-				"%s: address prefix %s is not an IP prefix", what, describe(ap))
+		switch {
+		case ok:
+		case ap.isNull() || ap.text() == "":
+			a.b.errorf(diag.MissingField, d, orNode(ap, r), "%s has no addressPrefix; it is skipped", what)
+			continue
+		case serviceTagShaped(ap.text()):
+			a.b.unsupported(d, ap, "the route is dropped: a service tag names public Azure ranges, which no private address falls in",
+				"%s: address prefix %s is a service tag; the model holds IP prefixes", what, describe(ap))
+			continue
+		default:
+			a.b.errorf(diag.InvalidPrefix, d, ap, "%s: address prefix %s is not an IP prefix; the route is skipped", what, describe(ap))
 			continue
 		}
 		rt.AddressPrefix = p.Masked()
@@ -702,16 +770,23 @@ func (a *reader) nic(d *doc, n *node, id string) {
 	configs := n.prop("ipConfigurations").items()
 	main := slices.IndexFunc(configs, func(ipc *node) bool { p, _ := ipc.prop("primary").boolean(); return p })
 	for i, ipc := range configs {
+		// An IP configuration without an id (Get-Az*, hand-made exports)
+		// is known by its NIC's id and its name, as Azure would name it;
+		// one with neither is in no pool.
 		self := a.idOf(ipc)
-		if self == "" {
-			self = a.idOf(ipc)
+		if name := ipc.get("name").text(); self == "" && name != "" && id != "" {
+			self = id + "/ipconfigurations/" + a.fold(name)
 		}
-		c.configs = append(c.configs, self)
+		if self != "" {
+			c.configs = append(c.configs, self)
+		}
 		for _, g := range ipc.prop("applicationSecurityGroups").items() {
 			c.groups = append(c.groups, a.idOf(g))
 		}
 		for _, p := range ipc.prop("loadBalancerBackendAddressPools").items() {
-			a.members = append(a.members, member{pool: a.idOf(p), config: ref{id: self, d: d, n: p}})
+			if self != "" {
+				a.members = append(a.members, member{pool: a.idOf(p), config: ref{id: self, d: d, n: p}})
+			}
 		}
 		if pip := ipc.prop("publicIPAddress"); !pip.isNull() {
 			a.b.unsupported(d, pip, "it is ignored: traffic from the Internet is not simulated", "NIC %s has a public IP address", c.name)

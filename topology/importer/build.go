@@ -3,10 +3,12 @@ package importer
 import (
 	"cmp"
 	"fmt"
+	"hash/fnv"
 	"net/netip"
 	"slices"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 
 	"github.com/vnetsim/vnetsim/topology"
 	"github.com/vnetsim/vnetsim/topology/diag"
@@ -194,6 +196,19 @@ func (b *builder) report(sev diag.Severity, code diag.Code, d *doc, n *node, det
 	b.diags.Append(diag.Diagnostic{Severity: sev, Code: code, Summary: msg, Detail: detail, Path: n.path(), Subject: d.rangeOf(n)})
 }
 
+// duplicate reports a key given twice in one object, at the second: an
+// error, as in a topology file, since the file means what each tool makes
+// of it.
+func (b *builder) duplicate(d *doc, k dupKey) {
+	pos := d.pos.at(k.off)
+	end := pos
+	end.Column += utf8.RuneCountInString(k.key) + 2
+	b.diags.Append(diag.Diagnostic{Severity: diag.Error, Code: diag.DuplicateKey,
+		Summary: fmt.Sprintf("%s: key %q is given twice in one object", k.value.jqPath(), k.key),
+		Detail:  "remove one: tools disagree on what it means (jq reads the last value, ConvertFrom-Json refuses the file); the importer reads the last",
+		Path:    k.value.path(), Subject: diag.Range{Filename: d.file, Start: pos, End: end}})
+}
+
 // unsupported reports a construct the model cannot hold; choice says what
 // the importer did instead.
 func (b *builder) unsupported(d *doc, n *node, choice, format string, args ...any) {
@@ -291,55 +306,90 @@ func (b *builder) build(recs *records) {
 // records of one kind share it (names are case-insensitive on both
 // platforms). Then each is qualified with its resource group, then its
 // subscription, and last with a number in id order, so the names do not
-// depend on file order.
+// depend on file order. A qualified name is checked against every name of
+// the kind, as exported or qualified before it: VNet a of group b must
+// not take the name of VNet a.b.
 func name[T any](items []T, r func(T) *res) {
 	groups := map[string][]*res{}
+	taken := map[string]bool{}
 	for _, it := range items {
 		x := r(it)
-		base := x.name
-		if base == "" {
-			base = lastSegment(x.id)
-		}
-		x.modelled = safeName(base)
-		groups[strings.ToLower(x.modelled)] = append(groups[strings.ToLower(x.modelled)], x)
+		x.modelled = safeName(cmp.Or(x.name, lastSegment(x.id)))
+		k := strings.ToLower(x.modelled)
+		groups[k] = append(groups[k], x)
+		taken[k] = true
 	}
-	for _, g := range groups {
-		if len(g) < 2 {
-			continue
-		}
-		slices.SortFunc(g, func(a, b *res) int { return cmp.Compare(a.id, b.id) })
-		for _, x := range g {
-			if x.group != "" {
-				x.modelled += "." + safeName(x.group)
-			}
-		}
-		if distinct(g) {
-			continue
-		}
-		for _, x := range g {
-			if x.sub != "" {
-				x.modelled += "." + safeName(x.sub[:min(8, len(x.sub))])
-			}
-		}
-		if distinct(g) {
-			continue
-		}
-		for i, x := range g {
-			x.modelled += fmt.Sprintf("-%d", i+1)
+	for _, k := range sortedKeys(groups) {
+		if g := groups[k]; len(g) > 1 {
+			slices.SortFunc(g, func(a, b *res) int { return cmp.Compare(a.id, b.id) })
+			qualify(g, taken)
 		}
 	}
 }
 
-func distinct(g []*res) bool {
-	seen := map[string]bool{}
-	for _, x := range g {
-		k := strings.ToLower(x.modelled)
-		if seen[k] {
-			return false
-		}
-		seen[k] = true
+// qualify names the records of g, which share one name, with the first
+// qualification that makes their names differ from each other and from
+// every name taken, and adds the names to taken.
+func qualify(g []*res, taken map[string]bool) {
+	names := make([]string, len(g))
+	for i, x := range g {
+		names[i] = x.modelled
 	}
-	return true
+	// try qualifies every name further and reports whether they are then
+	// unique; each qualification adds to the one before.
+	try := func(next func(x *res, name string) string) bool {
+		unique, seen := true, map[string]bool{}
+		for i, x := range g {
+			names[i] = next(x, names[i])
+			k := strings.ToLower(fitName(names[i]))
+			unique = unique && !seen[k] && !taken[k]
+			seen[k] = true
+		}
+		return unique
+	}
+	group := func(x *res, name string) string {
+		if x.group == "" {
+			return name
+		}
+		return name + "." + safeName(x.group)
+	}
+	subscription := func(x *res, name string) string {
+		if x.sub == "" {
+			return name
+		}
+		return name + "." + safeName(x.sub[:min(8, len(x.sub))])
+	}
+	if !try(group) && !try(subscription) {
+		for i, n := 0, 1; i < len(g); n++ {
+			if numbered := fitName(fmt.Sprintf("%s-%d", names[i], n)); !taken[strings.ToLower(numbered)] {
+				names[i] = numbered
+				i++
+			}
+		}
+	}
+	for i, x := range g {
+		x.modelled = fitName(names[i])
+		taken[strings.ToLower(x.modelled)] = true
+	}
+}
+
+// fitName makes a name that Azure or the Network Controller allows a
+// model name (topology.CheckName): an IP address, which the name would
+// shadow as an endpoint, gets "_" after it, and a name longer than
+// topology.MaxNameLength characters is cut, keeping a hash of the whole
+// so that two names with one beginning stay apart. The comment above the
+// object names the resource as exported.
+func fitName(s string) string {
+	if _, err := netip.ParseAddr(s); err == nil {
+		s += "_"
+	}
+	if utf8.RuneCountInString(s) <= topology.MaxNameLength {
+		return s
+	}
+	h := fnv.New32a()
+	h.Write([]byte(s))
+	runes := []rune(s)
+	return fmt.Sprintf("%s-%08x", string(runes[:topology.MaxNameLength-9]), h.Sum32())
 }
 
 // safeName replaces what a topology name may not hold: "/" separates
@@ -355,7 +405,7 @@ func safeName(s string) string {
 	if s == "" {
 		return "unnamed"
 	}
-	return s
+	return fitName(s)
 }
 
 // printable replaces the characters a YAML comment cannot hold (control
@@ -676,7 +726,7 @@ func (b *builder) stubPeering(stub *vnetRec) {
 	if r.model.UseRemoteGateways {
 		back.AllowGatewayTransit = true
 		if v.Gateway == nil {
-			v.Gateway = &topology.Gateway{Name: v.Name + "-gw", Type: topology.Vpn}
+			v.Gateway = &topology.Gateway{Name: safeName(v.Name + "-gw"), Type: topology.Vpn}
 			b.incomplete(r.d, r.flags[topology.FlagUseRemoteGateways], "the stub gets a VPN gateway with no sites, so transit validates; routes to its on-premises ranges are unknown",
 				"peering %s uses the gateways of %s, which is not in the export", r.name, stub.name)
 		}
@@ -743,7 +793,9 @@ func (b *builder) nic(n *nicRec) {
 	b.record(path, n.d, nameNode(n.n))
 	b.record(path.Child("ipAddress"), n.d, n.ipAt)
 	b.comment(path, n.source())
-	b.vms[n.id] = vm
+	if n.id != "" {
+		b.vms[n.id] = vm
+	}
 	for _, c := range n.configs {
 		b.vms[c] = vm
 	}

@@ -13,7 +13,6 @@ import (
 	"bytes"
 	"cmp"
 	"fmt"
-	"slices"
 	"strings"
 	"unicode/utf8"
 
@@ -68,15 +67,16 @@ func looksJSON(data []byte) bool {
 
 // detect is Detect for text, returning the parsed JSON of an export.
 func detect(text string) (Format, *doc) {
-	root, values, err := parseCounted(text)
+	d, err := parseDoc(text)
 	if err != nil {
 		return Topology, nil // not JSON: YAML, or broken; the loader says which
 	}
-	f, empty := classify(root)
+	f, empty := classify(d.root)
 	if f == Topology {
 		return Topology, nil
 	}
-	return f, &doc{text: text, root: root, values: values, empty: empty}
+	d.empty = empty
+	return f, d
 }
 
 // classify says which export root holds, by its first resource: one with a
@@ -193,6 +193,9 @@ func importParsed(f Format, inputs []Input, first *doc, opts Options) *Result {
 	}
 	b := &builder{platform: topology.Azure, sm: r.Source, comments: r.comments}
 	for _, d := range docs {
+		for _, k := range d.dups {
+			b.duplicate(d, k)
+		}
 		if d.empty {
 			b.incomplete(d, nil, "check the subscription, resource group or filter of the export command (docs/import.md)",
 				"the export lists no resources; nothing was imported from it")
@@ -243,7 +246,7 @@ func parseInput(file, text string, f Format) (*doc, diag.Diagnostics) {
 		}
 		return fail(off, "save the export as UTF-8 (PowerShell 5: Out-File -Encoding utf8)", "invalid UTF-8 byte 0x%02x", text[off])
 	}
-	root, values, err := parseCounted(text)
+	d, err := parseDoc(text)
 	if err != nil {
 		pe, _ := err.(*parseError)
 		off := 0
@@ -252,9 +255,10 @@ func parseInput(file, text string, f Format) (*doc, diag.Diagnostics) {
 		}
 		return fail(off, "the file must be "+what+"; a topology file needs no import", "not valid JSON: %v", err)
 	}
-	switch got, empty := classify(root); {
+	switch got, empty := classify(d.root); {
 	case empty || got == f:
-		return &doc{text: text, root: root, values: values, empty: empty}, nil
+		d.empty = empty
+		return d, nil
 	case got == Topology:
 		return failWith(diag.InvalidValue, 0, "export resources with az, Get-Az* | ConvertTo-Json or Get-NetworkController* | ConvertTo-Json (docs/import.md)",
 			"this is not %s: it holds no resource with an id or a resourceRef", what)
@@ -291,13 +295,25 @@ func (r *Result) Marshal() ([]byte, error) {
 
 // Load is topology.Load for any file vnetsim reads: a topology file is
 // loaded, an export (detected by content) imported, with the import's
-// diagnostics. The network is nil when the file cannot be read at all.
+// diagnostics. The network is nil when the file cannot be loaded: an
+// export that is not JSON, or that holds a value the importer cannot read
+// (an error), as the import command writes nothing for it and the loader
+// loads nothing from a topology file with an invalid prefix.
 func Load(filename string, data []byte) (*topology.Network, *topology.SourceMap, diag.Diagnostics) {
 	f, first := exportOf(data)
 	if f == Topology {
 		return topology.Load(filename, data)
 	}
+	return loadExport(filename, data, f, first)
+}
+
+// loadExport is Load for an export of format f, whose first document is
+// parsed.
+func loadExport(filename string, data []byte, f Format, first *doc) (*topology.Network, *topology.SourceMap, diag.Diagnostics) {
 	r := importParsed(f, []Input{{Filename: filename, Data: data}}, first, Options{})
+	if r.Diagnostics.HasErrors() {
+		return nil, r.Source, r.Diagnostics
+	}
 	return r.Network, r.Source, r.Diagnostics
 }
 
@@ -309,14 +325,13 @@ func Check(filename string, data []byte) (*topology.Network, *topology.SourceMap
 	if f == Topology {
 		return topology.Check(filename, data)
 	}
-	r := importParsed(f, []Input{{Filename: filename, Data: data}}, first, Options{})
-	ds := slices.Clone(r.Diagnostics)
-	if r.Network != nil {
-		ds = append(ds, topology.Validate(r.Network)...)
+	n, sm, ds := loadExport(filename, data, f, first)
+	if n != nil {
+		ds = append(ds, topology.Validate(n)...)
 	}
-	r.Source.LocateAll(ds)
+	sm.LocateAll(ds)
 	ds.Sort()
-	return r.Network, r.Source, ds
+	return n, sm, ds
 }
 
 // exportOf is Detect, returning an export's parsed first document.

@@ -121,14 +121,7 @@ func TestImportGolden(t *testing.T) {
 					t.Errorf("diagnostic without a position or a known code: %+v", d)
 				}
 			}
-			data, err := r.Marshal()
-			if err != nil {
-				t.Fatal(err)
-			}
-			back, _, ds := topology.Load("imported.yaml", data)
-			if back == nil || ds.HasErrors() {
-				t.Fatalf("the imported topology does not load:\n%s\n%s", formatDiags(ds), data)
-			}
+			data, back := marshalLoad(t, r)
 			plain, _ := topology.Marshal(r.Network)
 			again, _ := topology.Marshal(back)
 			if diff := cmp.Diff(string(plain), string(again)); diff != "" {
@@ -154,6 +147,21 @@ func TestImportGolden(t *testing.T) {
 			}
 		})
 	}
+}
+
+// marshalLoad writes the topology file of an import and loads it, failing
+// the test when it does not load without errors.
+func marshalLoad(t *testing.T, r *Result) ([]byte, *topology.Network) {
+	t.Helper()
+	data, err := r.Marshal()
+	if err != nil {
+		t.Fatal(err)
+	}
+	back, _, ds := topology.Load("imported.yaml", data)
+	if back == nil || ds.HasErrors() {
+		t.Fatalf("the imported topology does not load:\n%s\n%s", formatDiags(ds), data)
+	}
+	return data, back
 }
 
 // importText imports one Azure file given as text.

@@ -50,13 +50,14 @@ func (k kind) String() string {
 // its values; parent and slot locate the node in its parent, so that its
 // JSON path is built only when a diagnostic needs it.
 type node struct {
-	kind   kind
-	off    int32  // byte offset of the value's first byte
-	str    string // a string's value, a number's text, "true" or "false"
-	keys   []string
-	kids   []*node
-	parent *node
-	slot   int32 // index in parent.kids
+	kind     kind
+	shadowed bool   // its key is given again later in its object, whose value is read
+	off      int32  // byte offset of the value's first byte
+	str      string // a string's value, a number's text, "true" or "false"
+	keys     []string
+	kids     []*node
+	parent   *node
+	slot     int32 // index in parent.kids
 }
 
 // doc is one parsed file.
@@ -66,7 +67,16 @@ type doc struct {
 	root   *node
 	values int // how many JSON values the file holds
 	pos    *positions
-	empty  bool // a list of resources with nothing in it
+	empty  bool     // a list of resources with nothing in it
+	dups   []dupKey // keys given again in their object
+}
+
+// dupKey is a key given a second time in one object, at byte offset off;
+// value is the value read for it, the last.
+type dupKey struct {
+	off   int
+	key   string
+	value *node
 }
 
 // parseError is a syntax error at a byte offset.
@@ -90,6 +100,7 @@ type parser struct {
 	keySlab []string
 	stack   []*node // children of the containers being read
 	keys    []string
+	dups    []dupKey
 }
 
 // kidsOf returns a copy of kids cut from the slab.
@@ -116,13 +127,23 @@ func (p *parser) keysOf(keys []string) []string {
 
 // parseJSON parses text, which must hold exactly one JSON value.
 func parseJSON(text string) (*node, error) {
-	n, _, err := parseCounted(text)
-	return n, err
+	p := &parser{s: text}
+	return p.parse()
 }
 
-// parseCounted is parseJSON, also returning how many values text holds.
-func parseCounted(text string) (*node, int, error) {
+// parseDoc parses text into a doc: its root, how many values it holds and
+// the keys it gives twice.
+func parseDoc(text string) (*doc, error) {
 	p := &parser{s: text}
+	root, err := p.parse()
+	if err != nil {
+		return nil, err
+	}
+	return &doc{text: text, root: root, values: p.count, dups: p.dups}, nil
+}
+
+// parse reads the one JSON value of p.s.
+func (p *parser) parse() (*node, error) {
 	p.skipSpace()
 	if strings.HasPrefix(p.s[p.i:], "\uFEFF") { // a UTF-8 byte order mark, as PowerShell 5 writes
 		p.i += 3
@@ -130,13 +151,13 @@ func parseCounted(text string) (*node, int, error) {
 	}
 	n, err := p.value(nil, 0)
 	if err != nil {
-		return nil, 0, err
+		return nil, err
 	}
 	p.skipSpace()
 	if p.i < len(p.s) {
-		return nil, 0, p.fail("unexpected %s after the JSON value", p.describe())
+		return nil, p.fail("unexpected %s after the JSON value", p.describe())
 	}
-	return n, p.count, nil
+	return n, nil
 }
 
 func (p *parser) fail(format string, args ...any) error {
@@ -222,6 +243,7 @@ func (p *parser) object(parent *node, slot int) (*node, error) {
 		if p.i >= len(p.s) || p.s[p.i] != '"' {
 			return p.fail("unexpected %s: want a key in double quotes", p.describe())
 		}
+		at := p.i
 		k, err := p.string()
 		if err != nil {
 			return err
@@ -235,6 +257,14 @@ func (p *parser) object(parent *node, slot int) (*node, error) {
 		v, err := p.value(n, len(p.stack)-base)
 		if err != nil {
 			return err
+		}
+		// Keys are read without regard to case, so "name" and "Name" are
+		// one key. The last value is read, as jq and JSON.parse read it.
+		for i, seen := range p.keys[kbase:] {
+			if len(seen) == len(k) && strings.EqualFold(seen, k) && !p.stack[base+i].shadowed {
+				p.stack[base+i].shadowed = true
+				p.dups = append(p.dups, dupKey{off: at, key: k, value: v})
+			}
 		}
 		p.keys = append(p.keys, k)
 		p.stack = append(p.stack, v)
@@ -398,12 +428,12 @@ func (n *node) get(key string) *node {
 		return nil
 	}
 	for i, k := range n.keys { // most exports spell keys as asked: look for that first
-		if k == key {
+		if k == key && !n.kids[i].shadowed {
 			return n.kids[i]
 		}
 	}
 	for i, k := range n.keys {
-		if strings.EqualFold(k, key) {
+		if strings.EqualFold(k, key) && !n.kids[i].shadowed {
 			return n.kids[i]
 		}
 	}

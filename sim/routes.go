@@ -32,7 +32,8 @@ func (s RouteSource) String() string {
 // MarshalText implements encoding.TextMarshaler.
 func (s RouteSource) MarshalText() ([]byte, error) { return []byte(s.String()), nil }
 
-// rank orders sources for equal prefixes: user > gateway > system.
+// rank orders sources for equal prefixes: user > gateway > system (see
+// Engine.rank for azure's local routes).
 func (s RouteSource) rank() int {
 	switch s {
 	case SourceUser:
@@ -264,10 +265,28 @@ func hasUserDefaultRoute(rt *topology.RouteTable) bool {
 	return false
 }
 
+// isLocal reports whether r is a VnetLocal or VNetPeering system route.
+func (r EffectiveRoute) isLocal() bool {
+	return r.Source == SourceDefault && (r.NextHopType == topology.NextHopVnetLocal || r.NextHopType == topology.NextHopVNetPeering)
+}
+
+// rank orders r among routes of the same prefix: user > gateway > system,
+// except that on azure VnetLocal and VNetPeering system routes beat
+// gateway routes ("VnetLocal and VNetPeering system routes win over more
+// specific gateway routes", so over equal ones too).
+func (e *Engine) rank(r EffectiveRoute) int {
+	if e.rules.LocalRoutesBeatGatewayRoutes && r.isLocal() {
+		return 2*SourceVirtualNetworkGateway.rank() + 1 // between gateway and user
+	}
+	return 2 * r.Source.rank()
+}
+
 // settle marks overridden routes Invalid, sorts the table and indexes the
-// Active routes. On equal prefixes the higher source wins (user > gateway >
-// system), the first written among equals; on azure, a gateway route inside
-// an Active VnetLocal or VNetPeering range loses to it whatever its length.
+// Active routes. On equal prefixes the higher rank wins (user > gateway >
+// system; on azure user > VnetLocal and VNetPeering > gateway > other
+// system routes), the first written among equals; on azure, a gateway
+// route inside an Active VnetLocal or VNetPeering range loses to it
+// whatever its length.
 func (e *Engine) settle(t *RouteTable) {
 	best := make(map[netip.Prefix]int, len(t.Routes))
 	for i, r := range t.Routes {
@@ -280,7 +299,7 @@ func (e *Engine) settle(t *RouteTable) {
 			best[r.AddressPrefix] = i
 			continue
 		}
-		if r.Source.rank() > t.Routes[j].Source.rank() {
+		if e.rank(r) > e.rank(t.Routes[j]) {
 			t.Routes[j].State = Invalid
 			best[r.AddressPrefix] = i
 		} else {
@@ -290,8 +309,7 @@ func (e *Engine) settle(t *RouteTable) {
 	if e.rules.LocalRoutesBeatGatewayRoutes {
 		var local []netip.Prefix
 		for _, r := range t.Routes {
-			if r.State == Active && r.Source == SourceDefault &&
-				(r.NextHopType == topology.NextHopVnetLocal || r.NextHopType == topology.NextHopVNetPeering) {
+			if r.State == Active && r.isLocal() {
 				local = append(local, r.AddressPrefix)
 			}
 		}

@@ -43,7 +43,7 @@ type memoKey struct {
 	proto      topology.Protocol
 	port       uint16
 	dstSub     *topology.Subnet
-	viaGateway bool
+	viaGateway *topology.VirtualNetwork
 	global     bool
 	fromRegion string
 	hops       int

@@ -33,10 +33,11 @@ type walk struct {
 	log          guardLog
 	checkpoints  [4]checkpoint
 	ncheckpoints int
-	// viaGateway is set while the packet was last forwarded by a VPN
-	// gateway: crossing a peering then needs no allowForwardedTraffic
-	// (docs/semantics.md#gateways). An appliance forwarding it again clears it.
-	viaGateway bool
+	// viaGateway is the VNet whose VPN gateway last forwarded the packet,
+	// nil once an appliance forwards it again: crossing into a VNet that
+	// uses that gateway through transit needs no allowForwardedTraffic
+	// (docs/semantics.md#gateways).
+	viaGateway *topology.VirtualNetwork
 	// global is set when the packet came over a peering joining two
 	// regions and no appliance or gateway has forwarded it since.
 	global     bool
@@ -238,7 +239,7 @@ func (w *walk) fromSite(site *topology.OnPremises) {
 			"%s learned %s from gateway %s in %s", site.Name, learned, gwv.Gateway.Name, gwv.Name)
 	}
 	w.hop(gwv.Gateway.Name, gwv.Name, gatewaySubnet(gwv))
-	w.viaGateway = true
+	w.viaGateway = gwv
 	w.forward(gwv, e.gatewayRoutes(gwv), gwv.Gateway.Name)
 }
 
@@ -398,7 +399,7 @@ func (w *walk) cross(y, x *topology.VirtualNetwork, addr netip.Addr) bool {
 			"%s has not synced %s's address range holding %s: sync peering %s (syncPeering on %s)", y.Name, x.Name, addr, pyx.Name, y.Name)
 		return false
 	}
-	if !w.viaGateway && !pxy.AllowForwardedTraffic && !w.srcIn(y) {
+	if !pxy.AllowForwardedTraffic && !w.transitFromGateway(x) && !w.srcIn(y) {
 		w.dropf(ForwardedTrafficBlocked, objPath(x, pxy),
 			"%s does not accept forwarded traffic from %s (source %s is outside %s): set allowForwardedTraffic on peering %s", x.Name, y.Name, src, y.Name, pxy.Name)
 		return false
@@ -441,6 +442,15 @@ func lbPath(lb *topology.LoadBalancer) diag.Path {
 // gwPath returns the path of v's gateway.
 func gwPath(v *topology.VirtualNetwork) diag.Path {
 	return diag.P("virtualNetworks", v.Name, "gateway")
+}
+
+// transitFromGateway reports whether the packet was last forwarded by a
+// VPN gateway that x uses through gateway transit: transit is what the
+// two transit flags allow, so the crossing needs no allowForwardedTraffic.
+// A VNet that does not use the gateway gets the packet as any forwarded
+// traffic (docs/semantics.md#forwarded-traffic).
+func (w *walk) transitFromGateway(x *topology.VirtualNetwork) bool {
+	return w.viaGateway != nil && w.e.transitHubOf(x) == w.viaGateway
 }
 
 // srcIn reports whether the source lies in y's address space, noting the
@@ -515,7 +525,7 @@ func (w *walk) appliance(v *topology.VirtualNetwork, r EffectiveRoute) (*topolog
 	if !w.acl(hv, topology.Outbound, vm.AccessControlList, vm.Subnet.AccessControlList, w.f.Src, w.f.Dst, w.f.Port) {
 		return nil, nil, "", false
 	}
-	w.forwardedBy(false)
+	w.forwardedBy(nil)
 	return hv, e.subnetRoutes(vm.Subnet), vm.Name, true
 }
 
@@ -607,7 +617,7 @@ func (w *walk) gateway(v *topology.VirtualNetwork, r EffectiveRoute) (*topology.
 	if !w.quiet {
 		w.stepf(StepGateway, gwPath(gwv), "VPN gateway %s re-routes %s with the routes of %s", gw.Name, dst, gwv.Name)
 	}
-	w.forwardedBy(true)
+	w.forwardedBy(gwv)
 	return gwv, e.gatewayRoutes(gwv), gw.Name, true
 }
 
@@ -798,12 +808,13 @@ func (w *walk) lbReachable(x *topology.VirtualNetwork, lb *topology.LoadBalancer
 	return false
 }
 
-// forwardedBy records that an appliance or, with gateway, a VPN gateway
-// forwards the packet on from its own VNet: crossing a peering from there
-// needs allowForwardedTraffic unless a gateway forwards it (docs/semantics.md#forwarded-traffic),
+// forwardedBy records that an appliance or, with gwv, the VPN gateway of
+// gwv forwards the packet on from its own VNet: crossing a peering from
+// there needs allowForwardedTraffic unless the gateway forwards it into a
+// VNet that uses it through transit (docs/semantics.md#forwarded-traffic),
 // and the packet no longer comes over the peering it arrived by.
-func (w *walk) forwardedBy(gateway bool) {
-	w.viaGateway = gateway
+func (w *walk) forwardedBy(gwv *topology.VirtualNetwork) {
+	w.viaGateway = gwv
 	w.global, w.fromRegion = false, ""
 }
 

@@ -89,6 +89,7 @@ routeTables:
   rt-loop2:
     routes: [{name: to-nva1, addressPrefix: 10.2.0.0/16, nextHopType: VirtualAppliance, nextHopIpAddress: 10.0.2.4}]
   rt-none: {routes: []}
+  rt-inspect-in-spoke1: {routes: [{name: to-app1, addressPrefix: 10.0.2.0/24, nextHopType: VirtualAppliance, nextHopIpAddress: 10.1.1.4}]}
   rt-default: {routes: [{name: all-via-nva, addressPrefix: 0.0.0.0/0, nextHopType: VirtualAppliance, nextHopIpAddress: 10.0.2.4}]}
   rt-out: {routes: [{name: all-out, addressPrefix: 0.0.0.0/0, nextHopType: Internet}]}
 onPremises:
@@ -171,6 +172,20 @@ func disconnect(vnet, name string) func(*topology.Network) {
 func noAccess(vnet, name string) func(*topology.Network) {
 	return func(n *topology.Network) {
 		n.VirtualNetworks[vnet].Peerings[name].AllowVirtualNetworkAccess = false
+	}
+}
+
+// gatewayInspectsInSpoke1 makes app1 in spoke1 an appliance that the
+// hub's GatewaySubnet sends the hub's nva subnet to, and sets
+// allowForwardedTraffic to aft on both objects between hub and spoke1.
+func gatewayInspectsInSpoke1(aft bool) func(*topology.Network) {
+	return func(n *topology.Network) {
+		hub, spoke1 := n.VirtualNetworks["hub"], n.VirtualNetworks["spoke1"]
+		hub.Subnets["GatewaySubnet"].RouteTable = n.RouteTables["rt-inspect-in-spoke1"]
+		spoke1.Subnets["app"].RouteTable = n.RouteTables["rt-none"]
+		spoke1.VirtualMachines["app1"].IPForwarding = true
+		spoke1.Peerings["spoke1-to-hub"].AllowForwardedTraffic = aft
+		hub.Peerings["hub-to-spoke1"].AllowForwardedTraffic = aft
 	}
 }
 
@@ -270,6 +285,19 @@ func TestTrace(t *testing.T) {
 				n.VirtualNetworks["hub"].Subnets["GatewaySubnet"].RouteTable = n.RouteTables["rt-loop"]
 			},
 			from: "op1", to: "app2", result: Dropped, reason: ForwardedTrafficBlocked, via: "dc1,hub-gw,nva2"},
+		// The gateway's exemption covers only VNets that use it through
+		// transit; any other VNet gets gateway traffic as forwarded traffic.
+		{name: "§5.3 spoke to spoke through the hub VPN gateway into a spoke without transit needs allowForwardedTraffic",
+			topo: hs("SPOKE1_RT", "rt-gw", "S2_AFT", "false"), mutate: func(n *topology.Network) {
+				n.VirtualNetworks["spoke2"].Peerings["spoke2-to-hub"].UseRemoteGateways = false
+			},
+			from: "app1", to: "app2", result: Dropped, reason: ForwardedTrafficBlocked, via: "app1,hub-gw", explains: "set allowForwardedTraffic on peering spoke2-to-hub"},
+		{name: "§5.3 on-premises to an appliance in a spoke without transit needs allowForwardedTraffic", topo: hs("S1_URG", "false"), mutate: gatewayInspectsInSpoke1(false),
+			from: "op1", to: "nva2", result: Dropped, reason: ForwardedTrafficBlocked, via: "dc1,hub-gw", explains: "set allowForwardedTraffic on peering spoke1-to-hub"},
+		{name: "§5.3 on-premises to an appliance in a transit spoke needs none", topo: hs(), mutate: gatewayInspectsInSpoke1(false),
+			from: "op1", to: "nva2", result: Dropped, reason: ForwardedTrafficBlocked, via: "dc1,hub-gw,app1", explains: "set allowForwardedTraffic on peering hub-to-spoke1"},
+		{name: "§5.3 on-premises to an appliance in a spoke that accepts forwarded traffic", topo: hs("S1_URG", "false"), mutate: gatewayInspectsInSpoke1(true),
+			from: "op1", to: "nva2", result: Delivered, via: "dc1,hub-gw,app1,nva2"},
 		{name: "§5.3 on-premises learns the hub's ranges", topo: hs(), from: "op1", to: "nva2", result: Delivered, via: "dc1,hub-gw,nva2"},
 		{name: "§5.3 on-premises does not learn a spoke without transit", topo: hs("S1_URG", "false"),
 			from: "op1", to: "app1", result: Dropped, reason: NoRoute, explains: "spoke1 is not advertised to dc1"},

@@ -80,18 +80,25 @@ func writeMatrix(ew *errWriter, pairs []sim.ReachPair, names []string) {
 		ew.printf(" %*d", num, i+1)
 	}
 	ew.print("   (to)\n")
+	gaps := false // a cell off the diagonal that no pair fills
 	for i, from := range names {
 		ew.printf("%*d  %-*s  ", num, i+1, width, from)
 		for _, to := range names {
 			mark := "·"
 			if o, ok := cell[[2]string{from, to}]; ok {
 				mark = outcomeMark(o)
+			} else if from != to {
+				gaps = true
 			}
 			ew.printf(" %*s", num, mark)
 		}
 		ew.print("\n")
 	}
-	ew.print("\n✓ all  ~ some  ✗ none  · not asked (the endpoint itself)\n")
+	if gaps {
+		ew.print("\n✓ all  ~ some  ✗ none  · not asked (the endpoint itself, outside --from and --to, or subnets of different address families)\n")
+	} else {
+		ew.print("\n✓ all  ~ some  ✗ none  · not asked (the endpoint itself)\n")
+	}
 	var bad []sim.ReachPair
 	for _, p := range pairs {
 		if p.Result != sim.OutcomeAll {

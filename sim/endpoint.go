@@ -230,11 +230,31 @@ func CheckPort(proto topology.Protocol, port uint64, given bool) (uint16, error)
 	return uint16(port), nil
 }
 
+// CheckFamilies checks that a packet from src to dst can exist: both
+// addresses are IPv4 or both IPv6. No platform translates between the two
+// families, so an IPv4 source never reaches an IPv6 address
+// (docs/semantics.md#endpoints).
+func CheckFamilies(src, dst netip.Addr) error {
+	if family(src) == family(dst) {
+		return nil
+	}
+	return fmt.Errorf("source %s is %s and destination %s is %s: a packet keeps its address family, so name a source and a destination of the same family",
+		src, familyName(src), dst, familyName(dst))
+}
+
+// familyName names a's address family: IPv4 or IPv6.
+func familyName(a netip.Addr) string {
+	if a.Is4() {
+		return "IPv4"
+	}
+	return "IPv6"
+}
+
 // NewFlow resolves from and to and returns the flow between them. TCP and
 // UDP need a port from MinPort to MaxPort (see CheckPort); ICMP and All
 // flows carry no port, and port is ignored. The source must be located: a
 // VM, a subnet, an on-premises host or an address inside exactly one VNet
-// subnet or site.
+// subnet or site, and of the destination's address family (CheckFamilies).
 func (e *Engine) NewFlow(from, to string, proto topology.Protocol, port uint16) (Flow, error) {
 	port, err := CheckPort(proto, uint64(port), false)
 	if err != nil {
@@ -250,6 +270,9 @@ func (e *Engine) NewFlow(from, to string, proto topology.Protocol, port uint16) 
 	dst, err := e.Resolve(to)
 	if err != nil {
 		return Flow{}, fmt.Errorf("destination: %w", err)
+	}
+	if err := CheckFamilies(src.Addr, dst.Addr); err != nil {
+		return Flow{}, fmt.Errorf("%q to %q: %w", from, to, err)
 	}
 	f := Flow{From: from, To: to, Src: src.Addr, Dst: dst.Addr, Protocol: proto, Port: port}
 	if dst.Kind == EndpointSubnet {

@@ -25,6 +25,7 @@ func v4key(a netip.Addr, bits int) uint64 {
 	return uint64(b[0])<<40 | uint64(b[1])<<32 | uint64(b[2])<<24 | uint64(b[3])<<16 | uint64(bits)
 }
 
+// family numbers a's address family: 0 for IPv4, 1 for IPv6.
 func family(a netip.Addr) int {
 	if a.Is4() {
 		return 0

@@ -103,7 +103,17 @@ func (e *Engine) reach(opts ReachOptions, yield func(ReachPair) error) (*Reach, 
 	switch {
 	case opts.Summary && opts.Level == LevelSubnet:
 		q.routeSets()
-		q.summarise(r, from, to, workers, maxEx, prog)
+		// Subnets of different families are not paired: each family is
+		// summed up on its own, and the examples merged in order.
+		for fam := range 2 {
+			if f, t := ofFamily(from, fam), ofFamily(to, fam); len(f) > 0 && len(t) > 0 {
+				q.summarise(r, f, t, workers, maxEx, prog)
+			} else {
+				prog.add(len(f))
+			}
+		}
+		slices.SortStableFunc(r.Examples, func(a, b ReachPair) int { return cmp.Or(cmp.Compare(a.From, b.From), cmp.Compare(a.To, b.To)) })
+		r.Examples = r.Examples[:min(len(r.Examples), maxEx)]
 	case opts.Summary:
 		q.routeSets()
 		q.summariseVNets(r, from, to, workers, maxEx, prog)
@@ -162,7 +172,7 @@ func (q *question) listPairs(r *Reach, from, to []reachUnit, workers, maxEx int,
 				for i := runs[k][0]; i < runs[k][1]; i++ {
 					row := rows[i-lo][:0]
 					for _, t := range to {
-						if t.name != from[i].name {
+						if from[i].pairs(t) {
 							row = append(row, q.pairWith(from[i], t, cache))
 						}
 					}
@@ -251,6 +261,10 @@ func (e *Engine) ReachPair(from, to string, opts ReachOptions) (ReachPair, error
 	if err != nil {
 		return ReachPair{}, err
 	}
+	if fu.subnet && tu.subnet && mixedFamilies(fu.subnets[0], tu.subnets[0]) {
+		return ReachPair{}, fmt.Errorf("reach: %s and %s: %w", from, to,
+			CheckFamilies(fu.subnets[0].AddressPrefix.Addr(), tu.subnets[0].AddressPrefix.Addr()))
+	}
 	p := e.newQuestion(opts).pair(fu, tu)
 	e.explain(&p)
 	return p, nil
@@ -271,6 +285,31 @@ type reachUnit struct {
 	name    string
 	subnets []*topology.Subnet
 	groups  []int // each subnet's group, once Reach has grouped them
+	subnet  bool  // a subnet rather than a VNet
+}
+
+// pairs reports whether u and t form a pair: a unit is never paired with
+// itself, nor a subnet with a subnet of the other address family, which no
+// packet goes between (docs/semantics.md#reachability).
+func (u reachUnit) pairs(t reachUnit) bool {
+	return u.name != t.name && !(u.subnet && t.subnet && mixedFamilies(u.subnets[0], t.subnets[0]))
+}
+
+// mixedFamilies reports whether one of a and b is an IPv4 subnet and the
+// other an IPv6 one.
+func mixedFamilies(a, b *topology.Subnet) bool {
+	return family(a.AddressPrefix.Addr()) != family(b.AddressPrefix.Addr())
+}
+
+// ofFamily returns the units whose subnet is of address family fam.
+func ofFamily(units []reachUnit, fam int) []reachUnit {
+	var out []reachUnit
+	for _, u := range units {
+		if family(u.subnets[0].AddressPrefix.Addr()) == fam {
+			out = append(out, u)
+		}
+	}
+	return out
 }
 
 // units lists the units of a level, ordered by name, restricted to names
@@ -287,7 +326,7 @@ func (e *Engine) units(level Level, names []string) []reachUnit {
 		for _, s := range v.SortedSubnets() {
 			n := v.Name + "/" + s.Name
 			if len(names) == 0 || slices.Contains(names, n) || slices.Contains(names, v.Name) {
-				out = append(out, reachUnit{name: n, subnets: []*topology.Subnet{s}})
+				out = append(out, reachUnit{name: n, subnets: []*topology.Subnet{s}, subnet: true})
 			}
 		}
 	}
@@ -299,7 +338,7 @@ func (e *Engine) units(level Level, names []string) []reachUnit {
 func (e *Engine) unit(name string) (reachUnit, error) {
 	if vn, sn, ok := strings.Cut(name, "/"); ok {
 		if v := e.net.VirtualNetworks[vn]; v != nil && v.Subnets[sn] != nil {
-			return reachUnit{name: name, subnets: []*topology.Subnet{v.Subnets[sn]}}, nil
+			return reachUnit{name: name, subnets: []*topology.Subnet{v.Subnets[sn]}, subnet: true}, nil
 		}
 		return reachUnit{}, fmt.Errorf("reach: no subnet %q", name)
 	}
@@ -530,7 +569,7 @@ func (e *Engine) cutSubnets(bounds []netip.Prefix) (map[*topology.Subnet][]netip
 				continue
 			}
 			var b strings.Builder
-			fmt.Fprintf(&b, "%p %p %p", v, s.RouteTable, s.AccessControlList)
+			fmt.Fprintf(&b, "%p %p %p %d", v, s.RouteTable, s.AccessControlList, family(s.AddressPrefix.Addr()))
 			sp := s.AddressPrefix.Masked()
 			var around []netip.Prefix
 			for _, p := range bidx.all(sp.Addr()) {
@@ -625,9 +664,13 @@ type subnetResult struct {
 	reason               Reason
 }
 
-// subnetPair traces one packet per class from ss to ds.
+// subnetPair traces one packet per class from ss to ds; subnets of
+// different address families have no class in common.
 func (q *question) subnetPair(ss, ds *topology.Subnet) subnetResult {
 	r := subnetResult{exSrc: -1}
+	if mixedFamilies(ss, ds) {
+		return r
+	}
 	sname, dname := q.e.subnetName(ss), q.e.subnetName(ds)
 	for si, sc := range q.addrClasses(ss) {
 		ep := Endpoint{Name: sname, Kind: EndpointSubnet, Addr: sc.rep,
@@ -776,7 +819,7 @@ func (q *question) droppedAtSource(gs, gd int) bool {
 		}
 		rd = q.members[gd][1]
 	}
-	if q.routed == nil || len(q.classes) == 0 || len(q.addrClasses(rs)) == 0 || len(q.addrClasses(rd)) == 0 {
+	if q.routed == nil || len(q.classes) == 0 || len(q.addrClasses(rs)) == 0 || len(q.addrClasses(rd)) == 0 || mixedFamilies(rs, rd) {
 		return false
 	}
 	return !q.routed[gs].OverlapsPrefix(rd.AddressPrefix.Masked())

@@ -107,7 +107,7 @@ func (q *question) shareRows(srcs []int) []int {
 		if vk == "" || rk == "" {
 			continue
 		}
-		key := fmt.Sprintf("%p|%q|%s|%s|%s", s.AccessControlList, v.Region, vk, rk, shareAroundKey(s, v, &bounds, aclSources))
+		key := fmt.Sprintf("%p|%q|%d|%s|%s|%s", s.AccessControlList, v.Region, family(s.AddressPrefix.Addr()), vk, rk, shareAroundKey(s, v, &bounds, aclSources))
 		if l, ok := byKey[key]; ok {
 			leader[g] = l
 		} else {

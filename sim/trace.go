@@ -183,6 +183,11 @@ func (w *walk) start(src Endpoint) {
 		w.hop(nameOr(f.From, f.Src.String()), "", "")
 		w.dropf(NoRoute, diag.Path{}, "source %s lies in no subnet or on-premises site (or in several overlapping VNets): send from a VM or VNET/SUBNET", f.Src)
 		return
+	case CheckFamilies(f.Src, f.Dst) != nil:
+		// NewFlow refuses such a flow; one built by hand is never delivered.
+		w.hop(nameOr(f.From, f.Src.String()), "", "")
+		w.drop(NoRoute, diag.Path{}, CheckFamilies(f.Src, f.Dst).Error())
+		return
 	}
 	v := e.net.VirtualNetworks[src.VirtualNetwork]
 	s := v.Subnets[src.Subnet]

@@ -656,8 +656,9 @@ func (q *question) groupSubnets() {
 }
 
 // subnetResult is the fate of one subnet pair's classes; ex* index the
-// first dropped class (source class, destination class, port class), -1
-// when every class is delivered.
+// example class (source class, destination class, port class): the first
+// dropped one, else the first that left through the Internet; -1 when
+// every class is delivered.
 type subnetResult struct {
 	classes, delivered   int
 	exSrc, exDst, exPort int
@@ -680,9 +681,13 @@ func (q *question) subnetPair(ss, ds *topology.Subnet) subnetResult {
 				f := Flow{From: sname, To: dname, Src: sc.rep, Dst: dc.rep, Protocol: c.proto, Port: c.port, DstSubnet: dname}
 				tr := q.e.traceTo(f, ep, subnetTarget(ds), true, &q.memo)
 				r.classes++
-				if tr.Result == Delivered {
+				switch {
+				case tr.Result == Delivered:
 					r.delivered++
-				} else if r.exSrc < 0 {
+				case r.exSrc < 0 || r.reason == "" && tr.Reason != "":
+					// The first class not delivered is the example, unless
+					// it left through the Internet (no reason) and a later
+					// one was dropped.
 					r.exSrc, r.exDst, r.exPort, r.reason = si, di, ci, tr.Reason
 				}
 			}
@@ -876,7 +881,7 @@ func (q *question) pairWith(from, to reachUnit, cache *pairCache) ReachPair {
 			}
 			p.Classes += r.classes
 			p.DeliveredClasses += r.delivered
-			if p.Example == nil && r.exSrc >= 0 {
+			if r.exSrc >= 0 && (p.Example == nil || p.Reason == "" && r.reason != "") {
 				// Grouped subnets have one class each, so the indexes
 				// name this pair's own classes.
 				sc, dc, c := q.addrClasses(ss)[r.exSrc], q.addrClasses(ds)[r.exDst], q.classes[r.exPort]

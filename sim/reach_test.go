@@ -17,6 +17,7 @@ import (
 
 func TestReachPairs(t *testing.T) {
 	hubSpokeFile := loadFileT(t, "../examples/hub-spoke.yaml")
+	exits := loadT(t, exitsYAML)
 	tcp443 := []topology.PortRange{{Lo: 443, Hi: 443}}
 	tests := []struct {
 		name     string
@@ -39,6 +40,11 @@ func TestReachPairs(t *testing.T) {
 			ReachOptions{Protocol: topology.TCP, Ports: []topology.PortRange{topology.AnyPort}}, OutcomeAll, ""},
 		{"subnet: ACL prefix inside the destination subnet", loadT(t, aclTopo("windows-sdn", "deny-half", "")), "A/s1", "B/s1",
 			ReachOptions{Protocol: topology.TCP, Ports: tcp443}, OutcomeSome, ACLDenied},
+		// A dropped example is preferred to one that left through the
+		// Internet, which has no reason.
+		{"subnet: a dropped example over one that exited", exits, "A/s1", "C/s1", ReachOptions{Protocol: topology.TCP}, OutcomeNone, NullRoute},
+		{"vnet: a dropped example over one that exited", exits, "A", "C", ReachOptions{Protocol: topology.TCP}, OutcomeNone, NullRoute},
+		{"subnet: every packet left through the Internet: no reason", exits, "A/s1", "C/s0", ReachOptions{Protocol: topology.TCP}, OutcomeNone, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -59,6 +65,28 @@ func TestReachPairs(t *testing.T) {
 		t.Error("an unknown unit gave no error")
 	}
 }
+
+// exitsYAML is A, whose user default route sends everything it does not
+// know to the Internet but the upper half of C/s1 to None, and C, which A
+// is not peered with.
+const exitsYAML = `
+name: exits
+platform: azure
+virtualNetworks:
+  A:
+    addressSpace: [10.1.0.0/16]
+    subnets: {s1: {addressPrefix: 10.1.1.0/24, routeTable: rt-a}}
+  C:
+    addressSpace: [10.3.0.0/16]
+    subnets:
+      s0: {addressPrefix: 10.3.0.0/24}
+      s1: {addressPrefix: 10.3.1.0/24}
+routeTables:
+  rt-a:
+    routes:
+      - {name: out, addressPrefix: 0.0.0.0/0, nextHopType: Internet}
+      - {name: drop-upper, addressPrefix: 10.3.1.128/25, nextHopType: None}
+`
 
 func TestReachListsEveryPairInOrder(t *testing.T) {
 	e := New(loadFileT(t, "../examples/hub-spoke.yaml"))

@@ -110,8 +110,10 @@ type ReachOptions struct {
 type ReachPair struct {
 	From, To string // VNet or VNET/SUBNET names
 	Result   Outcome
-	// Reason and Explanation are an example drop's, for some and none;
-	// Example is the dropped flow.
+	// Reason and Explanation are an example packet's, for some and none;
+	// Example is its flow: the first dropped class, else the first that
+	// left through the Internet, whose Reason is "". A pair without
+	// classes (a VNet without subnets) has no example.
 	Reason      Reason
 	Explanation string
 	Example     *Flow

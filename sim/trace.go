@@ -674,10 +674,13 @@ func (w *walk) deliverIn(from, x *topology.VirtualNetwork) {
 		h, ok = e.holdersOf(x)[f.Dst]
 	}
 	if !ok {
-		where := x.Name
+		// The packet reached x: its last hop is the address, named as a
+		// literal address no VM holds is, in the VNet that holds it.
+		where, sub := x.Name, ""
 		if s != nil {
-			where = x.Name + "/" + s.Name
+			where, sub = x.Name+"/"+s.Name, s.Name
 		}
+		w.hop(f.Dst.String(), x.Name, sub)
 		w.dropf(DestinationNotFound, diag.P("virtualNetworks", x.Name),
 			"no VM or load balancer frontend in %s holds %s: check the destination address", where, f.Dst)
 		return

@@ -350,7 +350,9 @@ func TestTrace(t *testing.T) {
 
 		// §5.4 destination.
 		{name: "§5.4 stopped destination VM", topo: two("B1_RUNNING", "false"), from: "a1", to: "b1", result: Dropped, reason: DestinationNotFound, explains: "b1 is not running"},
-		{name: "§5.4 no VM holds the address", topo: two(), from: "a1", to: "10.2.1.9", result: Dropped, reason: DestinationNotFound},
+		{name: "§5.4 no VM holds the address: the last hop is the address, in B", topo: two(), from: "a1", to: "10.2.1.9", result: Dropped, reason: DestinationNotFound,
+			via: "a1,10.2.1.9", explains: "no VM or load balancer frontend in B/s1 holds 10.2.1.9"},
+		{name: "§5.4 no VM holds an address of the source's own VNet", topo: two(), from: "a1", to: "10.1.1.9", result: Dropped, reason: DestinationNotFound, via: "a1,10.1.1.9"},
 		{name: "§5.4 a subnet counts as delivered when the packet enters it", topo: two(), from: "a1", to: "B/s1", result: Delivered},
 		{name: "§5.4 a frontend in no subnet holds nothing", topo: two(), from: "a1", to: "10.2.1.100", result: Dropped, reason: DestinationNotFound,
 			mutate: func(n *topology.Network) { n.VirtualNetworks["B"].LoadBalancers["ilb"].Subnet = nil }},
@@ -506,4 +508,17 @@ func fill(tmpl string, defaults map[string]string, repl []string) string {
 		tmpl = strings.ReplaceAll(tmpl, k, vals[k])
 	}
 	return tmpl
+}
+
+// A packet that crosses into B and finds nobody at its address ends at a
+// hop in B, named by the address, so a scenario's via can show where it was
+// lost.
+func TestDestinationNotFoundEndsInTheDestinationVNet(t *testing.T) {
+	tr := traceT(t, New(loadT(t, two())), "a1", "10.2.1.9", 443)
+	if n := len(tr.Hops); n != 2 {
+		t.Fatalf("%d hops, want 2: %s", n, via(tr))
+	}
+	if h := tr.Hops[1]; h.Node != "10.2.1.9" || h.VirtualNetwork != "B" || h.Subnet != "s1" {
+		t.Errorf("last hop %s in %s/%s, want 10.2.1.9 in B/s1", h.Node, h.VirtualNetwork, h.Subnet)
+	}
 }

@@ -248,7 +248,7 @@ func TestEventsChangeTheNetwork(t *testing.T) {
 			"web1", "ilb3", 443, "delivered via web1,ilb3,app3", nil},
 		{"removeLoadBalancer leaves its address empty", nil,
 			RemoveLoadBalancer{VNet: "hub", Name: "web-ilb"},
-			"app1", "10.0.3.100", 443, "dropped:destination-not-found via app1", nil},
+			"app1", "10.0.3.100", 443, "dropped:destination-not-found via app1,10.0.3.100", nil},
 		{"a new route table attached to a subnet", []Event{CreateRouteTable{Name: "rt-drop", Routes: []topology.Route{
 			{Name: "hub-null", AddressPrefix: pfx("10.0.3.0/24"), NextHopType: topology.NextHopNone}}}},
 			SetSubnet{VNet: "spoke2", Name: "app", RouteTable: ptr("rt-drop")},

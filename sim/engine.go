@@ -156,6 +156,22 @@ func (e *Engine) vxNamed(name string) *vnetIndex {
 	return &vnetIndex{}
 }
 
+// eachHolder calls fn for every load balancer frontend of v, then every
+// VM, by name, that holds an address. As in the name index, only those in
+// a subnet hold one: the walk routes from there.
+func eachHolder(v *topology.VirtualNetwork, fn func(netip.Addr, holder)) {
+	for _, lb := range v.SortedLoadBalancers() {
+		if lb.FrontendIPAddress.IsValid() && lb.Subnet != nil {
+			fn(lb.FrontendIPAddress, holder{lb: lb, vnet: v})
+		}
+	}
+	for _, vm := range v.SortedVirtualMachines() {
+		if vm.IPAddress.IsValid() && vm.Subnet != nil {
+			fn(vm.IPAddress, holder{vm: vm, vnet: v})
+		}
+	}
+}
+
 // buildVNet indexes one VNet: its peering objects, the VMs and frontends
 // holding its addresses, its subnets and its transit hub.
 func (e *Engine) buildVNet(v *topology.VirtualNetwork) *vnetIndex {
@@ -163,19 +179,8 @@ func (e *Engine) buildVNet(v *topology.VirtualNetwork) *vnetIndex {
 		holders: make(map[netip.Addr]holder, len(v.VirtualMachines)+len(v.LoadBalancers)),
 		keys:    make(map[*topology.Subnet]string, len(v.Subnets)),
 	}
-	// Load balancers first, then VMs, so that a (duplicate-address) VM
-	// wins over a frontend deterministically. As in the name index, only
-	// those in a subnet hold an address: the walk routes from there.
-	for _, lb := range v.SortedLoadBalancers() {
-		if lb.FrontendIPAddress.IsValid() && lb.Subnet != nil {
-			x.holders[lb.FrontendIPAddress] = holder{lb: lb, vnet: v}
-		}
-	}
-	for _, vm := range v.SortedVirtualMachines() {
-		if vm.IPAddress.IsValid() && vm.Subnet != nil {
-			x.holders[vm.IPAddress] = holder{vm: vm, vnet: v}
-		}
-	}
+	// A (duplicate-address) VM wins over a frontend: it comes later.
+	eachHolder(v, func(a netip.Addr, h holder) { x.holders[a] = h })
 	subs := v.SortedSubnets()
 	for _, s := range subs {
 		x.keys[s] = v.Name + "/" + s.Name
@@ -314,18 +319,8 @@ func (e *Engine) addrs() {
 	e.addrsOnce.Do(func() {
 		e.holderVNets = make(map[netip.Addr][]string)
 		for _, v := range e.sortedVNets() {
-			// As the VNet's holders index: frontends and VMs in a subnet.
 			var held []netip.Addr
-			for _, lb := range v.LoadBalancers {
-				if lb.FrontendIPAddress.IsValid() && lb.Subnet != nil {
-					held = append(held, lb.FrontendIPAddress)
-				}
-			}
-			for _, vm := range v.VirtualMachines {
-				if vm.IPAddress.IsValid() && vm.Subnet != nil {
-					held = append(held, vm.IPAddress)
-				}
-			}
+			eachHolder(v, func(a netip.Addr, _ holder) { held = append(held, a) })
 			slices.SortFunc(held, netip.Addr.Compare)
 			for _, a := range slices.Compact(held) {
 				e.holderVNets[a] = append(e.holderVNets[a], v.Name) // vnets are visited in name order

@@ -301,11 +301,16 @@ func mixedFamilies(a, b *topology.Subnet) bool {
 	return family(a.AddressPrefix.Addr()) != family(b.AddressPrefix.Addr())
 }
 
-// ofFamily returns the units whose subnet is of address family fam.
+// ofFamily returns the units whose subnet is of address family fam:
+// units itself, not a copy, when they all are.
 func ofFamily(units []reachUnit, fam int) []reachUnit {
+	of := func(u reachUnit) bool { return family(u.subnets[0].AddressPrefix.Addr()) == fam }
+	if !slices.ContainsFunc(units, func(u reachUnit) bool { return !of(u) }) {
+		return units
+	}
 	var out []reachUnit
 	for _, u := range units {
-		if family(u.subnets[0].AddressPrefix.Addr()) == fam {
+		if of(u) {
 			out = append(out, u)
 		}
 	}

@@ -8,30 +8,12 @@ import (
 	"strings"
 
 	"github.com/vnetsim/vnetsim/internal/buildinfo"
+	"github.com/vnetsim/vnetsim/scenarios"
 	"github.com/vnetsim/vnetsim/sim"
 	"github.com/vnetsim/vnetsim/sim/diff"
 	"github.com/vnetsim/vnetsim/sim/event"
 	"github.com/vnetsim/vnetsim/topology/diag"
 )
-
-// eventText formats a plan event the way a scenario writes it, fields in
-// the event's own order: createPeering {vnet: hub, name: hub-to-spoke1}.
-func eventText(ev event.Event) string { return ev.Kind() + " " + eventFieldsText(ev.Fields()) }
-
-func eventFieldsText(fs []event.Field) string {
-	parts := make([]string, len(fs))
-	for i, f := range fs {
-		switch v := f.Value.(type) {
-		case []event.Field:
-			parts[i] = f.Name + ": " + eventFieldsText(v)
-		case []string:
-			parts[i] = f.Name + ": [" + strings.Join(v, ", ") + "]"
-		default:
-			parts[i] = fmt.Sprintf("%s: %v", f.Name, v)
-		}
-	}
-	return "{" + strings.Join(parts, ", ") + "}"
-}
 
 // pairText formats a changed pair: "A/s1 → B/s1: all (was none)".
 func pairText(c diff.ReachChange) string {
@@ -154,7 +136,7 @@ func DiffText(w io.Writer, r *diff.Result, opt DiffOptions) error {
 	}
 	ew.printf("\n%s\n", st.bold(fmt.Sprintf("Plan (%s, %s)", Plural(len(r.Plan.Steps), "step"), verified)))
 	for i, s := range r.Plan.Steps {
-		ew.printf("  %2d. %s\n      %s\n", i+1, eventText(s.Event), st.dim("why: "+s.Why))
+		ew.printf("  %2d. %s\n      %s\n", i+1, scenarios.EventText(s.Event), st.dim("why: "+s.Why))
 		if i > 0 && s.Impact.Same {
 			ew.printf("      %s\n", st.warning(fmt.Sprintf("while in this state: the same %s lost as after step %d", Plural(s.Impact.Count, "subnet pair"), i)))
 			continue
@@ -439,7 +421,7 @@ func DiffMarkdown(w io.Writer, r *diff.Result, failOnLost bool) error {
 	if len(r.Plan.Steps) > 0 {
 		ew.print("| # | event | why | lost while in this state |\n|---|---|---|---|\n")
 		for i, s := range r.Plan.Steps {
-			ew.printf("| %d | %s | %s | %s |\n", i+1, mdCell(eventText(s.Event)), mdText(s.Why), mdText(impactSummary(s.Impact)))
+			ew.printf("| %d | %s | %s | %s |\n", i+1, mdCell(scenarios.EventText(s.Event)), mdText(s.Why), mdText(impactSummary(s.Impact)))
 		}
 		ew.print("\n")
 	}

@@ -342,3 +342,34 @@ func TestDiffJSONCapsThePlansImpact(t *testing.T) {
 		})
 	}
 }
+
+// TestDiffPrintsStepsAsScenarioLines pins that the text and Markdown reports
+// print a plan step as the line --emit-scenario writes for it: lists of
+// mappings (load balancer and ACL rules) used to come out as Go's %v,
+// rules: [[{protocol TCP} {frontendPort 443} {backendPort 443}]].
+func TestDiffPrintsStepsAsScenarioLines(t *testing.T) {
+	lb := event.SetLoadBalancer{VNet: "hub", Name: "lb", Subnet: "web", FrontendIPAddress: netip.MustParseAddr("10.0.1.10"),
+		Rules: []topology.LoadBalancerRule{{Protocol: topology.TCP, FrontendPort: 443, BackendPort: 443}}}
+	acl := event.CreateAccessControlList{Name: "web-acl", Rules: []topology.ACLRule{
+		{Name: "allow-web", Priority: 100, Protocol: topology.TCP}}}
+	res := &diff.Result{Before: "before.yaml", After: "after.yaml", Plan: diff.Plan{Verified: true, Steps: []diff.PlanStep{
+		{Event: lb, Why: "the after-file adds it"}, {Event: acl, Why: "the after-file adds it"}}}}
+	want := []string{
+		"setLoadBalancer {vnet: hub, name: lb, subnet: web, frontendIpAddress: 10.0.1.10, sku: Standard, rules: [{protocol: TCP, frontendPort: 443, backendPort: 443}]}",
+		"createAccessControlList {name: web-acl, inboundDefaultAction: Allow, outboundDefaultAction: Allow, rules: [{name: allow-web, priority: 100, type: Inbound, action: Allow, protocol: TCP, sourceAddressPrefixes: [], sourcePortRanges: [], destinationAddressPrefixes: [], destinationPortRanges: []}]}",
+	}
+	for _, tc := range []struct {
+		name   string
+		render func(w *bytes.Buffer) error
+	}{
+		{"text", func(w *bytes.Buffer) error { return DiffText(w, res, DiffOptions{}) }},
+		{"markdown", func(w *bytes.Buffer) error { return DiffMarkdown(w, res, false) }},
+	} {
+		out := string(render(t, tc.render))
+		for _, line := range want {
+			if !strings.Contains(out, line) {
+				t.Errorf("%s: the plan does not print %q:\n%s", tc.name, line, out)
+			}
+		}
+	}
+}

@@ -88,6 +88,24 @@ func Encode(sc *Scenario) ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
+// EventText formats ev on one line the way a scenario file writes it, its
+// fields in the event's own order and lists of mappings (load balancer and
+// access control list rules) in flow style:
+//
+//	createPeering {vnet: hub, name: hub-to-spoke1, remoteVirtualNetwork: spoke1}
+//
+// The diff reports print a plan's steps with it, so that a step reads as the
+// line --emit-scenario writes for it.
+func EventText(ev event.Event) string {
+	out, err := yaml.Marshal(fieldsNode(ev.Fields(), true))
+	if err != nil {
+		// A flow mapping of scalars always encodes; should it not, the
+		// fields are still shown rather than dropped.
+		return fmt.Sprintf("%s %v", ev.Kind(), ev.Fields())
+	}
+	return ev.Kind() + " " + string(bytes.TrimSuffix(out, []byte("\n")))
+}
+
 // keyed returns `{key: {fields...}}`, the shape of one event or
 // expectation; the inner mapping is written in flow style.
 func keyed(key string, fs []event.Field) *yaml.Node {

@@ -175,7 +175,7 @@ func (e CreatePeering) apply(t *tx) *Refusal {
 	}
 	remote := t.n.VirtualNetworks[e.RemoteVirtualNetwork]
 	if remote == nil {
-		return notFoundf("remote virtual network %q of peering %s/%s does not exist", e.RemoteVirtualNetwork, e.VNet, e.Name)
+		return refusef(diag.UnknownReference, "peering %s/%s names remote virtual network %q, which does not exist", e.VNet, e.Name, e.RemoteVirtualNetwork)
 	}
 	if back := remote.PeeringTo(e.VNet); back != nil && back.Disconnected {
 		return refusef(diag.RemotePeeringDisconnected,

@@ -116,7 +116,7 @@ func TestPeeringLifecycle(t *testing.T) {
 		{"create first side", "windows-sdn", none, createAB, I, X, ""},
 		{"create second side connects both", "windows-sdn", abInitiated, createBA, C, C, ""},
 		{"create same name again", "windows-sdn", connected, createAB, C, C, diag.DuplicateName},
-		{"create to missing VNet", "windows-sdn", none, CreatePeering{VNet: "A", Name: "ax", RemoteVirtualNetwork: "X"}, X, X, diag.NotFound},
+		{"create to missing VNet", "windows-sdn", none, CreatePeering{VNet: "A", Name: "ax", RemoteVirtualNetwork: "X"}, X, X, diag.UnknownReference},
 		{"create from missing VNet", "windows-sdn", none, CreatePeering{VNet: "X", Name: "xa", RemoteVirtualNetwork: "A"}, X, X, diag.NotFound},
 		{"create to itself", "windows-sdn", none, CreatePeering{VNet: "A", Name: "aa", RemoteVirtualNetwork: "A"}, X, X, diag.PeeringSelf},
 

@@ -155,12 +155,13 @@ func renderDiff(w io.Writer, res *diff.Result, o diffOptions) error {
 // emitScenario writes the plan as a scenario whose topology is the
 // before-file, one step per event, and a last step that expects the
 // after-file's reachability and peering states. It refuses to write a plan
-// that is not verified, since its scenario would fail.
+// that is not verified, since its scenario would fail: the output asked for
+// cannot be made, which is exit 2 (docs/decisions.md).
 func emitScenario(c *cli.Context, res *diff.Result, o diffOptions) error {
 	stderr := c.App.ErrWriter
 	if !res.Plan.Verified {
-		fmt.Fprintf(stderr, "vnetsim: diff: not writing %s: the plan is not verified (%s)\n", o.emitScenario, strings.Join(res.Plan.Problems, "; "))
-		return nil
+		return fmt.Errorf("--emit-scenario: %s not written: the plan is not verified, so its scenario would fail: %s",
+			o.emitScenario, strings.Join(res.Plan.Problems, "; "))
 	}
 	if len(res.Plan.Unplanned) > 0 {
 		fmt.Fprintf(stderr, "vnetsim: diff: %s: %s not expressible as events; the scenario's last step may fail until made out of band\n", o.emitScenario, reports.Plural(len(res.Plan.Unplanned), "change"))

@@ -125,6 +125,7 @@ func TestDiffEmitScenarioRuns(t *testing.T) {
 		{"azure-resize", false}, {"azure-resize", true},
 		{"objects", false},
 		{"introduced", true},
+		{"disconnected-partner", false}, {"disconnected-partner", true},
 	} {
 		name := tc.fixture
 		if tc.reverse {
@@ -168,6 +169,24 @@ func TestDiffEmitScenarioRuns(t *testing.T) {
 				t.Errorf("emitted scenario fails:\n%s\nresult: %+v", data, res.Steps)
 			}
 		})
+	}
+}
+
+// --emit-scenario of a plan that is not verified writes nothing and exits
+// 2, saying why on stderr: the output asked for cannot be made. It used to
+// exit with the diff's own code (here 1, for the violation), easy to miss.
+func TestDiffEmitScenarioUnverified(t *testing.T) {
+	dir := extractCase(t, "introduced")
+	out := filepath.Join(dir, "plan.yaml")
+	code, stdout, errOut := runDiffArgs(t, "--emit-scenario", out, filepath.Join(dir, "before.yaml"), filepath.Join(dir, "after.yaml"))
+	if code != 2 || !strings.Contains(errOut, "plan.yaml not written: the plan is not verified") {
+		t.Errorf("exit %d, stderr %q; want 2 saying the plan is not verified", code, errOut)
+	}
+	if !strings.Contains(stdout, "NOT verified") {
+		t.Errorf("the report is not printed:\n%s", stdout)
+	}
+	if _, err := os.Stat(out); !os.IsNotExist(err) {
+		t.Errorf("a scenario was written for an unverified plan: %v", err)
 	}
 }
 

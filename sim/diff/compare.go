@@ -162,6 +162,11 @@ func Compare(before, after Input, opts Options) (*Result, error) {
 	res.Violations = append(res.Violations, introduced...)
 	res.Preexisting = preexisting
 
+	// The changes above are the files' own; the plan, the reachability and
+	// the scenario's expectations are of the network the after-file asks
+	// for, with a Disconnected object whose partner it defines re-put.
+	a = Reconnected(a)
+
 	// The before network's reach view is a pass over the estate that
 	// needs no plan: it is built while the plan is made.
 	ropts := sim.ReachOptions{Level: sim.LevelSubnet, Protocol: opts.Protocol, Ports: opts.Ports}

@@ -76,8 +76,11 @@ type planner struct {
 }
 
 // MakePlan returns a plan from before to after and verifies it by applying
-// it with Apply. It does not compute impacts (Compare does).
+// it with Apply. It does not compute impacts (Compare does). A peering
+// object after stores Disconnected while it defines the object's partner
+// is planned live (see Reconnected).
 func MakePlan(before, after *topology.Network) Plan {
+	after = Reconnected(after)
 	plan := makePlan(before, after, false)
 	if plan.refused {
 		// A step between deleting a peering and creating it again was
@@ -901,6 +904,32 @@ func (p *planner) createPeering(owner string, a *topology.Peering) {
 	p.do(event.CreatePeering{VNet: owner, Name: a.Name, RemoteVirtualNetwork: a.RemoteVirtualNetwork, Flags: createFlags(a)}, "%s", why)
 }
 
+// Reconnected returns n, or, when n stores a peering object as
+// Disconnected while it also defines that object's partner, a copy of n in
+// which such objects are live. That is the state an after-file asks for when
+// an export is edited by adding the missing side of a Disconnected peering:
+// the platform refuses the new side until the Disconnected object is re-put
+// (remote-peering-disconnected), and once it is, both sides are Connected.
+// A Disconnected object without a partner stays as it is.
+func Reconnected(n *topology.Network) *topology.Network {
+	var stale []event.PeeringRef
+	for _, v := range n.VirtualNetworks {
+		for _, p := range v.Peerings {
+			if p.Disconnected && n.Reverse(v.Name, p) != nil {
+				stale = append(stale, event.PeeringRef{VNet: v.Name, Name: p.Name})
+			}
+		}
+	}
+	if len(stale) == 0 {
+		return n
+	}
+	c := n.Clone()
+	for _, ref := range stale {
+		c.VirtualNetworks[ref.VNet].Peerings[ref.Name].Disconnected = false
+	}
+	return c
+}
+
 // recoverDisconnected re-puts every object left Disconnected, in the
 // before-file (an export) or by a deletion in teardown, that the after-file
 // holds live. Re-putting is the platform's recovery: the object becomes
@@ -915,7 +944,7 @@ func (p *planner) recoverDisconnected() {
 		for _, c := range cv.SortedPeerings() {
 			if a := av.Peerings[c.Name]; c.Disconnected && a != nil && !a.Disconnected && a.RemoteVirtualNetwork == c.RemoteVirtualNetwork {
 				p.do(event.UpdatePeering{Peering: event.PeeringRef{VNet: cv.Name, Name: c.Name}},
-					"re-put the Disconnected object, the platform's recovery: it becomes Initiated, as the after-file holds it")
+					"re-put the Disconnected object, the platform's recovery: it becomes Initiated, and Connected once its partner exists, as the after-file holds it")
 			}
 		}
 	}

@@ -12,6 +12,7 @@ import (
 
 	"gopkg.in/yaml.v3"
 
+	"github.com/vnetsim/vnetsim/internal/fileio"
 	"github.com/vnetsim/vnetsim/sim"
 	"github.com/vnetsim/vnetsim/sim/event"
 	"github.com/vnetsim/vnetsim/topology"
@@ -173,13 +174,16 @@ func rejectedCheck(want diag.Code, refusals []*event.Refusal) CheckResult {
 // scenarios (see looksLikeScenario), or that are not valid YAML; other YAML
 // files in it (topologies, other tools' files) are skipped. Files named
 // directly are always run. Scenarios appear in the order their paths were
-// given, folders expanded in sorted order. An unreadable or invalid file
-// gives a failed ScenarioResult with its diagnostics; a path that does not
-// exist, or a folder with no scenario file, is an error.
+// given, folders expanded in sorted order. An invalid file, or a file found
+// in a folder that cannot be read, gives a failed ScenarioResult with its
+// diagnostics; a path that does not exist, a file named directly that
+// cannot be read (a named pipe, a file over the size limit), or a folder
+// with no scenario file, is an error, returned before any scenario runs.
 func RunFiles(ctx context.Context, paths []string, opts Options) (*Result, error) {
-	var files []string
+	read := opts.read()
+	var files []scenarioFile
 	for _, p := range paths {
-		found, err := scenarioFiles(p, opts.read())
+		found, err := scenarioFiles(p, read)
 		if err != nil {
 			return nil, err
 		}
@@ -187,9 +191,13 @@ func RunFiles(ctx context.Context, paths []string, opts Options) (*Result, error
 	}
 	res := &Result{}
 	for _, f := range files {
-		sc, ds := parseFile(f, opts.read())
+		if f.err != nil {
+			res.Scenarios = append(res.Scenarios, ScenarioResult{Name: f.path, Path: f.path, Diagnostics: diag.Diagnostics{fileError(f.path, f.err)}})
+			continue
+		}
+		sc, ds := parse(f.path, f.data, osTopology(f.path, read))
 		if sc == nil {
-			res.Scenarios = append(res.Scenarios, ScenarioResult{Name: f, Path: f, Diagnostics: ds})
+			res.Scenarios = append(res.Scenarios, ScenarioResult{Name: f.path, Path: f.path, Diagnostics: ds})
 			continue
 		}
 		res.Scenarios = append(res.Scenarios, Run(ctx, sc, opts))
@@ -197,15 +205,29 @@ func RunFiles(ctx context.Context, paths []string, opts Options) (*Result, error
 	return res, nil
 }
 
-func scenarioFiles(p string, read ReadFunc) ([]string, error) {
+// scenarioFile is one scenario file of a run: its contents, or, for a file
+// found in a folder, the error reading it.
+type scenarioFile struct {
+	path string
+	data []byte
+	err  error
+}
+
+// scenarioFiles reads the scenario file p, or the scenario files of the
+// folder p.
+func scenarioFiles(p string, read ReadFunc) ([]scenarioFile, error) {
 	info, err := os.Stat(p)
 	if err != nil {
 		return nil, fmt.Errorf("run %s: %w", p, err)
 	}
 	if !info.IsDir() {
-		return []string{p}, nil
+		data, err := read(p)
+		if err != nil {
+			return nil, fmt.Errorf("run: cannot read %s: %s", p, fileio.Message(err))
+		}
+		return []scenarioFile{{path: p, data: data}}, nil
 	}
-	var out []string
+	var out []scenarioFile
 	err = filepath.WalkDir(p, func(path string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return err
@@ -214,10 +236,11 @@ func scenarioFiles(p string, read ReadFunc) ([]string, error) {
 		if d.IsDir() || (ext != ".yaml" && ext != ".yml") {
 			return nil
 		}
-		// A file that cannot be read (a named pipe, a file over the size
-		// limit) is run, so that the run reports why.
+		// A file in the folder that cannot be read (a named pipe, a file
+		// over the size limit) is kept, so that the run reports why as a
+		// failed scenario and goes on with the others.
 		if data, err := read(path); err != nil || looksLikeScenario(data) {
-			out = append(out, path)
+			out = append(out, scenarioFile{path: path, data: data, err: err})
 		}
 		return nil
 	})
@@ -227,7 +250,7 @@ func scenarioFiles(p string, read ReadFunc) ([]string, error) {
 	if len(out) == 0 {
 		return nil, fmt.Errorf("run %s: no scenario files in the folder (a scenario is a *.yaml or *.yml file with steps and a topology)", p)
 	}
-	slices.Sort(out)
+	slices.SortFunc(out, func(a, b scenarioFile) int { return strings.Compare(a.path, b.path) })
 	return out, nil
 }
 

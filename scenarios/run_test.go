@@ -3,9 +3,11 @@ package scenarios
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -98,6 +100,38 @@ func TestRunFiles(t *testing.T) {
 	}
 	if _, err := RunFiles(context.Background(), []string{empty}, Options{}); err == nil || !strings.Contains(err.Error(), "no scenario files") {
 		t.Errorf("a folder without scenarios ran: %v", err)
+	}
+}
+
+// TestRunFilesUnreadable: a scenario named directly that cannot be read is
+// an error, returned before any scenario runs (the command exits 2, as for a
+// missing file); one found in a folder is a failed scenario, so that the run
+// goes on with the others.
+func TestRunFilesUnreadable(t *testing.T) {
+	f := loadFixture(t, "testdata/folder.txtar")
+	unreadable := filepath.Join(f.dir, "b-second.yaml")
+	var ran []string
+	read := func(name string) ([]byte, error) {
+		if name == unreadable {
+			return nil, errors.New("not a regular file but a named pipe (FIFO)")
+		}
+		ran = append(ran, name)
+		return os.ReadFile(name)
+	}
+	_, err := RunFiles(context.Background(), []string{filepath.Join(f.dir, "a-first.yaml"), unreadable}, Options{ReadFile: read})
+	if err == nil || !strings.Contains(err.Error(), "cannot read "+unreadable+": not a regular file") {
+		t.Errorf("a named file that cannot be read: %v, want an error", err)
+	}
+	if len(ran) > 1 {
+		t.Errorf("read %q before refusing the run; only the scenario files themselves should be", ran)
+	}
+	res, err := RunFiles(context.Background(), []string{f.dir}, Options{ReadFile: read})
+	if err != nil {
+		t.Fatal(err)
+	}
+	i := slices.IndexFunc(res.Scenarios, func(s ScenarioResult) bool { return s.Path == unreadable })
+	if i < 0 || res.Scenarios[i].Passed || len(res.Scenarios[i].Diagnostics) != 1 {
+		t.Errorf("a file in a folder that cannot be read is not a failed scenario: %+v", res.Scenarios)
 	}
 }
 

@@ -36,6 +36,10 @@ func TestInputsMustBeRegular(t *testing.T) {
 
 	expectExit(t, 2, "cannot read /dev/zero: not a regular file but a character device", "validate", "/dev/zero")
 	expectExit(t, 2, "cannot read "+fifo+": not a regular file but a named pipe (FIFO)", "validate", fifo)
+	// A scenario named on the command line that cannot be read cannot be
+	// run, as validate and diff say of such a file: it used to be a failed
+	// scenario (exit 1) reported as yaml-syntax.
+	expectExit(t, 2, "cannot read "+fifo+": not a regular file but a named pipe (FIFO)", "run", fifo)
 	expectExit(t, 2, "cannot read "+sparse+": 3221225472 bytes is larger than the 256 MiB limit", "trace", sparse, "--from", "a", "--to", "b")
 
 	code, stdout, _ := vnetsim(t, "run", zeroTopo)

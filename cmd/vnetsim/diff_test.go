@@ -47,6 +47,7 @@ func TestDiffExitCodes(t *testing.T) {
 	}{
 		// Violations fail; a violation the plan resolves does not.
 		{"forbidden edit", "address-locked", false, nil, 1},
+		{"peering moved to another VNet while the space changes", "address-locked-swap", false, nil, 0},
 		{"azure sync is resolved by the plan", "azure-resize", false, nil, 0},
 		{"introduced error", "introduced", false, nil, 1},
 		{"preexisting error only", "introduced", true, nil, 0},

@@ -211,6 +211,29 @@ func TestAddressSpaceViolations(t *testing.T) {
   b:
     addressSpace: [10.2.0.0/16]
 `
+	// a's only peering swaps remote: b goes, c comes. The plan deletes
+	// a↔b before the range changes and creates a↔c after, so a is never
+	// peered while its space changes; nothing is refused.
+	const swapped = `
+    peerings:
+      a-to-c: {remoteVirtualNetwork: c}
+  b:
+    addressSpace: [10.2.0.0/16]
+  c:
+    addressSpace: [10.3.0.0/16]
+    peerings:
+      c-to-a: {remoteVirtualNetwork: a}
+`
+	const peeredAndC = `
+    peerings:
+      a-to-b: {remoteVirtualNetwork: b}
+  b:
+    addressSpace: [10.2.0.0/16]
+    peerings:
+      b-to-a: {remoteVirtualNetwork: a}
+  c:
+    addressSpace: [10.3.0.0/16]
+`
 	file := func(platform, space, rest string) []byte {
 		return []byte("name: t\nplatform: " + platform + "\nvirtualNetworks:\n  a:\n    addressSpace: [" + space + "]" + rest)
 	}
@@ -224,6 +247,7 @@ func TestAddressSpaceViolations(t *testing.T) {
 		{"windows-sdn removed while peered", file("windows-sdn", "10.1.0.0/16, 10.9.0.0/16", peered), file("windows-sdn", "10.1.0.0/16", peered), diag.AddressSpaceLocked, false},
 		{"windows-sdn peered only before", file("windows-sdn", "10.1.0.0/16", peered), file("windows-sdn", "10.1.0.0/16, 10.9.0.0/16", alone), "", false},
 		{"windows-sdn peered only after", file("windows-sdn", "10.1.0.0/16", alone), file("windows-sdn", "10.1.0.0/16, 10.9.0.0/16", peered), "", false},
+		{"windows-sdn peering swapped to another VNet", file("windows-sdn", "10.1.0.0/16", peeredAndC), file("windows-sdn", "10.1.0.0/16, 10.9.0.0/16", swapped), "", false},
 		{"windows-sdn unchanged space", file("windows-sdn", "10.1.0.0/16", peered), file("windows-sdn", "10.1.0.0/16", peered), "", false},
 		{"azure resized while Connected", file("azure", "10.1.0.0/16", peered), file("azure", "10.1.0.0/16, 10.9.0.0/16", peered), diag.PeeringSyncRequired, true},
 		{"azure resized while not peered", file("azure", "10.1.0.0/16", alone), file("azure", "10.1.0.0/16, 10.9.0.0/16", alone), "", false},

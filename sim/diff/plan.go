@@ -369,18 +369,42 @@ func usesTable(v *topology.VirtualNetwork, table string) bool {
 }
 
 func (p *planner) deleteWhy(owner string, b *topology.Peering) string {
+	var a *topology.Peering
+	if av := p.after.VirtualNetworks[owner]; av != nil {
+		a = av.Peerings[b.Name]
+	}
+	// Only an object the after-file keeps is deleted to be re-created; one
+	// it removes or re-points goes for that reason, merely ordered before
+	// the address space change.
+	kept := a != nil && a.RemoteVirtualNetwork == b.RemoteVirtualNetwork
+	locked := p.lockedEnd(owner, b.RemoteVirtualNetwork)
 	switch {
-	case p.rebuilt[owner]:
-		return fmt.Sprintf("windows-sdn locks %s's address space while it is peered: remove the peering, change the space, re-create it", owner)
-	case p.rebuilt[b.RemoteVirtualNetwork]:
-		return fmt.Sprintf("windows-sdn locks %s's address space while it is peered: remove the peering, change the space, re-create it", b.RemoteVirtualNetwork)
+	case kept && locked != "":
+		return fmt.Sprintf("windows-sdn locks %s's address space while it is peered: remove the peering, change the space, re-create it", locked)
 	case p.gone(b.RemoteVirtualNetwork):
 		return fmt.Sprintf("%s was deleted, which left this object Disconnected; remove it", b.RemoteVirtualNetwork)
 	}
-	if a := p.after.VirtualNetworks[owner].Peerings[b.Name]; a != nil {
-		return fmt.Sprintf("the after-file points this peering at %s instead of %s", a.RemoteVirtualNetwork, b.RemoteVirtualNetwork)
+	why := "the after-file removes this peering"
+	if a != nil {
+		why = fmt.Sprintf("the after-file points this peering at %s instead of %s", a.RemoteVirtualNetwork, b.RemoteVirtualNetwork)
 	}
-	return "the after-file removes this peering"
+	if locked != "" {
+		why += fmt.Sprintf(", before %s's address space changes (windows-sdn refuses the change while %s is peered)", locked, locked)
+	}
+	return why
+}
+
+// lockedEnd returns the end of a peering between owner and remote whose
+// address space the plan changes while windows-sdn locks it (owner first),
+// or "".
+func (p *planner) lockedEnd(owner, remote string) string {
+	switch {
+	case p.rebuilt[owner]:
+		return owner
+	case p.rebuilt[remote]:
+		return remote
+	}
+	return ""
 }
 
 // build adds and changes what the after network has, in the order the
@@ -898,8 +922,13 @@ func (p *planner) createPeering(owner string, a *topology.Peering) {
 		why = fmt.Sprintf("created after %s offers gateway transit", a.RemoteVirtualNetwork)
 	case a.AllowGatewayTransit:
 		why = "the side offering gateway transit comes before the side using it"
-	case p.rebuilt[owner] || p.rebuilt[a.RemoteVirtualNetwork]:
-		why = "re-create the peering now that the address space has changed"
+	case p.lockedEnd(owner, a.RemoteVirtualNetwork) != "":
+		locked := p.lockedEnd(owner, a.RemoteVirtualNetwork)
+		if bv := p.before.VirtualNetworks[owner]; bv != nil && bv.Peerings[a.Name] != nil && bv.Peerings[a.Name].RemoteVirtualNetwork == a.RemoteVirtualNetwork {
+			why = "re-create the peering now that the address space has changed"
+		} else {
+			why = fmt.Sprintf("the after-file adds this peering object, after %s's address space changes (windows-sdn refuses the change while %s is peered)", locked, locked)
+		}
 	}
 	p.do(event.CreatePeering{VNet: owner, Name: a.Name, RemoteVirtualNetwork: a.RemoteVirtualNetwork, Flags: createFlags(a)}, "%s", why)
 }

@@ -47,8 +47,13 @@ func addressSpaceViolations(before, after *topology.Network) []Violation {
 		}
 		switch {
 		case rules.AddressSpaceLockedWhilePeered:
-			peersBefore, peersAfter := peersOf(before, b.Name), peersOf(after, a.Name)
-			if len(peersBefore) == 0 || len(peersAfter) == 0 {
+			// Only a peer in both files makes the edit a forbidden one: the
+			// plan must delete that peering and re-create it. A peering the
+			// after-file removes goes before the space changes and one it
+			// adds comes after, which the platform accepts as they are.
+			kept, peersAfter := peersOf(before, b.Name), peersOf(after, a.Name)
+			kept = slices.DeleteFunc(kept, func(x string) bool { return !slices.Contains(peersAfter, x) })
+			if len(kept) == 0 {
 				continue
 			}
 			for _, c := range prefixChanges(a, b, added, removed) {
@@ -57,7 +62,7 @@ func addressSpaceViolations(before, after *topology.Network) []Violation {
 					Path: c.path,
 					kind: c.kind,
 					Message: fmt.Sprintf("virtual network %s: %s address range %s while peered with %s is refused; the plan deletes the peerings, changes the range and re-creates them",
-						a.Name, c.verb, c.prefix, joinNames(peersBefore)),
+						a.Name, c.verb, c.prefix, joinNames(kept)),
 				})
 			}
 		case rules.PeeringSync:

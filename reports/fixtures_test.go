@@ -127,7 +127,7 @@ func runFixture() *scenarios.Result {
 						{Kind: "trace", Passed: true, Line: 10, Expected: map[string]any{"result": "dropped", "reason": "peering-not-connected"}, Actual: map[string]any{"result": "dropped", "reason": "peering-not-connected", "via": []string{"a1"}}},
 					}},
 			}},
-		{Name: "ACLs <across> peerings", Path: "acls.yaml", Passed: false, Score: 1, MaxScore: 2, Steps: []scenarios.StepResult{
+		{Name: "ACLs <across> peerings", Path: "acls.yaml", Passed: false, Score: 1, MaxScore: 3, Steps: []scenarios.StepResult{
 			{Name: "widen the hub", Passed: false,
 				Events: []scenarios.EventResult{{Event: "addAddressPrefix", Accepted: false, Code: diag.AddressSpaceLocked, Message: "hub owns peerings; remove them first", Line: 12}}},
 			{Name: "ssh from spoke2", Passed: false, Hints: []string{"Look at the ACL on spoke1/app."},

@@ -156,7 +156,9 @@ func RunJUnit(w io.Writer, res *scenarios.Result) error {
 		}
 		for i, st := range sc.Steps {
 			prefix := fmt.Sprintf("step %d: %s", i+1, st.Name)
-			eventsFailed := !st.Passed && allPassed(st.Checks)
+			// An unexpected refusal is a test case of its own, failed, as
+			// it is a failed point of the scenario's score.
+			eventsFailed := st.UnexpectedRefusal()
 			if eventsFailed || len(st.Checks) == 0 {
 				c := junitCase{Name: prefix, Classname: sc.Name, Time: seconds(st.Duration)}
 				if eventsFailed {

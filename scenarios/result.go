@@ -1,6 +1,7 @@
 package scenarios
 
 import (
+	"slices"
 	"time"
 
 	"github.com/vnetsim/vnetsim/sim"
@@ -33,7 +34,9 @@ type ScenarioResult struct {
 	Hints []string
 	Steps []StepResult
 	// Score is the number of passed checks and MaxScore the number of
-	// checks, the grade a lab shows.
+	// checks plus one for each step with an unexpected refusal (see
+	// StepResult.UnexpectedRefusal), a point never scored: the grade a lab
+	// shows, which is full only when the scenario passed.
 	Score, MaxScore int
 	// Diagnostics holds problems that stopped the scenario from running
 	// (a bad scenario file or topology), located in their files.
@@ -49,6 +52,14 @@ type StepResult struct {
 	Checks   []CheckResult
 	Hints    []string // shown to a learner when the step failed
 	Duration time.Duration
+}
+
+// UnexpectedRefusal reports whether an event of the step was refused
+// although the step has no expectRejected check: the step fails whatever
+// its checks say.
+func (s StepResult) UnexpectedRefusal() bool {
+	return !slices.ContainsFunc(s.Checks, func(c CheckResult) bool { return c.Kind == RejectedKind }) &&
+		slices.ContainsFunc(s.Events, func(e EventResult) bool { return !e.Accepted })
 }
 
 // EventResult is one applied (or refused) event.

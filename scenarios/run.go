@@ -82,6 +82,9 @@ func Run(ctx context.Context, sc *Scenario, opts Options) ScenarioResult {
 				res.Score++
 			}
 		}
+		if sr.UnexpectedRefusal() {
+			res.MaxScore++ // a failed point, as the step fails
+		}
 		res.Passed = res.Passed && sr.Passed
 	}
 	if !res.Passed {

@@ -17,6 +17,12 @@ import (
 func (e PeeringExpectation) check(r *runner) CheckResult {
 	ref := e.Peering
 	c := CheckResult{Target: "peering " + describeRef(ref), Expected: map[string]any{"state": e.State.String()}}
+	for _, name := range []string{ref.VNet, ref.RemoteVirtualNetwork} {
+		if name != "" && !r.existed(name) {
+			c.Actual = map[string]any{"state": ""}
+			return finish(c, []string{fmt.Sprintf("no virtual network %s: it is not in the scenario's topology and no event created it", name)})
+		}
+	}
 	p := ref.Find(r.net)
 	state := r.net.PeeringState(ref.VNet, p)
 	c.Actual = map[string]any{"state": state.String()}

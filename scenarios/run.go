@@ -66,7 +66,7 @@ func Run(ctx context.Context, sc *Scenario, opts Options) ScenarioResult {
 			At(diag.Range{Filename: sc.Filename})}
 		return res
 	}
-	r := &runner{net: sc.Topology, fileDiags: sc.fileDiags}
+	r := &runner{net: sc.Topology, start: sc.Topology, fileDiags: sc.fileDiags}
 	for _, st := range sc.Steps {
 		if err := ctx.Err(); err != nil {
 			res.Passed = false
@@ -100,6 +100,16 @@ type runner struct {
 	net       *topology.Network
 	engine    *sim.Engine
 	fileDiags diag.Diagnostics // the topology file's own diagnostics (Scenario.fileDiags)
+	start     *topology.Network
+	created   map[string]bool // VNets an accepted createVirtualNetwork made
+}
+
+// existed reports whether the VNet named name is in the scenario's starting
+// topology or was created by an event so far, whether or not it still
+// exists: a name never seen is a typo, which a check must not take for an
+// absent object.
+func (r *runner) existed(name string) bool {
+	return r.start.VirtualNetworks[name] != nil || r.created[name]
 }
 
 func (r *runner) eng() *sim.Engine {
@@ -121,6 +131,12 @@ func (r *runner) step(st Step, opts Options) StepResult {
 			refusals = append(refusals, ref)
 		} else if next != r.net {
 			r.net, r.engine = next, nil
+		}
+		if cv, ok := do.Event.(event.CreateVirtualNetwork); ok && ref == nil {
+			if r.created == nil {
+				r.created = map[string]bool{}
+			}
+			r.created[cv.Name] = true
 		}
 		sr.Events = append(sr.Events, er)
 	}

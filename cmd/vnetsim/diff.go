@@ -114,6 +114,14 @@ func runDiff(c *cli.Context, o diffOptions) error {
 		}
 		in[i] = diff.Input{Network: l.net, Source: l.src, Diagnostics: l.file.Diagnostics}
 	}
+	// Refuse a scenario target that may not be written before the report
+	// is printed, so that exit 2 does not follow a whole report and hide
+	// its verdict. The inputs are known by now, so an input is refused too.
+	if o.emitScenario != "" {
+		if err := files(c).Check(o.emitScenario, o.force); err != nil {
+			return usageError("diff: --emit-scenario: %v", err)
+		}
+	}
 	if len(broken) > 0 {
 		if err := reports.ValidateText(stderr, broken, textOptions(c, stderr)); err != nil {
 			return usageError("diff: %v", err)

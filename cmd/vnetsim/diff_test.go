@@ -191,7 +191,9 @@ func TestDiffEmitScenarioUnverified(t *testing.T) {
 	}
 }
 
-// --emit-scenario never replaces a file without --force, and never an input.
+// --emit-scenario never replaces a file without --force, and never an input;
+// the refusal comes before the report, which would otherwise print in full
+// and then exit 2, hiding its verdict.
 func TestDiffEmitScenarioOverwrite(t *testing.T) {
 	dir := extractCase(t, "transit")
 	before, after := filepath.Join(dir, "before.yaml"), filepath.Join(dir, "after.yaml")
@@ -199,8 +201,8 @@ func TestDiffEmitScenarioOverwrite(t *testing.T) {
 	if err := os.WriteFile(out, []byte("keep me\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	if code, _, errOut := runDiffArgs(t, "--emit-scenario", out, before, after); code != 2 || !strings.Contains(errOut, "--force") {
-		t.Errorf("existing file: exit %d, stderr %q; want 2 naming --force", code, errOut)
+	if code, stdout, errOut := runDiffArgs(t, "--emit-scenario", out, before, after); code != 2 || !strings.Contains(errOut, "--force") || stdout != "" {
+		t.Errorf("existing file: exit %d, stderr %q, stdout %d bytes; want 2 naming --force and no report", code, errOut, len(stdout))
 	}
 	if data, _ := os.ReadFile(out); string(data) != "keep me\n" {
 		t.Errorf("the existing file was changed: %q", data)

@@ -139,6 +139,12 @@ func runDiff(c *cli.Context, o diffOptions) error {
 	}
 	if o.emitScenario != "" {
 		if err := emitScenario(c, res, o); err != nil {
+			// A failed diff keeps its verdict, exit 1; the scenario that
+			// could not be made is said on stderr either way.
+			if res.Failed(o.failOnLost) {
+				fmt.Fprintf(stderr, "vnetsim: diff: %v\n", err)
+				return failed()
+			}
 			return usageError("diff: %v", err)
 		}
 	}

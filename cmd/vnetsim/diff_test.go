@@ -173,21 +173,37 @@ func TestDiffEmitScenarioRuns(t *testing.T) {
 	}
 }
 
-// --emit-scenario of a plan that is not verified writes nothing and exits
-// 2, saying why on stderr: the output asked for cannot be made. It used to
-// exit with the diff's own code (here 1, for the violation), easy to miss.
+// --emit-scenario of a plan that is not verified writes nothing and says
+// why on stderr: the output asked for cannot be made. A diff that would
+// pass exits 2 for it; one that fails anyway (a violation) keeps its 1.
 func TestDiffEmitScenarioUnverified(t *testing.T) {
-	dir := extractCase(t, "introduced")
-	out := filepath.Join(dir, "plan.yaml")
-	code, stdout, errOut := runDiffArgs(t, "--emit-scenario", out, filepath.Join(dir, "before.yaml"), filepath.Join(dir, "after.yaml"))
-	if code != 2 || !strings.Contains(errOut, "plan.yaml not written: the plan is not verified") {
-		t.Errorf("exit %d, stderr %q; want 2 saying the plan is not verified", code, errOut)
+	// A subnet that changes its prefix under a VM: no event can do it, so
+	// the plan is not verified, and nothing is forbidden.
+	const before = "name: t\nvirtualNetworks:\n  B:\n    addressSpace: [10.2.0.0/16]\n" +
+		"    subnets: {db: {addressPrefix: 10.2.1.0/24}}\n    virtualMachines: {b1: {subnet: db, ipAddress: 10.2.1.4}}\n"
+	moved := t.TempDir()
+	after := strings.NewReplacer("10.2.1.0/24", "10.2.2.0/24", "10.2.1.4", "10.2.2.4").Replace(before)
+	for name, data := range map[string]string{"before.yaml": before, "after.yaml": after} {
+		if err := os.WriteFile(filepath.Join(moved, name), []byte(data), 0o644); err != nil {
+			t.Fatal(err)
+		}
 	}
-	if !strings.Contains(stdout, "NOT verified") {
-		t.Errorf("the report is not printed:\n%s", stdout)
-	}
-	if _, err := os.Stat(out); !os.IsNotExist(err) {
-		t.Errorf("a scenario was written for an unverified plan: %v", err)
+	introduced := extractCase(t, "introduced")
+	for _, tc := range []struct {
+		dir  string
+		code int
+	}{{moved, 2}, {introduced, 1}} {
+		out := filepath.Join(tc.dir, "plan.yaml")
+		code, stdout, errOut := runDiffArgs(t, "--emit-scenario", out, filepath.Join(tc.dir, "before.yaml"), filepath.Join(tc.dir, "after.yaml"))
+		if code != tc.code || !strings.Contains(errOut, "plan.yaml not written: the plan is not verified") {
+			t.Errorf("%s: exit %d, stderr %q; want %d saying the plan is not verified", tc.dir, code, errOut, tc.code)
+		}
+		if !strings.Contains(stdout, "NOT verified") {
+			t.Errorf("the report is not printed:\n%s", stdout)
+		}
+		if _, err := os.Stat(out); !os.IsNotExist(err) {
+			t.Errorf("a scenario was written for an unverified plan: %v", err)
+		}
 	}
 }
 

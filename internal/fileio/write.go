@@ -2,7 +2,6 @@ package fileio
 
 import (
 	"bufio"
-	"cmp"
 	"crypto/rand"
 	"encoding/hex"
 	"errors"
@@ -12,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
+	"syscall"
 )
 
 // ErrAborted is the error of a write asked for after Abort.
@@ -86,7 +86,9 @@ func (f *Files) check(name string, replace bool) (fs.FileInfo, error) {
 	info, err := os.Lstat(name)
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
-		return nil, nil
+		return nil, checkDir(name)
+	case errors.Is(err, syscall.ENOTDIR):
+		return nil, fmt.Errorf("cannot write %s: %s is not a directory", name, filepath.Dir(name))
 	case err != nil:
 		return nil, err
 	case info.Mode()&fs.ModeSymlink != 0:
@@ -97,6 +99,22 @@ func (f *Files) check(name string, replace bool) (fs.FileInfo, error) {
 		return nil, fmt.Errorf("%s exists; use --force to replace it", name)
 	}
 	return info, nil
+}
+
+// checkDir refuses a new file name whose folder does not exist or is not
+// a folder, naming the file asked for.
+func checkDir(name string) error {
+	dir := filepath.Dir(name)
+	info, err := os.Stat(dir)
+	switch {
+	case err != nil && errors.Is(err, fs.ErrNotExist):
+		return fmt.Errorf("cannot write %s: directory %s does not exist", name, dir)
+	case err != nil:
+		return fmt.Errorf("cannot write %s: %w", name, err)
+	case !info.IsDir():
+		return fmt.Errorf("cannot write %s: %s is not a directory", name, dir)
+	}
+	return nil
 }
 
 // Write writes data to name atomically: readers see the old file or the
@@ -193,8 +211,8 @@ func (f *Files) createTemp(name string) (string, *os.File, error) {
 			if errors.As(err, &pe) {
 				err = pe.Err
 			}
-			if errors.Is(err, fs.ErrNotExist) {
-				return "", nil, fmt.Errorf("cannot write %s: directory %s does not exist", name, filepath.Clean(cmp.Or(dir, ".")))
+			if dirErr := checkDir(name); errors.Is(err, fs.ErrNotExist) && dirErr != nil {
+				return "", nil, dirErr
 			}
 			return "", nil, fmt.Errorf("cannot write %s: %w", name, err)
 		}

@@ -81,6 +81,17 @@ func TestWriteMissingFolder(t *testing.T) {
 	if err == nil || strings.Contains(err.Error(), ".tmp-") || !strings.Contains(err.Error(), "cannot write "+out+": directory") {
 		t.Errorf("write into a missing folder: %v", err)
 	}
+	// Check, which commands call before they work, says so too.
+	if err := f.Check(out, false); err == nil || !strings.Contains(err.Error(), "does not exist") {
+		t.Errorf("check of a file in a missing folder: %v", err)
+	}
+	file := filepath.Join(t.TempDir(), "file")
+	if err := os.WriteFile(file, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.Check(filepath.Join(file, "x"), false); err == nil || !strings.Contains(err.Error(), "is not a directory") {
+		t.Errorf("check of a file under a file: %v", err)
+	}
 }
 
 // A new file gets 0666 less the umask, as any program's new file does.

@@ -311,7 +311,7 @@ func (a *reader) child(c child) {
 		if peering {
 			what = "peering"
 		}
-		a.b.errorf(diag.MissingField, c.d, c.n, "%s %s has no id, which names its virtual network; it is skipped", what, childName(c.n))
+		a.b.errorf(diag.MissingField, c.d, c.n, "%s %s has no id, which names its virtual network", what, childName(c.n))
 		return
 	}
 	v := a.vnets[parentID(c.id)]
@@ -339,7 +339,7 @@ func (a *reader) subnet(v *vnetRec, d *doc, n *node, id string) {
 	prefixes = append(prefixes, a.prefixes(d, n.prop("addressPrefixes"), what+" addressPrefixes")...)
 	if len(prefixes) == 0 {
 		if len(n.prop("addressPrefix").items())+len(n.prop("addressPrefixes").items()) == 0 { // else reported as unreadable
-			a.b.errorf(diag.MissingField, d, n, "%s of %s has no address prefix; it is skipped", what, v.name)
+			a.b.errorf(diag.MissingField, d, n, "%s of %s has no address prefix", what, v.name)
 		}
 		return
 	}
@@ -382,7 +382,7 @@ func (a *reader) peering(v *vnetRec, d *doc, n *node, id string) {
 			"%s peers chosen subnets only, which the model does not hold", what)
 	}
 	if !p.remote.ok() {
-		a.b.errorf(diag.MissingField, d, n, "%s of %s has no remoteVirtualNetwork; it is skipped", what, v.name)
+		a.b.errorf(diag.MissingField, d, n, "%s of %s has no remoteVirtualNetwork", what, v.name)
 		return
 	}
 	v.peerings = append(v.peerings, p)
@@ -449,7 +449,7 @@ func (a *reader) rule(acl *aclRec, d *doc, n *node) (ruleRec, bool) {
 	r.rule.Name = safeName(name)
 	prio, ok := r.priority.integer()
 	if !ok {
-		a.b.errorf(diag.InvalidValue, d, orNode(r.priority, n), "%s: priority %s is not an integer; the rule is skipped", what, describe(r.priority))
+		a.b.errorf(diag.InvalidValue, d, orNode(r.priority, n), "%s: priority %s is not an integer", what, describe(r.priority))
 		return r, false
 	}
 	r.rule.Priority = prio
@@ -461,7 +461,7 @@ func (a *reader) rule(acl *aclRec, d *doc, n *node) (ruleRec, bool) {
 	r.rule.Type, okDir = parseFold(dir.text(), topology.ParseDirection)
 	r.rule.Action, okAct = parseFold(act.text(), topology.ParseAction)
 	if !okDir || !okAct {
-		a.b.errorf(diag.InvalidValue, d, n, "%s: direction %s or action %s is not valid; the rule is skipped", what, describe(dir), describe(act))
+		a.b.errorf(diag.InvalidValue, d, n, "%s: direction %s or action %s is not valid", what, describe(dir), describe(act))
 		return r, false
 	}
 	proto := n.prop("protocol")
@@ -557,7 +557,7 @@ func (a *reader) addresses(d *doc, what string, lists ...*node) (out []topology.
 				continue
 			}
 			if !serviceTagShaped(s) {
-				a.b.errorf(diag.InvalidPrefix, d, it, "%s: %q is neither an IP prefix nor a service tag; the rule is skipped", what, s)
+				a.b.errorf(diag.InvalidPrefix, d, it, "%s: %q is neither an IP prefix nor a service tag", what, s)
 				ok = false
 				continue
 			}
@@ -615,7 +615,7 @@ func (a *reader) ports(d *doc, what string, lists ...*node) []topology.PortRange
 			}
 			r, err := topology.ParsePortRange(s)
 			if err != nil {
-				a.b.errorf(diag.InvalidValue, d, it, "%s: %v; the rule is skipped", what, err)
+				a.b.errorf(diag.InvalidValue, d, it, "%s: %v", what, err)
 				return nil
 			}
 			out = append(out, r)
@@ -639,26 +639,26 @@ func (a *reader) routeTable(d *doc, n *node, id string) {
 		switch {
 		case ok:
 		case ap.isNull() || ap.text() == "":
-			a.b.errorf(diag.MissingField, d, orNode(ap, r), "%s has no addressPrefix; it is skipped", what)
+			a.b.errorf(diag.MissingField, d, orNode(ap, r), "%s has no addressPrefix", what)
 			continue
 		case serviceTagShaped(ap.text()):
 			a.b.unsupported(d, ap, "the route is dropped: a service tag names public Azure ranges, which no private address falls in",
 				"%s: address prefix %s is a service tag; the model holds IP prefixes", what, describe(ap))
 			continue
 		default:
-			a.b.errorf(diag.InvalidPrefix, d, ap, "%s: address prefix %s is not an IP prefix; the route is skipped", what, describe(ap))
+			a.b.errorf(diag.InvalidPrefix, d, ap, "%s: address prefix %s is not an IP prefix", what, describe(ap))
 			continue
 		}
 		rt.AddressPrefix = p.Masked()
 		hop := r.prop("nextHopType")
 		if rt.NextHopType, ok = parseFold(hop.text(), topology.ParseNextHopType); !ok {
-			a.b.errorf(diag.InvalidValue, d, orNode(hop, r), "%s: next hop type %s is not valid; the route is skipped", what, describe(hop))
+			a.b.errorf(diag.InvalidValue, d, orNode(hop, r), "%s: next hop type %s is not valid", what, describe(hop))
 			continue
 		}
 		if ip := r.prop("nextHopIpAddress"); ip.text() != "" {
 			ad, err := netip.ParseAddr(strings.TrimSpace(ip.text()))
 			if err != nil {
-				a.b.errorf(diag.InvalidAddress, d, ip, "%s: next hop %s is not an IP address; the route is skipped", what, describe(ip))
+				a.b.errorf(diag.InvalidAddress, d, ip, "%s: next hop %s is not an IP address", what, describe(ip))
 				continue
 			}
 			rt.NextHopIPAddress = ad.Unmap()
@@ -749,7 +749,7 @@ func (a *reader) connection(d *doc, n *node, id string) {
 	lng := n.prop("localNetworkGateway2")
 	site := a.ref(d, lng)
 	if !site.ok() {
-		a.b.errorf(diag.MissingField, d, n, "connection %s has no localNetworkGateway2; it is skipped", name)
+		a.b.errorf(diag.MissingField, d, n, "connection %s has no localNetworkGateway2", name)
 		return
 	}
 	if a.sites[site.id] == nil && lng.prop("localNetworkAddressSpace") != nil {
@@ -885,7 +885,7 @@ func (a *reader) loadBalancer(d *doc, n *node, id string) {
 		} else {
 			p, ok := parseFold(proto, topology.ParseProtocol)
 			if !ok || front < 0 || front > 65535 {
-				a.b.errorf(diag.InvalidValue, d, r, "load balancer %s: rule %s is not a protocol and port; it is skipped", lb.name, childName(r))
+				a.b.errorf(diag.InvalidValue, d, r, "load balancer %s: rule %s is not a protocol and port", lb.name, childName(r))
 				continue
 			}
 			if !okBack {

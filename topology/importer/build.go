@@ -205,7 +205,7 @@ func (b *builder) duplicate(d *doc, k dupKey) {
 	end.Column += utf8.RuneCountInString(k.key) + 2
 	b.diags.Append(diag.Diagnostic{Severity: diag.Error, Code: diag.DuplicateKey,
 		Summary: fmt.Sprintf("%s: key %q is given twice in one object", k.value.jqPath(), k.key),
-		Detail:  "remove one: tools disagree on what it means (jq reads the last value, ConvertFrom-Json refuses the file); the importer reads the last",
+		Detail:  "remove one: tools disagree on what it means (jq keeps the last of two equal keys and both of two that differ in case; ConvertFrom-Json refuses the file); the importer reads the last",
 		Path:    k.value.path(), Subject: diag.Range{Filename: d.file, Start: pos, End: end}})
 }
 

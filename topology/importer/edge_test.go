@@ -24,11 +24,12 @@ func TestResourceGivenTwice(t *testing.T) {
 		name   string
 		inputs []string
 		want   []string
+		vnets  []string
 	}{
-		{"one file twice", []string{pair, pair}, nil},
-		{"ids that differ in case", []string{"[" + pair + ", " + upper + "]"}, nil},
-		{"same etag", []string{"[" + nsg("1") + ", " + nsg("1") + "]"}, nil},
-		{"another etag", []string{"[" + nsg("1") + ",\n" + nsg("2") + "]"}, []string{fmt.Sprintf("import-incomplete@2:%d", len(`{"id": "`+sub+`networkSecurityGroups/n", "etag": `)+1)}},
+		{"one file twice", []string{pair, pair}, nil, []string{"a", "b"}},
+		{"ids that differ in case", []string{"[" + pair + ", " + upper + "]"}, nil, []string{"a", "b"}},
+		{"same etag", []string{"[" + nsg("1") + ", " + nsg("1") + "]"}, nil, nil},
+		{"another etag", []string{"[" + nsg("1") + ",\n" + nsg("2") + "]"}, []string{fmt.Sprintf("import-incomplete@2:%d", len(`{"id": "`+sub+`networkSecurityGroups/n", "etag": `)+1)}, nil},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			var inputs []Input
@@ -43,8 +44,8 @@ func TestResourceGivenTwice(t *testing.T) {
 			for _, v := range r.Network.SortedVirtualNetworks() {
 				names = append(names, v.Name)
 			}
-			if len(names) > 0 && !slices.Equal(names, []string{"a", "b"}) {
-				t.Errorf("VNets %v, want [a b]", names)
+			if !slices.Equal(names, tt.vnets) {
+				t.Errorf("VNets %v, want %v", names, tt.vnets)
 			}
 			if len(r.Network.AccessControlLists) > 1 {
 				t.Errorf("ACLs %v, want one", r.Network.AccessControlLists)
@@ -206,5 +207,31 @@ func TestDuplicateKeys(t *testing.T) {
 	}
 	if got := r.Network.VirtualNetworks["v"].AddressSpace; len(got) != 1 || got[0].String() != "10.1.0.0/16" {
 		t.Errorf("address space %v, want the last value, [10.1.0.0/16]", got)
+	}
+	// An object of many keys is indexed rather than scanned: the same
+	// answers, each repeat found once, the last value read.
+	var b strings.Builder
+	for i := range 3 * maxScannedKeys {
+		fmt.Fprintf(&b, `"k%d": %d, `, i, i)
+	}
+	wide := `{"K5": "a", ` + b.String() + `"k5": "b", "K20": "c", "last": 0}`
+	root, err := parseJSON(wide)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := root.get("k5").text(); got != "b" {
+		t.Errorf("k5 = %q, want the last value b", got)
+	}
+	if got := root.get("k20").text(); got != "c" {
+		t.Errorf("k20 = %q, want the last value c", got)
+	}
+	shadowed := 0
+	for _, k := range root.kids {
+		if k.shadowed {
+			shadowed++
+		}
+	}
+	if shadowed != 3 { // K5 twice over (by k5, then by "k5"), k20 once
+		t.Errorf("%d values shadowed, want 3", shadowed)
 	}
 }

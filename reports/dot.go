@@ -194,7 +194,7 @@ type builder struct {
 	top     *diagramGraph
 	nextID  int64
 	lineID  int64
-	byName  map[string]*dotNode // endpoint names (VM, LB, gateway, site, VNet) → node, for the trace overlay
+	byName  map[string]*dotNode // VNets, VNET/SUBNET, sites, hosts and (by inVNet) VMs, LBs and gateways → node, for the trace overlay
 	vnets   map[string]*dotNode
 	folded  map[string]*dotNode // folded VNet → the node that stands for it
 	groups  map[*dotNode]bool   // the nodes of hubs' spokes, which draw their own edges
@@ -466,17 +466,17 @@ func (b *builder) addFold(id, label string, members []string) *dotNode {
 		b.folded[vn] = g
 		b.byName[vn] = g
 		for _, m := range v.SortedVirtualMachines() {
-			b.byName[m.Name] = g
+			b.byName[inVNet(vn, m.Name)] = g
 		}
 		for _, lb := range v.SortedLoadBalancers() {
-			b.byName[lb.Name] = g
+			b.setInVNet(vn, lb.Name, g)
 		}
 		for _, s := range v.SortedSubnets() {
 			b.byName[vn+"/"+s.Name] = g
 		}
 		if v.Gateway != nil {
 			b.byName["gateway:"+vn] = g
-			b.byName[v.Gateway.Name] = g
+			b.byName[inVNet(vn, v.Gateway.Name)] = g
 		}
 	}
 	return g
@@ -584,25 +584,38 @@ func (b *builder) addVNet(v *topology.VirtualNetwork) {
 		if !m.Running {
 			kv = append(kv, "style", "dashed", "fontcolor", "#888888")
 		}
-		mn := b.node("vm:"+m.Name, kv...)
+		mn := b.node("vm:"+v.Name+"/"+m.Name, kv...)
 		c.AddNode(mn)
-		b.byName[m.Name] = mn
+		b.byName[inVNet(v.Name, m.Name)] = mn
 		if m.Subnet != nil && subnets[m.Subnet.Name] != nil {
 			b.link(c, subnets[m.Subnet.Name], mn, "arrowhead", "none", "color", "#999999")
 		}
 	}
 	for _, lb := range v.SortedLoadBalancers() {
-		ln := b.node("lb:"+lb.Name, "shape", "trapezium", "label", lb.Name+"\n"+addrString(lb.FrontendIPAddress)+"\n"+lb.SKU.String()+" ILB")
+		ln := b.node("lb:"+v.Name+"/"+lb.Name, "shape", "trapezium", "label", lb.Name+"\n"+addrString(lb.FrontendIPAddress)+"\n"+lb.SKU.String()+" ILB")
 		c.AddNode(ln)
-		b.byName[lb.Name] = ln
+		b.setInVNet(v.Name, lb.Name, ln)
 		if lb.Subnet != nil && subnets[lb.Subnet.Name] != nil {
 			b.link(c, subnets[lb.Subnet.Name], ln, "arrowhead", "none", "color", "#999999")
 		}
 		for _, be := range lb.Backends {
-			if bn := b.byName[be.Name]; bn != nil && strings.HasPrefix(bn.dotID, "vm:") {
+			if bn := b.byName[inVNet(v.Name, be.Name)]; bn != nil && strings.HasPrefix(bn.dotID, "vm:") {
 				b.link(c, ln, bn, "style", "dashed", "color", "#6a9955")
 			}
 		}
+	}
+}
+
+// inVNet is the byName key of the VM, load balancer or gateway called name
+// in VNet vnet: names repeat across VNets (ambiguous-name is a warning), so
+// these are found by their VNet too.
+func inVNet(vnet, name string) string { return vnet + "\x00" + name }
+
+// setInVNet records n for the load balancer called name in vnet unless a
+// VM of that name holds the key: endpoints resolve VMs first.
+func (b *builder) setInVNet(vnet, name string, n *dotNode) {
+	if k := inVNet(vnet, name); b.byName[k] == nil {
+		b.byName[k] = n
 	}
 }
 
@@ -618,10 +631,10 @@ func (b *builder) addVNetSummary(c *cluster, v *topology.VirtualNetwork, vn *dot
 		b.byName[v.Name+"/"+s.Name] = sn
 	}
 	for _, m := range v.SortedVirtualMachines() {
-		b.byName[m.Name] = sn
+		b.byName[inVNet(v.Name, m.Name)] = sn
 	}
 	for _, lb := range v.SortedLoadBalancers() {
-		b.byName[lb.Name] = sn
+		b.setInVNet(v.Name, lb.Name, sn)
 	}
 	b.addGateway(c, v, vn)
 }
@@ -639,7 +652,7 @@ func (b *builder) addGateway(c *cluster, v *topology.VirtualNetwork, parent *dot
 	gn := b.node("gateway:"+v.Name+"/"+gw.Name, "shape", "hexagon", "style", "filled", "fillcolor", "#fff2cc", "label", label)
 	c.AddNode(gn)
 	b.byName["gateway:"+v.Name] = gn
-	b.byName[gw.Name] = gn
+	b.byName[inVNet(v.Name, gw.Name)] = gn
 	b.link(c, parent, gn, "arrowhead", "none", "color", "#999999")
 }
 
@@ -826,7 +839,10 @@ const traceColor = "#e07000"
 func (b *builder) overlay(t *sim.Trace) {
 	var path []*dotNode
 	for _, h := range t.Hops {
-		n := b.byName[h.Node]
+		n := b.byName[inVNet(h.VirtualNetwork, h.Node)]
+		if n == nil {
+			n = b.byName[h.Node] // an on-premises site or host
+		}
 		if n == nil && h.VirtualNetwork != "" {
 			if n = b.byName[h.VirtualNetwork+"/"+h.Subnet]; n == nil {
 				n = b.byName[h.VirtualNetwork]

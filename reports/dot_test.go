@@ -336,3 +336,38 @@ virtualNetworks:
 		}
 	}
 }
+
+// A VM name may repeat across VNets (ambiguous-name is a warning): each VM
+// is a node of its own, linked to its own subnet, and a load balancer's
+// backend edge goes to the VM of its own VNet.
+func TestDOTRepeatedNames(t *testing.T) {
+	data := []byte(`name: t
+virtualNetworks:
+  A:
+    addressSpace: [10.1.0.0/16]
+    subnets: {s: {addressPrefix: 10.1.1.0/24}}
+    virtualMachines: {web: {subnet: s, ipAddress: 10.1.1.4}}
+  B:
+    addressSpace: [10.2.0.0/16]
+    subnets: {s: {addressPrefix: 10.2.1.0/24}}
+    virtualMachines: {web: {subnet: s, ipAddress: 10.2.1.4}}
+    loadBalancers: {lb: {subnet: s, frontendIpAddress: 10.2.1.10, backends: [web]}}
+`)
+	n, _, ds := topology.Load("t.yaml", data)
+	if n == nil {
+		t.Fatal(ds)
+	}
+	var b bytes.Buffer
+	if err := DOT(&b, n, DiagramOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	dot := b.String()
+	for _, want := range []string{`"subnet:A/s" -> "vm:A/web"`, `"subnet:B/s" -> "vm:B/web"`, `"lb:B/lb" -> "vm:B/web"`} {
+		if !strings.Contains(dot, want) {
+			t.Errorf("no edge %s in\n%s", want, dot)
+		}
+	}
+	if strings.Contains(dot, `"lb:B/lb" -> "vm:A/web"`) {
+		t.Error("the backend edge goes to the other VNet's VM")
+	}
+}

@@ -44,6 +44,7 @@ type memoKey struct {
 	port       uint16
 	dstSub     *topology.Subnet
 	viaGateway *topology.VirtualNetwork
+	onPrem     bool
 	global     bool
 	fromRegion string
 	hops       int

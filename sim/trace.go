@@ -34,10 +34,12 @@ type walk struct {
 	checkpoints  [4]checkpoint
 	ncheckpoints int
 	// viaGateway is the VNet whose VPN gateway last forwarded the packet,
-	// nil once an appliance forwards it again: crossing into a VNet that
-	// uses that gateway through transit needs no allowForwardedTraffic
-	// (docs/semantics.md#gateways).
+	// nil once an appliance forwards it again: a crossing from there needs
+	// no allowForwardedTraffic (docs/semantics.md#forwarded-traffic), for
+	// traffic from on-premises (onPrem) only into a VNet that uses that
+	// gateway through transit.
 	viaGateway *topology.VirtualNetwork
+	onPrem     bool
 	// global is set when the packet came over a peering joining two
 	// regions and no appliance or gateway has forwarded it since.
 	global     bool
@@ -160,7 +162,7 @@ func (w *walk) guards() *guardLog {
 // or marks here as the start of a suffix worth remembering.
 func (w *walk) recall(node string, table *RouteTable) bool {
 	key := memoKey{node: node, table: table, dst: w.f.Dst, proto: w.f.Protocol, port: w.f.Port, dstSub: w.dst.subnet,
-		viaGateway: w.viaGateway, global: w.global, fromRegion: w.fromRegion, hops: w.hops}
+		viaGateway: w.viaGateway, onPrem: w.onPrem, global: w.global, fromRegion: w.fromRegion, hops: w.hops}
 	if r, reason, ok := w.memo.lookup(key, w.f.Src, w.visited[:w.nvisited]); ok {
 		w.t.Result, w.t.Reason = r, reason
 		w.ncheckpoints = 0 // a remembered fate adds nothing new
@@ -244,7 +246,7 @@ func (w *walk) fromSite(site *topology.OnPremises) {
 			"%s learned %s from gateway %s in %s", site.Name, learned, gwv.Gateway.Name, gwv.Name)
 	}
 	w.hop(gwv.Gateway.Name, gwv.Name, gatewaySubnet(gwv))
-	w.viaGateway = gwv
+	w.viaGateway, w.onPrem = gwv, true
 	w.forward(gwv, e.gatewayRoutes(gwv), gwv.Gateway.Name)
 }
 
@@ -404,7 +406,7 @@ func (w *walk) cross(y, x *topology.VirtualNetwork, addr netip.Addr) bool {
 			"%s has not synced %s's address range holding %s: sync peering %s (syncPeering on %s)", y.Name, x.Name, addr, pyx.Name, y.Name)
 		return false
 	}
-	if !pxy.AllowForwardedTraffic && !w.transitFromGateway(x) && !w.srcIn(y) {
+	if !pxy.AllowForwardedTraffic && !w.exemptFromGateway(x) && !w.srcIn(y) {
 		w.dropf(ForwardedTrafficBlocked, objPath(x, pxy),
 			"%s does not accept forwarded traffic from %s (source %s is outside %s): set allowForwardedTraffic on peering %s", x.Name, y.Name, src, y.Name, pxy.Name)
 		return false
@@ -449,13 +451,14 @@ func gwPath(v *topology.VirtualNetwork) diag.Path {
 	return diag.P("virtualNetworks", v.Name, "gateway")
 }
 
-// transitFromGateway reports whether the packet was last forwarded by a
-// VPN gateway that x uses through gateway transit: transit is what the
-// two transit flags allow, so the crossing needs no allowForwardedTraffic.
-// A VNet that does not use the gateway gets the packet as any forwarded
-// traffic (docs/semantics.md#forwarded-traffic).
-func (w *walk) transitFromGateway(x *topology.VirtualNetwork) bool {
-	return w.viaGateway != nil && w.e.transitHubOf(x) == w.viaGateway
+// exemptFromGateway reports whether a crossing into x needs no
+// allowForwardedTraffic because a VPN gateway last forwarded the packet
+// (docs/semantics.md#forwarded-traffic): spoke-to-spoke traffic through a
+// hub's gateway always; traffic from on-premises only into a VNet that
+// uses that gateway through transit, which is what the two transit flags
+// allow.
+func (w *walk) exemptFromGateway(x *topology.VirtualNetwork) bool {
+	return w.viaGateway != nil && (!w.onPrem || w.e.transitHubOf(x) == w.viaGateway)
 }
 
 // srcIn reports whether the source lies in y's address space, noting the
@@ -818,9 +821,9 @@ func (w *walk) lbReachable(x *topology.VirtualNetwork, lb *topology.LoadBalancer
 
 // forwardedBy records that an appliance or, with gwv, the VPN gateway of
 // gwv forwards the packet on from its own VNet: crossing a peering from
-// there needs allowForwardedTraffic unless the gateway forwards it into a
-// VNet that uses it through transit (docs/semantics.md#forwarded-traffic),
-// and the packet no longer comes over the peering it arrived by.
+// there needs allowForwardedTraffic unless the gateway forwards it
+// (exemptFromGateway), and the packet no longer comes over the peering it
+// arrived by.
 func (w *walk) forwardedBy(gwv *topology.VirtualNetwork) {
 	w.viaGateway = gwv
 	w.global, w.fromRegion = false, ""

@@ -285,13 +285,15 @@ func TestTrace(t *testing.T) {
 				n.VirtualNetworks["hub"].Subnets["GatewaySubnet"].RouteTable = n.RouteTables["rt-loop"]
 			},
 			from: "op1", to: "app2", result: Dropped, reason: ForwardedTrafficBlocked, via: "dc1,hub-gw,nva2"},
-		// The gateway's exemption covers only VNets that use it through
-		// transit; any other VNet gets gateway traffic as forwarded traffic.
-		{name: "§5.3 spoke to spoke through the hub VPN gateway into a spoke without transit needs allowForwardedTraffic",
+		// Spoke-to-spoke traffic through the hub's VPN gateway needs no
+		// allowForwardedTraffic, whether or not the receiving spoke uses
+		// the gateway; traffic from on-premises is exempt only into VNets
+		// that use the gateway through transit.
+		{name: "§5.3 spoke to spoke through the hub VPN gateway into a spoke without transit needs no allowForwardedTraffic",
 			topo: hs("SPOKE1_RT", "rt-gw", "S2_AFT", "false"), mutate: func(n *topology.Network) {
 				n.VirtualNetworks["spoke2"].Peerings["spoke2-to-hub"].UseRemoteGateways = false
 			},
-			from: "app1", to: "app2", result: Dropped, reason: ForwardedTrafficBlocked, via: "app1,hub-gw", explains: "set allowForwardedTraffic on peering spoke2-to-hub"},
+			from: "app1", to: "app2", result: Delivered, via: "app1,hub-gw,app2"},
 		{name: "§5.3 on-premises to an appliance in a spoke without transit needs allowForwardedTraffic", topo: hs("S1_URG", "false"), mutate: gatewayInspectsInSpoke1(false),
 			from: "op1", to: "nva2", result: Dropped, reason: ForwardedTrafficBlocked, via: "dc1,hub-gw", explains: "set allowForwardedTraffic on peering spoke1-to-hub"},
 		{name: "§5.3 on-premises to an appliance in a transit spoke needs none", topo: hs(), mutate: gatewayInspectsInSpoke1(false),

@@ -148,20 +148,16 @@ func checkAddressSpace(v *VirtualNetwork) diag.Diagnostics {
 	}
 	var ds diag.Diagnostics
 	for _, set := range overlapSets(items) {
-		at := slices.IndexFunc(set.ancestor, func(a int) bool { return a >= 0 })
-		b, a := set.members[at], set.members[set.ancestor[at]]
-		d := diag.Errorf(diag.InvalidValue, b.path, "virtual network %s: address range %s overlaps its range %s", v.Name, b.prefix, a.prefix).
-			WithDetail("the ranges of one address space must not overlap; remove one or make them disjoint").
-			WithRelated(a.path, "range %s of %s", a.prefix, v.Name)
-		if b.prefix == a.prefix {
-			d.Summary = fmt.Sprintf("virtual network %s: address range %s is given twice", v.Name, b.prefix)
-		}
-		for i, m := range set.members {
-			if i != at && set.ancestor[i] >= 0 {
-				d.Also = append(d.Also, m.path)
+		ds = append(ds, setError(set, func(b, a ownedPrefix) diag.Diagnostic {
+			d := diag.Errorf(diag.InvalidValue, b.path, "virtual network %s: address ranges %s and %s overlap", v.Name, a.prefix, b.prefix)
+			if b.prefix == a.prefix {
+				d.Summary = fmt.Sprintf("virtual network %s: address range %s is given twice", v.Name, b.prefix)
 			}
-		}
-		ds = append(ds, d)
+			if len(set.members) > 2 {
+				d.Summary += fmt.Sprintf("; %d ranges of %s overlap within %s", len(set.members), v.Name, set.members[0].prefix)
+			}
+			return d.WithDetail("the ranges of one address space must not overlap; remove one or make them disjoint")
+		}, func(m ownedPrefix) string { return fmt.Sprintf("range %s of %s", m.prefix, v.Name) }))
 	}
 	return ds
 }
@@ -191,27 +187,35 @@ func checkSubnets(v *VirtualNetwork) diag.Diagnostics {
 }
 
 // subnetOverlap is the one subnet-overlap error of a set of overlapping
-// subnets of v. It is reported at the first subnet in address order that
-// overlaps an earlier one, against the subnet that holds it; Also names
-// the other subnets held by an earlier one, which a check by pairs would
-// have reported too.
+// subnets of v (setError).
 func subnetOverlap(v *VirtualNetwork, set overlapSet) diag.Diagnostic {
+	return setError(set, func(b, a ownedPrefix) diag.Diagnostic {
+		d := diag.Errorf(diag.SubnetOverlap, b.path, "subnet %s/%s: %s overlaps %s of subnet %s", v.Name, b.owner, b.prefix, a.prefix, a.owner).
+			WithDetail("subnets of one VNet must not overlap; change one prefix")
+		if len(set.members) > 2 {
+			d.Summary += fmt.Sprintf("; %d subnets of %s overlap within %s", len(set.members), v.Name, set.members[0].prefix)
+			d.Detail = "subnets of one VNet must not overlap; give each a prefix of its own"
+		}
+		return d
+	}, func(m ownedPrefix) string { return fmt.Sprintf("subnet %s/%s", v.Name, m.owner) })
+}
+
+// setError is the one error of a set of overlapping prefixes of one VNet,
+// which newError makes for b, the first member in address order that
+// overlaps an earlier one, and a, the member that holds it. Also names the
+// other members held by an earlier one, which a check by pairs would have
+// reported too, and the set's members are its related locations, as what
+// names them.
+func setError(set overlapSet, newError func(b, a ownedPrefix) diag.Diagnostic, what func(ownedPrefix) string) diag.Diagnostic {
 	at := slices.IndexFunc(set.ancestor, func(a int) bool { return a >= 0 })
-	b, a := set.members[at], set.members[set.ancestor[at]]
-	d := diag.Errorf(diag.SubnetOverlap, b.path, "subnet %s/%s: %s overlaps %s of subnet %s", v.Name, b.owner, b.prefix, a.prefix, a.owner).
-		WithDetail("subnets of one VNet must not overlap; change one prefix")
-	if len(set.members) > 2 {
-		d.Summary += fmt.Sprintf("; %d subnets of %s overlap within %s", len(set.members), v.Name, set.members[0].prefix)
-		d.Detail = "subnets of one VNet must not overlap; give each a prefix of its own"
-	}
+	b := set.members[at]
+	d := newError(b, set.members[set.ancestor[at]])
 	for i, m := range set.members {
 		if i != at && set.ancestor[i] >= 0 {
 			d.Also = append(d.Also, m.path)
 		}
 	}
-	return withSetRelated(d, set, set.ancestor[at], b.owner, func(m ownedPrefix) string {
-		return fmt.Sprintf("subnet %s/%s", v.Name, m.owner)
-	})
+	return withSetRelated(d, set, set.ancestor[at], b.owner, what)
 }
 
 // maxSetRelated caps the related locations of an overlapping set's

@@ -51,21 +51,19 @@ func (d *deltaRefs) get() *vnetRefs {
 // VNets using it; each VNet name to the VNets holding a peering object
 // toward it, and each (owner, remote) pair to the names of those objects;
 // each address to the VNets where a VM or a load balancer frontend holds
-// it; each VM and load balancer name to the VNets holding one so named;
-// and each address range to the VNets holding it, with the ranges sorted
+// it; and each address range to the VNets holding it, with the ranges sorted
 // by address then length.
 type flatRefs struct {
-	acl, rt, peeredBy, named map[string][]string
-	objects                  peeringNames[[2]string]
-	holders                  map[netip.Addr][]string
-	space                    map[netip.Prefix][]string
-	ranges                   []netip.Prefix
+	acl, rt, peeredBy map[string][]string
+	objects           peeringNames[[2]string]
+	holders           map[netip.Addr][]string
+	space             map[netip.Prefix][]string
+	ranges            []netip.Prefix
 }
 
 // vnetRefs is what one VNet contributes to the index.
 type vnetRefs struct {
 	objects peeringNames[string] // remote → the VNet's objects toward it
-	named   []string
 	holders []netip.Addr
 }
 
@@ -108,13 +106,11 @@ func refsOf(v *VirtualNetwork) *vnetRefs {
 		r.objects.add(p.RemoteVirtualNetwork, p.Name)
 	}
 	for _, vm := range v.VirtualMachines {
-		r.named = append(r.named, vm.Name)
 		if vm.IPAddress.IsValid() {
 			r.holders = append(r.holders, vm.IPAddress)
 		}
 	}
 	for _, lb := range v.LoadBalancers {
-		r.named = append(r.named, lb.Name)
 		if lb.FrontendIPAddress.IsValid() {
 			r.holders = append(r.holders, lb.FrontendIPAddress)
 		}
@@ -176,14 +172,6 @@ func (n *Network) Peers(name string) iter.Seq[string] {
 func (n *Network) AddressHolders(a netip.Addr) iter.Seq[string] {
 	return lookup(n, func(f *flatRefs) []string { return f.holders[a] },
 		func(r *vnetRefs) bool { return slices.Contains(r.holders, a) })
-}
-
-// EndpointHolders yields the names of the VNets holding a VM or a load
-// balancer called name, in no particular order and possibly more than
-// once. See ACLUsers for the index behind it.
-func (n *Network) EndpointHolders(name string) iter.Seq[string] {
-	return lookup(n, func(f *flatRefs) []string { return f.named[name] },
-		func(r *vnetRefs) bool { return slices.Contains(r.named, name) })
 }
 
 // PeeringsBetween returns the names of the peering objects the VNet
@@ -309,7 +297,7 @@ func (n *Network) refIndex() *refIndex {
 // buildRefs indexes every VNet of n.
 func buildRefs(n *Network) *flatRefs {
 	f := &flatRefs{acl: map[string][]string{}, rt: map[string][]string{}, peeredBy: map[string][]string{},
-		named: map[string][]string{}, objects: newPeeringNames[[2]string](0), holders: map[netip.Addr][]string{},
+		objects: newPeeringNames[[2]string](0), holders: map[netip.Addr][]string{},
 		space: map[netip.Prefix][]string{}}
 	for vn, v := range n.VirtualNetworks {
 		for _, p := range v.Peerings {
@@ -324,9 +312,6 @@ func buildRefs(n *Network) *flatRefs {
 			f.space[p] = append(f.space[p], vn)
 		}
 		r := refsOf(v)
-		for _, name := range r.named {
-			f.named[name] = append(f.named[name], vn)
-		}
 		for _, a := range r.holders {
 			f.holders[a] = append(f.holders[a], vn)
 		}
@@ -367,7 +352,7 @@ func buildRefs(n *Network) *flatRefs {
 
 // InheritUsers gives n, a network derived from parent, parent's reverse
 // index, building it first if need be, so that ACLUsers, RouteTableUsers,
-// PeeredBy, AddressHolders and EndpointHolders on n cost no scan of every
+// PeeredBy and AddressHolders on n cost no scan of every
 // VNet. changed names every VNet whose pointer differs between the two
 // (added, replaced or removed); every other VNet of n must be the very
 // object parent holds. When too many VNets changed since parent's index

@@ -65,9 +65,6 @@ type tx struct {
 	// their objects toward a touched VNet read the change, their other
 	// objects do not.
 	related map[string]bool
-	// endpoints are the VM names the event created: endpoint names are
-	// unique across the file, so their namesakes anywhere are in scope.
-	endpoints map[string]bool
 	// owned are the peering objects this event made or copied: a copied
 	// VNet shares the old one's objects until one is changed (ownPeering).
 	owned map[*topology.Peering]bool
@@ -83,7 +80,7 @@ func newTx(old *topology.Network) *tx {
 	n.RouteTables = cowMap(old.RouteTables)
 	n.AccessControlLists = cowMap(old.AccessControlLists)
 	n.OnPremises = cowMap(old.OnPremises)
-	return &tx{old: old, n: n, copied: map[string]bool{}, touched: map[string]bool{}, related: map[string]bool{}, endpoints: map[string]bool{},
+	return &tx{old: old, n: n, copied: map[string]bool{}, touched: map[string]bool{}, related: map[string]bool{},
 		owned: map[*topology.Peering]bool{}}
 }
 

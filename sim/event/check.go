@@ -65,9 +65,7 @@ func (e objectError) key() string {
 //     (peering-address-overlap and peered-overlaps-hub-peer), with the peer
 //     in between;
 //   - the VNets holding an address that a touched VNet's route tables use
-//     as an appliance (route-next-hop-unreachable);
-//   - the VNets holding a VM named like one the event created (endpoint
-//     names are unique across the file).
+//     as an appliance (route-next-hop-unreachable).
 //
 // Every other check reads only the VNet it reports on, which is then
 // touched itself. VNets left out are left out before and after alike, so
@@ -128,11 +126,6 @@ func (t *tx) neighbourhood() map[string]bool {
 		}
 		for vn := range applianceHolders(n, t.touched) {
 			near[vn] = true
-		}
-		for name := range t.endpoints {
-			for vn := range n.EndpointHolders(name) {
-				near[vn] = true
-			}
 		}
 	}
 	return near

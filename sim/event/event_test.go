@@ -72,7 +72,6 @@ func checkUsersIndex(t *testing.T, n *topology.Network) {
 		}
 		for _, vm := range v.VirtualMachines {
 			same("holders of "+vm.IPAddress.String(), n.AddressHolders(vm.IPAddress), fresh.AddressHolders(vm.IPAddress))
-			same("VNets with an endpoint "+vm.Name, n.EndpointHolders(vm.Name), fresh.EndpointHolders(vm.Name))
 		}
 	}
 }

@@ -64,9 +64,6 @@ func (e SetLoadBalancer) apply(t *tx) *Refusal {
 	if old := v.LoadBalancers[e.Name]; old == nil || old.FrontendIPAddress != e.FrontendIPAddress {
 		t.touchApplianceUsers(e.FrontendIPAddress)
 	}
-	if v.LoadBalancers[e.Name] == nil {
-		t.endpoints[e.Name] = true
-	}
 	if v.LoadBalancers == nil {
 		v.LoadBalancers = map[string]*topology.LoadBalancer{}
 	}

@@ -53,7 +53,6 @@ func (e SetVirtualMachine) apply(t *tx) *Refusal {
 			return refusef(diag.MissingField, "VM %q does not exist in %q; creating it needs subnet and ipAddress", e.Name, e.VNet)
 		}
 		vm = &topology.VirtualMachine{Name: e.Name, Running: true}
-		t.endpoints[e.Name] = true
 		if v.VirtualMachines == nil {
 			v.VirtualMachines = map[string]*topology.VirtualMachine{}
 		}

@@ -95,7 +95,7 @@ func writeMatrix(ew *errWriter, pairs []sim.ReachPair, names []string) {
 		ew.print("\n")
 	}
 	if gaps {
-		ew.print("\n✓ all  ~ some  ✗ none  · not asked (the endpoint itself, outside --from and --to, or subnets of different address families)\n")
+		ew.print("\n✓ all  ~ some  ✗ none  · not asked (the endpoint itself, or subnets of different address families)\n")
 	} else {
 		ew.print("\n✓ all  ~ some  ✗ none  · not asked (the endpoint itself)\n")
 	}

@@ -262,8 +262,8 @@ func (e *Engine) ReachPair(from, to string, opts ReachOptions) (ReachPair, error
 		return ReachPair{}, err
 	}
 	if fu.subnet && tu.subnet && mixedFamilies(fu.subnets[0], tu.subnets[0]) {
-		return ReachPair{}, fmt.Errorf("reach: %s and %s: %w", from, to,
-			CheckFamilies(fu.subnets[0].AddressPrefix.Addr(), tu.subnets[0].AddressPrefix.Addr()))
+		return ReachPair{}, fmt.Errorf("reach: %s (%s) and %s (%s) are of different address families: no packet goes from one to the other",
+			from, fu.subnets[0].AddressPrefix, to, tu.subnets[0].AddressPrefix)
 	}
 	p := e.newQuestion(opts).pair(fu, tu)
 	e.explain(&p)

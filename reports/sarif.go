@@ -194,15 +194,20 @@ func physical(file string, line, col int) *sarifPhysical {
 // fileURI returns file as the relative URI reference SARIF wants: slashes
 // for separators and each path segment percent-encoded, so that a name
 // holding a space, '#', '%' or '?' names the file rather than a fragment
-// or a query. A built-in lab's "lab:NAME" keeps its scheme.
+// or a query. A built-in lab's "lab:NAME" keeps its scheme; a ':' in any
+// other path's first segment is encoded too, so that x:y.yaml is not read
+// as a URI of scheme x.
 func fileURI(file string) string {
 	scheme, rest := "", filepath.ToSlash(file)
-	if after, ok := strings.CutPrefix(rest, "lab:"); ok {
+	if after, ok := strings.CutPrefix(rest, "lab:"); ok && !strings.Contains(after, "/") && !strings.Contains(after, ".") {
 		scheme, rest = "lab:", after
 	}
 	segs := strings.Split(rest, "/")
 	for i, s := range segs {
 		segs[i] = url.PathEscape(s)
+	}
+	if scheme == "" {
+		segs[0] = strings.ReplaceAll(segs[0], ":", "%3A")
 	}
 	return scheme + strings.Join(segs, "/")
 }

@@ -13,6 +13,9 @@ func TestFileURI(t *testing.T) {
 		{"/abs/path/x.yaml", "/abs/path/x.yaml"},
 		{"lab:hub-spoke", "lab:hub-spoke"},
 		{"<stdin>", "%3Cstdin%3E"},
+		{"x:y.yaml", "x%3Ay.yaml"},
+		{"lab:foo.yaml", "lab%3Afoo.yaml"},
+		{"dir/x:y.yaml", "dir/x:y.yaml"},
 	} {
 		if got := fileURI(tc.file); got != tc.want {
 			t.Errorf("fileURI(%q) = %q, want %q", tc.file, got, tc.want)

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"io"
@@ -124,10 +125,18 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer, files *fileio
 	}
 	var ec cli.ExitCoder
 	if errors.As(err, &ec) {
-		if msg := strings.TrimSpace(ec.Error()); msg != "" {
-			fmt.Fprintln(stderr, msg)
+		msg := strings.TrimSpace(ec.Error())
+		switch c := ec.ExitCode(); c {
+		case exitOK, exitFailed, exitCannotRun:
+			if msg != "" {
+				fmt.Fprintln(stderr, msg)
+			}
+			return c
 		}
-		return ec.ExitCode()
+		// The library's own exit codes (3 for a help topic it does not
+		// know) are usage errors: vnetsim exits 0, 1 or 2.
+		fmt.Fprintf(stderr, "vnetsim: %s; run vnetsim --help\n", cmp.Or(msg, "usage error"))
+		return exitCannotRun
 	}
 	// Any other error comes from the library's own parsing: a usage error.
 	fmt.Fprintf(stderr, "vnetsim: %v\n", err)

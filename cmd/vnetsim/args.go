@@ -18,9 +18,13 @@ func interspersed(app *cli.App, args []string) []string {
 	}
 	// `vnetsim help lab run` is `vnetsim lab help run`: the library's help
 	// command looks one level down only.
-	if len(args) >= 4 && (args[1] == "help" || args[1] == "h") {
-		if cmd := findCommand(app.Commands, args[2]); cmd != nil && findCommand(cmd.Subcommands, args[3]) != nil {
-			return append([]string{args[0], args[2], "help"}, args[3:]...)
+	i := 1
+	for i < len(args) && isFlag(args[i]) {
+		i += flagTokens(app.Flags, args[i:])
+	}
+	if h := args[min(i, len(args)-1)]; i+2 < len(args) && (h == "help" || h == "h") {
+		if cmd := findCommand(app.Commands, args[i+1]); cmd != nil && len(cmd.Subcommands) > 0 {
+			return slices.Concat(args[:i], []string{args[i+1], "help"}, args[i+2:])
 		}
 	}
 	out := []string{args[0]}
@@ -39,7 +43,13 @@ func interspersed(app *cli.App, args []string) []string {
 			rest = rest[n:]
 		case !defines(flags, rest[0]) && defines(app.Flags, rest[0]):
 			n := flagTokens(app.Flags, rest)
-			out = slices.Insert(out, globals, rest[:n]...)
+			toks := rest[:n]
+			if n == 1 && takesValue(flagNamed(app.Flags, rest[0])) && !strings.Contains(rest[0], "=") {
+				// No value follows: give it an empty one, which the flag
+				// refuses, rather than let it take the command's name.
+				toks = []string{rest[0] + "="}
+			}
+			out = slices.Insert(out, globals, toks...)
 			globals += n
 			rest = rest[n:]
 		default:
@@ -71,6 +81,10 @@ func interspersed(app *cli.App, args []string) []string {
 		case tok == "--":
 			positional = append(positional, rest[1:]...)
 			rest = nil
+		case isHelp(tok):
+			// Help for the command, whatever its arguments: the library
+			// would read the first one as a help topic.
+			return append(out, tok)
 		case isFlag(tok):
 			flag()
 		default:
@@ -110,6 +124,8 @@ func takesValue(f cli.Flag) bool {
 }
 
 func isFlag(tok string) bool { return len(tok) > 1 && tok[0] == '-' && tok != "--" }
+
+func isHelp(tok string) bool { return tok == "-h" || tok == "--help" || tok == "-help" }
 
 func findCommand(cmds []*cli.Command, name string) *cli.Command {
 	for _, c := range cmds {

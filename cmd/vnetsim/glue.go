@@ -155,7 +155,7 @@ func readInput(c *cli.Context, path string) (name string, data []byte, err error
 // read only once.
 func stdinOnce(c *cli.Context, paths []string) error {
 	if n := len(slices.DeleteFunc(slices.Clone(paths), func(p string) bool { return p != "-" })); n > 1 {
-		return usageError("%s: standard input (-) can be read only once", c.Command.Name)
+		return usageError("%s: standard input (-) can be read only once", commandName(c))
 	}
 	return nil
 }

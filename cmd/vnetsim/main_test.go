@@ -188,6 +188,8 @@ func TestCLI(t *testing.T) {
 		{"bad-flag-subcommand", []string{"lab", "list", "--bogus"}, 2},
 		{"global-flag-after-command", []string{"validate", "--color", "never", chain}, 0},
 		{"bad-color", []string{"--color", "rainbow", "validate", chain}, 2},
+		{"help-after-arguments", []string{"validate", chain, "--help"}, 0},
+		{"help-unknown-topic", []string{"help", "bogus"}, 2},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			code, stdout, stderr := vnetsim(t, tc.args...)
@@ -320,6 +322,10 @@ func TestInterspersedFlags(t *testing.T) {
 		{"global flag right after the command", "vnetsim validate --color never a.yaml", "vnetsim --color never validate a.yaml"},
 		{"global flag after a subcommand, nothing else", "vnetsim lab list --color never", "vnetsim --color never lab list"},
 		{"help for a subcommand", "vnetsim help lab run", "vnetsim lab help run"},
+		{"help for a subcommand after a global flag", "vnetsim --color never help lab run", "vnetsim --color never lab help run"},
+		{"help for an unknown subcommand", "vnetsim help lab bogus", "vnetsim lab help bogus"},
+		{"help after the arguments", "vnetsim validate a.yaml --strict --help", "vnetsim validate --strict --help"},
+		{"a global flag missing its value", "vnetsim lab list --color", "vnetsim --color= lab list"},
 		{"help for a command", "vnetsim help trace", "vnetsim help trace"},
 		{"global flags both sides", "vnetsim --color never trace -v f --from a", "vnetsim --color never -v trace --from a f"},
 	} {

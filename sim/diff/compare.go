@@ -178,7 +178,10 @@ func Compare(before, after Input, opts Options) (*Result, error) {
 		u.Subject = where(u.Kind, u.Path)
 	}
 	tr := <-tracker
-	total := changeScope(res.Changes, b, a)
+	// The pairs to compare are those of the files' changes and of the
+	// objects whose stored state differs (re-put by Reconnected, or synced
+	// otherwise), which decide what crosses a peering as much.
+	total := changeScope(append(slices.Clip(res.Changes), peeringStateChanges(b, a)...), b, a)
 	// The after network's view answers the whole change first, so that a
 	// plan state's lost pairs can be told lasting or transient as they are
 	// found.

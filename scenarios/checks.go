@@ -2,6 +2,7 @@ package scenarios
 
 import (
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 
@@ -19,8 +20,13 @@ func (e PeeringExpectation) check(r *runner) CheckResult {
 	c := CheckResult{Target: "peering " + describeRef(ref), Expected: map[string]any{"state": e.State.String()}}
 	for _, name := range []string{ref.VNet, ref.RemoteVirtualNetwork} {
 		if name != "" && !r.existed(name) {
-			c.Actual = map[string]any{"state": ""}
-			return finish(c, []string{fmt.Sprintf("no virtual network %s: it is not in the scenario's topology and no event created it", name)})
+			// Nothing was observed: no state outside the vocabulary.
+			c.Actual = map[string]any{}
+			msg := fmt.Sprintf("no virtual network %q: it is not in the scenario's topology and no event created it", name)
+			if s := diag.Suggest(name, slices.Sorted(maps.Keys(r.net.VirtualNetworks))); s != "" {
+				msg += fmt.Sprintf("; did you mean %q?", s)
+			}
+			return finish(c, []string{msg})
 		}
 	}
 	p := ref.Find(r.net)

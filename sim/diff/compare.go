@@ -114,6 +114,12 @@ func (r *Result) Failed(failOnLost bool) bool {
 	return failOnLost && len(r.Reachability.Lost) > 0
 }
 
+// holdsNothing reports whether n has no VNet, route table, ACL or
+// on-premises site, so that nothing in it depends on its platform.
+func holdsNothing(n *topology.Network) bool {
+	return len(n.VirtualNetworks) == 0 && len(n.RouteTables) == 0 && len(n.AccessControlLists) == 0 && len(n.OnPremises) == 0
+}
+
 // Compare reviews a change from before to after: the structural changes, the
 // edits the platform would refuse, a verified plan of events with each
 // step's transient impact, and the reachability gained and lost. It fails
@@ -125,7 +131,19 @@ func Compare(before, after Input, opts Options) (*Result, error) {
 		return nil, errors.New("diff: both files must load")
 	}
 	if b.Platform != a.Platform {
-		return nil, fmt.Errorf("diff: the before-file is %s and the after-file %s; a network cannot change platform", b.Platform, a.Platform)
+		// A network with nothing in it (an export that lists nothing,
+		// which reads as azure) has no platform to keep: it takes the
+		// other's, so that a first deployment can be reviewed.
+		switch {
+		case holdsNothing(b):
+			b = b.Clone()
+			b.Platform = a.Platform
+		case holdsNothing(a):
+			a = a.Clone()
+			a.Platform = b.Platform
+		default:
+			return nil, fmt.Errorf("diff: the before-file is %s and the after-file %s; a network cannot change platform", b.Platform, a.Platform)
+		}
 	}
 	res := &Result{Platform: a.Platform}
 	if before.Source != nil {

@@ -334,3 +334,26 @@ virtualNetworks:
 		})
 	}
 }
+
+// Two networks on different platforms cannot be compared, unless one holds
+// nothing (an export that lists nothing reads as azure): then it takes the
+// other's platform, so that a first deployment can be reviewed.
+func TestComparePlatforms(t *testing.T) {
+	const vnet = "virtualNetworks:\n  a:\n    addressSpace: [10.1.0.0/16]\n"
+	sdn := checkInput(t, "sdn.yaml", []byte("name: t\nplatform: windows-sdn\n"+vnet))
+	az := checkInput(t, "az.yaml", []byte("name: t\nplatform: azure\n"+vnet))
+	empty := checkInput(t, "empty.yaml", []byte("name: t\nplatform: azure\n"))
+	if _, err := Compare(az, sdn, Options{}); err == nil {
+		t.Error("azure against windows-sdn compared")
+	}
+	for _, pair := range [][2]Input{{empty, sdn}, {sdn, empty}} {
+		res, err := Compare(pair[0], pair[1], Options{})
+		if err != nil {
+			t.Errorf("an empty network against windows-sdn: %v", err)
+			continue
+		}
+		if res.Platform != topology.WindowsSDN || !res.Plan.Verified {
+			t.Errorf("an empty network against windows-sdn: platform %v, plan %+v", res.Platform, res.Plan.Problems)
+		}
+	}
+}

@@ -12,6 +12,7 @@ import (
 	"golang.org/x/tools/txtar"
 
 	"github.com/vnetsim/vnetsim/scenarios"
+	"github.com/vnetsim/vnetsim/topology"
 )
 
 // runDiffArgs runs vnetsim diff ARGS in-process, as the binary would.
@@ -170,6 +171,47 @@ func TestDiffEmitScenarioRuns(t *testing.T) {
 				t.Errorf("emitted scenario fails:\n%s\nresult: %+v", data, res.Steps)
 			}
 		})
+	}
+}
+
+// A first deployment reviewed from an empty Network Controller export (which
+// reads as azure): the plan is checked on windows-sdn, and the emitted
+// scenario starts from an empty windows-sdn network, not from the file as
+// read, so that it passes where azure would refuse the overlapping spokes.
+func TestDiffEmitScenarioFromEmptyExport(t *testing.T) {
+	dir := t.TempDir()
+	const after = `name: t
+platform: windows-sdn
+virtualNetworks:
+  H:
+    addressSpace: [10.0.0.0/16]
+    subnets: {s: {addressPrefix: 10.0.1.0/24}}
+    peerings: {h1: {remoteVirtualNetwork: S1}, h2: {remoteVirtualNetwork: S2}}
+  S1:
+    addressSpace: [10.1.0.0/16]
+    subnets: {s: {addressPrefix: 10.1.1.0/24}}
+    peerings: {s1: {remoteVirtualNetwork: H}}
+  S2:
+    addressSpace: [10.1.0.0/16]
+    subnets: {s: {addressPrefix: 10.1.1.0/24}}
+    peerings: {s2: {remoteVirtualNetwork: H}}
+`
+	for name, data := range map[string]string{"empty.json": `{"value": []}`, "after.yaml": after} {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(data), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	out := filepath.Join(dir, "plan.yaml")
+	if code, _, errOut := runDiffArgs(t, "--emit-scenario", out, filepath.Join(dir, "empty.json"), filepath.Join(dir, "after.yaml")); code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	sc, ds := scenarios.ParseFile(out)
+	if ds.HasErrors() || sc.Topology.Platform != topology.WindowsSDN {
+		data, _ := os.ReadFile(out)
+		t.Fatalf("emitted scenario (%v) does not start on windows-sdn:\n%s", ds.Err(), data)
+	}
+	if res := scenarios.Run(context.Background(), sc, scenarios.Options{}); !res.Passed {
+		t.Errorf("emitted scenario fails: %+v", res.Steps)
 	}
 }
 

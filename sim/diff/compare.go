@@ -38,6 +38,10 @@ type Options struct {
 type Result struct {
 	Before, After string // the files' names
 	Platform      topology.Platform
+	// BeforeTookPlatform is set when the before network held nothing and
+	// took the after-file's platform (an empty export reads as azure): a
+	// scenario replaying the plan must not start from the file as read.
+	BeforeTookPlatform bool
 	Changes       []Change
 	// Violations are the direct edits the platform would refuse and the
 	// errors the after-file introduces.
@@ -130,6 +134,7 @@ func Compare(before, after Input, opts Options) (*Result, error) {
 	if b == nil || a == nil {
 		return nil, errors.New("diff: both files must load")
 	}
+	tookPlatform := false
 	if b.Platform != a.Platform {
 		// A network with nothing in it (an export that lists nothing,
 		// which reads as azure) has no platform to keep: it takes the
@@ -137,7 +142,7 @@ func Compare(before, after Input, opts Options) (*Result, error) {
 		switch {
 		case holdsNothing(b):
 			b = b.Clone()
-			b.Platform = a.Platform
+			b.Platform, tookPlatform = a.Platform, true
 		case holdsNothing(a):
 			a = a.Clone()
 			a.Platform = b.Platform
@@ -145,7 +150,7 @@ func Compare(before, after Input, opts Options) (*Result, error) {
 			return nil, fmt.Errorf("diff: the before-file is %s and the after-file %s; a network cannot change platform", b.Platform, a.Platform)
 		}
 	}
-	res := &Result{Platform: a.Platform}
+	res := &Result{Platform: a.Platform, BeforeTookPlatform: tookPlatform}
 	if before.Source != nil {
 		res.Before = before.Source.Filename
 	}

@@ -340,7 +340,7 @@ virtualNetworks:
 // other's platform, so that a first deployment can be reviewed.
 func TestComparePlatforms(t *testing.T) {
 	const vnet = "virtualNetworks:\n  a:\n    addressSpace: [10.1.0.0/16]\n"
-	sdn := checkInput(t, "sdn.yaml", []byte("name: t\nplatform: windows-sdn\n"+vnet))
+	sdn := checkInput(t, "sdn.yaml", []byte("name: t\nplatform: windows-sdn\nnetworkController: nc1\n"+vnet))
 	az := checkInput(t, "az.yaml", []byte("name: t\nplatform: azure\n"+vnet))
 	empty := checkInput(t, "empty.yaml", []byte("name: t\nplatform: azure\n"))
 	if _, err := Compare(az, sdn, Options{}); err == nil {

@@ -525,7 +525,9 @@ func (p *planner) keptVNets() []*topology.VirtualNetwork {
 func (p *planner) createVNet(av *topology.VirtualNetwork) {
 	path := diag.P("virtualNetworks", av.Name)
 	ev := event.CreateVirtualNetwork{Name: av.Name, Region: av.Region, AddressSpace: slices.Clone(av.AddressSpace)}
-	if av.NetworkController != p.after.NetworkController {
+	// The event inherits the controller of the network it is applied to,
+	// the before-file's, which the after-file's need not equal.
+	if av.NetworkController != p.cur.NetworkController {
 		ev.NetworkController = av.NetworkController
 	}
 	for _, s := range av.SortedSubnets() {

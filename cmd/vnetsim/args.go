@@ -62,6 +62,9 @@ func interspersed(app *cli.App, args []string) []string {
 	cmds := app.Commands
 	for len(rest) > 0 {
 		tok := rest[0]
+		if inCommand && isHelp(tok) {
+			return append(out, tok) // help for the command; see below
+		}
 		if isFlag(tok) {
 			flag()
 			continue
@@ -81,7 +84,7 @@ func interspersed(app *cli.App, args []string) []string {
 		case tok == "--":
 			positional = append(positional, rest[1:]...)
 			rest = nil
-		case isHelp(tok):
+		case inCommand && isHelp(tok):
 			// Help for the command, whatever its arguments: the library
 			// would read the first one as a help topic.
 			return append(out, tok)

@@ -325,6 +325,9 @@ func TestInterspersedFlags(t *testing.T) {
 		{"help for a subcommand after a global flag", "vnetsim --color never help lab run", "vnetsim --color never lab help run"},
 		{"help for an unknown subcommand", "vnetsim help lab bogus", "vnetsim lab help bogus"},
 		{"help after the arguments", "vnetsim validate a.yaml --strict --help", "vnetsim validate --strict --help"},
+		{"help before the arguments", "vnetsim validate --help a.yaml", "vnetsim validate --help"},
+		{"help before a subcommand's arguments", "vnetsim lab run --help hub-spoke", "vnetsim lab run --help"},
+		{"help after an unknown command", "vnetsim bogus --help", "vnetsim --help bogus"}, // no help topic bogus: exit 2
 		{"a global flag missing its value", "vnetsim lab list --color", "vnetsim --color= lab list"},
 		{"help for a command", "vnetsim help trace", "vnetsim help trace"},
 		{"global flags both sides", "vnetsim --color never trace -v f --from a", "vnetsim --color never -v trace --from a f"},

@@ -194,7 +194,7 @@ type builder struct {
 	top     *diagramGraph
 	nextID  int64
 	lineID  int64
-	byName  map[string]*dotNode // VNets, VNET/SUBNET, sites, hosts and (by inVNet) VMs, LBs and gateways → node, for the trace overlay
+	byName  map[string]*dotNode // VNets, VNET/SUBNET, sites, hosts and (by inVNet) VMs, load balancers and gateways → node, for the trace overlay
 	vnets   map[string]*dotNode
 	folded  map[string]*dotNode // folded VNet → the node that stands for it
 	groups  map[*dotNode]bool   // the nodes of hubs' spokes, which draw their own edges
@@ -466,17 +466,17 @@ func (b *builder) addFold(id, label string, members []string) *dotNode {
 		b.folded[vn] = g
 		b.byName[vn] = g
 		for _, m := range v.SortedVirtualMachines() {
-			b.byName[inVNet(vn, m.Name)] = g
+			b.byName[inVNet(sim.HopVM, vn, m.Name)] = g
 		}
 		for _, lb := range v.SortedLoadBalancers() {
-			b.setInVNet(vn, lb.Name, g)
+			b.byName[inVNet(sim.HopLoadBalancer, vn, lb.Name)] = g
 		}
 		for _, s := range v.SortedSubnets() {
 			b.byName[vn+"/"+s.Name] = g
 		}
 		if v.Gateway != nil {
 			b.byName["gateway:"+vn] = g
-			b.byName[inVNet(vn, v.Gateway.Name)] = g
+			b.byName[inVNet(sim.HopGateway, vn, v.Gateway.Name)] = g
 		}
 	}
 	return g
@@ -586,7 +586,7 @@ func (b *builder) addVNet(v *topology.VirtualNetwork) {
 		}
 		mn := b.node("vm:"+v.Name+"/"+m.Name, kv...)
 		c.AddNode(mn)
-		b.byName[inVNet(v.Name, m.Name)] = mn
+		b.byName[inVNet(sim.HopVM, v.Name, m.Name)] = mn
 		if m.Subnet != nil && subnets[m.Subnet.Name] != nil {
 			b.link(c, subnets[m.Subnet.Name], mn, "arrowhead", "none", "color", "#999999")
 		}
@@ -594,29 +594,40 @@ func (b *builder) addVNet(v *topology.VirtualNetwork) {
 	for _, lb := range v.SortedLoadBalancers() {
 		ln := b.node("lb:"+v.Name+"/"+lb.Name, "shape", "trapezium", "label", lb.Name+"\n"+addrString(lb.FrontendIPAddress)+"\n"+lb.SKU.String()+" ILB")
 		c.AddNode(ln)
-		b.setInVNet(v.Name, lb.Name, ln)
+		b.byName[inVNet(sim.HopLoadBalancer, v.Name, lb.Name)] = ln
 		if lb.Subnet != nil && subnets[lb.Subnet.Name] != nil {
 			b.link(c, subnets[lb.Subnet.Name], ln, "arrowhead", "none", "color", "#999999")
 		}
 		for _, be := range lb.Backends {
-			if bn := b.byName[inVNet(v.Name, be.Name)]; bn != nil && strings.HasPrefix(bn.dotID, "vm:") {
+			if bn := b.byName[inVNet(sim.HopVM, v.Name, be.Name)]; bn != nil {
 				b.link(c, ln, bn, "style", "dashed", "color", "#6a9955")
 			}
 		}
 	}
 }
 
-// inVNet is the byName key of the VM, load balancer or gateway called name
-// in VNet vnet: names repeat across VNets (ambiguous-name is a warning), so
-// these are found by their VNet too.
-func inVNet(vnet, name string) string { return vnet + "\x00" + name }
-
-// setInVNet records n for the load balancer called name in vnet unless a
-// VM of that name holds the key: endpoints resolve VMs first.
-func (b *builder) setInVNet(vnet, name string, n *dotNode) {
-	if k := inVNet(vnet, name); b.byName[k] == nil {
-		b.byName[k] = n
+// hopNode returns the node of a trace hop's object: by its kind, or for a
+// hop that does not say (HopEndpoint, as a hand-made trace has) a VM, a
+// load balancer or a gateway of that name in the hop's VNet, in the order
+// endpoints resolve; else a site or host of that name, or nil.
+func (b *builder) hopNode(h sim.Hop) *dotNode {
+	kinds := []sim.HopKind{h.Kind}
+	if h.Kind == sim.HopEndpoint {
+		kinds = []sim.HopKind{sim.HopVM, sim.HopLoadBalancer, sim.HopGateway}
 	}
+	for _, k := range kinds {
+		if n := b.byName[inVNet(k, h.VirtualNetwork, h.Node)]; n != nil {
+			return n
+		}
+	}
+	return b.byName[h.Node] // an on-premises site or host
+}
+
+// inVNet is the byName key of the VM, load balancer or gateway (kind)
+// called name in VNet vnet: names repeat across VNets and kinds (a VM and
+// a load balancer may share one), so these are found by both.
+func inVNet(kind sim.HopKind, vnet, name string) string {
+	return fmt.Sprintf("%d\x00%s\x00%s", kind, vnet, name)
 }
 
 // addVNetSummary draws, for a VNet with more than maxVNetDetail objects,
@@ -631,10 +642,10 @@ func (b *builder) addVNetSummary(c *cluster, v *topology.VirtualNetwork, vn *dot
 		b.byName[v.Name+"/"+s.Name] = sn
 	}
 	for _, m := range v.SortedVirtualMachines() {
-		b.byName[inVNet(v.Name, m.Name)] = sn
+		b.byName[inVNet(sim.HopVM, v.Name, m.Name)] = sn
 	}
 	for _, lb := range v.SortedLoadBalancers() {
-		b.setInVNet(v.Name, lb.Name, sn)
+		b.byName[inVNet(sim.HopLoadBalancer, v.Name, lb.Name)] = sn
 	}
 	b.addGateway(c, v, vn)
 }
@@ -652,7 +663,7 @@ func (b *builder) addGateway(c *cluster, v *topology.VirtualNetwork, parent *dot
 	gn := b.node("gateway:"+v.Name+"/"+gw.Name, "shape", "hexagon", "style", "filled", "fillcolor", "#fff2cc", "label", label)
 	c.AddNode(gn)
 	b.byName["gateway:"+v.Name] = gn
-	b.byName[inVNet(v.Name, gw.Name)] = gn
+	b.byName[inVNet(sim.HopGateway, v.Name, gw.Name)] = gn
 	b.link(c, parent, gn, "arrowhead", "none", "color", "#999999")
 }
 
@@ -839,10 +850,7 @@ const traceColor = "#e07000"
 func (b *builder) overlay(t *sim.Trace) {
 	var path []*dotNode
 	for _, h := range t.Hops {
-		n := b.byName[inVNet(h.VirtualNetwork, h.Node)]
-		if n == nil {
-			n = b.byName[h.Node] // an on-premises site or host
-		}
+		n := b.hopNode(h)
 		if n == nil && h.VirtualNetwork != "" {
 			if n = b.byName[h.VirtualNetwork+"/"+h.Subnet]; n == nil {
 				n = b.byName[h.VirtualNetwork]

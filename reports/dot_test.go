@@ -6,9 +6,11 @@ import (
 	"fmt"
 	"image/png"
 	"net/netip"
+	"regexp"
 	"strings"
 	"testing"
 
+	"github.com/vnetsim/vnetsim/sim"
 	"github.com/vnetsim/vnetsim/topology"
 )
 
@@ -369,5 +371,35 @@ virtualNetworks:
 	}
 	if strings.Contains(dot, `"lb:B/lb" -> "vm:A/web"`) {
 		t.Error("the backend edge goes to the other VNet's VM")
+	}
+}
+
+// A trace hop says what its node names, so a load balancer that shares a
+// VM's name in one VNet is the hop the overlay marks, not the VM.
+func TestDOTOverlayFollowsHopKinds(t *testing.T) {
+	data := []byte(`name: t
+virtualNetworks:
+  A:
+    addressSpace: [10.1.0.0/16]
+    subnets: {s: {addressPrefix: 10.1.1.0/24}}
+    virtualMachines: {x: {subnet: s, ipAddress: 10.1.1.4}, web: {subnet: s, ipAddress: 10.1.1.5}}
+    loadBalancers: {x: {subnet: s, frontendIpAddress: 10.1.1.100, backends: [web], rules: [{protocol: TCP, frontendPort: 443}]}}
+`)
+	n, _, ds := topology.Load("t.yaml", data)
+	if n == nil {
+		t.Fatal(ds)
+	}
+	e := sim.New(n)
+	flow, err := e.NewFlow("10.1.1.4", "10.1.1.100", topology.TCP, 443)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tr := e.Trace(flow)
+	var b bytes.Buffer
+	if err := DOT(&b, n, DiagramOptions{Trace: &tr}); err != nil {
+		t.Fatal(err)
+	}
+	if !regexp.MustCompile(`"vm:A/x" -> "lb:A/x" \[[^\]]*color="#e07000"`).MatchString(b.String()) {
+		t.Errorf("the overlay does not go through the load balancer:\n%s", b.String())
 	}
 }

@@ -182,25 +182,25 @@ func (w *walk) start(src Endpoint) {
 		w.fromSite(e.net.OnPremises[src.OnPremises])
 		return
 	case !src.located():
-		w.hop(nameOr(f.From, f.Src.String()), "", "")
+		w.hop(HopEndpoint, nameOr(f.From, f.Src.String()), "", "")
 		w.dropf(NoRoute, diag.Path{}, "source %s lies in no subnet or on-premises site (or in several overlapping VNets): send from a VM or VNET/SUBNET", f.Src)
 		return
 	case CheckFamilies(f.Src, f.Dst) != nil:
 		// NewFlow refuses such a flow; one built by hand is never delivered.
-		w.hop(nameOr(f.From, f.Src.String()), "", "")
+		w.hop(HopEndpoint, nameOr(f.From, f.Src.String()), "", "")
 		w.drop(NoRoute, diag.Path{}, CheckFamilies(f.Src, f.Dst).Error())
 		return
 	}
 	v := e.net.VirtualNetworks[src.VirtualNetwork]
 	s := v.Subnets[src.Subnet]
-	node := src.Name
+	node, kind := src.Name, HopEndpoint
 	var nic *topology.ACL
 	if src.VM != "" {
 		vm := v.VirtualMachines[src.VM]
-		node, nic = vm.Name, vm.AccessControlList
+		node, kind, nic = vm.Name, HopVM, vm.AccessControlList
 		w.bandwidth(vm)
 	}
-	w.hop(node, v.Name, s.Name)
+	w.hop(kind, node, v.Name, s.Name)
 	if !w.acl(v, topology.Outbound, nic, s.AccessControlList, f.Src, f.Dst, f.Port) {
 		return
 	}
@@ -219,7 +219,7 @@ func nameOr(a, b string) string {
 // and follows that gateway VNet's routes (docs/semantics.md#gateways).
 func (w *walk) fromSite(site *topology.OnPremises) {
 	e, dst := w.e, w.f.Dst
-	w.hop(site.Name, "", "")
+	w.hop(HopSite, site.Name, "", "")
 	idx := e.learnedBy(site.Name)
 	var gws []*topology.VirtualNetwork
 	var learned netip.Prefix
@@ -245,7 +245,7 @@ func (w *walk) fromSite(site *topology.OnPremises) {
 		w.stepf(StepGateway, diag.P("virtualNetworks", gwv.Name, "gateway"),
 			"%s learned %s from gateway %s in %s", site.Name, learned, gwv.Gateway.Name, gwv.Name)
 	}
-	w.hop(gwv.Gateway.Name, gwv.Name, gatewaySubnet(gwv))
+	w.hop(HopGateway, gwv.Gateway.Name, gwv.Name, gatewaySubnet(gwv))
 	w.viaGateway, w.onPrem = gwv, true
 	w.forward(gwv, e.gatewayRoutes(gwv), gwv.Gateway.Name)
 }
@@ -501,7 +501,7 @@ func (w *walk) appliance(v *topology.VirtualNetwork, r EffectiveRoute) (*topolog
 	}
 	vm := h.vm
 	if h.lb != nil {
-		w.hop(h.lb.Name, hv.Name, h.lb.Subnet.Name)
+		w.hop(HopLoadBalancer, h.lb.Name, hv.Name, h.lb.Subnet.Name)
 		if !w.lbReachable(hv, h.lb) {
 			return nil, nil, "", false
 		}
@@ -511,7 +511,7 @@ func (w *walk) appliance(v *topology.VirtualNetwork, r EffectiveRoute) (*topolog
 		}
 		vm = b
 	}
-	w.hop(vm.Name, hv.Name, vm.Subnet.Name)
+	w.hop(HopVM, vm.Name, hv.Name, vm.Subnet.Name)
 	w.bandwidth(vm)
 	if !vm.Running {
 		w.dropf(NextHopDown, vmPath(hv, vm),
@@ -601,7 +601,7 @@ func (w *walk) gateway(v *topology.VirtualNetwork, r EffectiveRoute) (*topology.
 			w.stepf(StepGateway, gwPath(gwv), "uses gateway %s of %s through gateway transit", gw.Name, gwv.Name)
 		}
 	}
-	w.hop(gw.Name, gwv.Name, gatewaySubnet(gwv))
+	w.hop(HopGateway, gw.Name, gwv.Name, gatewaySubnet(gwv))
 	if site := w.siteVia(gw); site != nil {
 		if w.dst.named() && w.dst.site != site {
 			w.missed(v, nil, site)
@@ -610,7 +610,7 @@ func (w *walk) gateway(v *topology.VirtualNetwork, r EffectiveRoute) (*topology.
 		if !w.quiet {
 			w.stepf(StepGateway, gwPath(gwv), "%s gateway %s sends the packet to on-premises site %s", gw.Type, gw.Name, site.Name)
 		}
-		w.hop(site.Name, "", "")
+		w.hop(HopSite, site.Name, "", "")
 		if w.quiet {
 			w.t.Result = Delivered
 		} else {
@@ -660,7 +660,7 @@ func (w *walk) deliverIn(from, x *topology.VirtualNetwork) {
 	s := e.subnetOf(x, f.Dst)
 	if t.subnet != nil && t.subnet.AddressPrefix.Contains(f.Dst) {
 		s = t.subnet
-		w.hop(f.DstSubnet, x.Name, s.Name)
+		w.hop(HopEndpoint, f.DstSubnet, x.Name, s.Name)
 		if w.acl(x, topology.Inbound, nil, s.AccessControlList, f.Src, f.Dst, f.Port) {
 			if w.quiet {
 				w.t.Result = Delivered
@@ -683,7 +683,7 @@ func (w *walk) deliverIn(from, x *topology.VirtualNetwork) {
 		if s != nil {
 			where, sub = x.Name+"/"+s.Name, s.Name
 		}
-		w.hop(f.Dst.String(), x.Name, sub)
+		w.hop(HopEndpoint, f.Dst.String(), x.Name, sub)
 		w.dropf(DestinationNotFound, diag.P("virtualNetworks", x.Name),
 			"no VM or load balancer frontend in %s holds %s: check the destination address", where, f.Dst)
 		return
@@ -773,7 +773,7 @@ func rangeOf(ps []netip.Prefix, a netip.Addr) netip.Prefix {
 }
 
 func (w *walk) deliverVM(x *topology.VirtualNetwork, vm *topology.VirtualMachine, dst netip.Addr, port uint16) {
-	w.hop(vm.Name, x.Name, vm.Subnet.Name)
+	w.hop(HopVM, vm.Name, x.Name, vm.Subnet.Name)
 	w.bandwidth(vm)
 	if !vm.Running {
 		w.dropf(DestinationNotFound, vmPath(x, vm), "VM %s is not running: start it", vm.Name)
@@ -790,7 +790,7 @@ func (w *walk) deliverVM(x *topology.VirtualNetwork, vm *topology.VirtualMachine
 }
 
 func (w *walk) deliverLB(x *topology.VirtualNetwork, lb *topology.LoadBalancer) {
-	w.hop(lb.Name, x.Name, lb.Subnet.Name)
+	w.hop(HopLoadBalancer, lb.Name, x.Name, lb.Subnet.Name)
 	if !w.lbReachable(x, lb) {
 		return
 	}
@@ -852,12 +852,12 @@ func (w *walk) acl(v *topology.VirtualNetwork, dir topology.Direction, nic, subn
 	return ok
 }
 
-func (w *walk) hop(node, vnet, subnet string) {
+func (w *walk) hop(kind HopKind, node, vnet, subnet string) {
 	w.hops++
 	if w.quiet {
 		return
 	}
-	w.t.Hops = append(w.t.Hops, Hop{Node: node, VirtualNetwork: vnet, Subnet: subnet})
+	w.t.Hops = append(w.t.Hops, Hop{Node: node, VirtualNetwork: vnet, Subnet: subnet, Kind: kind})
 }
 
 func (w *walk) step(kind StepKind, src diag.Path, detail string) {
@@ -881,7 +881,7 @@ func (w *walk) stepS(s Step) {
 		return
 	}
 	if len(w.t.Hops) == 0 {
-		w.hop(nameOr(w.f.From, w.f.Src.String()), "", "")
+		w.hop(HopEndpoint, nameOr(w.f.From, w.f.Src.String()), "", "")
 	}
 	h := &w.t.Hops[len(w.t.Hops)-1]
 	h.Steps = append(h.Steps, s)

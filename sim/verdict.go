@@ -133,8 +133,23 @@ type Trace struct {
 // on-premises site.
 type Hop struct {
 	Node, VirtualNetwork, Subnet string
+	Kind                         HopKind // what Node names
 	Steps                        []Step
 }
+
+// HopKind says what a hop's Node names: names repeat across kinds (a VM
+// and a load balancer may share one), so a diagram finds the hop's object
+// by both.
+type HopKind uint8
+
+// Hop kinds.
+const (
+	HopEndpoint     HopKind = iota // a subnet or an address
+	HopVM                          // a virtual machine
+	HopLoadBalancer                // a load balancer's frontend
+	HopGateway                     // a VNet's gateway
+	HopSite                        // an on-premises site
+)
 
 // Step is one decision at a hop. A drop is the last step of the last hop.
 type Step struct {

@@ -42,7 +42,7 @@ type Result struct {
 	// took the after-file's platform (an empty export reads as azure): a
 	// scenario replaying the plan must not start from the file as read.
 	BeforeTookPlatform bool
-	Changes       []Change
+	Changes            []Change
 	// Violations are the direct edits the platform would refuse and the
 	// errors the after-file introduces.
 	Violations []Violation

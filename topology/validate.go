@@ -151,7 +151,7 @@ func checkAddressSpace(v *VirtualNetwork) diag.Diagnostics {
 		ds = append(ds, setError(set, func(b, a ownedPrefix) diag.Diagnostic {
 			d := diag.Errorf(diag.InvalidValue, b.path, "virtual network %s: address ranges %s and %s overlap", v.Name, a.prefix, b.prefix)
 			if b.prefix == a.prefix {
-				d.Summary = fmt.Sprintf("virtual network %s: address range %s is given twice", v.Name, b.prefix)
+				d.Summary = fmt.Sprintf("virtual network %s: address range %s is given more than once", v.Name, b.prefix)
 			}
 			if len(set.members) > 2 {
 				d.Summary += fmt.Sprintf("; %d ranges of %s overlap within %s", len(set.members), v.Name, set.members[0].prefix)

@@ -43,7 +43,7 @@ func diffCommand() *cli.Command {
 			&cli.StringFlag{Name: "emit-scenario", Usage: "write the plan as a runnable scenario `FILE`"},
 			&cli.BoolFlag{Name: "force", Usage: "let --emit-scenario replace an existing file"},
 			&cli.StringFlag{Name: "protocol", Value: "All", Usage: "reachability header space: TCP, UDP, ICMP or All"},
-			&cli.Uint64Flag{Name: "port", Usage: "reachability destination port (TCP/UDP, 1-65535); default every port"},
+			&cli.Uint64Flag{Name: "port", Usage: "reachability destination port, 1-65535, with --protocol TCP or UDP", DefaultText: "every port"},
 			&cli.BoolFlag{Name: "no-impact", Usage: "skip each plan step's transient impact (faster on huge estates)"},
 		},
 		Action: func(c *cli.Context) error {
@@ -85,6 +85,9 @@ func diffFlags(c *cli.Context) (diffOptions, error) {
 	}
 	o.sim.Protocol, o.sim.NoImpact = proto, c.Bool("no-impact")
 	if c.IsSet("port") {
+		if !c.IsSet("protocol") {
+			return o, usageError("diff: --port needs --protocol TCP or UDP: diff compares every protocol unless told otherwise")
+		}
 		port, err := sim.CheckPort(proto, c.Uint64("port"), true)
 		if err != nil {
 			return o, usageError("diff: --port: %v", err)

@@ -110,6 +110,7 @@ func TestCLI(t *testing.T) {
 		{"trace-reason-without-expect", []string{"trace", chain, "--from", "a1", "--to", "b1", "--reason", "acl-denied"}, 2},
 		{"trace-reason-with-delivered", []string{"trace", chain, "--from", "a1", "--to", "b1", "--expect", "delivered", "--reason", "acl-denied"}, 2},
 		{"trace-port-without-ports", []string{"trace", chain, "--from", "a1", "--to", "b1", "--protocol", "ICMP", "--port", "80"}, 2},
+		{"diff-port-without-protocol", []string{"diff", chain, chain, "--port", "22"}, 2},
 		{"trace-port-zero", []string{"trace", chain, "--from", "a1", "--to", "b1", "--port", "0"}, 2},
 		{"trace-port-too-high", []string{"trace", chain, "--from", "a1", "--to", "b1", "--protocol", "UDP", "--port", "65536"}, 2},
 

@@ -234,7 +234,7 @@ func flowOptions(c *cli.Context) (topology.Protocol, uint16, error) {
 // outputFlags are -o/--output and --force.
 func outputFlags(what string) []cli.Flag {
 	return []cli.Flag{
-		&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Usage: "write " + what + " to `FILE`, atomically (- or none: standard output)"},
+		&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Usage: "write " + what + " to `FILE`, atomically (-, or no -o at all: standard output)"},
 		&cli.BoolFlag{Name: "force", Usage: "let --output replace an existing file"},
 	}
 }

@@ -906,7 +906,14 @@ func ParseReason(s string) (sim.Reason, error) {
 	if r := sim.Reason(s); slices.Contains(sim.Reasons, r) {
 		return r, nil
 	}
-	return "", fmt.Errorf("%s is not a drop reason", diag.Quote(s))
+	names := make([]string, len(sim.Reasons))
+	for i, r := range sim.Reasons {
+		names[i] = string(r)
+	}
+	if near := diag.Suggest(s, names); near != "" {
+		return "", fmt.Errorf("%s is not a drop reason; did you mean %q?", diag.Quote(s), near)
+	}
+	return "", fmt.Errorf("%s is not a drop reason (docs/reference/vocabularies.md#drop-reasons)", diag.Quote(s))
 }
 
 // parseEffectiveNextHop parses an effective route's next hop type, which,

@@ -58,6 +58,26 @@ func commandName(c *cli.Context) string {
 	return strings.Join(names, " ")
 }
 
+// required returns a usage error naming the flags of names that c's
+// command needs and was not given. (The library's own check says
+// `Required flag "to" not set`, without the command or the help to read.)
+func required(c *cli.Context, names ...string) error {
+	var missing []string
+	for _, n := range names {
+		if !c.IsSet(n) {
+			missing = append(missing, "--"+n)
+		}
+	}
+	verb := "is"
+	switch {
+	case len(missing) == 0:
+		return nil
+	case len(missing) > 1:
+		verb = "are"
+	}
+	return usageError("%s: %s %s required; run vnetsim %s --help", commandName(c), strings.Join(missing, " and "), verb, commandName(c))
+}
+
 // format returns the chosen --format, or a usage error naming the choices.
 func format(c *cli.Context, formats ...string) (string, error) {
 	f := c.String("format")

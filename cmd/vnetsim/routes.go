@@ -19,9 +19,12 @@ func routesCommand() *cli.Command {
 		ArgsUsage: "FILE",
 		Flags: []cli.Flag{
 			formatFlag(routesFormats...),
-			&cli.StringFlag{Name: "subnet", Required: true, Usage: "the subnet, as VNET/SUBNET"},
+			&cli.StringFlag{Name: "subnet", Usage: "the subnet, as VNET/SUBNET (required)"},
 		},
 		Action: func(c *cli.Context) error {
+			if err := required(c, "subnet"); err != nil {
+				return err
+			}
 			f, path, err := formatAndFile(c, routesFormats...)
 			if err != nil {
 				return err

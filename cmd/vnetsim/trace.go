@@ -23,13 +23,16 @@ func traceCommand() *cli.Command {
 			"exits 1 when the packet's fate is not the one expected, so a pipeline can assert one flow.",
 		Flags: append([]cli.Flag{
 			formatFlag(traceFormats...),
-			&cli.StringFlag{Name: "from", Required: true, Usage: "source endpoint"},
-			&cli.StringFlag{Name: "to", Required: true, Usage: "destination endpoint"},
+			&cli.StringFlag{Name: "from", Usage: "source endpoint (required)"},
+			&cli.StringFlag{Name: "to", Usage: "destination endpoint (required)"},
 			&cli.BoolFlag{Name: "return", Usage: "also trace the reply and report an asymmetric path"},
 			&cli.StringFlag{Name: "expect", Usage: "exit 1 unless the packet is `RESULT`: delivered, dropped or exited"},
 			&cli.StringFlag{Name: "reason", Usage: "with --expect dropped, exit 1 unless the drop reason is `REASON`"},
 		}, flowFlags()...),
 		Action: func(c *cli.Context) error {
+			if err := required(c, "from", "to"); err != nil {
+				return err
+			}
 			f, path, err := formatAndFile(c, traceFormats...)
 			if err != nil {
 				return err

@@ -237,7 +237,7 @@ type scenarioFile struct {
 func scenarioFiles(p string, read ReadFunc) ([]scenarioFile, error) {
 	info, err := os.Stat(p)
 	if err != nil {
-		return nil, fmt.Errorf("run %s: %w", p, err)
+		return nil, fmt.Errorf("run: cannot read %s: %s", p, fileio.Message(err))
 	}
 	if !info.IsDir() {
 		data, err := read(p)

@@ -4,11 +4,14 @@ import (
 	"bytes"
 	"encoding/xml"
 	"io"
+	"net/netip"
 	"strings"
 	"testing"
 	"unicode/utf8"
 
 	"github.com/vnetsim/vnetsim/scenarios"
+	"github.com/vnetsim/vnetsim/sim"
+	"github.com/vnetsim/vnetsim/topology"
 	"github.com/vnetsim/vnetsim/topology/diag"
 )
 
@@ -125,5 +128,13 @@ func TestRunMarkdownEscapes(t *testing.T) {
 		if strings.Contains(out, bad) {
 			t.Errorf("the report holds %q unescaped:\n%s", bad, out)
 		}
+	}
+}
+
+// A flow's endpoint given as its address is not repeated in brackets.
+func TestFlowText(t *testing.T) {
+	f := sim.Flow{From: "A/s1", To: "10.2.1.99", Src: netip.MustParseAddr("10.1.1.2"), Dst: netip.MustParseAddr("10.2.1.99"), Protocol: topology.TCP, Port: 443}
+	if got, want := flowText(f), "A/s1 (10.1.1.2) → 10.2.1.99, TCP 443"; got != want {
+		t.Errorf("flowText = %q, want %q", got, want)
 	}
 }

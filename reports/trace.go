@@ -8,9 +8,16 @@ import (
 	"github.com/vnetsim/vnetsim/sim"
 )
 
-// flowText describes a flow in one line: "a1 (10.1.1.4) → b1 (10.2.1.4), TCP 443".
+// flowText describes a flow in one line: "a1 (10.1.1.4) → b1 (10.2.1.4), TCP 443";
+// an endpoint given as its address is not repeated in brackets.
 func flowText(f sim.Flow) string {
-	s := fmt.Sprintf("%s (%s) → %s (%s), %s", f.From, f.Src, f.To, f.Dst, f.Protocol)
+	end := func(name string, a fmt.Stringer) string {
+		if name == a.String() {
+			return name
+		}
+		return fmt.Sprintf("%s (%s)", name, a)
+	}
+	s := fmt.Sprintf("%s → %s, %s", end(f.From, f.Src), end(f.To, f.Dst), f.Protocol)
 	if f.Protocol.HasPorts() {
 		s += fmt.Sprintf(" %d", f.Port)
 	}
@@ -84,7 +91,7 @@ func writeTraceText(ew *errWriter, st style, t *sim.Trace, indent string) {
 	}
 	for i, h := range t.Hops {
 		place := ""
-		if p := hopPlace(h); p != "" {
+		if p := hopPlace(h); p != "" && p != h.Node { // a subnet hop is its own place
 			place = " in " + p
 		}
 		ew.printf("%s  hop %d: %s%s\n", indent, i+1, st.bold(h.Node), place)

@@ -123,6 +123,11 @@ func writePairLine(ew *errWriter, p sim.ReachPair) {
 		ew.printf(" [%s]", p.Reason)
 	}
 	if p.Explanation != "" && p.Result != sim.OutcomeAll {
+		// A VNet pair's explanation is its example subnet pair's: name it,
+		// since other subnets of the pair may fare otherwise.
+		if ex := p.Example; ex != nil && (ex.From != p.From || ex.To != p.To) {
+			ew.printf(": e.g. %s → %s", ex.From, ex.To)
+		}
 		ew.printf(": %s", p.Explanation)
 	}
 	ew.print("\n")

@@ -105,3 +105,17 @@ func TestReachPairsSubnetsOfOneFamily(t *testing.T) {
 		t.Errorf("VNet summary counts %+v, listing %+v", vsum.Counts, vnets.Counts)
 	}
 }
+
+// A reach unit that names nothing suggests the name it most likely
+// misspells, as routes and trace do.
+func TestReachPairUnknownUnit(t *testing.T) {
+	e := New(loadT(t, dualStackYAML))
+	for _, tc := range []struct{ from, want string }{
+		{"AA", `reach: no virtual network "AA"; did you mean "A"?`},
+		{"A/s44", `reach: no subnet "A/s44"; did you mean "A/s4"?`},
+	} {
+		if _, err := e.ReachPair(tc.from, "B", ReachOptions{}); err == nil || err.Error() != tc.want {
+			t.Errorf("ReachPair(%s) error %v, want %s", tc.from, err, tc.want)
+		}
+	}
+}

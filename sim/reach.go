@@ -345,12 +345,18 @@ func (e *Engine) unit(name string) (reachUnit, error) {
 		if v := e.net.VirtualNetworks[vn]; v != nil && v.Subnets[sn] != nil {
 			return reachUnit{name: name, subnets: []*topology.Subnet{v.Subnets[sn]}, subnet: true}, nil
 		}
-		return reachUnit{}, fmt.Errorf("reach: no subnet %q", name)
+		var subnets []string
+		for _, v := range e.net.SortedVirtualNetworks() {
+			for _, s := range v.SortedSubnets() {
+				subnets = append(subnets, v.Name+"/"+s.Name)
+			}
+		}
+		return reachUnit{}, fmt.Errorf("reach: no subnet %q%s", name, didYouMean(name, subnets))
 	}
 	if v := e.net.VirtualNetworks[name]; v != nil {
 		return reachUnit{name: name, subnets: v.SortedSubnets()}, nil
 	}
-	return reachUnit{}, fmt.Errorf("reach: no virtual network %q", name)
+	return reachUnit{}, fmt.Errorf("reach: no virtual network %q%s", name, didYouMean(name, sortedKeys(e.net.VirtualNetworks)))
 }
 
 // question is a reach question's header space, cut into classes.

@@ -42,6 +42,15 @@ func hopPlace(h sim.Hop) string {
 	}
 }
 
+// hopIn is " in PLACE" for a hop's place, or "" when it has none or is the
+// hop itself (a subnet endpoint, A/s1).
+func hopIn(h sim.Hop) string {
+	if p := hopPlace(h); p != "" && (h.Kind != sim.HopEndpoint || p != h.Node) {
+		return " in " + p
+	}
+	return ""
+}
+
 // hopSummary is one line per hop for places with room for one line only
 // (SARIF code flows): "nva1 in hub/nva: route …; forward …".
 func hopSummary(h sim.Hop) string {
@@ -49,10 +58,7 @@ func hopSummary(h sim.Hop) string {
 	for _, s := range h.Steps {
 		steps = append(steps, s.Kind.String()+" "+s.Detail)
 	}
-	head := h.Node
-	if p := hopPlace(h); p != "" {
-		head += " in " + p
-	}
+	head := h.Node + hopIn(h)
 	if len(steps) == 0 {
 		return head
 	}
@@ -90,11 +96,7 @@ func writeTraceText(ew *errWriter, st style, t *sim.Trace, indent string) {
 		ew.printf("%s  why: %s\n", indent, t.Explanation)
 	}
 	for i, h := range t.Hops {
-		place := ""
-		if p := hopPlace(h); p != "" && p != h.Node { // a subnet hop is its own place
-			place = " in " + p
-		}
-		ew.printf("%s  hop %d: %s%s\n", indent, i+1, st.bold(h.Node), place)
+		ew.printf("%s  hop %d: %s%s\n", indent, i+1, st.bold(h.Node), hopIn(h))
 		for _, s := range h.Steps {
 			kind := fmt.Sprintf("%-8s", s.Kind)
 			if s.Kind == sim.StepDrop {

@@ -159,3 +159,19 @@ steps:
 		t.Errorf("a quoted true is refused as %q in a topology and %q in a scenario", tds[0].Message(), sds[0].Message())
 	}
 }
+
+// A misspelt drop reason suggests the reason it most likely means.
+func TestParseReasonSuggests(t *testing.T) {
+	for in, want := range map[string]string{
+		"peering-not-conected": `"peering-not-conected" is not a drop reason; did you mean "peering-not-connected"?`,
+		"loops":                `"loops" is not a drop reason; did you mean "loop"?`,
+		"gremlins":             `"gremlins" is not a drop reason (docs/reference/vocabularies.md#drop-reasons)`,
+	} {
+		if _, err := ParseReason(in); err == nil || err.Error() != want {
+			t.Errorf("ParseReason(%q) = %v, want %s", in, err, want)
+		}
+	}
+	if r, err := ParseReason("not-peered"); err != nil || r != "not-peered" {
+		t.Errorf("ParseReason(not-peered) = %q, %v", r, err)
+	}
+}

@@ -34,10 +34,14 @@ func FromPlan(res *diff.Result, scenarioFile string) (*Scenario, error) {
 		// scenario starts from an empty network of the plan's platform,
 		// written inline, rather than from the file as read.
 		sc.TopologyPath = ""
-		sc.inline = &yaml.Node{Kind: yaml.MappingNode, Content: []*yaml.Node{
-			{Kind: yaml.ScalarNode, Value: "name"}, {Kind: yaml.ScalarNode, Value: "empty"},
-			{Kind: yaml.ScalarNode, Value: "platform"}, {Kind: yaml.ScalarNode, Value: res.Platform.String()},
-		}}
+		kv := []string{"name", "empty", "platform", res.Platform.String()}
+		if res.BeforeController != "" {
+			kv = append(kv, "networkController", res.BeforeController)
+		}
+		sc.inline = &yaml.Node{Kind: yaml.MappingNode}
+		for _, s := range kv {
+			sc.inline.Content = append(sc.inline.Content, &yaml.Node{Kind: yaml.ScalarNode, Value: s})
+		}
 	}
 	for i, s := range res.Plan.Steps {
 		sc.Steps = append(sc.Steps, Step{

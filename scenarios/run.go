@@ -264,10 +264,10 @@ func scenarioFiles(p string, read ReadFunc) ([]scenarioFile, error) {
 		return nil
 	})
 	if err != nil {
-		return nil, fmt.Errorf("run %s: %w", p, err)
+		return nil, fmt.Errorf("run: cannot read %s: %s", p, fileio.Message(err))
 	}
 	if len(out) == 0 {
-		return nil, fmt.Errorf("run %s: no scenario files in the folder (a scenario is a *.yaml or *.yml file with steps and a topology)", p)
+		return nil, fmt.Errorf("run: %s holds no scenario files (a scenario is a *.yaml or *.yml file with steps and a topology)", p)
 	}
 	slices.SortFunc(out, func(a, b scenarioFile) int { return strings.Compare(a.path, b.path) })
 	return out, nil

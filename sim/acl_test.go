@@ -221,6 +221,16 @@ func TestTraceReturn(t *testing.T) {
 		if rep.Result != Delivered || !strings.Contains(rep.Asymmetry, "bypasses nva") {
 			t.Errorf("reply asymmetry %q\n%s", rep.Asymmetry, render(rep))
 		}
+		// A load balancer elsewhere named like the appliance does not
+		// make the appliance's hop a load balancer's.
+		sub := n.VirtualNetworks["B"].SortedSubnets()[0]
+		a4 := sub.AddressPrefix.Addr().As4()
+		a4[3] = 200
+		n.VirtualNetworks["B"].LoadBalancers = map[string]*topology.LoadBalancer{"nva": {Name: "nva", Subnet: sub, FrontendIPAddress: netip.AddrFrom4(a4)}}
+		e = New(n)
+		if rep := e.TraceReturn(traceT(t, e, "c1", "b1", 443)); !strings.Contains(rep.Asymmetry, "bypasses nva") {
+			t.Errorf("with a load balancer nva in B, reply asymmetry %q", rep.Asymmetry)
+		}
 	})
 	t.Run("a dropped request has no reply", func(t *testing.T) {
 		e := New(loadT(t, chainYAML))

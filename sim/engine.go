@@ -272,11 +272,6 @@ func (e *Engine) addName(ep Endpoint) {
 	m[ep.Name] = append(m[ep.Name], ep)
 }
 
-// isLoadBalancer reports whether name is a load balancer's.
-func (e *Engine) isLoadBalancer(name string) bool {
-	return len(e.named(EndpointLoadBalancer, name)) > 0
-}
-
 // nameScans is how many names an engine looks up by scanning the VNets
 // before it builds the name index: a trace or two after an event should
 // not pay for indexing every VM of the estate, a run of many should.

@@ -984,8 +984,8 @@ func (e *Engine) asymmetry(req, rep Trace) string {
 	middle := func(t Trace) []string {
 		var out []string
 		for i := 1; i < len(t.Hops)-1; i++ {
-			if n := t.Hops[i].Node; !e.isLoadBalancer(n) {
-				out = append(out, n)
+			if h := t.Hops[i]; h.Kind != HopLoadBalancer {
+				out = append(out, h.Node)
 			}
 		}
 		return out

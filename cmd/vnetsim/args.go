@@ -84,9 +84,10 @@ func interspersed(app *cli.App, args []string) []string {
 		case tok == "--":
 			positional = append(positional, rest[1:]...)
 			rest = nil
-		case inCommand && isHelp(tok):
+		case inCommand && isHelp(tok) && (len(cmds) == 0 || len(positional) == 0):
 			// Help for the command, whatever its arguments: the library
-			// would read the first one as a help topic.
+			// would read the first one as a help topic. (A group's first
+			// argument is an unknown subcommand: left to the library.)
 			return append(out, tok)
 		case isFlag(tok):
 			flag()

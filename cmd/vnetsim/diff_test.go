@@ -196,22 +196,35 @@ virtualNetworks:
     subnets: {s: {addressPrefix: 10.1.1.0/24}}
     peerings: {s2: {remoteVirtualNetwork: H}}
 `
-	for name, data := range map[string]string{"empty.json": `{"value": []}`, "after.yaml": after} {
+	files := map[string]string{
+		"empty.json": `{"value": []}`,
+		// An empty file of the other platform that names the controller
+		// the plan's VNets inherit: the scenario starts with it too.
+		"empty.yaml": "name: e\nplatform: azure\nnetworkController: nc1\n",
+		"after.yaml": after,
+		"after-nc1.yaml": strings.Replace(after, "platform: windows-sdn\n", "platform: windows-sdn\nnetworkController: nc1\n", 1),
+	}
+	for name, data := range files {
 		if err := os.WriteFile(filepath.Join(dir, name), []byte(data), 0o644); err != nil {
 			t.Fatal(err)
 		}
 	}
-	out := filepath.Join(dir, "plan.yaml")
-	if code, _, errOut := runDiffArgs(t, "--emit-scenario", out, filepath.Join(dir, "empty.json"), filepath.Join(dir, "after.yaml")); code != 0 {
-		t.Fatalf("exit %d: %s", code, errOut)
-	}
-	sc, ds := scenarios.ParseFile(out)
-	if ds.HasErrors() || sc.Topology.Platform != topology.WindowsSDN {
-		data, _ := os.ReadFile(out)
-		t.Fatalf("emitted scenario (%v) does not start on windows-sdn:\n%s", ds.Err(), data)
-	}
-	if res := scenarios.Run(context.Background(), sc, scenarios.Options{}); !res.Passed {
-		t.Errorf("emitted scenario fails: %+v", res.Steps)
+	for _, tc := range []struct{ before, after, controller string }{
+		{"empty.json", "after.yaml", ""},
+		{"empty.yaml", "after-nc1.yaml", "nc1"},
+	} {
+		out := filepath.Join(dir, tc.before+".plan.yaml")
+		if code, _, errOut := runDiffArgs(t, "--emit-scenario", out, filepath.Join(dir, tc.before), filepath.Join(dir, tc.after)); code != 0 {
+			t.Fatalf("%s: exit %d: %s", tc.before, code, errOut)
+		}
+		sc, ds := scenarios.ParseFile(out)
+		if ds.HasErrors() || sc.Topology.Platform != topology.WindowsSDN || sc.Topology.NetworkController != tc.controller {
+			data, _ := os.ReadFile(out)
+			t.Fatalf("emitted scenario (%v) does not start on windows-sdn with controller %q:\n%s", ds.Err(), tc.controller, data)
+		}
+		if res := scenarios.Run(context.Background(), sc, scenarios.Options{}); !res.Passed {
+			t.Errorf("%s: emitted scenario fails: %+v", tc.before, res.Steps)
+		}
 	}
 }
 

@@ -42,7 +42,10 @@ type Result struct {
 	// took the after-file's platform (an empty export reads as azure): a
 	// scenario replaying the plan must not start from the file as read.
 	BeforeTookPlatform bool
-	Changes            []Change
+	// BeforeController is the before-file's networkController, which the
+	// plan's created VNets inherit unless they name their own.
+	BeforeController string
+	Changes          []Change
 	// Violations are the direct edits the platform would refuse and the
 	// errors the after-file introduces.
 	Violations []Violation
@@ -150,7 +153,7 @@ func Compare(before, after Input, opts Options) (*Result, error) {
 			return nil, fmt.Errorf("diff: the before-file is %s and the after-file %s; a network cannot change platform", b.Platform, a.Platform)
 		}
 	}
-	res := &Result{Platform: a.Platform, BeforeTookPlatform: tookPlatform}
+	res := &Result{Platform: a.Platform, BeforeTookPlatform: tookPlatform, BeforeController: b.NetworkController}
 	if before.Source != nil {
 		res.Before = before.Source.Filename
 	}

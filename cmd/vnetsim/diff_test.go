@@ -200,8 +200,8 @@ virtualNetworks:
 		"empty.json": `{"value": []}`,
 		// An empty file of the other platform that names the controller
 		// the plan's VNets inherit: the scenario starts with it too.
-		"empty.yaml": "name: e\nplatform: azure\nnetworkController: nc1\n",
-		"after.yaml": after,
+		"empty.yaml":     "name: e\nplatform: azure\nnetworkController: nc1\n",
+		"after.yaml":     after,
 		"after-nc1.yaml": strings.Replace(after, "platform: windows-sdn\n", "platform: windows-sdn\nnetworkController: nc1\n", 1),
 	}
 	for name, data := range files {

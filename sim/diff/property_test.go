@@ -173,6 +173,43 @@ func mutate(r *rand.Rand, base *topology.Network) (*topology.Network, []string) 
 	return n, names
 }
 
+// estateCase is case i of a property test: an estate generated with hubs
+// hubs of spokes spokes (windows-sdn for an even i, azure for an odd one)
+// and two random variations of it, drawn from seed.
+type estateCase struct {
+	name          string
+	before, after *topology.Network
+	bm, am        []string // the mutations of each
+}
+
+func newEstateCase(i, hubs, spokes int, seed uint64) estateCase {
+	platform := topology.WindowsSDN
+	if i%2 == 1 {
+		platform = topology.Azure
+	}
+	base := topology.Generate(topology.GenerateOptions{Platform: platform, Hubs: hubs, Spokes: spokes, SubnetsPerSpoke: 2})
+	r := rand.New(rand.NewPCG(uint64(i), seed))
+	c := estateCase{name: fmt.Sprintf("%d-%s", i, platform)}
+	c.before, c.bm = mutate(r, base)
+	c.after, c.am = mutate(r, base)
+	return c
+}
+
+// valid reports whether both variations validate: some mutation mixes are
+// what the platform itself would refuse.
+func (c estateCase) valid() bool {
+	return !topology.Validate(c.before).HasErrors() && !topology.Validate(c.after).HasErrors()
+}
+
+// fullReach is every subnet pair of n, by brute force, keyed by (from, to).
+func fullReach(n *topology.Network) map[[2]string]sim.ReachPair {
+	m := map[[2]string]sim.ReachPair{}
+	for _, p := range sim.New(n).Reach(sim.ReachOptions{Level: sim.LevelSubnet, NoExplanations: true}).Pairs {
+		m[[2]string{p.From, p.To}] = p
+	}
+	return m
+}
+
 // Applying the plan between two random variations of a generated estate
 // reaches the after network: every step is accepted, and the subnet
 // reachability of the plan's last state equals the after network's.
@@ -180,18 +217,12 @@ func TestDiffPlanProperty(t *testing.T) {
 	const cases = 60
 	verified := 0
 	for i := range cases {
-		platform := topology.WindowsSDN
-		if i%2 == 1 {
-			platform = topology.Azure
-		}
-		base := topology.Generate(topology.GenerateOptions{Platform: platform, Hubs: 1 + i%3/2, Spokes: 4, SubnetsPerSpoke: 2})
-		r := rand.New(rand.NewPCG(uint64(i), 7))
-		before, bm := mutate(r, base)
-		after, am := mutate(r, base)
-		if topology.Validate(before).HasErrors() || topology.Validate(after).HasErrors() {
+		c := newEstateCase(i, 1+i%3/2, 4, 7)
+		if !c.valid() {
 			continue // a mutation mix the platform itself would refuse
 		}
-		t.Run(fmt.Sprintf("%d-%s", i, platform), func(t *testing.T) {
+		before, after, bm, am := c.before, c.after, c.bm, c.am
+		t.Run(c.name, func(t *testing.T) {
 			plan := MakePlan(before, after)
 			if !plan.Verified {
 				t.Fatalf("before %v, after %v: plan not verified:\n%s", bm, am, strings.Join(plan.Problems, "\n"))
@@ -269,13 +300,6 @@ func BenchmarkDiff(b *testing.B) {
 // force over every subnet pair finds, down to the reason of each lost pair
 // (which a shared row's leader gives its members).
 func TestDiffScopeMatchesBruteForce(t *testing.T) {
-	full := func(n *topology.Network) map[[2]string]sim.ReachPair {
-		t := map[[2]string]sim.ReachPair{}
-		for _, p := range sim.New(n).Reach(sim.ReachOptions{Level: sim.LevelSubnet, NoExplanations: true}).Pairs {
-			t[[2]string{p.From, p.To}] = p
-		}
-		return t
-	}
 	strip := func(cs []ReachChange) []ReachChange {
 		out := make([]ReachChange, len(cs))
 		for i, c := range cs {
@@ -284,30 +308,24 @@ func TestDiffScopeMatchesBruteForce(t *testing.T) {
 		return out
 	}
 	for i := range 40 {
-		platform := topology.WindowsSDN
-		if i%2 == 1 {
-			platform = topology.Azure
-		}
-		base := topology.Generate(topology.GenerateOptions{Platform: platform, Hubs: 1 + i%3/2, Spokes: 3, SubnetsPerSpoke: 2})
-		r := rand.New(rand.NewPCG(uint64(i), 11))
-		before, bm := mutate(r, base)
-		after, am := mutate(r, base)
-		if topology.Validate(before).HasErrors() || topology.Validate(after).HasErrors() {
+		c := newEstateCase(i, 1+i%3/2, 3, 11)
+		if !c.valid() {
 			continue
 		}
-		t.Run(fmt.Sprintf("%d-%s", i, platform), func(t *testing.T) {
+		before, after, bm, am := c.before, c.after, c.bm, c.am
+		t.Run(c.name, func(t *testing.T) {
 			res, err := Compare(Input{Network: before}, Input{Network: after}, Options{})
 			if err != nil {
 				t.Fatal(err)
 			}
-			rb, ra := full(before), full(after)
+			rb, ra := fullReach(before), fullReach(after)
 			want := bruteDelta(rb, ra)
 			if !slices.Equal(strip(res.Reachability.Gained), strip(want.Gained)) || !slices.Equal(strip(res.Reachability.Lost), strip(want.Lost)) {
 				t.Errorf("before %v, after %v: scoped reachability\n%+v\nbrute force\n%+v", bm, am, res.Reachability, want)
 			}
 			lists := impactLists(res)
 			for j, s := range res.Plan.Steps {
-				if w := bruteImpact(rb, full(s.network), ra); !slices.Equal(strip(lists[j]), strip(w)) {
+				if w := bruteImpact(rb, fullReach(s.network), ra); !slices.Equal(strip(lists[j]), strip(w)) {
 					t.Errorf("before %v, after %v: step %d %s: scoped impact %v, brute force %v", bm, am, j+1, s.Event.Kind(), lists[j], w)
 				}
 				if s.Impact.Count != len(lists[j]) || !slices.Equal(s.Impact.Lost, lists[j][:min(len(lists[j]), maxImpactHead)]) {
@@ -492,23 +510,10 @@ func TestDiffViewsShareOrWalk(t *testing.T) {
 	all := pairScope{all: true}
 	changed := 0
 	for i := range 12 {
-		platform := topology.WindowsSDN
-		if i%2 == 1 {
-			platform = topology.Azure
-		}
-		base := topology.Generate(topology.GenerateOptions{Platform: platform, Hubs: 1 + i%2, Spokes: 5, SubnetsPerSpoke: 2})
-		r := rand.New(rand.NewPCG(uint64(i), 13))
-		before, bm := mutate(r, base)
-		after, am := mutate(r, base)
-		t.Run(fmt.Sprintf("%d-%s", i, platform), func(t *testing.T) {
-			brute := func(n *topology.Network) map[[2]string]sim.ReachPair {
-				m := map[[2]string]sim.ReachPair{}
-				for _, p := range sim.New(n).Reach(sim.ReachOptions{Level: sim.LevelSubnet, NoExplanations: true}).Pairs {
-					m[[2]string{p.From, p.To}] = p
-				}
-				return m
-			}
-			want := bruteDelta(brute(before), brute(after))
+		c := newEstateCase(i, 1+i%2, 5, 13)
+		before, after, bm, am := c.before, c.after, c.bm, c.am
+		t.Run(c.name, func(t *testing.T) {
+			want := bruteDelta(fullReach(before), fullReach(after))
 			changed += len(want.Gained) + len(want.Lost)
 			for _, share := range []bool{true, false} {
 				got, _ := compareViews(sim.NewReachView(before, sim.ViewOptions{ShareRows: share}), sim.NewReachView(after, sim.ViewOptions{ShareRows: share}), all, true)

@@ -45,42 +45,35 @@ func addressSpaceViolations(before, after *topology.Network) []Violation {
 		if len(added)+len(removed) == 0 {
 			continue
 		}
+		v := Violation{Code: diag.PeeringSyncRequired, ResolvedByPlan: true}
+		var peers []string
+		var say func(c prefixChange) string
 		switch {
 		case rules.AddressSpaceLockedWhilePeered:
 			// Only a peer in both files makes the edit a forbidden one: the
 			// plan must delete that peering and re-create it. A peering the
 			// after-file removes goes before the space changes and one it
 			// adds comes after, which the platform accepts as they are.
-			kept, peersAfter := peersOf(before, b.Name), peersOf(after, a.Name)
-			kept = slices.DeleteFunc(kept, func(x string) bool { return !slices.Contains(peersAfter, x) })
-			if len(kept) == 0 {
-				continue
-			}
-			for _, c := range prefixChanges(a, b, added, removed) {
-				out = append(out, Violation{
-					Code: diag.AddressSpaceLocked,
-					Path: c.path,
-					kind: c.kind,
-					Message: fmt.Sprintf("virtual network %s: %s address range %s while peered with %s is refused; the plan deletes the peerings, changes the range and re-creates them",
-						a.Name, c.verb, c.prefix, joinNames(kept)),
-				})
+			peersAfter := peersOf(after, a.Name)
+			peers = slices.DeleteFunc(peersOf(before, b.Name), func(x string) bool { return !slices.Contains(peersAfter, x) })
+			v = Violation{Code: diag.AddressSpaceLocked}
+			say = func(c prefixChange) string {
+				return fmt.Sprintf("virtual network %s: %s address range %s while peered with %s is refused; the plan deletes the peerings, changes the range and re-creates them",
+					a.Name, c.verb, c.prefix, joinNames(peers))
 			}
 		case rules.PeeringSync:
-			peers := connectedPeers(before, b.Name)
-			peers = slices.DeleteFunc(peers, func(x string) bool { return !after.Connected(a.Name, x) })
-			if len(peers) == 0 {
-				continue
+			peers = slices.DeleteFunc(connectedPeers(before, b.Name), func(x string) bool { return !after.Connected(a.Name, x) })
+			say = func(c prefixChange) string {
+				return fmt.Sprintf("virtual network %s: %s address range %s leaves the peerings with %s not in sync until syncPeering runs on each peer's object toward %s; the plan includes the syncs",
+					a.Name, c.verb, c.prefix, joinNames(peers), a.Name)
 			}
-			for _, c := range prefixChanges(a, b, added, removed) {
-				out = append(out, Violation{
-					Code:           diag.PeeringSyncRequired,
-					Path:           c.path,
-					kind:           c.kind,
-					ResolvedByPlan: true,
-					Message: fmt.Sprintf("virtual network %s: %s address range %s leaves the peerings with %s not in sync until syncPeering runs on each peer's object toward %s; the plan includes the syncs",
-						a.Name, c.verb, c.prefix, joinNames(peers), a.Name),
-				})
-			}
+		}
+		if len(peers) == 0 {
+			continue
+		}
+		for _, c := range prefixChanges(a, b, added, removed) {
+			v.Path, v.kind, v.Message = c.path, c.kind, say(c)
+			out = append(out, v)
 		}
 	}
 	return out

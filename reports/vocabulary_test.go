@@ -16,16 +16,12 @@ import (
 // docs/reference/vocabularies.md lists, and every one has help.
 func TestVocabularyMatchesContract(t *testing.T) {
 	levels := []string{sarifLevelError, sarifLevelWarn, sarifLevelRecord}
-	if want := contracttest.Vocabulary(t, "SARIF levels"); !slices.Equal(levels, want) {
-		t.Errorf("SARIF levels differ from docs/reference/vocabularies.md\n got: %v\nwant: %v", levels, want)
-	}
+	contracttest.Match(t, "SARIF levels", levels)
 	var codes []string
 	for _, h := range reportHelp {
 		codes = append(codes, string(h.Code))
 	}
-	if want := contracttest.Vocabulary(t, "Report codes"); !slices.Equal(codes, want) {
-		t.Errorf("report codes differ from docs/reference/vocabularies.md\n got: %v\nwant: %v", codes, want)
-	}
+	contracttest.Match(t, "Report codes", codes)
 	if want := topology.StringsOf(diag.ReportCodes); !slices.Equal(codes, want) {
 		t.Errorf("report help differs from diag.ReportCodes\n got: %v\nwant: %v", codes, want)
 	}

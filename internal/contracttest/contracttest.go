@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -34,6 +35,15 @@ func Vocabulary(t testing.TB, title string) []string {
 		t.Fatalf("section %q of docs/reference/vocabularies.md lists no names", title)
 	}
 	return names
+}
+
+// Match fails the test unless got is the vocabulary under "## title" of
+// docs/reference/vocabularies.md, in the page's order.
+func Match(t testing.TB, title string, got []string) {
+	t.Helper()
+	if want := Vocabulary(t, title); !slices.Equal(got, want) {
+		t.Errorf("%s differ from docs/reference/vocabularies.md\n got: %v\nwant: %v", title, got, want)
+	}
 }
 
 // firstCell matches a table row whose first cell is one backquoted name.

@@ -42,7 +42,7 @@ func newApp(stdin io.Reader, stdout, stderr io.Writer, files *fileio.Files) *cli
 		importCommand(),
 	}
 	for _, c := range commands {
-		setUsageErrors(c, c.Name)
+		setUsageErrors(c)
 	}
 	app := &cli.App{
 		Name:  "vnetsim",
@@ -88,15 +88,15 @@ func newApp(stdin io.Reader, stdout, stderr io.Writer, files *fileio.Files) *cli
 
 // setUsageErrors makes flag errors of c and its subcommands exit 2 with a
 // one-line message instead of a help dump, and so an unknown subcommand
-// (the library's default answer is exit 3). name is c's full name after
-// vnetsim ("lab run").
-func setUsageErrors(c *cli.Command, name string) {
-	c.OnUsageError = func(_ *cli.Context, err error, _ bool) error {
+// (the library's default answer is exit 3).
+func setUsageErrors(c *cli.Command) {
+	c.OnUsageError = func(ctx *cli.Context, err error, _ bool) error {
+		name := commandName(ctx)
 		return usageError("%s: %v%s; run vnetsim %s --help", name, err, flagHint(err, c.Flags), name)
 	}
 	if len(c.Subcommands) > 0 && c.Action == nil {
 		c.Action = func(ctx *cli.Context) error {
-			if ctx.NArg() > 0 {
+			if name := commandName(ctx); ctx.NArg() > 0 {
 				return usageError("%s: unknown subcommand %q%s; run vnetsim %s --help", name, ctx.Args().First(),
 					commandHint(ctx.Args().First(), c.Subcommands), name)
 			}
@@ -104,7 +104,7 @@ func setUsageErrors(c *cli.Command, name string) {
 		}
 	}
 	for _, sub := range c.Subcommands {
-		setUsageErrors(sub, name+" "+sub.Name)
+		setUsageErrors(sub)
 	}
 }
 

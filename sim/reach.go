@@ -676,6 +676,14 @@ type subnetResult struct {
 	reason               Reason
 }
 
+// betterExample reports whether a class that was not delivered, for
+// reason, makes a better example than the one a pair has (if it has one,
+// for haveReason): the first one does, and a dropped one beats one that
+// left through the Internet, which has no reason.
+func betterExample(has bool, haveReason, reason Reason) bool {
+	return !has || haveReason == "" && reason != ""
+}
+
 // subnetPair traces one packet per class from ss to ds; subnets of
 // different address families have no class in common.
 func (q *question) subnetPair(ss, ds *topology.Subnet) subnetResult {
@@ -695,10 +703,7 @@ func (q *question) subnetPair(ss, ds *topology.Subnet) subnetResult {
 				switch {
 				case tr.Result == Delivered:
 					r.delivered++
-				case r.exSrc < 0 || r.reason == "" && tr.Reason != "":
-					// The first class not delivered is the example, unless
-					// it left through the Internet (no reason) and a later
-					// one was dropped.
+				case betterExample(r.exSrc >= 0, r.reason, tr.Reason):
 					r.exSrc, r.exDst, r.exPort, r.reason = si, di, ci, tr.Reason
 				}
 			}
@@ -892,7 +897,7 @@ func (q *question) pairWith(from, to reachUnit, cache *pairCache) ReachPair {
 			}
 			p.Classes += r.classes
 			p.DeliveredClasses += r.delivered
-			if r.exSrc >= 0 && (p.Example == nil || p.Reason == "" && r.reason != "") {
+			if r.exSrc >= 0 && betterExample(p.Example != nil, p.Reason, r.reason) {
 				// Grouped subnets have one class each, so the indexes
 				// name this pair's own classes.
 				sc, dc, c := q.addrClasses(ss)[r.exSrc], q.addrClasses(ds)[r.exDst], q.classes[r.exPort]

@@ -185,10 +185,11 @@ func (w *walk) start(src Endpoint) {
 		w.hop(HopEndpoint, nameOr(f.From, f.Src.String()), "", "")
 		w.dropf(NoRoute, diag.Path{}, "source %s lies in no subnet or on-premises site (or in several overlapping VNets): send from a VM or VNET/SUBNET", f.Src)
 		return
-	case CheckFamilies(f.Src, f.Dst) != nil:
+	}
+	if err := CheckFamilies(f.Src, f.Dst); err != nil {
 		// NewFlow refuses such a flow; one built by hand is never delivered.
 		w.hop(HopEndpoint, nameOr(f.From, f.Src.String()), "", "")
-		w.drop(NoRoute, diag.Path{}, CheckFamilies(f.Src, f.Dst).Error())
+		w.drop(NoRoute, diag.Path{}, err.Error())
 		return
 	}
 	v := e.net.VirtualNetworks[src.VirtualNetwork]
@@ -973,14 +974,14 @@ func (e *Engine) TraceReturn(t Trace) Trace {
 			Explanation: "the request was not delivered, so there is no reply"}
 	}
 	rt := e.Trace(r)
-	rt.Asymmetry = e.asymmetry(t, rt)
+	rt.Asymmetry = asymmetry(t, rt)
 	return rt
 }
 
 // asymmetry compares the nodes between the ends of a request and its
 // reply. Load balancers are left out: the platform returns their replies
 // itself, so they hold no state that a reply could bypass.
-func (e *Engine) asymmetry(req, rep Trace) string {
+func asymmetry(req, rep Trace) string {
 	middle := func(t Trace) []string {
 		var out []string
 		for i := 1; i < len(t.Hops)-1; i++ {

@@ -127,8 +127,8 @@ func (l *impactLog) advance(sv stepView) Impact {
 		}
 		row[int32(j)] = p
 	}
-	eachChange(l.base, v, sc, false, func(c ReachChange, key int64, _ bool) { record(c, key) })
-	if l.eachVanished(v, sc, record) {
+	at := eachChange(l.base, v, sc, false, func(c ReachChange, key int64, _ bool) { record(c, key) })
+	if l.eachVanished(at, sc, record) {
 		// The vanished pairs came after the compared ones: sort both lists
 		// by key again, as replay reads them.
 		slices.SortFunc(st.added, func(a, b lostPair) int { return cmp.Compare(a.key, b.key) })
@@ -163,30 +163,53 @@ func (l *impactLog) advance(sv stepView) Impact {
 
 // eachVanished calls fn, in key order, for every pair of subnets in sc that
 // the before and after networks both hold, that connects in the before
-// network, and that v's state cuts because one of its subnets is not
-// there: a VNet or subnet deleted and re-created by the plan. It reports
-// whether it called fn.
-func (l *impactLog) eachVanished(v *sim.ReachView, sc pairScope, fn func(c ReachChange, key int64)) bool {
+// network, and that the step's state cuts because one of its subnets is
+// not there: a VNet or subnet deleted and re-created by the plan. at is
+// each of the state's subnets' position in the before view (eachChange).
+// It reports whether it called fn.
+func (l *impactLog) eachVanished(at []int, sc pairScope, fn func(c ReachChange, key int64)) bool {
 	base, n := l.base, l.base.Len()
-	gone := make([]bool, n)
-	anyGone := false
-	for i := range n {
-		if _, ok := v.Index(base.Name(i)); !ok && l.inAfter[i] {
-			gone[i], anyGone = true, true
+	present := make([]bool, n)
+	for _, k := range at {
+		if k >= 0 {
+			present[k] = true
 		}
 	}
-	if !anyGone {
+	var gone []int
+	for i := range n {
+		if !present[i] && l.inAfter[i] {
+			gone = append(gone, i)
+		}
+	}
+	if len(gone) == 0 {
 		return false
 	}
+	// The pairs with a vanished end, each once, that have an end in sc:
+	// a vanished subnet's row and column, not every pair of the scope.
+	src, dst := make([]bool, n), make([]bool, n)
+	for i := range n {
+		src[i], dst[i] = inScope(base, sc, i)
+	}
 	var keys []int64
-	walk := map[sim.GroupPair]bool{}
-	eachPair(base, sc, func(i, j int) bool {
-		if (gone[i] || gone[j]) && l.inAfter[i] && l.inAfter[j] {
-			keys = append(keys, pairKey(base, i, j))
-			walk[base.AnsweredBy(base.Group(i), base.Group(j))] = true
+	for _, g := range gone {
+		for j := range n {
+			if j == g || !l.inAfter[j] {
+				continue
+			}
+			if src[g] || dst[j] {
+				keys = append(keys, pairKey(base, g, j))
+			}
+			if (src[j] || dst[g]) && present[j] { // (j, g) when j is gone too comes from j's row
+				keys = append(keys, pairKey(base, j, g))
+			}
 		}
-		return true
-	})
+	}
+	slices.Sort(keys)
+	walk := map[sim.GroupPair]bool{}
+	for _, key := range keys {
+		i, j := pairOf(base, key)
+		walk[base.AnsweredBy(base.Group(i), base.Group(j))] = true
+	}
 	base.Walk(walk)
 	called := false
 	for _, key := range keys {

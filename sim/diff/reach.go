@@ -296,13 +296,14 @@ func compareViews(earlier, later *sim.ReachView, sc pairScope, withGained bool) 
 // them over one by one. The phases: cut the later view's subnets into
 // joint classes, walk the class pairs with an end in sc in both views,
 // keep the class pairs whose outcome changed, and expand those into
-// subnet pairs.
-func eachChange(earlier, later *sim.ReachView, sc pairScope, withGained bool, fn func(c ReachChange, key int64, gained bool)) {
+// subnet pairs. It returns each later subnet's position in earlier, or -1.
+func eachChange(earlier, later *sim.ReachView, sc pairScope, withGained bool, fn func(c ReachChange, key int64, gained bool)) (at []int) {
 	c := newComparison(earlier, later, sc)
 	c.walk()
 	if changed := c.changed(withGained); len(changed) > 0 {
 		c.expand(changed, fn)
 	}
+	return c.at
 }
 
 // comparison is two views being compared over the joint classes of a
